@@ -1,0 +1,63 @@
+#include "cli_options.h"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace tandem::cli {
+
+void AddCommonOptions(po::options_description* desc) {
+  desc->add_options()("help,h", "show this help")(
+      "data", po::value<std::string>()->default_value("tandem-data"),
+      "data folder of the event log");
+}
+
+int ParseVerbOptions(const std::string& verb, const std::string& summary,
+                     const po::options_description& desc, const std::vector<std::string>& args,
+                     po::variables_map* vm) {
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), *vm);
+    if (vm->count("help")) {
+      std::cout << "usage: tandem " << verb << " [options]\n" << summary << "\n\n" << desc;
+      return kExitOk;
+    }
+    po::notify(*vm);
+  } catch (const po::error& e) {
+    std::cerr << "tandem " << verb << ": " << e.what() << " (see tandem " << verb << " --help)\n";
+    return kExitUsage;
+  }
+  return -1;
+}
+
+std::string DataDir(const po::variables_map& vm) { return vm["data"].as<std::string>(); }
+
+bool OpenLog(const po::variables_map& vm, const EventLogOptions& options,
+             std::unique_ptr<EventLog>* log) {
+  Status s = EventLog::Open(options, DataDir(vm), log);
+  if (!s.ok()) std::cerr << "tandem: cannot open the event log: " << s.ToString() << "\n";
+  return s.ok();
+}
+
+bool ReadInput(const std::string& path, std::string* text, std::string* error) {
+  if (path == "-") {
+    text->assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot read " + path;
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  *text = buffer.str();
+  return true;
+}
+
+int Fail(const std::string& verb, const Status& status) {
+  std::cerr << "tandem " << verb << ": " << status.ToString() << "\n";
+  return kExitFailed;
+}
+
+}  // namespace tandem::cli

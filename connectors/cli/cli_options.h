@@ -1,0 +1,42 @@
+// Shared plumbing of the `tandem` verbs: option parsing and opening the log.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "tandem/event_log.h"
+
+namespace tandem::cli {
+
+// Exit codes: 0 success, 1 the operation failed (conflict, corruption, ...), 2 bad usage.
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+namespace po = boost::program_options;
+
+// Adds the options every verb has (--data, --help).
+void AddCommonOptions(po::options_description* desc);
+
+// Parses `args` into `vm`. Returns -1 to continue, or the exit code to return now (after
+// printing help or a usage error).
+int ParseVerbOptions(const std::string& verb, const std::string& summary,
+                     const po::options_description& desc, const std::vector<std::string>& args,
+                     po::variables_map* vm);
+
+std::string DataDir(const po::variables_map& vm);
+
+// Opens the log in --data, printing the error and returning false on failure.
+bool OpenLog(const po::variables_map& vm, const EventLogOptions& options,
+             std::unique_ptr<EventLog>* log);
+
+// Reads a whole file, or stdin for "-".
+bool ReadInput(const std::string& path, std::string* text, std::string* error);
+
+// Prints "tandem <verb>: <status>" to stderr and returns the exit code for it.
+int Fail(const std::string& verb, const Status& status);
+
+}  // namespace tandem::cli

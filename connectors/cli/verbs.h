@@ -1,0 +1,14 @@
+// The verbs of the `tandem` command; each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tandem::cli {
+
+int RunAppend(const std::vector<std::string>& args);
+int RunRead(const std::vector<std::string>& args);
+int RunVerify(const std::vector<std::string>& args);
+int RunDemo(const std::vector<std::string>& args);
+
+}  // namespace tandem::cli

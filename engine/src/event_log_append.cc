@@ -1,0 +1,228 @@
+// The append path of EventLogImpl: validation and encoding on the caller's thread, then the
+// single writer thread that group-commits.
+#include <chrono>
+
+#include <rocksdb/write_batch.h>
+
+#include "event_log_impl.h"
+#include "event_record.h"
+#include "log_keys.h"
+#include "tandem/logger.h"
+
+namespace tandem {
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Bounds the writer's memory; a miss only costs one index lookup.
+constexpr size_t kMaxCachedStreamHeads = 1 << 20;
+
+}  // namespace
+
+struct EventLogImpl::GroupState {
+  rocksdb::WriteBatch batch;
+  uint64_t first_position;
+  uint64_t next_position;
+  int64_t recorded_at_us;
+  // Stream heads and idempotency keys as they will be once this group is written.
+  std::unordered_map<std::string, uint64_t> heads;
+  std::unordered_map<std::string, log_keys::IdempotencyRecord> keys;
+  std::vector<PendingAppend*> staged;
+};
+
+Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
+                            const std::vector<NewEvent>& events,
+                            const std::string& idempotency_key, AppendResult* result) {
+  *result = AppendResult();
+  if (options_.read_only) return Status::InvalidArgument("the event log was opened read-only");
+  Status s = stream.Validate();
+  if (!s.ok()) return s;
+  if (events.empty()) return Status::InvalidArgument("an append needs at least one event");
+  if (events.size() > options_.max_events_per_append) {
+    return Status::InvalidArgument("an append may carry at most " +
+                                   std::to_string(options_.max_events_per_append) +
+                                   " events, got " + std::to_string(events.size()));
+  }
+  if (idempotency_key.size() > options_.max_idempotency_key_bytes) {
+    return Status::InvalidArgument("idempotency key is longer than " +
+                                   std::to_string(options_.max_idempotency_key_bytes) + " bytes");
+  }
+
+  PendingAppend p{&stream, expected, &idempotency_key, {}, {}, {}};
+  p.records.reserve(events.size());
+  for (size_t i = 0; i < events.size(); i++) {
+    if (events[i].payload.type == schema::Payload::NONE) {
+      return Status::InvalidArgument("event " + std::to_string(i) + " has no payload");
+    }
+    p.records.push_back(event_record::Encode(stream, events[i]));
+    if (p.records.back().size() > options_.max_event_bytes) {
+      return Status::InvalidArgument("event " + std::to_string(i) + " encodes to " +
+                                     std::to_string(p.records.back().size()) +
+                                     " bytes, more than the limit of " +
+                                     std::to_string(options_.max_event_bytes));
+    }
+  }
+
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (stopping_) return Status::Shutdown("the event log is closing");
+    queue_.push_back(&p);
+  }
+  queue_cv_.notify_one();
+  p.done.acquire();
+  *result = p.result;
+  return p.status;
+}
+
+void EventLogImpl::WriterLoop() {
+  std::vector<PendingAppend*> group;
+  for (;;) {
+    group.clear();
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been written
+      size_t events = 0;
+      while (!queue_.empty() &&
+             (group.empty() ||
+              events + queue_.front()->records.size() <= options_.max_group_commit_events)) {
+        events += queue_.front()->records.size();
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+  }
+}
+
+void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
+  const StreamId& stream = *p->stream;
+  std::string idem_key;
+  if (!p->idempotency_key->empty()) {
+    idem_key = log_keys::IdempotencyKey(stream.tenant, *p->idempotency_key);
+    log_keys::IdempotencyRecord first;
+    bool seen = false;
+    if (auto it = g->keys.find(idem_key); it != g->keys.end()) {
+      first = it->second;
+      seen = true;
+    } else {
+      std::string value;
+      rocksdb::Status rs =
+          store_->db()->Get(rocksdb::ReadOptions(), store_->idempotency(), idem_key, &value);
+      if (!rs.ok() && !rs.IsNotFound()) {
+        p->status = FromRocks(rs, "reading idempotency key");
+        return;
+      }
+      if (rs.ok()) {
+        if (!first.Decode(value)) {
+          p->status = Status::Corruption("malformed idempotency record for key '" +
+                                         *p->idempotency_key + "'");
+          return;
+        }
+        seen = true;
+      }
+    }
+    if (seen) {
+      if (first.stream_name != stream.name) {
+        p->status = Status::InvalidArgument("idempotency key '" + *p->idempotency_key +
+                                            "' was already used for stream '" +
+                                            first.stream_name + "', not '" + stream.name + "'");
+        metrics_.AppendFailed();
+        return;
+      }
+      p->result = {first.first_version, first.last_version, first.first_position,
+                   first.last_position, /*deduplicated=*/true};
+      metrics_.AppendDeduplicated();
+      return;
+    }
+  }
+
+  const std::string prefix = log_keys::StreamPrefix(stream);
+  uint64_t head = 0;
+  if (auto it = g->heads.find(prefix); it != g->heads.end()) {
+    head = it->second;
+  } else if (auto cached = head_cache_.find(prefix); cached != head_cache_.end()) {
+    head = cached->second;
+  } else {
+    Status s = LoadStreamHead(stream, &head);
+    if (!s.ok()) {
+      p->status = s;
+      return;
+    }
+  }
+  if (!p->expected.IsSatisfiedBy(head)) {
+    p->status = Status::WrongExpectedVersion(
+        "stream " + stream.ToString() + ": expected version " + p->expected.ToString() +
+        ", but the stream is at " + (head == 0 ? std::string("no_stream") : std::to_string(head)));
+    metrics_.AppendConflicted();
+    return;
+  }
+
+  const uint64_t n = p->records.size();
+  for (uint64_t i = 0; i < n; i++) {
+    const uint64_t version = head + 1 + i;
+    const uint64_t position = g->next_position + i;
+    event_record::Stamp(&p->records[i], version, position, g->recorded_at_us);
+    std::string position_value = log_keys::EventKey(position);
+    g->batch.Put(store_->events(), position_value, p->records[i]);
+    g->batch.Put(store_->streams(), log_keys::StreamVersionKey(stream, version), position_value);
+    g->batch.Put(store_->tenants(), log_keys::TenantPositionKey(stream.tenant, position),
+                 rocksdb::Slice());
+  }
+  p->result = {head + 1, head + n, g->next_position, g->next_position + n - 1, false};
+  if (!idem_key.empty()) {
+    log_keys::IdempotencyRecord record{stream.name, p->result.first_version,
+                                       p->result.last_version, p->result.first_position,
+                                       p->result.last_position};
+    g->batch.Put(store_->idempotency(), idem_key, record.Encode());
+    g->keys.emplace(std::move(idem_key), std::move(record));
+  }
+  g->heads[prefix] = head + n;
+  g->next_position += n;
+  g->staged.push_back(p);
+}
+
+void EventLogImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
+  GroupState g;
+  g.first_position = g.next_position = LastPosition() + 1;
+  g.recorded_at_us = std::max(NowMicros(), last_recorded_at_us_);
+  for (PendingAppend* p : group) StageAppend(p, &g);
+
+  if (!g.staged.empty()) {
+    auto start = std::chrono::steady_clock::now();
+    rocksdb::Status rs = store_->db()->Write(write_options_, &g.batch);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (rs.ok()) {
+      if (head_cache_.size() + g.heads.size() > kMaxCachedStreamHeads) head_cache_.clear();
+      for (auto& [prefix, head] : g.heads) head_cache_[prefix] = head;
+      last_recorded_at_us_ = g.recorded_at_us;
+      const uint64_t last = g.next_position - 1;
+      {
+        std::lock_guard<std::mutex> lock(commit_mu_);
+        last_position_.store(last, std::memory_order_release);
+      }
+      commit_cv_.notify_all();
+      metrics_.GroupCommit(g.next_position - g.first_position, seconds);
+      metrics_.LastPosition(last);
+      for (PendingAppend* p : g.staged) metrics_.AppendCommitted(p->records.size());
+    } else {
+      Status s = FromRocks(rs, "writing to the event log");
+      LogError("event_log", "group commit failed appends=" + std::to_string(g.staged.size()) +
+                                " error=" + s.ToString());
+      for (PendingAppend* p : g.staged) {
+        p->status = s;
+        p->result = AppendResult();
+        metrics_.AppendFailed();
+      }
+    }
+  }
+  // After release() a caller may return and free its PendingAppend: touch none of them again.
+  for (PendingAppend* p : group) p->done.release();
+}
+
+}  // namespace tandem

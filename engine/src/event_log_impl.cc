@@ -1,0 +1,256 @@
+#include "event_log_impl.h"
+
+#include <algorithm>
+
+#include "event_record.h"
+#include "log_keys.h"
+#include "log_subscription.h"
+#include "tandem/logger.h"
+
+namespace tandem {
+
+Status EventLog::Open(const EventLogOptions& options, const std::string& path,
+                      std::unique_ptr<EventLog>* log) {
+  std::unique_ptr<LogStore> store;
+  Status s = LogStore::Open(path, options.create_if_missing && !options.read_only,
+                            options.read_only, &store);
+  if (!s.ok()) return s;
+  uint64_t last = 0;
+  s = store->LastEventPosition(&last);
+  if (!s.ok()) return s;
+  int64_t last_recorded_at = 0;
+  if (last > 0) {
+    // The writer continues the recorded-time sequence from the last event, so that sequence
+    // never goes backwards even if the clock does.
+    std::string bytes;
+    s = FromRocks(store->db()->Get(rocksdb::ReadOptions(), store->events(),
+                                   log_keys::EventKey(last), &bytes),
+                  "reading the last event");
+    if (s.ok()) s = event_record::Verify(bytes, last);
+    if (!s.ok()) return Status::Corruption(s.message() + " (run `tandem verify`)");
+    last_recorded_at = schema::GetEvent(bytes.data())->recorded_at_us();
+  }
+  LogInfo("event_log", "opened path=" + path + " last_position=" + std::to_string(last) +
+                           " durability=" +
+                           (options.durability == Durability::kSynced ? "synced" : "buffered") +
+                           (options.read_only ? " read_only=true" : ""));
+  log->reset(new EventLogImpl(options, std::move(store), last, last_recorded_at));
+  return Status::OK();
+}
+
+EventLogImpl::EventLogImpl(const EventLogOptions& options, std::unique_ptr<LogStore> store,
+                           uint64_t last_position, int64_t last_recorded_at_us)
+    : options_(options),
+      store_(std::move(store)),
+      metrics_(options.metrics),
+      last_recorded_at_us_(last_recorded_at_us),
+      last_position_(last_position) {
+  write_options_.sync = options.durability == Durability::kSynced;
+  metrics_.LastPosition(last_position);
+  if (!options_.read_only) writer_ = std::thread([this] { WriterLoop(); });
+}
+
+EventLogImpl::~EventLogImpl() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    closing_ = true;
+  }
+  commit_cv_.notify_all();
+  LogInfo("event_log", "closed last_position=" + std::to_string(LastPosition()));
+}
+
+uint64_t EventLogImpl::ReadBound(const ReadOptions& options) const {
+  uint64_t last = LastPosition();
+  return options.as_of_position == 0 ? last : std::min(options.as_of_position, last);
+}
+
+Status EventLogImpl::ReadRecord(uint64_t position, RecordedEvent* event) const {
+  std::string bytes;
+  rocksdb::Status rs = store_->db()->Get(rocksdb::ReadOptions(), store_->events(),
+                                         log_keys::EventKey(position), &bytes);
+  if (rs.IsNotFound()) {
+    return Status::Corruption("event at position " + std::to_string(position) +
+                              " is missing from the log");
+  }
+  if (!rs.ok()) return FromRocks(rs, "reading position " + std::to_string(position));
+  Status s = event_record::Verify(bytes, position);
+  if (!s.ok()) return s;
+  *event = RecordedEvent(std::move(bytes));
+  return Status::OK();
+}
+
+Status EventLogImpl::Get(uint64_t position, RecordedEvent* event) {
+  if (position == 0 || position > LastPosition()) {
+    return Status::NotFound("no event at position " + std::to_string(position) +
+                            " (last position is " + std::to_string(LastPosition()) + ")");
+  }
+  return ReadRecord(position, event);
+}
+
+Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t* version) const {
+  const std::string prefix = log_keys::StreamPrefix(stream);
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->streams()));
+  it->SeekForPrev(log_keys::StreamVersionKey(stream, kEndOfStream));
+  *version = 0;
+  if (it->Valid() && it->key().starts_with(prefix)) {
+    *version = log_keys::ReadBigEndian64(it->key().data() + it->key().size() - 8);
+  }
+  return FromRocks(it->status(), "reading the head of stream " + stream.ToString());
+}
+
+Status EventLogImpl::StreamHead(const StreamId& stream, uint64_t* version) {
+  Status s = stream.Validate();
+  if (!s.ok()) return s;
+  return LoadStreamHead(stream, version);
+}
+
+Status EventLogImpl::ReadStreamForward(const StreamId& stream, uint64_t from_version,
+                                       const ReadOptions& options,
+                                       std::vector<RecordedEvent>* events) {
+  events->clear();
+  Status s = stream.Validate();
+  if (!s.ok()) return s;
+  const uint64_t bound = ReadBound(options);
+  const std::string prefix = log_keys::StreamPrefix(stream);
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->streams()));
+  for (it->Seek(log_keys::StreamVersionKey(stream, std::max<uint64_t>(from_version, 1)));
+       it->Valid() && it->key().starts_with(prefix) && events->size() < options.max_count;
+       it->Next()) {
+    if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
+    uint64_t position = log_keys::ReadBigEndian64(it->value().data());
+    // Within a stream, positions grow with versions: nothing further is visible either.
+    if (position > bound) break;
+    RecordedEvent e;
+    s = ReadRecord(position, &e);
+    if (!s.ok()) return s;
+    events->push_back(std::move(e));
+  }
+  return FromRocks(it->status(), "reading stream " + stream.ToString());
+}
+
+Status EventLogImpl::ReadStreamBackward(const StreamId& stream, uint64_t from_version,
+                                        const ReadOptions& options,
+                                        std::vector<RecordedEvent>* events) {
+  events->clear();
+  Status s = stream.Validate();
+  if (!s.ok()) return s;
+  const uint64_t bound = ReadBound(options);
+  const std::string prefix = log_keys::StreamPrefix(stream);
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->streams()));
+  for (it->SeekForPrev(log_keys::StreamVersionKey(stream, from_version));
+       it->Valid() && it->key().starts_with(prefix) && events->size() < options.max_count;
+       it->Prev()) {
+    if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
+    uint64_t position = log_keys::ReadBigEndian64(it->value().data());
+    if (position > bound) continue;
+    RecordedEvent e;
+    s = ReadRecord(position, &e);
+    if (!s.ok()) return s;
+    events->push_back(std::move(e));
+  }
+  return FromRocks(it->status(), "reading stream " + stream.ToString());
+}
+
+Status EventLogImpl::ReadAll(uint64_t from_position, const ReadOptions& options,
+                             std::vector<RecordedEvent>* events) {
+  events->clear();
+  const uint64_t bound = ReadBound(options);
+  uint64_t expected = std::max<uint64_t>(from_position, 1);
+  if (expected > bound) return Status::OK();
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->events()));
+  for (it->Seek(log_keys::EventKey(expected));
+       it->Valid() && events->size() < options.max_count && expected <= bound;
+       it->Next(), expected++) {
+    uint64_t position = 0;
+    if (!log_keys::ParseEventKey(it->key().ToStringView(), &position) || position != expected) {
+      return Status::Corruption("event at position " + std::to_string(expected) +
+                                " is missing from the log");
+    }
+    Status s = event_record::Verify(it->value().ToStringView(), position);
+    if (!s.ok()) return s;
+    events->emplace_back(it->value().ToString());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading $all");
+  if (events->size() < options.max_count && expected <= bound) {
+    return Status::Corruption("event at position " + std::to_string(expected) +
+                              " is missing from the log");
+  }
+  return Status::OK();
+}
+
+Status EventLogImpl::ReadTenant(const std::string& tenant, uint64_t from_position,
+                                const ReadOptions& options, std::vector<RecordedEvent>* events) {
+  events->clear();
+  Status s = ValidateTenant(tenant);
+  if (!s.ok()) return s;
+  const uint64_t bound = ReadBound(options);
+  const std::string prefix = log_keys::TenantPrefix(tenant);
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->tenants()));
+  for (it->Seek(log_keys::TenantPositionKey(tenant, std::max<uint64_t>(from_position, 1)));
+       it->Valid() && it->key().starts_with(prefix) && events->size() < options.max_count;
+       it->Next()) {
+    uint64_t position = log_keys::ReadBigEndian64(it->key().data() + it->key().size() - 8);
+    if (position > bound) break;
+    RecordedEvent e;
+    s = ReadRecord(position, &e);
+    if (!s.ok()) return s;
+    // The index is derived data; the record itself has the last word on whose event it is.
+    if (e.event().tenant()->string_view() != tenant) {
+      return Status::Corruption("tenant index of '" + tenant + "' points at position " +
+                                std::to_string(position) + " of another tenant");
+    }
+    events->push_back(std::move(e));
+  }
+  return FromRocks(it->status(), "reading tenant " + tenant);
+}
+
+Status EventLogImpl::PositionAtTime(int64_t recorded_at_us, uint64_t* position) {
+  // Recorded times never decrease along the log, so the answer is a binary search.
+  uint64_t lo = 0, hi = LastPosition();  // invariant: time(lo) <= t < time(hi + 1)
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo + 1) / 2;
+    RecordedEvent e;
+    Status s = ReadRecord(mid, &e);
+    if (!s.ok()) return s;
+    if (e.event().recorded_at_us() <= recorded_at_us) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  *position = lo;
+  return Status::OK();
+}
+
+Status EventLogImpl::Subscribe(const SubscriptionOptions& options,
+                               std::unique_ptr<Subscription>* subscription) {
+  if (!options.tenant.empty()) {
+    Status s = ValidateTenant(options.tenant);
+    if (!s.ok()) return s;
+  }
+  if (options.page_size == 0) return Status::InvalidArgument("page_size must be positive");
+  subscription->reset(new LogSubscription(this, options));
+  return Status::OK();
+}
+
+bool EventLogImpl::WaitForCommitAfter(uint64_t position,
+                                      std::chrono::steady_clock::time_point deadline,
+                                      bool* closing) {
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  commit_cv_.wait_until(lock, deadline, [&] { return closing_ || LastPosition() > position; });
+  *closing = closing_;
+  return LastPosition() > position;
+}
+
+}  // namespace tandem

@@ -1,0 +1,52 @@
+// Key layout of the event log's column families. Every key that names a stream starts with
+// its tenant, so tenant scoping is a property of the layout, not of the queries.
+//
+//   events       be64(position)                                  -> Event FlatBuffer
+//   streams      tenant \0 stream \0 be64(version)                -> be64(position)
+//   tenants      tenant \0 be64(position)                        -> (empty)
+//   idempotency  tenant \0 key                                   -> IdempotencyRecord
+//
+// Big-endian numbers make RocksDB's bytewise order the numeric order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tandem/stream_id.h"
+
+namespace tandem::log_keys {
+
+void AppendBigEndian64(std::string* out, uint64_t v);
+// Reads 8 big-endian bytes at `p` (the caller checks the length).
+uint64_t ReadBigEndian64(const char* p);
+
+std::string EventKey(uint64_t position);
+// False if `key` is not 8 bytes.
+bool ParseEventKey(std::string_view key, uint64_t* position);
+
+// "tenant\0stream\0": every version of the stream sorts under this prefix.
+std::string StreamPrefix(const StreamId& stream);
+std::string StreamVersionKey(const StreamId& stream, uint64_t version);
+// Splits a streams-CF key; false if malformed.
+bool ParseStreamVersionKey(std::string_view key, StreamId* stream, uint64_t* version);
+
+std::string TenantPrefix(const std::string& tenant);
+std::string TenantPositionKey(const std::string& tenant, uint64_t position);
+bool ParseTenantPositionKey(std::string_view key, std::string* tenant, uint64_t* position);
+
+std::string IdempotencyKey(const std::string& tenant, const std::string& key);
+
+// What an idempotency key remembers about the append that first used it.
+struct IdempotencyRecord {
+  std::string stream_name;
+  uint64_t first_version = 0;
+  uint64_t last_version = 0;
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+
+  std::string Encode() const;
+  bool Decode(std::string_view bytes);
+};
+
+}  // namespace tandem::log_keys
