@@ -39,6 +39,9 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
                             const std::string& idempotency_key, AppendResult* result) {
   *result = AppendResult();
   if (options_.read_only) return Status::InvalidArgument("the event log was opened read-only");
+  if (broken_.load()) {
+    return Status::IOError("a WAL sync failed earlier; reopen the event log to recover");
+  }
   Status s = stream.Validate();
   if (!s.ok()) return s;
   if (events.empty()) return Status::InvalidArgument("an append needs at least one event");
@@ -67,13 +70,19 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
     }
   }
 
+  bool wake_writer = false;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     if (stopping_) return Status::Shutdown("the event log is closing");
     queue_.push_back(&p);
+    wake_writer = queue_.size() >= writer_wants_;
   }
-  queue_cv_.notify_one();
-  p.done.acquire();
+  if (wake_writer) queue_cv_.notify_one();
+  for (;;) {
+    const uint32_t round = completed_rounds_.load(std::memory_order_acquire);
+    if (p.done.load(std::memory_order_acquire)) break;
+    completed_rounds_.wait(round, std::memory_order_acquire);
+  }
   *result = p.result;
   return p.status;
 }
@@ -81,11 +90,12 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
 void EventLogImpl::WriterLoop() {
   std::vector<PendingAppend*> group;
   for (;;) {
-    group.clear();
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
+      writer_wants_ = 1;
       queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued has been written
+      writer_wants_ = SIZE_MAX;
       size_t events = 0;
       while (!queue_.empty() &&
              (group.empty() ||
@@ -95,7 +105,8 @@ void EventLogImpl::WriterLoop() {
         queue_.pop_front();
       }
     }
-    CommitGroup(group);
+    WriteGroup(std::move(group));
+    group = {};
   }
 }
 
@@ -186,43 +197,104 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
   g->staged.push_back(p);
 }
 
-void EventLogImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
+void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
   GroupState g;
-  g.first_position = g.next_position = LastPosition() + 1;
+  g.first_position = g.next_position = last_written_ + 1;
   g.recorded_at_us = std::max(NowMicros(), last_recorded_at_us_);
   for (PendingAppend* p : group) StageAppend(p, &g);
 
+  Status failure;
   if (!g.staged.empty()) {
-    auto start = std::chrono::steady_clock::now();
-    rocksdb::Status rs = store_->db()->Write(write_options_, &g.batch);
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    rocksdb::Status rs = broken_.load()
+                             ? rocksdb::Status::IOError("an earlier WAL sync failed")
+                             : store_->db()->Write(write_options_, &g.batch);
     if (rs.ok()) {
       if (head_cache_.size() + g.heads.size() > kMaxCachedStreamHeads) head_cache_.clear();
       for (auto& [prefix, head] : g.heads) head_cache_[prefix] = head;
       last_recorded_at_us_ = g.recorded_at_us;
-      const uint64_t last = g.next_position - 1;
-      {
-        std::lock_guard<std::mutex> lock(commit_mu_);
-        last_position_.store(last, std::memory_order_release);
-      }
-      commit_cv_.notify_all();
-      metrics_.GroupCommit(g.next_position - g.first_position, seconds);
-      metrics_.LastPosition(last);
-      for (PendingAppend* p : g.staged) metrics_.AppendCommitted(p->records.size());
+      last_written_ = g.next_position - 1;
     } else {
-      Status s = FromRocks(rs, "writing to the event log");
-      LogError("event_log", "group commit failed appends=" + std::to_string(g.staged.size()) +
-                                " error=" + s.ToString());
+      failure = FromRocks(rs, "writing to the event log");
+      LogError("event_log", "group write failed appends=" + std::to_string(g.staged.size()) +
+                                " error=" + failure.ToString());
       for (PendingAppend* p : g.staged) {
-        p->status = s;
+        p->status = failure;
         p->result = AppendResult();
         metrics_.AppendFailed();
       }
     }
   }
-  // After release() a caller may return and free its PendingAppend: touch none of them again.
-  for (PendingAppend* p : group) p->done.release();
+  std::vector<WrittenGroup> written;
+  written.push_back({std::move(group), last_written_});
+  if (options_.durability == Durability::kBuffered) {
+    Acknowledge(&written, last_written_, Status::OK());
+    return;
+  }
+  // Even a group that wrote nothing goes through the syncer: its answers (deduplicated
+  // positions, conflicts seen against unsynced heads) may depend on groups still syncing.
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    for (auto& w : written) sync_queue_.push_back(std::move(w));
+  }
+  sync_cv_.notify_one();
+}
+
+void EventLogImpl::SyncerLoop() {
+  std::vector<WrittenGroup> groups;
+  for (;;) {
+    groups.clear();
+    {
+      std::unique_lock<std::mutex> lock(sync_mu_);
+      sync_cv_.wait(lock, [&] { return sync_stopping_ || !sync_queue_.empty(); });
+      if (sync_queue_.empty()) return;  // stopping, and every written group is answered
+      groups.swap(sync_queue_);
+    }
+    uint64_t target = 0;
+    for (const auto& g : groups) target = std::max(target, g.last_position);
+    const uint64_t synced = LastPosition();
+    Status failure;
+    if (target > synced) {
+      auto start = std::chrono::steady_clock::now();
+      rocksdb::Status rs = store_->db()->SyncWAL();
+      metrics_.GroupCommit(
+          target - synced,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      if (!rs.ok()) {
+        failure = FromRocks(rs, "syncing the WAL");
+        broken_.store(true);
+        LogError("event_log", "WAL sync failed; refusing appends until reopened error=" +
+                                  failure.ToString());
+      }
+    }
+    Acknowledge(&groups, failure.ok() ? target : synced, failure);
+  }
+}
+
+void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
+                               const Status& failure) {
+  if (last > LastPosition()) {
+    {
+      std::lock_guard<std::mutex> lock(commit_mu_);
+      last_position_.store(last, std::memory_order_release);
+    }
+    commit_cv_.notify_all();
+    metrics_.LastPosition(last);
+  }
+  for (auto& g : *groups) {
+    for (PendingAppend* p : g.appends) {
+      if (!failure.ok() && p->status.ok()) {
+        // Written but not known to be durable: the outcome is unknown, so say so.
+        p->status = Status::IOError(failure.message() + "; the append may or may not have "
+                                    "been kept, retry it with the same idempotency key");
+        p->result = AppendResult();
+      }
+      if (p->status.ok() && !p->result.deduplicated) metrics_.AppendCommitted(p->records.size());
+      // Once `done` is set a caller may return and free its PendingAppend: touch it no more.
+      p->done.store(true, std::memory_order_release);
+    }
+  }
+  completed_rounds_.fetch_add(1, std::memory_order_release);
+  completed_rounds_.notify_all();
 }
 
 }  // namespace tandem

@@ -44,10 +44,15 @@ EventLogImpl::EventLogImpl(const EventLogOptions& options, std::unique_ptr<LogSt
       store_(std::move(store)),
       metrics_(options.metrics),
       last_recorded_at_us_(last_recorded_at_us),
+      last_written_(last_position),
       last_position_(last_position) {
-  write_options_.sync = options.durability == Durability::kSynced;
+  // Durability comes from the syncer's SyncWAL, not from the write itself.
+  write_options_.sync = false;
   metrics_.LastPosition(last_position);
-  if (!options_.read_only) writer_ = std::thread([this] { WriterLoop(); });
+  if (!options_.read_only) {
+    writer_ = std::thread([this] { WriterLoop(); });
+    if (options_.durability == Durability::kSynced) syncer_ = std::thread([this] { SyncerLoop(); });
+  }
 }
 
 EventLogImpl::~EventLogImpl() {
@@ -57,6 +62,12 @@ EventLogImpl::~EventLogImpl() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    sync_stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
   {
     std::lock_guard<std::mutex> lock(commit_mu_);
     closing_ = true;
@@ -106,9 +117,13 @@ Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t* version) c
 }
 
 Status EventLogImpl::StreamHead(const StreamId& stream, uint64_t* version) {
-  Status s = stream.Validate();
-  if (!s.ok()) return s;
-  return LoadStreamHead(stream, version);
+  // The index may already hold written-but-unsynced versions; report the last visible one.
+  ReadOptions latest;
+  latest.max_count = 1;
+  std::vector<RecordedEvent> last;
+  Status s = ReadStreamBackward(stream, kEndOfStream, latest, &last);
+  *version = s.ok() && !last.empty() ? last.front().stream_version() : 0;
+  return s;
 }
 
 Status EventLogImpl::ReadStreamForward(const StreamId& stream, uint64_t from_version,

@@ -1,6 +1,9 @@
 // The RocksDB-backed EventLog. Appends are queued to a single writer thread that drains the
-// queue into one WriteBatch per round (group commit): this gives commit-ordered, gap-free
-// positions and one WAL sync for all appends that arrived while the previous write ran.
+// queue into one WriteBatch per round: this gives commit-ordered, gap-free positions. In synced
+// mode the writer does not wait for the disk: a syncer thread fsyncs the WAL behind it, and one
+// sync acknowledges every group written before it (group commit, pipelined with the next
+// group's write). The WAL is sequential, so a synced group implies every earlier group is
+// synced too; readers only ever see positions up to the last synced one.
 #pragma once
 
 #include <atomic>
@@ -8,7 +11,6 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <semaphore>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -60,13 +62,21 @@ class EventLogImpl : public EventLog {
     std::vector<std::string> records;
     Status status;
     AppendResult result;
-    std::binary_semaphore done{0};
+    std::atomic<bool> done{false};
   };
   // What one group commit changes, applied to the caches only once the write succeeded.
   struct GroupState;
+  // A written group waiting for the WAL sync that acknowledges it.
+  struct WrittenGroup {
+    std::vector<PendingAppend*> appends;
+    uint64_t last_position;
+  };
 
   void WriterLoop();
-  void CommitGroup(const std::vector<PendingAppend*>& group);
+  void WriteGroup(std::vector<PendingAppend*> group);
+  void SyncerLoop();
+  // Makes positions up to `last` visible, then answers every append of `groups`.
+  void Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last, const Status& failure);
   // Stages one append into the group's batch, or sets its status to why it cannot be.
   void StageAppend(PendingAppend* p, GroupState* group);
   Status LoadStreamHead(const StreamId& stream, uint64_t* version) const;
@@ -82,10 +92,25 @@ class EventLogImpl : public EventLog {
   std::condition_variable queue_cv_;
   std::deque<PendingAppend*> queue_;
   bool stopping_ = false;
+  // Queue length at which an appender must wake the writer; SIZE_MAX while it is writing,
+  // so that a round costs the appenders no wake-up calls.
+  size_t writer_wants_ = 1;
+
+  // Bumped after every group commit; waiters sleep on it, so one futex call wakes them all.
+  std::atomic<uint32_t> completed_rounds_{0};
 
   // Owned by the writer thread.
   std::unordered_map<std::string, uint64_t> head_cache_;
   int64_t last_recorded_at_us_;
+  uint64_t last_written_;
+
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::vector<WrittenGroup> sync_queue_;
+  bool sync_stopping_ = false;
+  // Set when a WAL sync failed: what was written since is of unknown durability, so the log
+  // refuses further appends until it is reopened (and recovery decides).
+  std::atomic<bool> broken_{false};
 
   std::atomic<uint64_t> last_position_;
   std::mutex commit_mu_;
@@ -93,6 +118,7 @@ class EventLogImpl : public EventLog {
   bool closing_ = false;
 
   std::thread writer_;
+  std::thread syncer_;
 };
 
 }  // namespace tandem
