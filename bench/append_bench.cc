@@ -95,8 +95,8 @@ int RunAppendBench(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help")(
       "events", po::value<uint64_t>()->default_value(50000), "events per measurement")(
       "writers", po::value<std::string>()->default_value("1,8,64"),
-      "comma-separated concurrent writer counts")(
-      "streams", po::value<int>()->default_value(1000), "streams the events are spread over")(
+      "comma-separated concurrent writer counts")("streams", po::value<int>()->default_value(1000),
+                                                  "streams the events are spread over")(
       "event-bytes", po::value<size_t>()->default_value(300), "approximate encoded event size")(
       "no-sync", "measure without syncing the WAL (log and floors alike)")(
       "dir", po::value<std::string>()->default_value("bench-data"), "scratch folder");

@@ -40,32 +40,33 @@ double Measure(const FloorOptions& options, Body body) {
 }  // namespace
 
 double PerWriterFloor(const FloorOptions& options, int writers) {
-  return Measure(options, [&](rocksdb::DB* db, const rocksdb::WriteOptions& wo,
-                              const std::string& value) {
-    std::atomic<uint64_t> next{0};
-    std::vector<std::thread> pool;
-    for (int t = 0; t < writers; t++) {
-      pool.emplace_back([&] {
-        for (uint64_t p; (p = next.fetch_add(1)) < options.events;) {
-          rocksdb::WriteBatch wb;
-          wb.Put(Key(p), value);
-          db->Write(wo, &wb);
-        }
-      });
-    }
-    for (auto& t : pool) t.join();
-  });
+  return Measure(options,
+                 [&](rocksdb::DB* db, const rocksdb::WriteOptions& wo, const std::string& value) {
+                   std::atomic<uint64_t> next{0};
+                   std::vector<std::thread> pool;
+                   for (int t = 0; t < writers; t++) {
+                     pool.emplace_back([&] {
+                       for (uint64_t p; (p = next.fetch_add(1)) < options.events;) {
+                         rocksdb::WriteBatch wb;
+                         wb.Put(Key(p), value);
+                         db->Write(wo, &wb);
+                       }
+                     });
+                   }
+                   for (auto& t : pool) t.join();
+                 });
 }
 
 double BatchedFloor(const FloorOptions& options, int batch) {
-  return Measure(options, [&](rocksdb::DB* db, const rocksdb::WriteOptions& wo,
-                              const std::string& value) {
-    for (uint64_t first = 0; first < options.events; first += batch) {
-      rocksdb::WriteBatch wb;
-      for (uint64_t p = first; p < first + batch && p < options.events; p++) wb.Put(Key(p), value);
-      db->Write(wo, &wb);
-    }
-  });
+  return Measure(options,
+                 [&](rocksdb::DB* db, const rocksdb::WriteOptions& wo, const std::string& value) {
+                   for (uint64_t first = 0; first < options.events; first += batch) {
+                     rocksdb::WriteBatch wb;
+                     for (uint64_t p = first; p < first + batch && p < options.events; p++)
+                       wb.Put(Key(p), value);
+                     db->Write(wo, &wb);
+                   }
+                 });
 }
 
 }  // namespace tandem::bench

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; t++) {
     pool.emplace_back([&, t] {
-      const tandem::StreamId stream{"tenant-" + std::to_string(t % 2), "stream-" + std::to_string(t)};
+      const tandem::StreamId stream{"tenant-" + std::to_string(t % 2),
+                                    "stream-" + std::to_string(t)};
       for (long i = 0;; i++) {
         const std::string token = run + "-" + std::to_string(t) + "-" + std::to_string(i);
         // Every third append carries two events: both or neither must survive.

@@ -56,8 +56,8 @@ TEST_F(EventJsonTest, UnknownFieldIsRefused) {
 }
 
 TEST_F(EventJsonTest, WrongFieldTypeIsRefused) {
-  EXPECT_TRUE(Parse(R"({"payload_type":"FileUploaded","payload":{"size":"big"}})")
-                  .IsInvalidArgument());
+  EXPECT_TRUE(
+      Parse(R"({"payload_type":"FileUploaded","payload":{"size":"big"}})").IsInvalidArgument());
 }
 
 TEST_F(EventJsonTest, LogAssignedFieldsAreRefused) {

@@ -168,10 +168,12 @@ TEST_F(EventLogAppendTest, InvalidAppendsAreRefusedWithoutWriting) {
   EXPECT_TRUE(Append({"acme", "$all"}, ExpectedVersion::Any(), 1).IsInvalidArgument());
   EXPECT_TRUE(Append({"ac\nme", "s"}, ExpectedVersion::Any(), 1).IsInvalidArgument());
   EXPECT_TRUE(Append(stream_, ExpectedVersion::Any(), 0).IsInvalidArgument());
-  EXPECT_TRUE(Append(stream_, ExpectedVersion::Any(), 1, std::string(1000, 'k')).IsInvalidArgument());
+  EXPECT_TRUE(
+      Append(stream_, ExpectedVersion::Any(), 1, std::string(1000, 'k')).IsInvalidArgument());
   NewEvent no_payload;
   AppendResult r;
-  EXPECT_TRUE(log_->Append(stream_, ExpectedVersion::Any(), {no_payload}, "", &r).IsInvalidArgument());
+  EXPECT_TRUE(
+      log_->Append(stream_, ExpectedVersion::Any(), {no_payload}, "", &r).IsInvalidArgument());
   EXPECT_EQ(log_->LastPosition(), 0u);
 }
 
@@ -181,8 +183,8 @@ TEST_F(EventLogAppendTest, OversizedEventIsRefused) {
   options.max_event_bytes = 4096;
   log_ = test::OpenLogOrDie(dir_.path(), options);
   AppendResult r;
-  Status s = log_->Append(stream_, ExpectedVersion::Any(), {CommentEvent(std::string(8192, 'x'))},
-                          "", &r);
+  Status s =
+      log_->Append(stream_, ExpectedVersion::Any(), {CommentEvent(std::string(8192, 'x'))}, "", &r);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_EQ(log_->LastPosition(), 0u);
 }

@@ -120,7 +120,8 @@ TEST_F(EventLogCorruptionTest, VerifyPassesAnIntactLog) {
 
 TEST_F(EventLogCorruptionTest, VerifyOfAMissingFolderIsNotFound) {
   VerifyReport report;
-  EXPECT_TRUE(VerifyEventLogFolder(dir_.Sub("nothing-here"), VerifyOptions(), &report).IsNotFound());
+  EXPECT_TRUE(
+      VerifyEventLogFolder(dir_.Sub("nothing-here"), VerifyOptions(), &report).IsNotFound());
 }
 
 }  // namespace

@@ -101,8 +101,8 @@ TEST_F(EventLogReadTest, TenantReadReturnsOnlyThatTenant) {
 
 TEST_F(EventLogReadTest, TenantPrefixOfAnotherTenantDoesNotLeak) {
   AppendResult r;
-  ASSERT_TRUE(log_->Append({"acme2", "x"}, ExpectedVersion::Any(), {CommentEvent("leak")}, "", &r)
-                  .ok());
+  ASSERT_TRUE(
+      log_->Append({"acme2", "x"}, ExpectedVersion::Any(), {CommentEvent("leak")}, "", &r).ok());
   ASSERT_TRUE(log_->ReadTenant("acme", 1, ReadOptions(), &events_).ok());
   for (const auto& e : events_) EXPECT_EQ(e.event().tenant()->str(), "acme");
 }

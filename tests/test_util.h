@@ -13,8 +13,7 @@ namespace tandem::test {
 class ScratchDir {
  public:
   ScratchDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "tandem-test-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "tandem-test-XXXXXX").string();
     path_ = mkdtemp(pattern.data());
   }
   ~ScratchDir() { std::filesystem::remove_all(path_); }

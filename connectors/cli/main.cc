@@ -25,7 +25,8 @@ const Verb kVerbs[] = {
 void PrintUsage(std::ostream& out) {
   out << "usage: tandem <verb> [options]   (tandem <verb> --help for a verb's options)\n\n"
          "verbs:\n";
-  for (const Verb& v : kVerbs) out << "  " << v.name << std::string(10 - std::string(v.name).size(), ' ') << v.summary << "\n";
+  for (const Verb& v : kVerbs)
+    out << "  " << v.name << std::string(10 - std::string(v.name).size(), ' ') << v.summary << "\n";
 }
 
 }  // namespace

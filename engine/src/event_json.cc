@@ -1,7 +1,7 @@
 #include "tandem/event_json.h"
 
-#include <boost/json.hpp>
 #include <flatbuffers/idl.h>
+#include <boost/json.hpp>
 
 #include "event_record.h"
 
@@ -79,8 +79,8 @@ Status EventJsonCodec::ParseOne(const std::string& json_object, size_t index,
                                 NewEvent* event) const {
   std::lock_guard<std::mutex> lock(parse_mu_);
   if (!parser_->ParseJson(json_object.c_str())) {
-    return Status::InvalidArgument(Where(index) + " does not match the event schema: " +
-                                   parser_->error_);
+    return Status::InvalidArgument(Where(index) +
+                                   " does not match the event schema: " + parser_->error_);
   }
   const auto& builder = parser_->builder_;
   std::string_view bytes(reinterpret_cast<const char*>(builder.GetBufferPointer()),

@@ -35,8 +35,8 @@ struct EventLogImpl::GroupState {
 };
 
 Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
-                            const std::vector<NewEvent>& events,
-                            const std::string& idempotency_key, AppendResult* result) {
+                            const std::vector<NewEvent>& events, const std::string& idempotency_key,
+                            AppendResult* result) {
   *result = AppendResult();
   if (options_.read_only) return Status::InvalidArgument("the event log was opened read-only");
   if (broken_.load()) {
@@ -63,10 +63,9 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
     }
     p.records.push_back(event_record::Encode(stream, events[i]));
     if (p.records.back().size() > options_.max_event_bytes) {
-      return Status::InvalidArgument("event " + std::to_string(i) + " encodes to " +
-                                     std::to_string(p.records.back().size()) +
-                                     " bytes, more than the limit of " +
-                                     std::to_string(options_.max_event_bytes));
+      return Status::InvalidArgument(
+          "event " + std::to_string(i) + " encodes to " + std::to_string(p.records.back().size()) +
+          " bytes, more than the limit of " + std::to_string(options_.max_event_bytes));
     }
   }
 
@@ -97,9 +96,8 @@ void EventLogImpl::WriterLoop() {
       if (queue_.empty()) return;  // stopping, and everything queued has been written
       writer_wants_ = SIZE_MAX;
       size_t events = 0;
-      while (!queue_.empty() &&
-             (group.empty() ||
-              events + queue_.front()->records.size() <= options_.max_group_commit_events)) {
+      while (!queue_.empty() && (group.empty() || events + queue_.front()->records.size() <=
+                                                      options_.max_group_commit_events)) {
         events += queue_.front()->records.size();
         group.push_back(queue_.front());
         queue_.pop_front();
@@ -140,8 +138,8 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
     if (seen) {
       if (first.stream_name != stream.name) {
         p->status = Status::InvalidArgument("idempotency key '" + *p->idempotency_key +
-                                            "' was already used for stream '" +
-                                            first.stream_name + "', not '" + stream.name + "'");
+                                            "' was already used for stream '" + first.stream_name +
+                                            "', not '" + stream.name + "'");
         metrics_.AppendFailed();
         return;
       }
@@ -186,9 +184,8 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
   }
   p->result = {head + 1, head + n, g->next_position, g->next_position + n - 1, false};
   if (!idem_key.empty()) {
-    log_keys::IdempotencyRecord record{stream.name, p->result.first_version,
-                                       p->result.last_version, p->result.first_position,
-                                       p->result.last_position};
+    log_keys::IdempotencyRecord record{stream.name, p->result.first_version, p->result.last_version,
+                                       p->result.first_position, p->result.last_position};
     g->batch.Put(store_->idempotency(), idem_key, record.Encode());
     g->keys.emplace(std::move(idem_key), std::move(record));
   }
@@ -205,9 +202,8 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
 
   Status failure;
   if (!g.staged.empty()) {
-    rocksdb::Status rs = broken_.load()
-                             ? rocksdb::Status::IOError("an earlier WAL sync failed")
-                             : store_->db()->Write(write_options_, &g.batch);
+    rocksdb::Status rs = broken_.load() ? rocksdb::Status::IOError("an earlier WAL sync failed")
+                                        : store_->db()->Write(write_options_, &g.batch);
     if (rs.ok()) {
       if (head_cache_.size() + g.heads.size() > kMaxCachedStreamHeads) head_cache_.clear();
       for (auto& [prefix, head] : g.heads) head_cache_[prefix] = head;
@@ -262,8 +258,8 @@ void EventLogImpl::SyncerLoop() {
       if (!rs.ok()) {
         failure = FromRocks(rs, "syncing the WAL");
         broken_.store(true);
-        LogError("event_log", "WAL sync failed; refusing appends until reopened error=" +
-                                  failure.ToString());
+        LogError("event_log",
+                 "WAL sync failed; refusing appends until reopened error=" + failure.ToString());
       }
     }
     Acknowledge(&groups, failure.ok() ? target : synced, failure);
@@ -284,7 +280,8 @@ void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
     for (PendingAppend* p : g.appends) {
       if (!failure.ok() && p->status.ok()) {
         // Written but not known to be durable: the outcome is unknown, so say so.
-        p->status = Status::IOError(failure.message() + "; the append may or may not have "
+        p->status = Status::IOError(failure.message() +
+                                    "; the append may or may not have "
                                     "been kept, retry it with the same idempotency key");
         p->result = AppendResult();
       }

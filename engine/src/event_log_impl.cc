@@ -23,17 +23,17 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
     // The writer continues the recorded-time sequence from the last event, so that sequence
     // never goes backwards even if the clock does.
     std::string bytes;
-    s = FromRocks(store->db()->Get(rocksdb::ReadOptions(), store->events(),
-                                   log_keys::EventKey(last), &bytes),
-                  "reading the last event");
+    s = FromRocks(
+        store->db()->Get(rocksdb::ReadOptions(), store->events(), log_keys::EventKey(last), &bytes),
+        "reading the last event");
     if (s.ok()) s = event_record::Verify(bytes, last);
     if (!s.ok()) return Status::Corruption(s.message() + " (run `tandem verify`)");
     last_recorded_at = schema::GetEvent(bytes.data())->recorded_at_us();
   }
-  LogInfo("event_log", "opened path=" + path + " last_position=" + std::to_string(last) +
-                           " durability=" +
-                           (options.durability == Durability::kSynced ? "synced" : "buffered") +
-                           (options.read_only ? " read_only=true" : ""));
+  LogInfo("event_log",
+          "opened path=" + path + " last_position=" + std::to_string(last) +
+              " durability=" + (options.durability == Durability::kSynced ? "synced" : "buffered") +
+              (options.read_only ? " read_only=true" : ""));
   log->reset(new EventLogImpl(options, std::move(store), last, last_recorded_at));
   return Status::OK();
 }

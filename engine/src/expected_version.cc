@@ -6,20 +6,28 @@ namespace tandem {
 
 bool ExpectedVersion::IsSatisfiedBy(uint64_t head) const {
   switch (kind_) {
-    case Kind::kAny: return true;
-    case Kind::kNoStream: return head == 0;
-    case Kind::kStreamExists: return head > 0;
-    case Kind::kExact: return head == version_;
+    case Kind::kAny:
+      return true;
+    case Kind::kNoStream:
+      return head == 0;
+    case Kind::kStreamExists:
+      return head > 0;
+    case Kind::kExact:
+      return head == version_;
   }
   return false;
 }
 
 std::string ExpectedVersion::ToString() const {
   switch (kind_) {
-    case Kind::kAny: return "any";
-    case Kind::kNoStream: return "no_stream";
-    case Kind::kStreamExists: return "stream_exists";
-    case Kind::kExact: return std::to_string(version_);
+    case Kind::kAny:
+      return "any";
+    case Kind::kNoStream:
+      return "no_stream";
+    case Kind::kStreamExists:
+      return "stream_exists";
+    case Kind::kExact:
+      return std::to_string(version_);
   }
   return "?";
 }

@@ -26,8 +26,8 @@ LogMetrics::LogMetrics(prometheus::Registry* registry) {
                        .Name("tandem_log_group_commit_events")
                        .Help("Events carried by one group-commit write")
                        .Register(*registry)
-                       .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64,
-                                                                        128, 256, 512, 1024});
+                       .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128,
+                                                                        256, 512, 1024});
   write_seconds_ = &prometheus::BuildHistogram()
                         .Name("tandem_log_write_seconds")
                         .Help("Duration of one group-commit write including the WAL sync")

@@ -33,8 +33,7 @@ class FolderVerifier {
   }
 
   // Reads and verifies the event at `position`, which an index claims exists.
-  Status LoadIndexed(uint64_t position, const std::string& index,
-                     const schema::Event** event) {
+  Status LoadIndexed(uint64_t position, const std::string& index, const schema::Event** event) {
     if (position == 0 || position > last_) {
       return Status::Corruption(index + " points at position " + std::to_string(position) +
                                 ", outside the log (1.." + std::to_string(last_) + ")");
@@ -63,8 +62,7 @@ class FolderVerifier {
       }
       if (position != expected) {
         return Status::Corruption("gap in the log: position " + std::to_string(expected) +
-                                  " is missing (next present is " + std::to_string(position) +
-                                  ")");
+                                  " is missing (next present is " + std::to_string(position) + ")");
       }
       s = event_record::Verify(it->value().ToStringView(), position);
       if (!s.ok()) return s;
@@ -126,8 +124,8 @@ class FolderVerifier {
     // Each entry matched a distinct (stream, version) event, so equal counts mean every event
     // is indexed exactly once.
     if (entries != report_->events) {
-      return Status::Corruption("stream index has " + std::to_string(entries) +
-                                " entries for " + std::to_string(report_->events) + " events");
+      return Status::Corruption("stream index has " + std::to_string(entries) + " entries for " +
+                                std::to_string(report_->events) + " events");
     }
     return Status::OK();
   }
@@ -153,8 +151,8 @@ class FolderVerifier {
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scanning the tenant index");
     if (entries != report_->events) {
-      return Status::Corruption("tenant index has " + std::to_string(entries) +
-                                " entries for " + std::to_string(report_->events) + " events");
+      return Status::Corruption("tenant index has " + std::to_string(entries) + " entries for " +
+                                std::to_string(report_->events) + " events");
     }
     return Status::OK();
   }

@@ -4,16 +4,26 @@ namespace tandem {
 
 std::string_view Status::CodeName() const {
   switch (code_) {
-    case Code::kOk: return "ok";
-    case Code::kNotFound: return "not_found";
-    case Code::kWrongExpectedVersion: return "wrong_expected_version";
-    case Code::kInvalidArgument: return "invalid_argument";
-    case Code::kCorruption: return "corruption";
-    case Code::kIOError: return "io_error";
-    case Code::kTimedOut: return "timed_out";
-    case Code::kPermissionDenied: return "permission_denied";
-    case Code::kRejected: return "rejected";
-    case Code::kShutdown: return "shutdown";
+    case Code::kOk:
+      return "ok";
+    case Code::kNotFound:
+      return "not_found";
+    case Code::kWrongExpectedVersion:
+      return "wrong_expected_version";
+    case Code::kInvalidArgument:
+      return "invalid_argument";
+    case Code::kCorruption:
+      return "corruption";
+    case Code::kIOError:
+      return "io_error";
+    case Code::kTimedOut:
+      return "timed_out";
+    case Code::kPermissionDenied:
+      return "permission_denied";
+    case Code::kRejected:
+      return "rejected";
+    case Code::kShutdown:
+      return "shutdown";
   }
   return "unknown";
 }

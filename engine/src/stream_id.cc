@@ -28,7 +28,8 @@ Status StreamId::Validate() const {
   s = ValidateName("stream name", name);
   if (!s.ok()) return s;
   if (name[0] == '$') {
-    return Status::InvalidArgument("stream name '" + name + "' is reserved (names starting with "
+    return Status::InvalidArgument("stream name '" + name +
+                                   "' is reserved (names starting with "
                                    "'$' belong to the log)");
   }
   return Status::OK();
