@@ -126,9 +126,8 @@ Status EventLogImpl::StreamHead(const StreamId& stream, uint64_t* version) {
   return s;
 }
 
-Status EventLogImpl::ReadStreamForward(const StreamId& stream, uint64_t from_version,
-                                       const ReadOptions& options,
-                                       std::vector<RecordedEvent>* events) {
+Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
+                                const ReadOptions& options, std::vector<RecordedEvent>* events) {
   events->clear();
   Status s = stream.Validate();
   if (!s.ok()) return s;
@@ -136,13 +135,18 @@ Status EventLogImpl::ReadStreamForward(const StreamId& stream, uint64_t from_ver
   const std::string prefix = log_keys::StreamPrefix(stream);
   std::unique_ptr<rocksdb::Iterator> it(
       store_->db()->NewIterator(rocksdb::ReadOptions(), store_->streams()));
-  for (it->Seek(log_keys::StreamVersionKey(stream, std::max<uint64_t>(from_version, 1)));
-       it->Valid() && it->key().starts_with(prefix) && events->size() < options.max_count;
-       it->Next()) {
+  const std::string start = log_keys::StreamVersionKey(stream, from_version);
+  forward ? it->Seek(start) : it->SeekForPrev(start);
+  for (; it->Valid() && it->key().starts_with(prefix) && events->size() < options.max_count;
+       forward ? it->Next() : it->Prev()) {
     if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
     uint64_t position = log_keys::ReadBigEndian64(it->value().data());
-    // Within a stream, positions grow with versions: nothing further is visible either.
-    if (position > bound) break;
+    if (position > bound) {
+      // Within a stream positions grow with versions: going forward nothing further is
+      // visible; going backward, older versions may be.
+      if (forward) break;
+      continue;
+    }
     RecordedEvent e;
     s = ReadRecord(position, &e);
     if (!s.ok()) return s;
@@ -151,28 +155,16 @@ Status EventLogImpl::ReadStreamForward(const StreamId& stream, uint64_t from_ver
   return FromRocks(it->status(), "reading stream " + stream.ToString());
 }
 
+Status EventLogImpl::ReadStreamForward(const StreamId& stream, uint64_t from_version,
+                                       const ReadOptions& options,
+                                       std::vector<RecordedEvent>* events) {
+  return ReadStream(stream, std::max<uint64_t>(from_version, 1), true, options, events);
+}
+
 Status EventLogImpl::ReadStreamBackward(const StreamId& stream, uint64_t from_version,
                                         const ReadOptions& options,
                                         std::vector<RecordedEvent>* events) {
-  events->clear();
-  Status s = stream.Validate();
-  if (!s.ok()) return s;
-  const uint64_t bound = ReadBound(options);
-  const std::string prefix = log_keys::StreamPrefix(stream);
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->streams()));
-  for (it->SeekForPrev(log_keys::StreamVersionKey(stream, from_version));
-       it->Valid() && it->key().starts_with(prefix) && events->size() < options.max_count;
-       it->Prev()) {
-    if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
-    uint64_t position = log_keys::ReadBigEndian64(it->value().data());
-    if (position > bound) continue;
-    RecordedEvent e;
-    s = ReadRecord(position, &e);
-    if (!s.ok()) return s;
-    events->push_back(std::move(e));
-  }
-  return FromRocks(it->status(), "reading stream " + stream.ToString());
+  return ReadStream(stream, from_version, false, options, events);
 }
 
 Status EventLogImpl::ReadAll(uint64_t from_position, const ReadOptions& options,

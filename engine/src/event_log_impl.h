@@ -80,6 +80,8 @@ class EventLogImpl : public EventLog {
   // Stages one append into the group's batch, or sets its status to why it cannot be.
   void StageAppend(PendingAppend* p, GroupState* group);
   Status LoadStreamHead(const StreamId& stream, uint64_t* version) const;
+  Status ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
+                    const ReadOptions& options, std::vector<RecordedEvent>* events);
   Status ReadRecord(uint64_t position, RecordedEvent* event) const;
   uint64_t ReadBound(const ReadOptions& options) const;
 
