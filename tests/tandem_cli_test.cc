@@ -1,0 +1,101 @@
+// Runs the real `tandem` binary as a user would and checks its output and exit codes.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace tandem {
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+class TandemCliTest : public ::testing::Test {
+ protected:
+  // Runs `tandem <args> --data <scratch>` with `input` on stdin.
+  CliRun Tandem(const std::string& args, const std::string& input = "") {
+    const std::string in_path = dir_.Sub("stdin.json");
+    std::ofstream(in_path) << input;
+    const std::string cmd = std::string(TANDEM_PATH) + " " + args + " --data " + dir_.Sub("data") +
+                            " < " + in_path + " 2>&1";
+    CliRun run{0, ""};
+    FILE* pipe = popen(cmd.c_str(), "r");
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
+    int status = pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+  }
+
+  static constexpr const char* kPlanned =
+      R"({"actor":"member:ana","audience":"Client","payload_type":"MilestonePlanned",
+          "payload":{"project_id":"p1","milestone_id":"m1","title":"Kick-off",
+                     "planned_date":"2026-12-01"}})";
+
+  test::ScratchDir dir_;
+};
+
+TEST_F(TandemCliTest, HelpListsTheVerbs) {
+  CliRun r = Tandem("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* verb : {"append", "read", "verify", "demo"}) {
+    EXPECT_NE(r.output.find(verb), std::string::npos) << verb;
+  }
+}
+
+TEST_F(TandemCliTest, AppendThenReadPrintsTheEventAsJson) {
+  CliRun a = Tandem("append --tenant acme --stream p1 --expected no_stream", kPlanned);
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  EXPECT_NE(a.output.find(R"("first_position":1)"), std::string::npos) << a.output;
+  CliRun r = Tandem("read --tenant acme --stream p1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(R"("payload_type": "MilestonePlanned")"), std::string::npos);
+  EXPECT_NE(r.output.find(R"("planned_date": "2026-12-01")"), std::string::npos);
+}
+
+TEST_F(TandemCliTest, WrongExpectedVersionExitsOneAndWritesNothing) {
+  ASSERT_EQ(Tandem("append --tenant acme --stream p1", kPlanned).exit_code, 0);
+  CliRun a = Tandem("append --tenant acme --stream p1 --expected no_stream", kPlanned);
+  EXPECT_EQ(a.exit_code, 1);
+  EXPECT_NE(a.output.find("wrong_expected_version"), std::string::npos) << a.output;
+  CliRun v = Tandem("verify");
+  EXPECT_NE(v.output.find("OK events=1 "), std::string::npos) << v.output;
+}
+
+TEST_F(TandemCliTest, MalformedJsonExitsOneWithAClearMessage) {
+  ASSERT_EQ(Tandem("append --tenant acme --stream p1", kPlanned).exit_code, 0);
+  CliRun a = Tandem("append --tenant acme --stream p1", "{\"payload_type\": ");
+  EXPECT_EQ(a.exit_code, 1);
+  EXPECT_NE(a.output.find("malformed JSON"), std::string::npos) << a.output;
+  EXPECT_NE(Tandem("verify").output.find("OK events=1 "), std::string::npos);
+}
+
+TEST_F(TandemCliTest, MissingRequiredOptionIsAUsageError) {
+  CliRun a = Tandem("append --stream p1", kPlanned);
+  EXPECT_EQ(a.exit_code, 2);
+  EXPECT_NE(a.output.find("tenant"), std::string::npos) << a.output;
+  EXPECT_EQ(Tandem("frobnicate").exit_code, 2);
+}
+
+TEST_F(TandemCliTest, VerifyOfAMissingFolderFails) {
+  CliRun v = Tandem("verify");
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.output.find("no event log"), std::string::npos) << v.output;
+}
+
+TEST_F(TandemCliTest, DemoShowsDeduplicationAndAConflictAndVerifies) {
+  CliRun d = Tandem("demo");
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  EXPECT_NE(d.output.find("deduplicated=yes"), std::string::npos) << d.output;
+  EXPECT_NE(d.output.find("wrong_expected_version"), std::string::npos) << d.output;
+  EXPECT_EQ(Tandem("verify").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace tandem
