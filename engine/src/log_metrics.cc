@@ -24,16 +24,17 @@ LogMetrics::LogMetrics(prometheus::Registry* registry) {
                  .Add({});
   batch_events_ = &prometheus::BuildHistogram()
                        .Name("tandem_log_group_commit_events")
-                       .Help("Events carried by one group-commit write")
+                       .Help("Events acknowledged by one WAL sync (synced mode)")
                        .Register(*registry)
                        .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128,
                                                                         256, 512, 1024});
-  write_seconds_ = &prometheus::BuildHistogram()
-                        .Name("tandem_log_write_seconds")
-                        .Help("Duration of one group-commit write including the WAL sync")
-                        .Register(*registry)
-                        .Add({}, prometheus::Histogram::BucketBoundaries{
-                                     0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1});
+  write_seconds_ =
+      &prometheus::BuildHistogram()
+           .Name("tandem_log_write_seconds")
+           .Help("Duration of one WAL sync, which acknowledges every group written before it")
+           .Register(*registry)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.0005, 0.001, 0.002, 0.005,
+                                                            0.01, 0.05, 0.1, 1});
   last_position_ = &prometheus::BuildGauge()
                         .Name("tandem_log_last_position")
                         .Help("Last committed global position")
