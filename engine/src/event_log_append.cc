@@ -25,7 +25,6 @@ constexpr size_t kMaxCachedStreamHeads = 1 << 20;
 
 struct EventLogImpl::GroupState {
   rocksdb::WriteBatch batch;
-  uint64_t first_position;
   uint64_t next_position;
   int64_t recorded_at_us;
   // Stream heads and idempotency keys as they will be once this group is written.
@@ -74,7 +73,7 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
     std::lock_guard<std::mutex> lock(queue_mu_);
     if (stopping_) return Status::Shutdown("the event log is closing");
     queue_.push_back(&p);
-    wake_writer = queue_.size() >= writer_wants_;
+    wake_writer = writer_idle_;
   }
   if (wake_writer) queue_cv_.notify_one();
   for (;;) {
@@ -91,10 +90,10 @@ void EventLogImpl::WriterLoop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
-      writer_wants_ = 1;
+      writer_idle_ = true;
       queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued has been written
-      writer_wants_ = SIZE_MAX;
+      writer_idle_ = false;
       size_t events = 0;
       while (!queue_.empty() && (group.empty() || events + queue_.front()->records.size() <=
                                                       options_.max_group_commit_events)) {
@@ -196,7 +195,7 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
 
 void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
   GroupState g;
-  g.first_position = g.next_position = last_written_ + 1;
+  g.next_position = last_written_ + 1;
   g.recorded_at_us = std::max(NowMicros(), last_recorded_at_us_);
   for (PendingAppend* p : group) StageAppend(p, &g);
 

@@ -94,9 +94,8 @@ class EventLogImpl : public EventLog {
   std::condition_variable queue_cv_;
   std::deque<PendingAppend*> queue_;
   bool stopping_ = false;
-  // Queue length at which an appender must wake the writer; SIZE_MAX while it is writing,
-  // so that a round costs the appenders no wake-up calls.
-  size_t writer_wants_ = 1;
+  // Only an idle writer needs waking; while it writes, appenders queue without a wake-up call.
+  bool writer_idle_ = true;
 
   // Bumped after every group commit; waiters sleep on it, so one futex call wakes them all.
   std::atomic<uint32_t> completed_rounds_{0};
