@@ -156,7 +156,7 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
   } else if (auto cached = head_cache_.find(prefix); cached != head_cache_.end()) {
     head = cached->second;
   } else {
-    Status s = LoadStreamHead(stream, &head);
+    Status s = LoadStreamHead(stream, kEndOfStream, &head);
     if (!s.ok()) {
       p->status = s;
       return;
@@ -219,9 +219,8 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
       }
     }
   }
-  std::vector<WrittenGroup> written;
-  written.push_back({std::move(group), last_written_});
   if (options_.durability == Durability::kBuffered) {
+    std::vector<WrittenGroup> written{{std::move(group), last_written_}};
     Acknowledge(&written, last_written_, Status::OK());
     return;
   }
@@ -229,7 +228,7 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
   // positions, conflicts seen against unsynced heads) may depend on groups still syncing.
   {
     std::lock_guard<std::mutex> lock(sync_mu_);
-    for (auto& w : written) sync_queue_.push_back(std::move(w));
+    sync_queue_.push_back({std::move(group), last_written_});
   }
   sync_cv_.notify_one();
 }

@@ -104,26 +104,29 @@ Status EventLogImpl::Get(uint64_t position, RecordedEvent* event) {
   return ReadRecord(position, event);
 }
 
-Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t* version) const {
+Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t bound,
+                                    uint64_t* version) const {
   const std::string prefix = log_keys::StreamPrefix(stream);
   std::unique_ptr<rocksdb::Iterator> it(
       store_->db()->NewIterator(rocksdb::ReadOptions(), store_->streams()));
-  it->SeekForPrev(log_keys::StreamVersionKey(stream, kEndOfStream));
   *version = 0;
-  if (it->Valid() && it->key().starts_with(prefix)) {
-    *version = log_keys::ReadBigEndian64(it->key().data() + it->key().size() - 8);
+  for (it->SeekForPrev(log_keys::StreamVersionKey(stream, kEndOfStream));
+       it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+    if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
+    if (log_keys::ReadBigEndian64(it->value().data()) <= bound) {
+      *version = log_keys::ReadBigEndian64(it->key().data() + it->key().size() - 8);
+      break;
+    }
   }
   return FromRocks(it->status(), "reading the head of stream " + stream.ToString());
 }
 
 Status EventLogImpl::StreamHead(const StreamId& stream, uint64_t* version) {
+  *version = 0;
+  Status s = stream.Validate();
+  if (!s.ok()) return s;
   // The index may already hold written-but-unsynced versions; report the last visible one.
-  ReadOptions latest;
-  latest.max_count = 1;
-  std::vector<RecordedEvent> last;
-  Status s = ReadStreamBackward(stream, kEndOfStream, latest, &last);
-  *version = s.ok() && !last.empty() ? last.front().stream_version() : 0;
-  return s;
+  return LoadStreamHead(stream, LastPosition(), version);
 }
 
 Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, bool forward,

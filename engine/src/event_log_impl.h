@@ -79,7 +79,9 @@ class EventLogImpl : public EventLog {
   void Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last, const Status& failure);
   // Stages one append into the group's batch, or sets its status to why it cannot be.
   void StageAppend(PendingAppend* p, GroupState* group);
-  Status LoadStreamHead(const StreamId& stream, uint64_t* version) const;
+  // The stream's last version whose position is at most `bound` (0 if none), from the index
+  // alone. The writer passes kEndOfStream to include written-but-unsynced versions.
+  Status LoadStreamHead(const StreamId& stream, uint64_t bound, uint64_t* version) const;
   Status ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
                     const ReadOptions& options, std::vector<RecordedEvent>* events);
   Status ReadRecord(uint64_t position, RecordedEvent* event) const;
