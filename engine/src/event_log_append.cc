@@ -1,6 +1,11 @@
 // The append path of EventLogImpl: validation and encoding on the caller's thread, then the
 // single writer thread that group-commits.
 #include <chrono>
+#include <climits>
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <rocksdb/write_batch.h>
 
@@ -16,6 +21,18 @@ int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// libstdc++'s atomic wait spins and yields before sleeping; with many waiters on few cores that
+// spinning steals the CPU the writer needs, so waiters sleep on the futex directly.
+void FutexWait(std::atomic<uint32_t>* word, uint32_t seen) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, seen, nullptr, nullptr,
+          0);
+}
+
+void FutexWakeAll(std::atomic<uint32_t>* word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
+          nullptr, 0);
 }
 
 // Bounds the writer's memory; a miss only costs one index lookup.
@@ -79,7 +96,7 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
   for (;;) {
     const uint32_t round = completed_rounds_.load(std::memory_order_acquire);
     if (p.done.load(std::memory_order_acquire)) break;
-    completed_rounds_.wait(round, std::memory_order_acquire);
+    FutexWait(&completed_rounds_, round);
   }
   *result = p.result;
   return p.status;
@@ -289,7 +306,7 @@ void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
     }
   }
   completed_rounds_.fetch_add(1, std::memory_order_release);
-  completed_rounds_.notify_all();
+  FutexWakeAll(&completed_rounds_);
 }
 
 }  // namespace tandem
