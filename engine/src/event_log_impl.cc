@@ -129,6 +129,30 @@ Status EventLogImpl::StreamHead(const StreamId& stream, uint64_t* version) {
   return LoadStreamHead(stream, LastPosition(), version);
 }
 
+Status EventLogImpl::FindIdempotentAppend(const std::string& tenant,
+                                          const std::string& idempotency_key,
+                                          std::string* stream_name, AppendResult* result) {
+  *result = AppendResult();
+  Status s = ValidateTenant(tenant);
+  if (!s.ok()) return s;
+  if (idempotency_key.empty()) return Status::InvalidArgument("empty idempotency key");
+  std::string value;
+  rocksdb::Status rs = store_->db()->Get(rocksdb::ReadOptions(), store_->idempotency(),
+                                         log_keys::IdempotencyKey(tenant, idempotency_key), &value);
+  if (rs.IsNotFound()) return Status::NotFound("idempotency key not used");
+  if (!rs.ok()) return FromRocks(rs, "reading idempotency key");
+  log_keys::IdempotencyRecord record;
+  if (!record.Decode(value)) {
+    return Status::Corruption("malformed idempotency record for key '" + idempotency_key + "'");
+  }
+  // Written but not yet synced is not committed: the caller's own append will find out.
+  if (record.last_position > LastPosition()) return Status::NotFound("idempotency key pending");
+  *stream_name = record.stream_name;
+  *result = {record.first_version, record.last_version, record.first_position,
+             record.last_position, /*deduplicated=*/true};
+  return Status::OK();
+}
+
 Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
                                 const ReadOptions& options, std::vector<RecordedEvent>* events) {
   events->clear();

@@ -44,6 +44,8 @@ class EventLogImpl : public EventLog {
                     std::vector<RecordedEvent>* events) override;
   Status Get(uint64_t position, RecordedEvent* event) override;
   Status StreamHead(const StreamId& stream, uint64_t* version) override;
+  Status FindIdempotentAppend(const std::string& tenant, const std::string& idempotency_key,
+                              std::string* stream_name, AppendResult* result) override;
   uint64_t LastPosition() const override { return last_position_.load(std::memory_order_acquire); }
   Status PositionAtTime(int64_t recorded_at_us, uint64_t* position) override;
   Status Subscribe(const SubscriptionOptions& options,

@@ -142,6 +142,11 @@ class EventLog {
 
   // The version of the stream's last event, 0 if it has none.
   virtual Status StreamHead(const StreamId& stream, uint64_t* version) = 0;
+  // What the committed append that used `idempotency_key` in `tenant` wrote: its stream name in
+  // `stream_name` and its versions and positions in `result` (flagged deduplicated). NotFound
+  // if no committed append used the key. Lets a command retry be answered before its rules run.
+  virtual Status FindIdempotentAppend(const std::string& tenant, const std::string& idempotency_key,
+                                      std::string* stream_name, AppendResult* result) = 0;
   // The last committed global position, 0 for an empty log.
   virtual uint64_t LastPosition() const = 0;
   // The last position whose event was recorded at or before `recorded_at_us` (0 if none), so

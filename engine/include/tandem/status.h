@@ -37,6 +37,10 @@ class Status {
   static Status InvalidArgument(std::string msg) {
     return Status(Code::kInvalidArgument, std::move(msg));
   }
+  // An invalid request with a stable reason, e.g. "command.missing_field".
+  static Status InvalidArgument(std::string reason, std::string msg) {
+    return Status(Code::kInvalidArgument, std::move(msg), std::move(reason));
+  }
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status TimedOut(std::string msg) { return Status(Code::kTimedOut, std::move(msg)); }

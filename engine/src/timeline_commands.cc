@@ -1,0 +1,171 @@
+// Decisions about the timeline: milestones and their state machine, document requests.
+//
+//   planned ──start──► in progress ──complete──► completed
+//   block/unblock (with a reason) on anything not completed; a blocked milestone neither starts
+//   nor completes. Reschedule (new date + reason) until completed; every slip is an event.
+#include "command_context.h"
+#include "tandem/roles.h"
+
+namespace tandem {
+namespace {
+
+using schema::Audience;
+
+Status Refuse(const char* reason, const std::string& milestone, const std::string& why) {
+  return Status::Rejected(reason, "milestone '" + milestone + "' " + why);
+}
+
+// The milestone the command names, visible to the actor and at the expected version.
+Status LoadMilestone(const CommandContext& ctx, const MilestoneState** milestone) {
+  const std::string& id = ctx.args().Str("milestone_id");
+  const std::string what = "milestone '" + id + "'";
+  auto it = ctx.project->milestones.find(id);
+  if (it == ctx.project->milestones.end()) return Missing(ctx, what);
+  if (!ctx.Sees(it->second.audience)) return NotVisible(what);
+  *milestone = &it->second;
+  return Status::OK();
+}
+
+Status PlanMilestone(const CommandContext& ctx, Decision* d) {
+  const CommandArgs& a = ctx.args();
+  if (ctx.project->milestones.count(a.Str("milestone_id"))) {
+    return Refuse("milestone.exists", a.Str("milestone_id"), "already exists");
+  }
+  schema::MilestonePlannedT e;
+  e.project_id = a.Str("project_id");
+  e.milestone_id = a.Str("milestone_id");
+  e.title = a.Str("title");
+  e.planned_date = a.Str("planned_date");
+  e.description = a.Str("description");
+  // The timeline is what clients come for: milestones are shared unless marked internal.
+  Emit(ctx, AudienceArg(ctx, "audience", Audience::Client), std::move(e), d);
+  d->entity_version = 1;
+  return Status::OK();
+}
+
+// The state-machine check of a change to an existing milestone.
+Status CheckTransition(CommandType type, const std::string& id, const MilestoneState& m) {
+  const bool completed = m.status == MilestoneStatus::kCompleted;
+  switch (type) {
+    case CommandType::kStartMilestone:
+      if (m.status != MilestoneStatus::kPlanned) {
+        return Refuse(completed ? "milestone.already_completed" : "milestone.already_started", id,
+                      completed ? "is already completed" : "is already in progress");
+      }
+      if (m.blocked) return Refuse("milestone.blocked", id, "is blocked; unblock it first");
+      return Status::OK();
+    case CommandType::kCompleteMilestone:
+      if (completed) return Refuse("milestone.already_completed", id, "is already completed");
+      if (m.status == MilestoneStatus::kPlanned) {
+        return Refuse("milestone.not_started", id, "has not been started");
+      }
+      if (m.blocked) return Refuse("milestone.blocked", id, "is blocked; unblock it first");
+      return Status::OK();
+    case CommandType::kBlockMilestone:
+      if (completed) return Refuse("milestone.already_completed", id, "is already completed");
+      if (m.blocked) return Refuse("milestone.already_blocked", id, "is already blocked");
+      return Status::OK();
+    case CommandType::kUnblockMilestone:
+      if (!m.blocked) return Refuse("milestone.not_blocked", id, "is not blocked");
+      return Status::OK();
+    case CommandType::kRescheduleMilestone:
+      if (completed) return Refuse("milestone.already_completed", id, "is already completed");
+      return Status::OK();
+    default:
+      return Status::InvalidArgument("not a milestone change");
+  }
+}
+
+Status ChangeMilestone(const CommandContext& ctx, Decision* d) {
+  const CommandArgs& a = ctx.args();
+  const MilestoneState* m;
+  Status s = LoadMilestone(ctx, &m);
+  if (s.ok()) s = CheckExpectedVersion(ctx, "milestone '" + a.Str("milestone_id") + "'", m->version);
+  if (s.ok()) s = CheckTransition(ctx.command.type, a.Str("milestone_id"), *m);
+  if (!s.ok()) return s;
+  const std::string& project = a.Str("project_id");
+  const std::string& id = a.Str("milestone_id");
+  switch (ctx.command.type) {
+    case CommandType::kStartMilestone:
+      Emit(ctx, m->audience, schema::MilestoneStartedT{{}, project, id}, d);
+      break;
+    case CommandType::kCompleteMilestone: {
+      schema::MilestoneCompletedT e;
+      e.project_id = project;
+      e.milestone_id = id;
+      e.completed_date = a.Str("completed_date");
+      e.note = a.Str("note");
+      Emit(ctx, m->audience, std::move(e), d);
+      break;
+    }
+    case CommandType::kBlockMilestone:
+      Emit(ctx, m->audience, schema::MilestoneBlockedT{{}, project, id, a.Str("reason")}, d);
+      break;
+    case CommandType::kUnblockMilestone:
+      Emit(ctx, m->audience, schema::MilestoneUnblockedT{{}, project, id, a.Str("reason")}, d);
+      break;
+    default: {
+      if (a.Str("new_date") == m->planned_date) {
+        return Refuse("milestone.same_date", id, "is already planned for " + m->planned_date);
+      }
+      schema::MilestoneRescheduledT e;
+      e.project_id = project;
+      e.milestone_id = id;
+      e.old_date = m->planned_date;
+      e.new_date = a.Str("new_date");
+      e.reason = a.Str("reason");
+      Emit(ctx, m->audience, std::move(e), d);
+    }
+  }
+  d->entity_version = m->version + 1;
+  return Status::OK();
+}
+
+Status RequestDocument(const CommandContext& ctx, Decision* d) {
+  const CommandArgs& a = ctx.args();
+  const MilestoneState* m;
+  Status s = LoadMilestone(ctx, &m);
+  if (!s.ok()) return s;
+  if (m->audience != Audience::Client) {
+    return Refuse("document.internal_milestone", a.Str("milestone_id"),
+                  "is internal; documents are requested from the client on shared milestones");
+  }
+  if (ctx.project->requests.count(a.Str("request_id"))) {
+    return Status::Rejected("document.request_exists",
+                            "document request '" + a.Str("request_id") + "' already exists");
+  }
+  if (a.Has("requested_from")) {
+    const MemberState* from = ctx.workspace.FindMember(a.Str("requested_from"));
+    if (from == nullptr || from->client_id != ctx.project->client_id ||
+        !IsClientRole(from->role)) {
+      return Status::Rejected("document.requested_from_not_client",
+                              "'" + a.Str("requested_from") +
+                                  "' is not a member of this project's client");
+    }
+  }
+  schema::DocumentRequestedT e;
+  e.project_id = a.Str("project_id");
+  e.milestone_id = a.Str("milestone_id");
+  e.request_id = a.Str("request_id");
+  e.title = a.Str("title");
+  e.description = a.Str("description");
+  e.requested_from = a.Str("requested_from");
+  Emit(ctx, Audience::Client, std::move(e), d);
+  d->entity_version = 1;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DecideTimelineCommand(const CommandContext& ctx, Decision* d) {
+  switch (ctx.command.type) {
+    case CommandType::kPlanMilestone:
+      return PlanMilestone(ctx, d);
+    case CommandType::kRequestDocument:
+      return RequestDocument(ctx, d);
+    default:
+      return ChangeMilestone(ctx, d);
+  }
+}
+
+}  // namespace tandem

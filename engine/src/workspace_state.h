@@ -1,0 +1,43 @@
+// The state of one workspace (tenant) that commands are checked against: its clients and its
+// members with their roles. Folded from the workspace stream.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "tandem/schema/tandem_events_generated.h"
+
+namespace tandem {
+
+struct MemberState {
+  std::string client_id;  // empty for people of the firm
+  schema::Role role = schema::Role::None;  // None once the workspace role is revoked
+  // Role on single projects, overriding `role` there.
+  std::map<std::string, schema::Role> project_roles;
+  uint64_t version = 0;  // events that changed this member
+
+  // The role the member acts with on `project_id` (empty: workspace-wide).
+  schema::Role RoleOn(const std::string& project_id) const;
+};
+
+struct ClientState {
+  std::string name;
+  uint64_t branding_version = 0;  // 0 until branding is first set
+};
+
+struct WorkspaceState {
+  bool exists = false;
+  std::string name;
+  uint64_t stream_version = 0;
+  std::map<std::string, ClientState> clients;
+  std::map<std::string, MemberState> members;
+
+  // Folds one event of the workspace stream.
+  void Apply(const schema::Event& event);
+  const MemberState* FindMember(const std::string& id) const;
+  // Active members holding the workspace-wide Owner role.
+  int OwnerCount() const;
+};
+
+}  // namespace tandem
