@@ -39,6 +39,28 @@ bool OpenLog(const po::variables_map& vm, const EventLogOptions& options,
   return s.ok();
 }
 
+void AddBlobOptions(po::options_description* desc) {
+  desc->add_options()("blobs", po::value<std::string>(),
+                      "folder of uploaded file contents (default: <data>/blobs)")(
+      "max-file-bytes", po::value<uint64_t>()->default_value(CommandLimits().max_file_bytes),
+      "largest file an upload may carry");
+}
+
+bool OpenEngine(const po::variables_map& vm, Engine* engine) {
+  if (!OpenLog(vm, EventLogOptions(), &engine->log)) return false;
+  BlobStoreOptions blob_options;
+  blob_options.max_blob_bytes = vm["max-file-bytes"].as<uint64_t>();
+  const std::string blobs =
+      vm.count("blobs") ? vm["blobs"].as<std::string>() : DataDir(vm) + "/blobs";
+  Status s = BlobStore::Open(blob_options, blobs, &engine->blobs);
+  if (s.ok()) s = EventJsonCodec::Create(&engine->codec);
+  CommandHandlerOptions options;
+  options.limits.max_file_bytes = blob_options.max_blob_bytes;
+  if (s.ok()) s = CommandHandler::Open(options, engine->log.get(), engine->blobs.get(), &engine->commands);
+  if (!s.ok()) std::cerr << "tandem: cannot start the engine: " << s.ToString() << "\n";
+  return s.ok();
+}
+
 bool ReadInput(const std::string& path, std::string* text, std::string* error) {
   if (path == "-") {
     text->assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());

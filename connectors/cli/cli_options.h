@@ -7,6 +7,9 @@
 
 #include <boost/program_options.hpp>
 
+#include "tandem/blob_store.h"
+#include "tandem/command_handler.h"
+#include "tandem/event_json.h"
 #include "tandem/event_log.h"
 
 namespace tandem::cli {
@@ -32,6 +35,22 @@ std::string DataDir(const po::variables_map& vm);
 // Opens the log in --data, printing the error and returning false on failure.
 bool OpenLog(const po::variables_map& vm, const EventLogOptions& options,
              std::unique_ptr<EventLog>* log);
+
+// Adds --blobs and --max-file-bytes, for verbs that execute commands.
+void AddBlobOptions(po::options_description* desc);
+
+// Everything a verb needs to execute commands. Members are destroyed in reverse order, so the
+// handler goes before the stores it uses.
+struct Engine {
+  std::unique_ptr<EventLog> log;
+  std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<EventJsonCodec> codec;
+  std::unique_ptr<CommandHandler> commands;
+};
+
+// Opens the log in --data, the blob store in --blobs and a command handler over both,
+// printing the error and returning false on failure.
+bool OpenEngine(const po::variables_map& vm, Engine* engine);
 
 // Reads a whole file, or stdin for "-".
 bool ReadInput(const std::string& path, std::string* text, std::string* error);

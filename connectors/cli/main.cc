@@ -19,6 +19,8 @@ const Verb kVerbs[] = {
     {"read", "print a stream or $all as JSON lines", tandem::cli::RunRead},
     {"verify", "check the whole data folder; exit 1 with the first problem",
      tandem::cli::RunVerify},
+    {"command", "execute one command (JSON on stdin); print its events or the refusal as JSON",
+     tandem::cli::RunCommand},
     {"demo", "build a small collaboration history and show what happened", tandem::cli::RunDemo},
 };
 

@@ -9,6 +9,7 @@ namespace tandem::cli {
 int RunAppend(const std::vector<std::string>& args);
 int RunRead(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
+int RunCommand(const std::vector<std::string>& args);
 int RunDemo(const std::vector<std::string>& args);
 
 }  // namespace tandem::cli
