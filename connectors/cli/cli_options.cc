@@ -56,7 +56,8 @@ bool OpenEngine(const po::variables_map& vm, Engine* engine) {
   if (s.ok()) s = EventJsonCodec::Create(&engine->codec);
   CommandHandlerOptions options;
   options.limits.max_file_bytes = blob_options.max_blob_bytes;
-  if (s.ok()) s = CommandHandler::Open(options, engine->log.get(), engine->blobs.get(), &engine->commands);
+  if (s.ok())
+    s = CommandHandler::Open(options, engine->log.get(), engine->blobs.get(), &engine->commands);
   if (!s.ok()) std::cerr << "tandem: cannot start the engine: " << s.ToString() << "\n";
   return s.ok();
 }

@@ -57,10 +57,10 @@ Status AnswerApproval(const CommandContext& ctx, Decision* d) {
   Status s = CheckExpectedVersion(ctx, what, approval.version);
   if (!s.ok()) return s;
   if (approval.status != ApprovalStatus::kPending) {
-    return Status::Rejected("approval.already_answered",
-                            what + " was already " +
-                                (approval.status == ApprovalStatus::kGranted ? "granted"
-                                                                             : "rejected"));
+    return Status::Rejected(
+        "approval.already_answered",
+        what + " was already " +
+            (approval.status == ApprovalStatus::kGranted ? "granted" : "rejected"));
   }
   if (ctx.command.type == CommandType::kGrantApproval) {
     Emit(ctx, Audience::Client,

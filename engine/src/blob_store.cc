@@ -89,10 +89,9 @@ std::string BlobStore::PathOf(const std::string& sha256) const {
 
 Status BlobStore::Put(std::string_view bytes, BlobRef* ref) {
   if (bytes.size() > options_.max_blob_bytes) {
-    return Status::InvalidArgument("file.too_large",
-                                   "the file is " + std::to_string(bytes.size()) +
-                                       " bytes, more than the limit of " +
-                                       std::to_string(options_.max_blob_bytes));
+    return Status::InvalidArgument("file.too_large", "the file is " + std::to_string(bytes.size()) +
+                                                         " bytes, more than the limit of " +
+                                                         std::to_string(options_.max_blob_bytes));
   }
   ref->sha256 = Sha256Hex(bytes);
   ref->size = bytes.size();

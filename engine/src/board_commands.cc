@@ -89,9 +89,9 @@ Status CreateCard(const CommandContext& ctx, Decision* d) {
     return Status::Rejected("card.unknown_column", what + " has no column '" + column + "'");
   }
   if (ctx.client_side() && column != board->second.columns.front()) {
-    return Status::PermissionDenied("card.client_inbound_only",
-                                    "client-side members add cards to the '" +
-                                        board->second.columns.front() + "' column only");
+    return Status::PermissionDenied(
+        "card.client_inbound_only",
+        "client-side members add cards to the '" + board->second.columns.front() + "' column only");
   }
   schema::CardCreatedT e;
   e.project_id = a.Str("project_id");
@@ -155,9 +155,8 @@ Status LinkCards(const CommandContext& ctx, Decision* d) {
   if (!s.ok()) return s;
   if (card == linked) return Status::Rejected("card.self_link", "a card cannot link to itself");
   if (card->second.links.count(linked->first)) {
-    return Status::Rejected("card.already_linked",
-                            "cards '" + card->first + "' and '" + linked->first +
-                                "' are already linked");
+    return Status::Rejected("card.already_linked", "cards '" + card->first + "' and '" +
+                                                       linked->first + "' are already linked");
   }
   schema::CardLinkedT e;
   e.project_id = a.Str("project_id");

@@ -2,8 +2,7 @@
 
 namespace tandem {
 
-Status CheckExpectedVersion(const CommandContext& ctx, const std::string& what,
-                            uint64_t current) {
+Status CheckExpectedVersion(const CommandContext& ctx, const std::string& what, uint64_t current) {
   const Command& c = ctx.command;
   if (c.expected_any) return Status::OK();
   if (!c.expected_version) {

@@ -102,8 +102,8 @@ class CommandHandlerImpl : public CommandHandler {
     *result = CommandResult();
     Status s = ExecuteLocked(command, result);
     const std::string what = "type=" + std::string(CommandTypeName(command.type)) +
-                             " command_id=" + command.command_id + " workspace=" +
-                             command.workspace + " actor=" + command.actor;
+                             " command_id=" + command.command_id +
+                             " workspace=" + command.workspace + " actor=" + command.actor;
     if (s.ok()) {
       LogDebug("command", "executed " + what + " events=" + std::to_string(result->events.size()) +
                               (result->deduplicated ? " deduplicated" : ""));
@@ -193,9 +193,9 @@ class CommandHandlerImpl : public CommandHandler {
       actor = &kNewcomer;
     } else if (!workspace.exists || actor == nullptr) {
       // The same answer whether or not the workspace exists: outsiders learn nothing.
-      return Status::PermissionDenied("actor.not_member", "'" + command.actor +
-                                                              "' is not a member of workspace '" +
-                                                              command.workspace + "'");
+      return Status::PermissionDenied(
+          "actor.not_member",
+          "'" + command.actor + "' is not a member of workspace '" + command.workspace + "'");
     }
     const std::string& project_id = command.args.Str("project_id");
     const schema::Role role = actor->RoleOn(project_id);
@@ -211,8 +211,9 @@ class CommandHandlerImpl : public CommandHandler {
       s = CheckProjectScope(command, *actor, project);
       if (!s.ok()) return s;
     }
-    CommandContext ctx{command, workspace, project_id.empty() ? nullptr : &project, *actor, role,
-                       options_.now_us(), blobs_};
+    CommandContext ctx{command, workspace, project_id.empty() ? nullptr : &project,
+                       *actor,  role,      options_.now_us(),
+                       blobs_};
     s = DeciderFor(command.type)(ctx, decision);
     *stream_version = ScopeOf(command.type) == CommandScope::kWorkspace ? workspace.stream_version
                                                                         : project.stream_version;

@@ -75,8 +75,8 @@ Status CheckName(std::string_view field, std::string_view v) {
 bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 Status CheckDate(std::string_view field, std::string_view v) {
-  const Status bad = InvalidValue(field, "must be a calendar date YYYY-MM-DD, got '" +
-                                             std::string(v.substr(0, 32)) + "'");
+  const Status bad = InvalidValue(
+      field, "must be a calendar date YYYY-MM-DD, got '" + std::string(v.substr(0, 32)) + "'");
   if (v.size() != 10 || v[4] != '-' || v[7] != '-') return bad;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
     if (!std::isdigit(static_cast<unsigned char>(v[i]))) return bad;
@@ -99,8 +99,8 @@ Status DecodeBase64(std::string_view field, std::string_view v, uint64_t limit, 
   auto [written, read] = b64::decode(out->data(), v.data(), v.size());
   const std::string_view rest = v.substr(read);
   if (rest.size() > 2 || rest.find_first_not_of('=') != std::string_view::npos) {
-    return InvalidValue(field, "is not valid base64 (bad character at offset " +
-                                   std::to_string(read) + ")");
+    return InvalidValue(
+        field, "is not valid base64 (bad character at offset " + std::to_string(read) + ")");
   }
   out->resize(written);
   if (out->size() > limit) return TooLarge(field, limit);
@@ -113,9 +113,9 @@ Status ParseAnchor(std::string_view field, const json::value& v, AnchorRef* anch
   const json::object& o = v.as_object();
   for (const auto& kv : o) {
     if (kv.key() != "kind" && kv.key() != "id") {
-      return Status::InvalidArgument("command.unknown_field", "unknown field '" +
-                                                                  std::string(field) + "." +
-                                                                  std::string(kv.key()) + "'");
+      return Status::InvalidArgument(
+          "command.unknown_field",
+          "unknown field '" + std::string(field) + "." + std::string(kv.key()) + "'");
     }
   }
   const json::value* kind = o.if_contains("kind");
@@ -313,10 +313,9 @@ Status ParseCommand(std::string_view text, const CommandLimits& limits, Command*
   // before the parser allocates for it.
   const uint64_t max_bytes = limits.max_file_bytes / 3 * 4 + 4 * limits.max_text_bytes + 65536;
   if (text.size() > max_bytes) {
-    return Status::InvalidArgument("command.too_large", "the command is " +
-                                                            std::to_string(text.size()) +
-                                                            " bytes, more than the limit of " +
-                                                            std::to_string(max_bytes));
+    return Status::InvalidArgument(
+        "command.too_large", "the command is " + std::to_string(text.size()) +
+                                 " bytes, more than the limit of " + std::to_string(max_bytes));
   }
   boost::system::error_code ec;
   json::value root = json::parse(json::string_view(text.data(), text.size()), ec);
@@ -336,11 +335,10 @@ Status ParseCommand(std::string_view text, const CommandLimits& limits, Command*
     for (CommandType t : AllCommandTypes()) {
       known += (known.empty() ? "" : ", ") + std::string(CommandTypeName(t));
     }
-    return Status::InvalidArgument("command.unknown_type",
-                                   "unknown command type '" +
-                                       std::string(std::string_view(type->as_string()).substr(
-                                           0, 64)) +
-                                       "'; known types: " + known);
+    return Status::InvalidArgument(
+        "command.unknown_type", "unknown command type '" +
+                                    std::string(std::string_view(type->as_string()).substr(0, 64)) +
+                                    "'; known types: " + known);
   }
   Status s = ParseCommon(o, command);
   if (!s.ok()) return s;

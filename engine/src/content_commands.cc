@@ -54,9 +54,9 @@ Status UploadIdentity(const CommandContext& ctx, const FileState* existing, std:
     Status s = CheckExpectedVersion(ctx, "file '" + name + "'", existing->version);
     if (!s.ok()) return s;
     if (!requested.empty() && requested != existing->file_id) {
-      return Status::Rejected("file.id_mismatch", "a file named '" + name +
-                                                      "' exists with id '" + existing->file_id +
-                                                      "', not '" + requested + "'");
+      return Status::Rejected("file.id_mismatch", "a file named '" + name + "' exists with id '" +
+                                                      existing->file_id + "', not '" + requested +
+                                                      "'");
     }
     *file_id = existing->file_id;
     return Status::OK();

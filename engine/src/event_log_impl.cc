@@ -148,8 +148,8 @@ Status EventLogImpl::FindIdempotentAppend(const std::string& tenant,
   // Written but not yet synced is not committed: the caller's own append will find out.
   if (record.last_position > LastPosition()) return Status::NotFound("idempotency key pending");
   *stream_name = record.stream_name;
-  *result = {record.first_version, record.last_version, record.first_position,
-             record.last_position, /*deduplicated=*/true};
+  *result = {record.first_version, record.last_version, record.first_position, record.last_position,
+             /*deduplicated=*/true};
   return Status::OK();
 }
 

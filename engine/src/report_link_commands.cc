@@ -49,7 +49,8 @@ Status RevokeReportLink(const CommandContext& ctx, Decision* d) {
   if (!ctx.Sees(it->second.audience)) return NotVisible(what);
   Status s = CheckExpectedVersion(ctx, what, it->second.version);
   if (!s.ok()) return s;
-  if (it->second.revoked) return Status::Rejected("report_link.already_revoked", what + " is revoked");
+  if (it->second.revoked)
+    return Status::Rejected("report_link.already_revoked", what + " is revoked");
   schema::ReportLinkRevokedT e;
   e.link_id = a.Str("link_id");
   e.project_id = a.Str("project_id");

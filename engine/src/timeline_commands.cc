@@ -80,7 +80,8 @@ Status ChangeMilestone(const CommandContext& ctx, Decision* d) {
   const CommandArgs& a = ctx.args();
   const MilestoneState* m;
   Status s = LoadMilestone(ctx, &m);
-  if (s.ok()) s = CheckExpectedVersion(ctx, "milestone '" + a.Str("milestone_id") + "'", m->version);
+  if (s.ok())
+    s = CheckExpectedVersion(ctx, "milestone '" + a.Str("milestone_id") + "'", m->version);
   if (s.ok()) s = CheckTransition(ctx.command.type, a.Str("milestone_id"), *m);
   if (!s.ok()) return s;
   const std::string& project = a.Str("project_id");
@@ -136,11 +137,10 @@ Status RequestDocument(const CommandContext& ctx, Decision* d) {
   }
   if (a.Has("requested_from")) {
     const MemberState* from = ctx.workspace.FindMember(a.Str("requested_from"));
-    if (from == nullptr || from->client_id != ctx.project->client_id ||
-        !IsClientRole(from->role)) {
-      return Status::Rejected("document.requested_from_not_client",
-                              "'" + a.Str("requested_from") +
-                                  "' is not a member of this project's client");
+    if (from == nullptr || from->client_id != ctx.project->client_id || !IsClientRole(from->role)) {
+      return Status::Rejected(
+          "document.requested_from_not_client",
+          "'" + a.Str("requested_from") + "' is not a member of this project's client");
     }
   }
   schema::DocumentRequestedT e;

@@ -17,9 +17,9 @@ Audience AudienceOfMember(const std::string& client_id) {
 Status CheckRoleAuthority(const CommandContext& ctx, Role role, const std::string& client_id) {
   if (ctx.role == Role::Owner) return Status::OK();
   if (!IsClientRole(role)) {
-    return Status::PermissionDenied("role.internal_role_needs_owner",
-                                    "only an owner may give the role " +
-                                        std::string(RoleName(role)));
+    return Status::PermissionDenied(
+        "role.internal_role_needs_owner",
+        "only an owner may give the role " + std::string(RoleName(role)));
   }
   if (ctx.client_side() && client_id != ctx.actor.client_id) {
     return NotVisible("client '" + client_id + "'");
@@ -34,9 +34,9 @@ Status CheckRoleFitsSide(Role role, const std::string& client_id) {
                             "the role " + std::string(RoleName(role)) + " needs a client_id");
   }
   if (!IsClientRole(role) && !client_id.empty()) {
-    return Status::Rejected("member.client_not_allowed",
-                            "the role " + std::string(RoleName(role)) +
-                                " belongs to the firm, not to a client");
+    return Status::Rejected(
+        "member.client_not_allowed",
+        "the role " + std::string(RoleName(role)) + " belongs to the firm, not to a client");
   }
   return Status::OK();
 }
@@ -184,7 +184,8 @@ Status SetBranding(const CommandContext& ctx, Decision* d) {
   if (client == ctx.workspace.clients.end()) return Missing(ctx, what);
   if (ctx.client_side() && a.Str("client_id") != ctx.actor.client_id) return NotVisible(what);
   if (client->second.branding_version > 0) {
-    Status s = CheckExpectedVersion(ctx, "the branding of " + what, client->second.branding_version);
+    Status s =
+        CheckExpectedVersion(ctx, "the branding of " + what, client->second.branding_version);
     if (!s.ok()) return s;
   }
   schema::BrandingSetT e;
@@ -204,7 +205,8 @@ Status CreateProject(const CommandContext& ctx, Decision* d) {
     return Status::NotFound("client '" + a.Str("client_id") + "' does not exist");
   }
   if (ctx.project->exists) {
-    return Status::Rejected("project.exists", "project '" + a.Str("project_id") + "' already exists");
+    return Status::Rejected("project.exists",
+                            "project '" + a.Str("project_id") + "' already exists");
   }
   schema::ProjectCreatedT e;
   e.project_id = a.Str("project_id");

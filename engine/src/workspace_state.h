@@ -11,7 +11,7 @@
 namespace tandem {
 
 struct MemberState {
-  std::string client_id;  // empty for people of the firm
+  std::string client_id;                   // empty for people of the firm
   schema::Role role = schema::Role::None;  // None once the workspace role is revoked
   // Role on single projects, overriding `role` there.
   std::map<std::string, schema::Role> project_roles;

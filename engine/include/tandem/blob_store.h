@@ -24,7 +24,7 @@ struct BlobStoreOptions {
 };
 
 struct BlobRef {
-  std::string sha256;       // lowercase hex
+  std::string sha256;  // lowercase hex
   uint64_t size = 0;
   std::string content_ref;  // "sha256:<hex>", what events carry
 };

@@ -1,0 +1,196 @@
+// A real engine (event log on disk, blob folder, command handler) for command tests, and the
+// standard world the authorisation table runs in.
+//
+// Workspace "northwind" (the firm) has members owner, pm, staff and auditor; clients acme and
+// globex, each with members <client>-admin, <client>-member, <client>-viewer; and per client a
+// project p-<client> holding milestones m-planned, m-started and m-blocked (all shared), a
+// document request "req" on m-planned, a client board "cb" with card "cc" in Inbound, an
+// internal board "ib" with card "ic", a client thread "t-client" on m-planned, an internal
+// thread "t-internal", an approval "ap" requested from <client>-member, a client report link
+// "rl" and a client file "brief.pdf" (id "brief").
+// Workspace "contoso" is another firm, with members contoso-<role> for every role.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "tandem/command_handler.h"
+#include "test_util.h"
+
+namespace tandem::test {
+
+// A fixed "now" so report-link expiry does not depend on the day the tests run.
+constexpr int64_t kTestNowUs = 1'795'000'000'000'000;
+constexpr int64_t kDayUs = 24LL * 3600 * 1000 * 1000;
+
+// One JSON command with a fresh command id.
+inline std::string Cmd(const std::string& type, const std::string& workspace,
+                       const std::string& actor, boost::json::object fields = {}) {
+  static int next_id = 0;
+  fields["type"] = type;
+  fields["workspace"] = workspace;
+  fields["actor"] = actor;
+  if (!fields.contains("command_id")) fields["command_id"] = "cmd-" + std::to_string(++next_id);
+  return boost::json::serialize(fields);
+}
+
+class CommandWorld {
+ public:
+  explicit CommandWorld(std::string dir) : dir_(std::move(dir)) { Open(); }
+
+  void Open() {
+    std::filesystem::create_directories(dir_);
+    EventLogOptions log_options;
+    log_options.durability = Durability::kBuffered;  // durability has its own tests
+    log_ = OpenLogOrDie(dir_ + "/log", log_options);
+    ASSERT_TRUE(BlobStore::Open(BlobStoreOptions(), dir_ + "/blobs", &blobs_).ok());
+    CommandHandlerOptions options;
+    options.now_us = [] { return kTestNowUs; };
+    options.limits.max_file_bytes = 1024 * 1024;
+    ASSERT_TRUE(CommandHandler::Open(options, log_.get(), blobs_.get(), &handler_).ok());
+  }
+
+  void Close() {
+    handler_.reset();
+    blobs_.reset();
+    log_.reset();
+  }
+
+  // A closed copy of this world's folder at `dir`, reopened there.
+  std::unique_ptr<CommandWorld> CopyTo(const std::string& dir) {
+    Close();
+    std::filesystem::copy(dir_, dir, std::filesystem::copy_options::recursive);
+    Open();
+    return std::make_unique<CommandWorld>(dir);
+  }
+
+  Status Run(const std::string& json, CommandResult* result = nullptr) {
+    CommandResult ignored;
+    return handler_->ExecuteJson(json, result ? result : &ignored);
+  }
+
+  // Runs a command that must succeed; returns the version of the thing it changed.
+  uint64_t MustRun(const std::string& json) {
+    CommandResult result;
+    Status s = Run(json, &result);
+    EXPECT_TRUE(s.ok()) << s.ToString() << "\n  command: " << json;
+    return result.entity_version;
+  }
+
+  EventLog* log() { return log_.get(); }
+  BlobStore* blobs() { return blobs_.get(); }
+  const std::string& dir() const { return dir_; }
+
+  void BuildStandard();
+
+ private:
+  std::string dir_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<BlobStore> blobs_;
+  std::unique_ptr<CommandHandler> handler_;
+};
+
+inline void CommandWorld::BuildStandard() {
+  using boost::json::object;
+  const std::string nw = "northwind";
+  MustRun(Cmd("workspace.create", nw, "owner", {{"name", "Northwind Studio"}}));
+  for (const char* role : {"project_manager", "staff", "auditor"}) {
+    const std::string id = std::string(role) == "project_manager" ? "pm" : role;
+    MustRun(
+        Cmd("member.invite", nw, "owner",
+            {{"member_id", id}, {"email", id + "@nw.io"}, {"display_name", id}, {"role", role}}));
+  }
+  for (const std::string c : {"acme", "globex"}) {
+    MustRun(Cmd("client.add", nw, "owner", {{"client_id", c}, {"name", c}}));
+    for (const char* role : {"admin", "member", "viewer"}) {
+      MustRun(Cmd("member.invite", nw, "owner",
+                  {{"member_id", c + "-" + role},
+                   {"email", c + "-" + role + "@" + c + ".io"},
+                   {"display_name", c + " " + role},
+                   {"role", "client_" + std::string(role)},
+                   {"client_id", c}}));
+    }
+    const std::string p = "p-" + c;
+    MustRun(Cmd("project.create", nw, "pm", {{"project_id", p}, {"client_id", c}, {"name", c}}));
+    for (const char* m : {"m-planned", "m-started", "m-blocked"}) {
+      MustRun(Cmd(
+          "milestone.plan", nw, "pm",
+          {{"project_id", p}, {"milestone_id", m}, {"title", m}, {"planned_date", "2027-01-15"}}));
+    }
+    for (const char* m : {"m-started", "m-blocked"}) {
+      MustRun(Cmd("milestone.start", nw, "pm",
+                  {{"project_id", p}, {"milestone_id", m}, {"expected_version", 1}}));
+    }
+    MustRun(Cmd("milestone.block", nw, "pm",
+                {{"project_id", p},
+                 {"milestone_id", "m-blocked"},
+                 {"expected_version", 2},
+                 {"reason", "waiting for content"}}));
+    MustRun(Cmd("document.request", nw, "pm",
+                {{"project_id", p},
+                 {"milestone_id", "m-planned"},
+                 {"request_id", "req"},
+                 {"title", "Brand guide"},
+                 {"requested_from", c + "-member"}}));
+    MustRun(
+        Cmd("board.configure", nw, "pm",
+            {{"project_id", p}, {"board_id", "cb"}, {"name", "Client"}, {"audience", "client"}}));
+    MustRun(Cmd("board.configure", nw, "pm",
+                {{"project_id", p},
+                 {"board_id", "ib"},
+                 {"name", "Dev"},
+                 {"columns", boost::json::array{"To do", "Doing", "Done"}}}));
+    MustRun(Cmd("card.create", nw, "pm",
+                {{"project_id", p}, {"board_id", "cb"}, {"card_id", "cc"}, {"title", "Logo"}}));
+    MustRun(Cmd("card.create", nw, "pm",
+                {{"project_id", p}, {"board_id", "ib"}, {"card_id", "ic"}, {"title", "SVG"}}));
+    MustRun(Cmd("comment.post", nw, "pm",
+                {{"project_id", p},
+                 {"thread_id", "t-client"},
+                 {"comment_id", "c1"},
+                 {"anchor", object{{"kind", "milestone"}, {"id", "m-planned"}}},
+                 {"audience", "client"},
+                 {"body", "Welcome!"}}));
+    MustRun(Cmd("comment.post", nw, "pm",
+                {{"project_id", p},
+                 {"thread_id", "t-internal"},
+                 {"comment_id", "c2"},
+                 {"anchor", object{{"kind", "milestone"}, {"id", "m-planned"}}},
+                 {"body", "Budget is tight"}}));
+    MustRun(Cmd("approval.request", nw, "pm",
+                {{"project_id", p},
+                 {"approval_id", "ap"},
+                 {"subject", object{{"kind", "milestone"}, {"id", "m-planned"}}},
+                 {"title", "Approve plan"},
+                 {"requested_from", c + "-member"}}));
+    MustRun(Cmd("report_link.issue", nw, "pm",
+                {{"project_id", p},
+                 {"link_id", "rl"},
+                 {"report", "timeline"},
+                 {"expires_at_us", kTestNowUs + kDayUs},
+                 {"token_sha256", std::string(64, 'a')}}));
+    MustRun(Cmd("file.upload", nw, "pm",
+                {{"project_id", p},
+                 {"name", "brief.pdf"},
+                 {"file_id", "brief"},
+                 {"audience", "client"},
+                 {"content_base64", "YnJpZWY="}}));
+  }
+  MustRun(Cmd("workspace.create", "contoso", "contoso-owner", {{"name", "Contoso"}}));
+  MustRun(Cmd("client.add", "contoso", "contoso-owner", {{"client_id", "acme"}, {"name", "Acme"}}));
+  for (const char* role :
+       {"project_manager", "staff", "auditor", "client_admin", "client_member", "client_viewer"}) {
+    object f{{"member_id", "contoso-" + std::string(role)},
+             {"email", std::string(role) + "@contoso.io"},
+             {"display_name", role},
+             {"role", role}};
+    if (std::string(role).rfind("client_", 0) == 0) f["client_id"] = "acme";
+    MustRun(Cmd("member.invite", "contoso", "contoso-owner", f));
+  }
+}
+
+}  // namespace tandem::test
