@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -192,5 +193,120 @@ inline void CommandWorld::BuildStandard() {
     MustRun(Cmd("member.invite", "contoso", "contoso-owner", f));
   }
 }
+
+// A command of `type` that is valid against the standard world on client `c`'s project.
+inline std::string StandardCommandFields(const std::string& type, const std::string& c) {
+  const std::string p = "p-" + c;
+  using boost::json::object;
+  const object milestone_anchor{{"kind", "milestone"}, {"id", "m-planned"}};
+  std::map<std::string, object> t{
+      {"client.add", {{"client_id", "initech"}, {"name", "Initech"}}},
+      {"member.invite",
+       {{"member_id", "newbie"},
+        {"email", "n@x.io"},
+        {"display_name", "Newbie"},
+        {"role", "client_member"},
+        {"client_id", c}}},
+      {"role.grant",
+       {{"member_id", c + "-viewer"}, {"role", "client_member"}, {"expected_version", 1}}},
+      {"role.revoke",
+       {{"member_id", c + "-viewer"}, {"role", "client_viewer"}, {"expected_version", 1}}},
+      {"branding.set", {{"client_id", c}, {"display_name", c}, {"primary_color", "#112233"}}},
+      {"project.create", {{"project_id", "p-new"}, {"client_id", c}, {"name", "New"}}},
+      {"milestone.plan",
+       {{"project_id", p},
+        {"milestone_id", "m-new"},
+        {"title", "New"},
+        {"planned_date", "2027-03-01"}}},
+      {"milestone.start",
+       {{"project_id", p}, {"milestone_id", "m-planned"}, {"expected_version", 1}}},
+      {"milestone.reschedule",
+       {{"project_id", p},
+        {"milestone_id", "m-planned"},
+        {"expected_version", 1},
+        {"new_date", "2027-02-01"},
+        {"reason", "holidays"}}},
+      {"milestone.complete",
+       {{"project_id", p},
+        {"milestone_id", "m-started"},
+        {"expected_version", 2},
+        {"completed_date", "2027-01-10"}}},
+      {"milestone.block",
+       {{"project_id", p},
+        {"milestone_id", "m-started"},
+        {"expected_version", 2},
+        {"reason", "x"}}},
+      {"milestone.unblock",
+       {{"project_id", p},
+        {"milestone_id", "m-blocked"},
+        {"expected_version", 3},
+        {"reason", "x"}}},
+      {"document.request",
+       {{"project_id", p},
+        {"milestone_id", "m-planned"},
+        {"request_id", "req-new"},
+        {"title", "Logo"}}},
+      {"file.upload",
+       {{"project_id", p},
+        {"name", "guide.pdf"},
+        {"content_base64", "aGVsbG8="},
+        {"request_id", "req"}}},
+      {"comment.post",
+       {{"project_id", p}, {"thread_id", "t-client"}, {"comment_id", "c-new"}, {"body", "Hello"}}},
+      {"board.configure",
+       {{"project_id", p},
+        {"board_id", "ib-new"},
+        {"name", "Ops"},
+        {"columns", boost::json::array{"A", "B"}}}},
+      {"card.create",
+       {{"project_id", p}, {"board_id", "cb"}, {"card_id", "cc-new"}, {"title", "Ask"}}},
+      {"card.move",
+       {{"project_id", p}, {"card_id", "cc"}, {"to_column", "Assigned"}, {"expected_version", 1}}},
+      {"card.link",
+       {{"project_id", p}, {"card_id", "cc"}, {"linked_card_id", "ic"}, {"expected_version", 1}}},
+      {"approval.request",
+       {{"project_id", p},
+        {"approval_id", "ap-new"},
+        {"subject", milestone_anchor},
+        {"title", "Approve"},
+        {"requested_from", c + "-member"}}},
+      {"approval.grant", {{"project_id", p}, {"approval_id", "ap"}, {"expected_version", 1}}},
+      {"approval.reject",
+       {{"project_id", p}, {"approval_id", "ap"}, {"expected_version", 1}, {"comment", "No"}}},
+      {"report_link.issue",
+       {{"project_id", p},
+        {"link_id", "rl-new"},
+        {"report", "timeline"},
+        {"expires_at_us", kTestNowUs + kDayUs},
+        {"token_sha256", std::string(64, 'b')}}},
+      {"report_link.revoke", {{"project_id", p}, {"link_id", "rl"}, {"expected_version", 1}}},
+  };
+  return boost::json::serialize(t.at(type));
+}
+
+// A northwind member allowed to issue `type` on acme's project.
+inline std::string AllowedActor(const std::string& type) {
+  if (type == "approval.grant" || type == "approval.reject") return "acme-member";
+  if (type == "client.add") return "owner";
+  return "pm";
+}
+
+// Tests that start from the standard world, built afresh for each test.
+class StandardWorldTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<CommandWorld>(dir_.Sub("world"));
+    world_->BuildStandard();
+  }
+
+  // Runs `type` with `fields` in northwind as `actor`.
+  Status Run(const std::string& type, const std::string& actor, boost::json::object fields,
+             CommandResult* result = nullptr) {
+    return world_->Run(Cmd(type, "northwind", actor, std::move(fields)), result);
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<CommandWorld> world_;
+};
 
 }  // namespace tandem::test
