@@ -305,6 +305,20 @@ class StandardWorldTest : public ::testing::Test {
     return world_->Run(Cmd(type, "northwind", actor, std::move(fields)), result);
   }
 
+  // Expects a rule refusal with `reason` that left the log at `before`.
+  void ExpectRejected(const Status& s, const std::string& reason, uint64_t before) {
+    EXPECT_TRUE(s.IsRejected()) << s.ToString();
+    EXPECT_EQ(s.reason(), reason) << s.ToString();
+    EXPECT_EQ(world_->log()->LastPosition(), before);
+  }
+  // The same for a PermissionDenied refusal.
+  void ExpectDenied(const Status& s, const std::string& reason, uint64_t before) {
+    EXPECT_TRUE(s.IsPermissionDenied()) << s.ToString();
+    EXPECT_EQ(s.reason(), reason) << s.ToString();
+    EXPECT_EQ(world_->log()->LastPosition(), before);
+  }
+  uint64_t Position() { return world_->log()->LastPosition(); }
+
   ScratchDir dir_;
   std::unique_ptr<CommandWorld> world_;
 };
