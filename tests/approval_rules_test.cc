@@ -13,7 +13,9 @@ class ApprovalRulesTest : public StandardWorldTest {
  protected:
   Status Answer(const std::string& type, const std::string& actor, uint64_t expected) {
     return Run(type, actor,
-               {{"project_id", "p-acme"}, {"approval_id", "ap"}, {"expected_version", expected},
+               {{"project_id", "p-acme"},
+                {"approval_id", "ap"},
+                {"expected_version", expected},
                 {"comment", "looks good"}});
   }
 };
@@ -33,11 +35,15 @@ TEST_F(ApprovalRulesTest, AnsweringTwiceIsRejected) {
 
 TEST_F(ApprovalRulesTest, OnlyTheRequestedMemberOrTheirAdminAnswers) {
   ASSERT_TRUE(Run("member.invite", "owner",
-                  {{"member_id", "acme-member2"}, {"email", "m2@acme.io"}, {"display_name", "M2"},
-                   {"role", "client_member"}, {"client_id", "acme"}})
+                  {{"member_id", "acme-member2"},
+                   {"email", "m2@acme.io"},
+                   {"display_name", "M2"},
+                   {"role", "client_member"},
+                   {"client_id", "acme"}})
                   .ok());
   const uint64_t before = Position();
-  ExpectDenied(Answer("approval.grant", "acme-member2", 1), "approval.not_requested_from_actor", before);
+  ExpectDenied(Answer("approval.grant", "acme-member2", 1), "approval.not_requested_from_actor",
+               before);
   EXPECT_TRUE(Answer("approval.grant", "acme-admin", 1).ok());
 }
 
@@ -46,9 +52,11 @@ TEST_F(ApprovalRulesTest, RequestMustGoToAClientMemberOfTheProject) {
   for (const char* who : {"staff", "globex-member", "acme-viewer"}) {
     SCOPED_TRACE(who);
     ExpectRejected(Run("approval.request", "pm",
-                       {{"project_id", "p-acme"}, {"approval_id", "ap2"},
+                       {{"project_id", "p-acme"},
+                        {"approval_id", "ap2"},
                         {"subject", object{{"kind", "milestone"}, {"id", "m-planned"}}},
-                        {"title", "OK?"}, {"requested_from", who}}),
+                        {"title", "OK?"},
+                        {"requested_from", who}}),
                    "approval.requested_from_not_client", before);
   }
 }
@@ -56,8 +64,10 @@ TEST_F(ApprovalRulesTest, RequestMustGoToAClientMemberOfTheProject) {
 TEST_F(ApprovalRulesTest, InternalThingsCannotBeSubmittedForApproval) {
   const uint64_t before = Position();
   ExpectRejected(Run("approval.request", "pm",
-                     {{"project_id", "p-acme"}, {"approval_id", "ap2"},
-                      {"subject", object{{"kind", "card"}, {"id", "ic"}}}, {"title", "OK?"},
+                     {{"project_id", "p-acme"},
+                      {"approval_id", "ap2"},
+                      {"subject", object{{"kind", "card"}, {"id", "ic"}}},
+                      {"title", "OK?"},
                       {"requested_from", "acme-member"}}),
                  "approval.subject_not_shared", before);
 }

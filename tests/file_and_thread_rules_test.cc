@@ -24,7 +24,8 @@ TEST_F(FileAndThreadRulesTest, UploadingTheSameNameAgainMakesTheNextVersion) {
   CommandResult v1, v2;
   ASSERT_TRUE(Upload("acme-member", "dmVyc2lvbiAx", {{"request_id", "req"}}, &v1).ok());
   ASSERT_TRUE(
-      Upload("acme-member", "dmVyc2lvbiAy", {{"request_id", "req"}, {"expected_version", 1}}, &v2).ok());
+      Upload("acme-member", "dmVyc2lvbiAy", {{"request_id", "req"}, {"expected_version", 1}}, &v2)
+          .ok());
   const auto* first = v1.events.at(0).event().payload_as_FileUploaded();
   const auto* second = v2.events.at(0).event().payload_as_FileUploaded();
   EXPECT_EQ(first->version(), 1u);
@@ -41,7 +42,8 @@ TEST_F(FileAndThreadRulesTest, UploadingTheSameNameAgainMakesTheNextVersion) {
 
 TEST_F(FileAndThreadRulesTest, NewVersionNeedsTheCurrentVersion) {
   ASSERT_TRUE(Upload("pm", "YQ==", {{"request_id", "req"}}).ok());
-  EXPECT_TRUE(Upload("pm", "Yg==", {{"request_id", "req"}, {"expected_version", 5}}).IsWrongExpectedVersion());
+  EXPECT_TRUE(Upload("pm", "Yg==", {{"request_id", "req"}, {"expected_version", 5}})
+                  .IsWrongExpectedVersion());
 }
 
 TEST_F(FileAndThreadRulesTest, ClientUploadNeedsARequest) {
@@ -58,7 +60,8 @@ TEST_F(FileAndThreadRulesTest, ClientCannotUploadInternalFiles) {
 TEST_F(FileAndThreadRulesTest, ClientFileOfTheSameNameAsAnInternalOneIsASeparateFile) {
   ASSERT_TRUE(Upload("pm", "aW50ZXJuYWw=", {{"name", "notes.txt"}}).ok());
   CommandResult r;
-  ASSERT_TRUE(Upload("acme-member", "Y2xpZW50", {{"name", "notes.txt"}, {"request_id", "req"}}, &r).ok());
+  ASSERT_TRUE(
+      Upload("acme-member", "Y2xpZW50", {{"name", "notes.txt"}, {"request_id", "req"}}, &r).ok());
   EXPECT_EQ(r.events.at(0).event().payload_as_FileUploaded()->version(), 1u);
 }
 
@@ -73,32 +76,46 @@ TEST_F(FileAndThreadRulesTest, FileOverTheSizeLimitIsRefusedAndNothingIsStored) 
 TEST_F(FileAndThreadRulesTest, ClientCannotPostInAnInternalThread) {
   const uint64_t before = Position();
   ExpectDenied(Run("comment.post", "acme-member",
-                   {{"project_id", "p-acme"}, {"thread_id", "t-internal"}, {"comment_id", "x"}, {"body", "hi"}}),
+                   {{"project_id", "p-acme"},
+                    {"thread_id", "t-internal"},
+                    {"comment_id", "x"},
+                    {"body", "hi"}}),
                "scope.not_visible", before);
 }
 
 TEST_F(FileAndThreadRulesTest, ClientSharedThreadCannotHangOnAnInternalItem) {
   const uint64_t before = Position();
   ExpectRejected(Run("comment.post", "pm",
-                     {{"project_id", "p-acme"}, {"thread_id", "t-new"}, {"comment_id", "x"}, {"body", "hi"},
-                      {"audience", "client"}, {"anchor", object{{"kind", "card"}, {"id", "ic"}}}}),
+                     {{"project_id", "p-acme"},
+                      {"thread_id", "t-new"},
+                      {"comment_id", "x"},
+                      {"body", "hi"},
+                      {"audience", "client"},
+                      {"anchor", object{{"kind", "card"}, {"id", "ic"}}}}),
                  "thread.anchor_not_shared", before);
 }
 
 TEST_F(FileAndThreadRulesTest, NewThreadNeedsAnAnchor) {
-  Status s = Run("comment.post", "pm",
-                 {{"project_id", "p-acme"}, {"thread_id", "t-new"}, {"comment_id", "x"}, {"body", "hi"}});
+  Status s =
+      Run("comment.post", "pm",
+          {{"project_id", "p-acme"}, {"thread_id", "t-new"}, {"comment_id", "x"}, {"body", "hi"}});
   EXPECT_EQ(s.reason(), "command.missing_field") << s.ToString();
 }
 
 TEST_F(FileAndThreadRulesTest, ReplyMustBeToACommentOfTheSameThread) {
   const uint64_t before = Position();
   ExpectRejected(Run("comment.post", "pm",
-                     {{"project_id", "p-acme"}, {"thread_id", "t-client"}, {"comment_id", "x"}, {"body", "hi"},
+                     {{"project_id", "p-acme"},
+                      {"thread_id", "t-client"},
+                      {"comment_id", "x"},
+                      {"body", "hi"},
                       {"reply_to", "c2"}}),
                  "comment.reply_to_unknown", before);
   EXPECT_TRUE(Run("comment.post", "acme-member",
-                  {{"project_id", "p-acme"}, {"thread_id", "t-client"}, {"comment_id", "y"}, {"body", "thanks"},
+                  {{"project_id", "p-acme"},
+                   {"thread_id", "t-client"},
+                   {"comment_id", "y"},
+                   {"body", "thanks"},
                    {"reply_to", "c1"}})
                   .ok());
 }
@@ -106,7 +123,10 @@ TEST_F(FileAndThreadRulesTest, ReplyMustBeToACommentOfTheSameThread) {
 TEST_F(FileAndThreadRulesTest, ThreadAudienceCannotChange) {
   const uint64_t before = Position();
   ExpectRejected(Run("comment.post", "pm",
-                     {{"project_id", "p-acme"}, {"thread_id", "t-internal"}, {"comment_id", "x"}, {"body", "hi"},
+                     {{"project_id", "p-acme"},
+                      {"thread_id", "t-internal"},
+                      {"comment_id", "x"},
+                      {"body", "hi"},
                       {"audience", "client"}}),
                  "thread.audience_mismatch", before);
 }

@@ -10,60 +10,77 @@ class MembershipRulesTest : public StandardWorldTest {};
 
 TEST_F(MembershipRulesTest, CreatorOfAWorkspaceBecomesItsOwner) {
   ASSERT_TRUE(world_->Run(Cmd("workspace.create", "initech", "bill", {{"name", "Initech"}})).ok());
-  EXPECT_TRUE(world_->Run(Cmd("client.add", "initech", "bill", {{"client_id", "c"}, {"name", "C"}})).ok());
+  EXPECT_TRUE(
+      world_->Run(Cmd("client.add", "initech", "bill", {{"client_id", "c"}, {"name", "C"}})).ok());
 }
 
 TEST_F(MembershipRulesTest, CreatingAnExistingWorkspaceIsRejected) {
   const uint64_t before = Position();
-  ExpectRejected(world_->Run(Cmd("workspace.create", "northwind", "mallory", {{"name", "Mine now"}})),
-                 "workspace.exists", before);
+  ExpectRejected(
+      world_->Run(Cmd("workspace.create", "northwind", "mallory", {{"name", "Mine now"}})),
+      "workspace.exists", before);
 }
 
 TEST_F(MembershipRulesTest, ClientRoleNeedsAClientAndInternalRoleNone) {
   const uint64_t before = Position();
   ExpectRejected(Run("member.invite", "owner",
-                     {{"member_id", "x"}, {"email", "x@y.z"}, {"display_name", "X"}, {"role", "client_member"}}),
+                     {{"member_id", "x"},
+                      {"email", "x@y.z"},
+                      {"display_name", "X"},
+                      {"role", "client_member"}}),
                  "member.client_required", before);
   ExpectRejected(Run("member.invite", "owner",
-                     {{"member_id", "x"}, {"email", "x@y.z"}, {"display_name", "X"}, {"role", "staff"},
+                     {{"member_id", "x"},
+                      {"email", "x@y.z"},
+                      {"display_name", "X"},
+                      {"role", "staff"},
                       {"client_id", "acme"}}),
                  "member.client_not_allowed", before);
 }
 
 TEST_F(MembershipRulesTest, ClientAdminCannotCreateInternalPeople) {
   const uint64_t before = Position();
-  ExpectDenied(Run("member.invite", "acme-admin",
-                   {{"member_id", "x"}, {"email", "x@y.z"}, {"display_name", "X"}, {"role", "owner"}}),
-               "role.internal_role_needs_owner", before);
+  ExpectDenied(
+      Run("member.invite", "acme-admin",
+          {{"member_id", "x"}, {"email", "x@y.z"}, {"display_name", "X"}, {"role", "owner"}}),
+      "role.internal_role_needs_owner", before);
 }
 
 TEST_F(MembershipRulesTest, ClientAdminCannotTouchAnotherClientsPeople) {
   const uint64_t before = Position();
-  ExpectDenied(Run("role.grant", "acme-admin",
-                   {{"member_id", "globex-viewer"}, {"role", "client_admin"}, {"expected_version", 1}}),
-               "scope.not_visible", before);
+  ExpectDenied(
+      Run("role.grant", "acme-admin",
+          {{"member_id", "globex-viewer"}, {"role", "client_admin"}, {"expected_version", 1}}),
+      "scope.not_visible", before);
 }
 
 TEST_F(MembershipRulesTest, LastOwnerCannotBeRevoked) {
   const uint64_t before = Position();
-  ExpectRejected(Run("role.revoke", "owner", {{"member_id", "owner"}, {"role", "owner"}, {"expected_version", 1}}),
+  ExpectRejected(Run("role.revoke", "owner",
+                     {{"member_id", "owner"}, {"role", "owner"}, {"expected_version", 1}}),
                  "member.last_owner", before);
 }
 
 TEST_F(MembershipRulesTest, RevokedMemberCanNoLongerAct) {
-  ASSERT_TRUE(Run("role.revoke", "owner", {{"member_id", "staff"}, {"role", "staff"}, {"expected_version", 1}}).ok());
+  ASSERT_TRUE(Run("role.revoke", "owner",
+                  {{"member_id", "staff"}, {"role", "staff"}, {"expected_version", 1}})
+                  .ok());
   const uint64_t before = Position();
-  ExpectDenied(Run("milestone.start", "staff",
-                   {{"project_id", "p-acme"}, {"milestone_id", "m-planned"}, {"expected_version", 1}}),
-               "role.forbidden", before);
+  ExpectDenied(
+      Run("milestone.start", "staff",
+          {{"project_id", "p-acme"}, {"milestone_id", "m-planned"}, {"expected_version", 1}}),
+      "role.forbidden", before);
 }
 
 TEST_F(MembershipRulesTest, ProjectRoleOverridesTheWorkspaceRoleOnThatProjectOnly) {
   ASSERT_TRUE(Run("role.grant", "owner",
-                  {{"member_id", "staff"}, {"role", "project_manager"}, {"project_id", "p-acme"},
+                  {{"member_id", "staff"},
+                   {"role", "project_manager"},
+                   {"project_id", "p-acme"},
                    {"expected_version", 1}})
                   .ok());
-  const boost::json::object plan{{"milestone_id", "m-x"}, {"title", "X"}, {"planned_date", "2027-06-01"}};
+  const boost::json::object plan{
+      {"milestone_id", "m-x"}, {"title", "X"}, {"planned_date", "2027-06-01"}};
   auto on = [&](const char* project) {
     boost::json::object f = plan;
     f["project_id"] = project;
@@ -75,39 +92,52 @@ TEST_F(MembershipRulesTest, ProjectRoleOverridesTheWorkspaceRoleOnThatProjectOnl
 
 TEST_F(MembershipRulesTest, RevokingARoleNotHeldIsRejected) {
   const uint64_t before = Position();
-  ExpectRejected(Run("role.revoke", "owner", {{"member_id", "staff"}, {"role", "auditor"}, {"expected_version", 1}}),
+  ExpectRejected(Run("role.revoke", "owner",
+                     {{"member_id", "staff"}, {"role", "auditor"}, {"expected_version", 1}}),
                  "role.not_held", before);
 }
 
 TEST_F(MembershipRulesTest, BrandingChangeNeedsTheBrandingVersion) {
-  ASSERT_TRUE(Run("branding.set", "acme-admin", {{"client_id", "acme"}, {"display_name", "ACME"}}).ok());
-  EXPECT_EQ(Run("branding.set", "acme-admin", {{"client_id", "acme"}, {"display_name", "Acme Inc"}}).reason(),
+  ASSERT_TRUE(
+      Run("branding.set", "acme-admin", {{"client_id", "acme"}, {"display_name", "ACME"}}).ok());
+  EXPECT_EQ(Run("branding.set", "acme-admin", {{"client_id", "acme"}, {"display_name", "Acme Inc"}})
+                .reason(),
             "command.expected_version_required");
-  EXPECT_TRUE(
-      Run("branding.set", "acme-admin", {{"client_id", "acme"}, {"display_name", "Acme Inc"}, {"expected_version", 1}})
-          .ok());
+  EXPECT_TRUE(Run("branding.set", "acme-admin",
+                  {{"client_id", "acme"}, {"display_name", "Acme Inc"}, {"expected_version", 1}})
+                  .ok());
 }
 
 TEST_F(MembershipRulesTest, ReportLinkExpiryMustBeInTheFuture) {
   const uint64_t before = Position();
   ExpectRejected(Run("report_link.issue", "pm",
-                     {{"project_id", "p-acme"}, {"link_id", "l2"}, {"report", "timeline"},
-                      {"expires_at_us", kTestNowUs - 1}, {"token_sha256", std::string(64, 'c')}}),
+                     {{"project_id", "p-acme"},
+                      {"link_id", "l2"},
+                      {"report", "timeline"},
+                      {"expires_at_us", kTestNowUs - 1},
+                      {"token_sha256", std::string(64, 'c')}}),
                  "report_link.expiry_in_past", before);
 }
 
 TEST_F(MembershipRulesTest, RevokingARevokedLinkIsRejected) {
-  ASSERT_TRUE(Run("report_link.revoke", "pm", {{"project_id", "p-acme"}, {"link_id", "rl"}, {"expected_version", 1}}).ok());
+  ASSERT_TRUE(Run("report_link.revoke", "pm",
+                  {{"project_id", "p-acme"}, {"link_id", "rl"}, {"expected_version", 1}})
+                  .ok());
   const uint64_t before = Position();
-  ExpectRejected(Run("report_link.revoke", "pm", {{"project_id", "p-acme"}, {"link_id", "rl"}, {"expected_version", 2}}),
+  ExpectRejected(Run("report_link.revoke", "pm",
+                     {{"project_id", "p-acme"}, {"link_id", "rl"}, {"expected_version", 2}}),
                  "report_link.already_revoked", before);
 }
 
 TEST_F(MembershipRulesTest, ClientAdminCannotIssueInternalLinks) {
   const uint64_t before = Position();
   ExpectDenied(Run("report_link.issue", "acme-admin",
-                   {{"project_id", "p-acme"}, {"link_id", "l2"}, {"report", "kpi"}, {"audience", "internal"},
-                    {"expires_at_us", kTestNowUs + kDayUs}, {"token_sha256", std::string(64, 'c')}}),
+                   {{"project_id", "p-acme"},
+                    {"link_id", "l2"},
+                    {"report", "kpi"},
+                    {"audience", "internal"},
+                    {"expires_at_us", kTestNowUs + kDayUs},
+                    {"token_sha256", std::string(64, 'c')}}),
                "scope.internal_audience", before);
 }
 

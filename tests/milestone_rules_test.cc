@@ -35,7 +35,8 @@ TEST_F(MilestoneRulesTest, PlannedMilestoneStartsThenCompletes) {
 }
 
 TEST_F(MilestoneRulesTest, CompletingACompletedMilestoneIsRejected) {
-  ASSERT_TRUE(Change("milestone.complete", "m-started", 2, {{"completed_date", "2027-01-02"}}).ok());
+  ASSERT_TRUE(
+      Change("milestone.complete", "m-started", 2, {{"completed_date", "2027-01-02"}}).ok());
   const uint64_t before = Position();
   ExpectRejected(Change("milestone.complete", "m-started", 3, {{"completed_date", "2027-01-03"}}),
                  "milestone.already_completed", before);
@@ -57,7 +58,8 @@ TEST_F(MilestoneRulesTest, BlockedMilestoneCannotCompleteUntilUnblocked) {
   ExpectRejected(Change("milestone.complete", "m-blocked", 3, {{"completed_date", "2027-01-03"}}),
                  "milestone.blocked", before);
   ASSERT_TRUE(Change("milestone.unblock", "m-blocked", 3, {{"reason", "content arrived"}}).ok());
-  EXPECT_TRUE(Change("milestone.complete", "m-blocked", 4, {{"completed_date", "2027-01-03"}}).ok());
+  EXPECT_TRUE(
+      Change("milestone.complete", "m-blocked", 4, {{"completed_date", "2027-01-03"}}).ok());
 }
 
 TEST_F(MilestoneRulesTest, BlockingTwiceIsRejected) {
@@ -101,7 +103,8 @@ TEST_F(MilestoneRulesTest, RescheduleToTheSameDateIsRejected) {
 }
 
 TEST_F(MilestoneRulesTest, ReschedulingACompletedMilestoneIsRejected) {
-  ASSERT_TRUE(Change("milestone.complete", "m-started", 2, {{"completed_date", "2027-01-02"}}).ok());
+  ASSERT_TRUE(
+      Change("milestone.complete", "m-started", 2, {{"completed_date", "2027-01-02"}}).ok());
   const uint64_t before = Position();
   ExpectRejected(Change("milestone.reschedule", "m-started", 3,
                         {{"new_date", "2027-04-01"}, {"reason", "late"}}),

@@ -44,7 +44,7 @@ class TandemCliTest : public ::testing::Test {
 TEST_F(TandemCliTest, HelpListsTheVerbs) {
   CliRun r = Tandem("--help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* verb : {"append", "read", "verify", "demo"}) {
+  for (const char* verb : {"append", "read", "verify", "command", "demo"}) {
     EXPECT_NE(r.output.find(verb), std::string::npos) << verb;
   }
 }
@@ -89,12 +89,39 @@ TEST_F(TandemCliTest, VerifyOfAMissingFolderFails) {
   EXPECT_NE(v.output.find("no event log"), std::string::npos) << v.output;
 }
 
-TEST_F(TandemCliTest, DemoShowsDeduplicationAndAConflictAndVerifies) {
+TEST_F(TandemCliTest, DemoRunsTheStoryThroughCommandsAndNoClientSeesInternalEvents) {
   CliRun d = Tandem("demo");
   ASSERT_EQ(d.exit_code, 0) << d.output;
-  EXPECT_NE(d.output.find("deduplicated=yes"), std::string::npos) << d.output;
-  EXPECT_NE(d.output.find("wrong_expected_version"), std::string::npos) << d.output;
+  EXPECT_NE(d.output.find("no client saw an internal event"), std::string::npos) << d.output;
+  EXPECT_NE(d.output.find("refused: scope.not_visible"), std::string::npos) << d.output;
+  EXPECT_NE(d.output.find("refused: milestone.already_completed"), std::string::npos) << d.output;
+  EXPECT_EQ(d.output.find("FAILED"), std::string::npos) << d.output;
   EXPECT_EQ(Tandem("verify").exit_code, 0);
+}
+
+TEST_F(TandemCliTest, CommandPrintsTheEventsItWrote) {
+  CliRun r = Tandem("command",
+                    R"({"type":"workspace.create","command_id":"c1","workspace":"nw",
+                        "actor":"ana","name":"Northwind"})");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(R"("ok":true)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(R"("payload_type":"WorkspaceCreated")"), std::string::npos) << r.output;
+}
+
+TEST_F(TandemCliTest, RefusedCommandPrintsTheReasonAndExitsOne) {
+  const char* create =
+      R"({"type":"workspace.create","command_id":"c1","workspace":"nw","actor":"ana","name":"N"})";
+  ASSERT_EQ(Tandem("command", create).exit_code, 0);
+  CliRun r = Tandem("command", R"({"type":"client.add","command_id":"c2","workspace":"nw",
+                                   "actor":"mallory","client_id":"x","name":"X"})");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find(R"("reason":"actor.not_member")"), std::string::npos) << r.output;
+}
+
+TEST_F(TandemCliTest, MalformedCommandPrintsASpecificError) {
+  CliRun r = Tandem("command", R"({"type":"milestone.start","command_id":"c1"})");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find(R"("reason":"command.missing_field")"), std::string::npos) << r.output;
 }
 
 }  // namespace
