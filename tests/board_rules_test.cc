@@ -103,12 +103,7 @@ TEST_F(BoardRulesTest, ClientMemberAddsCardsOnlyToInbound) {
 }
 
 TEST_F(BoardRulesTest, LinkingTwiceOrToItselfIsRejected) {
-  ASSERT_TRUE(Run("card.link", "pm",
-                  {{"project_id", "p-acme"},
-                   {"card_id", "cc"},
-                   {"linked_card_id", "ic"},
-                   {"expected_version", 1}})
-                  .ok());
+  LinkClientCardToInternalCard();
   const uint64_t before = Position();
   ExpectRejected(Run("card.link", "pm",
                      {{"project_id", "p-acme"},
@@ -126,13 +121,7 @@ TEST_F(BoardRulesTest, LinkingTwiceOrToItselfIsRejected) {
 
 TEST_F(BoardRulesTest, LinkAndMovesOfTheInternalCardStayInternal) {
   CommandResult link, move;
-  ASSERT_TRUE(Run("card.link", "pm",
-                  {{"project_id", "p-acme"},
-                   {"card_id", "cc"},
-                   {"linked_card_id", "ic"},
-                   {"expected_version", 1}},
-                  &link)
-                  .ok());
+  LinkClientCardToInternalCard(&link);
   ASSERT_TRUE(Run("card.move", "staff",
                   {{"project_id", "p-acme"},
                    {"card_id", "ic"},

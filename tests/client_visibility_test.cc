@@ -26,12 +26,7 @@ class ClientVisibilityTest : public StandardWorldTest {
 };
 
 TEST_F(ClientVisibilityTest, ClientSeesNoInternalEvent) {
-  ASSERT_TRUE(Run("card.link", "pm",
-                  {{"project_id", "p-acme"},
-                   {"card_id", "cc"},
-                   {"linked_card_id", "ic"},
-                   {"expected_version", 1}})
-                  .ok());
+  LinkClientCardToInternalCard();
   ASSERT_TRUE(Run("card.move", "staff",
                   {{"project_id", "p-acme"},
                    {"card_id", "ic"},

@@ -319,6 +319,17 @@ class StandardWorldTest : public ::testing::Test {
   }
   uint64_t Position() { return world_->log()->LastPosition(); }
 
+  // Links acme's client card "cc" to the internal card "ic" that does the work.
+  void LinkClientCardToInternalCard(CommandResult* result = nullptr) {
+    Status s = Run("card.link", "pm",
+                   {{"project_id", "p-acme"},
+                    {"card_id", "cc"},
+                    {"linked_card_id", "ic"},
+                    {"expected_version", 1}},
+                   result);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
   ScratchDir dir_;
   std::unique_ptr<CommandWorld> world_;
 };

@@ -126,6 +126,23 @@ bool RemovesLastOwner(const CommandContext& ctx, const MemberState& member) {
          ctx.workspace.OwnerCount() == 1;
 }
 
+// Emits a RoleGranted or RoleRevoked, unless it would leave the workspace without an owner
+// (`drops_owner`: the change takes the Owner role away from the member if it has it).
+template <typename RoleChangeT>
+Status EmitRoleChange(const CommandContext& ctx, const MemberState& member, Role role,
+                      bool drops_owner, Decision* d) {
+  if (drops_owner && RemovesLastOwner(ctx, member)) {
+    return Status::Rejected("member.last_owner", "the workspace would be left without an owner");
+  }
+  RoleChangeT e;
+  e.member_id = ctx.args().Str("member_id");
+  e.role = role;
+  e.project_id = ctx.args().Str("project_id");
+  Emit(ctx, AudienceOfMember(member.client_id), std::move(e), d);
+  d->entity_version = member.version + 1;
+  return Status::OK();
+}
+
 Status GrantRole(const CommandContext& ctx, Decision* d) {
   const MemberState* member;
   Role role;
@@ -138,16 +155,7 @@ Status GrantRole(const CommandContext& ctx, Decision* d) {
                                                      "' already has the role " +
                                                      std::string(RoleName(role)));
   }
-  if (role != Role::Owner && RemovesLastOwner(ctx, *member)) {
-    return Status::Rejected("member.last_owner", "the workspace would be left without an owner");
-  }
-  schema::RoleGrantedT e;
-  e.member_id = ctx.args().Str("member_id");
-  e.role = role;
-  e.project_id = project;
-  Emit(ctx, AudienceOfMember(member->client_id), std::move(e), d);
-  d->entity_version = member->version + 1;
-  return Status::OK();
+  return EmitRoleChange<schema::RoleGrantedT>(ctx, *member, role, role != Role::Owner, d);
 }
 
 Status RevokeRole(const CommandContext& ctx, Decision* d) {
@@ -165,16 +173,7 @@ Status RevokeRole(const CommandContext& ctx, Decision* d) {
                                                  std::string(RoleName(role)) +
                                                  (project.empty() ? "" : " on " + project));
   }
-  if (RemovesLastOwner(ctx, *member)) {
-    return Status::Rejected("member.last_owner", "the workspace would be left without an owner");
-  }
-  schema::RoleRevokedT e;
-  e.member_id = ctx.args().Str("member_id");
-  e.role = role;
-  e.project_id = project;
-  Emit(ctx, AudienceOfMember(member->client_id), std::move(e), d);
-  d->entity_version = member->version + 1;
-  return Status::OK();
+  return EmitRoleChange<schema::RoleRevokedT>(ctx, *member, role, true, d);
 }
 
 Status SetBranding(const CommandContext& ctx, Decision* d) {
