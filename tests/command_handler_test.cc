@@ -1,9 +1,11 @@
 // The handler under concurrency: one winner per version of a thing, and handlers sharing a log
 // (as separate processes would) see each other's changes.
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include "command_world.h"
 
@@ -79,6 +81,48 @@ TEST_F(CommandHandlerTest, SecondHandlerOnTheSameLogSeesTheFirstOnesChanges) {
                                      {"reason", "c"}}),
                                 &r);
   EXPECT_EQ(s.reason(), "milestone.not_blocked") << s.ToString();
+}
+
+// The value of tandem_commands_total{type, result} in `registry`, 0 if absent.
+double CommandCount(prometheus::Registry& registry, const std::string& type,
+                    const std::string& result) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "tandem_commands_total") continue;
+    for (const auto& metric : family.metric) {
+      std::map<std::string, std::string> labels;
+      for (const auto& l : metric.label) labels[l.name] = l.value;
+      if (labels["type"] == type && labels["result"] == result) return metric.counter.value;
+    }
+  }
+  return 0;
+}
+
+TEST_F(CommandHandlerTest, MetricsCountCommandsByTypeAndResult) {
+  prometheus::Registry registry;
+  CommandHandlerOptions options;
+  options.metrics = &registry;
+  std::unique_ptr<CommandHandler> handler;
+  ASSERT_TRUE(CommandHandler::Open(options, world_->log(), world_->blobs(), &handler).ok());
+  CommandResult r;
+  const std::string block = Cmd("milestone.block", "northwind", "pm",
+                                {{"project_id", "p-acme"},
+                                 {"milestone_id", "m-planned"},
+                                 {"expected_version", 1},
+                                 {"reason", "a"},
+                                 {"command_id", "b1"}});
+  ASSERT_TRUE(handler->ExecuteJson(block, &r).ok());
+  ASSERT_TRUE(handler->ExecuteJson(block, &r).ok());
+  ASSERT_FALSE(handler
+                   ->ExecuteJson(Cmd("milestone.block", "northwind", "acme-viewer",
+                                     {{"project_id", "p-acme"},
+                                      {"milestone_id", "m-planned"},
+                                      {"expected_version", 2},
+                                      {"reason", "b"}}),
+                                 &r)
+                   .ok());
+  EXPECT_EQ(CommandCount(registry, "milestone.block", "ok"), 1);
+  EXPECT_EQ(CommandCount(registry, "milestone.block", "deduplicated"), 1);
+  EXPECT_EQ(CommandCount(registry, "milestone.block", "permission_denied"), 1);
 }
 
 }  // namespace

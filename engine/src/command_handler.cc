@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "command_context.h"
+#include "command_metrics.h"
 #include "tandem/authorization.h"
 #include "tandem/logger.h"
 #include "tandem/roles.h"
@@ -94,13 +95,17 @@ class StateCache {
 class CommandHandlerImpl : public CommandHandler {
  public:
   CommandHandlerImpl(const CommandHandlerOptions& options, EventLog* log, BlobStore* blobs)
-      : options_(options), log_(log), blobs_(blobs) {
+      : options_(options), log_(log), blobs_(blobs), metrics_(options.metrics) {
     if (!options_.now_us) options_.now_us = SystemNowMicros;
   }
 
   Status Execute(const Command& command, CommandResult* result) override {
     *result = CommandResult();
+    const auto start = std::chrono::steady_clock::now();
     Status s = ExecuteLocked(command, result);
+    metrics_.Executed(
+        command.type, s, result->deduplicated,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     const std::string what = "type=" + std::string(CommandTypeName(command.type)) +
                              " command_id=" + command.command_id +
                              " workspace=" + command.workspace + " actor=" + command.actor;
@@ -241,6 +246,7 @@ class CommandHandlerImpl : public CommandHandler {
   CommandHandlerOptions options_;
   EventLog* log_;
   BlobStore* blobs_;
+  CommandMetrics metrics_;
   StateCache<WorkspaceState> workspaces_;
   StateCache<ProjectState> projects_;
   std::array<std::mutex, 64> stripes_;

@@ -29,10 +29,17 @@
 #include "tandem/command.h"
 #include "tandem/event_log.h"
 
+namespace prometheus {
+class Registry;
+}
+
 namespace tandem {
 
 struct CommandHandlerOptions {
   CommandLimits limits;
+  // When set, the handler registers tandem_commands_total{type,result} and
+  // tandem_command_seconds{type} here. Must outlive the handler.
+  prometheus::Registry* metrics = nullptr;
   // The clock report-link expiry is checked against; the system clock when unset.
   std::function<int64_t()> now_us;
 };
