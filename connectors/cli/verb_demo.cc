@@ -9,6 +9,7 @@
 
 #include "cli_options.h"
 #include "tandem/client_visibility.h"
+#include "tandem/clock.h"
 #include "verbs.h"
 
 namespace tandem::cli {
@@ -243,9 +244,7 @@ void RunWebsiteProject(Story* s) {
       "ben", "milestone.complete",
       with({{"milestone_id", "design"}, {"expected_version", v}, {"completed_date", "2026-12-08"}}),
       "design completed");
-  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t now_us = SystemNowMicros();
   s->Do("dana", "report_link.issue",
         with({{"link_id", "board-report"},
               {"report", "timeline"},

@@ -8,6 +8,7 @@
 #include "command_context.h"
 #include "command_metrics.h"
 #include "tandem/authorization.h"
+#include "tandem/clock.h"
 #include "tandem/logger.h"
 #include "tandem/roles.h"
 
@@ -26,12 +27,6 @@ namespace {
 constexpr int kMaxAttempts = 4;
 // Folded states kept in memory; the cache is dropped when it grows past this.
 constexpr size_t kMaxCachedStates = 10000;
-
-int64_t SystemNowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Decider DeciderFor(CommandType type) {
   switch (type) {

@@ -12,16 +12,11 @@
 #include "event_log_impl.h"
 #include "event_record.h"
 #include "log_keys.h"
+#include "tandem/clock.h"
 #include "tandem/logger.h"
 
 namespace tandem {
 namespace {
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // libstdc++'s atomic wait spins and yields before sleeping; with many waiters on few cores that
 // spinning steals the CPU the writer needs, so waiters sleep on the futex directly.
@@ -213,7 +208,7 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
 void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
   GroupState g;
   g.next_position = last_written_ + 1;
-  g.recorded_at_us = std::max(NowMicros(), last_recorded_at_us_);
+  g.recorded_at_us = std::max(SystemNowMicros(), last_recorded_at_us_);
   for (PendingAppend* p : group) StageAppend(p, &g);
 
   Status failure;
