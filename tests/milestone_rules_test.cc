@@ -153,5 +153,16 @@ TEST_F(MilestoneRulesTest, DocumentRequestFromSomeoneOutsideTheClientIsRejected)
                  "document.requested_from_not_client", before);
 }
 
+TEST_F(MilestoneRulesTest, DocumentRequestFromAViewerWhoCannotUploadIsRejected) {
+  const uint64_t before = Position();
+  ExpectRejected(Run("document.request", "pm",
+                     {{"project_id", "p-acme"},
+                      {"milestone_id", "m-planned"},
+                      {"request_id", "r2"},
+                      {"title", "Keys"},
+                      {"requested_from", "acme-viewer"}}),
+                 "document.requested_from_not_client", before);
+}
+
 }  // namespace
 }  // namespace tandem::test

@@ -22,10 +22,7 @@ Status RequestApproval(const CommandContext& ctx, Decision* d) {
     return Status::Rejected("approval.subject_not_shared",
                             "the client can only approve what is shared with it");
   }
-  const MemberState* from = ctx.workspace.FindMember(a.Str("requested_from"));
-  if (from == nullptr || from->client_id != ctx.project->client_id ||
-      (from->RoleOn(a.Str("project_id")) != Role::ClientAdmin &&
-       from->RoleOn(a.Str("project_id")) != Role::ClientMember)) {
+  if (!CanAnswerForClient(ctx, a.Str("requested_from"))) {
     return Status::Rejected("approval.requested_from_not_client",
                             "'" + a.Str("requested_from") +
                                 "' is not a client admin or member of this project's client");

@@ -47,6 +47,13 @@ schema::AnchorKind AnchorKindOf(const std::string& kind) {
   return schema::AnchorKind::None;
 }
 
+bool CanAnswerForClient(const CommandContext& ctx, const std::string& member_id) {
+  const MemberState* member = ctx.workspace.FindMember(member_id);
+  if (member == nullptr || member->client_id != ctx.project->client_id) return false;
+  const schema::Role role = member->RoleOn(ctx.args().Str("project_id"));
+  return role == schema::Role::ClientAdmin || role == schema::Role::ClientMember;
+}
+
 Status ResolveAnchor(const CommandContext& ctx, const AnchorRef& anchor,
                      schema::Audience* audience) {
   const ProjectState& p = *ctx.project;

@@ -97,7 +97,7 @@ class CommandHandlerImpl : public CommandHandler {
   Status Execute(const Command& command, CommandResult* result) override {
     *result = CommandResult();
     const auto start = std::chrono::steady_clock::now();
-    Status s = ExecuteLocked(command, result);
+    Status s = Handle(command, result);
     metrics_.Executed(
         command.type, s, result->deduplicated,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -122,7 +122,7 @@ class CommandHandlerImpl : public CommandHandler {
   }
 
  private:
-  Status ExecuteLocked(const Command& command, CommandResult* result) {
+  Status Handle(const Command& command, CommandResult* result) {
     result->stream = ScopeOf(command.type) == CommandScope::kWorkspace
                          ? WorkspaceStream(command.workspace)
                          : ProjectStream(command.workspace, command.args.Str("project_id"));

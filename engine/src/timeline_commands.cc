@@ -4,7 +4,6 @@
 //   block/unblock (with a reason) on anything not completed; a blocked milestone neither starts
 //   nor completes. Reschedule (new date + reason) until completed; every slip is an event.
 #include "command_context.h"
-#include "tandem/roles.h"
 
 namespace tandem {
 namespace {
@@ -136,11 +135,10 @@ Status RequestDocument(const CommandContext& ctx, Decision* d) {
                             "document request '" + a.Str("request_id") + "' already exists");
   }
   if (a.Has("requested_from")) {
-    const MemberState* from = ctx.workspace.FindMember(a.Str("requested_from"));
-    if (from == nullptr || from->client_id != ctx.project->client_id || !IsClientRole(from->role)) {
-      return Status::Rejected(
-          "document.requested_from_not_client",
-          "'" + a.Str("requested_from") + "' is not a member of this project's client");
+    if (!CanAnswerForClient(ctx, a.Str("requested_from"))) {
+      return Status::Rejected("document.requested_from_not_client",
+                              "'" + a.Str("requested_from") +
+                                  "' is not a client admin or member of this project's client");
     }
   }
   schema::DocumentRequestedT e;
