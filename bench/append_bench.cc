@@ -2,12 +2,16 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
+#include <prometheus/registry.h>
 #include <boost/program_options.hpp>
 
 #include "rocks_floor.h"
@@ -49,36 +53,131 @@ size_t EncodedSize(const std::string& dir, const NewEvent& e) {
   return got.bytes().size();
 }
 
-double LogThroughput(const std::string& dir, uint64_t events, int writers, int streams,
-                     size_t body_bytes, bool sync) {
-  std::filesystem::remove_all(dir);
-  std::unique_ptr<EventLog> log;
-  EventLogOptions o;
-  o.durability = sync ? Durability::kSynced : Durability::kBuffered;
-  Status s = EventLog::Open(o, dir, &log);
-  if (!s.ok()) {
-    std::cerr << "bench: " << s.ToString() << "\n";
-    return 0;
+// How the benchmark's writers wait for their acknowledgements.
+enum class WriterModel {
+  // One thread per writer, blocked in Append: how the command handler calls the log today.
+  kBlockingThreads,
+  // Each writer is a chain of AppendAsync calls, the next event appended from the callback
+  // acknowledging the previous one: how a server on an event loop calls the log.
+  kAsyncCallbacks,
+};
+
+struct LogRun {
+  std::string dir;
+  uint64_t events = 0;
+  int writers = 1;
+  int streams = 1000;
+  size_t body_bytes = 0;
+  bool sync = true;
+};
+
+// What one log measurement saw: throughput, and how its group commits were shaped.
+struct LogFigures {
+  double events_per_s = 0;
+  double events_per_sync = 0;
+  double sync_us = 0;
+};
+
+// Mean of the histogram `name` in `registry`, or 0 if it recorded nothing.
+double HistogramMean(prometheus::Registry& registry, const std::string& name) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name || family.metric.empty()) continue;
+    const auto& h = family.metric.front().histogram;
+    return h.sample_count > 0 ? h.sample_sum / static_cast<double>(h.sample_count) : 0;
   }
-  const NewEvent event = SizedEvent(body_bytes);
+  return 0;
+}
+
+StreamId BenchStream(const LogRun& run, uint64_t i) {
+  return {"tenant", "stream-" + std::to_string(i % run.streams)};
+}
+
+// Appends run.events events from run.writers threads; false if any append failed.
+bool RunBlockingThreads(EventLog* log, const LogRun& run, const std::vector<NewEvent>& batch) {
   std::atomic<uint64_t> next{0};
   std::atomic<bool> failed{false};
-  auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
-  for (int t = 0; t < writers; t++) {
+  for (int t = 0; t < run.writers; t++) {
     pool.emplace_back([&] {
-      for (uint64_t i; (i = next.fetch_add(1)) < events;) {
+      for (uint64_t i; (i = next.fetch_add(1)) < run.events;) {
         AppendResult r;
-        StreamId stream{"tenant", "stream-" + std::to_string(i % streams)};
-        if (!log->Append(stream, ExpectedVersion::Any(), {event}, "", &r).ok()) failed = true;
+        if (!log->Append(BenchStream(run, i), ExpectedVersion::Any(), batch, "", &r).ok()) {
+          failed = true;
+        }
       }
     });
   }
   for (auto& t : pool) t.join();
+  return !failed;
+}
+
+// Appends run.events events from run.writers callback chains; false if any append failed.
+bool RunAsyncCallbacks(EventLog* log, const LogRun& run, const std::vector<NewEvent>& batch) {
+  std::atomic<uint64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  int finished = 0;
+  std::function<void()> append_next = [&] {
+    const uint64_t i = next.fetch_add(1);
+    if (i >= run.events) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (++finished == run.writers) cv.notify_one();
+      return;
+    }
+    log->AppendAsync(BenchStream(run, i), ExpectedVersion::Any(), batch, "",
+                     [&](const Status& s, const AppendResult&) {
+                       if (!s.ok()) failed = true;
+                       append_next();
+                     });
+  };
+  for (int t = 0; t < run.writers; t++) append_next();
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished == run.writers; });
+  return !failed;
+}
+
+LogFigures MeasureLog(const LogRun& run, WriterModel model) {
+  std::filesystem::remove_all(run.dir);
+  prometheus::Registry registry;
+  EventLogOptions o;
+  o.durability = run.sync ? Durability::kSynced : Durability::kBuffered;
+  o.metrics = &registry;
+  std::unique_ptr<EventLog> log;
+  Status s = EventLog::Open(o, run.dir, &log);
+  if (!s.ok()) {
+    std::cerr << "bench: " << s.ToString() << "\n";
+    return {};
+  }
+  const std::vector<NewEvent> batch{SizedEvent(run.body_bytes)};
+  auto start = std::chrono::steady_clock::now();
+  const bool ok = model == WriterModel::kBlockingThreads ? RunBlockingThreads(log.get(), run, batch)
+                                                         : RunAsyncCallbacks(log.get(), run, batch);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log.reset();
-  std::filesystem::remove_all(dir);
-  return failed ? 0 : static_cast<double>(events) / seconds;
+  std::filesystem::remove_all(run.dir);
+  if (!ok) {
+    std::cerr << "bench: an append failed\n";
+    return {};
+  }
+  return {static_cast<double>(run.events) / seconds,
+          HistogramMean(registry, "tandem_log_group_commit_events"),
+          HistogramMean(registry, "tandem_log_write_seconds") * 1e6};
+}
+
+// Prints one writer model's figures under `prefix` and its ratios to both floors under
+// `ratio_prefix`.
+void PrintLog(const char* prefix, const char* ratio_prefix, int w, const LogFigures& f, bool sync,
+              double per_writer, double batched) {
+  std::printf("%sevents_per_s_w%d=%.0f\n", prefix, w, f.events_per_s);
+  if (sync) {
+    std::printf("%sevents_per_sync_w%d=%.1f\n", prefix, w, f.events_per_sync);
+    std::printf("%ssync_us_w%d=%.0f\n", prefix, w, f.sync_us);
+  }
+  std::printf("%sratio_to_per_writer_floor_w%d=%.3f\n", ratio_prefix, w,
+              per_writer > 0 ? f.events_per_s / per_writer : 0);
+  std::printf("%sratio_to_batched_floor_w%d=%.3f\n", ratio_prefix, w,
+              batched > 0 ? f.events_per_s / batched : 0);
 }
 
 std::vector<int> ParseWriters(const std::string& list) {
@@ -134,12 +233,14 @@ int RunAppendBench(const std::vector<std::string>& args) {
   for (int w : ParseWriters(vm["writers"].as<std::string>())) {
     const double per_writer = PerWriterFloor(floor, w);
     const double batched = BatchedFloor(floor, w);
-    const double log = LogThroughput(dir + "/log", events, w, streams, body, sync);
+    const LogRun run{dir + "/log", events, w, streams, body, sync};
+    const LogFigures async = MeasureLog(run, WriterModel::kAsyncCallbacks);
+    const LogFigures blocking = MeasureLog(run, WriterModel::kBlockingThreads);
     std::printf("per_writer_floor_events_per_s_w%d=%.0f\n", w, per_writer);
     std::printf("batched_floor_events_per_s_w%d=%.0f\n", w, batched);
-    std::printf("log_events_per_s_w%d=%.0f\n", w, log);
-    std::printf("ratio_to_per_writer_floor_w%d=%.3f\n", w, per_writer > 0 ? log / per_writer : 0);
-    std::printf("ratio_to_batched_floor_w%d=%.3f\n", w, batched > 0 ? log / batched : 0);
+    // The unprefixed ratios are the asynchronous writers', the way a server calls the log.
+    PrintLog("log_", "", w, async, sync, per_writer, batched);
+    PrintLog("log_blocking_", "blocking_", w, blocking, sync, per_writer, batched);
     std::fflush(stdout);
   }
   std::filesystem::remove_all(dir);

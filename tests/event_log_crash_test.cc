@@ -27,7 +27,7 @@ struct Ack {
 
 // Runs the appender until `kill_after` has passed since its first acknowledgement, kills it with
 // SIGKILL and returns every acknowledgement it printed.
-std::vector<Ack> RunAndKill(const std::string& dir, int threads,
+std::vector<Ack> RunAndKill(const std::string& dir, int writers, const char* mode,
                             std::chrono::milliseconds kill_after) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
@@ -36,8 +36,8 @@ std::vector<Ack> RunAndKill(const std::string& dir, int threads,
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
-    const std::string t = std::to_string(threads);
-    execl(CRASH_APPENDER_PATH, "crash_appender", dir.c_str(), t.c_str(), nullptr);
+    const std::string w = std::to_string(writers);
+    execl(CRASH_APPENDER_PATH, "crash_appender", dir.c_str(), w.c_str(), mode, nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -82,14 +82,15 @@ std::vector<Ack> RunAndKill(const std::string& dir, int threads,
   return acks;
 }
 
-TEST(EventLogCrashTest, AcknowledgedAppendsSurviveKillNine) {
+// Kills an appender in `mode` `rounds` times at random moments, then checks the log kept every
+// acknowledged event, whole, once, gap-free.
+void KillRepeatedlyAndCheck(const char* mode, int rounds) {
   test::ScratchDir dir;
   std::mt19937 rng(std::random_device{}());
   std::uniform_int_distribution<int> delay_ms(5, 120);
   std::vector<Ack> all_acks;
-  constexpr int kRounds = 24;
-  for (int round = 0; round < kRounds; round++) {
-    auto acks = RunAndKill(dir.path(), 8, std::chrono::milliseconds(delay_ms(rng)));
+  for (int round = 0; round < rounds; round++) {
+    auto acks = RunAndKill(dir.path(), 8, mode, std::chrono::milliseconds(delay_ms(rng)));
     ASSERT_FALSE(acks.empty()) << "round " << round << " acknowledged nothing";
     all_acks.insert(all_acks.end(), acks.begin(), acks.end());
 
@@ -132,8 +133,16 @@ TEST(EventLogCrashTest, AcknowledgedAppendsSurviveKillNine) {
     long i = std::stol(token.substr(token.rfind('-') + 1));
     EXPECT_EQ(count, i % 3 == 0 ? 2 : 1) << token;
   }
-  std::cout << "rounds=" << kRounds << " acknowledged_appends=" << all_acks.size()
-            << " events=" << report.events << "\n";
+  std::cout << "mode=" << mode << " rounds=" << rounds
+            << " acknowledged_appends=" << all_acks.size() << " events=" << report.events << "\n";
+}
+
+TEST(EventLogCrashTest, AcknowledgedAppendsSurviveKillNine) {
+  KillRepeatedlyAndCheck("threads", 24);
+}
+
+TEST(EventLogCrashTest, AcknowledgedAsyncAppendsSurviveKillNine) {
+  KillRepeatedlyAndCheck("async", 24);
 }
 
 }  // namespace

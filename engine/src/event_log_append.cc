@@ -2,6 +2,7 @@
 // single writer thread that group-commits.
 #include <chrono>
 #include <climits>
+#include <memory>
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -45,10 +46,9 @@ struct EventLogImpl::GroupState {
   std::vector<PendingAppend*> staged;
 };
 
-Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
+Status EventLogImpl::Submit(const StreamId& stream, ExpectedVersion expected,
                             const std::vector<NewEvent>& events, const std::string& idempotency_key,
-                            AppendResult* result) {
-  *result = AppendResult();
+                            PendingAppend* p) {
   if (options_.read_only) return Status::InvalidArgument("the event log was opened read-only");
   if (broken_.load()) {
     return Status::IOError("a WAL sync failed earlier; reopen the event log to recover");
@@ -66,16 +66,18 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
                                    std::to_string(options_.max_idempotency_key_bytes) + " bytes");
   }
 
-  PendingAppend p{&stream, expected, &idempotency_key, {}, {}, {}};
-  p.records.reserve(events.size());
+  p->stream = stream;
+  p->expected = expected;
+  p->idempotency_key = idempotency_key;
+  p->records.reserve(events.size());
   for (size_t i = 0; i < events.size(); i++) {
     if (events[i].payload.type == schema::Payload::NONE) {
       return Status::InvalidArgument("event " + std::to_string(i) + " has no payload");
     }
-    p.records.push_back(event_record::Encode(stream, events[i]));
-    if (p.records.back().size() > options_.max_event_bytes) {
+    p->records.push_back(event_record::Encode(stream, events[i]));
+    if (p->records.back().size() > options_.max_event_bytes) {
       return Status::InvalidArgument(
-          "event " + std::to_string(i) + " encodes to " + std::to_string(p.records.back().size()) +
+          "event " + std::to_string(i) + " encodes to " + std::to_string(p->records.back().size()) +
           " bytes, more than the limit of " + std::to_string(options_.max_event_bytes));
     }
   }
@@ -84,10 +86,20 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     if (stopping_) return Status::Shutdown("the event log is closing");
-    queue_.push_back(&p);
+    queue_.push_back(p);
     wake_writer = writer_idle_;
   }
   if (wake_writer) queue_cv_.notify_one();
+  return Status::OK();
+}
+
+Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
+                            const std::vector<NewEvent>& events, const std::string& idempotency_key,
+                            AppendResult* result) {
+  *result = AppendResult();
+  PendingAppend p;
+  Status s = Submit(stream, expected, events, idempotency_key, &p);
+  if (!s.ok()) return s;
   for (;;) {
     const uint32_t round = completed_rounds_.load(std::memory_order_acquire);
     if (p.done.load(std::memory_order_acquire)) break;
@@ -95,6 +107,21 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
   }
   *result = p.result;
   return p.status;
+}
+
+void EventLogImpl::AppendAsync(const StreamId& stream, ExpectedVersion expected,
+                               const std::vector<NewEvent>& events,
+                               const std::string& idempotency_key, AppendCallback done) {
+  auto p = std::make_unique<PendingAppend>();
+  p->callback = std::move(done);
+  Status s = Submit(stream, expected, events, idempotency_key, p.get());
+  if (s.ok()) {
+    p.release();  // the writer owns it now; Complete passes it to the completion thread
+    return;
+  }
+  p->status = s;
+  std::vector<PendingAppend*> refused{p.release()};
+  Complete(&refused);
 }
 
 void EventLogImpl::WriterLoop() {
@@ -120,10 +147,10 @@ void EventLogImpl::WriterLoop() {
 }
 
 void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
-  const StreamId& stream = *p->stream;
+  const StreamId& stream = p->stream;
   std::string idem_key;
-  if (!p->idempotency_key->empty()) {
-    idem_key = log_keys::IdempotencyKey(stream.tenant, *p->idempotency_key);
+  if (!p->idempotency_key.empty()) {
+    idem_key = log_keys::IdempotencyKey(stream.tenant, p->idempotency_key);
     log_keys::IdempotencyRecord first;
     bool seen = false;
     if (auto it = g->keys.find(idem_key); it != g->keys.end()) {
@@ -140,7 +167,7 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
       if (rs.ok()) {
         if (!first.Decode(value)) {
           p->status = Status::Corruption("malformed idempotency record for key '" +
-                                         *p->idempotency_key + "'");
+                                         p->idempotency_key + "'");
           return;
         }
         seen = true;
@@ -148,7 +175,7 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
     }
     if (seen) {
       if (first.stream_name != stream.name) {
-        p->status = Status::InvalidArgument("idempotency key '" + *p->idempotency_key +
+        p->status = Status::InvalidArgument("idempotency key '" + p->idempotency_key +
                                             "' was already used for stream '" + first.stream_name +
                                             "', not '" + stream.name + "'");
         metrics_.AppendFailed();
@@ -286,6 +313,8 @@ void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
     commit_cv_.notify_all();
     metrics_.LastPosition(last);
   }
+  std::vector<PendingAppend*> answered;
+  bool blocking_waiters = false;
   for (auto& g : *groups) {
     for (PendingAppend* p : g.appends) {
       if (!failure.ok() && p->status.ok()) {
@@ -296,12 +325,54 @@ void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
         p->result = AppendResult();
       }
       if (p->status.ok() && !p->result.deduplicated) metrics_.AppendCommitted(p->records.size());
-      // Once `done` is set a caller may return and free its PendingAppend: touch it no more.
-      p->done.store(true, std::memory_order_release);
+      if (p->callback) {
+        answered.push_back(p);
+      } else {
+        blocking_waiters = true;
+        // Once `done` is set a caller may return and free its PendingAppend: touch it no more.
+        p->done.store(true, std::memory_order_release);
+      }
     }
   }
-  completed_rounds_.fetch_add(1, std::memory_order_release);
-  FutexWakeAll(&completed_rounds_);
+  if (!answered.empty()) Complete(&answered);
+  if (blocking_waiters) {
+    completed_rounds_.fetch_add(1, std::memory_order_release);
+    FutexWakeAll(&completed_rounds_);
+  }
+}
+
+void EventLogImpl::Complete(std::vector<PendingAppend*>* answered) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(completion_mu_);
+    wake = completion_queue_.empty();
+    completion_queue_.insert(completion_queue_.end(), answered->begin(), answered->end());
+  }
+  answered->clear();
+  if (wake) completion_cv_.notify_one();
+}
+
+void EventLogImpl::CompletionLoop() {
+  std::vector<PendingAppend*> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(completion_mu_);
+      completion_cv_.wait(lock, [&] { return completion_stopping_ || !completion_queue_.empty(); });
+      if (completion_queue_.empty()) return;  // closing, and every callback has run
+      batch.swap(completion_queue_);
+    }
+    for (PendingAppend* p : batch) {
+      std::unique_ptr<PendingAppend> owned(p);
+      try {
+        owned->callback(owned->status, owned->result);
+      } catch (const std::exception& e) {
+        LogError("event_log", std::string("append callback threw: ") + e.what());
+      } catch (...) {
+        LogError("event_log", "append callback threw a non-standard exception");
+      }
+    }
+    batch.clear();
+  }
 }
 
 }  // namespace tandem

@@ -49,6 +49,7 @@ EventLogImpl::EventLogImpl(const EventLogOptions& options, std::unique_ptr<LogSt
   // Durability comes from the syncer's SyncWAL, not from the write itself.
   write_options_.sync = false;
   metrics_.LastPosition(last_position);
+  completer_ = std::thread([this] { CompletionLoop(); });
   if (!options_.read_only) {
     writer_ = std::thread([this] { WriterLoop(); });
     if (options_.durability == Durability::kSynced) syncer_ = std::thread([this] { SyncerLoop(); });
@@ -68,6 +69,12 @@ EventLogImpl::~EventLogImpl() {
   }
   sync_cv_.notify_all();
   if (syncer_.joinable()) syncer_.join();
+  {
+    std::lock_guard<std::mutex> lock(completion_mu_);
+    completion_stopping_ = true;
+  }
+  completion_cv_.notify_all();
+  completer_.join();
   {
     std::lock_guard<std::mutex> lock(commit_mu_);
     closing_ = true;

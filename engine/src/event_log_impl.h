@@ -33,6 +33,9 @@ class EventLogImpl : public EventLog {
   Status Append(const StreamId& stream, ExpectedVersion expected,
                 const std::vector<NewEvent>& events, const std::string& idempotency_key,
                 AppendResult* result) override;
+  void AppendAsync(const StreamId& stream, ExpectedVersion expected,
+                   const std::vector<NewEvent>& events, const std::string& idempotency_key,
+                   AppendCallback done) override;
   Status ReadStreamForward(const StreamId& stream, uint64_t from_version,
                            const ReadOptions& options, std::vector<RecordedEvent>* events) override;
   Status ReadStreamBackward(const StreamId& stream, uint64_t from_version,
@@ -58,12 +61,15 @@ class EventLogImpl : public EventLog {
 
  private:
   struct PendingAppend {
-    const StreamId* stream;
-    ExpectedVersion expected;
-    const std::string* idempotency_key;
+    StreamId stream;
+    ExpectedVersion expected = ExpectedVersion::Any();
+    std::string idempotency_key;
     std::vector<std::string> records;
     Status status;
     AppendResult result;
+    // Set for AppendAsync, which owns the PendingAppend until the callback ran; a blocking
+    // Append waits on `done` instead.
+    AppendCallback callback;
     std::atomic<bool> done{false};
   };
   // What one group commit changes, applied to the caches only once the write succeeded.
@@ -74,11 +80,18 @@ class EventLogImpl : public EventLog {
     uint64_t last_position;
   };
 
+  // Validates and encodes an append into `p`, then queues it for the writer.
+  Status Submit(const StreamId& stream, ExpectedVersion expected,
+                const std::vector<NewEvent>& events, const std::string& idempotency_key,
+                PendingAppend* p);
   void WriterLoop();
   void WriteGroup(std::vector<PendingAppend*> group);
   void SyncerLoop();
   // Makes positions up to `last` visible, then answers every append of `groups`.
   void Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last, const Status& failure);
+  // Hands answered asynchronous appends to the completion thread.
+  void Complete(std::vector<PendingAppend*>* answered);
+  void CompletionLoop();
   // Stages one append into the group's batch, or sets its status to why it cannot be.
   void StageAppend(PendingAppend* p, GroupState* group);
   // The stream's last version whose position is at most `bound` (0 if none), from the index
@@ -117,6 +130,11 @@ class EventLogImpl : public EventLog {
   // refuses further appends until it is reopened (and recovery decides).
   std::atomic<bool> broken_{false};
 
+  std::mutex completion_mu_;
+  std::condition_variable completion_cv_;
+  std::vector<PendingAppend*> completion_queue_;
+  bool completion_stopping_ = false;
+
   std::atomic<uint64_t> last_position_;
   std::mutex commit_mu_;
   std::condition_variable commit_cv_;
@@ -124,6 +142,7 @@ class EventLogImpl : public EventLog {
 
   std::thread writer_;
   std::thread syncer_;
+  std::thread completer_;
 };
 
 }  // namespace tandem

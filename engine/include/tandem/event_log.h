@@ -10,6 +10,8 @@
 //  - With Durability::kSynced (the default) Append returns only after the WAL is synced: an
 //    acknowledged append survives a crash of the process or the machine. Concurrent appends are
 //    gathered into one synced write (group commit).
+//  - AppendAsync has the same contract but does not hold the caller's thread while the group
+//    commit syncs: the outcome goes to a callback once the append is durable (or refused).
 //  - Every event read back has passed the FlatBuffers verifier; a record that does not is
 //    reported as Status::Corruption naming its position, never returned as data.
 //  - Thread-safe: any number of threads may append, read and subscribe at once.
@@ -108,6 +110,12 @@ class Subscription {
   virtual uint64_t position() const = 0;
 };
 
+// Receives an asynchronous append's outcome: exactly what Append would have returned. Callbacks
+// run one after another on the log's completion thread, so they must be quick and must not block
+// (in particular they must not call Append); they may call AppendAsync. An exception thrown by
+// a callback is logged and dropped.
+using AppendCallback = std::function<void(const Status& status, const AppendResult& result)>;
+
 class EventLog {
  public:
   static constexpr uint64_t kEndOfStream = std::numeric_limits<uint64_t>::max();
@@ -122,6 +130,13 @@ class EventLog {
   virtual Status Append(const StreamId& stream, ExpectedVersion expected,
                         const std::vector<NewEvent>& events, const std::string& idempotency_key,
                         AppendResult* result) = 0;
+  // Append without blocking: validates and encodes `events` before returning, then reports the
+  // outcome to `done` (always on the completion thread, also for an append refused up front).
+  // Appends are ordered as if made in the order the AppendAsync calls returned. Lets a server
+  // keep thousands of appends in flight without a thread for each while the WAL syncs.
+  virtual void AppendAsync(const StreamId& stream, ExpectedVersion expected,
+                           const std::vector<NewEvent>& events, const std::string& idempotency_key,
+                           AppendCallback done) = 0;
 
   // Events of `stream` with version >= from_version, in ascending version order.
   virtual Status ReadStreamForward(const StreamId& stream, uint64_t from_version,
