@@ -37,9 +37,12 @@ TEST_F(ClientVisibilityTest, ClientSeesNoInternalEvent) {
   ASSERT_FALSE(seen.empty());
   for (const auto& e : seen) {
     EXPECT_EQ(e.event().audience(), schema::Audience::Client) << e.global_position();
-    if (const auto* c = e.event().payload_as_CommentPosted())
+    if (const auto* c = e.event().payload_as_CommentPosted()) {
       EXPECT_NE(c->thread_id()->str(), "t-internal");
-    if (const auto* m = e.event().payload_as_CardMoved()) EXPECT_NE(m->card_id()->str(), "ic");
+    }
+    if (const auto* m = e.event().payload_as_CardMoved()) {
+      EXPECT_NE(m->card_id()->str(), "ic");
+    }
     EXPECT_EQ(e.event().payload_as_CardLinked(), nullptr);
   }
 }
@@ -47,8 +50,9 @@ TEST_F(ClientVisibilityTest, ClientSeesNoInternalEvent) {
 TEST_F(ClientVisibilityTest, ClientSeesNothingOfAnotherClient) {
   for (const auto& e : SeenBy("acme")) {
     EXPECT_NE(e.event().stream_id()->str(), "project:p-globex");
-    if (const auto* m = e.event().payload_as_MemberInvited())
+    if (const auto* m = e.event().payload_as_MemberInvited()) {
       EXPECT_EQ(m->client_id()->str(), "acme");
+    }
   }
 }
 
