@@ -3,7 +3,9 @@
 // mode the writer does not wait for the disk: a syncer thread fsyncs the WAL behind it, and one
 // sync acknowledges every group written before it (group commit, pipelined with the next
 // group's write). The WAL is sequential, so a synced group implies every earlier group is
-// synced too; readers only ever see positions up to the last synced one.
+// synced too; readers only ever see positions up to the last synced one. Blocking appenders
+// sleep on a futex the syncer bumps after each round; asynchronous appends are answered by a
+// completion thread, so the syncer never runs user code.
 #pragma once
 
 #include <atomic>

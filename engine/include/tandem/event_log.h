@@ -112,8 +112,8 @@ class Subscription {
 
 // Receives an asynchronous append's outcome: exactly what Append would have returned. Callbacks
 // run one after another on the log's completion thread, so they must be quick and must not block
-// (in particular they must not call Append); they may call AppendAsync. An exception thrown by
-// a callback is logged and dropped.
+// (no Append, and no closing the log, which waits for that thread); they may call AppendAsync.
+// An exception thrown by a callback is logged and dropped.
 using AppendCallback = std::function<void(const Status& status, const AppendResult& result)>;
 
 class EventLog {
