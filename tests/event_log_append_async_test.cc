@@ -169,6 +169,17 @@ TEST_F(EventLogAppendAsyncTest, ClosingTheLogAnswersEveryPendingAppend) {
   EXPECT_EQ(log_->LastPosition(), static_cast<uint64_t>(kAppends));
 }
 
+TEST_F(EventLogAppendAsyncTest, AnEmptyCallbackStillAppends) {
+  log_->AppendAsync(stream_, ExpectedVersion::Any(), {CommentEvent("fire-and-forget")}, "",
+                    AppendCallback());
+  const Outcome next = AppendAndWait(stream_, ExpectedVersion::Any(), 1);
+  ASSERT_TRUE(next.status.ok()) << next.status.ToString();
+  EXPECT_EQ(next.result.first_position, 2u);
+  RecordedEvent e;
+  ASSERT_TRUE(log_->Get(1, &e).ok());
+  EXPECT_EQ(test::BodyOf(e), "fire-and-forget");
+}
+
 TEST_F(EventLogAppendAsyncTest, AThrowingCallbackDoesNotStopLaterCallbacks) {
   log_->AppendAsync(stream_, ExpectedVersion::Any(), {CommentEvent("x")}, "",
                     [](const Status&, const AppendResult&) { throw std::runtime_error("boom"); });

@@ -113,6 +113,8 @@ void EventLogImpl::AppendAsync(const StreamId& stream, ExpectedVersion expected,
                                const std::vector<NewEvent>& events,
                                const std::string& idempotency_key, AppendCallback done) {
   auto p = std::make_unique<PendingAppend>();
+  // An empty callback would make the append look like a blocking one that nobody waits for.
+  if (!done) done = [](const Status&, const AppendResult&) {};
   p->callback = std::move(done);
   Status s = Submit(stream, expected, events, idempotency_key, p.get());
   if (s.ok()) {

@@ -131,7 +131,8 @@ class EventLog {
                         const std::vector<NewEvent>& events, const std::string& idempotency_key,
                         AppendResult* result) = 0;
   // Append without blocking: validates and encodes `events` before returning, then reports the
-  // outcome to `done` (always on the completion thread, also for an append refused up front).
+  // outcome to `done` (always on the completion thread, also for an append refused up front;
+  // an empty `done` ignores the outcome).
   // Appends are ordered as if made in the order the AppendAsync calls returned. Lets a server
   // keep thousands of appends in flight without a thread for each while the WAL syncs.
   virtual void AppendAsync(const StreamId& stream, ExpectedVersion expected,
