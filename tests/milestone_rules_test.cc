@@ -17,6 +17,18 @@ class MilestoneRulesTest : public StandardWorldTest {
     extra["expected_version"] = expected;
     return Run(type, "pm", std::move(extra));
   }
+
+  // A document request on the shared milestone addressed to `who` is refused, writing nothing.
+  void ExpectRequestFromRejected(const std::string& who) {
+    const uint64_t before = Position();
+    ExpectRejected(Run("document.request", "pm",
+                       {{"project_id", "p-acme"},
+                        {"milestone_id", "m-planned"},
+                        {"request_id", "r2"},
+                        {"title", "Keys"},
+                        {"requested_from", who}}),
+                   "document.requested_from_not_client", before);
+  }
 };
 
 TEST_F(MilestoneRulesTest, PlannedMilestoneStartsThenCompletes) {
@@ -143,25 +155,11 @@ TEST_F(MilestoneRulesTest, DocumentRequestNeedsASharedMilestone) {
 }
 
 TEST_F(MilestoneRulesTest, DocumentRequestFromSomeoneOutsideTheClientIsRejected) {
-  const uint64_t before = Position();
-  ExpectRejected(Run("document.request", "pm",
-                     {{"project_id", "p-acme"},
-                      {"milestone_id", "m-planned"},
-                      {"request_id", "r2"},
-                      {"title", "Keys"},
-                      {"requested_from", "globex-member"}}),
-                 "document.requested_from_not_client", before);
+  ExpectRequestFromRejected("globex-member");
 }
 
 TEST_F(MilestoneRulesTest, DocumentRequestFromAViewerWhoCannotUploadIsRejected) {
-  const uint64_t before = Position();
-  ExpectRejected(Run("document.request", "pm",
-                     {{"project_id", "p-acme"},
-                      {"milestone_id", "m-planned"},
-                      {"request_id", "r2"},
-                      {"title", "Keys"},
-                      {"requested_from", "acme-viewer"}}),
-                 "document.requested_from_not_client", before);
+  ExpectRequestFromRejected("acme-viewer");
 }
 
 }  // namespace

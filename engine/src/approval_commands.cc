@@ -22,11 +22,8 @@ Status RequestApproval(const CommandContext& ctx, Decision* d) {
     return Status::Rejected("approval.subject_not_shared",
                             "the client can only approve what is shared with it");
   }
-  if (!CanAnswerForClient(ctx, a.Str("requested_from"))) {
-    return Status::Rejected("approval.requested_from_not_client",
-                            "'" + a.Str("requested_from") +
-                                "' is not a client admin or member of this project's client");
-  }
+  s = CheckCanAnswerForClient(ctx, a.Str("requested_from"), "approval.requested_from_not_client");
+  if (!s.ok()) return s;
   schema::ApprovalRequestedT e;
   e.project_id = a.Str("project_id");
   e.approval_id = a.Str("approval_id");

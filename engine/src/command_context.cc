@@ -47,11 +47,17 @@ schema::AnchorKind AnchorKindOf(const std::string& kind) {
   return schema::AnchorKind::None;
 }
 
-bool CanAnswerForClient(const CommandContext& ctx, const std::string& member_id) {
+Status CheckCanAnswerForClient(const CommandContext& ctx, const std::string& member_id,
+                               const std::string& reason) {
   const MemberState* member = ctx.workspace.FindMember(member_id);
-  if (member == nullptr || member->client_id != ctx.project->client_id) return false;
-  const schema::Role role = member->RoleOn(ctx.args().Str("project_id"));
-  return role == schema::Role::ClientAdmin || role == schema::Role::ClientMember;
+  if (member != nullptr && member->client_id == ctx.project->client_id) {
+    const schema::Role role = member->RoleOn(ctx.args().Str("project_id"));
+    if (role == schema::Role::ClientAdmin || role == schema::Role::ClientMember) {
+      return Status::OK();
+    }
+  }
+  return Status::Rejected(
+      reason, "'" + member_id + "' is not a client admin or member of this project's client");
 }
 
 Status ResolveAnchor(const CommandContext& ctx, const AnchorRef& anchor,

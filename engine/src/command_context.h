@@ -78,8 +78,10 @@ Status ResolveAnchor(const CommandContext& ctx, const AnchorRef& anchor,
                      schema::Audience* audience);
 schema::AnchorKind AnchorKindOf(const std::string& kind);
 
-// Whether `member_id` can answer the project's client-side requests (documents, approvals): a
-// client admin or member of the project's client. Viewers only read, so they cannot.
-bool CanAnswerForClient(const CommandContext& ctx, const std::string& member_id);
+// OK if `member_id` can answer the project's client-side requests (documents, approvals): a
+// client admin or member of the project's client. Viewers only read, so they cannot. Otherwise
+// Rejected with `reason`.
+Status CheckCanAnswerForClient(const CommandContext& ctx, const std::string& member_id,
+                               const std::string& reason);
 
 }  // namespace tandem

@@ -135,11 +135,8 @@ Status RequestDocument(const CommandContext& ctx, Decision* d) {
                             "document request '" + a.Str("request_id") + "' already exists");
   }
   if (a.Has("requested_from")) {
-    if (!CanAnswerForClient(ctx, a.Str("requested_from"))) {
-      return Status::Rejected("document.requested_from_not_client",
-                              "'" + a.Str("requested_from") +
-                                  "' is not a client admin or member of this project's client");
-    }
+    s = CheckCanAnswerForClient(ctx, a.Str("requested_from"), "document.requested_from_not_client");
+    if (!s.ok()) return s;
   }
   schema::DocumentRequestedT e;
   e.project_id = a.Str("project_id");
