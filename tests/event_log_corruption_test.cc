@@ -20,6 +20,8 @@ std::string PositionKey(uint64_t p) {
 
 class EventLogCorruptionTest : public ::testing::Test {
  protected:
+  static constexpr size_t kEvents = 1, kTenants = 3;
+
   void SetUp() override {
     auto log = test::OpenLogOrDie(dir_.path());
     for (int i = 0; i < 5; i++) {
@@ -30,8 +32,9 @@ class EventLogCorruptionTest : public ::testing::Test {
     }
   }
 
-  // Applies `change` to the events column family of the closed log.
-  void Tamper(const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& change) {
+  // Applies `change` to one column family (by default the events) of the closed log.
+  void Tamper(const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& change,
+              size_t family = kEvents) {
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     for (const char* n : {"default", "events", "streams", "tenants", "idempotency"}) {
       cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
@@ -39,7 +42,7 @@ class EventLogCorruptionTest : public ::testing::Test {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path(), cfs, &handles, &db).ok());
-    change(db, handles[1]);
+    change(db, handles[family]);
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     delete db;
   }
@@ -48,6 +51,22 @@ class EventLogCorruptionTest : public ::testing::Test {
     Tamper([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
       ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), events, PositionKey(position), bytes).ok());
     });
+  }
+
+  // Puts a tenant-index entry: `tenant` owns `length` positions from `first`.
+  void PutTenantRun(const std::string& tenant, uint64_t first, const std::string& length_value) {
+    Tamper(
+        [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* tenants) {
+          ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), tenants,
+                              tenant + std::string(1, '\0') + PositionKey(first), length_value)
+                          .ok());
+        },
+        kTenants);
+  }
+
+  Status Verify() {
+    VerifyReport report;
+    return VerifyEventLogFolder(dir_.path(), VerifyOptions(), &report);
   }
 
   test::ScratchDir dir_;
@@ -107,6 +126,41 @@ TEST_F(EventLogCorruptionTest, VerifyReportsAGap) {
   Status s = VerifyEventLogFolder(dir_.path(), VerifyOptions(), &report);
   ASSERT_TRUE(s.IsCorruption());
   EXPECT_NE(s.message().find("position 3 is missing"), std::string::npos) << s.message();
+}
+
+TEST_F(EventLogCorruptionTest, VerifyReportsATenantRunOverAnotherTenantsEvent) {
+  PutTenantRun("globex", 2, "");
+  Status s = Verify();
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("covers position 2, an event of tenant acme"), std::string::npos)
+      << s.message();
+}
+
+TEST_F(EventLogCorruptionTest, VerifyReportsOverlappingTenantRuns) {
+  PutTenantRun("acme", 1, PositionKey(2));  // positions 1-2, but 2 has its own run
+  Status s = Verify();
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("overlaps the run before it"), std::string::npos) << s.message();
+}
+
+TEST_F(EventLogCorruptionTest, VerifyReportsATenantRunPastTheLog) {
+  PutTenantRun("acme", 5, PositionKey(3));
+  Status s = Verify();
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("outside the log"), std::string::npos) << s.message();
+}
+
+TEST_F(EventLogCorruptionTest, MalformedTenantRunIsReportedByReadsAndVerify) {
+  PutTenantRun("acme", 3, "xyz");
+  auto log = test::OpenLogOrDie(dir_.path());
+  std::vector<RecordedEvent> events;
+  Status s = log->ReadTenant("acme", 1, ReadOptions(), &events);
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("malformed tenant index entry of 'acme' at position 3"),
+            std::string::npos)
+      << s.message();
+  log.reset();
+  EXPECT_TRUE(Verify().IsCorruption());
 }
 
 TEST_F(EventLogCorruptionTest, VerifyPassesAnIntactLog) {

@@ -31,6 +31,11 @@ void FutexWakeAll(std::atomic<uint32_t>* word) {
           nullptr, 0);
 }
 
+void PutTenantRun(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
+                  const std::string& tenant, uint64_t first, uint64_t length) {
+  batch->Put(cf, log_keys::TenantPositionKey(tenant, first), log_keys::TenantRunValue(length));
+}
+
 // Bounds the writer's memory; a miss only costs one index lookup.
 constexpr size_t kMaxCachedStreamHeads = 1 << 20;
 
@@ -44,6 +49,31 @@ struct EventLogImpl::GroupState {
   std::unordered_map<std::string, uint64_t> heads;
   std::unordered_map<std::string, log_keys::IdempotencyRecord> keys;
   std::vector<PendingAppend*> staged;
+  // The open tenant-index run of each tenant in this group: first position and length.
+  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> tenant_runs;
+
+  // Records that `tenant` owns positions [first, first + n): extends the tenant's open run
+  // when they follow it, otherwise puts that run into the batch and opens a new one.
+  void AddTenantPositions(rocksdb::ColumnFamilyHandle* cf, const std::string& tenant,
+                          uint64_t first, uint64_t n) {
+    auto [it, opened] = tenant_runs.try_emplace(tenant, first, n);
+    if (opened) return;
+    auto& [run_first, run_length] = it->second;
+    if (run_first + run_length == first) {
+      run_length += n;
+      return;
+    }
+    PutTenantRun(&batch, cf, tenant, run_first, run_length);
+    it->second = {first, n};
+  }
+
+  // Puts every open run into the batch; called once the group is fully staged.
+  void CloseTenantRuns(rocksdb::ColumnFamilyHandle* cf) {
+    for (const auto& [tenant, run] : tenant_runs) {
+      PutTenantRun(&batch, cf, tenant, run.first, run.second);
+    }
+    tenant_runs.clear();
+  }
 };
 
 Status EventLogImpl::Submit(const StreamId& stream, ExpectedVersion expected,
@@ -219,9 +249,8 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
     std::string position_value = log_keys::EventKey(position);
     g->batch.Put(store_->events(), position_value, p->records[i]);
     g->batch.Put(store_->streams(), log_keys::StreamVersionKey(stream, version), position_value);
-    g->batch.Put(store_->tenants(), log_keys::TenantPositionKey(stream.tenant, position),
-                 rocksdb::Slice());
   }
+  g->AddTenantPositions(store_->tenants(), stream.tenant, g->next_position, n);
   p->result = {head + 1, head + n, g->next_position, g->next_position + n - 1, false};
   if (!idem_key.empty()) {
     log_keys::IdempotencyRecord record{stream.name, p->result.first_version, p->result.last_version,
@@ -239,6 +268,7 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
   g.next_position = last_written_ + 1;
   g.recorded_at_us = std::max(SystemNowMicros(), last_recorded_at_us_);
   for (PendingAppend* p : group) StageAppend(p, &g);
+  g.CloseTenantRuns(store_->tenants());
 
   Status failure;
   if (!g.staged.empty()) {

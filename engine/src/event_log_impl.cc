@@ -250,23 +250,33 @@ Status EventLogImpl::ReadTenant(const std::string& tenant, uint64_t from_positio
   Status s = ValidateTenant(tenant);
   if (!s.ok()) return s;
   const uint64_t bound = ReadBound(options);
+  const uint64_t from = std::max<uint64_t>(from_position, 1);
   const std::string prefix = log_keys::TenantPrefix(tenant);
   std::unique_ptr<rocksdb::Iterator> it(
       store_->db()->NewIterator(rocksdb::ReadOptions(), store_->tenants()));
-  for (it->Seek(log_keys::TenantPositionKey(tenant, std::max<uint64_t>(from_position, 1)));
-       it->Valid() && it->key().starts_with(prefix) && events->size() < options.max_count;
-       it->Next()) {
-    uint64_t position = log_keys::ReadBigEndian64(it->key().data() + it->key().size() - 8);
-    if (position > bound) break;
-    RecordedEvent e;
-    s = ReadRecord(position, &e);
-    if (!s.ok()) return s;
-    // The index is derived data; the record itself has the last word on whose event it is.
-    if (e.event().tenant()->string_view() != tenant) {
-      return Status::Corruption("tenant index of '" + tenant + "' points at position " +
-                                std::to_string(position) + " of another tenant");
+  // The run that covers `from`, if any, starts at or before it.
+  const std::string start = log_keys::TenantPositionKey(tenant, from);
+  it->SeekForPrev(start);
+  if (!it->Valid() || !it->key().starts_with(prefix)) it->Seek(start);
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const uint64_t first = log_keys::ReadBigEndian64(it->key().data() + it->key().size() - 8);
+    uint64_t length = 0;
+    if (!log_keys::ParseTenantRunValue(it->value().ToStringView(), &length)) {
+      return Status::Corruption("malformed tenant index entry of '" + tenant + "' at position " +
+                                std::to_string(first));
     }
-    events->push_back(std::move(e));
+    for (uint64_t position = std::max(first, from); position - first < length; position++) {
+      if (position > bound || events->size() >= options.max_count) return Status::OK();
+      RecordedEvent e;
+      s = ReadRecord(position, &e);
+      if (!s.ok()) return s;
+      // The index is derived data; the record itself has the last word on whose event it is.
+      if (e.event().tenant()->string_view() != tenant) {
+        return Status::Corruption("tenant index of '" + tenant + "' points at position " +
+                                  std::to_string(position) + " of another tenant");
+      }
+      events->push_back(std::move(e));
+    }
   }
   return FromRocks(it->status(), "reading tenant " + tenant);
 }

@@ -71,6 +71,24 @@ bool ParseTenantPositionKey(std::string_view key, std::string* tenant, uint64_t*
   return true;
 }
 
+std::string TenantRunValue(uint64_t length) {
+  // A run of one keeps the first format's empty value: nothing to store.
+  if (length == 1) return std::string();
+  std::string value;
+  AppendBigEndian64(&value, length);
+  return value;
+}
+
+bool ParseTenantRunValue(std::string_view value, uint64_t* length) {
+  if (value.empty()) {
+    *length = 1;
+    return true;
+  }
+  if (value.size() != 8) return false;
+  *length = ReadBigEndian64(value.data());
+  return *length > 0;
+}
+
 std::string IdempotencyKey(const std::string& tenant, const std::string& key) {
   std::string out = TenantPrefix(tenant);
   out.append(key);

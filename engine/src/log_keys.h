@@ -3,7 +3,8 @@
 //
 //   events       be64(position)                                  -> Event FlatBuffer
 //   streams      tenant \0 stream \0 be64(version)                -> be64(position)
-//   tenants      tenant \0 be64(position)                        -> (empty)
+//   tenants      tenant \0 be64(first position of a run)          -> be64(run length), or empty
+//                for a run of one (the form of the first format, still read)
 //   idempotency  tenant \0 key                                   -> IdempotencyRecord
 //
 // Big-endian numbers make RocksDB's bytewise order the numeric order.
@@ -31,9 +32,15 @@ std::string StreamVersionKey(const StreamId& stream, uint64_t version);
 // Splits a streams-CF key; false if malformed.
 bool ParseStreamVersionKey(std::string_view key, StreamId* stream, uint64_t* version);
 
+// The tenant index holds runs: consecutive positions of one tenant written by one group
+// commit share a single entry, so a busy tenant costs one index insert per group, not one per
+// event.
 std::string TenantPrefix(const std::string& tenant);
 std::string TenantPositionKey(const std::string& tenant, uint64_t position);
 bool ParseTenantPositionKey(std::string_view key, std::string* tenant, uint64_t* position);
+std::string TenantRunValue(uint64_t length);
+// False if `value` is neither empty nor a positive be64 length.
+bool ParseTenantRunValue(std::string_view value, uint64_t* length);
 
 std::string IdempotencyKey(const std::string& tenant, const std::string& key);
 

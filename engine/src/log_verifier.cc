@@ -134,25 +134,41 @@ class FolderVerifier {
     std::unique_ptr<rocksdb::Iterator> it(
         store_.db()->NewIterator(rocksdb::ReadOptions(), store_.tenants()));
     uint64_t entries = 0;
+    std::string previous_tenant;
+    uint64_t previous_end = 0;  // one past the previous run of previous_tenant
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string tenant;
-      uint64_t position = 0;
-      if (!log_keys::ParseTenantPositionKey(it->key().ToStringView(), &tenant, &position)) {
+      uint64_t first = 0, length = 0;
+      if (!log_keys::ParseTenantPositionKey(it->key().ToStringView(), &tenant, &first) ||
+          !log_keys::ParseTenantRunValue(it->value().ToStringView(), &length)) {
         return Status::Corruption("malformed tenant index entry");
       }
-      const std::string name = "tenant index " + tenant + "@" + std::to_string(position);
-      const schema::Event* e = nullptr;
-      Status s = LoadIndexed(position, name, &e);
-      if (!s.ok()) return s;
-      if (e->tenant()->string_view() != tenant) {
-        return Status::Corruption(name + " points at an event of tenant " + e->tenant()->str());
+      const std::string name = "tenant index " + tenant + "@" + std::to_string(first);
+      if (tenant == previous_tenant && first < previous_end) {
+        return Status::Corruption(name + " overlaps the run before it, which ends at " +
+                                  std::to_string(previous_end - 1));
       }
-      Progress("tenants", ++entries);
+      if (length > last_) {
+        return Status::Corruption(name + " claims " + std::to_string(length) +
+                                  " positions, more than the log holds");
+      }
+      for (uint64_t position = first; position - first < length; position++) {
+        const schema::Event* e = nullptr;
+        Status s = LoadIndexed(position, name, &e);
+        if (!s.ok()) return s;
+        if (e->tenant()->string_view() != tenant) {
+          return Status::Corruption(name + " covers position " + std::to_string(position) +
+                                    ", an event of tenant " + e->tenant()->str());
+        }
+        Progress("tenants", ++entries);
+      }
+      previous_tenant = std::move(tenant);
+      previous_end = first + length;
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scanning the tenant index");
     if (entries != report_->events) {
-      return Status::Corruption("tenant index has " + std::to_string(entries) + " entries for " +
-                                std::to_string(report_->events) + " events");
+      return Status::Corruption("tenant index covers " + std::to_string(entries) +
+                                " positions for " + std::to_string(report_->events) + " events");
     }
     return Status::OK();
   }
