@@ -32,6 +32,15 @@ class EventLogReadTest : public ::testing::Test {
     ASSERT_TRUE(log_->Append(s, ExpectedVersion::Any(), {CommentEvent(body)}, "", &r).ok());
   }
 
+  // Appends c1, c2, c3 to acme/c in one append: one tenant-index run over positions 7-9.
+  void AppendThreeInOneRun() {
+    AppendResult r;
+    ASSERT_TRUE(log_->Append({"acme", "c"}, ExpectedVersion::Any(),
+                             {CommentEvent("c1"), CommentEvent("c2"), CommentEvent("c3")}, "", &r)
+                    .ok());
+    ASSERT_EQ(r.first_position, 7u);
+  }
+
   std::vector<RecordedEvent> ReadTenantOrDie(const std::string& tenant) {
     ReadOptions all;
     all.max_count = 1 << 20;
@@ -118,23 +127,16 @@ TEST_F(EventLogReadTest, TenantPrefixOfAnotherTenantDoesNotLeak) {
   for (const auto& e : events_) EXPECT_EQ(e.event().tenant()->str(), "acme");
 }
 
-// One append of several events is one run in the tenant index (positions 7, 8, 9 here); reads
-// may start, stop or be cut off inside it.
+// One append of several events is one run in the tenant index; reads may start, stop or be
+// cut off inside it.
 TEST_F(EventLogReadTest, TenantReadStartsInsideAMultiEventAppend) {
-  AppendResult r;
-  ASSERT_TRUE(log_->Append({"acme", "c"}, ExpectedVersion::Any(),
-                           {CommentEvent("c1"), CommentEvent("c2"), CommentEvent("c3")}, "", &r)
-                  .ok());
-  ASSERT_EQ(r.first_position, 7u);
+  AppendThreeInOneRun();
   ASSERT_TRUE(log_->ReadTenant("acme", 8, ReadOptions(), &events_).ok());
   EXPECT_EQ(Bodies(events_), (std::vector<std::string>{"c2", "c3"}));
 }
 
 TEST_F(EventLogReadTest, TenantReadStopsAtMaxCountInsideARun) {
-  AppendResult r;
-  ASSERT_TRUE(log_->Append({"acme", "c"}, ExpectedVersion::Any(),
-                           {CommentEvent("c1"), CommentEvent("c2"), CommentEvent("c3")}, "", &r)
-                  .ok());
+  AppendThreeInOneRun();
   ReadOptions page;
   page.max_count = 2;
   ASSERT_TRUE(log_->ReadTenant("acme", 6, page, &events_).ok());
@@ -142,10 +144,7 @@ TEST_F(EventLogReadTest, TenantReadStopsAtMaxCountInsideARun) {
 }
 
 TEST_F(EventLogReadTest, TenantReadAsOfAPositionInsideARun) {
-  AppendResult r;
-  ASSERT_TRUE(log_->Append({"acme", "c"}, ExpectedVersion::Any(),
-                           {CommentEvent("c1"), CommentEvent("c2"), CommentEvent("c3")}, "", &r)
-                  .ok());
+  AppendThreeInOneRun();
   ReadOptions as_of;
   as_of.as_of_position = 8;
   ASSERT_TRUE(log_->ReadTenant("acme", 5, as_of, &events_).ok());
