@@ -81,9 +81,27 @@ TEST_F(EventLogReadTest, StreamReadHonoursMaxCount) {
   EXPECT_EQ(Bodies(events_), (std::vector<std::string>{"a1", "a2"}));
 }
 
-TEST_F(EventLogReadTest, UnknownStreamReadsEmpty) {
-  ASSERT_TRUE(log_->ReadStreamForward({"acme", "nope"}, 1, ReadOptions(), &events_).ok());
+TEST_F(EventLogReadTest, UnknownStreamIsNotFound) {
+  Status s = log_->ReadStreamForward({"acme", "nope"}, 1, ReadOptions(), &events_);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_NE(s.message().find("acme/nope"), std::string::npos) << s.message();
+  EXPECT_TRUE(
+      log_->ReadStreamBackward({"acme", "nope"}, EventLog::kEndOfStream, ReadOptions(), &events_)
+          .IsNotFound());
+}
+
+TEST_F(EventLogReadTest, StreamCreatedAfterTheAsOfPositionIsNotFound) {
+  ReadOptions o;
+  o.as_of_position = 1;
+  EXPECT_TRUE(log_->ReadStreamForward(g_, 1, o, &events_).IsNotFound());
+}
+
+TEST_F(EventLogReadTest, ReadingPastTheEndOfAStreamIsEmpty) {
+  ASSERT_TRUE(log_->ReadStreamForward(a_, 100, ReadOptions(), &events_).ok());
   EXPECT_TRUE(events_.empty());
+}
+
+TEST_F(EventLogReadTest, UnknownStreamHeadIsZero) {
   uint64_t head = 99;
   ASSERT_TRUE(log_->StreamHead({"acme", "nope"}, &head).ok());
   EXPECT_EQ(head, 0u);

@@ -72,6 +72,7 @@ class StateCache {
     const ReadOptions page;
     do {
       Status s = log->ReadStreamForward(stream, state->stream_version + 1, page, &events);
+      if (s.IsNotFound()) break;  // no stream yet: the empty state is current
       if (!s.ok()) return s;
       for (const auto& e : events) state->Apply(e.event());
     } while (events.size() == page.max_count);

@@ -201,7 +201,15 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
     if (!s.ok()) return s;
     events->push_back(std::move(e));
   }
-  return FromRocks(it->status(), "reading stream " + stream.ToString());
+  s = FromRocks(it->status(), "reading stream " + stream.ToString());
+  if (!s.ok() || !events->empty()) return s;
+  // An empty page is normal past a stream's end; a stream with no visible event is a mistake
+  // (a mistyped name, another tenant's stream) that the caller should hear about.
+  uint64_t head = 0;
+  s = LoadStreamHead(stream, bound, &head);
+  if (s.ok() && head == 0)
+    return Status::NotFound("stream " + stream.ToString() + " does not exist");
+  return s;
 }
 
 Status EventLogImpl::ReadStreamForward(const StreamId& stream, uint64_t from_version,

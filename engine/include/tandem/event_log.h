@@ -139,6 +139,8 @@ class EventLog {
                            const std::vector<NewEvent>& events, const std::string& idempotency_key,
                            AppendCallback done) = 0;
 
+  // Stream reads return NotFound when the stream has no event (as of the read's position); past
+  // the end of an existing stream they return OK and no events.
   // Events of `stream` with version >= from_version, in ascending version order.
   virtual Status ReadStreamForward(const StreamId& stream, uint64_t from_version,
                                    const ReadOptions& options,
