@@ -126,11 +126,14 @@ Status EventLogImpl::Get(uint64_t position, RecordedEvent* event) {
   return ReadRecord(position, event);
 }
 
-Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t bound,
-                                    uint64_t* version) const {
+Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t bound, uint64_t* version,
+                                    rocksdb::Iterator* reuse) const {
   const std::string prefix = log_keys::StreamPrefix(stream);
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->streams()));
+  std::unique_ptr<rocksdb::Iterator> owned;
+  if (reuse == nullptr) {
+    owned.reset(store_->db()->NewIterator(rocksdb::ReadOptions(), store_->streams()));
+  }
+  rocksdb::Iterator* it = reuse != nullptr ? reuse : owned.get();
   *version = 0;
   for (it->SeekForPrev(log_keys::StreamVersionKey(stream, kEndOfStream));
        it->Valid() && it->key().starts_with(prefix); it->Prev()) {
@@ -206,7 +209,7 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
   // An empty page is normal past a stream's end; a stream with no visible event is a mistake
   // (a mistyped name, another tenant's stream) that the caller should hear about.
   uint64_t head = 0;
-  s = LoadStreamHead(stream, bound, &head);
+  s = LoadStreamHead(stream, bound, &head, it.get());
   if (s.ok() && head == 0)
     return Status::NotFound("stream " + stream.ToString() + " does not exist");
   return s;

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 
 #include "log_metrics.h"
@@ -97,8 +98,10 @@ class EventLogImpl : public EventLog {
   // Stages one append into the group's batch, or sets its status to why it cannot be.
   void StageAppend(PendingAppend* p, GroupState* group);
   // The stream's last version whose position is at most `bound` (0 if none), from the index
-  // alone. The writer passes kEndOfStream to include written-but-unsynced versions.
-  Status LoadStreamHead(const StreamId& stream, uint64_t bound, uint64_t* version) const;
+  // alone. The writer passes kEndOfStream to include written-but-unsynced versions. `reuse`, if
+  // given, is an iterator over the streams family to seek instead of opening a new one.
+  Status LoadStreamHead(const StreamId& stream, uint64_t bound, uint64_t* version,
+                        rocksdb::Iterator* reuse = nullptr) const;
   Status ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
                     const ReadOptions& options, std::vector<RecordedEvent>* events);
   Status ReadRecord(uint64_t position, RecordedEvent* event) const;
