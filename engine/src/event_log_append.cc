@@ -26,9 +26,8 @@ void FutexWait(std::atomic<uint32_t>* word, uint32_t seen) {
           0);
 }
 
-void FutexWakeAll(std::atomic<uint32_t>* word) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
-          nullptr, 0);
+void FutexWakeOne(std::atomic<uint32_t>* word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
 }
 
 void PutTenantRun(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
@@ -130,11 +129,7 @@ Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
   PendingAppend p;
   Status s = Submit(stream, expected, events, idempotency_key, &p);
   if (!s.ok()) return s;
-  for (;;) {
-    const uint32_t round = completed_rounds_.load(std::memory_order_acquire);
-    if (p.done.load(std::memory_order_acquire)) break;
-    FutexWait(&completed_rounds_, round);
-  }
+  while (p.done.load(std::memory_order_acquire) == 0) FutexWait(&p.done, 0);
   *result = p.result;
   return p.status;
 }
@@ -346,7 +341,6 @@ void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
     metrics_.LastPosition(last);
   }
   std::vector<PendingAppend*> answered;
-  bool blocking_waiters = false;
   for (auto& g : *groups) {
     for (PendingAppend* p : g.appends) {
       if (!failure.ok() && p->status.ok()) {
@@ -360,17 +354,18 @@ void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
       if (p->callback) {
         answered.push_back(p);
       } else {
-        blocking_waiters = true;
-        // Once `done` is set a caller may return and free its PendingAppend: touch it no more.
-        p->done.store(true, std::memory_order_release);
+        // Each waiter sleeps on its own word, so only appenders whose answer is in are woken:
+        // a shared word woke every blocked appender each round, half of them for nothing.
+        // Once `done` is set the caller may return and free its PendingAppend; the wake then
+        // hits a dead address, which at worst wakes a later futex there spuriously (as glibc's
+        // mutex unlock may), and every futex waiter re-checks its condition.
+        std::atomic<uint32_t>* done = &p->done;
+        done->store(1, std::memory_order_release);
+        FutexWakeOne(done);
       }
     }
   }
   if (!answered.empty()) Complete(&answered);
-  if (blocking_waiters) {
-    completed_rounds_.fetch_add(1, std::memory_order_release);
-    FutexWakeAll(&completed_rounds_);
-  }
 }
 
 void EventLogImpl::Complete(std::vector<PendingAppend*>* answered) {

@@ -4,7 +4,7 @@
 // sync acknowledges every group written before it (group commit, pipelined with the next
 // group's write). The WAL is sequential, so a synced group implies every earlier group is
 // synced too; readers only ever see positions up to the last synced one. Blocking appenders
-// sleep on a futex the syncer bumps after each round; asynchronous appends are answered by a
+// sleep on a futex word of their own that the syncer sets; asynchronous appends are answered by a
 // completion thread, so the syncer never runs user code.
 #pragma once
 
@@ -73,7 +73,7 @@ class EventLogImpl : public EventLog {
     // Set for AppendAsync, which owns the PendingAppend until the callback ran; a blocking
     // Append waits on `done` instead.
     AppendCallback callback;
-    std::atomic<bool> done{false};
+    std::atomic<uint32_t> done{0};  // a futex word: 1 once answered
   };
   // What one group commit changes, applied to the caches only once the write succeeded.
   struct GroupState;
@@ -118,9 +118,6 @@ class EventLogImpl : public EventLog {
   bool stopping_ = false;
   // Only an idle writer needs waking; while it writes, appenders queue without a wake-up call.
   bool writer_idle_ = true;
-
-  // Bumped after every group commit; waiters sleep on it, so one futex call wakes them all.
-  std::atomic<uint32_t> completed_rounds_{0};
 
   // Owned by the writer thread.
   std::unordered_map<std::string, uint64_t> head_cache_;
