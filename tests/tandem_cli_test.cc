@@ -83,6 +83,13 @@ TEST_F(TandemCliTest, ReadingAnUnknownStreamExitsOneNamingIt) {
   EXPECT_NE(r.output.find("stream acme/p2 does not exist"), std::string::npos) << r.output;
 }
 
+TEST_F(TandemCliTest, ReadingAStreamAsOfBeforeItExistedExitsOne) {
+  ASSERT_EQ(Tandem("append --tenant acme --stream p1", kPlanned).exit_code, 0);
+  CliRun r = Tandem("read --tenant acme --stream p1 --as-of-time 1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("stream acme/p1 does not exist"), std::string::npos) << r.output;
+}
+
 TEST_F(TandemCliTest, MissingRequiredOptionIsAUsageError) {
   CliRun a = Tandem("append --stream p1", kPlanned);
   EXPECT_EQ(a.exit_code, 2);

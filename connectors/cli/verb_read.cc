@@ -69,7 +69,11 @@ int RunRead(const std::vector<std::string>& args) {
     uint64_t at_time = 0;
     s = log->PositionAtTime(t, &at_time);
     if (!s.ok()) return Fail("read", s);
-    if (at_time == 0) return kExitOk;  // nothing had been recorded yet
+    if (at_time == 0) {  // nothing had been recorded yet
+      if (stream_name == "$all") return kExitOk;
+      return Fail("read", Status::NotFound("stream " + StreamId{tenant, stream_name}.ToString() +
+                                           " does not exist as of that time"));
+    }
     read.as_of_position = read.as_of_position ? std::min(read.as_of_position, at_time) : at_time;
   }
   const uint64_t limit = vm["max"].as<uint64_t>();
