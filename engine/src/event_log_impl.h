@@ -4,8 +4,8 @@
 // sync acknowledges every group written before it (group commit, pipelined with the next
 // group's write). The WAL is sequential, so a synced group implies every earlier group is
 // synced too; readers only ever see positions up to the last synced one. Blocking appenders
-// sleep on a futex word of their own that the syncer sets; asynchronous appends are answered by a
-// completion thread, so the syncer never runs user code.
+// sleep on a futex word of their own, set when their append is answered; asynchronous appends
+// are answered by a completion thread, so the syncer never runs user code.
 #pragma once
 
 #include <atomic>
