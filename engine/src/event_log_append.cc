@@ -44,8 +44,7 @@ struct EventLogImpl::GroupState {
   rocksdb::WriteBatch batch;
   uint64_t next_position;
   int64_t recorded_at_us;
-  // Stream heads and idempotency keys as they will be once this group is written.
-  std::unordered_map<std::string, uint64_t> heads;
+  // Idempotency keys as they will be once this group is written.
   std::unordered_map<std::string, log_keys::IdempotencyRecord> keys;
   std::vector<PendingAppend*> staged;
   // The open tenant-index run of each tenant in this group: first position and length.
@@ -215,19 +214,18 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
     }
   }
 
-  const std::string prefix = log_keys::StreamPrefix(stream);
-  uint64_t head = 0;
-  if (auto it = g->heads.find(prefix); it != g->heads.end()) {
-    head = it->second;
-  } else if (auto cached = head_cache_.find(prefix); cached != head_cache_.end()) {
-    head = cached->second;
-  } else {
-    Status s = LoadStreamHead(stream, kEndOfStream, &head);
+  // The cache already holds the heads staged by earlier appends of this group.
+  auto [cached, missed] = head_cache_.try_emplace(log_keys::StreamPrefix(stream), 0);
+  if (missed) {
+    Status s = LoadStreamHead(stream, kEndOfStream, &cached->second);
     if (!s.ok()) {
+      head_cache_.erase(cached);
       p->status = s;
       return;
     }
   }
+  uint64_t& head_entry = cached->second;
+  const uint64_t head = head_entry;
   if (!p->expected.IsSatisfiedBy(head)) {
     p->status = Status::WrongExpectedVersion(
         "stream " + stream.ToString() + ": expected version " + p->expected.ToString() +
@@ -253,12 +251,14 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
     g->batch.Put(store_->idempotency(), idem_key, record.Encode());
     g->keys.emplace(std::move(idem_key), std::move(record));
   }
-  g->heads[prefix] = head + n;
+  head_entry = head + n;
   g->next_position += n;
   g->staged.push_back(p);
 }
 
 void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
+  // Bounded only between groups: mid-group, the cache holds the heads this group has staged.
+  if (head_cache_.size() >= kMaxCachedStreamHeads) head_cache_.clear();
   GroupState g;
   g.next_position = last_written_ + 1;
   g.recorded_at_us = std::max(SystemNowMicros(), last_recorded_at_us_);
@@ -270,12 +270,11 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
     rocksdb::Status rs = broken_.load() ? rocksdb::Status::IOError("an earlier WAL sync failed")
                                         : store_->db()->Write(write_options_, &g.batch);
     if (rs.ok()) {
-      if (head_cache_.size() + g.heads.size() > kMaxCachedStreamHeads) head_cache_.clear();
-      for (auto& [prefix, head] : g.heads) head_cache_[prefix] = head;
       last_recorded_at_us_ = g.recorded_at_us;
       last_written_ = g.next_position - 1;
     } else {
       failure = FromRocks(rs, "writing to the event log");
+      head_cache_.clear();  // it holds the heads of what was just not written
       LogError("event_log", "group write failed appends=" + std::to_string(g.staged.size()) +
                                 " error=" + failure.ToString());
       for (PendingAppend* p : g.staged) {

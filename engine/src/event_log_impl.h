@@ -119,7 +119,8 @@ class EventLogImpl : public EventLog {
   // Only an idle writer needs waking; while it writes, appenders queue without a wake-up call.
   bool writer_idle_ = true;
 
-  // Owned by the writer thread.
+  // Owned by the writer thread. Each cached stream's head counts every append staged so far,
+  // including the group being staged; cleared when a group's write fails.
   std::unordered_map<std::string, uint64_t> head_cache_;
   int64_t last_recorded_at_us_;
   uint64_t last_written_;
