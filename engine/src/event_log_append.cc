@@ -1,7 +1,6 @@
 // The append path of EventLogImpl: validation and encoding on the caller's thread, then the
 // single writer thread that group-commits.
 #include <chrono>
-#include <climits>
 #include <memory>
 
 #include <linux/futex.h>

@@ -75,7 +75,7 @@ class EventLogImpl : public EventLog {
     AppendCallback callback;
     std::atomic<uint32_t> done{0};  // a futex word: 1 once answered
   };
-  // What one group commit changes, applied to the caches only once the write succeeded.
+  // What one group commit stages: its batch, positions, idempotency keys and tenant runs.
   struct GroupState;
   // A written group waiting for the WAL sync that acknowledges it.
   struct WrittenGroup {
