@@ -263,42 +263,70 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
   g.recorded_at_us = std::max(SystemNowMicros(), last_recorded_at_us_);
   for (PendingAppend* p : group) StageAppend(p, &g);
   g.CloseTenantRuns(store_->tenants());
+  const uint64_t last = g.next_position - 1;  // last_written_ if nothing was staged
 
-  Status failure;
-  if (!g.staged.empty()) {
-    rocksdb::Status rs = broken_.load() ? rocksdb::Status::IOError("an earlier WAL sync failed")
-                                        : store_->db()->Write(write_options_, &g.batch);
-    if (rs.ok()) {
-      last_recorded_at_us_ = g.recorded_at_us;
-      last_written_ = g.next_position - 1;
-    } else {
-      failure = FromRocks(rs, "writing to the event log");
-      head_cache_.clear();  // it holds the heads of what was just not written
-      LogError("event_log", "group write failed appends=" + std::to_string(g.staged.size()) +
-                                " error=" + failure.ToString());
-      for (PendingAppend* p : g.staged) {
-        p->status = failure;
-        p->result = AppendResult();
-        metrics_.AppendFailed();
-      }
+  const bool synced = options_.durability == Durability::kSynced;
+  std::vector<PendingAppend*> staged = std::move(g.staged);
+  if (synced) {
+    // Handed over before the insert, so that the journal write and the memtable inserts
+    // overlap. Even a group that writes nothing goes through the syncer: its answers
+    // (deduplicated positions, conflicts seen against unsynced heads) may depend on groups
+    // still syncing.
+    {
+      std::lock_guard<std::mutex> lock(sync_mu_);
+      sync_queue_.push_back({std::move(group), last_written_ + 1, last,
+                             staged.empty() ? std::string() : g.batch.Data()});
     }
+    sync_cv_.notify_one();
   }
-  if (options_.durability == Durability::kBuffered) {
-    std::vector<WrittenGroup> written{{std::move(group), last_written_}};
-    Acknowledge(&written, last_written_, Status::OK());
+  if (staged.empty()) {
+    if (!synced) {
+      std::vector<WrittenGroup> answered{{std::move(group), last, last, {}}};
+      Acknowledge(&answered, last_written_, Status::OK());
+    }
     return;
   }
-  // Even a group that wrote nothing goes through the syncer: its answers (deduplicated
-  // positions, conflicts seen against unsynced heads) may depend on groups still syncing.
-  {
-    std::lock_guard<std::mutex> lock(sync_mu_);
-    sync_queue_.push_back({std::move(group), last_written_});
+
+  rocksdb::Status rs = broken_.load() ? rocksdb::Status::IOError("an earlier write failed")
+                                      : store_->db()->Write(write_options_, &g.batch);
+  Status failure = FromRocks(rs, "writing to the event log");
+  if (failure.ok()) {
+    last_recorded_at_us_ = g.recorded_at_us;
+    last_written_ = last;
+  } else {
+    head_cache_.clear();  // it holds the heads of what was just not written
+    LogError("event_log", "group write failed appends=" + std::to_string(staged.size()) +
+                              " error=" + failure.ToString());
   }
-  sync_cv_.notify_one();
+  if (synced) {
+    // The syncer owns the appends now. The journal may already hold this group, so after a
+    // failure its outcome is unknown until a reopen recovers: refuse appends until then.
+    {
+      std::lock_guard<std::mutex> lock(sync_mu_);
+      if (failure.ok()) {
+        inserted_through_ = last;
+      } else {
+        broken_.store(true);
+        if (insert_failure_.ok()) insert_failure_ = failure;
+      }
+    }
+    sync_cv_.notify_one();
+    return;
+  }
+  if (!failure.ok()) {
+    for (PendingAppend* p : staged) {
+      p->status = failure;
+      p->result = AppendResult();
+      metrics_.AppendFailed();
+    }
+  }
+  std::vector<WrittenGroup> answered{{std::move(group), last_written_ + 1, last_written_, {}}};
+  Acknowledge(&answered, last_written_, Status::OK());
 }
 
 void EventLogImpl::SyncerLoop() {
   std::vector<WrittenGroup> groups;
+  std::string records;
   for (;;) {
     groups.clear();
     {
@@ -311,21 +339,51 @@ void EventLogImpl::SyncerLoop() {
     for (const auto& g : groups) target = std::max(target, g.last_position);
     const uint64_t synced = LastPosition();
     Status failure;
-    if (target > synced) {
+    if (target > synced && broken_.load()) {
+      // An earlier round failed between `synced` and `target`: nothing after it may be
+      // acknowledged, even if this round's own write would succeed.
+      failure = Status::IOError("an earlier group commit failed");
+    } else if (target > synced) {
       auto start = std::chrono::steady_clock::now();
-      rocksdb::Status rs = store_->db()->SyncWAL();
+      records.clear();
+      for (const auto& g : groups) {
+        if (!g.batch.empty()) {
+          Journal::EncodeRecord(g.first_position, g.last_position, g.batch, &records);
+        }
+      }
+      failure = MakeDurable(records, target);
       metrics_.GroupCommit(
           target - synced,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      if (!rs.ok()) {
-        failure = FromRocks(rs, "syncing the WAL");
+      if (!failure.ok()) {
         broken_.store(true);
         LogError("event_log",
-                 "WAL sync failed; refusing appends until reopened error=" + failure.ToString());
+                 "group commit sync failed; refusing appends until reopened error=" +
+                     failure.ToString());
+      } else {
+        failure = WaitForInserts(target);
       }
     }
     Acknowledge(&groups, failure.ok() ? target : synced, failure);
   }
+}
+
+Status EventLogImpl::MakeDurable(const std::string& records, uint64_t target) {
+  if (journal_->Fits(records.size())) return journal_->Write(records);
+  // The journal is full. Before it overwrites its start, everything it holds must be durable in
+  // RocksDB: once this round's groups are inserted, one WAL sync covers them and all before.
+  Status s = WaitForInserts(target);
+  if (s.ok()) s = FromRocks(store_->db()->SyncWAL(), "syncing the WAL before the journal wraps");
+  if (!s.ok()) return s;
+  journal_->Rewind();
+  LogInfo("event_log", "journal wrapped position=" + std::to_string(target));
+  return Status::OK();
+}
+
+Status EventLogImpl::WaitForInserts(uint64_t target) {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  sync_cv_.wait(lock, [&] { return inserted_through_ >= target || !insert_failure_.ok(); });
+  return inserted_through_ >= target ? Status::OK() : insert_failure_;
 }
 
 void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,

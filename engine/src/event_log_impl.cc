@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include "event_record.h"
+#include "journal_recovery.h"
 #include "log_keys.h"
 #include "log_subscription.h"
 #include "tandem/logger.h"
@@ -28,6 +29,11 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
   Status s = LogStore::Open(path, options.create_if_missing && !options.read_only,
                             options.read_only, &store);
   if (!s.ok()) return s;
+  std::unique_ptr<Journal> journal;
+  if (!options.read_only) {
+    s = RecoverFromJournal(options, store.get(), &journal);
+    if (!s.ok()) return s;
+  }
   uint64_t last = 0;
   s = store->LastEventPosition(&last);
   if (!s.ok()) return s;
@@ -47,19 +53,23 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
           "opened path=" + path + " last_position=" + std::to_string(last) +
               " durability=" + (options.durability == Durability::kSynced ? "synced" : "buffered") +
               (options.read_only ? " read_only=true" : ""));
-  log->reset(new EventLogImpl(options, std::move(store), last, last_recorded_at));
+  log->reset(
+      new EventLogImpl(options, std::move(store), std::move(journal), last, last_recorded_at));
   return Status::OK();
 }
 
 EventLogImpl::EventLogImpl(const EventLogOptions& options, std::unique_ptr<LogStore> store,
-                           uint64_t last_position, int64_t last_recorded_at_us)
+                           std::unique_ptr<Journal> journal, uint64_t last_position,
+                           int64_t last_recorded_at_us)
     : options_(options),
       store_(std::move(store)),
       metrics_(options.metrics),
       last_recorded_at_us_(last_recorded_at_us),
       last_written_(last_position),
+      inserted_through_(last_position),
+      journal_(std::move(journal)),
       last_position_(last_position) {
-  // Durability comes from the syncer's SyncWAL, not from the write itself.
+  // Durability comes from the syncer's journal write, not from the write itself.
   write_options_.sync = false;
   metrics_.LastPosition(last_position);
   completer_ = NamedThread("tandem-callback", [this] { CompletionLoop(); });

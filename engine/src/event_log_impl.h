@@ -1,9 +1,11 @@
 // The RocksDB-backed EventLog. Appends are queued to a single writer thread that drains the
 // queue into one WriteBatch per round: this gives commit-ordered, gap-free positions. In synced
-// mode the writer does not wait for the disk: a syncer thread fsyncs the WAL behind it, and one
-// sync acknowledges every group written before it (group commit, pipelined with the next
-// group's write). The WAL is sequential, so a synced group implies every earlier group is
-// synced too; readers only ever see positions up to the last synced one. Blocking appenders
+// mode the writer does not wait for the disk: it hands each batch to a syncer thread, which
+// writes it to the journal (journal.h) while the writer inserts it into RocksDB; the syncer
+// acknowledges a group once both are done, and one journal write acknowledges every group
+// handed over since the previous one (group commit, pipelined with the next group's write).
+// The journal is sequential, so a synced group implies every earlier group is synced too;
+// readers only ever see positions up to the last synced one. Blocking appenders
 // sleep on a futex word of their own, set when their append is answered; asynchronous appends
 // are answered by a completion thread, so the syncer never runs user code.
 #pragma once
@@ -21,6 +23,7 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 
+#include "journal.h"
 #include "log_metrics.h"
 #include "log_store.h"
 #include "tandem/event_log.h"
@@ -29,8 +32,10 @@ namespace tandem {
 
 class EventLogImpl : public EventLog {
  public:
+  // `journal` is required for Durability::kSynced and unused otherwise.
   EventLogImpl(const EventLogOptions& options, std::unique_ptr<LogStore> store,
-               uint64_t last_position, int64_t last_recorded_at_us);
+               std::unique_ptr<Journal> journal, uint64_t last_position,
+               int64_t last_recorded_at_us);
   ~EventLogImpl() override;
 
   Status Append(const StreamId& stream, ExpectedVersion expected,
@@ -80,7 +85,9 @@ class EventLogImpl : public EventLog {
   // A written group waiting for the WAL sync that acknowledges it.
   struct WrittenGroup {
     std::vector<PendingAppend*> appends;
+    uint64_t first_position;
     uint64_t last_position;
+    std::string batch;  // the group's WriteBatch contents; empty if it wrote nothing
   };
 
   // Validates and encodes an append into `p`, then queues it for the writer.
@@ -90,6 +97,12 @@ class EventLogImpl : public EventLog {
   void WriterLoop();
   void WriteGroup(std::vector<PendingAppend*> group);
   void SyncerLoop();
+  // Makes the groups up to `target` durable: writes `records` to the journal or, when they do
+  // not fit before its end, syncs RocksDB's WAL and starts the journal over.
+  Status MakeDurable(const std::string& records, uint64_t target);
+  // Blocks until the writer has inserted every group up to `target` into RocksDB; the error
+  // if an insert failed first.
+  Status WaitForInserts(uint64_t target);
   // Makes positions up to `last` visible, then answers every append of `groups`.
   void Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last, const Status& failure);
   // Hands answered asynchronous appends to the completion thread.
@@ -129,6 +142,10 @@ class EventLogImpl : public EventLog {
   std::condition_variable sync_cv_;
   std::vector<WrittenGroup> sync_queue_;
   bool sync_stopping_ = false;
+  // The last position the writer has inserted into RocksDB, and why an insert failed if one did.
+  uint64_t inserted_through_;
+  Status insert_failure_;
+  std::unique_ptr<Journal> journal_;  // used by the syncer only
   // Set when a WAL sync failed: what was written since is of unknown durability, so the log
   // refuses further appends until it is reopened (and recovery decides).
   std::atomic<bool> broken_{false};

@@ -84,6 +84,10 @@ LogStore::~LogStore() {
   if (db_) db_->Close();
 }
 
+Status LogStore::FlushAll() {
+  return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flushing the event log");
+}
+
 Status LogStore::LastEventPosition(uint64_t* position) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events()));
   it->SeekToLast();

@@ -24,6 +24,10 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* tenants() const { return handles_[3]; }
   rocksdb::ColumnFamilyHandle* idempotency() const { return handles_[4]; }
 
+  // Writes every column family's memtable to SST files and waits: afterwards nothing written so
+  // far depends on a WAL.
+  Status FlushAll();
+
   // The highest key of the events column family, 0 if empty.
   Status LastEventPosition(uint64_t* position) const;
 

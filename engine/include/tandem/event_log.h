@@ -7,9 +7,11 @@
 //    (the first is 1). Global positions are gap-free and follow commit order.
 //  - An append carrying an idempotency key that was already committed (within the same tenant)
 //    writes nothing and returns the first append's versions and positions, flagged deduplicated.
-//  - With Durability::kSynced (the default) Append returns only after the WAL is synced: an
-//    acknowledged append survives a crash of the process or the machine. Concurrent appends are
-//    gathered into one synced write (group commit).
+//  - With Durability::kSynced (the default) Append returns only after its write is on the
+//    device (in the log's journal, or in RocksDB's WAL when the journal wraps): an acknowledged
+//    append survives a crash of the process or the machine. Concurrent appends are gathered into
+//    one synced write (group commit). A read-write open re-applies what the journal holds beyond
+//    RocksDB's own recovery.
 //  - AppendAsync has the same contract but does not hold the caller's thread while the group
 //    commit syncs: the outcome goes to a callback once the append is durable (or refused).
 //  - Every event read back has passed the FlatBuffers verifier; a record that does not is
@@ -37,7 +39,7 @@ class Registry;
 namespace tandem {
 
 enum class Durability : uint8_t {
-  // The WAL is fsynced before an append is acknowledged.
+  // Each group commit is on the device before its appends are acknowledged.
   kSynced,
   // The WAL is written but not synced: survives a process crash, not a power loss. Must be
   // asked for explicitly.
@@ -50,6 +52,9 @@ struct EventLogOptions {
   // Open without the writer: appends fail with InvalidArgument. Other processes may hold the
   // log open for writing at the same time.
   bool read_only = false;
+  // Size of the durability journal (`tandem.journal` in the log's folder), zero-filled when
+  // created. Each time it fills up the log syncs RocksDB's WAL once and starts it over.
+  uint64_t journal_bytes = 64ull << 20;
   // Upper bound of events gathered into one group-commit write.
   size_t max_group_commit_events = 4096;
   // Largest encoded event accepted.
