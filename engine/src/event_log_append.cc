@@ -357,9 +357,8 @@ void EventLogImpl::SyncerLoop() {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       if (!failure.ok()) {
         broken_.store(true);
-        LogError("event_log",
-                 "group commit sync failed; refusing appends until reopened error=" +
-                     failure.ToString());
+        LogError("event_log", "group commit sync failed; refusing appends until reopened error=" +
+                                  failure.ToString());
       } else {
         failure = WaitForInserts(target);
       }

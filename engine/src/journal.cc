@@ -188,9 +188,8 @@ Status Journal::Replay(uint64_t after, const ApplyRecord& apply, uint64_t* last)
     std::memcpy(record.data(), header, kHeaderBytes);
     s = ReadFully(fd_, record.data() + kHeaderBytes, length, offset + kHeaderBytes, path_, &got);
     if (!s.ok()) return s;
-    if (got < length ||
-        Checksum(record.data() + kChecksumBytes, record.size() - kChecksumBytes) !=
-            ReadBigEndian32(record.data())) {
+    if (got < length || Checksum(record.data() + kChecksumBytes, record.size() - kChecksumBytes) !=
+                            ReadBigEndian32(record.data())) {
       break;  // torn: the write that was in flight when the process or machine stopped
     }
     chain_last = last_position;
@@ -203,10 +202,10 @@ Status Journal::Replay(uint64_t after, const ApplyRecord& apply, uint64_t* last)
                                 std::to_string(*last));
     }
     if (first != *last + 1) {
-      return Status::Corruption(
-          "the journal " + path_ + " continues at position " + std::to_string(first) +
-          " but the event log ends at " + std::to_string(*last) + ": positions " +
-          std::to_string(*last + 1) + ".." + std::to_string(first - 1) + " are lost");
+      return Status::Corruption("the journal " + path_ + " continues at position " +
+                                std::to_string(first) + " but the event log ends at " +
+                                std::to_string(*last) + ": positions " + std::to_string(*last + 1) +
+                                ".." + std::to_string(first - 1) + " are lost");
     }
     s = apply(first, last_position, std::string_view(record).substr(kHeaderBytes));
     if (!s.ok()) return s;
