@@ -5,6 +5,7 @@
 //
 // Mode "threads": WRITERS threads blocked in Append. Mode "async": WRITERS chains of
 // AppendAsync, each appending its next event from the callback acknowledging the previous one.
+// An optional JOURNAL_BYTES sets the log's journal size (small ones wrap while being killed).
 #include <unistd.h>
 
 #include <condition_variable>
@@ -92,12 +93,14 @@ void RunAsync(tandem::EventLog* log, const std::vector<Writer>& writers) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: crash_appender DATA_DIR WRITERS threads|async\n");
+    fprintf(stderr, "usage: crash_appender DATA_DIR WRITERS threads|async [JOURNAL_BYTES]\n");
     return 2;
   }
   tandem::SetLogLevel(tandem::LogLevel::kWarn);
+  tandem::EventLogOptions options;
+  if (argc > 4) options.journal_bytes = std::stoull(argv[4]);
   std::unique_ptr<tandem::EventLog> log;
-  tandem::Status s = tandem::EventLog::Open(tandem::EventLogOptions(), argv[1], &log);
+  tandem::Status s = tandem::EventLog::Open(options, argv[1], &log);
   if (!s.ok()) {
     fprintf(stderr, "open: %s\n", s.ToString().c_str());
     return 1;

@@ -28,7 +28,7 @@ struct Ack {
 // Runs the appender until `kill_after` has passed since its first acknowledgement, kills it with
 // SIGKILL and returns every acknowledgement it printed.
 std::vector<Ack> RunAndKill(const std::string& dir, int writers, const char* mode,
-                            std::chrono::milliseconds kill_after) {
+                            uint64_t journal_bytes, std::chrono::milliseconds kill_after) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   pid_t pid = fork();
@@ -37,7 +37,8 @@ std::vector<Ack> RunAndKill(const std::string& dir, int writers, const char* mod
     close(fds[0]);
     close(fds[1]);
     const std::string w = std::to_string(writers);
-    execl(CRASH_APPENDER_PATH, "crash_appender", dir.c_str(), w.c_str(), mode, nullptr);
+    const std::string j = std::to_string(journal_bytes);
+    execl(CRASH_APPENDER_PATH, "crash_appender", dir.c_str(), w.c_str(), mode, j.c_str(), nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -84,17 +85,21 @@ std::vector<Ack> RunAndKill(const std::string& dir, int writers, const char* mod
 
 // Kills an appender in `mode` `rounds` times at random moments, then checks the log kept every
 // acknowledged event, whole, once, gap-free.
-void KillRepeatedlyAndCheck(const char* mode, int rounds) {
+void KillRepeatedlyAndCheck(const char* mode, int rounds,
+                            uint64_t journal_bytes = EventLogOptions().journal_bytes) {
+  EventLogOptions options;
+  options.journal_bytes = journal_bytes;
   test::ScratchDir dir;
   std::mt19937 rng(std::random_device{}());
   std::uniform_int_distribution<int> delay_ms(5, 120);
   std::vector<Ack> all_acks;
   for (int round = 0; round < rounds; round++) {
-    auto acks = RunAndKill(dir.path(), 8, mode, std::chrono::milliseconds(delay_ms(rng)));
+    auto acks =
+        RunAndKill(dir.path(), 8, mode, journal_bytes, std::chrono::milliseconds(delay_ms(rng)));
     ASSERT_FALSE(acks.empty()) << "round " << round << " acknowledged nothing";
     all_acks.insert(all_acks.end(), acks.begin(), acks.end());
 
-    auto log = test::OpenLogOrDie(dir.path());
+    auto log = test::OpenLogOrDie(dir.path(), options);
     uint64_t max_acked = 0;
     for (const Ack& a : acks) max_acked = std::max(max_acked, a.last_position);
     ASSERT_GE(log->LastPosition(), max_acked) << "round " << round;
@@ -116,7 +121,7 @@ void KillRepeatedlyAndCheck(const char* mode, int rounds) {
   ASSERT_TRUE(s.ok()) << s.ToString();
 
   // No event was written twice, and multi-event appends are whole.
-  auto log = test::OpenLogOrDie(dir.path());
+  auto log = test::OpenLogOrDie(dir.path(), options);
   std::map<std::string, int> copies;
   std::set<std::pair<std::string, uint64_t>> stream_versions;
   std::vector<RecordedEvent> page;
@@ -133,7 +138,7 @@ void KillRepeatedlyAndCheck(const char* mode, int rounds) {
     long i = std::stol(token.substr(token.rfind('-') + 1));
     EXPECT_EQ(count, i % 3 == 0 ? 2 : 1) << token;
   }
-  std::cout << "mode=" << mode << " rounds=" << rounds
+  std::cout << "mode=" << mode << " journal_bytes=" << journal_bytes << " rounds=" << rounds
             << " acknowledged_appends=" << all_acks.size() << " events=" << report.events << "\n";
 }
 
@@ -143,6 +148,11 @@ TEST(EventLogCrashTest, AcknowledgedAppendsSurviveKillNine) {
 
 TEST(EventLogCrashTest, AcknowledgedAsyncAppendsSurviveKillNine) {
   KillRepeatedlyAndCheck("async", 24);
+}
+
+// A 64 KB journal wraps every few dozen appends, so kills also land around wraps.
+TEST(EventLogCrashTest, AcknowledgedAppendsSurviveKillNineWhileTheJournalWraps) {
+  KillRepeatedlyAndCheck("threads", 20, 64 << 10);
 }
 
 }  // namespace
