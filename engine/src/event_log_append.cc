@@ -272,10 +272,11 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
     // overlap. Even a group that writes nothing goes through the syncer: its answers
     // (deduplicated positions, conflicts seen against unsynced heads) may depend on groups
     // still syncing.
+    WrittenGroup handed{std::move(group), last_written_ + 1, last,
+                        staged.empty() ? std::string() : g.batch.Data()};
     {
       std::lock_guard<std::mutex> lock(sync_mu_);
-      sync_queue_.push_back({std::move(group), last_written_ + 1, last,
-                             staged.empty() ? std::string() : g.batch.Data()});
+      sync_queue_.push_back(std::move(handed));
     }
     sync_cv_.notify_one();
   }
