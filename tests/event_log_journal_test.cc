@@ -39,6 +39,16 @@ class EventLogJournalTest : public ::testing::Test {
                   fs::copy_options::overwrite_existing);
   }
 
+  // Leaves the lost copy as a power loss would: RocksDB's files hold e1..e<kept>, the journal
+  // also e<kept + 1>..e<last>, all of them acknowledged.
+  void LoseFromRocksDb(int kept, int last) {
+    AppendEach(test::OpenLogOrDie(Live()).get(), 1, kept);
+    SnapshotLiveAsLost();
+    auto live = test::OpenLogOrDie(Live());
+    AppendEach(live.get(), kept + 1, last);
+    CopyJournalIntoLost();  // while open: nothing but the journal has been synced since `kept`
+  }
+
   static std::vector<std::string> Bodies(EventLog* log) {
     std::vector<RecordedEvent> events;
     EXPECT_TRUE(log->ReadAll(1, ReadOptions(), &events).ok());
@@ -57,13 +67,7 @@ class EventLogJournalTest : public ::testing::Test {
 };
 
 TEST_F(EventLogJournalTest, AcknowledgedAppendsMissingFromRocksDbComeBackFromTheJournal) {
-  AppendEach(test::OpenLogOrDie(Live()).get(), 1, 5);
-  SnapshotLiveAsLost();
-  {
-    auto live = test::OpenLogOrDie(Live());
-    AppendEach(live.get(), 6, 10);
-    CopyJournalIntoLost();  // while open: nothing but the journal has been synced since 5
-  }
+  LoseFromRocksDb(5, 10);
   auto recovered = test::OpenLogOrDie(Lost());
   EXPECT_EQ(recovered->LastPosition(), 10u);
   EXPECT_EQ(Bodies(recovered.get()), BodiesUpTo(10));
@@ -73,13 +77,7 @@ TEST_F(EventLogJournalTest, AcknowledgedAppendsMissingFromRocksDbComeBackFromThe
 }
 
 TEST_F(EventLogJournalTest, RecoveredAppendsStayAfterTheJournalIsWrittenOver) {
-  AppendEach(test::OpenLogOrDie(Live()).get(), 1, 5);
-  SnapshotLiveAsLost();
-  {
-    auto live = test::OpenLogOrDie(Live());
-    AppendEach(live.get(), 6, 10);
-    CopyJournalIntoLost();
-  }
+  LoseFromRocksDb(5, 10);
   // The recovering open flushes what it re-applied, so the journal may start over.
   AppendEach(test::OpenLogOrDie(Lost()).get(), 11, 15);
   auto reopened = test::OpenLogOrDie(Lost());
@@ -87,13 +85,7 @@ TEST_F(EventLogJournalTest, RecoveredAppendsStayAfterTheJournalIsWrittenOver) {
 }
 
 TEST_F(EventLogJournalTest, ABufferedOpenStillReplaysTheJournalOfASyncedRun) {
-  AppendEach(test::OpenLogOrDie(Live()).get(), 1, 3);
-  SnapshotLiveAsLost();
-  {
-    auto live = test::OpenLogOrDie(Live());
-    AppendEach(live.get(), 4, 6);
-    CopyJournalIntoLost();
-  }
+  LoseFromRocksDb(3, 6);
   EventLogOptions buffered;
   buffered.durability = Durability::kBuffered;
   auto recovered = test::OpenLogOrDie(Lost(), buffered);

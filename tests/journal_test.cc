@@ -42,15 +42,21 @@ class JournalTest : public ::testing::Test {
     ASSERT_TRUE(j->Write(records).ok());
   }
 
-  static Status ReplayAfter(Journal* j, uint64_t after, std::vector<Applied>* applied,
-                            uint64_t* last) {
-    return j->Replay(
+  struct Replayed {
+    Status status;
+    std::vector<Applied> applied;
+    uint64_t last = 0;
+  };
+  static Replayed ReplayAfter(Journal* j, uint64_t after) {
+    Replayed r;
+    r.status = j->Replay(
         after,
-        [&](uint64_t first, uint64_t l, std::string_view payload) {
-          applied->push_back({first, l, std::string(payload)});
+        [&](uint64_t first, uint64_t last, std::string_view payload) {
+          r.applied.push_back({first, last, std::string(payload)});
           return Status::OK();
         },
-        last);
+        &r.last);
+    return r;
   }
 
   // Overwrites one byte of the file, as a write torn by a power loss leaves it.
@@ -66,31 +72,28 @@ class JournalTest : public ::testing::Test {
 TEST_F(JournalTest, OpenCreatesAZeroFilledFileOfItsCapacity) {
   auto j = OpenJournal();
   EXPECT_EQ(std::filesystem::file_size(Path()), kCapacity);
-  std::vector<Applied> applied;
-  uint64_t last = 0;
-  ASSERT_TRUE(ReplayAfter(j.get(), 0, &applied, &last).ok());
-  EXPECT_TRUE(applied.empty());
-  EXPECT_EQ(last, 0u);
+  Replayed r = ReplayAfter(j.get(), 0);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.applied.empty());
+  EXPECT_EQ(r.last, 0u);
 }
 
 TEST_F(JournalTest, ReplayAppliesOnlyRecordsAfterThePositionInOrder) {
   auto j = OpenJournal();
   WriteRecords(j.get(), {{1, 3}, {4, 4}, {5, 9}});
   WriteRecords(j.get(), {{10, 12}});
-  std::vector<Applied> applied;
-  uint64_t last = 0;
-  ASSERT_TRUE(ReplayAfter(j.get(), 4, &applied, &last).ok());
-  EXPECT_EQ(applied, (std::vector<Applied>{{5, 9, "p5"}, {10, 12, "p10"}}));
-  EXPECT_EQ(last, 12u);
+  Replayed r = ReplayAfter(j.get(), 4);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.applied, (std::vector<Applied>{{5, 9, "p5"}, {10, 12, "p10"}}));
+  EXPECT_EQ(r.last, 12u);
 }
 
 TEST_F(JournalTest, ReplayOfAReopenedJournalSeesWhatWasWritten) {
   WriteRecords(OpenJournal().get(), {{1, 2}, {3, 3}});
   auto reopened = OpenJournal();
-  std::vector<Applied> applied;
-  uint64_t last = 0;
-  ASSERT_TRUE(ReplayAfter(reopened.get(), 0, &applied, &last).ok());
-  EXPECT_EQ(applied, (std::vector<Applied>{{1, 2, "p1"}, {3, 3, "p3"}}));
+  Replayed r = ReplayAfter(reopened.get(), 0);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.applied, (std::vector<Applied>{{1, 2, "p1"}, {3, 3, "p3"}}));
 }
 
 TEST_F(JournalTest, ReplayStopsAtATornRecordWithoutAnError) {
@@ -98,11 +101,10 @@ TEST_F(JournalTest, ReplayStopsAtATornRecordWithoutAnError) {
   WriteRecords(j.get(), {{1, 1}, {2, 2}, {3, 3}});
   // The third record's payload: header (24 bytes) + "p1", then header + "p2", then its header.
   DamageByte(3 * 24 + 2 + 2 + 1);
-  std::vector<Applied> applied;
-  uint64_t last = 0;
-  ASSERT_TRUE(ReplayAfter(j.get(), 0, &applied, &last).ok());
-  EXPECT_EQ(applied, (std::vector<Applied>{{1, 1, "p1"}, {2, 2, "p2"}}));
-  EXPECT_EQ(last, 2u);
+  Replayed r = ReplayAfter(j.get(), 0);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.applied, (std::vector<Applied>{{1, 1, "p1"}, {2, 2, "p2"}}));
+  EXPECT_EQ(r.last, 2u);
 }
 
 TEST_F(JournalTest, ReplayAfterARewindIgnoresRecordsLeftFromBeforeIt) {
@@ -114,23 +116,21 @@ TEST_F(JournalTest, ReplayAfterARewindIgnoresRecordsLeftFromBeforeIt) {
   std::string records;
   Journal::EncodeRecord(5, 5, std::string(24 + 2, 'x'), &records);
   ASSERT_TRUE(j->Write(records).ok());
-  std::vector<Applied> applied;
-  uint64_t last = 0;
-  ASSERT_TRUE(ReplayAfter(j.get(), 4, &applied, &last).ok());
-  ASSERT_EQ(applied.size(), 1u);
-  EXPECT_EQ(applied[0].first, 5u);
-  EXPECT_EQ(last, 5u);
+  Replayed r = ReplayAfter(j.get(), 4);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.applied.size(), 1u);
+  EXPECT_EQ(r.applied[0].first, 5u);
+  EXPECT_EQ(r.last, 5u);
 }
 
 TEST_F(JournalTest, ReplayReportsPositionsMissingBetweenTheStoreAndTheJournal) {
   auto j = OpenJournal();
   WriteRecords(j.get(), {{7, 8}, {9, 9}});
-  std::vector<Applied> applied;
-  uint64_t last = 0;
-  Status s = ReplayAfter(j.get(), 4, &applied, &last);
+  Replayed r = ReplayAfter(j.get(), 4);
+  const Status& s = r.status;
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("positions 5..6 are lost"), std::string::npos) << s.ToString();
-  EXPECT_TRUE(applied.empty());
+  EXPECT_TRUE(r.applied.empty());
 }
 
 TEST_F(JournalTest, ReplayStopsAtTheFirstFailedApply) {
@@ -158,10 +158,9 @@ TEST_F(JournalTest, WritePastTheEndIsRefusedAndWritesNothing) {
   EXPECT_FALSE(j->Fits(big.size()));
   EXPECT_TRUE(j->Write(big).IsInvalidArgument());
   WriteRecords(j.get(), {{2, 2}});  // still written right after the first record
-  std::vector<Applied> applied;
-  uint64_t last = 0;
-  ASSERT_TRUE(ReplayAfter(j.get(), 0, &applied, &last).ok());
-  EXPECT_EQ(last, 2u);
+  Replayed r = ReplayAfter(j.get(), 0);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.last, 2u);
 }
 
 TEST_F(JournalTest, OpenExistingOfAMissingJournalIsNotFound) {
