@@ -280,40 +280,36 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
     }
     sync_cv_.notify_one();
   }
-  if (staged.empty()) {
-    if (!synced) {
-      std::vector<WrittenGroup> answered{{std::move(group), last, last, {}}};
-      Acknowledge(&answered, last_written_, Status::OK());
+  Status failure;
+  if (!staged.empty()) {
+    rocksdb::Status rs = broken_.load() ? rocksdb::Status::IOError("an earlier write failed")
+                                        : store_->db()->Write(write_options_, &g.batch);
+    failure = FromRocks(rs, "writing to the event log");
+    if (failure.ok()) {
+      last_recorded_at_us_ = g.recorded_at_us;
+      last_written_ = last;
+    } else {
+      head_cache_.clear();  // it holds the heads of what was just not written
+      LogError("event_log", "group write failed appends=" + std::to_string(staged.size()) +
+                                " error=" + failure.ToString());
     }
-    return;
-  }
-
-  rocksdb::Status rs = broken_.load() ? rocksdb::Status::IOError("an earlier write failed")
-                                      : store_->db()->Write(write_options_, &g.batch);
-  Status failure = FromRocks(rs, "writing to the event log");
-  if (failure.ok()) {
-    last_recorded_at_us_ = g.recorded_at_us;
-    last_written_ = last;
-  } else {
-    head_cache_.clear();  // it holds the heads of what was just not written
-    LogError("event_log", "group write failed appends=" + std::to_string(staged.size()) +
-                              " error=" + failure.ToString());
-  }
-  if (synced) {
-    // The syncer owns the appends now. The journal may already hold this group, so after a
-    // failure its outcome is unknown until a reopen recovers: refuse appends until then.
-    {
-      std::lock_guard<std::mutex> lock(sync_mu_);
-      if (failure.ok()) {
-        inserted_through_ = last;
-      } else {
-        broken_.store(true);
-        if (insert_failure_.ok()) insert_failure_ = failure;
+    if (synced) {
+      // The journal may already hold this group, so after a failure its outcome is unknown
+      // until a reopen recovers: refuse appends until then.
+      {
+        std::lock_guard<std::mutex> lock(sync_mu_);
+        if (failure.ok()) {
+          inserted_through_ = last;
+        } else {
+          broken_.store(true);
+          if (insert_failure_.ok()) insert_failure_ = failure;
+        }
       }
+      sync_cv_.notify_one();
     }
-    sync_cv_.notify_one();
-    return;
   }
+  if (synced) return;  // the syncer owns the appends now
+
   if (!failure.ok()) {
     for (PendingAppend* p : staged) {
       p->status = failure;
