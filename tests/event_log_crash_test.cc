@@ -150,7 +150,7 @@ TEST(EventLogCrashTest, AcknowledgedAsyncAppendsSurviveKillNine) {
   KillRepeatedlyAndCheck("async", 24);
 }
 
-// A 64 KB journal wraps every few dozen appends, so kills also land around wraps.
+// A 64 KB journal wraps every 170 or so events, so kills also land around wraps.
 TEST(EventLogCrashTest, AcknowledgedAppendsSurviveKillNineWhileTheJournalWraps) {
   KillRepeatedlyAndCheck("threads", 20, 64 << 10);
 }

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "metric_value.h"
 #include "tandem/event_log.h"
 #include "test_util.h"
 
@@ -68,8 +69,12 @@ class EventLogJournalTest : public ::testing::Test {
 
 TEST_F(EventLogJournalTest, AcknowledgedAppendsMissingFromRocksDbComeBackFromTheJournal) {
   LoseFromRocksDb(5, 10);
-  auto recovered = test::OpenLogOrDie(Lost());
+  prometheus::Registry registry;
+  EventLogOptions options;
+  options.metrics = &registry;
+  auto recovered = test::OpenLogOrDie(Lost(), options);
   EXPECT_EQ(recovered->LastPosition(), 10u);
+  EXPECT_EQ(test::MetricValue(registry, "tandem_log_journal_recovered_events_total"), 5);
   EXPECT_EQ(Bodies(recovered.get()), BodiesUpTo(10));
   uint64_t head = 0;
   ASSERT_TRUE(recovered->StreamHead({"acme", "s"}, &head).ok());
@@ -115,7 +120,7 @@ TEST_F(EventLogJournalTest, OpenFailsWithCorruptionWhenAcknowledgedPositionsAreL
 TEST_F(EventLogJournalTest, AFullJournalWrapsAndStaysWithinItsSize) {
   EventLogOptions small;
   small.journal_bytes = 16 << 10;
-  // Each append is about 1 KB in the journal: 200 of them wrap it about a dozen times.
+  // Each append is about 370 bytes in the journal: 200 of them wrap it four times.
   AppendEach(test::OpenLogOrDie(Live(), small).get(), 1, 200);
   EXPECT_EQ(fs::file_size(Live() + "/tandem.journal"), small.journal_bytes);
   EXPECT_EQ(Bodies(test::OpenLogOrDie(Live(), small).get()), BodiesUpTo(200));

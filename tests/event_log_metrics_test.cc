@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include "metric_value.h"
 #include "tandem/event_log.h"
 #include "test_util.h"
 
@@ -8,24 +9,6 @@ namespace tandem {
 namespace {
 
 using test::CommentEvent;
-
-double Value(prometheus::Registry& registry, const std::string& name,
-             const std::string& result_label = "") {
-  for (const auto& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const auto& m : family.metric) {
-      bool match = result_label.empty();
-      for (const auto& label : m.label) match |= label.value == result_label;
-      if (!match) continue;
-      if (family.type == prometheus::MetricType::Counter) return m.counter.value;
-      if (family.type == prometheus::MetricType::Gauge) return m.gauge.value;
-      if (family.type == prometheus::MetricType::Histogram) {
-        return static_cast<double>(m.histogram.sample_count);
-      }
-    }
-  }
-  return -1;
-}
 
 TEST(EventLogMetricsTest, CountsAppendsByOutcome) {
   test::ScratchDir dir;
@@ -42,12 +25,29 @@ TEST(EventLogMetricsTest, CountsAppendsByOutcome) {
   ASSERT_TRUE(log->Append(s, ExpectedVersion::NoStream(), {CommentEvent("c")}, "", &r)
                   .IsWrongExpectedVersion());
 
-  EXPECT_EQ(Value(registry, "tandem_log_appends_total", "committed"), 1);
-  EXPECT_EQ(Value(registry, "tandem_log_appends_total", "deduplicated"), 1);
-  EXPECT_EQ(Value(registry, "tandem_log_appends_total", "wrong_expected_version"), 1);
-  EXPECT_EQ(Value(registry, "tandem_log_events_appended_total"), 2);
-  EXPECT_EQ(Value(registry, "tandem_log_last_position"), 2);
-  EXPECT_GE(Value(registry, "tandem_log_group_commit_events"), 1);
+  EXPECT_EQ(test::MetricValue(registry, "tandem_log_appends_total", "committed"), 1);
+  EXPECT_EQ(test::MetricValue(registry, "tandem_log_appends_total", "deduplicated"), 1);
+  EXPECT_EQ(test::MetricValue(registry, "tandem_log_appends_total", "wrong_expected_version"), 1);
+  EXPECT_EQ(test::MetricValue(registry, "tandem_log_events_appended_total"), 2);
+  EXPECT_EQ(test::MetricValue(registry, "tandem_log_last_position"), 2);
+  EXPECT_GE(test::MetricValue(registry, "tandem_log_group_commit_events"), 1);
+}
+
+TEST(EventLogMetricsTest, CountsJournalWraps) {
+  test::ScratchDir dir;
+  prometheus::Registry registry;
+  EventLogOptions options;
+  options.metrics = &registry;
+  options.journal_bytes = 16 << 10;
+  auto log = test::OpenLogOrDie(dir.path(), options);
+  EXPECT_EQ(test::MetricValue(registry, "tandem_log_journal_wraps_total"), 0);
+  // About 370 bytes each in the journal: 100 appends fill 16 KB twice.
+  for (int i = 0; i < 100; i++) {
+    AppendResult r;
+    ASSERT_TRUE(
+        log->Append({"acme", "s"}, ExpectedVersion::Any(), {CommentEvent("e")}, "", &r).ok());
+  }
+  EXPECT_GE(test::MetricValue(registry, "tandem_log_journal_wraps_total"), 2);
 }
 
 }  // namespace

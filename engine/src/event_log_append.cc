@@ -372,6 +372,7 @@ Status EventLogImpl::MakeDurable(const std::string& records, uint64_t target) {
   if (s.ok()) s = FromRocks(store_->db()->SyncWAL(), "syncing the WAL before the journal wraps");
   if (!s.ok()) return s;
   journal_->Rewind();
+  metrics_.JournalWrapped();
   LogInfo("event_log", "journal wrapped position=" + std::to_string(target));
   return Status::OK();
 }

@@ -25,19 +25,18 @@ std::thread NamedThread(const char* name, std::function<void()> body) {
 
 Status EventLog::Open(const EventLogOptions& options, const std::string& path,
                       std::unique_ptr<EventLog>* log) {
-  std::unique_ptr<LogStore> store;
+  EventLogImpl::Opened opened;
   Status s = LogStore::Open(path, options.create_if_missing && !options.read_only,
-                            options.read_only, &store);
+                            options.read_only, &opened.store);
   if (!s.ok()) return s;
-  std::unique_ptr<Journal> journal;
+  LogStore* store = opened.store.get();
   if (!options.read_only) {
-    s = RecoverFromJournal(options, store.get(), &journal);
+    s = RecoverFromJournal(options, store, &opened.journal, &opened.journal_recovered_events);
     if (!s.ok()) return s;
   }
-  uint64_t last = 0;
+  uint64_t& last = opened.last_position;
   s = store->LastEventPosition(&last);
   if (!s.ok()) return s;
-  int64_t last_recorded_at = 0;
   if (last > 0) {
     // The writer continues the recorded-time sequence from the last event, so that sequence
     // never goes backwards even if the clock does.
@@ -47,31 +46,29 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
         "reading the last event");
     if (s.ok()) s = event_record::Verify(bytes, last);
     if (!s.ok()) return Status::Corruption(s.message() + " (run `tandem verify`)");
-    last_recorded_at = schema::GetEvent(bytes.data())->recorded_at_us();
+    opened.last_recorded_at_us = schema::GetEvent(bytes.data())->recorded_at_us();
   }
   LogInfo("event_log",
           "opened path=" + path + " last_position=" + std::to_string(last) +
               " durability=" + (options.durability == Durability::kSynced ? "synced" : "buffered") +
               (options.read_only ? " read_only=true" : ""));
-  log->reset(
-      new EventLogImpl(options, std::move(store), std::move(journal), last, last_recorded_at));
+  log->reset(new EventLogImpl(options, std::move(opened)));
   return Status::OK();
 }
 
-EventLogImpl::EventLogImpl(const EventLogOptions& options, std::unique_ptr<LogStore> store,
-                           std::unique_ptr<Journal> journal, uint64_t last_position,
-                           int64_t last_recorded_at_us)
+EventLogImpl::EventLogImpl(const EventLogOptions& options, Opened opened)
     : options_(options),
-      store_(std::move(store)),
+      store_(std::move(opened.store)),
       metrics_(options.metrics),
-      last_recorded_at_us_(last_recorded_at_us),
-      last_written_(last_position),
-      inserted_through_(last_position),
-      journal_(std::move(journal)),
-      last_position_(last_position) {
+      last_recorded_at_us_(opened.last_recorded_at_us),
+      last_written_(opened.last_position),
+      inserted_through_(opened.last_position),
+      journal_(std::move(opened.journal)),
+      last_position_(opened.last_position) {
   // Durability comes from the syncer's journal write, not from the write itself.
   write_options_.sync = false;
-  metrics_.LastPosition(last_position);
+  metrics_.LastPosition(opened.last_position);
+  metrics_.JournalRecovered(opened.journal_recovered_events);
   completer_ = NamedThread("tandem-callback", [this] { CompletionLoop(); });
   if (!options_.read_only) {
     writer_ = NamedThread("tandem-writer", [this] { WriterLoop(); });

@@ -32,10 +32,15 @@ namespace tandem {
 
 class EventLogImpl : public EventLog {
  public:
-  // `journal` is required for Durability::kSynced and unused otherwise.
-  EventLogImpl(const EventLogOptions& options, std::unique_ptr<LogStore> store,
-               std::unique_ptr<Journal> journal, uint64_t last_position,
-               int64_t last_recorded_at_us);
+  // What Open found and recovered. `journal` is required for Durability::kSynced.
+  struct Opened {
+    std::unique_ptr<LogStore> store;
+    std::unique_ptr<Journal> journal;
+    uint64_t last_position = 0;
+    int64_t last_recorded_at_us = 0;
+    uint64_t journal_recovered_events = 0;
+  };
+  EventLogImpl(const EventLogOptions& options, Opened opened);
   ~EventLogImpl() override;
 
   Status Append(const StreamId& stream, ExpectedVersion expected,

@@ -13,8 +13,9 @@ constexpr uint64_t kProgressEveryRecords = 10000;
 }  // namespace
 
 Status RecoverFromJournal(const EventLogOptions& options, LogStore* store,
-                          std::unique_ptr<Journal>* journal) {
+                          std::unique_ptr<Journal>* journal, uint64_t* recovered_events) {
   journal->reset();
+  *recovered_events = 0;
   const std::string path = store->db()->GetName() + "/tandem.journal";
   std::unique_ptr<Journal> opened;
   Status s = options.durability == Durability::kSynced
@@ -44,6 +45,7 @@ Status RecoverFromJournal(const EventLogOptions& options, LogStore* store,
       },
       &last);
   if (!s.ok()) return s;
+  *recovered_events = last - store_last;
   if (records > 0) {
     LogWarn("event_log", "recovered from journal records=" + std::to_string(records) +
                              " positions=" + std::to_string(store_last + 1) + ".." +

@@ -14,7 +14,8 @@ namespace tandem {
 // flushes the store so that nothing depends on the journal any more. For Durability::kSynced
 // `*journal` is then that journal, created if missing, ready to be written from its start; for
 // kBuffered it is left empty (a journal left by an earlier synced run is still replayed).
+// `*recovered_events` is how many events were re-applied.
 Status RecoverFromJournal(const EventLogOptions& options, LogStore* store,
-                          std::unique_ptr<Journal>* journal);
+                          std::unique_ptr<Journal>* journal, uint64_t* recovered_events);
 
 }  // namespace tandem

@@ -24,14 +24,14 @@ LogMetrics::LogMetrics(prometheus::Registry* registry) {
                  .Add({});
   batch_events_ = &prometheus::BuildHistogram()
                        .Name("tandem_log_group_commit_events")
-                       .Help("Events acknowledged by one WAL sync (synced mode)")
+                       .Help("Events acknowledged by one synced journal write (synced mode)")
                        .Register(*registry)
                        .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128,
                                                                         256, 512, 1024});
   write_seconds_ =
       &prometheus::BuildHistogram()
            .Name("tandem_log_write_seconds")
-           .Help("Duration of one WAL sync, which acknowledges every group written before it")
+           .Help("Duration of one synced journal write, which acknowledges every group before it")
            .Register(*registry)
            .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.0005, 0.001, 0.002, 0.005,
                                                             0.01, 0.05, 0.1, 1});
@@ -40,6 +40,17 @@ LogMetrics::LogMetrics(prometheus::Registry* registry) {
                         .Help("Last committed global position")
                         .Register(*registry)
                         .Add({});
+  journal_wraps_ = &prometheus::BuildCounter()
+                        .Name("tandem_log_journal_wraps_total")
+                        .Help("Times the journal filled up and started over after a WAL sync")
+                        .Register(*registry)
+                        .Add({});
+  journal_recovered_events_ =
+      &prometheus::BuildCounter()
+           .Name("tandem_log_journal_recovered_events_total")
+           .Help("Events re-applied from the journal when the log was opened")
+           .Register(*registry)
+           .Add({});
 }
 
 void LogMetrics::AppendCommitted(uint64_t events) {
@@ -68,6 +79,14 @@ void LogMetrics::GroupCommit(uint64_t events, double write_seconds) {
 
 void LogMetrics::LastPosition(uint64_t position) {
   if (last_position_) last_position_->Set(static_cast<double>(position));
+}
+
+void LogMetrics::JournalWrapped() {
+  if (journal_wraps_) journal_wraps_->Increment();
+}
+
+void LogMetrics::JournalRecovered(uint64_t events) {
+  if (journal_recovered_events_) journal_recovered_events_->Increment(static_cast<double>(events));
 }
 
 }  // namespace tandem

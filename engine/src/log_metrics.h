@@ -24,6 +24,10 @@ class LogMetrics {
   // One group-commit write: how many events it carried and how long the synced write took.
   void GroupCommit(uint64_t events, double write_seconds);
   void LastPosition(uint64_t position);
+  // The journal filled up and started over after a WAL sync.
+  void JournalWrapped();
+  // An open re-applied `events` from the journal that RocksDB's files had lost.
+  void JournalRecovered(uint64_t events);
 
  private:
   prometheus::Counter* appends_ok_ = nullptr;
@@ -34,6 +38,8 @@ class LogMetrics {
   prometheus::Histogram* batch_events_ = nullptr;
   prometheus::Histogram* write_seconds_ = nullptr;
   prometheus::Gauge* last_position_ = nullptr;
+  prometheus::Counter* journal_wraps_ = nullptr;
+  prometheus::Counter* journal_recovered_events_ = nullptr;
 };
 
 }  // namespace tandem
