@@ -163,6 +163,13 @@ TEST_F(JournalTest, WritePastTheEndIsRefusedAndWritesNothing) {
   EXPECT_EQ(r.last, 2u);
 }
 
+TEST_F(JournalTest, OpenRefusesACapacityItsRecordsCouldNotAddress) {
+  std::unique_ptr<Journal> j;
+  EXPECT_TRUE(Journal::Open(Path(), (uint64_t{1} << 32) + 1, &j).IsInvalidArgument());
+  EXPECT_TRUE(Journal::Open(Path(), 8, &j).IsInvalidArgument());
+  EXPECT_FALSE(std::filesystem::exists(Path()));
+}
+
 TEST_F(JournalTest, OpenExistingOfAMissingJournalIsNotFound) {
   std::unique_ptr<Journal> j;
   EXPECT_TRUE(Journal::OpenExisting(Path(), &j).IsNotFound());

@@ -1,5 +1,6 @@
 #include "journal.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -95,9 +96,11 @@ Journal::~Journal() { ::close(fd_); }
 
 Status Journal::Open(const std::string& path, uint64_t capacity_bytes,
                      std::unique_ptr<Journal>* journal) {
-  if (capacity_bytes < kHeaderBytes) {
+  // A record's length field has 32 bits; a journal no larger than that cannot hold a record
+  // whose length would not fit it.
+  if (capacity_bytes < kHeaderBytes || capacity_bytes > UINT32_MAX) {
     return Status::InvalidArgument("journal capacity of " + std::to_string(capacity_bytes) +
-                                   " bytes is too small");
+                                   " bytes is outside 24 bytes .. 4 GiB");
   }
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_DSYNC | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("opening the journal", path);

@@ -53,7 +53,8 @@ struct EventLogOptions {
   // log open for writing at the same time.
   bool read_only = false;
   // Size of the durability journal (`tandem.journal` in the log's folder), zero-filled when
-  // created. Each time it fills up the log syncs RocksDB's WAL once and starts it over.
+  // created. Each time it fills up the log syncs RocksDB's WAL once and starts it over. At most
+  // 4 GiB.
   uint64_t journal_bytes = 64ull << 20;
   // Upper bound of events gathered into one group-commit write.
   size_t max_group_commit_events = 4096;
