@@ -78,7 +78,7 @@ Status EventLogImpl::Submit(const StreamId& stream, ExpectedVersion expected,
                             PendingAppend* p) {
   if (options_.read_only) return Status::InvalidArgument("the event log was opened read-only");
   if (broken_.load()) {
-    return Status::IOError("a WAL sync failed earlier; reopen the event log to recover");
+    return Status::IOError("a group commit failed earlier; reopen the event log to recover");
   }
   Status s = stream.Validate();
   if (!s.ok()) return s;

@@ -73,7 +73,7 @@ EventLogImpl::EventLogImpl(const EventLogOptions& options, Opened opened)
   if (!options_.read_only) {
     writer_ = NamedThread("tandem-writer", [this] { WriterLoop(); });
     if (options_.durability == Durability::kSynced) {
-      syncer_ = NamedThread("tandem-walsync", [this] { SyncerLoop(); });
+      syncer_ = NamedThread("tandem-journal", [this] { SyncerLoop(); });
     }
   }
 }

@@ -87,7 +87,7 @@ class EventLogImpl : public EventLog {
   };
   // What one group commit stages: its batch, positions, idempotency keys and tenant runs.
   struct GroupState;
-  // A written group waiting for the WAL sync that acknowledges it.
+  // A group handed to the syncer, waiting for the journal write that acknowledges it.
   struct WrittenGroup {
     std::vector<PendingAppend*> appends;
     uint64_t first_position;
@@ -151,8 +151,8 @@ class EventLogImpl : public EventLog {
   uint64_t inserted_through_;
   Status insert_failure_;
   std::unique_ptr<Journal> journal_;  // used by the syncer only
-  // Set when a WAL sync failed: what was written since is of unknown durability, so the log
-  // refuses further appends until it is reopened (and recovery decides).
+  // Set when a journal write, WAL sync or insert failed: what was written since is of unknown
+  // durability, so the log refuses further appends until it is reopened (and recovery decides).
   std::atomic<bool> broken_{false};
 
   std::mutex completion_mu_;

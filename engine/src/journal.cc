@@ -19,8 +19,8 @@ namespace {
 constexpr size_t kHeaderBytes = 24;
 constexpr size_t kChecksumBytes = 4;
 
-void AppendBigEndian32(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+void StoreBigEndian32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = static_cast<char>(v >> (24 - 8 * i));
 }
 
 uint32_t ReadBigEndian32(const char* p) {
@@ -144,17 +144,13 @@ size_t Journal::RecordSize(size_t payload_bytes) { return kHeaderBytes + payload
 void Journal::EncodeRecord(uint64_t first_position, uint64_t last_position,
                            std::string_view payload, std::string* out) {
   const size_t start = out->size();
-  out->reserve(start + RecordSize(payload.size()));
-  AppendBigEndian32(out, 0);  // the checksum, filled in below
-  AppendBigEndian32(out, static_cast<uint32_t>(payload.size()));
+  out->resize(start + 2 * 4);  // checksum and length, stored below
   log_keys::AppendBigEndian64(out, first_position);
   log_keys::AppendBigEndian64(out, last_position);
   out->append(payload);
-  const uint32_t crc =
-      Checksum(out->data() + start + kChecksumBytes, out->size() - start - kChecksumBytes);
-  std::string checksum;
-  AppendBigEndian32(&checksum, crc);
-  out->replace(start, kChecksumBytes, checksum);
+  char* record = out->data() + start;
+  StoreBigEndian32(record + kChecksumBytes, static_cast<uint32_t>(payload.size()));
+  StoreBigEndian32(record, Checksum(record + kChecksumBytes, out->size() - start - kChecksumBytes));
 }
 
 Status Journal::Write(std::string_view records) {
