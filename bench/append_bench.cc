@@ -15,8 +15,8 @@
 #include <boost/program_options.hpp>
 
 #include "rocks_floor.h"
-#include "tandem/event_log.h"
-#include "tandem/logger.h"
+#include "tandem/basics/logger.h"
+#include "tandem/log/event_log.h"
 
 namespace tandem::bench {
 namespace {

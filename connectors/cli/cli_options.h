@@ -7,10 +7,10 @@
 
 #include <boost/program_options.hpp>
 
-#include "tandem/blob_store.h"
-#include "tandem/command_handler.h"
-#include "tandem/event_json.h"
-#include "tandem/event_log.h"
+#include "tandem/codec/event_json.h"
+#include "tandem/domain/blob_store.h"
+#include "tandem/domain/command_handler.h"
+#include "tandem/log/event_log.h"
 
 namespace tandem::cli {
 

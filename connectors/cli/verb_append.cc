@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "cli_options.h"
-#include "tandem/event_json.h"
+#include "tandem/codec/event_json.h"
 #include "verbs.h"
 
 namespace tandem::cli {

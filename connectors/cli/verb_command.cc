@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "cli_options.h"
-#include "tandem/command_json.h"
+#include "tandem/domain/command_json.h"
 #include "verbs.h"
 
 namespace tandem::cli {

@@ -8,8 +8,8 @@
 #include <boost/json.hpp>
 
 #include "cli_options.h"
-#include "tandem/client_visibility.h"
-#include "tandem/clock.h"
+#include "tandem/basics/clock.h"
+#include "tandem/domain/client_visibility.h"
 #include "verbs.h"
 
 namespace tandem::cli {

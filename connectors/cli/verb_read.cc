@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "cli_options.h"
-#include "tandem/event_json.h"
+#include "tandem/codec/event_json.h"
 #include "verbs.h"
 
 namespace tandem::cli {

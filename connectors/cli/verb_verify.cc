@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "cli_options.h"
-#include "tandem/log_verifier.h"
+#include "tandem/log/log_verifier.h"
 #include "verbs.h"
 
 namespace tandem::cli {

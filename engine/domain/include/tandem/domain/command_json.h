@@ -1,0 +1,20 @@
+// The JSON answers to a command, the same for every entry point:
+//
+//   {"ok": true, "tenant": "northwind", "stream": "project:website", "deduplicated": false,
+//    "entity_version": 3, "events": [<event JSON as EventJsonCodec::ToJson writes it>, ...]}
+//   {"ok": false, "error": {"code": "rejected", "reason": "milestone.already_completed",
+//                           "message": "milestone 'launch' is already completed"}}
+#pragma once
+
+#include <string>
+
+#include "tandem/codec/event_json.h"
+#include "tandem/domain/command_handler.h"
+
+namespace tandem {
+
+Status CommandResultToJson(const EventJsonCodec& codec, const CommandResult& result,
+                           std::string* json);
+std::string CommandErrorToJson(const Status& status);
+
+}  // namespace tandem

@@ -1,0 +1,36 @@
+#include "tandem/domain/command_json.h"
+
+#include <boost/json.hpp>
+
+namespace tandem {
+
+Status CommandResultToJson(const EventJsonCodec& codec, const CommandResult& result,
+                           std::string* json) {
+  boost::json::array events;
+  for (const auto& e : result.events) {
+    std::string line;
+    Status s = codec.ToJson(e, &line);
+    if (!s.ok()) return s;
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(line, ec);
+    if (ec) return Status::Corruption("event JSON does not parse: " + ec.message());
+    events.push_back(std::move(v));
+  }
+  boost::json::object out{{"ok", true},
+                          {"tenant", result.stream.tenant},
+                          {"stream", result.stream.name},
+                          {"deduplicated", result.deduplicated},
+                          {"entity_version", result.entity_version},
+                          {"events", std::move(events)}};
+  *json = boost::json::serialize(out);
+  return Status::OK();
+}
+
+std::string CommandErrorToJson(const Status& status) {
+  boost::json::object error{{"code", std::string(status.CodeName())},
+                            {"reason", status.reason()},
+                            {"message", status.message()}};
+  return boost::json::serialize(boost::json::object{{"ok", false}, {"error", std::move(error)}});
+}
+
+}  // namespace tandem

@@ -1,0 +1,44 @@
+// The field specification of every command: the single table the parser validates against and
+// the handler relies on.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "tandem/domain/command.h"
+
+namespace tandem::command_spec {
+
+enum class FieldKind : uint8_t {
+  kId,        // 1..128 bytes of [A-Za-z0-9._:@-]
+  kName,      // 1..200 bytes, no control characters
+  kText,      // up to CommandLimits::max_text_bytes; required means non-blank
+  kDate,      // an ISO-8601 calendar date, "2026-12-01"
+  kRole,      // "owner", "project_manager", ... (see RoleName)
+  kAudience,  // "internal" or "client"
+  kAnchor,    // {"kind": "milestone" | "card" | "file" | "project", "id": "<id>"}
+  kColumns,   // 1..20 distinct names
+  kContent,   // base64; stored decoded, at most CommandLimits::max_file_bytes
+  kInstant,   // microseconds since the epoch
+  kSha256,    // 64 lowercase hex digits
+  kColor,     // "#rrggbb"
+  kEmail,     // local@domain, at most 254 bytes
+};
+
+struct FieldSpec {
+  std::string_view name;
+  FieldKind kind;
+  bool required;
+};
+
+struct CommandSpec {
+  CommandType type;
+  std::string_view name;
+  CommandScope scope;
+  std::vector<FieldSpec> fields;
+};
+
+const CommandSpec& SpecOf(CommandType type);
+const std::vector<CommandSpec>& AllSpecs();
+
+}  // namespace tandem::command_spec

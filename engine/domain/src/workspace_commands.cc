@@ -1,0 +1,243 @@
+// Decisions about the workspace itself: clients, people and their roles, branding, projects.
+#include "command_context.h"
+#include "tandem/domain/roles.h"
+
+namespace tandem {
+namespace {
+
+using schema::Audience;
+using schema::Role;
+
+Audience AudienceOfMember(const std::string& client_id) {
+  return client_id.empty() ? Audience::Internal : Audience::Client;
+}
+
+// Managers and client admins below the owner may only hand out client-side roles, and a client
+// admin only to people of its own client.
+Status CheckRoleAuthority(const CommandContext& ctx, Role role, const std::string& client_id) {
+  if (ctx.role == Role::Owner) return Status::OK();
+  if (!IsClientRole(role)) {
+    return Status::PermissionDenied(
+        "role.internal_role_needs_owner",
+        "only an owner may give the role " + std::string(RoleName(role)));
+  }
+  if (ctx.client_side() && client_id != ctx.actor.client_id) {
+    return NotVisible("client '" + client_id + "'");
+  }
+  return Status::OK();
+}
+
+// A client-side role goes with a client, an internal one with none.
+Status CheckRoleFitsSide(Role role, const std::string& client_id) {
+  if (IsClientRole(role) && client_id.empty()) {
+    return Status::Rejected("member.client_required",
+                            "the role " + std::string(RoleName(role)) + " needs a client_id");
+  }
+  if (!IsClientRole(role) && !client_id.empty()) {
+    return Status::Rejected(
+        "member.client_not_allowed",
+        "the role " + std::string(RoleName(role)) + " belongs to the firm, not to a client");
+  }
+  return Status::OK();
+}
+
+Status CreateWorkspace(const CommandContext& ctx, Decision* d) {
+  if (ctx.workspace.exists) {
+    return Status::Rejected("workspace.exists",
+                            "workspace '" + ctx.command.workspace + "' already exists");
+  }
+  schema::WorkspaceCreatedT created;
+  created.workspace_id = ctx.command.workspace;
+  created.name = ctx.args().Str("name");
+  Emit(ctx, Audience::Internal, std::move(created), d);
+  // The creator becomes the first owner.
+  schema::MemberInvitedT owner;
+  owner.member_id = ctx.command.actor;
+  owner.display_name = ctx.command.actor;
+  owner.role = Role::Owner;
+  Emit(ctx, Audience::Internal, std::move(owner), d);
+  d->entity_version = 1;
+  return Status::OK();
+}
+
+Status AddClient(const CommandContext& ctx, Decision* d) {
+  const std::string& id = ctx.args().Str("client_id");
+  if (ctx.workspace.clients.count(id)) {
+    return Status::Rejected("client.exists", "client '" + id + "' already exists");
+  }
+  schema::ClientAddedT e;
+  e.client_id = id;
+  e.name = ctx.args().Str("name");
+  Emit(ctx, Audience::Internal, std::move(e), d);
+  d->entity_version = 1;
+  return Status::OK();
+}
+
+Status InviteMember(const CommandContext& ctx, Decision* d) {
+  const CommandArgs& a = ctx.args();
+  Role role;
+  ParseRole(a.Str("role"), &role);
+  const std::string& client_id = a.Str("client_id");
+  Status s = CheckRoleAuthority(ctx, role, client_id);
+  if (s.ok()) s = CheckRoleFitsSide(role, client_id);
+  if (!s.ok()) return s;
+  if (!client_id.empty() && !ctx.workspace.clients.count(client_id)) {
+    return Status::NotFound("client '" + client_id + "' does not exist");
+  }
+  if (ctx.workspace.FindMember(a.Str("member_id")) != nullptr) {
+    return Status::Rejected("member.exists", "member '" + a.Str("member_id") + "' already exists");
+  }
+  schema::MemberInvitedT e;
+  e.member_id = a.Str("member_id");
+  e.email = a.Str("email");
+  e.display_name = a.Str("display_name");
+  e.client_id = client_id;
+  e.role = role;
+  Emit(ctx, AudienceOfMember(client_id), std::move(e), d);
+  d->entity_version = 1;
+  return Status::OK();
+}
+
+// Shared by grant and revoke: the target member, the authority over the role, and the project.
+Status CheckRoleChange(const CommandContext& ctx, const MemberState** member, Role* role) {
+  const CommandArgs& a = ctx.args();
+  const std::string what = "member '" + a.Str("member_id") + "'";
+  *member = ctx.workspace.FindMember(a.Str("member_id"));
+  if (*member == nullptr) return Missing(ctx, what);
+  if (ctx.client_side() && (*member)->client_id != ctx.actor.client_id) return NotVisible(what);
+  ParseRole(a.Str("role"), role);
+  Status s = CheckRoleAuthority(ctx, *role, (*member)->client_id);
+  if (s.ok()) s = CheckRoleFitsSide(*role, (*member)->client_id);
+  if (!s.ok()) return s;
+  if (a.Has("project_id")) {
+    const std::string project = "project '" + a.Str("project_id") + "'";
+    if (ctx.project == nullptr || !ctx.project->exists) return Missing(ctx, project);
+    if (!(*member)->client_id.empty() && ctx.project->client_id != (*member)->client_id) {
+      return Status::Rejected("role.other_client_project",
+                              what + " belongs to another client than " + project);
+    }
+  }
+  return CheckExpectedVersion(ctx, what, (*member)->version);
+}
+
+// Whether taking the workspace role away from `member` would leave no owner.
+bool RemovesLastOwner(const CommandContext& ctx, const MemberState& member) {
+  return !ctx.args().Has("project_id") && member.role == Role::Owner &&
+         ctx.workspace.OwnerCount() == 1;
+}
+
+// Emits a RoleGranted or RoleRevoked, unless it would leave the workspace without an owner
+// (`drops_owner`: the change takes the Owner role away from the member if it has it).
+template <typename RoleChangeT>
+Status EmitRoleChange(const CommandContext& ctx, const MemberState& member, Role role,
+                      bool drops_owner, Decision* d) {
+  if (drops_owner && RemovesLastOwner(ctx, member)) {
+    return Status::Rejected("member.last_owner", "the workspace would be left without an owner");
+  }
+  RoleChangeT e;
+  e.member_id = ctx.args().Str("member_id");
+  e.role = role;
+  e.project_id = ctx.args().Str("project_id");
+  Emit(ctx, AudienceOfMember(member.client_id), std::move(e), d);
+  d->entity_version = member.version + 1;
+  return Status::OK();
+}
+
+Status GrantRole(const CommandContext& ctx, Decision* d) {
+  const MemberState* member;
+  Role role;
+  Status s = CheckRoleChange(ctx, &member, &role);
+  if (!s.ok()) return s;
+  const std::string& project = ctx.args().Str("project_id");
+  if (member->RoleOn(project) == role &&
+      (project.empty() || member->project_roles.count(project))) {
+    return Status::Rejected("role.already_held", "member '" + ctx.args().Str("member_id") +
+                                                     "' already has the role " +
+                                                     std::string(RoleName(role)));
+  }
+  return EmitRoleChange<schema::RoleGrantedT>(ctx, *member, role, role != Role::Owner, d);
+}
+
+Status RevokeRole(const CommandContext& ctx, Decision* d) {
+  const MemberState* member;
+  Role role;
+  Status s = CheckRoleChange(ctx, &member, &role);
+  if (!s.ok()) return s;
+  const std::string& project = ctx.args().Str("project_id");
+  const bool held = project.empty() ? member->role == role
+                                    : member->project_roles.count(project) &&
+                                          member->project_roles.at(project) == role;
+  if (!held) {
+    return Status::Rejected("role.not_held", "member '" + ctx.args().Str("member_id") +
+                                                 "' does not have the role " +
+                                                 std::string(RoleName(role)) +
+                                                 (project.empty() ? "" : " on " + project));
+  }
+  return EmitRoleChange<schema::RoleRevokedT>(ctx, *member, role, true, d);
+}
+
+Status SetBranding(const CommandContext& ctx, Decision* d) {
+  const CommandArgs& a = ctx.args();
+  const std::string what = "client '" + a.Str("client_id") + "'";
+  auto client = ctx.workspace.clients.find(a.Str("client_id"));
+  if (client == ctx.workspace.clients.end()) return Missing(ctx, what);
+  if (ctx.client_side() && a.Str("client_id") != ctx.actor.client_id) return NotVisible(what);
+  if (client->second.branding_version > 0) {
+    Status s =
+        CheckExpectedVersion(ctx, "the branding of " + what, client->second.branding_version);
+    if (!s.ok()) return s;
+  }
+  schema::BrandingSetT e;
+  e.client_id = a.Str("client_id");
+  e.display_name = a.Str("display_name");
+  e.primary_color = a.Str("primary_color");
+  e.secondary_color = a.Str("secondary_color");
+  e.logo_file_id = a.Str("logo_file_id");
+  Emit(ctx, Audience::Client, std::move(e), d);
+  d->entity_version = client->second.branding_version + 1;
+  return Status::OK();
+}
+
+Status CreateProject(const CommandContext& ctx, Decision* d) {
+  const CommandArgs& a = ctx.args();
+  if (!ctx.workspace.clients.count(a.Str("client_id"))) {
+    return Status::NotFound("client '" + a.Str("client_id") + "' does not exist");
+  }
+  if (ctx.project->exists) {
+    return Status::Rejected("project.exists",
+                            "project '" + a.Str("project_id") + "' already exists");
+  }
+  schema::ProjectCreatedT e;
+  e.project_id = a.Str("project_id");
+  e.client_id = a.Str("client_id");
+  e.name = a.Str("name");
+  e.description = a.Str("description");
+  Emit(ctx, Audience::Client, std::move(e), d);
+  d->entity_version = 1;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DecideWorkspaceCommand(const CommandContext& ctx, Decision* d) {
+  switch (ctx.command.type) {
+    case CommandType::kCreateWorkspace:
+      return CreateWorkspace(ctx, d);
+    case CommandType::kAddClient:
+      return AddClient(ctx, d);
+    case CommandType::kInviteMember:
+      return InviteMember(ctx, d);
+    case CommandType::kGrantRole:
+      return GrantRole(ctx, d);
+    case CommandType::kRevokeRole:
+      return RevokeRole(ctx, d);
+    case CommandType::kSetBranding:
+      return SetBranding(ctx, d);
+    case CommandType::kCreateProject:
+      return CreateProject(ctx, d);
+    default:
+      return Status::InvalidArgument("not a workspace command");
+  }
+}
+
+}  // namespace tandem

@@ -1,0 +1,29 @@
+// Catch-up-then-live subscription over an EventLogImpl: reads committed events from disk in
+// pages and, once caught up, sleeps on the log's commit signal until more are committed.
+#pragma once
+
+#include <vector>
+
+#include "tandem/log/event_log.h"
+
+namespace tandem {
+
+class EventLogImpl;
+
+class LogSubscription : public Subscription {
+ public:
+  LogSubscription(EventLogImpl* log, SubscriptionOptions options);
+  Status Next(RecordedEvent* event, std::chrono::milliseconds timeout) override;
+  uint64_t position() const override { return delivered_; }
+
+ private:
+  EventLogImpl* log_;
+  const SubscriptionOptions options_;
+  uint64_t delivered_;
+  // Every event at or before this position has been read into page_ or skipped by the filter.
+  uint64_t scanned_;
+  std::vector<RecordedEvent> page_;
+  size_t next_in_page_ = 0;
+};
+
+}  // namespace tandem

@@ -1,0 +1,148 @@
+// What the journal is for: acknowledged appends that RocksDB's unsynced WAL lost (a power loss
+// does that; a process crash does not) come back when the log is reopened. The loss is made by
+// putting the log's journal next to an older copy of its RocksDB files.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "metric_value.h"
+#include "tandem/log/event_log.h"
+#include "test_util.h"
+
+namespace tandem {
+namespace {
+
+namespace fs = std::filesystem;
+using test::BodyOf;
+using test::CommentEvent;
+
+class EventLogJournalTest : public ::testing::Test {
+ protected:
+  std::string Live() const { return dir_.Sub("live"); }
+  std::string Lost() const { return dir_.Sub("lost"); }
+
+  static void AppendEach(EventLog* log, int from, int to) {
+    for (int i = from; i <= to; i++) {
+      AppendResult r;
+      ASSERT_TRUE(log->Append({"acme", "s"}, ExpectedVersion::Any(),
+                              {CommentEvent("e" + std::to_string(i))}, "", &r)
+                      .ok());
+      ASSERT_EQ(r.first_position, static_cast<uint64_t>(i));
+    }
+  }
+
+  // A copy of the closed live log, standing for RocksDB's files as a power loss leaves them.
+  void SnapshotLiveAsLost() { fs::copy(Live(), Lost(), fs::copy_options::recursive); }
+
+  // Puts the live log's journal into the lost copy, as the device kept it.
+  void CopyJournalIntoLost() {
+    fs::copy_file(Live() + "/tandem.journal", Lost() + "/tandem.journal",
+                  fs::copy_options::overwrite_existing);
+  }
+
+  // Leaves the lost copy as a power loss would: RocksDB's files hold e1..e<kept>, the journal
+  // also e<kept + 1>..e<last>, all of them acknowledged.
+  void LoseFromRocksDb(int kept, int last) {
+    AppendEach(test::OpenLogOrDie(Live()).get(), 1, kept);
+    SnapshotLiveAsLost();
+    auto live = test::OpenLogOrDie(Live());
+    AppendEach(live.get(), kept + 1, last);
+    CopyJournalIntoLost();  // while open: nothing but the journal has been synced since `kept`
+  }
+
+  static std::vector<std::string> Bodies(EventLog* log) {
+    std::vector<RecordedEvent> events;
+    EXPECT_TRUE(log->ReadAll(1, ReadOptions(), &events).ok());
+    std::vector<std::string> bodies;
+    for (const auto& e : events) bodies.push_back(BodyOf(e));
+    return bodies;
+  }
+
+  static std::vector<std::string> BodiesUpTo(int n) {
+    std::vector<std::string> bodies;
+    for (int i = 1; i <= n; i++) bodies.push_back("e" + std::to_string(i));
+    return bodies;
+  }
+
+  test::ScratchDir dir_;
+};
+
+TEST_F(EventLogJournalTest, AcknowledgedAppendsMissingFromRocksDbComeBackFromTheJournal) {
+  LoseFromRocksDb(5, 10);
+  prometheus::Registry registry;
+  EventLogOptions options;
+  options.metrics = &registry;
+  auto recovered = test::OpenLogOrDie(Lost(), options);
+  EXPECT_EQ(recovered->LastPosition(), 10u);
+  EXPECT_EQ(test::MetricValue(registry, "tandem_log_journal_recovered_events_total"), 5);
+  EXPECT_EQ(Bodies(recovered.get()), BodiesUpTo(10));
+  uint64_t head = 0;
+  ASSERT_TRUE(recovered->StreamHead({"acme", "s"}, &head).ok());
+  EXPECT_EQ(head, 10u);
+}
+
+TEST_F(EventLogJournalTest, RecoveredAppendsStayAfterTheJournalIsWrittenOver) {
+  LoseFromRocksDb(5, 10);
+  // The recovering open flushes what it re-applied, so the journal may start over.
+  AppendEach(test::OpenLogOrDie(Lost()).get(), 11, 15);
+  auto reopened = test::OpenLogOrDie(Lost());
+  EXPECT_EQ(Bodies(reopened.get()), BodiesUpTo(15));
+}
+
+TEST_F(EventLogJournalTest, ABufferedOpenStillReplaysTheJournalOfASyncedRun) {
+  LoseFromRocksDb(3, 6);
+  EventLogOptions buffered;
+  buffered.durability = Durability::kBuffered;
+  auto recovered = test::OpenLogOrDie(Lost(), buffered);
+  EXPECT_EQ(Bodies(recovered.get()), BodiesUpTo(6));
+}
+
+TEST_F(EventLogJournalTest, OpenFailsWithCorruptionWhenAcknowledgedPositionsAreLostEverywhere) {
+  AppendEach(test::OpenLogOrDie(Live()).get(), 1, 5);
+  SnapshotLiveAsLost();
+  AppendEach(test::OpenLogOrDie(Live()).get(), 6, 10);
+  {
+    // Reopening starts the journal over, so it no longer holds 6..10.
+    auto live = test::OpenLogOrDie(Live());
+    AppendEach(live.get(), 11, 12);
+    CopyJournalIntoLost();
+  }
+  std::unique_ptr<EventLog> log;
+  Status s = EventLog::Open(EventLogOptions(), Lost(), &log);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("positions 6..10 are lost"), std::string::npos) << s.ToString();
+  // Nothing was re-applied: the older copy still reads as it was.
+  EventLogOptions read_only;
+  read_only.read_only = true;
+  EXPECT_EQ(Bodies(test::OpenLogOrDie(Lost(), read_only).get()), BodiesUpTo(5));
+}
+
+TEST_F(EventLogJournalTest, AFullJournalWrapsAndStaysWithinItsSize) {
+  EventLogOptions small;
+  small.journal_bytes = 16 << 10;
+  // Each append is about 370 bytes in the journal: 200 of them wrap it four times.
+  AppendEach(test::OpenLogOrDie(Live(), small).get(), 1, 200);
+  EXPECT_EQ(fs::file_size(Live() + "/tandem.journal"), small.journal_bytes);
+  EXPECT_EQ(Bodies(test::OpenLogOrDie(Live(), small).get()), BodiesUpTo(200));
+}
+
+TEST_F(EventLogJournalTest, AnAppendLargerThanTheJournalIsStillAcknowledgedDurably) {
+  EventLogOptions tiny;
+  tiny.journal_bytes = 4 << 10;
+  const std::string body(16 << 10, 'b');
+  {
+    auto log = test::OpenLogOrDie(Live(), tiny);
+    AppendResult r;
+    ASSERT_TRUE(
+        log->Append({"acme", "big"}, ExpectedVersion::NoStream(), {CommentEvent(body)}, "", &r)
+            .ok());
+  }
+  auto reopened = test::OpenLogOrDie(Live(), tiny);
+  std::vector<RecordedEvent> events;
+  ASSERT_TRUE(reopened->ReadAll(1, ReadOptions(), &events).ok());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(BodyOf(events[0]), body);
+}
+
+}  // namespace
+}  // namespace tandem

@@ -1,0 +1,99 @@
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tandem/log/event_log.h"
+#include "test_util.h"
+
+namespace tandem {
+namespace {
+
+using namespace std::chrono_literals;
+using test::BodyOf;
+using test::CommentEvent;
+
+class EventLogSubscriptionTest : public ::testing::Test {
+ protected:
+  void SetUp() override { log_ = test::OpenLogOrDie(dir_.path()); }
+
+  void Add(const StreamId& s, const std::string& body) {
+    AppendResult r;
+    ASSERT_TRUE(log_->Append(s, ExpectedVersion::Any(), {CommentEvent(body)}, "", &r).ok());
+  }
+
+  test::ScratchDir dir_;
+  std::unique_ptr<EventLog> log_;
+};
+
+TEST_F(EventLogSubscriptionTest, CatchesUpThenReceivesLiveEvents) {
+  for (int i = 0; i < 5; i++) Add({"acme", "s"}, "old" + std::to_string(i));
+  std::unique_ptr<Subscription> sub;
+  SubscriptionOptions options;
+  options.after_position = 2;
+  options.page_size = 2;  // forces several catch-up pages
+  ASSERT_TRUE(log_->Subscribe(options, &sub).ok());
+  RecordedEvent e;
+  for (int i = 2; i < 5; i++) {
+    ASSERT_TRUE(sub->Next(&e, 1s).ok());
+    EXPECT_EQ(BodyOf(e), "old" + std::to_string(i));
+  }
+  EXPECT_TRUE(sub->Next(&e, 20ms).IsTimedOut());
+
+  std::thread writer([&] {
+    std::this_thread::sleep_for(50ms);
+    Add({"acme", "s"}, "live");
+  });
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(sub->Next(&e, 5s).ok());
+  // Woken by the commit, not by the timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_EQ(BodyOf(e), "live");
+  EXPECT_EQ(sub->position(), 6u);
+  writer.join();
+}
+
+TEST_F(EventLogSubscriptionTest, TenantFilterDeliversOnlyThatTenant) {
+  Add({"acme", "s"}, "a1");
+  Add({"globex", "s"}, "g1");
+  Add({"acme", "s"}, "a2");
+  std::unique_ptr<Subscription> sub;
+  SubscriptionOptions options;
+  options.tenant = "globex";
+  ASSERT_TRUE(log_->Subscribe(options, &sub).ok());
+  RecordedEvent e;
+  ASSERT_TRUE(sub->Next(&e, 1s).ok());
+  EXPECT_EQ(BodyOf(e), "g1");
+  EXPECT_TRUE(sub->Next(&e, 20ms).IsTimedOut());
+  Add({"acme", "s"}, "a3");
+  Add({"globex", "s"}, "g2");
+  ASSERT_TRUE(sub->Next(&e, 1s).ok());
+  EXPECT_EQ(BodyOf(e), "g2");
+}
+
+TEST_F(EventLogSubscriptionTest, ManyConcurrentCommitsArriveInPositionOrder) {
+  std::unique_ptr<Subscription> sub;
+  ASSERT_TRUE(log_->Subscribe(SubscriptionOptions(), &sub).ok());
+  constexpr int kThreads = 4, kEach = 100;
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; t++) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; i++) Add({"acme", "s" + std::to_string(t)}, "x");
+    });
+  }
+  RecordedEvent e;
+  for (uint64_t expected = 1; expected <= kThreads * kEach; expected++) {
+    ASSERT_TRUE(sub->Next(&e, 5s).ok()) << expected;
+    ASSERT_EQ(e.global_position(), expected);
+  }
+  for (auto& w : writers) w.join();
+}
+
+TEST_F(EventLogSubscriptionTest, InvalidTenantFilterIsRefused) {
+  std::unique_ptr<Subscription> sub;
+  SubscriptionOptions options;
+  options.tenant = std::string("bad\x01", 4);
+  EXPECT_TRUE(log_->Subscribe(options, &sub).IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace tandem

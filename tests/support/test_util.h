@@ -1,0 +1,60 @@
+// Helpers shared by Tandem's tests: scratch folders and small events.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "tandem/log/event_log.h"
+
+namespace tandem::test {
+
+// A fresh folder under $TMPDIR, removed with its contents when destroyed.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tandem-test-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A client-visible comment event; `body` lets tests tell events apart.
+inline NewEvent CommentEvent(const std::string& body, const std::string& actor = "member:test") {
+  schema::CommentPostedT c;
+  c.project_id = "p1";
+  c.thread_id = "t1";
+  c.comment_id = body;
+  c.thread_audience = schema::Audience::Client;
+  c.body = body;
+  NewEvent e;
+  e.actor = actor;
+  e.audience = schema::Audience::Client;
+  e.payload.Set(std::move(c));
+  return e;
+}
+
+inline std::string BodyOf(const RecordedEvent& e) {
+  return e.event().payload_as_CommentPosted()->body()->str();
+}
+
+inline std::unique_ptr<EventLog> OpenLogOrDie(const std::string& path,
+                                              EventLogOptions options = EventLogOptions()) {
+  std::unique_ptr<EventLog> log;
+  Status s = EventLog::Open(options, path, &log);
+  if (!s.ok()) {
+    fprintf(stderr, "cannot open log: %s\n", s.ToString().c_str());
+    std::abort();
+  }
+  return log;
+}
+
+}  // namespace tandem::test
