@@ -4,17 +4,20 @@
 #include <vector>
 
 #include "append_bench.h"
+#include "command_bench.h"
 
 int main(int argc, char** argv) {
   const std::string usage =
       "usage: tandem-bench <benchmark> [options]\n\nbenchmarks:\n"
-      "  append   durable append throughput vs raw RocksDB floors (W = 1, 8, 64 writers)\n";
+      "  append   durable append throughput vs raw RocksDB floors (W = 1, 8, 64 writers)\n"
+      "  command  cost per command on a 1k- and a 100k-comment project; commands/s vs appends/s\n";
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << usage;
     return argc < 2 ? 2 : 0;
   }
   std::vector<std::string> args(argv + 2, argv + argc);
   if (std::string(argv[1]) == "append") return tandem::bench::RunAppendBench(args);
+  if (std::string(argv[1]) == "command") return tandem::bench::RunCommandBench(args);
   std::cerr << "tandem-bench: unknown benchmark '" << argv[1] << "'\n" << usage;
   return 2;
 }

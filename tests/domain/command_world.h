@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -41,7 +42,11 @@ inline std::string Cmd(const std::string& type, const std::string& workspace,
 
 class CommandWorld {
  public:
-  explicit CommandWorld(std::string dir) : dir_(std::move(dir)) { Open(); }
+  // `tune` adjusts the handler's options before each open.
+  explicit CommandWorld(std::string dir, std::function<void(CommandHandlerOptions*)> tune = nullptr)
+      : dir_(std::move(dir)), tune_(std::move(tune)) {
+    Open();
+  }
 
   void Open() {
     std::filesystem::create_directories(dir_);
@@ -52,6 +57,7 @@ class CommandWorld {
     CommandHandlerOptions options;
     options.now_us = [] { return kTestNowUs; };
     options.limits.max_file_bytes = 1024 * 1024;
+    if (tune_) tune_(&options);
     ASSERT_TRUE(CommandHandler::Open(options, log_.get(), blobs_.get(), &handler_).ok());
   }
 
@@ -90,6 +96,7 @@ class CommandWorld {
 
  private:
   std::string dir_;
+  std::function<void(CommandHandlerOptions*)> tune_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<CommandHandler> handler_;

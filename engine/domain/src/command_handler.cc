@@ -1,12 +1,12 @@
 #include "tandem/domain/command_handler.h"
 
-#include <array>
 #include <chrono>
+#include <memory>
 #include <mutex>
-#include <unordered_map>
 
 #include "command_context.h"
 #include "command_metrics.h"
+#include "stream_state_cache.h"
 #include "tandem/basics/clock.h"
 #include "tandem/basics/logger.h"
 #include "tandem/domain/authorization.h"
@@ -22,11 +22,8 @@ StreamId ProjectStream(const std::string& workspace, const std::string& project_
 
 namespace {
 
-// Attempts of one command when another writer (another process on the same log) appends to
-// its stream between the load and the append.
+// Attempts of one command when a stream it read changes between its decision and its append.
 constexpr int kMaxAttempts = 4;
-// Folded states kept in memory; the cache is dropped when it grows past this.
-constexpr size_t kMaxCachedStates = 10000;
 
 Decider DeciderFor(CommandType type) {
   switch (type) {
@@ -58,40 +55,28 @@ Decider DeciderFor(CommandType type) {
   }
 }
 
-// Folded states by stream, caught up from the log on every use.
-template <typename State>
-class StateCache {
- public:
-  Status Load(EventLog* log, const StreamId& stream, State* state) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = states_.find(stream.ToString());
-      *state = it == states_.end() ? State() : it->second;
-    }
-    std::vector<RecordedEvent> events;
-    const ReadOptions page;
-    do {
-      Status s = log->ReadStreamForward(stream, state->stream_version + 1, page, &events);
-      if (s.IsNotFound()) break;  // no stream yet: the empty state is current
-      if (!s.ok()) return s;
-      for (const auto& e : events) state->Apply(e.event());
-    } while (events.size() == page.max_count);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (states_.size() >= kMaxCachedStates) states_.clear();
-    State& cached = states_[stream.ToString()];
-    if (cached.stream_version < state->stream_version) cached = *state;
-    return Status::OK();
-  }
+// A command id belongs to its actor: the log's idempotency key carries both ('/' occurs in
+// neither), so one actor's id never finds, answers or blocks another's command.
+std::string IdempotencyKeyOf(const Command& command) {
+  return command.actor + "/" + command.command_id;
+}
 
- private:
-  std::mutex mu_;
-  std::unordered_map<std::string, State> states_;
-};
+Status IdReused(const Command& command) {
+  // Names no stream or project: the id's first use may be none of the caller's business.
+  return Status::InvalidArgument(
+      "command.id_reused",
+      "command id '" + command.command_id + "' was already used by another command; use a new id");
+}
 
 class CommandHandlerImpl : public CommandHandler {
  public:
   CommandHandlerImpl(const CommandHandlerOptions& options, EventLog* log, BlobStore* blobs)
-      : options_(options), log_(log), blobs_(blobs), metrics_(options.metrics) {
+      : options_(options),
+        log_(log),
+        blobs_(blobs),
+        metrics_(options.metrics),
+        workspaces_(options.max_cached_streams),
+        projects_(options.max_cached_streams) {
     if (!options_.now_us) options_.now_us = SystemNowMicros;
   }
 
@@ -123,50 +108,87 @@ class CommandHandlerImpl : public CommandHandler {
   }
 
  private:
+  using WorkspaceEntry = SharedState<WorkspaceState>;
+  using ProjectEntry = ExclusiveState<ProjectState>;
+
   Status Handle(const Command& command, CommandResult* result) {
-    result->stream = ScopeOf(command.type) == CommandScope::kWorkspace
-                         ? WorkspaceStream(command.workspace)
-                         : ProjectStream(command.workspace, command.args.Str("project_id"));
-    Status s = AnswerRetry(command, result);
+    const bool workspace_scoped = ScopeOf(command.type) == CommandScope::kWorkspace;
+    const StreamId workspace_stream = WorkspaceStream(command.workspace);
+    // A workspace command may name a project too (a role granted on one project).
+    const std::string& project_id = command.args.Str("project_id");
+    const StreamId project_stream = ProjectStream(command.workspace, project_id);
+    result->stream = workspace_scoped ? workspace_stream : project_stream;
+    const std::string key = IdempotencyKeyOf(command);
+    std::shared_ptr<WorkspaceEntry> workspace = workspaces_.Pin(workspace_stream.ToString());
+    std::shared_ptr<ProjectEntry> project;
+    if (!project_id.empty()) project = projects_.Pin(project_stream.ToString());
+    // Commands on one stream are decided one at a time in this process, so they do not race
+    // each other to the append; other streams proceed in parallel, and project commands read
+    // their workspace as a shared snapshot. Locks are taken workspace first.
+    std::unique_lock<std::mutex> workspace_lock;
+    if (workspace_scoped) workspace_lock = std::unique_lock<std::mutex>(workspace->command_mu());
+    std::unique_lock<std::mutex> project_lock;
+    if (project != nullptr) project_lock = std::unique_lock<std::mutex>(project->mu);
+    // Under the stream's lock, so that a retry racing its first attempt finds it committed
+    // rather than deciding again against the state it produced.
+    Status s = AnswerRetry(command, key, result);
     if (!s.IsNotFound()) return s;
 
-    std::lock_guard<std::mutex> lock(StripeOf(result->stream));
     for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
-      Decision decision;
-      uint64_t stream_version = 0;
-      s = Decide(command, &decision, &stream_version);
+      std::shared_ptr<const WorkspaceState> ws;
+      s = workspace->Current(log_, workspace_stream, &ws);
       if (!s.ok()) return s;
+      if (project != nullptr) {
+        s = CatchUp(log_, project_stream, &project->state);
+        if (!s.ok()) return s;
+      }
+      Decision decision;
+      s = Decide(command, *ws, project == nullptr ? nullptr : &project->state, &decision);
+      if (!s.ok()) return s;
+      // The command commits only if what it was decided and authorised on still stands: the
+      // stream it writes at the version read, and the other stream it read (a project
+      // command's workspace, so that no revocation gets in between) unchanged.
+      const uint64_t project_version = project == nullptr ? 0 : project->state.stream_version;
+      std::vector<AppendCondition> conditions;
+      if (!workspace_scoped) {
+        conditions.push_back({workspace_stream, ExpectedVersion::Exact(ws->stream_version)});
+      } else if (project != nullptr) {
+        conditions.push_back({project_stream, ExpectedVersion::Exact(project_version)});
+      }
+      const uint64_t stream_version = workspace_scoped ? ws->stream_version : project_version;
       AppendResult appended;
-      s = log_->Append(result->stream, ExpectedVersion::Exact(stream_version), decision.events,
-                       command.command_id, &appended);
-      if (s.IsWrongExpectedVersion()) continue;  // another writer got in first: decide again
+      s = log_->AppendIf(conditions, result->stream, ExpectedVersion::Exact(stream_version),
+                         decision.events, key, &appended);
+      if (s.IsWrongExpectedVersion()) continue;  // something it read changed: decide again
+      if (s.reason() == "idempotency.key_reused") return IdReused(command);
       if (!s.ok()) return s;
       result->deduplicated = appended.deduplicated;
       result->entity_version = appended.deduplicated ? 0 : decision.entity_version;
-      return ReadBack(appended, &result->events);
+      s = ReadBack(appended, &result->events);
+      if (s.ok() && !workspace_scoped && !appended.deduplicated) {
+        for (const auto& e : result->events) {
+          // Only the next versions: anything else is left for the next catch-up.
+          if (e.stream_version() == project->state.stream_version + 1) {
+            project->state.Apply(e.event());
+          }
+        }
+      }
+      return s;
     }
     return Status::WrongExpectedVersion("stream " + result->stream.ToString() +
                                         " kept changing while the command was decided; retry");
   }
 
-  // A command id that was committed before: answer with what it wrote, provided it is the same
-  // actor's command on the same stream. NotFound when the id is new.
-  Status AnswerRetry(const Command& command, CommandResult* result) {
+  // A command id this actor committed before: answer with what it wrote, provided it went to
+  // the same stream. NotFound when the id is new.
+  Status AnswerRetry(const Command& command, const std::string& key, CommandResult* result) {
     std::string stream_name;
     AppendResult first;
-    Status s =
-        log_->FindIdempotentAppend(command.workspace, command.command_id, &stream_name, &first);
+    Status s = log_->FindIdempotentAppend(command.workspace, key, &stream_name, &first);
     if (!s.ok()) return s;
+    if (stream_name != result->stream.name) return IdReused(command);
     s = ReadBack(first, &result->events);
     if (!s.ok()) return s;
-    if (stream_name != result->stream.name || result->events.empty() ||
-        result->events.front().event().actor() == nullptr ||
-        result->events.front().event().actor()->str() != command.actor) {
-      result->events.clear();
-      return Status::InvalidArgument("command.id_reused", "command id '" + command.command_id +
-                                                              "' was already used by another "
-                                                              "command; use a new id");
-    }
     result->deduplicated = true;
     return Status::OK();
   }
@@ -182,11 +204,10 @@ class CommandHandlerImpl : public CommandHandler {
     return Status::OK();
   }
 
-  // Loads what the command's rules need, checks who may, and lets the command decide.
-  Status Decide(const Command& command, Decision* decision, uint64_t* stream_version) {
-    WorkspaceState workspace;
-    Status s = workspaces_.Load(log_, WorkspaceStream(command.workspace), &workspace);
-    if (!s.ok()) return s;
+  // Checks who may, against the workspace, and lets the command decide on the states it
+  // read; `project` is set when the command names a project.
+  Status Decide(const Command& command, const WorkspaceState& workspace,
+                const ProjectState* project, Decision* decision) {
     const bool creating = command.type == CommandType::kCreateWorkspace;
     const MemberState* actor = workspace.FindMember(command.actor);
     static const MemberState kNewcomer;
@@ -205,20 +226,12 @@ class CommandHandlerImpl : public CommandHandler {
           "role.forbidden", "the role " + std::string(RoleName(role)) + " of '" + command.actor +
                                 "' may not " + std::string(CommandTypeName(command.type)));
     }
-    ProjectState project;
-    if (!project_id.empty()) {
-      s = projects_.Load(log_, ProjectStream(command.workspace, project_id), &project);
-      if (!s.ok()) return s;
-      s = CheckProjectScope(command, *actor, project);
+    if (project != nullptr) {
+      Status s = CheckProjectScope(command, *actor, *project);
       if (!s.ok()) return s;
     }
-    CommandContext ctx{command, workspace, project_id.empty() ? nullptr : &project,
-                       *actor,  role,      options_.now_us(),
-                       blobs_};
-    s = DeciderFor(command.type)(ctx, decision);
-    *stream_version = ScopeOf(command.type) == CommandScope::kWorkspace ? workspace.stream_version
-                                                                        : project.stream_version;
-    return s;
+    CommandContext ctx{command, workspace, project, *actor, role, options_.now_us(), blobs_};
+    return DeciderFor(command.type)(ctx, decision);
   }
 
   static Status CheckProjectScope(const Command& command, const MemberState& actor,
@@ -233,19 +246,12 @@ class CommandHandlerImpl : public CommandHandler {
     return Status::OK();
   }
 
-  // Commands on one stream are decided one at a time in this process, so they do not race
-  // each other to the append; different streams proceed in parallel.
-  std::mutex& StripeOf(const StreamId& stream) {
-    return stripes_[std::hash<std::string>()(stream.ToString()) % stripes_.size()];
-  }
-
   CommandHandlerOptions options_;
   EventLog* log_;
   BlobStore* blobs_;
   CommandMetrics metrics_;
-  StateCache<WorkspaceState> workspaces_;
-  StateCache<ProjectState> projects_;
-  std::array<std::mutex, 64> stripes_;
+  LruMap<WorkspaceEntry> workspaces_;
+  LruMap<ProjectEntry> projects_;
 };
 
 }  // namespace

@@ -43,8 +43,8 @@ struct EventLogImpl::GroupState {
   rocksdb::WriteBatch batch;
   uint64_t next_position;
   int64_t recorded_at_us;
-  // Idempotency keys as they will be once this group is written.
-  std::unordered_map<std::string, log_keys::IdempotencyRecord> keys;
+  // Idempotency keys as they will be once this group is written, with their owners.
+  std::unordered_map<std::string, std::pair<log_keys::IdempotencyRecord, std::string>> keys;
   std::vector<PendingAppend*> staged;
   // The open tenant-index run of each tenant in this group: first position and length.
   std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> tenant_runs;
@@ -96,6 +96,7 @@ Status EventLogImpl::Submit(const StreamId& stream, ExpectedVersion expected,
   p->stream = stream;
   p->expected = expected;
   p->idempotency_key = idempotency_key;
+  p->owner = events.front().actor;
   p->records.reserve(events.size());
   for (size_t i = 0; i < events.size(); i++) {
     if (events[i].payload.type == schema::Payload::NONE) {
@@ -123,8 +124,20 @@ Status EventLogImpl::Submit(const StreamId& stream, ExpectedVersion expected,
 Status EventLogImpl::Append(const StreamId& stream, ExpectedVersion expected,
                             const std::vector<NewEvent>& events, const std::string& idempotency_key,
                             AppendResult* result) {
+  return AppendIf({}, stream, expected, events, idempotency_key, result);
+}
+
+Status EventLogImpl::AppendIf(const std::vector<AppendCondition>& conditions,
+                              const StreamId& stream, ExpectedVersion expected,
+                              const std::vector<NewEvent>& events,
+                              const std::string& idempotency_key, AppendResult* result) {
   *result = AppendResult();
   PendingAppend p;
+  for (const AppendCondition& c : conditions) {
+    Status s = c.stream.Validate();
+    if (!s.ok()) return s;
+  }
+  p.conditions = conditions;
   Status s = Submit(stream, expected, events, idempotency_key, &p);
   if (!s.ok()) return s;
   while (p.done.load(std::memory_order_acquire) == 0) FutexWait(&p.done, 0);
@@ -171,48 +184,7 @@ void EventLogImpl::WriterLoop() {
   }
 }
 
-void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
-  const StreamId& stream = p->stream;
-  std::string idem_key;
-  if (!p->idempotency_key.empty()) {
-    idem_key = log_keys::IdempotencyKey(stream.tenant, p->idempotency_key);
-    log_keys::IdempotencyRecord first;
-    bool seen = false;
-    if (auto it = g->keys.find(idem_key); it != g->keys.end()) {
-      first = it->second;
-      seen = true;
-    } else {
-      std::string value;
-      rocksdb::Status rs =
-          store_->db()->Get(rocksdb::ReadOptions(), store_->idempotency(), idem_key, &value);
-      if (!rs.ok() && !rs.IsNotFound()) {
-        p->status = FromRocks(rs, "reading idempotency key");
-        return;
-      }
-      if (rs.ok()) {
-        if (!first.Decode(value)) {
-          p->status = Status::Corruption("malformed idempotency record for key '" +
-                                         p->idempotency_key + "'");
-          return;
-        }
-        seen = true;
-      }
-    }
-    if (seen) {
-      if (first.stream_name != stream.name) {
-        p->status = Status::InvalidArgument("idempotency key '" + p->idempotency_key +
-                                            "' was already used for stream '" + first.stream_name +
-                                            "', not '" + stream.name + "'");
-        metrics_.AppendFailed();
-        return;
-      }
-      p->result = {first.first_version, first.last_version, first.first_position,
-                   first.last_position, /*deduplicated=*/true};
-      metrics_.AppendDeduplicated();
-      return;
-    }
-  }
-
+bool EventLogImpl::StagedHead(const StreamId& stream, PendingAppend* p, uint64_t** head) {
   // The cache already holds the heads staged by earlier appends of this group.
   auto [cached, missed] = head_cache_.try_emplace(log_keys::StreamPrefix(stream), 0);
   if (missed) {
@@ -220,10 +192,86 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
     if (!s.ok()) {
       head_cache_.erase(cached);
       p->status = s;
+      return false;
+    }
+  }
+  *head = &cached->second;
+  return true;
+}
+
+bool EventLogImpl::MayDeduplicate(PendingAppend* p, const log_keys::IdempotencyRecord& first,
+                                  const std::string& first_owner) {
+  std::string owner = first_owner;
+  if (owner.empty() && first.first_position != 0) {
+    // Committed by an earlier group: its owner is the actor of the first event it wrote.
+    RecordedEvent e;
+    Status s = ReadRecord(first.first_position, &e);
+    if (!s.ok()) {
+      p->status = s;
+      return false;
+    }
+    if (e.event().actor() != nullptr) owner = e.event().actor()->str();
+  }
+  if (first.stream_name == p->stream.name && owner == p->owner) return true;
+  // Names neither the other stream nor the other actor: the key may be someone else's.
+  p->status =
+      Status::InvalidArgument("idempotency.key_reused", "idempotency key '" + p->idempotency_key +
+                                                            "' was already used by another append");
+  metrics_.AppendFailed();
+  return false;
+}
+
+void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
+  const StreamId& stream = p->stream;
+  std::string idem_key;
+  if (!p->idempotency_key.empty()) {
+    idem_key = log_keys::IdempotencyKey(stream.tenant, p->idempotency_key);
+    if (auto it = g->keys.find(idem_key); it != g->keys.end()) {
+      if (!MayDeduplicate(p, it->second.first, it->second.second)) return;
+      const log_keys::IdempotencyRecord& first = it->second.first;
+      p->result = {first.first_version, first.last_version, first.first_position,
+                   first.last_position, /*deduplicated=*/true};
+      metrics_.AppendDeduplicated();
+      return;
+    }
+    std::string value;
+    rocksdb::Status rs =
+        store_->db()->Get(rocksdb::ReadOptions(), store_->idempotency(), idem_key, &value);
+    if (!rs.ok() && !rs.IsNotFound()) {
+      p->status = FromRocks(rs, "reading idempotency key");
+      return;
+    }
+    if (rs.ok()) {
+      log_keys::IdempotencyRecord first;
+      if (!first.Decode(value)) {
+        p->status =
+            Status::Corruption("malformed idempotency record for key '" + p->idempotency_key + "'");
+        return;
+      }
+      if (!MayDeduplicate(p, first, std::string())) return;
+      p->result = {first.first_version, first.last_version, first.first_position,
+                   first.last_position, /*deduplicated=*/true};
+      metrics_.AppendDeduplicated();
       return;
     }
   }
-  uint64_t& head_entry = cached->second;
+
+  for (const AppendCondition& c : p->conditions) {
+    uint64_t* condition_head = nullptr;
+    if (!StagedHead(c.stream, p, &condition_head)) return;
+    if (!c.expected.IsSatisfiedBy(*condition_head)) {
+      p->status = Status::WrongExpectedVersion(
+          "stream " + c.stream.ToString() + ": expected version " + c.expected.ToString() +
+          ", but the stream is at " +
+          (*condition_head == 0 ? std::string("no_stream") : std::to_string(*condition_head)));
+      metrics_.AppendConflicted();
+      return;
+    }
+  }
+
+  uint64_t* head_entry_ptr = nullptr;
+  if (!StagedHead(stream, p, &head_entry_ptr)) return;
+  uint64_t& head_entry = *head_entry_ptr;
   const uint64_t head = head_entry;
   if (!p->expected.IsSatisfiedBy(head)) {
     p->status = Status::WrongExpectedVersion(
@@ -248,7 +296,7 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
     log_keys::IdempotencyRecord record{stream.name, p->result.first_version, p->result.last_version,
                                        p->result.first_position, p->result.last_position};
     g->batch.Put(store_->idempotency(), idem_key, record.Encode());
-    g->keys.emplace(std::move(idem_key), std::move(record));
+    g->keys.emplace(std::move(idem_key), std::make_pair(std::move(record), p->owner));
   }
   head_entry = head + n;
   g->next_position += n;

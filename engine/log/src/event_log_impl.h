@@ -24,6 +24,7 @@
 #include <rocksdb/options.h>
 
 #include "journal.h"
+#include "log_keys.h"
 #include "log_metrics.h"
 #include "log_store.h"
 #include "tandem/log/event_log.h"
@@ -46,6 +47,9 @@ class EventLogImpl : public EventLog {
   Status Append(const StreamId& stream, ExpectedVersion expected,
                 const std::vector<NewEvent>& events, const std::string& idempotency_key,
                 AppendResult* result) override;
+  Status AppendIf(const std::vector<AppendCondition>& conditions, const StreamId& stream,
+                  ExpectedVersion expected, const std::vector<NewEvent>& events,
+                  const std::string& idempotency_key, AppendResult* result) override;
   void AppendAsync(const StreamId& stream, ExpectedVersion expected,
                    const std::vector<NewEvent>& events, const std::string& idempotency_key,
                    AppendCallback done) override;
@@ -77,6 +81,9 @@ class EventLogImpl : public EventLog {
     StreamId stream;
     ExpectedVersion expected = ExpectedVersion::Any();
     std::string idempotency_key;
+    // The actor of the first event: a de-duplication is granted only to the same actor.
+    std::string owner;
+    std::vector<AppendCondition> conditions;
     std::vector<std::string> records;
     Status status;
     AppendResult result;
@@ -99,6 +106,13 @@ class EventLogImpl : public EventLog {
   Status Submit(const StreamId& stream, ExpectedVersion expected,
                 const std::vector<NewEvent>& events, const std::string& idempotency_key,
                 PendingAppend* p);
+  // The writer's current head of `stream` (staged heads of this group included); false and
+  // p->status set when it cannot be read.
+  bool StagedHead(const StreamId& stream, PendingAppend* p, uint64_t** head);
+  // Whether `p` may be answered with the committed append `first` (same stream, same actor);
+  // sets p->status otherwise.
+  bool MayDeduplicate(PendingAppend* p, const log_keys::IdempotencyRecord& first,
+                      const std::string& first_owner);
   void WriterLoop();
   void WriteGroup(std::vector<PendingAppend*> group);
   void SyncerLoop();

@@ -42,6 +42,8 @@ struct CommandHandlerOptions {
   prometheus::Registry* metrics = nullptr;
   // The clock report-link expiry is checked against; the system clock when unset.
   std::function<int64_t()> now_us;
+  // Folded workspace and project states kept in memory (each), least recently used evicted.
+  size_t max_cached_streams = 10000;
 };
 
 struct CommandResult {

@@ -6,7 +6,11 @@
 //  - Each event receives the next stream version (the first is 1) and the next global position
 //    (the first is 1). Global positions are gap-free and follow commit order.
 //  - An append carrying an idempotency key that was already committed (within the same tenant)
-//    writes nothing and returns the first append's versions and positions, flagged deduplicated.
+//    writes nothing and returns the first append's versions and positions, flagged deduplicated,
+//    provided it goes to the same stream and its first event has the same actor as the first
+//    append's; otherwise it is refused (InvalidArgument, reason idempotency.key_reused), so one
+//    actor's key never answers another's append.
+//  - AppendIf also checks other streams' versions in the same atomic step, without writing them.
 //  - With Durability::kSynced (the default) Append returns only after its write is on the
 //    device (in the log's journal, or in RocksDB's WAL when the journal wraps): an acknowledged
 //    append survives a crash of the process or the machine. Concurrent appends are gathered into
@@ -64,9 +68,16 @@ struct EventLogOptions {
   // Most events one Append may carry.
   size_t max_events_per_append = 10000;
   // Longest idempotency key accepted.
-  size_t max_idempotency_key_bytes = 256;
+  size_t max_idempotency_key_bytes = 512;
   // When set, the log registers its metrics (tandem_log_*) here. Must outlive the log.
   prometheus::Registry* metrics = nullptr;
+};
+
+// A condition on another stream, checked in the same atomic step as the append's own expected
+// version: a decision that read stream B commits to stream A only while B is as it was read.
+struct AppendCondition {
+  StreamId stream;
+  ExpectedVersion expected;
 };
 
 struct AppendResult {
@@ -127,6 +138,12 @@ class EventLog {
   virtual Status Append(const StreamId& stream, ExpectedVersion expected,
                         const std::vector<NewEvent>& events, const std::string& idempotency_key,
                         AppendResult* result) = 0;
+  // Append, provided every condition holds as well: a condition that does not is
+  // WrongExpectedVersion naming its stream, and nothing is written. A de-duplicated retry is
+  // answered whatever the conditions say now.
+  virtual Status AppendIf(const std::vector<AppendCondition>& conditions, const StreamId& stream,
+                          ExpectedVersion expected, const std::vector<NewEvent>& events,
+                          const std::string& idempotency_key, AppendResult* result) = 0;
   // Append without blocking: validates and encodes `events` before returning, then reports the
   // outcome to `done` (always on the completion thread, also for an append refused up front;
   // an empty `done` ignores the outcome).

@@ -1,0 +1,128 @@
+// Folded stream states kept between commands, so that a command costs what its own events cost
+// and not what its stream's history costs: the state is caught up from the log by the events
+// appended since it was last used (usually none) and never copied whole per command.
+//
+// Entries live in a map bounded by count that evicts the least recently used. An entry in use
+// survives its eviction (callers hold a shared_ptr); a command that finds a fresh entry for the
+// same stream meanwhile is still correct, because every append is conditioned on the versions
+// the decision read.
+#pragma once
+
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "tandem/log/event_log.h"
+
+namespace tandem {
+
+template <typename Entry>
+class LruMap {
+ public:
+  explicit LruMap(size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
+
+  // The entry for `key`, created empty when missing, now the most recently used.
+  std::shared_ptr<Entry> Pin(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = index_.find(key); it != index_.end()) {
+      order_.splice(order_.begin(), order_, it->second);
+      return it->second->second;
+    }
+    order_.emplace_front(key, std::make_shared<Entry>());
+    index_.emplace(key, order_.begin());
+    if (order_.size() > capacity_) {
+      index_.erase(order_.back().first);
+      order_.pop_back();
+    }
+    return order_.front().second;
+  }
+
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return order_.size();
+  }
+
+ private:
+  using Order = std::list<std::pair<std::string, std::shared_ptr<Entry>>>;
+  mutable std::mutex mu_;
+  const size_t capacity_;
+  Order order_;  // most recently used first
+  std::unordered_map<std::string, typename Order::iterator> index_;
+};
+
+// Folds the events of `stream` after state->stream_version into `state`, in place. A read that
+// fails part-way leaves a consistent state at the last event folded.
+template <typename State>
+Status CatchUp(EventLog* log, const StreamId& stream, State* state) {
+  std::vector<RecordedEvent> events;
+  const ReadOptions page;
+  do {
+    Status s = log->ReadStreamForward(stream, state->stream_version + 1, page, &events);
+    if (s.IsNotFound()) return Status::OK();  // no stream yet: the empty state is current
+    if (!s.ok()) return s;
+    for (const auto& e : events) state->Apply(e.event());
+  } while (events.size() == page.max_count);
+  return Status::OK();
+}
+
+// A state that one command at a time decides on and updates in place (a project's): the
+// command holds `mu` from catching up to folding in its own events.
+template <typename State>
+struct ExclusiveState {
+  std::mutex mu;
+  State state;
+};
+
+// A state that many commands read at once (a workspace's, read by every command in it to
+// authorise): an immutable snapshot, replaced by a caught-up copy when the stream moved.
+template <typename State>
+class SharedState {
+ public:
+  SharedState() : snapshot_(std::make_shared<const State>()) {}
+
+  // The current snapshot, caught up with the log.
+  Status Current(EventLog* log, const StreamId& stream, std::shared_ptr<const State>* out) {
+    std::shared_ptr<const State> snap = Load();
+    // The common case, nothing new, reads without taking the update lock.
+    std::vector<RecordedEvent> probe;
+    ReadOptions one;
+    one.max_count = 1;
+    Status s = log->ReadStreamForward(stream, snap->stream_version + 1, one, &probe);
+    if (s.IsNotFound() || (s.ok() && probe.empty())) {
+      *out = std::move(snap);
+      return Status::OK();
+    }
+    if (!s.ok()) return s;
+    std::lock_guard<std::mutex> lock(update_mu_);
+    auto next = std::make_shared<State>(*Load());
+    s = CatchUp(log, stream, next.get());
+    if (!s.ok()) return s;
+    std::shared_ptr<const State> published = std::move(next);
+    {
+      std::lock_guard<std::mutex> snap_lock(snapshot_mu_);
+      snapshot_ = published;
+    }
+    *out = std::move(published);
+    return Status::OK();
+  }
+
+  // Serialises the commands that write this stream.
+  std::mutex& command_mu() { return command_mu_; }
+
+ private:
+  std::shared_ptr<const State> Load() {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    return snapshot_;
+  }
+
+  std::mutex command_mu_;
+  std::mutex update_mu_;
+  std::mutex snapshot_mu_;  // held only to copy the pointer
+  std::shared_ptr<const State> snapshot_;
+};
+
+}  // namespace tandem
