@@ -11,9 +11,17 @@
 //    stable `reason()` such as "milestone.already_completed".
 //  - A client-side member cannot tell an internal thing from a missing one: both are
 //    PermissionDenied with the same reason.
-//  - Retrying a command with the same command id returns the first attempt's events, flagged
-//    deduplicated, without checking rules again (they may no longer hold). Reusing a command id
-//    for another stream or by another actor is refused.
+//  - A command id belongs to its actor. Retrying a command with the same command id returns the
+//    first attempt's events, flagged deduplicated, without checking rules again (they may no
+//    longer hold), also when the retry races the first attempt. Another actor's command with the
+//    same id is their own command. Reusing an id on another stream is refused
+//    (command.id_reused) without naming the stream.
+//  - A command commits only if the states it was authorised and decided on are still current
+//    (the append is conditioned on the workspace's and the project's versions); otherwise it is
+//    decided again.
+//  - Cost: folded states are kept per stream (least recently used evicted) and caught up with
+//    the events appended since; commands on one stream are decided one at a time, commands on
+//    different streams in parallel. A command's cost does not grow with its project's history.
 //  - Tenant isolation: the workspace named by the command is the tenant of every read and
 //    write; an actor is looked up only among that workspace's members.
 //  - Thread-safe.
