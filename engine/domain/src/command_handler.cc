@@ -134,16 +134,28 @@ class CommandHandlerImpl : public CommandHandler {
     Status s = AnswerRetry(command, key, result);
     if (!s.IsNotFound()) return s;
 
+    // Cached states are decided on as they are: the append is conditioned on the versions they
+    // are at, so a writer that got in first (another handler on the same log) shows up as a
+    // conflict. States are caught up with the log when first loaded, after a conflict, and
+    // before a refusal is given, so that a refusal is never based on a stale state.
+    bool current = false;
     for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
       std::shared_ptr<const WorkspaceState> ws;
-      s = workspace->Current(log_, workspace_stream, &ws);
-      if (!s.ok()) return s;
-      if (project != nullptr) {
-        s = CatchUp(log_, project_stream, &project->state);
+      const bool cached =
+          attempt == 0 && workspace->Cached(&ws) && (project == nullptr || project->loaded);
+      if (!cached) {
+        s = workspace->Current(log_, workspace_stream, &ws);
         if (!s.ok()) return s;
+        if (project != nullptr) {
+          s = CatchUp(log_, project_stream, &project->state);
+          if (!s.ok()) return s;
+          project->loaded = true;
+        }
+        current = true;
       }
       Decision decision;
       s = Decide(command, *ws, project == nullptr ? nullptr : &project->state, &decision);
+      if (!s.ok() && !current) continue;
       if (!s.ok()) return s;
       // The command commits only if what it was decided and authorised on still stands: the
       // stream it writes at the version read, and the other stream it read (a project

@@ -8,6 +8,7 @@
 // the decision read.
 #pragma once
 
+#include <atomic>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -75,6 +76,7 @@ template <typename State>
 struct ExclusiveState {
   std::mutex mu;
   State state;
+  bool loaded = false;  // caught up with the log at least once
 };
 
 // A state that many commands read at once (a workspace's, read by every command in it to
@@ -83,6 +85,13 @@ template <typename State>
 class SharedState {
  public:
   SharedState() : snapshot_(std::make_shared<const State>()) {}
+
+  // The snapshot as last caught up, without reading the log; false if it never was.
+  bool Cached(std::shared_ptr<const State>* out) {
+    if (!loaded_.load(std::memory_order_acquire)) return false;
+    *out = Load();
+    return true;
+  }
 
   // The current snapshot, caught up with the log.
   Status Current(EventLog* log, const StreamId& stream, std::shared_ptr<const State>* out) {
@@ -93,6 +102,7 @@ class SharedState {
     one.max_count = 1;
     Status s = log->ReadStreamForward(stream, snap->stream_version + 1, one, &probe);
     if (s.IsNotFound() || (s.ok() && probe.empty())) {
+      loaded_.store(true, std::memory_order_release);
       *out = std::move(snap);
       return Status::OK();
     }
@@ -106,6 +116,7 @@ class SharedState {
       std::lock_guard<std::mutex> snap_lock(snapshot_mu_);
       snapshot_ = published;
     }
+    loaded_.store(true, std::memory_order_release);
     *out = std::move(published);
     return Status::OK();
   }
@@ -123,6 +134,7 @@ class SharedState {
   std::mutex update_mu_;
   std::mutex snapshot_mu_;  // held only to copy the pointer
   std::shared_ptr<const State> snapshot_;
+  std::atomic<bool> loaded_{false};
 };
 
 }  // namespace tandem
