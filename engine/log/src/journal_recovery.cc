@@ -36,17 +36,17 @@ Status WriteJournalMark(LogStore* store, uint64_t id) {
                    "marking the event log's journal");
 }
 
-// Opens the journal the store expects, creating it only where none is expected.
+// Opens the journal the store expects, creating it only where none is expected. `*marked` tells
+// whether the store already names it.
 Status OpenJournal(const EventLogOptions& options, LogStore* store, const std::string& path,
-                   std::unique_ptr<Journal>* journal) {
+                   std::unique_ptr<Journal>* journal, bool* marked) {
   const bool synced = options.durability == Durability::kSynced;
-  bool marked = false;
   uint64_t id = 0;
-  Status s = ReadJournalMark(store, &marked, &id);
+  Status s = ReadJournalMark(store, marked, &id);
   if (!s.ok()) return s;
   s = Journal::OpenExisting(path, synced, journal);
   if (s.IsNotFound()) {
-    if (marked) {
+    if (*marked) {
       return Status::Corruption("the journal " + path +
                                 " is missing, but this event log was written with it: acknowledged "
                                 "appends only it held would be lost (restore the file)");
@@ -55,7 +55,7 @@ Status OpenJournal(const EventLogOptions& options, LogStore* store, const std::s
     return Journal::Create(path, options.journal_bytes, journal);
   }
   if (!s.ok()) return s;
-  if (marked && ((*journal)->format() == 1 || (*journal)->id() != id)) {
+  if (*marked && ((*journal)->format() == 1 || (*journal)->id() != id)) {
     journal->reset();
     return Status::Corruption("the journal " + path +
                               " is not the one this event log was written with (its header is "
@@ -77,7 +77,8 @@ Status RecoverFromJournal(const EventLogOptions& options, LogStore* store,
   }
   const std::string path = store->db()->GetName() + "/tandem.journal";
   std::unique_ptr<Journal> opened;
-  Status s = OpenJournal(options, store, path, &opened);
+  bool marked = false;
+  Status s = OpenJournal(options, store, path, &opened, &marked);
   if (!s.ok() || opened == nullptr) return s;
 
   uint64_t last = 0;
@@ -120,7 +121,7 @@ Status RecoverFromJournal(const EventLogOptions& options, LogStore* store,
   if (s.ok()) s = opened->Rewind(last + 1);
   // Marked only now: a journal just created or converted from the previous build's format has
   // its id from here on.
-  if (s.ok()) s = WriteJournalMark(store, opened->id());
+  if (s.ok() && !marked) s = WriteJournalMark(store, opened->id());
   if (!s.ok()) return s;
   *journal = std::move(opened);
   return Status::OK();
