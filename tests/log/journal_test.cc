@@ -229,6 +229,25 @@ TEST_F(JournalTest, OneTornHeaderCopyFallsBackToTheOtherPass) {
   EXPECT_EQ(r.applied, (std::vector<Applied>{{1, 3, "p1"}}));
 }
 
+TEST_F(JournalTest, ADamagedCurrentHeaderCopyIsCorruptionNotAFallbackToTheEarlierPass) {
+  auto j = CreateJournal();
+  WriteRecords(j.get(), {{1, 3}});
+  ASSERT_TRUE(j->Rewind(4).ok());  // wraps 3, in the copy at 512
+  WriteRecords(j.get(), {{4, 4}});
+  Damage(512 + 20, 1);  // long after its write: the pass it names has records
+  std::unique_ptr<Journal> reopened;
+  EXPECT_TRUE(Journal::OpenExisting(Path(), false, &reopened).IsCorruption());
+}
+
+TEST_F(JournalTest, AJournalCutShortIsCorruptionNotAShorterChain) {
+  auto j = CreateJournal();
+  WriteRecords(j.get(), {{1, 3}});
+  j.reset();
+  std::filesystem::resize_file(Path(), kStart);
+  std::unique_ptr<Journal> cut;
+  EXPECT_TRUE(Journal::OpenExisting(Path(), false, &cut).IsCorruption());
+}
+
 TEST_F(JournalTest, ReplayReportsPositionsMissingBetweenTheStoreAndTheJournal) {
   auto j = CreateJournal(7);
   WriteRecords(j.get(), {{7, 8}, {9, 9}});

@@ -31,10 +31,11 @@ constexpr size_t kWriteFirstOffset = 32;
 constexpr size_t kFormat1HeaderBytes = 24;
 
 // Header copy: "tandemJL", be32 format, be64 journal id, be64 wraps, be64 pass id, be64 pass
-// first position, be32 CRC-32 of the bytes before it. Copies sit in separate 512-byte sectors.
+// first position, be64 file size, be32 CRC-32 of the bytes before it. Copies sit in separate
+// 512-byte sectors.
 constexpr char kMagic[8] = {'t', 'a', 'n', 'd', 'e', 'm', 'J', 'L'};
 constexpr uint32_t kFormat = 2;
-constexpr size_t kHeaderCopyBytes = 48;
+constexpr size_t kHeaderCopyBytes = 56;
 constexpr uint64_t kHeaderCopyStride = 512;
 
 // The damage scan reads the file in pieces of this size.
@@ -193,6 +194,7 @@ Status Journal::Create(const std::string& path, uint64_t capacity_bytes,
   Header header;
   header.id = NewRandomId();
   header.pass = NewRandomId();
+  header.size = capacity_bytes;
   std::unique_ptr<Journal> made(new Journal(path, fd, capacity_bytes, kFormat, header));
   s = ZeroFill(fd, 0, capacity_bytes, making);
   // Both copies, so that neither holds anything but a header.
@@ -232,6 +234,7 @@ Status Journal::OpenExisting(const std::string& path, bool writable,
     return s;
   }
   bool marked = false, valid = false;
+  int valid_copies = 0;
   Header header;
   for (uint64_t at = 0; at + kHeaderCopyBytes <= got; at += kHeaderCopyStride) {
     const char* c = copies + at;
@@ -245,17 +248,57 @@ Status Journal::OpenExisting(const std::string& path, bool writable,
                                      std::to_string(format) + ", which this build cannot read");
     }
     Header h{ReadBigEndian64(c + 12), ReadBigEndian64(c + 20), ReadBigEndian64(c + 28),
-             ReadBigEndian64(c + 36)};
+             ReadBigEndian64(c + 36), ReadBigEndian64(c + 44)};
     if (!valid || h.wraps > header.wraps) header = h;
     valid = true;
+    valid_copies++;
   }
   if (marked && !valid) {
     ::close(fd);
     return Status::Corruption("the journal " + path + " has a damaged header");
   }
+  if (valid && size < header.size) {
+    ::close(fd);
+    return Status::Corruption("the journal " + path + " is cut short: " + std::to_string(size) +
+                              " bytes of the " + std::to_string(header.size) + " written");
+  }
   // Without header marks it is the previous build's journal: records from offset 0.
-  journal->reset(new Journal(path, fd, size, valid ? kFormat : 1, valid ? header : Header()));
+  std::unique_ptr<Journal> opened(
+      new Journal(path, fd, size, valid ? kFormat : 1, valid ? header : Header()));
+  if (valid_copies == 1) {
+    // One copy is unreadable. If its write was torn, the pass it began wrote nothing; if it was
+    // damaged later, the record area begins with an intact record of a later pass.
+    bool later = false;
+    s = opened->StartsWithALaterPass(&later);
+    if (!s.ok()) return s;
+    if (later) {
+      return Status::Corruption("the journal " + path +
+                                " has a damaged header: its records belong to a later pass than "
+                                "the header copy left");
+    }
+  }
+  *journal = std::move(opened);
   return Status::OK();
+}
+
+Status Journal::StartsWithALaterPass(bool* later) const {
+  *later = false;
+  std::string record(kRecordHeaderBytes, '\0');
+  size_t got = 0;
+  Status s = ReadFully(fd_, record.data(), record.size(), kRecordsOffset, path_, &got);
+  if (!s.ok() || got < record.size()) return s;
+  const uint32_t length = ReadBigEndian32(record.data() + 4);
+  const uint64_t first = ReadBigEndian64(record.data() + 16);
+  if (length == 0 || ReadBigEndian64(record.data() + kPassOffset) == header_.pass ||
+      first < std::max<uint64_t>(header_.pass_first, 1) ||
+      length > capacity_ - kRecordsOffset - kRecordHeaderBytes) {
+    return Status::OK();
+  }
+  record.resize(kRecordHeaderBytes + length);
+  s = ReadFully(fd_, record.data() + kRecordHeaderBytes, length,
+                kRecordsOffset + kRecordHeaderBytes, path_, &got);
+  *later = s.ok() && got == length && ChecksumMatches(record);
+  return s;
 }
 
 Status Journal::WriteHeader(const Header& header) {
@@ -266,6 +309,7 @@ Status Journal::WriteHeader(const Header& header) {
   AppendBigEndian64(&copy, header.wraps);
   AppendBigEndian64(&copy, header.pass);
   AppendBigEndian64(&copy, header.pass_first);
+  AppendBigEndian64(&copy, header.size);
   copy.resize(copy.size() + 4);
   StoreBigEndian32(copy.data() + kHeaderCopyBytes - 4, Checksum(copy.data(), copy.size() - 4));
   // O_DSYNC: on the device when the write returns.
@@ -288,6 +332,7 @@ Status Journal::Rewind(uint64_t next_position) {
   next.wraps = header_.wraps + 1;
   next.pass = NewRandomId();
   next.pass_first = next_position;
+  next.size = capacity_;
   Status s = WriteHeader(next);
   if (!s.ok()) return s;
   header_ = next;

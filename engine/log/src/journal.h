@@ -10,10 +10,11 @@
 // not survive (power loss, a kernel crash).
 //
 // Layout (format 2): two copies of a header, then records. The header names the journal (an id
-// chosen when it was created) and its current pass: a wrap counter, a random pass id and the
-// first position the pass writes. Each Rewind starts a new pass and writes the header copy of
-// its counter's parity, so a header write torn by a power loss leaves the other copy (the
-// previous pass, whose records are all durable elsewhere) readable.
+// chosen when it was created), its size (a shorter file was cut) and its current pass: a wrap
+// counter, a random pass id and the first position the pass writes. Each Rewind starts a new
+// pass and writes the header copy of its counter's parity, so a header write torn by a power
+// loss leaves the other copy (the previous pass, whose records are all durable elsewhere)
+// readable; a copy damaged after its pass wrote records is told apart by those records.
 //
 // Contract:
 //  - A record holds the write batch of one group commit, its global positions [first, last],
@@ -114,11 +115,15 @@ class Journal {
     uint64_t wraps = 0;
     uint64_t pass = 0;
     uint64_t pass_first = 0;  // 0 in a journal just created: no pass has begun
+    uint64_t size = 0;        // of the file when the header was written; it never shrinks
   };
   Journal(std::string path, int fd, uint64_t capacity, int format, const Header& header);
   Status WriteHeader(const Header& header);
   Status ReplayFormat1(uint64_t after, const VisitRecord& check, const VisitRecord& apply,
                        uint64_t* last);
+  // True if the record area begins with an intact record of a pass other than the header's
+  // that starts at or after it: the header copy of a later pass was damaged.
+  Status StartsWithALaterPass(bool* later) const;
   // Reads the record at `offset` into `record` if it is an intact, well-formed record of the
   // current pass; `*found` tells whether it is (not finding one is no error).
   Status ReadRecord(uint64_t offset, std::string* record, bool* found) const;
