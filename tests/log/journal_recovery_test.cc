@@ -13,6 +13,7 @@
 
 #include "journal.h"
 #include "log_keys.h"
+#include "tandem/events/event_record.h"
 #include "tandem/log/event_log.h"
 #include "test_util.h"
 
@@ -182,6 +183,25 @@ const Forgery kForgeries[] = {
              x->value = r.Encode();
            },
            kIdempotency);
+     }},
+    {"StreamVersionThatSkipsAhead",
+     [](std::vector<Entry> e) {
+       // Consistent within the batch, but stream s is at version 3.
+       Entry* event = Find(&e, kEvents);
+       event_record::Stamp(&event->value, 9, 4,
+                           schema::GetEvent(event->value.data())->recorded_at_us());
+       Find(&e, kStreams)->key = log_keys::StreamVersionKey({"acme", "s"}, 9);
+       Entry* idempotency = Find(&e, kIdempotency);
+       log_keys::IdempotencyRecord r;
+       EXPECT_TRUE(r.Decode(idempotency->value));
+       r.first_version = r.last_version = 9;
+       idempotency->value = r.Encode();
+       return BatchOf(e);
+     }},
+    {"IdempotencyKeyOfAnEarlierAppend",
+     [](std::vector<Entry> e) {
+       return WithEntries(
+           e, [](Entry* x) { x->key = "acme" + std::string(1, '\0') + "key1"; }, kIdempotency);
      }},
 };
 

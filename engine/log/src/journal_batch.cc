@@ -116,6 +116,9 @@ class BatchChecker {
     return Status::OK();
   }
 
+  const std::vector<EventFacts>& facts() const { return facts_; }
+  const std::vector<std::string>& idempotency_keys() const { return idempotency_keys_; }
+
   Status Fail(const std::string& why) const {
     return Status::Corruption("the journal's record of positions " + std::to_string(first_) + ".." +
                               std::to_string(last_) + " is not a batch of its events: " + why);
@@ -179,8 +182,8 @@ class BatchChecker {
   Status CheckIdempotencyRecord(const StoredPut& p) {
     log_keys::IdempotencyRecord r;
     const size_t separator = p.key.find('\0');
-    if (separator == std::string::npos || separator == 0 || !r.Decode(p.value) ||
-        !InRecord(r.first_position) || !InRecord(r.last_position) ||
+    if (separator == std::string::npos || separator == 0 || separator + 1 == p.key.size() ||
+        !r.Decode(p.value) || !InRecord(r.first_position) || !InRecord(r.last_position) ||
         r.last_position < r.first_position || r.first_version > r.last_version ||
         r.last_position - r.first_position != r.last_version - r.first_version) {
       return Fail("an idempotency record does not name positions of the record");
@@ -195,34 +198,95 @@ class BatchChecker {
       }
       f.in_idempotency = true;
     }
+    idempotency_keys_.push_back(p.key);
     return Status::OK();
   }
 
   const LogStore& store_;
   const uint64_t first_, last_;
   std::vector<EventFacts> facts_;
+  std::vector<std::string> idempotency_keys_;
 };
 
-}  // namespace
-
-Status CheckJournalBatch(const LogStore& store, uint64_t first, uint64_t last,
-                         std::string_view payload, rocksdb::WriteBatch* rebuilt) {
-  BatchChecker checker(store, first, last);
+// Checks the batch on its own, leaving its facts in `checker` and its puts in `puts`.
+Status ParseBatch(std::string_view payload, BatchChecker* checker, std::vector<StoredPut>* puts) {
   rocksdb::WriteBatch stored{std::string(payload)};
   PutCollector collector;
   rocksdb::Status rs = stored.Iterate(&collector);
-  if (!collector.refused.empty()) return checker.Fail("it holds " + collector.refused);
-  if (!rs.ok()) return checker.Fail(rs.ToString());
-  if (collector.puts.size() != stored.Count()) return checker.Fail("its count is wrong");
-  Status s = checker.Check(collector.puts);
-  if (!s.ok() || rebuilt == nullptr) return s;
+  if (!collector.refused.empty()) return checker->Fail("it holds " + collector.refused);
+  if (!rs.ok()) return checker->Fail(rs.ToString());
+  if (collector.puts.size() != stored.Count()) return checker->Fail("its count is wrong");
+  *puts = std::move(collector.puts);
+  return checker->Check(*puts);
+}
+
+}  // namespace
+
+JournalBatchChecker::JournalBatchChecker(const LogStore& store)
+    : store_(store), streams_(store.db()->NewIterator(rocksdb::ReadOptions(), store.streams())) {}
+
+JournalBatchChecker::~JournalBatchChecker() = default;
+
+Status JournalBatchChecker::StoredHead(const StreamId& stream, uint64_t* version) {
+  const std::string prefix = log_keys::StreamPrefix(stream);
+  *version = 0;
+  streams_->SeekForPrev(log_keys::StreamVersionKey(stream, UINT64_MAX));
+  if (streams_->Valid() && streams_->key().starts_with(prefix)) {
+    if (streams_->key().size() != prefix.size() + 8) {
+      return Status::Corruption("malformed stream index key of " + stream.ToString());
+    }
+    *version = log_keys::ReadBigEndian64(streams_->key().data() + prefix.size());
+  }
+  return FromRocks(streams_->status(), "reading the head of stream " + stream.ToString());
+}
+
+Status JournalBatchChecker::Check(uint64_t first, uint64_t last, std::string_view payload) {
+  BatchChecker checker(store_, first, last);
+  std::vector<StoredPut> puts;
+  Status s = ParseBatch(payload, &checker, &puts);
+  if (!s.ok()) return s;
+  // Each stream continues where the store, or the record before, left it.
+  for (uint64_t i = 0; i < checker.facts().size(); i++) {
+    const EventFacts& f = checker.facts()[i];
+    auto [head, missing] = heads_.try_emplace(log_keys::StreamPrefix(f.stream), 0);
+    if (missing) {
+      s = StoredHead(f.stream, &head->second);
+      if (!s.ok()) return s;
+    }
+    if (f.version != head->second + 1) {
+      return checker.Fail("stream " + f.stream.ToString() + " is at version " +
+                          std::to_string(head->second) + ", but position " +
+                          std::to_string(first + i) + " holds its version " +
+                          std::to_string(f.version));
+    }
+    head->second = f.version;
+  }
+  // An idempotency key answers for the first append that used it, never for a later one.
+  for (const std::string& key : checker.idempotency_keys()) {
+    std::string value;
+    rocksdb::Status rs =
+        store_.db()->Get(rocksdb::ReadOptions(), store_.idempotency(), key, &value);
+    if (!rs.ok() && !rs.IsNotFound()) return FromRocks(rs, "reading an idempotency key");
+    if (rs.ok() || !idempotency_keys_.insert(key).second) {
+      return checker.Fail("it reuses an idempotency key of an earlier append");
+    }
+  }
+  return Status::OK();
+}
+
+Status RebuildJournalBatch(const LogStore& store, uint64_t first, uint64_t last,
+                           std::string_view payload, rocksdb::WriteBatch* rebuilt) {
+  BatchChecker checker(store, first, last);
+  std::vector<StoredPut> puts;
+  Status s = ParseBatch(payload, &checker, &puts);
+  if (!s.ok()) return s;
   rebuilt->Clear();
   rocksdb::ColumnFamilyHandle* families[] = {store.events(), store.streams(), store.tenants(),
                                              store.idempotency()};
-  for (const StoredPut& p : collector.puts) {
+  for (const StoredPut& p : puts) {
     for (rocksdb::ColumnFamilyHandle* family : families) {
       if (family->GetID() != p.family) continue;
-      rs = rebuilt->Put(family, p.key, p.value);
+      rocksdb::Status rs = rebuilt->Put(family, p.key, p.value);
       if (!rs.ok()) return FromRocks(rs, "rebuilding the journal's batch");
     }
   }

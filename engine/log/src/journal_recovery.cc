@@ -87,14 +87,15 @@ Status RecoverFromJournal(const EventLogOptions& options, LogStore* store,
   const uint64_t store_last = last;
   uint64_t records = 0;
   rocksdb::WriteOptions write_options;  // unsynced: the flush below makes it durable
+  JournalBatchChecker checker(*store);
   s = opened->Replay(
       store_last,
       [&](uint64_t first, uint64_t last_position, std::string_view payload) {
-        return CheckJournalBatch(*store, first, last_position, payload, nullptr);
+        return checker.Check(first, last_position, payload);
       },
       [&](uint64_t first, uint64_t last_position, std::string_view payload) {
         rocksdb::WriteBatch batch;
-        Status w = CheckJournalBatch(*store, first, last_position, payload, &batch);
+        Status w = RebuildJournalBatch(*store, first, last_position, payload, &batch);
         if (!w.ok()) return w;
         w = FromRocks(store->db()->Write(write_options, &batch), "re-applying journal positions " +
                                                                      std::to_string(first) + ".." +
