@@ -10,14 +10,25 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "journal_io.h"
 #include "log_keys.h"
 #include "tandem/basics/logger.h"
 
 namespace tandem {
 namespace {
 
+using journal_io::Checksum;
+using journal_io::ChecksumMatches;
+using journal_io::Errno;
+using journal_io::FileSize;
+using journal_io::PositionRange;
+using journal_io::ReadBigEndian32;
+using journal_io::ReadFully;
+using journal_io::StoreBigEndian32;
+using journal_io::SyncFolderOf;
+using journal_io::WriteFully;
+using journal_io::ZeroFill;
 using log_keys::AppendBigEndian64;
 using log_keys::ReadBigEndian64;
 
@@ -27,8 +38,6 @@ using log_keys::ReadBigEndian64;
 constexpr size_t kChecksumBytes = 4;
 constexpr size_t kPassOffset = 8;
 constexpr size_t kWriteFirstOffset = 32;
-// Format 1: be32 checksum, be32 length, be64 first, be64 last.
-constexpr size_t kFormat1HeaderBytes = 24;
 
 // Header copy: "tandemJL", be32 format, be64 journal id, be64 wraps, be64 pass id, be64 pass
 // first position, be64 file size, be32 CRC-32 of the bytes before it. Copies sit in separate
@@ -40,32 +49,6 @@ constexpr uint64_t kHeaderCopyStride = 512;
 
 // The damage scan reads the file in pieces of this size.
 constexpr size_t kScanChunkBytes = 1 << 20;
-
-void StoreBigEndian32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = static_cast<char>(v >> (24 - 8 * i));
-}
-
-uint32_t ReadBigEndian32(const char* p) {
-  const auto* b = reinterpret_cast<const unsigned char*>(p);
-  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
-}
-
-uint32_t Checksum(const char* data, size_t n) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  // zlib takes a uInt length; records are bounded by the journal's capacity, but stay safe.
-  while (n > 0) {
-    const uInt chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(data), chunk);
-    data += chunk;
-    n -= chunk;
-  }
-  return static_cast<uint32_t>(crc);
-}
-
-bool ChecksumMatches(const std::string& record) {
-  return Checksum(record.data() + kChecksumBytes, record.size() - kChecksumBytes) ==
-         ReadBigEndian32(record.data());
-}
 
 // A random 64-bit value with its top bit set: never 0, and its first byte is never a zero, so
 // searching zero-filled space for it is fast.
@@ -79,73 +62,6 @@ uint64_t NewRandomId() {
   return v | (uint64_t{1} << 63);
 }
 
-Status Errno(const std::string& what, const std::string& path) {
-  return Status::IOError(what + " " + path + ": " + std::strerror(errno));
-}
-
-Status WriteFully(int fd, const char* data, size_t n, uint64_t offset, const std::string& path) {
-  while (n > 0) {
-    ssize_t written = ::pwrite(fd, data, n, static_cast<off_t>(offset));
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return Errno("writing the journal", path);
-    }
-    data += written;
-    n -= static_cast<size_t>(written);
-    offset += static_cast<uint64_t>(written);
-  }
-  return Status::OK();
-}
-
-// Reads up to `n` bytes at `offset`; fewer only at the end of the file.
-Status ReadFully(int fd, char* data, size_t n, uint64_t offset, const std::string& path,
-                 size_t* got) {
-  *got = 0;
-  while (*got < n) {
-    ssize_t r = ::pread(fd, data + *got, n - *got, static_cast<off_t>(offset + *got));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return Errno("reading the journal", path);
-    }
-    if (r == 0) break;
-    *got += static_cast<size_t>(r);
-  }
-  return Status::OK();
-}
-
-// Writes zeros from `from` up to `capacity` and syncs, so that later writes overwrite allocated
-// blocks and their syncs need no metadata commit.
-Status ZeroFill(int fd, uint64_t from, uint64_t capacity, const std::string& path) {
-  const std::string zeros(1 << 20, '\0');
-  for (uint64_t offset = from; offset < capacity; offset += zeros.size()) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), capacity - offset));
-    Status s = WriteFully(fd, zeros.data(), n, offset, path);
-    if (!s.ok()) return s;
-  }
-  if (::fsync(fd) != 0) return Errno("syncing the journal", path);
-  return Status::OK();
-}
-
-// Makes a new name in the folder holding `path` survive a power loss.
-Status SyncFolderOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  const std::string folder =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("opening the folder", folder);
-  Status s;
-  if (::fsync(fd) != 0) s = Errno("syncing the folder", folder);
-  ::close(fd);
-  return s;
-}
-
-Status FileSize(int fd, const std::string& path, uint64_t* size) {
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return Errno("inspecting the journal", path);
-  *size = static_cast<uint64_t>(st.st_size);
-  return Status::OK();
-}
-
 struct RecordFields {
   uint64_t first, last, write_first;
 };
@@ -153,10 +69,6 @@ struct RecordFields {
 RecordFields FieldsOf(const std::string& record) {
   return {ReadBigEndian64(record.data() + 16), ReadBigEndian64(record.data() + 24),
           ReadBigEndian64(record.data() + kWriteFirstOffset)};
-}
-
-std::string Range(uint64_t first, uint64_t last) {
-  return std::to_string(first) + ".." + std::to_string(last);
 }
 
 }  // namespace
@@ -450,7 +362,7 @@ Status Journal::Replay(uint64_t after, const VisitRecord& check, const VisitReco
     return Status::Corruption("the journal " + path_ + " starts at position " +
                               std::to_string(header_.pass_first) + " but the event log ends at " +
                               std::to_string(after) + ": positions " +
-                              Range(after + 1, header_.pass_first - 1) + " are lost");
+                              PositionRange(after + 1, header_.pass_first - 1) + " are lost");
   }
   struct Checked {
     uint64_t offset, first, last;
@@ -469,7 +381,7 @@ Status Journal::Replay(uint64_t after, const VisitRecord& check, const VisitReco
       if (f.last > after) {
         if (f.first <= after) {
           return Status::Corruption(
-              "the journal " + path_ + " holds positions " + Range(f.first, f.last) +
+              "the journal " + path_ + " holds positions " + PositionRange(f.first, f.last) +
               " as one write, but the event log ends inside it at " + std::to_string(after));
         }
         s = check(f.first, f.last, std::string_view(record).substr(kRecordHeaderBytes));
@@ -489,13 +401,13 @@ Status Journal::Replay(uint64_t after, const VisitRecord& check, const VisitReco
     if (later_first > lost_from) {
       return Status::Corruption("the journal " + path_ + " is damaged at offset " +
                                 std::to_string(offset) + ": positions " +
-                                Range(lost_from, later_first - 1) +
+                                PositionRange(lost_from, later_first - 1) +
                                 " are lost (intact records of a later write follow from position " +
                                 std::to_string(later_first) + ")");
     }
     // The damaged records held only positions the event log has without them.
     LogWarn("event_log", "journal damaged path=" + path_ + " offset=" + std::to_string(offset) +
-                             " positions=" + Range(chain_last + 1, later_first - 1) +
+                             " positions=" + PositionRange(chain_last + 1, later_first - 1) +
                              " (already in the event log)");
     offset = later_offset;
     chain_last = later_first - 1;
@@ -508,75 +420,6 @@ Status Journal::Replay(uint64_t after, const VisitRecord& check, const VisitReco
       return Status::Corruption("the journal " + path_ + " changed while it was replayed");
     }
     s = apply(c.first, c.last, std::string_view(record).substr(kRecordHeaderBytes));
-    if (!s.ok()) return s;
-    *last = c.last;
-  }
-  return Status::OK();
-}
-
-Status Journal::ReplayFormat1(uint64_t after, const VisitRecord& check, const VisitRecord& apply,
-                              uint64_t* last) {
-  // The previous build's rules: the chain runs from offset 0 and ends at the first record that
-  // is torn, zeroed or does not follow its predecessor.
-  struct Checked {
-    uint64_t offset, first, last;
-    uint32_t length;
-  };
-  std::vector<Checked> checked;
-  uint64_t offset = 0;
-  uint64_t chain_last = 0;  // 0 until the first record is read
-  char header[kFormat1HeaderBytes];
-  std::string record;
-  auto read = [&](uint64_t at, uint32_t length, bool* intact) {
-    record.resize(kFormat1HeaderBytes + length);
-    size_t got = 0;
-    Status s = ReadFully(fd_, record.data(), record.size(), at, path_, &got);
-    *intact = s.ok() && got == record.size() && ChecksumMatches(record);
-    return s;
-  };
-  for (;;) {
-    size_t got = 0;
-    Status s = ReadFully(fd_, header, kFormat1HeaderBytes, offset, path_, &got);
-    if (!s.ok()) return s;
-    if (got < kFormat1HeaderBytes) break;
-    const uint32_t length = ReadBigEndian32(header + 4);
-    const uint64_t first = ReadBigEndian64(header + 8);
-    const uint64_t last_position = ReadBigEndian64(header + 16);
-    if (length == 0 || first == 0 || last_position < first ||
-        (chain_last != 0 && first != chain_last + 1) ||
-        offset + kFormat1HeaderBytes + length > capacity_) {
-      break;
-    }
-    bool intact = false;
-    s = read(offset, length, &intact);
-    if (!s.ok()) return s;
-    if (!intact) break;
-    chain_last = last_position;
-    if (last_position > after) {
-      const uint64_t expected = checked.empty() ? after + 1 : checked.back().last + 1;
-      if (first <= after) {
-        return Status::Corruption(
-            "the journal " + path_ + " holds positions " + Range(first, last_position) +
-            " as one write, but the event log ends inside it at " + std::to_string(after));
-      }
-      if (first != expected) {
-        return Status::Corruption("the journal " + path_ + " continues at position " +
-                                  std::to_string(first) + " but the event log ends at " +
-                                  std::to_string(after) + ": positions " +
-                                  Range(after + 1, first - 1) + " are lost");
-      }
-      s = check(first, last_position, std::string_view(record).substr(kFormat1HeaderBytes));
-      if (!s.ok()) return s;
-      checked.push_back({offset, first, last_position, length});
-    }
-    offset += record.size();
-  }
-  for (const Checked& c : checked) {
-    bool intact = false;
-    Status s = read(c.offset, c.length, &intact);
-    if (!s.ok()) return s;
-    if (!intact) return Status::Corruption("the journal " + path_ + " changed while replayed");
-    s = apply(c.first, c.last, std::string_view(record).substr(kFormat1HeaderBytes));
     if (!s.ok()) return s;
     *last = c.last;
   }

@@ -1,7 +1,5 @@
 #include "journal_batch.h"
 
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
