@@ -155,6 +155,12 @@ TEST_F(EventLogJournalTest,
   EXPECT_EQ(Bodies(test::OpenLogOrDie(Lost(), read_only).get()), BodiesUpTo(3));
 }
 
+TEST_F(EventLogJournalTest, ATornLastJournalWriteIsDroppedAndTheOpenSucceeds) {
+  LoseFromRocksDb(3, 6);
+  DamageLostJournalAt("e6");  // as a power loss during its write leaves it: never acknowledged
+  EXPECT_EQ(Bodies(test::OpenLogOrDie(Lost()).get()), BodiesUpTo(5));
+}
+
 TEST_F(EventLogJournalTest, AMissingJournalFailsTheOpenNamingTheFile) {
   AppendEach(test::OpenLogOrDie(Live()).get(), 1, 3);
   fs::remove(Live() + "/tandem.journal");
