@@ -2,9 +2,14 @@
 // does that; a process crash does not) come back when the log is reopened. The loss is made by
 // putting the log's journal next to an older copy of its RocksDB files.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
+#include "journal.h"
+#include "log_keys.h"
 #include "metric_value.h"
 #include "tandem/log/event_log.h"
 #include "test_util.h"
@@ -48,6 +53,26 @@ class EventLogJournalTest : public ::testing::Test {
     auto live = test::OpenLogOrDie(Live());
     AppendEach(live.get(), kept + 1, last);
     CopyJournalIntoLost();  // while open: nothing but the journal has been synced since `kept`
+  }
+
+  std::string LostJournal() const { return Lost() + "/tandem.journal"; }
+
+  // Overwrites 4 bytes of the lost copy's journal where the body of an event is stored (a
+  // FlatBuffers string: le32 length, bytes, NUL), as a failing device would.
+  void DamageLostJournalAt(const std::string& body) {
+    std::string bytes;
+    {
+      std::ifstream in(LostJournal(), std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::string needle(4, '\0');
+    needle[0] = static_cast<char>(body.size());
+    needle += body + '\0';
+    const size_t at = bytes.find(needle);
+    ASSERT_NE(at, std::string::npos);
+    std::fstream f(LostJournal(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(at + 4));
+    f.write("\x5a\x5a\x5a\x5a", 4);
   }
 
   static std::vector<std::string> Bodies(EventLog* log) {
@@ -115,6 +140,114 @@ TEST_F(EventLogJournalTest, OpenFailsWithCorruptionWhenAcknowledgedPositionsAreL
   EventLogOptions read_only;
   read_only.read_only = true;
   EXPECT_EQ(Bodies(test::OpenLogOrDie(Lost(), read_only).get()), BodiesUpTo(5));
+}
+
+TEST_F(EventLogJournalTest,
+       DamageInsideAnAcknowledgedJournalRecordFailsTheOpenNamingTheLostPosition) {
+  LoseFromRocksDb(3, 6);  // one journal write per append: 4, 5 and 6 were each acknowledged
+  DamageLostJournalAt("e5");
+  std::unique_ptr<EventLog> log;
+  Status s = EventLog::Open(EventLogOptions(), Lost(), &log);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("positions 5..5 are lost"), std::string::npos) << s.ToString();
+  EventLogOptions read_only;
+  read_only.read_only = true;
+  EXPECT_EQ(Bodies(test::OpenLogOrDie(Lost(), read_only).get()), BodiesUpTo(3));
+}
+
+TEST_F(EventLogJournalTest, ATornLastJournalWriteIsDroppedAndTheOpenSucceeds) {
+  LoseFromRocksDb(3, 6);
+  DamageLostJournalAt("e6");  // as a power loss during its write leaves it: never acknowledged
+  EXPECT_EQ(Bodies(test::OpenLogOrDie(Lost()).get()), BodiesUpTo(5));
+}
+
+TEST_F(EventLogJournalTest, AMissingJournalFailsTheOpenNamingTheFile) {
+  AppendEach(test::OpenLogOrDie(Live()).get(), 1, 3);
+  fs::remove(Live() + "/tandem.journal");
+  for (Durability durability : {Durability::kSynced, Durability::kBuffered}) {
+    EventLogOptions options;
+    options.durability = durability;
+    std::unique_ptr<EventLog> log;
+    Status s = EventLog::Open(options, Live(), &log);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.message().find(Live() + "/tandem.journal"), std::string::npos) << s.ToString();
+  }
+  EXPECT_FALSE(fs::exists(Live() + "/tandem.journal"));  // not silently made again
+}
+
+TEST_F(EventLogJournalTest, AJournalEmptiedOrTakenFromAnotherLogFailsTheOpen) {
+  AppendEach(test::OpenLogOrDie(Live()).get(), 1, 3);
+  const std::string other = dir_.Sub("other");
+  AppendEach(test::OpenLogOrDie(other).get(), 1, 2);
+  fs::copy_file(other + "/tandem.journal", Live() + "/tandem.journal",
+                fs::copy_options::overwrite_existing);
+  std::unique_ptr<EventLog> log;
+  Status s = EventLog::Open(EventLogOptions(), Live(), &log);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  fs::resize_file(Live() + "/tandem.journal", 0);
+  s = EventLog::Open(EventLogOptions(), Live(), &log);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST_F(EventLogJournalTest, ALogOnlyEverOpenedBufferedGetsItsJournalAtItsFirstSyncedOpen) {
+  EventLogOptions buffered;
+  buffered.durability = Durability::kBuffered;
+  AppendEach(test::OpenLogOrDie(Live(), buffered).get(), 1, 3);
+  EXPECT_FALSE(fs::exists(Live() + "/tandem.journal"));
+  AppendEach(test::OpenLogOrDie(Live()).get(), 4, 5);
+  EXPECT_TRUE(fs::exists(Live() + "/tandem.journal"));
+  EXPECT_EQ(Bodies(test::OpenLogOrDie(Live(), buffered).get()), BodiesUpTo(5));
+}
+
+// The previous build's record framing: be32 CRC-32 of the rest, be32 length, be64 first, be64
+// last, then the WriteBatch; records from offset 0, no header.
+std::string Format1Record(uint64_t first, uint64_t last, std::string_view batch) {
+  std::string r(8, '\0');
+  log_keys::AppendBigEndian64(&r, first);
+  log_keys::AppendBigEndian64(&r, last);
+  r += batch;
+  auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; i++) r[at + i] = static_cast<char>(v >> (24 - 8 * i));
+  };
+  put32(4, static_cast<uint32_t>(batch.size()));
+  put32(0, static_cast<uint32_t>(crc32(crc32(0, Z_NULL, 0),
+                                       reinterpret_cast<const Bytef*>(r.data() + 4),
+                                       static_cast<uInt>(r.size() - 4))));
+  return r;
+}
+
+TEST_F(EventLogJournalTest, AJournalWrittenByThePreviousBuildIsStillReplayed) {
+  // The previous build left no journal mark in RocksDB: a copy made before any synced open.
+  EventLogOptions buffered;
+  buffered.durability = Durability::kBuffered;
+  AppendEach(test::OpenLogOrDie(Live(), buffered).get(), 1, 3);
+  SnapshotLiveAsLost();
+  std::string journal;
+  {
+    auto live = test::OpenLogOrDie(Live());
+    AppendEach(live.get(), 4, 6);
+    std::unique_ptr<Journal> current;
+    ASSERT_TRUE(Journal::OpenExisting(Live() + "/tandem.journal", false, &current).ok());
+    uint64_t last = 0;
+    auto accept = [](uint64_t, uint64_t, std::string_view) { return Status::OK(); };
+    ASSERT_TRUE(current
+                    ->Replay(
+                        3, accept,
+                        [&](uint64_t first, uint64_t last_position, std::string_view batch) {
+                          journal += Format1Record(first, last_position, batch);
+                          return Status::OK();
+                        },
+                        &last)
+                    .ok());
+    ASSERT_EQ(last, 6u);
+  }
+  journal.resize(64 << 10, '\0');
+  std::ofstream(LostJournal(), std::ios::binary) << journal;
+  EXPECT_EQ(Bodies(test::OpenLogOrDie(Lost()).get()), BodiesUpTo(6));
+  // Converted and marked by that open: from now on it may not go missing.
+  fs::remove(LostJournal());
+  std::unique_ptr<EventLog> log;
+  EXPECT_TRUE(EventLog::Open(EventLogOptions(), Lost(), &log).IsCorruption());
 }
 
 TEST_F(EventLogJournalTest, AFullJournalWrapsAndStaysWithinItsSize) {

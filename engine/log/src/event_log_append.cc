@@ -393,7 +393,7 @@ void EventLogImpl::SyncerLoop() {
       records.clear();
       for (const auto& g : groups) {
         if (!g.batch.empty()) {
-          Journal::EncodeRecord(g.first_position, g.last_position, g.batch, &records);
+          journal_->EncodeRecord(g.first_position, g.last_position, g.batch, &records);
         }
       }
       failure = MakeDurable(records, target);
@@ -418,8 +418,8 @@ Status EventLogImpl::MakeDurable(const std::string& records, uint64_t target) {
   // RocksDB: once this round's groups are inserted, one WAL sync covers them and all before.
   Status s = WaitForInserts(target);
   if (s.ok()) s = FromRocks(store_->db()->SyncWAL(), "syncing the WAL before the journal wraps");
+  if (s.ok()) s = journal_->Rewind(target + 1);
   if (!s.ok()) return s;
-  journal_->Rewind();
   metrics_.JournalWrapped();
   LogInfo("event_log", "journal wrapped position=" + std::to_string(target));
   return Status::OK();
