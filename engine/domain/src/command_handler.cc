@@ -143,6 +143,7 @@ class CommandHandlerImpl : public CommandHandler {
       if (!s.ok()) return s;
       result->deduplicated = appended.deduplicated;
       result->entity_version = appended.deduplicated ? 0 : decision.entity_version;
+      result->firm_side = decision.firm_side;
       return ReadBack(appended, &result->events);
     }
     return Status::WrongExpectedVersion("stream " + result->stream.ToString() +
@@ -212,9 +213,17 @@ class CommandHandlerImpl : public CommandHandler {
       s = CheckProjectScope(command, *actor, project);
       if (!s.ok()) return s;
     }
-    CommandContext ctx{command, workspace, project_id.empty() ? nullptr : &project,
-                       *actor,  role,      options_.now_us(),
-                       blobs_};
+    CommandContext ctx{command,
+                       workspace,
+                       project_id.empty() ? nullptr : &project,
+                       *actor,
+                       role,
+                       options_.now_us(),
+                       blobs_,
+                       [&](const std::string& id, ProjectState* p) {
+                         return projects_.Load(log_, ProjectStream(command.workspace, id), p);
+                       }};
+    decision->firm_side = !ctx.client_side();
     s = DeciderFor(command.type)(ctx, decision);
     *stream_version = ScopeOf(command.type) == CommandScope::kWorkspace ? workspace.stream_version
                                                                         : project.stream_version;
@@ -228,7 +237,8 @@ class CommandHandlerImpl : public CommandHandler {
       return NotVisible(what);
     }
     if (!project.exists && command.type != CommandType::kCreateProject) {
-      return Status::NotFound(what + " does not exist in workspace '" + command.workspace + "'");
+      return Status::NotFound("project.not_found",
+                              what + " does not exist in workspace '" + command.workspace + "'");
     }
     return Status::OK();
   }

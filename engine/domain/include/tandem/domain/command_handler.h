@@ -51,6 +51,10 @@ struct CommandResult {
   // The version of the thing the command created or changed: the caller's next
   // expected_version for it. 0 when the command was deduplicated.
   uint64_t entity_version = 0;
+  // The actor is a person of the firm. Answers to anyone else (client-side members, and
+  // retries, whose actor is not looked up) carry no log positions (CommandResultToJson): a
+  // stream version or global position would tell a client of internal or other tenants' work.
+  bool firm_side = false;
 };
 
 // The stream a workspace's own events (clients, members, branding) go to, and a project's.
