@@ -115,14 +115,19 @@ TEST_F(FileAndThreadRulesTest, FileOverTheSizeLimitIsRefusedAndNothingIsStored) 
   EXPECT_EQ(Position(), before);
 }
 
-TEST_F(FileAndThreadRulesTest, ClientCannotPostInAnInternalThread) {
+TEST_F(FileAndThreadRulesTest, ClientNamingAnInternalThreadGetsWhatAnUnknownThreadGets) {
   const uint64_t before = Position();
-  ExpectDenied(Run("comment.post", "acme-member",
-                   {{"project_id", "p-acme"},
-                    {"thread_id", "t-internal"},
-                    {"comment_id", "x"},
-                    {"body", "hi"}}),
-               "scope.not_visible", before);
+  auto post = [&](const std::string& thread) {
+    return Run(
+        "comment.post", "acme-member",
+        {{"project_id", "p-acme"}, {"thread_id", thread}, {"comment_id", "x"}, {"body", "hi"}});
+  };
+  // Both start a new thread of the client's own, which needs an anchor.
+  const Status internal = post("t-internal");
+  const Status unknown = post("t-unknown");
+  EXPECT_EQ(internal.reason(), "command.missing_field") << internal.ToString();
+  EXPECT_EQ(internal.ToString(), unknown.ToString());
+  EXPECT_EQ(Position(), before);
 }
 
 TEST_F(FileAndThreadRulesTest, ClientSharedThreadCannotHangOnAnInternalItem) {
