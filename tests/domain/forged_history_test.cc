@@ -111,6 +111,24 @@ TEST_F(ForgedHistoryTest, ApprovalRequestedInternallyCannotBeAnswered) {
       "scope.not_visible", before);
 }
 
+TEST_F(ForgedHistoryTest, CommentThatDisagreesWithItsThreadIsNotInIt) {
+  schema::CommentPostedT c;
+  c.project_id = "p-acme";
+  c.thread_id = "t-client";
+  c.comment_id = "c-internal";
+  c.thread_audience = Audience::Client;
+  c.body = "secret";
+  ForgeOnProject(Audience::Internal, c);
+  const uint64_t before = Position();
+  ExpectRejected(Run("comment.post", "acme-member",
+                     {{"project_id", "p-acme"},
+                      {"thread_id", "t-client"},
+                      {"comment_id", "x"},
+                      {"body", "re"},
+                      {"reply_to", "c-internal"}}),
+                 "comment.reply_to_unknown", before);
+}
+
 TEST_F(ForgedHistoryTest, RoleGrantedToSomeoneNeverInvitedMakesNoMember) {
   schema::RoleGrantedT grant;
   grant.member_id = "ghost";

@@ -108,14 +108,18 @@ void ProjectState::Apply(const schema::Event& event) {
     }
     case Payload::CommentPosted: {
       const auto* e = event.payload_as_CommentPosted();
-      const std::string thread = FbStr(e->thread_id());
-      if (!comment_threads.try_emplace(FbStr(e->comment_id()), thread).second) break;
-      auto [it, added] = threads.try_emplace(thread);
-      if (added) {
-        it->second.audience = Narrowest(audience, e->thread_audience());
+      const std::string thread_id = FbStr(e->thread_id());
+      const Audience said = Narrowest(audience, e->thread_audience());
+      auto existing = threads.find(thread_id);
+      // A comment is as visible as its thread: one that says otherwise is not part of it.
+      if (existing != threads.end() && existing->second.audience != said) break;
+      if (!comment_threads.try_emplace(FbStr(e->comment_id()), thread_id).second) break;
+      if (existing == threads.end()) {
+        ThreadState& t = threads[thread_id];
+        t.audience = said;
         if (e->anchor() != nullptr) {
-          it->second.anchor_kind = e->anchor()->kind();
-          it->second.anchor_id = FbStr(e->anchor()->id());
+          t.anchor_kind = e->anchor()->kind();
+          t.anchor_id = FbStr(e->anchor()->id());
         }
       }
       break;
