@@ -61,7 +61,7 @@ class Story {
 
   static void Print(const std::string& actor, const std::string& type, const std::string& what,
                     const std::string& outcome) {
-    std::cout << "  " << std::left << std::setw(6) << actor << std::setw(22) << type
+    std::cout << "  " << std::left << std::setw(17) << actor << std::setw(22) << type
               << std::setw(58) << what << outcome << "\n";
   }
 
@@ -263,7 +263,7 @@ void RunWebsiteProject(Story* s) {
   s->Refused(
       kEli, "comment.post",
       with({{"thread_id", "design-internal"}, {"comment_id", "x1"}, {"body", "What budget?"}}),
-      "Eli posts into the internal thread");
+      "Eli names the internal thread: none for him");
   s->Refused(
       kEli, "milestone.complete",
       with({{"milestone_id", "launch"}, {"expected_version", 1}, {"completed_date", "2026-12-09"}}),
@@ -320,7 +320,7 @@ bool ShowClientView(EventLog* log, const EventJsonCodec& codec, const std::strin
       if (!codec.ToJson(e, &json).ok()) return false;
       const boost::json::value v = boost::json::parse(json);
       std::cout << "  #" << e.global_position() << " " << std::left << std::setw(21)
-                << schema::EnumNamePayload(e.payload_type()) << " by " << std::setw(5)
+                << schema::EnumNamePayload(e.payload_type()) << " by " << std::setw(16)
                 << e.event().actor()->str() << boost::json::serialize(v.at("payload")) << "\n";
     }
     *total = shown + hidden;
