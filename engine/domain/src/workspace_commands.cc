@@ -120,26 +120,25 @@ Status CheckRoleChange(const CommandContext& ctx, RoleChange* change) {
     const MemberState* m = ctx.workspace.FindMember(id);
     return m != nullptr && m->client_id == ctx.actor.client_id;
   });
-  const MemberState** member = &change->member;
-  Role* role = &change->role;
-  *member = ctx.workspace.FindMember(change->member_id);
-  if (*member == nullptr) return Missing(ctx, "member", a.Str("member_id"));
-  if (ctx.client_side() && (*member)->client_id != ctx.actor.client_id) return NotVisible(what);
-  ParseRole(a.Str("role"), role);
-  Status s = CheckRoleAuthority(ctx, *role, (*member)->client_id);
-  if (s.ok()) s = CheckRoleFitsSide(*role, (*member)->client_id);
+  const MemberState* member = ctx.workspace.FindMember(change->member_id);
+  if (member == nullptr) return Missing(ctx, "member", a.Str("member_id"));
+  if (ctx.client_side() && member->client_id != ctx.actor.client_id) return NotVisible(what);
+  change->member = member;
+  ParseRole(a.Str("role"), &change->role);
+  Status s = CheckRoleAuthority(ctx, change->role, member->client_id);
+  if (s.ok()) s = CheckRoleFitsSide(change->role, member->client_id);
   if (!s.ok()) return s;
   if (a.Has("project_id")) {
     const std::string project = Named("project", a.Str("project_id"));
     if (ctx.project == nullptr || !ctx.project->exists) {
       return Missing(ctx, "project", a.Str("project_id"));
     }
-    if (!(*member)->client_id.empty() && ctx.project->client_id != (*member)->client_id) {
+    if (!member->client_id.empty() && ctx.project->client_id != member->client_id) {
       return Status::Rejected("role.other_client_project",
                               what + " belongs to another client than " + project);
     }
   }
-  return CheckExpectedVersion(ctx, what, (*member)->version);
+  return CheckExpectedVersion(ctx, what, member->version);
 }
 
 // Whether taking the workspace role away from `member` would leave no owner.
