@@ -9,8 +9,11 @@
 //    WrongExpectedVersion (the thing changed since the caller looked), Rejected (a rule, e.g.
 //    completing a completed milestone), InvalidArgument (a malformed command). Each carries a
 //    stable `reason()` such as "milestone.already_completed".
-//  - A client-side member cannot tell an internal thing from a missing one: both are
-//    PermissionDenied with the same reason.
+//  - A client-side member cannot tell an internal thing from a missing one: for every id it
+//    names, the answer is the same whether an internal thing holds it or nothing does (what it
+//    creates lives in its client's id namespace, "client:<client_id>:<id>"; what it refers to
+//    is PermissionDenied "scope.not_visible" when it may not see it or it does not exist).
+//  - A member without a workspace role can do nothing, whatever its project roles.
 //  - Retrying a command with the same command id returns the first attempt's events, flagged
 //    deduplicated, without checking rules again (they may no longer hold). Reusing a command id
 //    for another stream or by another actor is refused.
