@@ -15,6 +15,9 @@
 namespace tandem::cli {
 namespace {
 
+// Eli is invited by Acme's admin, so his id is in Acme's namespace.
+constexpr const char* kEli = "client:acme:eli";
+
 using boost::json::array;
 using boost::json::object;
 
@@ -58,7 +61,7 @@ class Story {
 
   static void Print(const std::string& actor, const std::string& type, const std::string& what,
                     const std::string& outcome) {
-    std::cout << "  " << std::left << std::setw(6) << actor << std::setw(22) << type
+    std::cout << "  " << std::left << std::setw(17) << actor << std::setw(22) << type
               << std::setw(58) << what << outcome << "\n";
   }
 
@@ -164,9 +167,9 @@ void RunWebsiteProject(Story* s) {
         with({{"milestone_id", "design"},
               {"request_id", "brand-guide"},
               {"title", "Brand guide (PDF)"},
-              {"requested_from", "eli"}}),
+              {"requested_from", kEli}}),
         "Ben asks Eli for the brand guide");
-  s->Do("eli", "comment.post",
+  s->Do(kEli, "comment.post",
         with({{"thread_id", "design-qa"},
               {"comment_id", "q1"},
               {"anchor", Anchor("milestone", "design")},
@@ -174,9 +177,9 @@ void RunWebsiteProject(Story* s) {
               {"body", "Do you need the 2025 or the 2026 guide?"}}),
         "Eli asks a question on the milestone");
   s->Do("ben", "comment.post",
-        with({{"thread_id", "design-qa"},
+        with({{"thread_id", "client:acme:design-qa"},
               {"comment_id", "a1"},
-              {"reply_to", "q1"},
+              {"reply_to", "client:acme:q1"},
               {"body", "2026, please."}}),
         "Ben answers in the same thread");
   s->Do("cleo", "comment.post",
@@ -185,13 +188,13 @@ void RunWebsiteProject(Story* s) {
               {"anchor", Anchor("milestone", "design")},
               {"body", "We are over budget on design, keep it quiet until Friday"}}),
         "internal thread on the same milestone");
-  s->Do("eli", "file.upload",
+  s->Do(kEli, "file.upload",
         with({{"request_id", "brand-guide"},
               {"name", "brand-guide.pdf"},
               {"content_base64", Base64("%PDF brand guide draft")},
               {"content_type", "application/pdf"}}),
         "Eli uploads the brand guide (v1)");
-  s->Do("eli", "file.upload",
+  s->Do(kEli, "file.upload",
         with({{"request_id", "brand-guide"},
               {"name", "brand-guide.pdf"},
               {"expected_version", 1},
@@ -212,17 +215,21 @@ void RunWebsiteProject(Story* s) {
               {"name", "Dev"},
               {"columns", array{"Backlog", "Doing", "Review", "Done"}}}),
         "internal dev board");
-  s->Do("eli", "card.create",
+  s->Do(kEli, "card.create",
         with({{"board_id", "requests"}, {"card_id", "press-page"}, {"title", "Add a press page"}}),
         "Eli files a request in Inbound");
   s->Do("cleo", "card.create",
         with({{"board_id", "dev"}, {"card_id", "press-tpl"}, {"title", "Press page template"}}),
         "the internal card doing the work");
   s->Do("ben", "card.link",
-        with({{"card_id", "press-page"}, {"linked_card_id", "press-tpl"}, {"expected_version", 1}}),
+        with({{"card_id", "client:acme:press-page"},
+              {"linked_card_id", "press-tpl"},
+              {"expected_version", 1}}),
         "client card linked to the internal one");
   s->Do("ben", "card.move",
-        with({{"card_id", "press-page"}, {"to_column", "Assigned"}, {"expected_version", 2}}),
+        with({{"card_id", "client:acme:press-page"},
+              {"to_column", "Assigned"},
+              {"expected_version", 2}}),
         "client card moves to Assigned");
   uint64_t card =
       s->Do("cleo", "card.move",
@@ -235,9 +242,9 @@ void RunWebsiteProject(Story* s) {
         with({{"approval_id", "design-ok"},
               {"subject", Anchor("milestone", "design")},
               {"title", "Approve the final design"},
-              {"requested_from", "eli"}}),
+              {"requested_from", kEli}}),
         "Ben asks Eli to approve the design");
-  s->Do("eli", "approval.grant",
+  s->Do(kEli, "approval.grant",
         with({{"approval_id", "design-ok"}, {"expected_version", 1}, {"comment", "Love it"}}),
         "Eli approves");
   s->Do(
@@ -254,11 +261,11 @@ void RunWebsiteProject(Story* s) {
 
   std::cout << "\n  what the engine refuses:\n";
   s->Refused(
-      "eli", "comment.post",
+      kEli, "comment.post",
       with({{"thread_id", "design-internal"}, {"comment_id", "x1"}, {"body", "What budget?"}}),
-      "Eli posts into the internal thread");
+      "Eli names the internal thread: none for him");
   s->Refused(
-      "eli", "milestone.complete",
+      kEli, "milestone.complete",
       with({{"milestone_id", "launch"}, {"expected_version", 1}, {"completed_date", "2026-12-09"}}),
       "Eli completes a milestone");
   s->Refused("ben", "milestone.complete",
@@ -266,9 +273,10 @@ void RunWebsiteProject(Story* s) {
                    {"expected_version", v + 1},
                    {"completed_date", "2026-12-09"}}),
              "Ben completes design a second time");
-  s->Refused("gus", "comment.post",
-             with({{"thread_id", "design-qa"}, {"comment_id", "x2"}, {"body", "Hi Acme"}}),
-             "Gus (Globex) writes into Acme's project");
+  s->Refused(
+      "gus", "comment.post",
+      with({{"thread_id", "client:acme:design-qa"}, {"comment_id", "x2"}, {"body", "Hi Acme"}}),
+      "Gus (Globex) writes into Acme's project");
 }
 
 void RunAppProject(Story* s) {
@@ -312,7 +320,7 @@ bool ShowClientView(EventLog* log, const EventJsonCodec& codec, const std::strin
       if (!codec.ToJson(e, &json).ok()) return false;
       const boost::json::value v = boost::json::parse(json);
       std::cout << "  #" << e.global_position() << " " << std::left << std::setw(21)
-                << schema::EnumNamePayload(e.payload_type()) << " by " << std::setw(5)
+                << schema::EnumNamePayload(e.payload_type()) << " by " << std::setw(16)
                 << e.event().actor()->str() << boost::json::serialize(v.at("payload")) << "\n";
     }
     *total = shown + hidden;

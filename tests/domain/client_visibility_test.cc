@@ -56,6 +56,30 @@ TEST_F(ClientVisibilityTest, ClientSeesNothingOfAnotherClient) {
   }
 }
 
+TEST_F(ClientVisibilityTest, EventWhosePayloadSaysInternalIsNotSeen) {
+  // Written past the rules: the envelope says Client, the thread it names is internal.
+  schema::CommentPostedT c;
+  c.project_id = "p-acme";
+  c.thread_id = "t-forged";
+  c.comment_id = "forged";
+  c.thread_audience = schema::Audience::Internal;
+  c.body = "secret";
+  NewEvent e;
+  e.actor = "operator";
+  e.audience = schema::Audience::Client;
+  e.payload.Set(std::move(c));
+  AppendResult r;
+  ASSERT_TRUE(
+      world_->log()
+          ->Append(ProjectStream("northwind", "p-acme"), ExpectedVersion::Any(), {e}, "", &r)
+          .ok());
+  for (const auto& seen : SeenBy("acme")) {
+    if (const auto* posted = seen.event().payload_as_CommentPosted()) {
+      EXPECT_NE(posted->comment_id()->str(), "forged");
+    }
+  }
+}
+
 TEST_F(ClientVisibilityTest, ClientSeesItsSharedTimelineAndThread) {
   int milestones = 0, client_comments = 0;
   for (const auto& e : SeenBy("acme")) {

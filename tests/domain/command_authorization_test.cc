@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "command_world.h"
+#include "tandem/domain/command_json.h"
 
 namespace tandem::test {
 namespace {
@@ -86,23 +87,124 @@ std::vector<bool> AllowedColumns(const char* allowed) {
   return out;
 }
 
+// Members whose workspace role was revoked after they were given roles on projects: they can
+// do nothing, anywhere.
+const char* const kRevoked[] = {"acme-revoked", "revoked-pm"};
+
+void AddRevokedMembers(CommandWorld* world) {
+  auto run = [&](const std::string& type, object fields) {
+    world->MustRun(Cmd(type, "northwind", "owner", std::move(fields)));
+  };
+  run("member.invite", {{"member_id", "acme-revoked"},
+                        {"email", "r@acme.io"},
+                        {"display_name", "R"},
+                        {"role", "client_admin"},
+                        {"client_id", "acme"}});
+  run("role.grant", {{"member_id", "acme-revoked"},
+                     {"role", "client_admin"},
+                     {"project_id", "p-acme"},
+                     {"expected_version", 1}});
+  run("role.revoke",
+      {{"member_id", "acme-revoked"}, {"role", "client_admin"}, {"expected_version", 2}});
+  run("member.invite", {{"member_id", "revoked-pm"},
+                        {"email", "r@nw.io"},
+                        {"display_name", "R"},
+                        {"role", "staff"}});
+  uint64_t version = 1;
+  for (const char* p : {"p-acme", "p-globex"}) {
+    run("role.grant", {{"member_id", "revoked-pm"},
+                       {"role", "project_manager"},
+                       {"project_id", p},
+                       {"expected_version", version++}});
+  }
+  run("role.revoke",
+      {{"member_id", "revoked-pm"}, {"role", "staff"}, {"expected_version", version}});
+}
+
+// Appends an internal event past the rules: things no command makes internal (approvals,
+// document requests) must be as invisible as the rest when a history holds them.
+template <typename PayloadT>
+void ForgeInternal(CommandWorld* world, PayloadT payload) {
+  NewEvent e;
+  e.actor = "operator";
+  e.payload.Set(std::move(payload));
+  AppendResult r;
+  ASSERT_TRUE(
+      world->log()
+          ->Append(ProjectStream("northwind", "p-acme"), ExpectedVersion::Any(), {e}, "", &r)
+          .ok());
+}
+
+// The id every probe names. In the holding world an internal thing (or another client's) of
+// every kind holds it; in the empty world nothing does.
+constexpr const char* kProbe = "probe";
+
+void AddProbeThings(CommandWorld* world) {
+  auto run = [&](const std::string& type, object fields) {
+    world->MustRun(Cmd(type, "northwind", "owner", std::move(fields)));
+  };
+  run("member.invite",
+      {{"member_id", kProbe}, {"email", "p@nw.io"}, {"display_name", "P"}, {"role", "staff"}});
+  run("client.add", {{"client_id", kProbe}, {"name", "P"}});
+  run("project.create", {{"project_id", kProbe}, {"client_id", "globex"}, {"name", "P"}});
+  auto on_acme = [&](object f) {
+    f["project_id"] = "p-acme";
+    return f;
+  };
+  run("milestone.plan", on_acme({{"milestone_id", kProbe},
+                                 {"title", "P"},
+                                 {"planned_date", "2027-01-01"},
+                                 {"audience", "internal"}}));
+  run("board.configure",
+      on_acme(
+          {{"board_id", kProbe}, {"name", "P"}, {"columns", boost::json::array{"To do", "Done"}}}));
+  run("card.create", on_acme({{"board_id", kProbe}, {"card_id", kProbe}, {"title", "P"}}));
+  run("comment.post", on_acme({{"thread_id", kProbe},
+                               {"comment_id", kProbe},
+                               {"body", "P"},
+                               {"anchor", object{{"kind", "milestone"}, {"id", kProbe}}}}));
+  run("file.upload",
+      on_acme({{"name", "probe.txt"}, {"file_id", kProbe}, {"content_base64", "cA=="}}));
+  run("report_link.issue", on_acme({{"link_id", kProbe},
+                                    {"report", "kpi"},
+                                    {"audience", "internal"},
+                                    {"expires_at_us", kTestNowUs + kDayUs},
+                                    {"token_sha256", std::string(64, 'd')}}));
+  schema::ApprovalRequestedT approval;
+  approval.project_id = "p-acme";
+  approval.approval_id = kProbe;
+  approval.requested_from = "acme-member";
+  ForgeInternal(world, approval);
+  schema::DocumentRequestedT request;
+  request.project_id = "p-acme";
+  request.milestone_id = "m-planned";
+  request.request_id = kProbe;
+  ForgeInternal(world, request);
+}
+
 class CommandAuthorizationTest : public ::testing::TestWithParam<Row> {
  protected:
   static void SetUpTestSuite() {
     dir_ = new ScratchDir();
     world_ = new CommandWorld(dir_->Sub("world"));
     world_->BuildStandard();
+    AddRevokedMembers(world_);
+    holding_ = world_->CopyTo(dir_->Sub("holding")).release();
+    AddProbeThings(holding_);
   }
   static void TearDownTestSuite() {
+    delete holding_;
     delete world_;
     delete dir_;
   }
 
   static ScratchDir* dir_;
-  static CommandWorld* world_;
+  static CommandWorld* world_;    // the standard world, with revoked members
+  static CommandWorld* holding_;  // the same, plus internal things under the probe id
 };
 ScratchDir* CommandAuthorizationTest::dir_ = nullptr;
 CommandWorld* CommandAuthorizationTest::world_ = nullptr;
+CommandWorld* CommandAuthorizationTest::holding_ = nullptr;
 
 TEST_P(CommandAuthorizationTest, AllowsExactlyWhatTheTableSays) {
   const Row& row = GetParam();
@@ -132,6 +234,111 @@ TEST_P(CommandAuthorizationTest, AllowsExactlyWhatTheTableSays) {
         EXPECT_TRUE(s.IsPermissionDenied()) << s.ToString();
         EXPECT_EQ(world_->log()->LastPosition(), before);
       }
+    }
+  }
+}
+
+TEST_P(CommandAuthorizationTest, RevokedMembersCanDoNothing) {
+  const Row& row = GetParam();
+  for (const char* actor : kRevoked) {
+    for (const char* client : {"acme", "globex"}) {
+      const std::string command =
+          WithActor(StandardCommandFields(row.command, client), row.command, "northwind", actor);
+      SCOPED_TRACE(command);
+      const uint64_t before = world_->log()->LastPosition();
+      Status s = world_->Run(command);
+      EXPECT_TRUE(s.IsPermissionDenied()) << s.ToString();
+      EXPECT_EQ(s.reason(), "role.forbidden") << s.ToString();
+      EXPECT_EQ(world_->log()->LastPosition(), before);
+    }
+  }
+}
+
+// The ways a command can name the probe id: each id field a client-side member can fill in,
+// and each kind of anchor. Commands take their other fields from StandardCommandFields.
+std::vector<object> ProbesOf(const std::string& type) {
+  const std::map<std::string, std::vector<std::string>> kIdFields{
+      {"client.add", {"client_id"}},
+      {"member.invite", {"member_id", "client_id"}},
+      {"role.grant", {"member_id", "project_id"}},
+      {"role.revoke", {"member_id", "project_id"}},
+      {"branding.set", {"client_id"}},
+      {"project.create", {"project_id", "client_id"}},
+      {"milestone.plan", {"project_id", "milestone_id"}},
+      {"milestone.start", {"project_id", "milestone_id"}},
+      {"milestone.reschedule", {"project_id", "milestone_id"}},
+      {"milestone.complete", {"project_id", "milestone_id"}},
+      {"milestone.block", {"project_id", "milestone_id"}},
+      {"milestone.unblock", {"project_id", "milestone_id"}},
+      {"document.request", {"milestone_id", "request_id", "requested_from"}},
+      {"file.upload", {"project_id", "request_id", "file_id"}},
+      {"comment.post", {"project_id", "thread_id", "comment_id", "reply_to"}},
+      {"board.configure", {"board_id"}},
+      {"card.create", {"board_id", "card_id"}},
+      {"card.move", {"card_id"}},
+      {"card.link", {"card_id", "linked_card_id"}},
+      {"approval.request", {"approval_id", "requested_from"}},
+      {"approval.grant", {"approval_id"}},
+      {"approval.reject", {"approval_id"}},
+      {"report_link.issue", {"link_id"}},
+      {"report_link.revoke", {"link_id"}},
+  };
+  std::vector<object> probes;
+  for (const std::string& field : kIdFields.at(type)) probes.push_back({{field, kProbe}});
+  for (const char* kind : {"milestone", "card", "file"}) {
+    const object anchor{{"kind", kind}, {"id", kProbe}};
+    if (type == "approval.request") probes.push_back({{"subject", anchor}});
+    if (type == "file.upload") probes.push_back({{"anchor", anchor}});
+    if (type == "comment.post") {
+      probes.push_back({{"thread_id", "t-new"}, {"anchor", anchor}});
+      probes.push_back({{"thread_id", kProbe}, {"anchor", anchor}});
+    }
+  }
+  if (type == "comment.post") {
+    probes.push_back(
+        {{"thread_id", kProbe}, {"anchor", object{{"kind", "milestone"}, {"id", "m-planned"}}}});
+  }
+  if (type == "branding.set") {
+    for (const char* logo : {"p-acme:probe", "probe:brief", "probe:probe"}) {
+      probes.push_back({{"logo_file_id", logo}});
+    }
+  }
+  return probes;
+}
+
+// The whole answer a caller gets, but for what differs between any two runs (event ids, times).
+std::string Answer(const Status& s, const CommandResult& r) {
+  if (!s.ok()) return CommandErrorToJson(s);
+  std::unique_ptr<EventJsonCodec> codec;
+  EXPECT_TRUE(EventJsonCodec::Create(&codec).ok());
+  std::string json;
+  EXPECT_TRUE(CommandResultToJson(*codec, r, &json).ok());
+  boost::json::value v = boost::json::parse(json);
+  for (auto& e : v.at("events").as_array()) {
+    e.as_object().erase("event_id");
+    e.as_object().erase("recorded_at_us");
+  }
+  return boost::json::serialize(v);
+}
+
+TEST_P(CommandAuthorizationTest, ClientCannotTellAnInternalThingFromAMissingOne) {
+  const Row& row = GetParam();
+  static int copies = 0;
+  const int n = copies++;
+  auto holding = holding_->CopyTo(dir_->Sub("oracle-holding-" + std::to_string(n)));
+  auto empty = world_->CopyTo(dir_->Sub("oracle-empty-" + std::to_string(n)));
+  int command_id = 0;
+  for (const char* actor : {"acme-admin", "acme-member", "acme-viewer"}) {
+    for (const object& probe : ProbesOf(row.command)) {
+      object fields = boost::json::parse(StandardCommandFields(row.command, "acme")).as_object();
+      for (const auto& [k, v] : probe) fields[k] = v;
+      fields["command_id"] = "oracle-" + std::to_string(++command_id);
+      const std::string command = Cmd(row.command, "northwind", actor, fields);
+      SCOPED_TRACE(command);
+      CommandResult held_result, empty_result;
+      const Status held = holding->Run(command, &held_result);
+      const Status missing = empty->Run(command, &empty_result);
+      EXPECT_EQ(Answer(held, held_result), Answer(missing, empty_result));
     }
   }
 }

@@ -51,6 +51,48 @@ TEST_F(FileAndThreadRulesTest, ClientUploadNeedsARequest) {
   ExpectDenied(Upload("acme-member", "YQ==", {}), "file.client_needs_request", before);
 }
 
+TEST_F(FileAndThreadRulesTest, ClientCannotPublishANewVersionOfAFirmFile) {
+  const uint64_t before = Position();
+  // "brief.pdf" is the firm's file, shared with the client.
+  ExpectRejected(Upload("acme-member", "bWluZQ==",
+                        {{"name", "brief.pdf"}, {"request_id", "req"}, {"expected_version", 1}}),
+                 "file.not_from_request", before);
+}
+
+TEST_F(FileAndThreadRulesTest, ClientAnswersOnlyRequestsAskedOfIt) {
+  ASSERT_TRUE(Run("member.invite", "owner",
+                  {{"member_id", "acme-member2"},
+                   {"email", "m2@acme.io"},
+                   {"display_name", "M2"},
+                   {"role", "client_member"},
+                   {"client_id", "acme"}})
+                  .ok());
+  const uint64_t before = Position();
+  // "req" was asked of acme-member.
+  ExpectDenied(Upload("acme-member2", "YQ==", {{"request_id", "req"}}),
+               "document.not_requested_from_actor", before);
+  // Their admin answers for them.
+  EXPECT_TRUE(Upload("acme-admin", "YQ==", {{"request_id", "req"}}).ok());
+}
+
+TEST_F(FileAndThreadRulesTest, ClosedRequestCannotBeAnswered) {
+  ASSERT_TRUE(Run("document.request", "pm",
+                  {{"project_id", "p-acme"},
+                   {"milestone_id", "m-started"},
+                   {"request_id", "req-late"},
+                   {"title", "Copy"}})
+                  .ok());
+  ASSERT_TRUE(Run("milestone.complete", "pm",
+                  {{"project_id", "p-acme"},
+                   {"milestone_id", "m-started"},
+                   {"expected_version", 2},
+                   {"completed_date", "2027-01-10"}})
+                  .ok());
+  const uint64_t before = Position();
+  ExpectRejected(Upload("acme-member", "YQ==", {{"request_id", "req-late"}}),
+                 "document.request_closed", before);
+}
+
 TEST_F(FileAndThreadRulesTest, ClientCannotUploadInternalFiles) {
   const uint64_t before = Position();
   ExpectDenied(Upload("acme-admin", "YQ==", {{"request_id", "req"}, {"audience", "internal"}}),
@@ -73,14 +115,19 @@ TEST_F(FileAndThreadRulesTest, FileOverTheSizeLimitIsRefusedAndNothingIsStored) 
   EXPECT_EQ(Position(), before);
 }
 
-TEST_F(FileAndThreadRulesTest, ClientCannotPostInAnInternalThread) {
+TEST_F(FileAndThreadRulesTest, ClientNamingAnInternalThreadGetsWhatAnUnknownThreadGets) {
   const uint64_t before = Position();
-  ExpectDenied(Run("comment.post", "acme-member",
-                   {{"project_id", "p-acme"},
-                    {"thread_id", "t-internal"},
-                    {"comment_id", "x"},
-                    {"body", "hi"}}),
-               "scope.not_visible", before);
+  auto post = [&](const std::string& thread) {
+    return Run(
+        "comment.post", "acme-member",
+        {{"project_id", "p-acme"}, {"thread_id", thread}, {"comment_id", "x"}, {"body", "hi"}});
+  };
+  // Both start a new thread of the client's own, which needs an anchor.
+  const Status internal = post("t-internal");
+  const Status unknown = post("t-unknown");
+  EXPECT_EQ(internal.reason(), "command.missing_field") << internal.ToString();
+  EXPECT_EQ(internal.ToString(), unknown.ToString());
+  EXPECT_EQ(Position(), before);
 }
 
 TEST_F(FileAndThreadRulesTest, ClientSharedThreadCannotHangOnAnInternalItem) {

@@ -72,6 +72,93 @@ TEST_F(MembershipRulesTest, RevokedMemberCanNoLongerAct) {
       "role.forbidden", before);
 }
 
+TEST_F(MembershipRulesTest, RevokedMemberLosesTheRolesItHeldOnProjects) {
+  ASSERT_TRUE(Run("role.grant", "owner",
+                  {{"member_id", "acme-member"},
+                   {"role", "client_admin"},
+                   {"project_id", "p-acme"},
+                   {"expected_version", 1}})
+                  .ok());
+  ASSERT_TRUE(
+      Run("role.revoke", "owner",
+          {{"member_id", "acme-member"}, {"role", "client_member"}, {"expected_version", 2}})
+          .ok());
+  const uint64_t before = Position();
+  ExpectDenied(Run("comment.post", "acme-member",
+                   {{"project_id", "p-acme"},
+                    {"thread_id", "t-client"},
+                    {"comment_id", "x"},
+                    {"body", "still here"}}),
+               "role.forbidden", before);
+  ExpectDenied(Run("report_link.issue", "acme-member",
+                   {{"project_id", "p-acme"},
+                    {"link_id", "l2"},
+                    {"report", "timeline"},
+                    {"expires_at_us", kTestNowUs + kDayUs},
+                    {"token_sha256", std::string(64, 'c')}}),
+               "role.forbidden", before);
+}
+
+TEST_F(MembershipRulesTest, RegrantedWorkspaceRoleDoesNotBringBackProjectRoles) {
+  ASSERT_TRUE(Run("role.grant", "owner",
+                  {{"member_id", "staff"},
+                   {"role", "project_manager"},
+                   {"project_id", "p-acme"},
+                   {"expected_version", 1}})
+                  .ok());
+  ASSERT_TRUE(Run("role.revoke", "owner",
+                  {{"member_id", "staff"}, {"role", "staff"}, {"expected_version", 2}})
+                  .ok());
+  ASSERT_TRUE(Run("role.grant", "owner",
+                  {{"member_id", "staff"}, {"role", "staff"}, {"expected_version", 3}})
+                  .ok());
+  const uint64_t before = Position();
+  ExpectDenied(Run("milestone.plan", "staff",
+                   {{"project_id", "p-acme"},
+                    {"milestone_id", "m-x"},
+                    {"title", "X"},
+                    {"planned_date", "2027-06-01"}}),
+               "role.forbidden", before);
+}
+
+TEST_F(MembershipRulesTest, ProjectRoleNeedsAWorkspaceRole) {
+  ASSERT_TRUE(Run("role.revoke", "owner",
+                  {{"member_id", "staff"}, {"role", "staff"}, {"expected_version", 1}})
+                  .ok());
+  const uint64_t before = Position();
+  ExpectRejected(Run("role.grant", "owner",
+                     {{"member_id", "staff"},
+                      {"role", "project_manager"},
+                      {"project_id", "p-acme"},
+                      {"expected_version", 2}}),
+                 "role.needs_workspace_role", before);
+}
+
+TEST_F(MembershipRulesTest, BrandingLogoMustBeAFileSharedWithTheClient) {
+  ASSERT_TRUE(Run("file.upload", "pm",
+                  {{"project_id", "p-acme"},
+                   {"name", "margins.xlsx"},
+                   {"file_id", "margins"},
+                   {"content_base64", "c2VjcmV0"}})
+                  .ok());
+  const uint64_t before = Position();
+  auto brand = [&](const std::string& actor, const std::string& logo) {
+    return Run("branding.set", actor,
+               {{"client_id", "acme"}, {"display_name", "ACME"}, {"logo_file_id", logo}});
+  };
+  ExpectDenied(brand("acme-admin", "p-acme:margins"), "scope.not_visible", before);
+  ExpectRejected(brand("pm", "p-acme:margins"), "branding.logo_not_shared", before);
+  // Another client's shared file is no logo for acme either.
+  ExpectDenied(brand("acme-admin", "p-globex:brief"), "scope.not_visible", before);
+  EXPECT_EQ(brand("pm", "p-globex:brief").reason(), "file.not_found");
+  CommandResult r;
+  ASSERT_TRUE(
+      Run("branding.set", "acme-admin",
+          {{"client_id", "acme"}, {"display_name", "ACME"}, {"logo_file_id", "p-acme:brief"}}, &r)
+          .ok());
+  EXPECT_EQ(r.events.at(0).event().payload_as_BrandingSet()->logo_file_id()->str(), "p-acme:brief");
+}
+
 TEST_F(MembershipRulesTest, ProjectRoleOverridesTheWorkspaceRoleOnThatProjectOnly) {
   ASSERT_TRUE(Run("role.grant", "owner",
                   {{"member_id", "staff"},

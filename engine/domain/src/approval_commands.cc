@@ -15,8 +15,9 @@ Status RequestApproval(const CommandContext& ctx, Decision* d) {
     return Status::Rejected("approval.exists",
                             "approval '" + a.Str("approval_id") + "' already exists");
   }
+  AnchorRef subject_ref;
   Audience subject_audience;
-  Status s = ResolveAnchor(ctx, a.Anchor("subject"), &subject_audience);
+  Status s = ResolveAnchor(ctx, a.Anchor("subject"), &subject_ref, &subject_audience);
   if (!s.ok()) return s;
   if (subject_audience != Audience::Client) {
     return Status::Rejected("approval.subject_not_shared",
@@ -28,8 +29,8 @@ Status RequestApproval(const CommandContext& ctx, Decision* d) {
   e.project_id = a.Str("project_id");
   e.approval_id = a.Str("approval_id");
   schema::AnchorT subject;
-  subject.kind = AnchorKindOf(a.Anchor("subject").kind);
-  subject.id = a.Anchor("subject").id;
+  subject.kind = AnchorKindOf(subject_ref.kind);
+  subject.id = subject_ref.id;
   e.subject = std::make_unique<schema::AnchorT>(subject);
   e.title = a.Str("title");
   e.requested_from = a.Str("requested_from");
@@ -40,10 +41,11 @@ Status RequestApproval(const CommandContext& ctx, Decision* d) {
 
 Status AnswerApproval(const CommandContext& ctx, Decision* d) {
   const CommandArgs& a = ctx.args();
-  const std::string what = "approval '" + a.Str("approval_id") + "'";
+  const std::string what = Named("approval", a.Str("approval_id"));
   auto it = ctx.project->approvals.find(a.Str("approval_id"));
-  if (it == ctx.project->approvals.end()) return Missing(ctx, what);
+  if (it == ctx.project->approvals.end()) return Missing(ctx, "approval", a.Str("approval_id"));
   const ApprovalState& approval = it->second;
+  if (!ctx.Sees(approval.audience)) return NotVisible(what);
   if (approval.requested_from != ctx.command.actor && ctx.role != Role::ClientAdmin) {
     return Status::PermissionDenied("approval.not_requested_from_actor",
                                     what + " was requested from someone else");

@@ -32,6 +32,11 @@ Status ReconfigureBoard(const CommandContext& ctx, const BoardState& board, Audi
                                 "; create another board instead");
   }
   if (columns->empty()) *columns = board.columns;
+  if (columns->empty() && audience == Audience::Client) *columns = DefaultClientColumns();
+  if (columns->empty()) {
+    return Status::InvalidArgument("command.missing_field",
+                                   "missing field 'columns': " + what + " has none");
+  }
   for (const auto& [id, card] : ctx.project->cards) {
     if (card.board_id == ctx.args().Str("board_id") &&
         std::find(columns->begin(), columns->end(), card.column) == columns->end()) {
@@ -77,26 +82,32 @@ Status ConfigureBoard(const CommandContext& ctx, Decision* d) {
 
 Status CreateCard(const CommandContext& ctx, Decision* d) {
   const CommandArgs& a = ctx.args();
-  const std::string what = "board '" + a.Str("board_id") + "'";
+  const std::string what = Named("board", a.Str("board_id"));
   auto board = ctx.project->boards.find(a.Str("board_id"));
-  if (board == ctx.project->boards.end()) return Missing(ctx, what);
+  if (board == ctx.project->boards.end()) return Missing(ctx, "board", a.Str("board_id"));
   if (!ctx.Sees(board->second.audience)) return NotVisible(what);
-  if (ctx.project->cards.count(a.Str("card_id"))) {
-    return Status::Rejected("card.exists", "card '" + a.Str("card_id") + "' already exists");
+  const std::vector<std::string>& columns = board->second.columns;
+  // A board written past the rules may have no columns: nothing can be put on it.
+  if (columns.empty()) return Status::Rejected("board.no_columns", what + " has no columns");
+  std::string card_id;
+  Status s = NewId(ctx, "card_id", a.Str("card_id"), &card_id);
+  if (!s.ok()) return s;
+  if (ctx.project->cards.count(card_id)) {
+    return Status::Rejected("card.exists", Named("card", card_id) + " already exists");
   }
-  const std::string column = a.Has("column") ? a.Str("column") : board->second.columns.front();
+  const std::string column = a.Has("column") ? a.Str("column") : columns.front();
   if (!HasColumn(board->second, column)) {
     return Status::Rejected("card.unknown_column", what + " has no column '" + column + "'");
   }
-  if (ctx.client_side() && column != board->second.columns.front()) {
+  if (ctx.client_side() && column != columns.front()) {
     return Status::PermissionDenied(
         "card.client_inbound_only",
-        "client-side members add cards to the '" + board->second.columns.front() + "' column only");
+        "client-side members add cards to the '" + columns.front() + "' column only");
   }
   schema::CardCreatedT e;
   e.project_id = a.Str("project_id");
   e.board_id = a.Str("board_id");
-  e.card_id = a.Str("card_id");
+  e.card_id = card_id;
   e.title = a.Str("title");
   e.column = column;
   e.description = a.Str("description");
@@ -105,16 +116,11 @@ Status CreateCard(const CommandContext& ctx, Decision* d) {
   return Status::OK();
 }
 
-Audience CardAudience(const ProjectState& p, const CardState& card) {
-  auto board = p.boards.find(card.board_id);
-  return board == p.boards.end() ? Audience::Internal : board->second.audience;
-}
-
 Status MoveCard(const CommandContext& ctx, Decision* d) {
   const CommandArgs& a = ctx.args();
   const std::string what = "card '" + a.Str("card_id") + "'";
   auto card = ctx.project->cards.find(a.Str("card_id"));
-  if (card == ctx.project->cards.end()) return Missing(ctx, what);
+  if (card == ctx.project->cards.end()) return Missing(ctx, "card", a.Str("card_id"));
   Status s = CheckExpectedVersion(ctx, what, card->second.version);
   if (!s.ok()) return s;
   auto board_it = ctx.project->boards.find(card->second.board_id);
@@ -149,8 +155,8 @@ Status LinkCards(const CommandContext& ctx, Decision* d) {
   const auto& cards = ctx.project->cards;
   auto card = cards.find(a.Str("card_id"));
   auto linked = cards.find(a.Str("linked_card_id"));
-  if (card == cards.end()) return Missing(ctx, "card '" + a.Str("card_id") + "'");
-  if (linked == cards.end()) return Missing(ctx, "card '" + a.Str("linked_card_id") + "'");
+  if (card == cards.end()) return Missing(ctx, "card", a.Str("card_id"));
+  if (linked == cards.end()) return Missing(ctx, "card", a.Str("linked_card_id"));
   Status s = CheckExpectedVersion(ctx, "card '" + a.Str("card_id") + "'", card->second.version);
   if (!s.ok()) return s;
   if (card == linked) return Status::Rejected("card.self_link", "a card cannot link to itself");

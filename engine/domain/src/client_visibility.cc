@@ -31,15 +31,36 @@ std::string ClientVisibility::ClientOf(const schema::Event& event) const {
   }
 }
 
+namespace {
+
+// Whether the payload's own audience, where it has one, also says Client.
+bool PayloadShared(const schema::Event& event) {
+  constexpr auto kClient = schema::Audience::Client;
+  switch (event.payload_type()) {
+    case Payload::CommentPosted:
+      return event.payload_as_CommentPosted()->thread_audience() == kClient;
+    case Payload::WorkflowConfigured:
+      return event.payload_as_WorkflowConfigured()->board_audience() == kClient;
+    case Payload::ReportLinkIssued:
+      return event.payload_as_ReportLinkIssued()->audience() == kClient;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
 bool ClientVisibility::Observe(const schema::Event& event) {
+  // The first creation decides (as in the command handler's folds): a second one, written past
+  // the rules, cannot hand a project or a person to another client.
   if (event.payload_type() == Payload::ProjectCreated) {
-    project_clients_[FbStr(event.stream_id())] =
-        FbStr(event.payload_as_ProjectCreated()->client_id());
+    project_clients_.try_emplace(FbStr(event.stream_id()),
+                                 FbStr(event.payload_as_ProjectCreated()->client_id()));
   } else if (event.payload_type() == Payload::MemberInvited) {
     const auto* e = event.payload_as_MemberInvited();
-    member_clients_[FbStr(e->member_id())] = FbStr(e->client_id());
+    member_clients_.try_emplace(FbStr(e->member_id()), FbStr(e->client_id()));
   }
-  if (event.audience() != schema::Audience::Client) return false;
+  if (event.audience() != schema::Audience::Client || !PayloadShared(event)) return false;
   return !client_id_.empty() && ClientOf(event) == client_id_;
 }
 

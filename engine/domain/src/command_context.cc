@@ -1,6 +1,63 @@
 #include "command_context.h"
 
+#include <string_view>
+
 namespace tandem {
+
+using schema::Audience;
+
+namespace {
+
+constexpr std::string_view kClientNamespace = "client:";
+// Ids are at most this long (the command parser's limit), so a namespaced id stays nameable.
+constexpr size_t kMaxIdBytes = 128;
+
+bool StartsWith(const std::string& s, std::string_view prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// "client:<client_id>:", the namespace of a client-side actor's ids.
+std::string NamespaceOf(const CommandContext& ctx) {
+  return std::string(kClientNamespace) + ctx.actor.client_id + ":";
+}
+
+std::string InNamespace(const CommandContext& ctx, const std::string& id) {
+  const std::string ns = NamespaceOf(ctx);
+  return StartsWith(id, ns) ? id : ns + id;
+}
+
+}  // namespace
+
+Status NewId(const CommandContext& ctx, const std::string& field, const std::string& id,
+             std::string* out) {
+  if (!ctx.client_side()) {
+    if (StartsWith(id, kClientNamespace)) {
+      return Status::InvalidArgument("id.reserved", "field '" + field + "': ids beginning with '" +
+                                                        std::string(kClientNamespace) +
+                                                        "' are those clients create");
+    }
+    *out = id;
+    return Status::OK();
+  }
+  *out = InNamespace(ctx, id);
+  if (out->size() > kMaxIdBytes) {
+    return Status::InvalidArgument("id.too_long", "field '" + field + "' becomes '" + *out +
+                                                      "', longer than " +
+                                                      std::to_string(kMaxIdBytes) + " bytes");
+  }
+  return Status::OK();
+}
+
+std::string ResolveId(const CommandContext& ctx, const std::string& id,
+                      const std::function<bool(const std::string&)>& visible) {
+  if (!ctx.client_side() || visible(id)) return id;
+  return InNamespace(ctx, id);
+}
+
+Audience CardAudience(const ProjectState& project, const CardState& card) {
+  auto board = project.boards.find(card.board_id);
+  return board == project.boards.end() ? Audience::Internal : board->second.audience;
+}
 
 Status CheckExpectedVersion(const CommandContext& ctx, const std::string& what, uint64_t current) {
   const Command& c = ctx.command;
@@ -12,9 +69,10 @@ Status CheckExpectedVersion(const CommandContext& ctx, const std::string& what, 
                                        std::to_string(current) + ", or \"any\")");
   }
   if (*c.expected_version != current) {
-    return Status::WrongExpectedVersion(what + " is at version " + std::to_string(current) +
-                                        ", but the command expected version " +
-                                        std::to_string(*c.expected_version));
+    return Status::WrongExpectedVersion("command.expected_version_mismatch",
+                                        what + " is at version " + std::to_string(current) +
+                                            ", but the command expected version " +
+                                            std::to_string(*c.expected_version));
   }
   return Status::OK();
 }
@@ -23,9 +81,14 @@ Status NotVisible(const std::string& what) {
   return Status::PermissionDenied("scope.not_visible", what + " does not exist or is not shared");
 }
 
-Status Missing(const CommandContext& ctx, const std::string& what) {
+std::string Named(const std::string& kind, const std::string& id) { return kind + " '" + id + "'"; }
+
+Status Missing(const CommandContext& ctx, const std::string& kind, const std::string& id) {
+  const std::string what = Named(kind, id);
   if (ctx.client_side()) return NotVisible(what);
-  return Status::NotFound(what + " does not exist");
+  std::string reason = kind;
+  for (char& c : reason) c = c == ' ' ? '_' : c;
+  return Status::NotFound(reason + ".not_found", what + " does not exist");
 }
 
 schema::Audience AudienceArg(const CommandContext& ctx, const std::string& field,
@@ -60,38 +123,49 @@ Status CheckCanAnswerForClient(const CommandContext& ctx, const std::string& mem
       reason, "'" + member_id + "' is not a client admin or member of this project's client");
 }
 
-Status ResolveAnchor(const CommandContext& ctx, const AnchorRef& anchor,
-                     schema::Audience* audience) {
+Status ResolveAnchor(const CommandContext& ctx, const AnchorRef& anchor, AnchorRef* resolved,
+                     Audience* audience) {
   const ProjectState& p = *ctx.project;
-  const std::string what = anchor.kind + " '" + anchor.id + "'";
+  // The audience of the thing `id` names, if one does.
+  std::function<bool(const std::string&, Audience*)> find;
   switch (AnchorKindOf(anchor.kind)) {
     case schema::AnchorKind::Project:
-      if (anchor.id != ctx.args().Str("project_id")) return Missing(ctx, what);
-      *audience = schema::Audience::Client;
+      find = [&](const std::string& id, Audience* a) {
+        *a = Audience::Client;
+        return id == ctx.args().Str("project_id");
+      };
       break;
-    case schema::AnchorKind::Milestone: {
-      auto it = p.milestones.find(anchor.id);
-      if (it == p.milestones.end()) return Missing(ctx, what);
-      *audience = it->second.audience;
+    case schema::AnchorKind::Milestone:
+      find = [&](const std::string& id, Audience* a) {
+        auto it = p.milestones.find(id);
+        if (it != p.milestones.end()) *a = it->second.audience;
+        return it != p.milestones.end();
+      };
       break;
-    }
-    case schema::AnchorKind::Card: {
-      auto it = p.cards.find(anchor.id);
-      if (it == p.cards.end()) return Missing(ctx, what);
-      auto board = p.boards.find(it->second.board_id);
-      *audience = board != p.boards.end() ? board->second.audience : schema::Audience::Internal;
+    case schema::AnchorKind::Card:
+      find = [&](const std::string& id, Audience* a) {
+        auto it = p.cards.find(id);
+        if (it != p.cards.end()) *a = CardAudience(p, it->second);
+        return it != p.cards.end();
+      };
       break;
-    }
-    case schema::AnchorKind::File: {
-      const FileState* f = p.FindFileById(anchor.id);
-      if (f == nullptr) return Missing(ctx, what);
-      *audience = f->audience;
+    case schema::AnchorKind::File:
+      find = [&](const std::string& id, Audience* a) {
+        const FileState* f = p.FindFileById(id);
+        if (f != nullptr) *a = f->audience;
+        return f != nullptr;
+      };
       break;
-    }
     default:
       return Status::InvalidArgument("command.invalid_value", "unknown anchor kind");
   }
-  if (!ctx.Sees(*audience)) return NotVisible(what);
+  resolved->kind = anchor.kind;
+  resolved->id = ResolveId(ctx, anchor.id, [&](const std::string& id) {
+    Audience a;
+    return find(id, &a) && ctx.Sees(a);
+  });
+  if (!find(resolved->id, audience)) return Missing(ctx, anchor.kind, anchor.id);
+  if (!ctx.Sees(*audience)) return NotVisible(Named(anchor.kind, anchor.id));
   return Status::OK();
 }
 

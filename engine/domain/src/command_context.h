@@ -3,6 +3,7 @@
 // says why not; it never writes.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@
 
 namespace tandem {
 
+using ProjectVisitor = std::function<void(const ProjectState& project)>;
+
 struct CommandContext {
   const Command& command;
   const WorkspaceState& workspace;
@@ -22,6 +25,10 @@ struct CommandContext {
   schema::Role role;  // the actor's role where the command acts
   int64_t now_us;
   BlobStore* blobs;
+  // Shows another project of the workspace to `visit`, for the few decisions that look across
+  // projects (a client's logo is a file of one of its projects); a project that does not exist
+  // is seen empty. Unset: such decisions refuse.
+  std::function<Status(const std::string& project_id, const ProjectVisitor& visit)> read_project;
 
   const CommandArgs& args() const { return command.args; }
   bool client_side() const { return !actor.client_id.empty(); }
@@ -34,6 +41,8 @@ struct CommandContext {
 struct Decision {
   std::vector<NewEvent> events;
   uint64_t entity_version = 0;
+  // The actor is a person of the firm: only then does the answer carry log positions.
+  bool firm_side = false;
 };
 
 using Decider = Status (*)(const CommandContext& ctx, Decision* decision);
@@ -63,19 +72,41 @@ void Emit(const CommandContext& ctx, schema::Audience audience, PayloadT payload
 // (unless "any"), and equal.
 Status CheckExpectedVersion(const CommandContext& ctx, const std::string& what, uint64_t current);
 
+// "milestone 'm1'": how messages name a thing of `kind`.
+std::string Named(const std::string& kind, const std::string& id);
 // PermissionDenied for a thing the client side may not see, worded the same whether or not
 // the thing exists.
 Status NotVisible(const std::string& what);
-// NotFound, or NotVisible for a client-side actor.
-Status Missing(const CommandContext& ctx, const std::string& what);
+// NotFound (reason "<kind>.not_found"), or NotVisible for a client-side actor.
+Status Missing(const CommandContext& ctx, const std::string& kind, const std::string& id);
+
+// Id spaces. What a client-side member creates gets an id in its client's namespace,
+// "client:<client_id>:<id>", which no firm id may take: a client's new id therefore never meets
+// an internal thing's, and "already exists" only ever tells it about things it may see. Firm
+// members name every thing by its full id; a client-side member may also leave out its own
+// namespace (see ResolveId).
+//
+// The id a new thing gets: for a client-side actor, `id` in its namespace (kept as is if it is
+// already there); for the firm, `id` itself, refused if it lies in a client namespace.
+// InvalidArgument "id.reserved" / "id.too_long"; both depend on the command alone.
+Status NewId(const CommandContext& ctx, const std::string& field, const std::string& id,
+             std::string* out);
+// The thing a reference names, for the actor: for the firm, `id`; for a client-side actor, `id`
+// if `visible(id)` (a thing it may see holds that id), else `id` in its own namespace, whether
+// or not that exists. An internal thing under `id` thus changes nothing about the answer.
+std::string ResolveId(const CommandContext& ctx, const std::string& id,
+                      const std::function<bool(const std::string&)>& visible);
 
 schema::Audience AudienceArg(const CommandContext& ctx, const std::string& field,
                              schema::Audience fallback);
 std::string_view AudienceName(schema::Audience audience);
 
-// Finds what `anchor` names in the project and its audience; NotFound/NotVisible otherwise.
-Status ResolveAnchor(const CommandContext& ctx, const AnchorRef& anchor,
+// Finds what `anchor` names in the project (ResolveId), its full id and its audience;
+// NotFound/NotVisible otherwise.
+Status ResolveAnchor(const CommandContext& ctx, const AnchorRef& anchor, AnchorRef* resolved,
                      schema::Audience* audience);
+// The audience of a card: its board's (Internal if the board is unknown).
+schema::Audience CardAudience(const ProjectState& project, const CardState& card);
 schema::AnchorKind AnchorKindOf(const std::string& kind);
 
 // OK if `member_id` can answer the project's client-side requests (documents, approvals): a

@@ -132,6 +132,15 @@ class CommandHandlerImpl : public CommandHandler {
     // Under the stream's lock, so that a retry racing its first attempt finds it committed
     // rather than deciding again against the state it produced.
     Status s = AnswerRetry(command, key, result);
+    if (s.ok()) {
+      // Only the firm sees log positions in an answer; the actor's side decides, as it did
+      // for the first attempt.
+      std::shared_ptr<const WorkspaceState> ws;
+      s = workspace->Current(log_, workspace_stream, &ws);
+      const MemberState* actor = ws == nullptr ? nullptr : ws->FindMember(command.actor);
+      result->firm_side = actor != nullptr && actor->client_id.empty();
+      return s;
+    }
     if (!s.IsNotFound()) return s;
 
     // Cached states are decided on as they are: the append is conditioned on the versions they
@@ -176,6 +185,7 @@ class CommandHandlerImpl : public CommandHandler {
       if (!s.ok()) return s;
       result->deduplicated = appended.deduplicated;
       result->entity_version = appended.deduplicated ? 0 : decision.entity_version;
+      result->firm_side = decision.firm_side;
       s = ReadBack(appended, &result->events);
       if (s.ok() && !workspace_scoped && !appended.deduplicated) {
         for (const auto& e : result->events) {
@@ -242,8 +252,39 @@ class CommandHandlerImpl : public CommandHandler {
       Status s = CheckProjectScope(command, *actor, *project);
       if (!s.ok()) return s;
     }
-    CommandContext ctx{command, workspace, project, *actor, role, options_.now_us(), blobs_};
+    CommandContext ctx{command,
+                       workspace,
+                       project,
+                       *actor,
+                       role,
+                       options_.now_us(),
+                       blobs_,
+                       [&](const std::string& id, const ProjectVisitor& visit) {
+                         return ReadProject(command.workspace, id, project_id, project, visit);
+                       }};
+    decision->firm_side = !ctx.client_side();
     return DeciderFor(command.type)(ctx, decision);
+  }
+
+  // Shows `visit` the current state of another project of the workspace, under that project's
+  // lock (taken after the workspace's, as everywhere), or `held` when it is the command's own.
+  Status ReadProject(const std::string& workspace, const std::string& project_id,
+                     const std::string& held_id, const ProjectState* held,
+                     const ProjectVisitor& visit) {
+    const StreamId stream = ProjectStream(workspace, project_id);
+    Status s = stream.Validate();
+    if (!s.ok()) return s;
+    if (held != nullptr && project_id == held_id) {
+      visit(*held);
+      return Status::OK();
+    }
+    std::shared_ptr<ProjectEntry> entry = projects_.Pin(stream.ToString());
+    std::lock_guard<std::mutex> lock(entry->mu);
+    s = CatchUp(log_, stream, &entry->state);
+    if (!s.ok()) return s;
+    entry->loaded = true;
+    visit(entry->state);
+    return Status::OK();
   }
 
   static Status CheckProjectScope(const Command& command, const MemberState& actor,
@@ -253,7 +294,8 @@ class CommandHandlerImpl : public CommandHandler {
       return NotVisible(what);
     }
     if (!project.exists && command.type != CommandType::kCreateProject) {
-      return Status::NotFound(what + " does not exist in workspace '" + command.workspace + "'");
+      return Status::NotFound("project.not_found",
+                              what + " does not exist in workspace '" + command.workspace + "'");
     }
     return Status::OK();
   }

@@ -13,7 +13,13 @@ Status CommandResultToJson(const EventJsonCodec& codec, const CommandResult& res
     if (!s.ok()) return s;
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(line, ec);
-    if (ec) return Status::Corruption("event JSON does not parse: " + ec.message());
+    if (ec || !v.is_object())
+      return Status::Corruption("event JSON does not parse: " + ec.message());
+    if (!result.firm_side) {
+      // Positions in the log count everyone's events: they are the firm's to see.
+      v.as_object().erase("stream_version");
+      v.as_object().erase("global_position");
+    }
     events.push_back(std::move(v));
   }
   boost::json::object out{{"ok", true},
@@ -27,9 +33,10 @@ Status CommandResultToJson(const EventJsonCodec& codec, const CommandResult& res
 }
 
 std::string CommandErrorToJson(const Status& status) {
-  boost::json::object error{{"code", std::string(status.CodeName())},
-                            {"reason", status.reason()},
-                            {"message", status.message()}};
+  boost::json::object error{
+      {"code", std::string(status.CodeName())},
+      {"reason", status.reason().empty() ? std::string(status.CodeName()) : status.reason()},
+      {"message", status.message()}};
   return boost::json::serialize(boost::json::object{{"ok", false}, {"error", std::move(error)}});
 }
 

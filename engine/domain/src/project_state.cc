@@ -4,84 +4,133 @@
 
 namespace tandem {
 
+using schema::Audience;
 using schema::Payload;
 
 namespace {
 
-MilestoneState* Milestone(ProjectState* p, const flatbuffers::String* id) {
-  MilestoneState& m = p->milestones[FbStr(id)];
-  m.version++;
-  return &m;
+// Client only if both say so: a thing is shared only when everything about its creation agrees.
+Audience Narrowest(Audience a, Audience b) {
+  return a == Audience::Client && b == Audience::Client ? Audience::Client : Audience::Internal;
+}
+
+// The existing entity `id` of `things`, or null: events about unknown things change nothing.
+template <typename Map>
+typename Map::mapped_type* Existing(Map* things, const flatbuffers::String* id) {
+  auto it = things->find(FbStr(id));
+  return it == things->end() ? nullptr : &it->second;
+}
+
+// A new entity `id` of `things`, or null if the id is taken (a second creation changes nothing).
+template <typename Map>
+typename Map::mapped_type* Created(Map* things, const flatbuffers::String* id) {
+  auto [it, added] = things->try_emplace(FbStr(id));
+  return added ? &it->second : nullptr;
+}
+
+// Applies `change` to an existing milestone and counts it as a new version.
+template <typename Change>
+void ChangeMilestone(ProjectState* p, const flatbuffers::String* id, Change change) {
+  if (MilestoneState* m = Existing(&p->milestones, id)) {
+    change(m);
+    m->version++;
+  }
 }
 
 }  // namespace
 
 void ProjectState::Apply(const schema::Event& event) {
   stream_version = event.stream_version();
+  if (!exists && event.payload_type() != Payload::ProjectCreated) return;
+  const Audience audience = event.audience();
   switch (event.payload_type()) {
     case Payload::ProjectCreated:
+      if (exists) break;  // created once: a second creation cannot hand it to another client
       exists = true;
       client_id = FbStr(event.payload_as_ProjectCreated()->client_id());
       break;
     case Payload::MilestonePlanned: {
       const auto* e = event.payload_as_MilestonePlanned();
-      MilestoneState* m = Milestone(this, e->milestone_id());
-      m->planned_date = FbStr(e->planned_date());
-      m->audience = event.audience();
+      if (MilestoneState* m = Created(&milestones, e->milestone_id())) {
+        m->planned_date = FbStr(e->planned_date());
+        m->audience = audience;
+        m->version = 1;
+      }
       break;
     }
     case Payload::MilestoneStarted:
-      Milestone(this, event.payload_as_MilestoneStarted()->milestone_id())->status =
-          MilestoneStatus::kInProgress;
+      ChangeMilestone(this, event.payload_as_MilestoneStarted()->milestone_id(),
+                      [](MilestoneState* m) { m->status = MilestoneStatus::kInProgress; });
       break;
     case Payload::MilestoneRescheduled: {
       const auto* e = event.payload_as_MilestoneRescheduled();
-      Milestone(this, e->milestone_id())->planned_date = FbStr(e->new_date());
+      ChangeMilestone(this, e->milestone_id(),
+                      [&](MilestoneState* m) { m->planned_date = FbStr(e->new_date()); });
       break;
     }
     case Payload::MilestoneCompleted:
-      Milestone(this, event.payload_as_MilestoneCompleted()->milestone_id())->status =
-          MilestoneStatus::kCompleted;
+      ChangeMilestone(this, event.payload_as_MilestoneCompleted()->milestone_id(),
+                      [](MilestoneState* m) { m->status = MilestoneStatus::kCompleted; });
       break;
     case Payload::MilestoneBlocked:
-      Milestone(this, event.payload_as_MilestoneBlocked()->milestone_id())->blocked = true;
+      ChangeMilestone(this, event.payload_as_MilestoneBlocked()->milestone_id(),
+                      [](MilestoneState* m) { m->blocked = true; });
       break;
     case Payload::MilestoneUnblocked:
-      Milestone(this, event.payload_as_MilestoneUnblocked()->milestone_id())->blocked = false;
+      ChangeMilestone(this, event.payload_as_MilestoneUnblocked()->milestone_id(),
+                      [](MilestoneState* m) { m->blocked = false; });
       break;
     case Payload::DocumentRequested: {
       const auto* e = event.payload_as_DocumentRequested();
-      requests[FbStr(e->request_id())] = {FbStr(e->milestone_id()), FbStr(e->requested_from())};
+      if (DocumentRequestState* r = Created(&requests, e->request_id())) {
+        *r = {FbStr(e->milestone_id()), FbStr(e->requested_from()), audience};
+      }
       break;
     }
     case Payload::FileUploaded: {
       const auto* e = event.payload_as_FileUploaded();
-      const std::string key = FileKey(event.audience(), FbStr(e->name()));
-      FileState& f = files[key];
-      f.audience = event.audience();
-      f.file_id = FbStr(e->file_id());
+      const std::string key = FileKey(audience, FbStr(e->name()));
+      const std::string file_id = FbStr(e->file_id());
+      auto by_id = file_keys_by_id.find(file_id);
+      if (by_id != file_keys_by_id.end() && by_id->second != key) break;  // an id is one file
+      auto [it, added] = files.try_emplace(key);
+      FileState& f = it->second;
+      if (added) {
+        f.audience = audience;
+        f.file_id = file_id;
+        f.request_id = FbStr(e->request_id());
+        file_keys_by_id[file_id] = key;
+      } else if (f.file_id != file_id) {
+        break;  // a name is one file
+      }
       f.version = e->version();
-      file_keys_by_id[f.file_id] = key;
       break;
     }
     case Payload::CommentPosted: {
       const auto* e = event.payload_as_CommentPosted();
-      const std::string thread = FbStr(e->thread_id());
-      if (!threads.count(thread)) {
-        ThreadState& t = threads[thread];
-        t.audience = e->thread_audience();
+      const std::string thread_id = FbStr(e->thread_id());
+      const Audience said = Narrowest(audience, e->thread_audience());
+      auto existing = threads.find(thread_id);
+      // A comment is as visible as its thread: one that says otherwise is not part of it.
+      if (existing != threads.end() && existing->second.audience != said) break;
+      if (!comment_threads.try_emplace(FbStr(e->comment_id()), thread_id).second) break;
+      if (existing == threads.end()) {
+        ThreadState& t = threads[thread_id];
+        t.audience = said;
         if (e->anchor() != nullptr) {
           t.anchor_kind = e->anchor()->kind();
           t.anchor_id = FbStr(e->anchor()->id());
         }
       }
-      comment_threads[FbStr(e->comment_id())] = thread;
       break;
     }
     case Payload::WorkflowConfigured: {
       const auto* e = event.payload_as_WorkflowConfigured();
-      BoardState& b = boards[FbStr(e->board_id())];
-      b.audience = e->board_audience();
+      auto [it, added] = boards.try_emplace(FbStr(e->board_id()));
+      BoardState& b = it->second;
+      const Audience said = Narrowest(audience, e->board_audience());
+      // A board's audience is fixed when created; a later event can only narrow it.
+      b.audience = added ? said : Narrowest(b.audience, said);
       b.columns.clear();
       if (e->columns() != nullptr) {
         for (const auto* c : *e->columns()) b.columns.push_back(FbStr(c));
@@ -91,68 +140,77 @@ void ProjectState::Apply(const schema::Event& event) {
     }
     case Payload::CardCreated: {
       const auto* e = event.payload_as_CardCreated();
-      CardState& c = cards[FbStr(e->card_id())];
-      c.board_id = FbStr(e->board_id());
-      c.column = FbStr(e->column());
-      c.version++;
+      if (CardState* c = Created(&cards, e->card_id())) {
+        c->board_id = FbStr(e->board_id());
+        c->column = FbStr(e->column());
+        c->version = 1;
+      }
       break;
     }
     case Payload::CardMoved: {
       const auto* e = event.payload_as_CardMoved();
-      CardState& c = cards[FbStr(e->card_id())];
-      c.column = FbStr(e->to_column());
-      c.version++;
+      if (CardState* c = Existing(&cards, e->card_id())) {
+        c->column = FbStr(e->to_column());
+        c->version++;
+      }
       break;
     }
     case Payload::CardLinked: {
       const auto* e = event.payload_as_CardLinked();
-      const std::string a = FbStr(e->card_id());
-      const std::string b = FbStr(e->linked_card_id());
-      cards[a].links.insert(b);
-      cards[a].version++;
-      cards[b].links.insert(a);
-      cards[b].version++;
+      CardState* a = Existing(&cards, e->card_id());
+      CardState* b = Existing(&cards, e->linked_card_id());
+      if (a == nullptr || b == nullptr || a == b) break;
+      a->links.insert(FbStr(e->linked_card_id()));
+      a->version++;
+      b->links.insert(FbStr(e->card_id()));
+      b->version++;
       break;
     }
     case Payload::ApprovalRequested: {
       const auto* e = event.payload_as_ApprovalRequested();
-      ApprovalState& a = approvals[FbStr(e->approval_id())];
-      a.requested_from = FbStr(e->requested_from());
-      a.version++;
+      if (ApprovalState* a = Created(&approvals, e->approval_id())) {
+        a->requested_from = FbStr(e->requested_from());
+        a->audience = audience;
+        a->version = 1;
+      }
       break;
     }
-    case Payload::ApprovalGranted: {
-      ApprovalState& a = approvals[FbStr(event.payload_as_ApprovalGranted()->approval_id())];
-      a.status = ApprovalStatus::kGranted;
-      a.version++;
+    case Payload::ApprovalGranted:
+      if (ApprovalState* a =
+              Existing(&approvals, event.payload_as_ApprovalGranted()->approval_id())) {
+        a->status = ApprovalStatus::kGranted;
+        a->version++;
+      }
       break;
-    }
-    case Payload::ApprovalRejected: {
-      ApprovalState& a = approvals[FbStr(event.payload_as_ApprovalRejected()->approval_id())];
-      a.status = ApprovalStatus::kRejected;
-      a.version++;
+    case Payload::ApprovalRejected:
+      if (ApprovalState* a =
+              Existing(&approvals, event.payload_as_ApprovalRejected()->approval_id())) {
+        a->status = ApprovalStatus::kRejected;
+        a->version++;
+      }
       break;
-    }
     case Payload::ReportLinkIssued: {
       const auto* e = event.payload_as_ReportLinkIssued();
-      ReportLinkState& l = report_links[FbStr(e->link_id())];
-      l.audience = e->audience();
-      l.version++;
+      if (ReportLinkState* l = Created(&report_links, e->link_id())) {
+        l->audience = Narrowest(audience, e->audience());
+        l->version = 1;
+      }
       break;
     }
-    case Payload::ReportLinkRevoked: {
-      ReportLinkState& l = report_links[FbStr(event.payload_as_ReportLinkRevoked()->link_id())];
-      l.revoked = true;
-      l.version++;
+    case Payload::ReportLinkRevoked:
+      if (ReportLinkState* l =
+              Existing(&report_links, event.payload_as_ReportLinkRevoked()->link_id())) {
+        l->revoked = true;
+        l->version++;
+      }
       break;
-    }
     default:
       break;
   }
 }
 
-std::string FileKey(schema::Audience audience, const std::string& name) {
-  return (audience == schema::Audience::Client ? "client/" : "internal/") + name;
+std::string FileKey(Audience audience, const std::string& name) {
+  return (audience == Audience::Client ? "client/" : "internal/") + name;
 }
 
 const FileState* ProjectState::FindFileById(const std::string& file_id) const {
@@ -164,7 +222,7 @@ const FileState* ProjectState::FindFileById(const std::string& file_id) const {
 
 std::string ProjectState::ClientBoardId() const {
   for (const auto& [id, b] : boards) {
-    if (b.audience == schema::Audience::Client) return id;
+    if (b.audience == Audience::Client) return id;
   }
   return "";
 }

@@ -1,5 +1,12 @@
 // The state of one project that commands are checked against, folded from the project stream.
 // Every entity keeps its own version (how many events changed it) for expected-version checks.
+//
+// The fold trusts no event's shape (`tandem append` writes past every rule), and fails closed:
+//  - a thing is shared with the client only if every audience its creation names says Client
+//    (the event's, and the payload's own where it has one); anything else is Internal;
+//  - a thing exists only once its creating event was folded: events about unknown things, and
+//    second creations of an existing id, change nothing;
+//  - nothing that is not on the stream is assumed (a board may have no columns).
 #pragma once
 
 #include <cstdint>
@@ -19,19 +26,21 @@ struct MilestoneState {
   MilestoneStatus status = MilestoneStatus::kPlanned;
   bool blocked = false;
   std::string planned_date;
-  schema::Audience audience = schema::Audience::Client;
+  schema::Audience audience = schema::Audience::Internal;
   uint64_t version = 0;
 };
 
 struct DocumentRequestState {
   std::string milestone_id;
-  std::string requested_from;
+  std::string requested_from;  // empty: anyone of the client's side who may answer
+  schema::Audience audience = schema::Audience::Internal;
 };
 
 struct FileState {
   std::string file_id;
   uint32_t version = 0;  // the latest upload's version; also the file's entity version
   schema::Audience audience = schema::Audience::Internal;
+  std::string request_id;  // the document request its first version answered, if any
 };
 
 // Client and internal files live side by side: the same name in each is two files, so a client
@@ -60,11 +69,12 @@ struct CardState {
 struct ApprovalState {
   std::string requested_from;
   ApprovalStatus status = ApprovalStatus::kPending;
+  schema::Audience audience = schema::Audience::Internal;
   uint64_t version = 0;
 };
 
 struct ReportLinkState {
-  schema::Audience audience = schema::Audience::Client;
+  schema::Audience audience = schema::Audience::Internal;
   bool revoked = false;
   uint64_t version = 0;
 };

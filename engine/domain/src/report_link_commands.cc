@@ -17,9 +17,12 @@ Status IssueReportLink(const CommandContext& ctx, Decision* d) {
     return Status::PermissionDenied("scope.internal_audience",
                                     "client-side members issue client links only");
   }
-  if (ctx.project->report_links.count(a.Str("link_id"))) {
+  std::string link_id;
+  Status s = NewId(ctx, "link_id", a.Str("link_id"), &link_id);
+  if (!s.ok()) return s;
+  if (ctx.project->report_links.count(link_id)) {
     return Status::Rejected("report_link.exists",
-                            "report link '" + a.Str("link_id") + "' already exists");
+                            Named("report link", link_id) + " already exists");
   }
   const int64_t expires = a.Int("expires_at_us");
   if (expires <= ctx.now_us) {
@@ -30,7 +33,7 @@ Status IssueReportLink(const CommandContext& ctx, Decision* d) {
                             "a report link may live at most 366 days");
   }
   schema::ReportLinkIssuedT e;
-  e.link_id = a.Str("link_id");
+  e.link_id = link_id;
   e.project_id = a.Str("project_id");
   e.report = a.Str("report");
   e.expires_at_us = expires;
@@ -43,16 +46,21 @@ Status IssueReportLink(const CommandContext& ctx, Decision* d) {
 
 Status RevokeReportLink(const CommandContext& ctx, Decision* d) {
   const CommandArgs& a = ctx.args();
-  const std::string what = "report link '" + a.Str("link_id") + "'";
-  auto it = ctx.project->report_links.find(a.Str("link_id"));
-  if (it == ctx.project->report_links.end()) return Missing(ctx, what);
+  const auto& links = ctx.project->report_links;
+  const std::string what = Named("report link", a.Str("link_id"));
+  const std::string link_id = ResolveId(ctx, a.Str("link_id"), [&](const std::string& id) {
+    auto it = links.find(id);
+    return it != links.end() && ctx.Sees(it->second.audience);
+  });
+  auto it = links.find(link_id);
+  if (it == links.end()) return Missing(ctx, "report link", a.Str("link_id"));
   if (!ctx.Sees(it->second.audience)) return NotVisible(what);
   Status s = CheckExpectedVersion(ctx, what, it->second.version);
   if (!s.ok()) return s;
   if (it->second.revoked)
     return Status::Rejected("report_link.already_revoked", what + " is revoked");
   schema::ReportLinkRevokedT e;
-  e.link_id = a.Str("link_id");
+  e.link_id = link_id;
   e.project_id = a.Str("project_id");
   e.reason = a.Str("reason");
   Emit(ctx, it->second.audience, std::move(e), d);

@@ -19,7 +19,7 @@ Status LoadMilestone(const CommandContext& ctx, const MilestoneState** milestone
   const std::string& id = ctx.args().Str("milestone_id");
   const std::string what = "milestone '" + id + "'";
   auto it = ctx.project->milestones.find(id);
-  if (it == ctx.project->milestones.end()) return Missing(ctx, what);
+  if (it == ctx.project->milestones.end()) return Missing(ctx, "milestone", id);
   if (!ctx.Sees(it->second.audience)) return NotVisible(what);
   *milestone = &it->second;
   return Status::OK();
@@ -71,7 +71,7 @@ Status CheckTransition(CommandType type, const std::string& id, const MilestoneS
       if (completed) return Refuse("milestone.already_completed", id, "is already completed");
       return Status::OK();
     default:
-      return Status::InvalidArgument("not a milestone change");
+      return Status::InvalidArgument("command.unexpected_type", "not a milestone change");
   }
 }
 

@@ -1,5 +1,10 @@
 // The state of one workspace (tenant) that commands are checked against: its clients and its
 // members with their roles. Folded from the workspace stream.
+//
+// The fold trusts no event's shape (`tandem append` writes past every rule): an event about a
+// member or client that was never added changes nothing, a member is invited once, and a role
+// that does not fit the member's side (a client role for a person of the firm, a firm role for
+// a client's person) counts as no role at all.
 #pragma once
 
 #include <cstdint>
@@ -13,11 +18,12 @@ namespace tandem {
 struct MemberState {
   std::string client_id;                   // empty for people of the firm
   schema::Role role = schema::Role::None;  // None once the workspace role is revoked
-  // Role on single projects, overriding `role` there.
+  // Role on single projects, overriding `role` there. Revoking the workspace role clears them.
   std::map<std::string, schema::Role> project_roles;
   uint64_t version = 0;  // events that changed this member
 
-  // The role the member acts with on `project_id` (empty: workspace-wide).
+  // The role the member acts with on `project_id` (empty: workspace-wide). None, whatever the
+  // project roles, for a member without a workspace role: revoking it takes away everything.
   schema::Role RoleOn(const std::string& project_id) const;
 };
 

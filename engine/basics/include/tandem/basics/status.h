@@ -31,8 +31,14 @@ class Status {
 
   static Status OK() { return Status(); }
   static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
+  static Status NotFound(std::string reason, std::string msg) {
+    return Status(Code::kNotFound, std::move(msg), std::move(reason));
+  }
   static Status WrongExpectedVersion(std::string msg) {
     return Status(Code::kWrongExpectedVersion, std::move(msg));
+  }
+  static Status WrongExpectedVersion(std::string reason, std::string msg) {
+    return Status(Code::kWrongExpectedVersion, std::move(msg), std::move(reason));
   }
   static Status InvalidArgument(std::string msg) {
     return Status(Code::kInvalidArgument, std::move(msg));

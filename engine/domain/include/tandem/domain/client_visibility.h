@@ -3,8 +3,10 @@
 // which client, from the events themselves), it answers for each event:
 //  - project events: client audience, and the project is this client's;
 //  - workspace events: client audience, and about this client (its people, its branding).
-// Internal events are never visible, whatever they mention. This is the rule the client-facing
-// views are built with.
+// Internal events are never visible, whatever they mention, nor events whose payload names an
+// audience of its own (a thread's, a board's, a report link's) other than Client; the first
+// creation of a project or person decides its client. This is the rule the client-facing views
+// are built with.
 #pragma once
 
 #include <map>

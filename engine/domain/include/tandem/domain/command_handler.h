@@ -9,8 +9,11 @@
 //    WrongExpectedVersion (the thing changed since the caller looked), Rejected (a rule, e.g.
 //    completing a completed milestone), InvalidArgument (a malformed command). Each carries a
 //    stable `reason()` such as "milestone.already_completed".
-//  - A client-side member cannot tell an internal thing from a missing one: both are
-//    PermissionDenied with the same reason.
+//  - A client-side member cannot tell an internal thing from a missing one: for every id it
+//    names, the answer is the same whether an internal thing holds it or nothing does (what it
+//    creates lives in its client's id namespace, "client:<client_id>:<id>"; what it refers to
+//    is PermissionDenied "scope.not_visible" when it may not see it or it does not exist).
+//  - A member without a workspace role can do nothing, whatever its project roles.
 //  - A command id belongs to its actor. Retrying a command with the same command id returns the
 //    first attempt's events, flagged deduplicated, without checking rules again (they may no
 //    longer hold), also when the retry races the first attempt. Another actor's command with the
@@ -61,6 +64,10 @@ struct CommandResult {
   // The version of the thing the command created or changed: the caller's next
   // expected_version for it. 0 when the command was deduplicated.
   uint64_t entity_version = 0;
+  // The actor is a person of the firm. Answers to anyone else (client-side members, and
+  // retries, whose actor is not looked up) carry no log positions (CommandResultToJson): a
+  // stream version or global position would tell a client of internal or other tenants' work.
+  bool firm_side = false;
 };
 
 // The stream a workspace's own events (clients, members, branding) go to, and a project's.

@@ -2,6 +2,8 @@
 //
 //   {"ok": true, "tenant": "northwind", "stream": "project:website", "deduplicated": false,
 //    "entity_version": 3, "events": [<event JSON as EventJsonCodec::ToJson writes it>, ...]}
+//   Events carry `stream_version` and `global_position` only when the result is for a person of
+//   the firm (CommandResult::firm_side); a client-side caller gets neither.
 //   {"ok": false, "error": {"code": "rejected", "reason": "milestone.already_completed",
 //                           "message": "milestone 'launch' is already completed"}}
 #pragma once
@@ -15,6 +17,8 @@ namespace tandem {
 
 Status CommandResultToJson(const EventJsonCodec& codec, const CommandResult& result,
                            std::string* json);
+// Every refusal has a reason; one without (an error of the log, not a refusal) is named by its
+// code, so the field is never empty.
 std::string CommandErrorToJson(const Status& status);
 
 }  // namespace tandem

@@ -1,0 +1,76 @@
+// What a command's answer tells its caller: a client-side caller learns nothing of the log's
+// positions (which count everyone's events), and every refusal names a stable reason.
+#include <gtest/gtest.h>
+
+#include "command_world.h"
+#include "tandem/domain/command_json.h"
+
+namespace tandem::test {
+namespace {
+
+class CommandAnswerTest : public StandardWorldTest {
+ protected:
+  void SetUp() override {
+    StandardWorldTest::SetUp();
+    ASSERT_TRUE(EventJsonCodec::Create(&codec_).ok());
+  }
+
+  // The answer's first event, as the JSON answer carries it.
+  boost::json::object AnsweredEvent(const std::string& actor) {
+    CommandResult r;
+    Status s = Run("comment.post", actor,
+                   {{"project_id", "p-acme"},
+                    {"thread_id", "t-client"},
+                    {"comment_id", "c-" + actor},
+                    {"body", "hello"}},
+                   &r);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    std::string json;
+    EXPECT_TRUE(CommandResultToJson(*codec_, r, &json).ok());
+    return boost::json::parse(json).at("events").at(0).as_object();
+  }
+
+  std::unique_ptr<EventJsonCodec> codec_;
+};
+
+TEST_F(CommandAnswerTest, ClientSideAnswerCarriesNoLogPositions) {
+  const boost::json::object e = AnsweredEvent("acme-member");
+  EXPECT_FALSE(e.contains("stream_version")) << e;
+  EXPECT_FALSE(e.contains("global_position")) << e;
+  EXPECT_EQ(e.at("payload_type"), "CommentPosted");
+}
+
+TEST_F(CommandAnswerTest, FirmAnswerCarriesLogPositions) {
+  const boost::json::object e = AnsweredEvent("pm");
+  EXPECT_TRUE(e.contains("stream_version")) << e;
+  EXPECT_TRUE(e.contains("global_position")) << e;
+}
+
+TEST_F(CommandAnswerTest, NotFoundRefusalsHaveAReason) {
+  Status s = Run("milestone.start", "pm",
+                 {{"project_id", "p-acme"}, {"milestone_id", "nope"}, {"expected_version", 1}});
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_EQ(s.reason(), "milestone.not_found");
+  s = Run("milestone.start", "pm",
+          {{"project_id", "p-nope"}, {"milestone_id", "m-planned"}, {"expected_version", 1}});
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_EQ(s.reason(), "project.not_found");
+  s = Run("project.create", "pm", {{"project_id", "p-x"}, {"client_id", "nope"}, {"name", "X"}});
+  EXPECT_EQ(s.reason(), "client.not_found") << s.ToString();
+}
+
+TEST_F(CommandAnswerTest, StaleVersionRefusalHasAReason) {
+  Status s =
+      Run("milestone.start", "pm",
+          {{"project_id", "p-acme"}, {"milestone_id", "m-planned"}, {"expected_version", 7}});
+  EXPECT_TRUE(s.IsWrongExpectedVersion()) << s.ToString();
+  EXPECT_EQ(s.reason(), "command.expected_version_mismatch");
+}
+
+TEST_F(CommandAnswerTest, ErrorJsonAlwaysNamesAReason) {
+  const auto error = boost::json::parse(CommandErrorToJson(Status::IOError("disk gone")));
+  EXPECT_EQ(error.at("error").at("reason"), "io_error");
+}
+
+}  // namespace
+}  // namespace tandem::test
