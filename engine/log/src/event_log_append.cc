@@ -195,6 +195,11 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
                                          p->idempotency_key + "'");
           return;
         }
+        // Never answer a retry from a record its events do not confirm.
+        if (Status c = CheckIdempotencyRecord(stream.tenant, first); !c.ok()) {
+          p->status = c;
+          return;
+        }
         seen = true;
       }
     }
@@ -386,6 +391,7 @@ Status EventLogImpl::WaitForInserts(uint64_t target) {
 void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
                                const Status& failure) {
   if (last > LastPosition()) {
+    if (durable_) durable_->Publish(last);  // for readers in other processes
     {
       std::lock_guard<std::mutex> lock(commit_mu_);
       last_position_.store(last, std::memory_order_release);

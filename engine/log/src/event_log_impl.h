@@ -5,7 +5,9 @@
 // acknowledges a group once both are done, and one journal write acknowledges every group
 // handed over since the previous one (group commit, pipelined with the next group's write).
 // The journal is sequential, so a synced group implies every earlier group is synced too;
-// readers only ever see positions up to the last synced one. Blocking appenders
+// readers only ever see positions up to the last acknowledged one: every read is capped at
+// LastPosition(), which is published to other processes through DurablePosition, and a
+// read-only open takes its LastPosition() from there, never from RocksDB. Blocking appenders
 // sleep on a futex word of their own, set when their append is answered; asynchronous appends
 // are answered by a completion thread, so the syncer never runs user code.
 #pragma once
@@ -23,7 +25,9 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 
+#include "durable_position.h"
 #include "journal.h"
+#include "log_keys.h"
 #include "log_metrics.h"
 #include "log_store.h"
 #include "tandem/log/event_log.h"
@@ -36,6 +40,8 @@ class EventLogImpl : public EventLog {
   struct Opened {
     std::unique_ptr<LogStore> store;
     std::unique_ptr<Journal> journal;
+    // Set for a read-write open: where acknowledged positions are published.
+    std::unique_ptr<DurablePosition> durable;
     uint64_t last_position = 0;
     int64_t last_recorded_at_us = 0;
     uint64_t journal_recovered_events = 0;
@@ -67,8 +73,12 @@ class EventLogImpl : public EventLog {
   Status Subscribe(const SubscriptionOptions& options,
                    std::unique_ptr<Subscription>* subscription) override;
 
+  // A subscription's Next runs between Enter and Leave, so that closing the log waits for it
+  // to leave. Enter returns false once the log is closing (Next then returns Shutdown).
+  bool EnterSubscriber();
+  void LeaveSubscriber();
   // Blocks until a position after `position` is committed (true), or until `deadline` or the
-  // log closes (false; `closing` tells which).
+  // log closes (false; `closing` tells which). Only between EnterSubscriber and LeaveSubscriber.
   bool WaitForCommitAfter(uint64_t position, std::chrono::steady_clock::time_point deadline,
                           bool* closing);
 
@@ -115,14 +125,24 @@ class EventLogImpl : public EventLog {
   void CompletionLoop();
   // Stages one append into the group's batch, or sets its status to why it cannot be.
   void StageAppend(PendingAppend* p, GroupState* group);
-  // The stream's last version whose position is at most `bound` (0 if none), from the index
-  // alone. The writer passes kEndOfStream to include written-but-unsynced versions. `reuse`, if
-  // given, is an iterator over the streams family to seek instead of opening a new one.
+  // The stream's last version whose position is at most `bound` (0 if none) and, if asked,
+  // that position, from the index alone. The writer passes kEndOfStream to include
+  // written-but-unsynced versions. `reuse`, if given, is an iterator over the streams family to
+  // seek instead of opening a new one.
   Status LoadStreamHead(const StreamId& stream, uint64_t bound, uint64_t* version,
-                        rocksdb::Iterator* reuse = nullptr) const;
+                        rocksdb::Iterator* reuse = nullptr, uint64_t* position = nullptr) const;
   Status ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
                     const ReadOptions& options, std::vector<RecordedEvent>* events);
   Status ReadRecord(uint64_t position, RecordedEvent* event) const;
+  // Reads the event at `position`, which the stream index gives for `stream`@`version`, and
+  // checks that the record says the same (indexes are derived data, never trusted alone).
+  Status ReadStreamRecord(const StreamId& stream, uint64_t version, uint64_t position,
+                          RecordedEvent* event) const;
+  // Checks an idempotency record of `tenant` against the events it names: spans that agree,
+  // and first and last events of that tenant's stream at those versions. The writer calls it
+  // too, before answering a retry with the record.
+  Status CheckIdempotencyRecord(const std::string& tenant,
+                                const log_keys::IdempotencyRecord& record) const;
   uint64_t ReadBound(const ReadOptions& options) const;
 
   const EventLogOptions options_;
@@ -161,9 +181,12 @@ class EventLogImpl : public EventLog {
   bool completion_stopping_ = false;
 
   std::atomic<uint64_t> last_position_;
+  std::unique_ptr<DurablePosition> durable_;  // null for a read-only log
   std::mutex commit_mu_;
   std::condition_variable commit_cv_;
   bool closing_ = false;
+  // Subscriptions inside Next; the destructor waits (on commit_cv_) until none is.
+  int subscribers_inside_ = 0;
 
   std::thread writer_;
   std::thread syncer_;

@@ -1,5 +1,8 @@
 // Catch-up-then-live subscription over an EventLogImpl: reads committed events from disk in
-// pages and, once caught up, sleeps on the log's commit signal until more are committed.
+// pages and, once caught up, sleeps on the log's commit signal until more are committed. A page
+// that fails to read is dropped whole, so each event is delivered once, in order, even across
+// errors. Next registers with the log while it runs, so closing the log wakes it with Shutdown
+// and waits for it to return.
 #pragma once
 
 #include <vector>
@@ -17,6 +20,8 @@ class LogSubscription : public Subscription {
   uint64_t position() const override { return delivered_; }
 
  private:
+  Status NextInside(RecordedEvent* event, std::chrono::milliseconds timeout);
+
   EventLogImpl* log_;
   const SubscriptionOptions options_;
   uint64_t delivered_;
