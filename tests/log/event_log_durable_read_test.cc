@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include "tandem/log/event_log.h"
 #include "test_util.h"
@@ -17,10 +18,10 @@ namespace {
 using test::BodyOf;
 using test::CommentEvent;
 
-// The journal_failing_writer helper running in its own process, talked to through pipes.
-class FailingWriter {
+// The journal_stalling_writer helper in its own process, talked to through pipes.
+class StallingWriter {
  public:
-  explicit FailingWriter(const std::string& dir) {
+  explicit StallingWriter(const std::string& dir) {
     int out[2], in[2];
     EXPECT_EQ(pipe(out), 0);
     EXPECT_EQ(pipe(in), 0);
@@ -32,7 +33,7 @@ class FailingWriter {
       close(out[1]);
       close(in[0]);
       close(in[1]);
-      execl(JOURNAL_FAILING_WRITER_PATH, "journal_failing_writer", dir.c_str(), nullptr);
+      execl(JOURNAL_STALLING_WRITER_PATH, "journal_stalling_writer", dir.c_str(), nullptr);
       _exit(127);
     }
     close(out[1]);
@@ -40,29 +41,53 @@ class FailingWriter {
     from_child_ = out[0];
     to_child_ = in[1];
   }
-  ~FailingWriter() {
+  ~StallingWriter() {
     close(to_child_);  // the writer exits when its stdin closes
     close(from_child_);
     int status = 0;
     waitpid(pid_, &status, 0);
   }
 
-  // Everything the writer printed up to and including its "ready" line.
-  std::string WaitUntilReady() {
-    std::string output;
-    char buf[512];
-    while (output.find("ready\n") == std::string::npos) {
+  // Everything the writer has printed, once it printed `line` (or "skip: ...", or exited).
+  std::string WaitFor(const std::string& line) {
+    while (output_.find(line + "\n") == std::string::npos &&
+           output_.find("skip: ") == std::string::npos) {
+      char buf[512];
       ssize_t n = read(from_child_, buf, sizeof(buf));
       if (n <= 0) break;
-      output.append(buf, static_cast<size_t>(n));
+      output_.append(buf, static_cast<size_t>(n));
     }
-    return output;
+    return output_;
+  }
+
+  void Tell(const std::string& command) {
+    const std::string line = command + "\n";
+    EXPECT_EQ(write(to_child_, line.data(), line.size()), static_cast<ssize_t>(line.size()));
   }
 
  private:
   pid_t pid_ = -1;
   int from_child_ = -1, to_child_ = -1;
+  std::string output_;
 };
+
+// Whether RocksDB itself, read-only, holds an event at `position`.
+bool RocksDbHolds(const std::string& dir, uint64_t position) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* n : {"default", "events", "streams", "tenants", "idempotency"}) {
+    cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  EXPECT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
+  if (db == nullptr) return false;
+  std::string key(8, '\0'), value;
+  for (int i = 0; i < 8; i++) key[i] = static_cast<char>((position >> (56 - 8 * i)) & 0xff);
+  bool held = db->Get(rocksdb::ReadOptions(), handles[1], key, &value).ok();
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  return held;
+}
 
 std::unique_ptr<EventLog> OpenReadOnly(const std::string& dir) {
   EventLogOptions options;
@@ -70,17 +95,9 @@ std::unique_ptr<EventLog> OpenReadOnly(const std::string& dir) {
   return test::OpenLogOrDie(dir, options);
 }
 
-TEST(EventLogDurableReadTest, AnotherProcessDoesNotSeeAnAppendWhoseJournalWriteFailed) {
-  test::ScratchDir dir;
-  FailingWriter writer(dir.path());
-  const std::string output = writer.WaitUntilReady();
-  if (output.find("skip: ") != std::string::npos) GTEST_SKIP() << output;
-  ASSERT_NE(output.find("ready"), std::string::npos) << output;
-  // The writer's own reads did not show e3 either.
-  EXPECT_EQ(output.find("fail: "), std::string::npos) << output;
-
-  // The writer is still running, with e3 in RocksDB but never acknowledged.
-  auto reader = OpenReadOnly(dir.path());
+// What a read-only open in this process sees of the stalled writer's log: e1 and e2 only.
+void ExpectOnlyTheAcknowledgedEvents(const std::string& dir) {
+  auto reader = OpenReadOnly(dir);
   EXPECT_EQ(reader->LastPosition(), 2u);
   std::vector<RecordedEvent> events;
   ASSERT_TRUE(reader->ReadAll(1, ReadOptions(), &events).ok());
@@ -90,6 +107,8 @@ TEST(EventLogDurableReadTest, AnotherProcessDoesNotSeeAnAppendWhoseJournalWriteF
   EXPECT_TRUE(reader->Get(3, &e).IsNotFound());
   ASSERT_TRUE(reader->ReadStreamForward({"acme", "s"}, 1, ReadOptions(), &events).ok());
   EXPECT_EQ(events.size(), 2u);
+  ASSERT_TRUE(reader->ReadTenant("acme", 1, ReadOptions(), &events).ok());
+  EXPECT_EQ(events.size(), 2u);
   uint64_t head = 0;
   ASSERT_TRUE(reader->StreamHead({"acme", "s"}, &head).ok());
   EXPECT_EQ(head, 2u);
@@ -97,6 +116,41 @@ TEST(EventLogDurableReadTest, AnotherProcessDoesNotSeeAnAppendWhoseJournalWriteF
   AppendResult r;
   EXPECT_TRUE(reader->FindIdempotentAppend("acme", "k3", &stream, &r).IsNotFound());
   EXPECT_TRUE(reader->FindIdempotentAppend("acme", "k2", &stream, &r).ok());
+}
+
+TEST(EventLogDurableReadTest, AnotherProcessDoesNotSeeAnAppendWhileItsJournalWriteIsUnderWay) {
+  test::ScratchDir dir;
+  StallingWriter writer(dir.path());
+  std::string output = writer.WaitFor("stalled");
+  if (output.find("skip: ") != std::string::npos) GTEST_SKIP() << output;
+  ASSERT_NE(output.find("stalled"), std::string::npos) << output;
+  // RocksDB already holds e3; neither the writer's own reads nor another process may show it.
+  EXPECT_TRUE(RocksDbHolds(dir.path(), 3));
+  ExpectOnlyTheAcknowledgedEvents(dir.path());
+
+  writer.Tell("continue");
+  output = writer.WaitFor("done");
+  EXPECT_NE(output.find("e3: ok"), std::string::npos) << output;
+  EXPECT_EQ(output.find("fail: "), std::string::npos) << output;
+  // Acknowledged now, so visible to a new read-only open while the writer still runs.
+  auto reader = OpenReadOnly(dir.path());
+  EXPECT_EQ(reader->LastPosition(), 3u);
+  RecordedEvent e;
+  ASSERT_TRUE(reader->Get(3, &e).ok());
+  EXPECT_EQ(BodyOf(e), "e3");
+}
+
+TEST(EventLogDurableReadTest, AnotherProcessDoesNotSeeAnAppendWhoseJournalWriteFailed) {
+  test::ScratchDir dir;
+  StallingWriter writer(dir.path());
+  std::string output = writer.WaitFor("stalled");
+  if (output.find("skip: ") != std::string::npos) GTEST_SKIP() << output;
+  writer.Tell("fail");
+  output = writer.WaitFor("done");
+  EXPECT_NE(output.find("e3: io_error"), std::string::npos) << output;
+  EXPECT_EQ(output.find("fail: "), std::string::npos) << output;
+  EXPECT_TRUE(RocksDbHolds(dir.path(), 3));
+  ExpectOnlyTheAcknowledgedEvents(dir.path());
 }
 
 TEST(EventLogDurableReadTest, ReadOnlyOpenOfAFolderWithoutTheDurablePositionFailsClosed) {
