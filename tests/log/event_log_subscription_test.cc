@@ -90,22 +90,36 @@ TEST_F(EventLogSubscriptionTest, ManyConcurrentCommitsArriveInPositionOrder) {
   for (auto& w : writers) w.join();
 }
 
-TEST_F(EventLogSubscriptionTest, ClosingTheLogWakesAWaitingSubscriberWithShutdown) {
-  std::unique_ptr<Subscription> sub;
-  ASSERT_TRUE(log_->Subscribe(SubscriptionOptions(), &sub).ok());
-  auto waiter = std::async(std::launch::async, [&] {
-    RecordedEvent e;
-    return sub->Next(&e, 30s);
-  });
-  // Give the subscriber time to be asleep inside Next (a Subscription may not be used once its
-  // log is gone), then close the log under it. The close must wait for it to leave: before, Next
-  // woke up in the freed log (ASan reports it).
-  std::this_thread::sleep_for(300ms);
+TEST_F(EventLogSubscriptionTest, ClosingTheLogEndsEverySubscriberWithShutdown) {
+  // Subscribers in a delivery loop, each waiting in Next or about to call it again while the log
+  // closes: each ends with Shutdown, and none touches the closed log (before, Next woke up in
+  // the freed log or was called on it; ASan reports it).
+  constexpr int kSubscribers = 8;
+  std::vector<std::unique_ptr<Subscription>> subs(kSubscribers);
+  std::vector<std::future<Status>> loops;
+  for (int i = 0; i < kSubscribers; i++) {
+    ASSERT_TRUE(log_->Subscribe(SubscriptionOptions(), &subs[i]).ok());
+    const auto timeout = i == 0 ? 60s : std::chrono::milliseconds(i);
+    loops.push_back(std::async(std::launch::async, [sub = subs[i].get(), timeout] {
+      RecordedEvent e;
+      Status s;
+      do {
+        s = sub->Next(&e, timeout);
+      } while (s.IsTimedOut());
+      return s;
+    }));
+  }
+  std::this_thread::sleep_for(100ms);
   auto start = std::chrono::steady_clock::now();
   log_.reset();
-  Status s = waiter.get();
-  EXPECT_TRUE(s.IsShutdown()) << s.ToString();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  for (auto& loop : loops) {
+    Status s = loop.get();
+    EXPECT_TRUE(s.IsShutdown()) << s.ToString();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 30s);
+  // The subscriptions outlive their log, and say so.
+  RecordedEvent e;
+  EXPECT_TRUE(subs[0]->Next(&e, 1s).IsShutdown());
 }
 
 TEST_F(EventLogSubscriptionTest, AfterAReadErrorNothingIsDeliveredTwice) {

@@ -108,9 +108,9 @@ EventLogImpl::~EventLogImpl() {
     // Subscribers waiting in Next are woken with Shutdown, and the log is not torn down while
     // any is still inside.
     std::unique_lock<std::mutex> lock(commit_mu_);
-    closing_ = true;
+    commit_->closing = true;
     commit_cv_.notify_all();
-    commit_cv_.wait(lock, [&] { return subscribers_inside_ == 0; });
+    commit_cv_.wait(lock, [&] { return commit_->subscribers_inside == 0; });
   }
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
@@ -477,28 +477,29 @@ Status EventLogImpl::Subscribe(const SubscriptionOptions& options,
   return Status::OK();
 }
 
-bool EventLogImpl::EnterSubscriber() {
-  std::lock_guard<std::mutex> lock(commit_mu_);
-  if (closing_) return false;
-  subscribers_inside_++;
+bool EventLogImpl::CommitSignal::Enter() {
+  std::lock_guard<std::mutex> lock(mu);
+  if (closing) return false;
+  subscribers_inside++;
   return true;
 }
 
-void EventLogImpl::LeaveSubscriber() {
+void EventLogImpl::CommitSignal::Leave() {
   {
-    std::lock_guard<std::mutex> lock(commit_mu_);
-    subscribers_inside_--;
+    std::lock_guard<std::mutex> lock(mu);
+    subscribers_inside--;
   }
-  commit_cv_.notify_all();  // a closing log waits on it for the last subscriber to leave
+  cv.notify_all();  // a closing log waits on it for the last subscriber to leave
 }
 
 bool EventLogImpl::WaitForCommitAfter(uint64_t position,
                                       std::chrono::steady_clock::time_point deadline,
                                       bool* closing) {
   std::unique_lock<std::mutex> lock(commit_mu_);
-  commit_cv_.wait_until(lock, deadline, [&] { return closing_ || LastPosition() > position; });
-  *closing = closing_;
-  return !closing_ && LastPosition() > position;
+  commit_cv_.wait_until(lock, deadline,
+                        [&] { return commit_->closing || LastPosition() > position; });
+  *closing = commit_->closing;
+  return !*closing && LastPosition() > position;
 }
 
 }  // namespace tandem

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -73,12 +74,21 @@ class EventLogImpl : public EventLog {
   Status Subscribe(const SubscriptionOptions& options,
                    std::unique_ptr<Subscription>* subscription) override;
 
-  // A subscription's Next runs between Enter and Leave, so that closing the log waits for it
-  // to leave. Enter returns false once the log is closing (Next then returns Shutdown).
-  bool EnterSubscriber();
-  void LeaveSubscriber();
+  // The commit signal, shared with subscriptions so that they can outlive the log.
+  struct CommitSignal {
+    std::mutex mu;
+    std::condition_variable cv;  // notified on each commit, on close, and when a subscriber leaves
+    bool closing = false;
+    int subscribers_inside = 0;  // in Next; the log's destructor waits until there is none
+
+    // A subscription's Next runs between Enter and Leave. Enter returns false once the log is
+    // closing or gone (Next then returns Shutdown without touching it).
+    bool Enter();
+    void Leave();
+  };
+  const std::shared_ptr<CommitSignal>& commit_signal() const { return commit_; }
   // Blocks until a position after `position` is committed (true), or until `deadline` or the
-  // log closes (false; `closing` tells which). Only between EnterSubscriber and LeaveSubscriber.
+  // log closes (false; `closing` tells which). Only between CommitSignal Enter and Leave.
   bool WaitForCommitAfter(uint64_t position, std::chrono::steady_clock::time_point deadline,
                           bool* closing);
 
@@ -182,11 +192,9 @@ class EventLogImpl : public EventLog {
 
   std::atomic<uint64_t> last_position_;
   std::unique_ptr<DurablePosition> durable_;  // null for a read-only log
-  std::mutex commit_mu_;
-  std::condition_variable commit_cv_;
-  bool closing_ = false;
-  // Subscriptions inside Next; the destructor waits (on commit_cv_) until none is.
-  int subscribers_inside_ = 0;
+  const std::shared_ptr<CommitSignal> commit_ = std::make_shared<CommitSignal>();
+  std::mutex& commit_mu_ = commit_->mu;
+  std::condition_variable& commit_cv_ = commit_->cv;
 
   std::thread writer_;
   std::thread syncer_;

@@ -6,14 +6,16 @@ namespace tandem {
 
 LogSubscription::LogSubscription(EventLogImpl* log, SubscriptionOptions options)
     : log_(log),
+      signal_(log->commit_signal()),
       options_(std::move(options)),
       delivered_(options_.after_position),
       scanned_(options_.after_position) {}
 
 Status LogSubscription::Next(RecordedEvent* event, std::chrono::milliseconds timeout) {
-  if (!log_->EnterSubscriber()) return Status::Shutdown("the event log is closing");
+  // Checked on the shared signal, not the log: the log may already be gone.
+  if (!signal_->Enter()) return Status::Shutdown("the event log is closed");
   Status s = NextInside(event, timeout);
-  log_->LeaveSubscriber();
+  signal_->Leave();
   return s;
 }
 
