@@ -212,6 +212,10 @@ TEST_F(EventLogCorruptionTest, StreamHeadPointingAtAnotherEventIsCorruption) {
   Status s = log->StreamHead({"acme", "s"}, &head);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_EQ(head, 0u);
+  // The writer continues a stream from its head: it must not continue from a damaged one.
+  AppendResult r;
+  s = log->Append({"acme", "s"}, ExpectedVersion::Any(), {CommentEvent("next")}, "", &r);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 }
 
 TEST_F(EventLogCorruptionTest, MissingStreamIndexEntryIsCorruptionNotAShortRead) {

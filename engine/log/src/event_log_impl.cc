@@ -195,7 +195,7 @@ Status MalformedStreamEntry(const StreamId& stream) {
 }  // namespace
 
 Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t bound, uint64_t* version,
-                                    rocksdb::Iterator* reuse, uint64_t* position) const {
+                                    rocksdb::Iterator* reuse) const {
   const std::string prefix = log_keys::StreamPrefix(stream);
   std::unique_ptr<rocksdb::Iterator> owned;
   if (reuse == nullptr) {
@@ -203,21 +203,23 @@ Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t bound, uint
   }
   rocksdb::Iterator* it = reuse != nullptr ? reuse : owned.get();
   *version = 0;
-  if (position != nullptr) *position = 0;
+  uint64_t head = 0, position = 0;
   for (it->SeekForPrev(log_keys::StreamVersionKey(stream, kEndOfStream));
        it->Valid() && it->key().starts_with(prefix); it->Prev()) {
-    uint64_t entry_version = 0;
-    if (!StreamKeyVersion(it->key(), prefix, &entry_version) || it->value().size() != 8) {
+    if (!StreamKeyVersion(it->key(), prefix, &head) || it->value().size() != 8) {
       return MalformedStreamEntry(stream);
     }
-    const uint64_t entry_position = log_keys::ReadBigEndian64(it->value().data());
-    if (entry_position <= bound) {
-      *version = entry_version;
-      if (position != nullptr) *position = entry_position;
-      break;
-    }
+    position = log_keys::ReadBigEndian64(it->value().data());
+    if (position <= bound) break;
+    head = 0;
   }
-  return FromRocks(it->status(), "reading the head of stream " + stream.ToString());
+  Status s = FromRocks(it->status(), "reading the head of stream " + stream.ToString());
+  if (!s.ok() || head == 0) return s;
+  // Appends continue from the head, so a damaged entry must not pass for it.
+  RecordedEvent e;
+  s = ReadStreamRecord(stream, head, position, &e);
+  if (s.ok()) *version = head;
+  return s;
 }
 
 Status EventLogImpl::StreamHead(const StreamId& stream, uint64_t* version) {
@@ -225,13 +227,7 @@ Status EventLogImpl::StreamHead(const StreamId& stream, uint64_t* version) {
   Status s = stream.Validate();
   if (!s.ok()) return s;
   // The index may already hold written-but-unsynced versions; report the last visible one.
-  uint64_t head = 0, position = 0;
-  s = LoadStreamHead(stream, LastPosition(), &head, nullptr, &position);
-  if (!s.ok() || head == 0) return s;
-  RecordedEvent e;
-  s = ReadStreamRecord(stream, head, position, &e);
-  if (s.ok()) *version = head;
-  return s;
+  return LoadStreamHead(stream, LastPosition(), version);
 }
 
 Status EventLogImpl::CheckIdempotencyRecord(const std::string& tenant,

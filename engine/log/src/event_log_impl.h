@@ -135,12 +135,12 @@ class EventLogImpl : public EventLog {
   void CompletionLoop();
   // Stages one append into the group's batch, or sets its status to why it cannot be.
   void StageAppend(PendingAppend* p, GroupState* group);
-  // The stream's last version whose position is at most `bound` (0 if none) and, if asked,
-  // that position, from the index alone. The writer passes kEndOfStream to include
+  // The stream's last version whose position is at most `bound` (0 if none), from the index,
+  // checked against that version's record. The writer passes kEndOfStream to include
   // written-but-unsynced versions. `reuse`, if given, is an iterator over the streams family to
   // seek instead of opening a new one.
   Status LoadStreamHead(const StreamId& stream, uint64_t bound, uint64_t* version,
-                        rocksdb::Iterator* reuse = nullptr, uint64_t* position = nullptr) const;
+                        rocksdb::Iterator* reuse = nullptr) const;
   Status ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
                     const ReadOptions& options, std::vector<RecordedEvent>* events);
   Status ReadRecord(uint64_t position, RecordedEvent* event) const;
