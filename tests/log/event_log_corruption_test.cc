@@ -20,7 +20,7 @@ std::string PositionKey(uint64_t p) {
 
 class EventLogCorruptionTest : public ::testing::Test {
  protected:
-  static constexpr size_t kEvents = 1, kTenants = 3;
+  static constexpr size_t kEvents = 1, kStreams = 2, kTenants = 3, kIdempotency = 4;
 
   void SetUp() override {
     auto log = test::OpenLogOrDie(dir_.path());
@@ -62,6 +62,37 @@ class EventLogCorruptionTest : public ::testing::Test {
                           .ok());
         },
         kTenants);
+  }
+
+  void Put(size_t family, const std::string& key, const std::string& value) {
+    Tamper(
+        [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+          ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, key, value).ok());
+        },
+        family);
+  }
+
+  void Delete(size_t family, const std::string& key) {
+    Tamper(
+        [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+          ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), cf, key).ok());
+        },
+        family);
+  }
+
+  static std::string StreamKey(const std::string& tenant, const std::string& name,
+                               uint64_t version) {
+    return tenant + std::string(1, '\0') + name + std::string(1, '\0') + PositionKey(version);
+  }
+
+  // Appends one event of another tenant: position 6, globex/s version 1.
+  void AppendAnotherTenantsEvent(const std::string& idempotency_key = "") {
+    auto log = test::OpenLogOrDie(dir_.path());
+    AppendResult r;
+    ASSERT_TRUE(log->Append({"globex", "s"}, ExpectedVersion::Any(), {CommentEvent("secret")},
+                            idempotency_key, &r)
+                    .ok());
+    ASSERT_EQ(r.first_position, 6u);
   }
 
   Status Verify() {
@@ -161,6 +192,116 @@ TEST_F(EventLogCorruptionTest, MalformedTenantRunIsReportedByReadsAndVerify) {
       << s.message();
   log.reset();
   EXPECT_TRUE(Verify().IsCorruption());
+}
+
+TEST_F(EventLogCorruptionTest, StreamIndexPointingAtAnotherTenantsEventIsCorruption) {
+  AppendAnotherTenantsEvent();
+  Put(kStreams, StreamKey("acme", "s", 3), PositionKey(6));
+  auto log = test::OpenLogOrDie(dir_.path());
+  std::vector<RecordedEvent> events;
+  Status s = log->ReadStreamForward({"acme", "s"}, 1, ReadOptions(), &events);
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("acme/s@3 points at position 6"), std::string::npos) << s.message();
+  EXPECT_TRUE(log->ReadStreamBackward({"acme", "s"}, 3, ReadOptions(), &events).IsCorruption());
+}
+
+TEST_F(EventLogCorruptionTest, StreamHeadPointingAtAnotherEventIsCorruption) {
+  Put(kStreams, StreamKey("acme", "s", 5), PositionKey(2));
+  auto log = test::OpenLogOrDie(dir_.path());
+  uint64_t head = 0;
+  Status s = log->StreamHead({"acme", "s"}, &head);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_EQ(head, 0u);
+  // The writer continues a stream from its head: it must not continue from a damaged one.
+  AppendResult r;
+  s = log->Append({"acme", "s"}, ExpectedVersion::Any(), {CommentEvent("next")}, "", &r);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST_F(EventLogCorruptionTest, MissingStreamIndexEntryIsCorruptionNotAShortRead) {
+  Delete(kStreams, StreamKey("acme", "s", 3));
+  auto log = test::OpenLogOrDie(dir_.path());
+  std::vector<RecordedEvent> events;
+  Status s = log->ReadStreamForward({"acme", "s"}, 1, ReadOptions(), &events);
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("missing version 3"), std::string::npos) << s.message();
+  EXPECT_TRUE(log->ReadStreamForward({"acme", "s"}, 3, ReadOptions(), &events).IsCorruption());
+  EXPECT_TRUE(log->ReadStreamBackward({"acme", "s"}, EventLog::kEndOfStream, ReadOptions(), &events)
+                  .IsCorruption());
+  EXPECT_TRUE(log->ReadStreamBackward({"acme", "s"}, 3, ReadOptions(), &events).IsCorruption());
+  // Reads that do not cross the hole still work.
+  ASSERT_TRUE(log->ReadStreamForward({"acme", "s"}, 4, ReadOptions(), &events).ok());
+  EXPECT_EQ(events.size(), 2u);
+}
+
+TEST_F(EventLogCorruptionTest, ShortStreamIndexKeyIsCorruption) {
+  {
+    auto log = test::OpenLogOrDie(dir_.path());
+    AppendResult r;
+    ASSERT_TRUE(log->Append({"a", "b"}, ExpectedVersion::Any(), {CommentEvent("x")}, "", &r).ok());
+  }
+  // "a\0b\0" and one byte: reading its last eight bytes as a version would start before the key.
+  Put(kStreams, std::string("a\0b\0\xff", 5), PositionKey(6));
+  auto log = test::OpenLogOrDie(dir_.path());
+  uint64_t head = 0;
+  EXPECT_TRUE(log->StreamHead({"a", "b"}, &head).IsCorruption());
+  std::vector<RecordedEvent> events;
+  EXPECT_TRUE(log->ReadStreamBackward({"a", "b"}, EventLog::kEndOfStream, ReadOptions(), &events)
+                  .IsCorruption());
+  AppendResult r;
+  EXPECT_TRUE(
+      log->Append({"a", "b"}, ExpectedVersion::Any(), {CommentEvent("y")}, "", &r).IsCorruption());
+}
+
+TEST_F(EventLogCorruptionTest, ShortTenantIndexKeyIsCorruption) {
+  Put(kTenants, std::string("acme\0\x01", 6), "");
+  auto log = test::OpenLogOrDie(dir_.path());
+  std::vector<RecordedEvent> events;
+  Status s = log->ReadTenant("acme", 1, ReadOptions(), &events);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
+TEST_F(EventLogCorruptionTest, OverlappingTenantRunsAreCorruptionNotRepeatedEvents) {
+  PutTenantRun("acme", 1, PositionKey(2));  // positions 1-2, but 2 has its own run
+  auto log = test::OpenLogOrDie(dir_.path());
+  std::vector<RecordedEvent> events;
+  Status s = log->ReadTenant("acme", 1, ReadOptions(), &events);
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("overlapping"), std::string::npos) << s.message();
+}
+
+TEST_F(EventLogCorruptionTest, IdempotencyRecordNamingAnotherTenantsEventsIsCorruption) {
+  AppendAnotherTenantsEvent();
+  // acme's key "k" made to name globex/s@1, position 6.
+  std::string record = PositionKey(1) + PositionKey(1) + PositionKey(6) + PositionKey(6) + "s";
+  Put(kIdempotency, std::string("acme\0k", 6), record);
+  auto log = test::OpenLogOrDie(dir_.path());
+  std::string stream;
+  AppendResult r;
+  Status s = log->FindIdempotentAppend("acme", "k", &stream, &r);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_EQ(r.first_position, 0u);
+  // A retry through the append path is not answered from it either.
+  s = log->Append({"acme", "s"}, ExpectedVersion::Any(), {CommentEvent("retry")}, "k", &r);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_FALSE(r.deduplicated);
+  EXPECT_EQ(r.first_position, 0u);
+}
+
+TEST_F(EventLogCorruptionTest, IdempotencyRecordWithSpansThatDisagreeIsCorruption) {
+  {
+    auto log = test::OpenLogOrDie(dir_.path());
+    AppendResult r;
+    ASSERT_TRUE(
+        log->Append({"acme", "s"}, ExpectedVersion::Any(), {CommentEvent("x")}, "k", &r).ok());
+  }
+  // Versions 1..1 but positions 1..3.
+  Put(kIdempotency, std::string("acme\0k", 6),
+      PositionKey(1) + PositionKey(1) + PositionKey(1) + PositionKey(3) + "s");
+  auto log = test::OpenLogOrDie(dir_.path());
+  std::string stream;
+  AppendResult r;
+  EXPECT_TRUE(log->FindIdempotentAppend("acme", "k", &stream, &r).IsCorruption());
 }
 
 TEST_F(EventLogCorruptionTest, VerifyPassesAnIntactLog) {

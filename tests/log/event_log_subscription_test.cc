@@ -1,6 +1,8 @@
+#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include "tandem/log/event_log.h"
 #include "test_util.h"
@@ -86,6 +88,78 @@ TEST_F(EventLogSubscriptionTest, ManyConcurrentCommitsArriveInPositionOrder) {
     ASSERT_EQ(e.global_position(), expected);
   }
   for (auto& w : writers) w.join();
+}
+
+TEST_F(EventLogSubscriptionTest, ClosingTheLogEndsEverySubscriberWithShutdown) {
+  // Subscribers in a delivery loop, each waiting in Next or about to call it again while the log
+  // closes: each ends with Shutdown, and none touches the closed log (before, Next woke up in
+  // the freed log or was called on it; ASan reports it).
+  constexpr int kSubscribers = 8;
+  std::vector<std::unique_ptr<Subscription>> subs(kSubscribers);
+  std::vector<std::future<Status>> loops;
+  for (int i = 0; i < kSubscribers; i++) {
+    ASSERT_TRUE(log_->Subscribe(SubscriptionOptions(), &subs[i]).ok());
+    const auto timeout = i == 0 ? 60s : std::chrono::milliseconds(i);
+    loops.push_back(std::async(std::launch::async, [sub = subs[i].get(), timeout] {
+      RecordedEvent e;
+      Status s;
+      do {
+        s = sub->Next(&e, timeout);
+      } while (s.IsTimedOut());
+      return s;
+    }));
+  }
+  std::this_thread::sleep_for(100ms);
+  auto start = std::chrono::steady_clock::now();
+  log_.reset();
+  for (auto& loop : loops) {
+    Status s = loop.get();
+    EXPECT_TRUE(s.IsShutdown()) << s.ToString();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 30s);
+  // The subscriptions outlive their log, and say so.
+  RecordedEvent e;
+  EXPECT_TRUE(subs[0]->Next(&e, 1s).IsShutdown());
+}
+
+TEST_F(EventLogSubscriptionTest, AfterAReadErrorNothingIsDeliveredTwice) {
+  for (int i = 1; i <= 5; i++) Add({"acme", "s"}, "e" + std::to_string(i));
+  log_.reset();
+  {
+    // Damage position 3, as a bad disk would.
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const char* n : {"default", "events", "streams", "tenants", "idempotency"}) {
+      cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path(), cfs, &handles, &db).ok());
+    const std::string key("\0\0\0\0\0\0\0\3", 8);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1], key, "not an event").ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  log_ = test::OpenLogOrDie(dir_.path());
+  std::unique_ptr<Subscription> sub;
+  SubscriptionOptions options;
+  options.page_size = 4;  // the page 1..4 holds the damaged record
+  ASSERT_TRUE(log_->Subscribe(options, &sub).ok());
+  std::vector<uint64_t> delivered;
+  int errors = 0;
+  for (int call = 0; call < 8; call++) {
+    RecordedEvent e;
+    Status s = sub->Next(&e, 10ms);
+    if (s.ok()) {
+      delivered.push_back(e.global_position());
+    } else {
+      EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+      errors++;
+    }
+  }
+  // Every call fails at the damaged page; the events before it are never handed out twice.
+  EXPECT_EQ(errors, 8 - static_cast<int>(delivered.size()));
+  for (size_t i = 1; i < delivered.size(); i++) EXPECT_GT(delivered[i], delivered[i - 1]);
+  EXPECT_EQ(sub->position(), delivered.empty() ? 0u : delivered.back());
 }
 
 TEST_F(EventLogSubscriptionTest, InvalidTenantFilterIsRefused) {

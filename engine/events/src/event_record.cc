@@ -1,7 +1,11 @@
 #include "tandem/events/event_record.h"
 
+#include <cstdint>
+
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
+
+#include "tandem/events/recorded_event.h"
 
 namespace tandem::event_record {
 namespace {
@@ -52,6 +56,12 @@ void Stamp(std::string* record, uint64_t stream_version, uint64_t global_positio
 }
 
 Status Verify(std::string_view bytes, uint64_t expected_position) {
+  // The verifier checks each scalar's alignment relative to the buffer's start only; reading
+  // in place from a misaligned start would be undefined, so such bytes are checked in a copy.
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % kAlignment != 0) {
+    RecordedEvent aligned(bytes);
+    return Verify(aligned.bytes(), expected_position);
+  }
   const std::string where =
       expected_position ? "event at position " + std::to_string(expected_position) : "event";
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());

@@ -200,9 +200,11 @@ bool EventLogImpl::StagedHead(const StreamId& stream, PendingAppend* p, uint64_t
 }
 
 bool EventLogImpl::MayDeduplicate(PendingAppend* p, const log_keys::IdempotencyRecord& first,
-                                  const std::string& first_owner) {
-  std::string owner = first_owner;
-  if (owner.empty() && first.first_position != 0) {
+                                  const std::string* staged_owner) {
+  std::string owner;
+  if (staged_owner != nullptr) {
+    owner = *staged_owner;
+  } else {
     // Committed by an earlier group: its owner is the actor of the first event it wrote.
     RecordedEvent e;
     Status s = ReadRecord(first.first_position, &e);
@@ -227,7 +229,7 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
   if (!p->idempotency_key.empty()) {
     idem_key = log_keys::IdempotencyKey(stream.tenant, p->idempotency_key);
     if (auto it = g->keys.find(idem_key); it != g->keys.end()) {
-      if (!MayDeduplicate(p, it->second.first, it->second.second)) return;
+      if (!MayDeduplicate(p, it->second.first, &it->second.second)) return;
       const log_keys::IdempotencyRecord& first = it->second.first;
       p->result = {first.first_version, first.last_version, first.first_position,
                    first.last_position, /*deduplicated=*/true};
@@ -248,7 +250,12 @@ void EventLogImpl::StageAppend(PendingAppend* p, GroupState* g) {
             Status::Corruption("malformed idempotency record for key '" + p->idempotency_key + "'");
         return;
       }
-      if (!MayDeduplicate(p, first, std::string())) return;
+      // Never answer a retry from a record its events do not confirm.
+      if (Status c = CheckIdempotencyRecord(stream.tenant, first); !c.ok()) {
+        p->status = c;
+        return;
+      }
+      if (!MayDeduplicate(p, first, nullptr)) return;
       p->result = {first.first_version, first.last_version, first.first_position,
                    first.last_position, /*deduplicated=*/true};
       metrics_.AppendDeduplicated();
@@ -434,6 +441,7 @@ Status EventLogImpl::WaitForInserts(uint64_t target) {
 void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
                                const Status& failure) {
   if (last > LastPosition()) {
+    if (durable_) durable_->Publish(last);  // for readers in other processes
     {
       std::lock_guard<std::mutex> lock(commit_mu_);
       last_position_.store(last, std::memory_order_release);

@@ -26,9 +26,21 @@ std::thread NamedThread(const char* name, std::function<void()> body) {
 Status EventLog::Open(const EventLogOptions& options, const std::string& path,
                       std::unique_ptr<EventLog>* log) {
   EventLogImpl::Opened opened;
+  // A read-only open sees only what the writer has acknowledged: RocksDB also holds groups
+  // whose journal write is under way or failed. The published position is read before RocksDB
+  // is opened, so everything it covers is in what the open sees.
+  uint64_t published = 0;
+  Status published_status;
+  if (options.read_only) published_status = DurablePosition::Read(path, &published);
   Status s = LogStore::Open(path, options.create_if_missing && !options.read_only,
                             options.read_only, &opened.store);
   if (!s.ok()) return s;
+  if (published_status.IsNotFound()) {
+    // Fail closed: without it nothing tells which of RocksDB's positions are durable.
+    return Status::NotFound("the event log at " + path + " has no " + DurablePosition::kFileName +
+                            " (every read-write open writes it): open it read-write once");
+  }
+  if (!published_status.ok()) return published_status;
   LogStore* store = opened.store.get();
   if (!options.read_only) {
     s = RecoverFromJournal(options, store, &opened.journal, &opened.journal_recovered_events);
@@ -37,16 +49,28 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
   uint64_t& last = opened.last_position;
   s = store->LastEventPosition(&last);
   if (!s.ok()) return s;
+  if (options.read_only) {
+    // Below RocksDB's last only while the writer's newest groups are unacknowledged, or after a
+    // power loss took the file's latest updates (the next read-write open rewrites it).
+    last = std::min(last, published);
+  } else {
+    s = DurablePosition::OpenForWriting(path, last, &opened.durable);
+    if (!s.ok()) return s;
+  }
   if (last > 0) {
     // The writer continues the recorded-time sequence from the last event, so that sequence
     // never goes backwards even if the clock does.
+    RecordedEvent event;
     std::string bytes;
     s = FromRocks(
         store->db()->Get(rocksdb::ReadOptions(), store->events(), log_keys::EventKey(last), &bytes),
         "reading the last event");
-    if (s.ok()) s = event_record::Verify(bytes, last);
+    if (s.ok()) {
+      event = RecordedEvent(bytes);
+      s = event_record::Verify(event.bytes(), last);
+    }
     if (!s.ok()) return Status::Corruption(s.message() + " (run `tandem verify`)");
-    opened.last_recorded_at_us = schema::GetEvent(bytes.data())->recorded_at_us();
+    opened.last_recorded_at_us = event.event().recorded_at_us();
   }
   LogInfo("event_log",
           "opened path=" + path + " last_position=" + std::to_string(last) +
@@ -64,7 +88,8 @@ EventLogImpl::EventLogImpl(const EventLogOptions& options, Opened opened)
       last_written_(opened.last_position),
       inserted_through_(opened.last_position),
       journal_(std::move(opened.journal)),
-      last_position_(opened.last_position) {
+      last_position_(opened.last_position),
+      durable_(std::move(opened.durable)) {
   // Durability comes from the syncer's journal write, not from the write itself.
   write_options_.sync = false;
   metrics_.LastPosition(opened.last_position);
@@ -79,6 +104,14 @@ EventLogImpl::EventLogImpl(const EventLogOptions& options, Opened opened)
 }
 
 EventLogImpl::~EventLogImpl() {
+  {
+    // Subscribers waiting in Next are woken with Shutdown, and the log is not torn down while
+    // any is still inside.
+    std::unique_lock<std::mutex> lock(commit_mu_);
+    commit_->closing = true;
+    commit_cv_.notify_all();
+    commit_cv_.wait(lock, [&] { return commit_->subscribers_inside == 0; });
+  }
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     stopping_ = true;
@@ -97,11 +130,6 @@ EventLogImpl::~EventLogImpl() {
   }
   completion_cv_.notify_all();
   completer_.join();
-  {
-    std::lock_guard<std::mutex> lock(commit_mu_);
-    closing_ = true;
-  }
-  commit_cv_.notify_all();
   LogInfo("event_log", "closed last_position=" + std::to_string(LastPosition()));
 }
 
@@ -111,7 +139,7 @@ uint64_t EventLogImpl::ReadBound(const ReadOptions& options) const {
 }
 
 Status EventLogImpl::ReadRecord(uint64_t position, RecordedEvent* event) const {
-  std::string bytes;
+  rocksdb::PinnableSlice bytes;
   rocksdb::Status rs = store_->db()->Get(rocksdb::ReadOptions(), store_->events(),
                                          log_keys::EventKey(position), &bytes);
   if (rs.IsNotFound()) {
@@ -119,9 +147,26 @@ Status EventLogImpl::ReadRecord(uint64_t position, RecordedEvent* event) const {
                               " is missing from the log");
   }
   if (!rs.ok()) return FromRocks(rs, "reading position " + std::to_string(position));
-  Status s = event_record::Verify(bytes, position);
+  // Copied into aligned storage before the verifier reads it in place.
+  RecordedEvent e(bytes.ToStringView());
+  Status s = event_record::Verify(e.bytes(), position);
   if (!s.ok()) return s;
-  *event = RecordedEvent(std::move(bytes));
+  *event = std::move(e);
+  return Status::OK();
+}
+
+Status EventLogImpl::ReadStreamRecord(const StreamId& stream, uint64_t version, uint64_t position,
+                                      RecordedEvent* event) const {
+  const std::string entry = "stream index " + stream.ToString() + "@" + std::to_string(version);
+  if (position == 0) return Status::Corruption(entry + " points at position 0");
+  Status s = ReadRecord(position, event);
+  if (!s.ok()) return s;
+  const schema::Event& e = event->event();
+  if (e.tenant()->string_view() != stream.tenant || e.stream_id()->string_view() != stream.name ||
+      e.stream_version() != version) {
+    return Status::Corruption(entry + " points at position " + std::to_string(position) +
+                              ", which holds another stream's event");
+  }
   return Status::OK();
 }
 
@@ -133,6 +178,22 @@ Status EventLogImpl::Get(uint64_t position, RecordedEvent* event) {
   return ReadRecord(position, event);
 }
 
+namespace {
+
+// The version at the end of a streams-family key under `prefix`: false if the key is not
+// exactly the prefix and eight bytes, or names version 0.
+bool StreamKeyVersion(const rocksdb::Slice& key, const std::string& prefix, uint64_t* version) {
+  if (key.size() != prefix.size() + 8) return false;
+  *version = log_keys::ReadBigEndian64(key.data() + prefix.size());
+  return *version != 0;
+}
+
+Status MalformedStreamEntry(const StreamId& stream) {
+  return Status::Corruption("malformed stream index entry of " + stream.ToString());
+}
+
+}  // namespace
+
 Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t bound, uint64_t* version,
                                     rocksdb::Iterator* reuse) const {
   const std::string prefix = log_keys::StreamPrefix(stream);
@@ -142,15 +203,23 @@ Status EventLogImpl::LoadStreamHead(const StreamId& stream, uint64_t bound, uint
   }
   rocksdb::Iterator* it = reuse != nullptr ? reuse : owned.get();
   *version = 0;
+  uint64_t head = 0, position = 0;
   for (it->SeekForPrev(log_keys::StreamVersionKey(stream, kEndOfStream));
        it->Valid() && it->key().starts_with(prefix); it->Prev()) {
-    if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
-    if (log_keys::ReadBigEndian64(it->value().data()) <= bound) {
-      *version = log_keys::ReadBigEndian64(it->key().data() + it->key().size() - 8);
-      break;
+    if (!StreamKeyVersion(it->key(), prefix, &head) || it->value().size() != 8) {
+      return MalformedStreamEntry(stream);
     }
+    position = log_keys::ReadBigEndian64(it->value().data());
+    if (position <= bound) break;
+    head = 0;
   }
-  return FromRocks(it->status(), "reading the head of stream " + stream.ToString());
+  Status s = FromRocks(it->status(), "reading the head of stream " + stream.ToString());
+  if (!s.ok() || head == 0) return s;
+  // Appends continue from the head, so a damaged entry must not pass for it.
+  RecordedEvent e;
+  s = ReadStreamRecord(stream, head, position, &e);
+  if (s.ok()) *version = head;
+  return s;
 }
 
 Status EventLogImpl::StreamHead(const StreamId& stream, uint64_t* version) {
@@ -159,6 +228,30 @@ Status EventLogImpl::StreamHead(const StreamId& stream, uint64_t* version) {
   if (!s.ok()) return s;
   // The index may already hold written-but-unsynced versions; report the last visible one.
   return LoadStreamHead(stream, LastPosition(), version);
+}
+
+Status EventLogImpl::CheckIdempotencyRecord(const std::string& tenant,
+                                            const log_keys::IdempotencyRecord& record) const {
+  const StreamId stream{tenant, record.stream_name};
+  if (!stream.Validate().ok() || record.first_version == 0 || record.first_position == 0 ||
+      record.last_version < record.first_version || record.last_position < record.first_position ||
+      record.last_position - record.first_position != record.last_version - record.first_version) {
+    return Status::Corruption("malformed idempotency record of tenant '" + tenant + "'");
+  }
+  for (auto [version, position] : {std::pair{record.first_version, record.first_position},
+                                   std::pair{record.last_version, record.last_position}}) {
+    RecordedEvent e;
+    Status s = ReadRecord(position, &e);
+    if (!s.ok()) return s;
+    const schema::Event& event = e.event();
+    if (event.tenant()->string_view() != tenant ||
+        event.stream_id()->string_view() != record.stream_name ||
+        event.stream_version() != version) {
+      return Status::Corruption("an idempotency record of tenant '" + tenant + "' names position " +
+                                std::to_string(position) + ", which holds another stream's event");
+    }
+  }
+  return Status::OK();
 }
 
 Status EventLogImpl::FindIdempotentAppend(const std::string& tenant,
@@ -179,6 +272,8 @@ Status EventLogImpl::FindIdempotentAppend(const std::string& tenant,
   }
   // Written but not yet synced is not committed: the caller's own append will find out.
   if (record.last_position > LastPosition()) return Status::NotFound("idempotency key pending");
+  s = CheckIdempotencyRecord(tenant, record);
+  if (!s.ok()) return s;
   *stream_name = record.stream_name;
   *result = {record.first_version, record.last_version, record.first_position, record.last_position,
              /*deduplicated=*/true};
@@ -195,11 +290,45 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
   std::unique_ptr<rocksdb::Iterator> it(
       store_->db()->NewIterator(rocksdb::ReadOptions(), store_->streams()));
   const std::string start = log_keys::StreamVersionKey(stream, from_version);
-  forward ? it->Seek(start) : it->SeekForPrev(start);
+  // Versions are checked to follow each other from the first one found; reading forward, that
+  // one must be from_version itself unless the stream ends before it.
+  uint64_t expected = forward ? from_version : 0;
+  if (forward) {
+    it->Seek(start);
+  } else {
+    it->SeekForPrev(start);
+    uint64_t found = 0;
+    if (it->Valid() && it->key().starts_with(prefix) &&
+        StreamKeyVersion(it->key(), prefix, &found) && found < from_version) {
+      // Reading backward from beyond the stream's end is normal; from beyond a hole is not.
+      it->Next();
+      if (it->Valid() && it->key().starts_with(prefix)) {
+        return Status::Corruption("stream index of " + stream.ToString() + " is missing version " +
+                                  std::to_string(found + 1));
+      }
+      it->SeekForPrev(start);
+    }
+  }
+  uint64_t previous_position = forward ? 0 : kEndOfStream;
   for (; it->Valid() && it->key().starts_with(prefix) && events->size() < options.max_count;
        forward ? it->Next() : it->Prev()) {
-    if (it->value().size() != 8) return Status::Corruption("malformed stream index entry");
+    uint64_t version = 0;
+    if (!StreamKeyVersion(it->key(), prefix, &version) || it->value().size() != 8) {
+      return MalformedStreamEntry(stream);
+    }
+    if (expected == 0) expected = version;  // the first entry read backward
+    if (version != expected) {
+      return Status::Corruption("stream index of " + stream.ToString() + " is missing version " +
+                                std::to_string(expected));
+    }
+    expected = forward ? version + 1 : version - 1;
     uint64_t position = log_keys::ReadBigEndian64(it->value().data());
+    if (forward ? position <= previous_position : position >= previous_position) {
+      return Status::Corruption("stream index of " + stream.ToString() + " gives version " +
+                                std::to_string(version) + " position " + std::to_string(position) +
+                                " out of order");
+    }
+    previous_position = position;
     if (position > bound) {
       // Within a stream positions grow with versions: going forward nothing further is
       // visible; going backward, older versions may be.
@@ -207,7 +336,7 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
       continue;
     }
     RecordedEvent e;
-    s = ReadRecord(position, &e);
+    s = ReadStreamRecord(stream, version, position, &e);
     if (!s.ok()) return s;
     events->push_back(std::move(e));
   }
@@ -219,6 +348,10 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
   s = LoadStreamHead(stream, bound, &head, it.get());
   if (s.ok() && head == 0)
     return Status::NotFound("stream " + stream.ToString() + " does not exist");
+  if (s.ok() && forward && head >= from_version) {
+    return Status::Corruption("stream index of " + stream.ToString() + " is missing version " +
+                              std::to_string(from_version));
+  }
   return s;
 }
 
@@ -250,9 +383,11 @@ Status EventLogImpl::ReadAll(uint64_t from_position, const ReadOptions& options,
       return Status::Corruption("event at position " + std::to_string(expected) +
                                 " is missing from the log");
     }
-    Status s = event_record::Verify(it->value().ToStringView(), position);
+    // Copied into aligned storage before the verifier reads it in place.
+    RecordedEvent e(it->value().ToStringView());
+    Status s = event_record::Verify(e.bytes(), position);
     if (!s.ok()) return s;
-    events->emplace_back(it->value().ToString());
+    events->push_back(std::move(e));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading $all");
   if (events->size() < options.max_count && expected <= bound) {
@@ -276,13 +411,23 @@ Status EventLogImpl::ReadTenant(const std::string& tenant, uint64_t from_positio
   const std::string start = log_keys::TenantPositionKey(tenant, from);
   it->SeekForPrev(start);
   if (!it->Valid() || !it->key().starts_with(prefix)) it->Seek(start);
+  uint64_t next_free = 1;  // runs must not overlap: each starts at or after this
   for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    const uint64_t first = log_keys::ReadBigEndian64(it->key().data() + it->key().size() - 8);
     uint64_t length = 0;
-    if (!log_keys::ParseTenantRunValue(it->value().ToStringView(), &length)) {
-      return Status::Corruption("malformed tenant index entry of '" + tenant + "' at position " +
-                                std::to_string(first));
+    if (it->key().size() != prefix.size() + 8 ||
+        !log_keys::ParseTenantRunValue(it->value().ToStringView(), &length)) {
+      return Status::Corruption("malformed tenant index entry of '" + tenant + "'" +
+                                (it->key().size() == prefix.size() + 8
+                                     ? " at position " + std::to_string(log_keys::ReadBigEndian64(
+                                                             it->key().data() + prefix.size()))
+                                     : std::string()));
     }
+    const uint64_t first = log_keys::ReadBigEndian64(it->key().data() + prefix.size());
+    if (first < next_free || length > kEndOfStream - first) {
+      return Status::Corruption("tenant index of '" + tenant + "' has a run at position " +
+                                std::to_string(first) + " overlapping the one before it");
+    }
+    next_free = first + length;
     for (uint64_t position = std::max(first, from); position - first < length; position++) {
       if (position > bound || events->size() >= options.max_count) return Status::OK();
       RecordedEvent e;
@@ -328,13 +473,29 @@ Status EventLogImpl::Subscribe(const SubscriptionOptions& options,
   return Status::OK();
 }
 
+bool EventLogImpl::CommitSignal::Enter() {
+  std::lock_guard<std::mutex> lock(mu);
+  if (closing) return false;
+  subscribers_inside++;
+  return true;
+}
+
+void EventLogImpl::CommitSignal::Leave() {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    subscribers_inside--;
+  }
+  cv.notify_all();  // a closing log waits on it for the last subscriber to leave
+}
+
 bool EventLogImpl::WaitForCommitAfter(uint64_t position,
                                       std::chrono::steady_clock::time_point deadline,
                                       bool* closing) {
   std::unique_lock<std::mutex> lock(commit_mu_);
-  commit_cv_.wait_until(lock, deadline, [&] { return closing_ || LastPosition() > position; });
-  *closing = closing_;
-  return LastPosition() > position;
+  commit_cv_.wait_until(lock, deadline,
+                        [&] { return commit_->closing || LastPosition() > position; });
+  *closing = commit_->closing;
+  return !*closing && LastPosition() > position;
 }
 
 }  // namespace tandem

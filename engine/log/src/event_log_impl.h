@@ -5,7 +5,9 @@
 // acknowledges a group once both are done, and one journal write acknowledges every group
 // handed over since the previous one (group commit, pipelined with the next group's write).
 // The journal is sequential, so a synced group implies every earlier group is synced too;
-// readers only ever see positions up to the last synced one. Blocking appenders
+// readers only ever see positions up to the last acknowledged one: every read is capped at
+// LastPosition(), which is published to other processes through DurablePosition, and a
+// read-only open takes its LastPosition() from there, never from RocksDB. Blocking appenders
 // sleep on a futex word of their own, set when their append is answered; asynchronous appends
 // are answered by a completion thread, so the syncer never runs user code.
 #pragma once
@@ -14,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,6 +26,7 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 
+#include "durable_position.h"
 #include "journal.h"
 #include "log_keys.h"
 #include "log_metrics.h"
@@ -37,6 +41,8 @@ class EventLogImpl : public EventLog {
   struct Opened {
     std::unique_ptr<LogStore> store;
     std::unique_ptr<Journal> journal;
+    // Set for a read-write open: where acknowledged positions are published.
+    std::unique_ptr<DurablePosition> durable;
     uint64_t last_position = 0;
     int64_t last_recorded_at_us = 0;
     uint64_t journal_recovered_events = 0;
@@ -71,8 +77,21 @@ class EventLogImpl : public EventLog {
   Status Subscribe(const SubscriptionOptions& options,
                    std::unique_ptr<Subscription>* subscription) override;
 
+  // The commit signal, shared with subscriptions so that they can outlive the log.
+  struct CommitSignal {
+    std::mutex mu;
+    std::condition_variable cv;  // notified on each commit, on close, and when a subscriber leaves
+    bool closing = false;
+    int subscribers_inside = 0;  // in Next; the log's destructor waits until there is none
+
+    // A subscription's Next runs between Enter and Leave. Enter returns false once the log is
+    // closing or gone (Next then returns Shutdown without touching it).
+    bool Enter();
+    void Leave();
+  };
+  const std::shared_ptr<CommitSignal>& commit_signal() const { return commit_; }
   // Blocks until a position after `position` is committed (true), or until `deadline` or the
-  // log closes (false; `closing` tells which).
+  // log closes (false; `closing` tells which). Only between CommitSignal Enter and Leave.
   bool WaitForCommitAfter(uint64_t position, std::chrono::steady_clock::time_point deadline,
                           bool* closing);
 
@@ -109,10 +128,11 @@ class EventLogImpl : public EventLog {
   // The writer's current head of `stream` (staged heads of this group included); false and
   // p->status set when it cannot be read.
   bool StagedHead(const StreamId& stream, PendingAppend* p, uint64_t** head);
-  // Whether `p` may be answered with the committed append `first` (same stream, same actor);
-  // sets p->status otherwise.
+  // Whether `p` may be answered with the append `first` (same stream, same actor); sets
+  // p->status otherwise. `staged_owner` is the owner when `first` is staged in this group,
+  // null when it was committed earlier (its owner is then read from its first event).
   bool MayDeduplicate(PendingAppend* p, const log_keys::IdempotencyRecord& first,
-                      const std::string& first_owner);
+                      const std::string* staged_owner);
   void WriterLoop();
   void WriteGroup(std::vector<PendingAppend*> group);
   void SyncerLoop();
@@ -129,14 +149,24 @@ class EventLogImpl : public EventLog {
   void CompletionLoop();
   // Stages one append into the group's batch, or sets its status to why it cannot be.
   void StageAppend(PendingAppend* p, GroupState* group);
-  // The stream's last version whose position is at most `bound` (0 if none), from the index
-  // alone. The writer passes kEndOfStream to include written-but-unsynced versions. `reuse`, if
-  // given, is an iterator over the streams family to seek instead of opening a new one.
+  // The stream's last version whose position is at most `bound` (0 if none), from the index,
+  // checked against that version's record. The writer passes kEndOfStream to include
+  // written-but-unsynced versions. `reuse`, if given, is an iterator over the streams family to
+  // seek instead of opening a new one.
   Status LoadStreamHead(const StreamId& stream, uint64_t bound, uint64_t* version,
                         rocksdb::Iterator* reuse = nullptr) const;
   Status ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
                     const ReadOptions& options, std::vector<RecordedEvent>* events);
   Status ReadRecord(uint64_t position, RecordedEvent* event) const;
+  // Reads the event at `position`, which the stream index gives for `stream`@`version`, and
+  // checks that the record says the same (indexes are derived data, never trusted alone).
+  Status ReadStreamRecord(const StreamId& stream, uint64_t version, uint64_t position,
+                          RecordedEvent* event) const;
+  // Checks an idempotency record of `tenant` against the events it names: spans that agree,
+  // and first and last events of that tenant's stream at those versions. The writer calls it
+  // too, before answering a retry with the record.
+  Status CheckIdempotencyRecord(const std::string& tenant,
+                                const log_keys::IdempotencyRecord& record) const;
   uint64_t ReadBound(const ReadOptions& options) const;
 
   const EventLogOptions options_;
@@ -175,9 +205,10 @@ class EventLogImpl : public EventLog {
   bool completion_stopping_ = false;
 
   std::atomic<uint64_t> last_position_;
-  std::mutex commit_mu_;
-  std::condition_variable commit_cv_;
-  bool closing_ = false;
+  std::unique_ptr<DurablePosition> durable_;  // null for a read-only log
+  const std::shared_ptr<CommitSignal> commit_ = std::make_shared<CommitSignal>();
+  std::mutex& commit_mu_ = commit_->mu;
+  std::condition_variable& commit_cv_ = commit_->cv;
 
   std::thread writer_;
   std::thread syncer_;

@@ -7,6 +7,7 @@
 #include "log_keys.h"
 #include "log_store.h"
 #include "tandem/events/event_record.h"
+#include "tandem/events/recorded_event.h"
 #include "tandem/schema/tandem_events_generated.h"
 
 namespace tandem {
@@ -38,11 +39,13 @@ class FolderVerifier {
       return Status::Corruption(index + " points at position " + std::to_string(position) +
                                 ", outside the log (1.." + std::to_string(last_) + ")");
     }
+    rocksdb::PinnableSlice bytes;
     rocksdb::Status rs = store_.db()->Get(rocksdb::ReadOptions(), store_.events(),
-                                          log_keys::EventKey(position), &scratch_);
+                                          log_keys::EventKey(position), &bytes);
     if (!rs.ok()) return FromRocks(rs, index + " -> position " + std::to_string(position));
-    // Records were verified in the first pass.
-    *event = schema::GetEvent(scratch_.data());
+    // Records were verified in the first pass; read in place only from aligned storage.
+    scratch_ = RecordedEvent(bytes.ToStringView());
+    *event = &scratch_.event();
     return Status::OK();
   }
 
@@ -64,9 +67,11 @@ class FolderVerifier {
         return Status::Corruption("gap in the log: position " + std::to_string(expected) +
                                   " is missing (next present is " + std::to_string(position) + ")");
       }
-      s = event_record::Verify(it->value().ToStringView(), position);
+      // RocksDB's slices have no alignment; the record is read in place from a copy.
+      const RecordedEvent record(it->value().ToStringView());
+      s = event_record::Verify(record.bytes(), position);
       if (!s.ok()) return s;
-      const auto* e = schema::GetEvent(it->value().data());
+      const schema::Event* e = &record.event();
       if (e->stream_version() == 0) {
         return Status::Corruption("event at position " + std::to_string(position) +
                                   " has no stream version");
@@ -202,7 +207,7 @@ class FolderVerifier {
   const VerifyOptions& options_;
   VerifyReport* report_;
   uint64_t last_ = 0;
-  std::string scratch_;
+  RecordedEvent scratch_;
 };
 
 }  // namespace

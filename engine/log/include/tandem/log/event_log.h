@@ -18,8 +18,17 @@
 //    RocksDB's own recovery.
 //  - AppendAsync has the same contract but does not hold the caller's thread while the group
 //    commit syncs: the outcome goes to a callback once the append is durable (or refused).
+//  - Readers see only acknowledged appends, in this process and in others: every read is
+//    capped at LastPosition(), the last acknowledged position. RocksDB holds more (a group is
+//    inserted while its journal write is under way, and stays there if that write fails), so
+//    the writing process publishes LastPosition() in `tandem.durable` in the log's folder and a
+//    read-only open caps its view there. A read-only open of a folder without that file fails
+//    closed with NotFound; any read-write open writes it.
 //  - Every event read back has passed the FlatBuffers verifier; a record that does not is
-//    reported as Status::Corruption naming its position, never returned as data.
+//    reported as Status::Corruption naming its position, never returned as data. Indexes are
+//    derived data and never trusted alone: every record a read returns is checked to be the
+//    tenant's, stream's and version's it was asked for (versions without holes, positions
+//    increasing, none twice), and a damaged or short index entry is Corruption.
 //  - Thread-safe: any number of threads may append, read and subscribe at once.
 #pragma once
 
@@ -55,7 +64,8 @@ struct EventLogOptions {
   bool create_if_missing = true;
   Durability durability = Durability::kSynced;
   // Open without the writer: appends fail with InvalidArgument. Other processes may hold the
-  // log open for writing at the same time.
+  // log open for writing at the same time. The view is the log as of the open, up to the last
+  // position the writer had acknowledged then.
   bool read_only = false;
   // Size of the durability journal (`tandem.journal` in the log's folder), zero-filled when
   // created. Each time it fills up the log syncs RocksDB's WAL once and starts it over. At most
@@ -107,12 +117,16 @@ struct SubscriptionOptions {
 };
 
 // Delivers every committed event after a position in global order: first those already in the
-// log, then new ones as they are committed, without polling. Must be destroyed before its log.
+// log, then new ones as they are committed, without polling. Each event is delivered once: after
+// an error, the next call resumes right after the last event delivered. Closing the log wakes a
+// subscriber waiting in Next with Shutdown and waits for it to return; a Subscription may
+// outlive its log, and Next then returns Shutdown.
 class Subscription {
  public:
   virtual ~Subscription() = default;
   // Waits up to `timeout` for the next event. Returns TimedOut if none was committed in time,
-  // Shutdown once the log is closing, Corruption if the next record fails verification.
+  // Shutdown once the log is closing or closed, Corruption if the next record fails
+  // verification (or an IOError if reading it failed); calling again retries that read.
   virtual Status Next(RecordedEvent* event, std::chrono::milliseconds timeout) = 0;
   // Position of the last event delivered (the after_position before the first).
   virtual uint64_t position() const = 0;
