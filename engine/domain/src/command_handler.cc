@@ -58,7 +58,8 @@ Decider DeciderFor(CommandType type) {
 // A command id belongs to its actor: the log's idempotency key carries both ('/' occurs in
 // neither), so one actor's id never finds, answers or blocks another's command.
 std::string IdempotencyKeyOf(const Command& command) {
-  return command.actor + "/" + command.command_id;
+  // Length-prefixed, so no (actor, id) pair can spell another's key whatever the ids hold.
+  return std::to_string(command.actor.size()) + ":" + command.actor + "/" + command.command_id;
 }
 
 Status IdReused(const Command& command) {
@@ -122,27 +123,46 @@ class CommandHandlerImpl : public CommandHandler {
     std::shared_ptr<WorkspaceEntry> workspace = workspaces_.Pin(workspace_stream.ToString());
     std::shared_ptr<ProjectEntry> project;
     if (!project_id.empty()) project = projects_.Pin(project_stream.ToString());
-    // Commands on one stream are decided one at a time in this process, so they do not race
-    // each other to the append; other streams proceed in parallel, and project commands read
-    // their workspace as a shared snapshot. Locks are taken workspace first.
-    std::unique_lock<std::mutex> workspace_lock;
-    if (workspace_scoped) workspace_lock = std::unique_lock<std::mutex>(workspace->command_mu());
-    std::unique_lock<std::mutex> project_lock;
-    if (project != nullptr) project_lock = std::unique_lock<std::mutex>(project->mu);
-    // Under the stream's lock, so that a retry racing its first attempt finds it committed
-    // rather than deciding again against the state it produced.
-    Status s = AnswerRetry(command, key, result);
-    if (s.ok()) {
-      // Only the firm sees log positions in an answer; the actor's side decides, as it did
-      // for the first attempt.
-      std::shared_ptr<const WorkspaceState> ws;
-      s = workspace->Current(log_, workspace_stream, &ws);
-      const MemberState* actor = ws == nullptr ? nullptr : ws->FindMember(command.actor);
-      result->firm_side = actor != nullptr && actor->client_id.empty();
-      return s;
+    Status s;
+    {
+      // Commands on one stream are decided one at a time in this process, so they do not race
+      // each other to the append; other streams proceed in parallel, and project commands read
+      // their workspace as a shared snapshot. Locks are taken workspace first.
+      std::unique_lock<std::mutex> workspace_lock;
+      if (workspace_scoped) workspace_lock = std::unique_lock<std::mutex>(workspace->command_mu());
+      std::unique_lock<std::mutex> project_lock;
+      if (project != nullptr) project_lock = std::unique_lock<std::mutex>(project->mu);
+      // Under the stream's lock, so that a retry racing its first attempt in this process finds
+      // it committed rather than deciding again against the state it produced.
+      s = AnswerRetry(command, key, *workspace, result);
+      if (s.IsNotFound()) {
+        s = DecideAndAppend(command, key, workspace.get(), project.get(), result);
+        if (!s.ok() && !s.IsIOError() && !s.IsCorruption()) {
+          // Refused on current states: the first attempt of a retry may have committed
+          // meanwhile through another handler on the log, and is then the answer.
+          Status retry = AnswerRetry(command, key, *workspace, result);
+          if (!retry.IsNotFound()) s = retry;
+        }
+      }
+      if (project != nullptr) {
+        const bool exists = project->state.stream_version > 0;
+        project_lock.unlock();
+        projects_.Release(project_stream.ToString(), project, exists);
+      }
     }
-    if (!s.IsNotFound()) return s;
+    workspaces_.Release(workspace_stream.ToString(), workspace, workspace->ExistsInLog());
+    return s;
+  }
 
+  // Decides the command on the workspace's and the project's states and appends its events,
+  // conditioned on the versions of the states it was decided on.
+  Status DecideAndAppend(const Command& command, const std::string& key, WorkspaceEntry* workspace,
+                         ProjectEntry* project, CommandResult* result) {
+    const bool workspace_scoped = ScopeOf(command.type) == CommandScope::kWorkspace;
+    const StreamId workspace_stream = WorkspaceStream(command.workspace);
+    const StreamId project_stream =
+        ProjectStream(command.workspace, command.args.Str("project_id"));
+    Status s;
     // Cached states are decided on as they are: the append is conditioned on the versions they
     // are at, so a writer that got in first (another handler on the same log) shows up as a
     // conflict. States are caught up with the log when first loaded, after a conflict, and
@@ -187,12 +207,15 @@ class CommandHandlerImpl : public CommandHandler {
       result->entity_version = appended.deduplicated ? 0 : decision.entity_version;
       result->firm_side = decision.firm_side;
       s = ReadBack(appended, &result->events);
-      if (s.ok() && !workspace_scoped && !appended.deduplicated) {
-        for (const auto& e : result->events) {
-          // Only the next versions: anything else is left for the next catch-up.
-          if (e.stream_version() == project->state.stream_version + 1) {
-            project->state.Apply(e.event());
-          }
+      if (!s.ok() || appended.deduplicated) return s;
+      if (workspace_scoped) {
+        // The next command of the workspace authorises against what this one changed.
+        return workspace->Current(log_, workspace_stream, &ws);
+      }
+      for (const auto& e : result->events) {
+        // Only the next versions: anything else is left for the next catch-up.
+        if (e.stream_version() == project->state.stream_version + 1) {
+          project->state.Apply(e.event());
         }
       }
       return s;
@@ -203,7 +226,8 @@ class CommandHandlerImpl : public CommandHandler {
 
   // A command id this actor committed before: answer with what it wrote, provided it went to
   // the same stream. NotFound when the id is new.
-  Status AnswerRetry(const Command& command, const std::string& key, CommandResult* result) {
+  Status AnswerRetry(const Command& command, const std::string& key, WorkspaceEntry& workspace,
+                     CommandResult* result) {
     std::string stream_name;
     AppendResult first;
     Status s = log_->FindIdempotentAppend(command.workspace, key, &stream_name, &first);
@@ -212,7 +236,13 @@ class CommandHandlerImpl : public CommandHandler {
     s = ReadBack(first, &result->events);
     if (!s.ok()) return s;
     result->deduplicated = true;
-    return Status::OK();
+    // Only the firm sees log positions in an answer; the actor's side decides, as it did for
+    // the first attempt.
+    std::shared_ptr<const WorkspaceState> ws;
+    s = workspace.Current(log_, WorkspaceStream(command.workspace), &ws);
+    const MemberState* actor = s.ok() ? ws->FindMember(command.actor) : nullptr;
+    result->firm_side = actor != nullptr && actor->client_id.empty();
+    return s;
   }
 
   Status ReadBack(const AppendResult& appended, std::vector<RecordedEvent>* events) {
@@ -279,12 +309,16 @@ class CommandHandlerImpl : public CommandHandler {
       return Status::OK();
     }
     std::shared_ptr<ProjectEntry> entry = projects_.Pin(stream.ToString());
-    std::lock_guard<std::mutex> lock(entry->mu);
-    s = CatchUp(log_, stream, &entry->state);
-    if (!s.ok()) return s;
-    entry->loaded = true;
-    visit(entry->state);
-    return Status::OK();
+    {
+      std::lock_guard<std::mutex> lock(entry->mu);
+      s = CatchUp(log_, stream, &entry->state);
+      if (s.ok()) {
+        entry->loaded = true;
+        visit(entry->state);
+      }
+    }
+    projects_.Release(stream.ToString(), entry, entry->state.stream_version > 0);
+    return s;
   }
 
   static Status CheckProjectScope(const Command& command, const MemberState& actor,

@@ -2,10 +2,13 @@
 // and not what its stream's history costs: the state is caught up from the log by the events
 // appended since it was last used (usually none) and never copied whole per command.
 //
-// Entries live in a map bounded by count that evicts the least recently used. An entry in use
-// survives its eviction (callers hold a shared_ptr); a command that finds a fresh entry for the
-// same stream meanwhile is still correct, because every append is conditioned on the versions
-// the decision read.
+// Entries live in a map bounded by count that evicts the least recently used entry nobody is
+// using. Commands on one stream share its entry while any of them runs, so they take turns on
+// its lock; an entry whose stream turned out not to exist is dropped when its command ends, and
+// only then is the map trimmed, so that names nobody uses (an outsider's guesses) never push out
+// the states members work on. The map exceeds its bound only by the entries in use. Every
+// append is conditioned on the versions its decision read, so even two entries for one stream
+// would stay correct.
 #pragma once
 
 #include <atomic>
@@ -26,7 +29,8 @@ class LruMap {
  public:
   explicit LruMap(size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
 
-  // The entry for `key`, created empty when missing, now the most recently used.
+  // The entry for `key`, created empty when missing, now the most recently used. Give it back
+  // with Release.
   std::shared_ptr<Entry> Pin(const std::string& key) {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = index_.find(key); it != index_.end()) {
@@ -35,11 +39,25 @@ class LruMap {
     }
     order_.emplace_front(key, std::make_shared<Entry>());
     index_.emplace(key, order_.begin());
-    if (order_.size() > capacity_) {
-      index_.erase(order_.back().first);
-      order_.pop_back();
-    }
     return order_.front().second;
+  }
+
+  // Ends a use of `entry`: dropped unless `keep` (its stream exists) when nobody else uses it;
+  // then the least recently used entries nobody uses are evicted down to the bound.
+  void Release(const std::string& key, const std::shared_ptr<Entry>& entry, bool keep) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = index_.find(key);
+    // In use by the map and the caller only.
+    if (!keep && it != index_.end() && it->second->second == entry && entry.use_count() == 2) {
+      order_.erase(it->second);
+      index_.erase(it);
+    }
+    for (auto victim = order_.end(); order_.size() > capacity_ && victim != order_.begin();) {
+      --victim;
+      if (victim->second.use_count() != 1) continue;  // in use: skipped, not waited for
+      index_.erase(victim->first);
+      victim = order_.erase(victim);
+    }
   }
 
   size_t size() const {
@@ -123,6 +141,12 @@ class SharedState {
 
   // Serialises the commands that write this stream.
   std::mutex& command_mu() { return command_mu_; }
+
+  // Whether the stream had events when last caught up.
+  bool ExistsInLog() {
+    std::shared_ptr<const State> snap = Load();
+    return snap->stream_version > 0;
+  }
 
  private:
   std::shared_ptr<const State> Load() {
