@@ -27,7 +27,7 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
                       std::unique_ptr<EventLog>* log) {
   EventLogImpl::Opened opened;
   Status s = LogStore::Open(path, options.create_if_missing && !options.read_only,
-                            options.read_only, &opened.store);
+                            options.read_only, &opened.store, options.file_system);
   if (!s.ok()) return s;
   LogStore* store = opened.store.get();
   if (!options.read_only) {

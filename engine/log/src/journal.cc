@@ -1,6 +1,7 @@
 #include "journal.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -44,7 +45,13 @@ Status Errno(const std::string& what, const std::string& path) {
   return Status::IOError(what + " " + path + ": " + std::strerror(errno));
 }
 
+std::atomic<Journal::WriteFault> write_fault{nullptr};
+
 Status WriteFully(int fd, const char* data, size_t n, uint64_t offset, const std::string& path) {
+  if (Journal::WriteFault fault = write_fault.load()) {
+    Status s = fault(path);
+    if (!s.ok()) return s;
+  }
   while (n > 0) {
     ssize_t written = ::pwrite(fd, data, n, static_cast<off_t>(offset));
     if (written < 0) {
@@ -88,6 +95,8 @@ Status ZeroFill(int fd, uint64_t from, uint64_t capacity, const std::string& pat
 }
 
 }  // namespace
+
+void Journal::SetWriteFaultForTesting(WriteFault fault) { write_fault.store(fault); }
 
 Journal::Journal(std::string path, int fd, uint64_t capacity)
     : path_(std::move(path)), fd_(fd), capacity_(capacity) {}

@@ -32,6 +32,12 @@ namespace tandem {
 
 class Journal {
  public:
+  // Test hook, process-wide: when set, every write to a journal file (records and zero-fill)
+  // first calls it with the file's path, and an error it returns fails that write, nothing
+  // written, as the device's error would.
+  using WriteFault = Status (*)(const std::string& path);
+  static void SetWriteFaultForTesting(WriteFault fault);
+
   // Opens the journal file at `path`, creating it zero-filled to `capacity_bytes` if it is
   // missing or shorter.
   static Status Open(const std::string& path, uint64_t capacity_bytes,
