@@ -123,22 +123,27 @@ TEST_F(EventLogIoErrorTest, FailedWalWriteAnswersIOErrorAndAppendsAreRefusedUnti
   EXPECT_EQ(bodies, (std::vector<std::string>{"e1", "e2", "e3"}));
 }
 
-// The journal is full at every group commit here, so the syncer syncs RocksDB's WAL each round
-// while the writer keeps inserting the next group. A WAL write that fails meanwhile made
-// RocksDB 7.8 abort in DB::SyncWAL (WritableFileWriter::AssertFalseAndGetStatusForPrevError)
-// instead of returning the error. It is a race, so it is run on fresh logs until it has been
-// given plenty of chances to happen.
+// Every append is a group commit of its own here and none fits in the journal, so each round
+// the syncer waits for the writer's insert, then syncs RocksDB's WAL while the writer inserts
+// the next group. On a slow device (WAL writes take 2 ms, WAL syncs 3 ms more) the WAL write
+// that fails does so while the sync is starting. RocksDB 7.8's DB::SyncWAL then aborted the
+// process (WritableFileWriter::AssertFalseAndGetStatusForPrevError: sync_without_flush_called_)
+// instead of returning the error. It is a race, so it is run on fresh logs several times.
 TEST_F(EventLogIoErrorTest, WalWriteFailingWhileTheJournalWrapsIsAnsweredNotAborted) {
-  constexpr int kAttempts = 12;
-  constexpr int kAppends = 120;
-  const std::string big(24 << 10, 'x');  // two events overflow the journal
+  constexpr int kAttempts = 20;
+  constexpr int kAppends = 40;
+  const std::string big(kJournalBytes, 'x');  // no event fits in the journal
+  EventLogOptions options = Options();
+  options.max_group_commit_events = 1;
   for (int attempt = 0; attempt < kAttempts; attempt++) {
     SCOPED_TRACE("attempt " + std::to_string(attempt));
     fs::remove_all(Path());
-    fs_->Heal();
+    fs_->Reset();
     acked_.clear();
-    auto log = Open();
-    fs_->Inject(FaultOp::kAppend, ".log", /*skip=*/2 + attempt % 5);
+    auto log = test::OpenLogOrDie(Path(), options);
+    fs_->Slow(FaultOp::kAppend, ".log", std::chrono::milliseconds(2));
+    fs_->Slow(FaultOp::kSync, ".log", std::chrono::milliseconds(3));
+    fs_->Inject(FaultOp::kAppend, ".log", /*skip=*/3 + attempt);
 
     std::mutex mu;
     std::condition_variable cv;

@@ -7,11 +7,13 @@
 // own threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <rocksdb/file_system.h>
@@ -22,7 +24,8 @@ enum class FaultOp {
   kCreate,  // NewWritableFile, ReopenWritableFile, ReuseWritableFile
   kAppend,  // FSWritableFile::Append and PositionedAppend
   kFlush,   // FSWritableFile::Flush
-  kSync,    // FSWritableFile::Sync, Fsync and RangeSync; FSDirectory::Fsync (the folder's name)
+  kSync,    // FSWritableFile::Sync, Fsync, RangeSync (and, for Slow only, IsSyncThreadSafe);
+            // FSDirectory::Fsync (matched on the folder's name)
   kClose,   // FSWritableFile::Close
   kRename,  // FileSystem::RenameFile (matched on the target's name)
   kAny,     // every operation above: a device that stops taking writes
@@ -41,15 +44,23 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
     std::lock_guard<std::mutex> lock(mu_);
     faults_.push_back({op, std::move(suffix), skip, count});
   }
-  // Every operation succeeds again.
+  // From now on, calls of `op` on files ending with `suffix` that succeed take `delay` longer,
+  // as on a slow device (calls that fail, fail at once).
+  void Slow(FaultOp op, std::string suffix, std::chrono::microseconds delay) {
+    std::lock_guard<std::mutex> lock(mu_);
+    slow_.push_back({op, std::move(suffix), delay});
+  }
+  // Every operation succeeds again, at full speed.
   void Heal() {
     std::lock_guard<std::mutex> lock(mu_);
     faults_.clear();
+    slow_.clear();
   }
   // Every operation succeeds again, and the count of failed calls restarts.
   void Reset() {
     std::lock_guard<std::mutex> lock(mu_);
     faults_.clear();
+    slow_.clear();
     injected_ = 0;
   }
   // How many calls have been failed so far.
@@ -60,19 +71,33 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
 
   // The error for this call of `op` on `file`, OK when it should go through.
   rocksdb::IOStatus Check(FaultOp op, const std::string& file) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (Fault& f : faults_) {
-      if ((f.op != op && f.op != FaultOp::kAny) || !EndsWith(file, f.suffix)) continue;
-      if (f.skip > 0) {
-        f.skip--;
-        continue;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (Fault& f : faults_) {
+        if (!Matches(f.op, f.suffix, op, file)) continue;
+        if (f.skip > 0) {
+          f.skip--;
+          continue;
+        }
+        if (f.count == 0) continue;
+        if (f.count != kForever) f.count--;
+        injected_++;
+        return rocksdb::IOStatus::IOError("injected fault", file);
       }
-      if (f.count == 0) continue;
-      if (f.count != kForever) f.count--;
-      injected_++;
-      return rocksdb::IOStatus::IOError("injected fault", file);
     }
+    Wait(op, file);
     return rocksdb::IOStatus::OK();
+  }
+  // Sleeps as long as `Slow` asked for calls of `op` on `file`.
+  void Wait(FaultOp op, const std::string& file) {
+    std::chrono::microseconds delay{0};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const Delay& d : slow_) {
+        if (Matches(d.op, d.suffix, op, file)) delay += d.delay;
+      }
+    }
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
   }
 
   rocksdb::IOStatus NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
@@ -116,6 +141,11 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
     std::string suffix;
     uint64_t skip;
     uint64_t count;
+  };
+  struct Delay {
+    FaultOp op;
+    std::string suffix;
+    std::chrono::microseconds delay;
   };
 
   class File : public rocksdb::FSWritableFileOwnerWrapper {
@@ -164,6 +194,12 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
       return s.ok() ? FSWritableFileOwnerWrapper::RangeSync(offset, n, o, dbg) : s;
     }
+    // RocksDB asks this right before it syncs a WAL beside writes (DB::SyncWAL): a slow sync
+    // starts here.
+    bool IsSyncThreadSafe() const override {
+      fs_->Wait(FaultOp::kSync, name_);
+      return FSWritableFileOwnerWrapper::IsSyncThreadSafe();
+    }
     rocksdb::IOStatus Close(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
       // The file is closed either way, as close(2) does; the error is what is reported.
       rocksdb::IOStatus s = fs_->Check(FaultOp::kClose, name_);
@@ -196,9 +232,10 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
     const std::string name_;
   };
 
-  static bool EndsWith(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() &&
-           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  static bool Matches(FaultOp op, const std::string& suffix, FaultOp call,
+                      const std::string& file) {
+    return (op == call || op == FaultOp::kAny) && file.size() >= suffix.size() &&
+           file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0;
   }
 
   rocksdb::IOStatus Wrap(const std::string& name, const rocksdb::IOStatus& s,
@@ -209,6 +246,7 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
 
   mutable std::mutex mu_;
   std::vector<Fault> faults_;
+  std::vector<Delay> slow_;
   uint64_t injected_ = 0;
 };
 
