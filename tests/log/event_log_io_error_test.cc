@@ -123,6 +123,18 @@ TEST_F(EventLogIoErrorTest, FailedWalWriteAnswersIOErrorAndAppendsAreRefusedUnti
   EXPECT_EQ(bodies, (std::vector<std::string>{"e1", "e2", "e3"}));
 }
 
+TEST_F(EventLogIoErrorTest, BufferedLogAnswersAFailedWalWriteTheSameWay) {
+  EventLogOptions options = Options();
+  options.durability = Durability::kBuffered;
+  auto log = test::OpenLogOrDie(Path(), options);
+  ASSERT_TRUE(Append(log.get(), "e1").ok());
+  fs_->Inject(FaultOp::kAppend, ".log");
+  ExpectOutcomeUnknown(Append(log.get(), "e2"));
+  ExpectRefused(Append(log.get(), "e3"));
+  log.reset();
+  ReopenHealthyAndCheckAcknowledged();
+}
+
 // Every append is a group commit of its own here and none fits in the journal, so each round
 // the syncer waits for the writer's insert, then syncs RocksDB's WAL while the writer inserts
 // the next group. On a slow device (WAL writes take 2 ms, WAL syncs 3 ms more) the WAL write
