@@ -37,6 +37,13 @@ void PutTenantRun(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
 // Bounds the writer's memory; a miss only costs one index lookup.
 constexpr size_t kMaxCachedStreamHeads = 1 << 20;
 
+// What an append written but not known to be durable is answered.
+Status OutcomeUnknown(const Status& failure) {
+  return Status::IOError(failure.message() +
+                         "; the append may or may not have been kept, retry it with the same "
+                         "idempotency key");
+}
+
 }  // namespace
 
 struct EventLogImpl::GroupState {
@@ -77,9 +84,7 @@ Status EventLogImpl::Submit(const StreamId& stream, ExpectedVersion expected,
                             const std::vector<NewEvent>& events, const std::string& idempotency_key,
                             PendingAppend* p) {
   if (options_.read_only) return Status::InvalidArgument("the event log was opened read-only");
-  if (broken_.load()) {
-    return Status::IOError("a group commit failed earlier; reopen the event log to recover");
-  }
+  if (broken_.load()) return BrokenError();
   Status s = stream.Validate();
   if (!s.ok()) return s;
   if (events.empty()) return Status::InvalidArgument("an append needs at least one event");
@@ -347,6 +352,8 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
       head_cache_.clear();  // it holds the heads of what was just not written
       LogError("event_log", "group write failed appends=" + std::to_string(staged.size()) +
                                 " error=" + failure.ToString());
+      // RocksDB's WAL writer keeps the error and must not be written or synced again.
+      MarkBroken(failure);
     }
     if (synced) {
       // The journal may already hold this group, so after a failure its outcome is unknown
@@ -355,9 +362,8 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
         std::lock_guard<std::mutex> lock(sync_mu_);
         if (failure.ok()) {
           inserted_through_ = last;
-        } else {
-          broken_.store(true);
-          if (insert_failure_.ok()) insert_failure_ = failure;
+        } else if (insert_failure_.ok()) {
+          insert_failure_ = failure;
         }
       }
       sync_cv_.notify_one();
@@ -366,8 +372,9 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend*> group) {
   if (synced) return;  // the syncer owns the appends now
 
   if (!failure.ok()) {
+    // Part of the batch may have reached the WAL file and come back on reopen.
     for (PendingAppend* p : staged) {
-      p->status = failure;
+      p->status = OutcomeUnknown(failure);
       p->result = AppendResult();
       metrics_.AppendFailed();
     }
@@ -408,7 +415,7 @@ void EventLogImpl::SyncerLoop() {
           target - synced,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       if (!failure.ok()) {
-        broken_.store(true);
+        MarkBroken(failure);
         LogError("event_log", "group commit sync failed; refusing appends until reopened error=" +
                                   failure.ToString());
       } else {
@@ -424,12 +431,37 @@ Status EventLogImpl::MakeDurable(const std::string& records, uint64_t target) {
   // The journal is full. Before it overwrites its start, everything it holds must be durable in
   // RocksDB: once this round's groups are inserted, one WAL sync covers them and all before.
   Status s = WaitForInserts(target);
-  if (s.ok()) s = FromRocks(store_->db()->SyncWAL(), "syncing the WAL before the journal wraps");
+  if (s.ok()) s = SyncWal();
   if (s.ok()) s = journal_->Rewind(target + 1);
   if (!s.ok()) return s;
   metrics_.JournalWrapped();
   LogInfo("event_log", "journal wrapped position=" + std::to_string(target));
   return Status::OK();
+}
+
+Status EventLogImpl::SyncWal() {
+  // Not DB::SyncWAL: it syncs the WAL file beside the writer's inserts, and once one of them has
+  // failed, RocksDB 7.8 trips an assertion in its WAL file writer (WritableFileWriter::
+  // SyncWithoutFlush) instead of returning the error: builds with assertions, as Debian's,
+  // abort. An empty synced write queues behind the writer's inserts in RocksDB's write queue,
+  // syncs everything written before it, and after a failed insert is refused with RocksDB's
+  // stored error before it touches the file.
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  rocksdb::WriteBatch empty;
+  return FromRocks(store_->db()->Write(synced, &empty), "syncing the WAL before the journal wraps");
+}
+
+void EventLogImpl::MarkBroken(const Status& failure) {
+  std::lock_guard<std::mutex> lock(broken_mu_);
+  if (broken_reason_.ok()) broken_reason_ = failure;
+  broken_.store(true);
+}
+
+Status EventLogImpl::BrokenError() {
+  std::lock_guard<std::mutex> lock(broken_mu_);
+  return Status::IOError("the event log refuses appends since an I/O error (" +
+                         broken_reason_.message() + "); reopen it to recover");
 }
 
 Status EventLogImpl::WaitForInserts(uint64_t target) {
@@ -454,9 +486,7 @@ void EventLogImpl::Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last,
     for (PendingAppend* p : g.appends) {
       if (!failure.ok() && p->status.ok()) {
         // Written but not known to be durable: the outcome is unknown, so say so.
-        p->status = Status::IOError(failure.message() +
-                                    "; the append may or may not have "
-                                    "been kept, retry it with the same idempotency key");
+        p->status = OutcomeUnknown(failure);
         p->result = AppendResult();
       }
       if (p->status.ok() && !p->result.deduplicated) metrics_.AppendCommitted(p->records.size());

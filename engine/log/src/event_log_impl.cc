@@ -33,7 +33,7 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
   Status published_status;
   if (options.read_only) published_status = DurablePosition::Read(path, &published);
   Status s = LogStore::Open(path, options.create_if_missing && !options.read_only,
-                            options.read_only, &opened.store);
+                            options.read_only, &opened.store, options.file_system);
   if (!s.ok()) return s;
   if (published_status.IsNotFound()) {
     // Fail closed: without it nothing tells which of RocksDB's positions are durable.

@@ -142,6 +142,11 @@ class EventLogImpl : public EventLog {
   // Blocks until the writer has inserted every group up to `target` into RocksDB; the error
   // if an insert failed first.
   Status WaitForInserts(uint64_t target);
+  // Syncs RocksDB's WAL, or returns the error that stopped its writes.
+  Status SyncWal();
+  // Refuses appends from now on, repeating the first `failure` until the log is reopened.
+  void MarkBroken(const Status& failure);
+  Status BrokenError();
   // Makes positions up to `last` visible, then answers every append of `groups`.
   void Acknowledge(std::vector<WrittenGroup>* groups, uint64_t last, const Status& failure);
   // Hands answered asynchronous appends to the completion thread.
@@ -197,7 +202,10 @@ class EventLogImpl : public EventLog {
   std::unique_ptr<Journal> journal_;  // used by the syncer only
   // Set when a journal write, WAL sync or insert failed: what was written since is of unknown
   // durability, so the log refuses further appends until it is reopened (and recovery decides).
+  // Once set, nothing writes to or syncs RocksDB's WAL again (see SyncWal).
   std::atomic<bool> broken_{false};
+  std::mutex broken_mu_;
+  Status broken_reason_;  // the first failure, which refusals repeat
 
   std::mutex completion_mu_;
   std::condition_variable completion_cv_;

@@ -1,6 +1,7 @@
 #include "journal.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -72,6 +73,8 @@ RecordFields FieldsOf(const std::string& record) {
 }
 
 }  // namespace
+
+void Journal::SetWriteFaultForTesting(WriteFault fault) { journal_io::SetWriteFault(fault); }
 
 Journal::Journal(std::string path, int fd, uint64_t capacity, int format, const Header& header)
     : path_(std::move(path)),

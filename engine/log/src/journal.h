@@ -48,6 +48,12 @@ namespace tandem {
 
 class Journal {
  public:
+  // Test hook, process-wide: when set, every write to a journal file (records, headers and
+  // zero-fill) first calls it with the file's path, and an error it returns fails that write,
+  // nothing written, as the device's error would.
+  using WriteFault = Status (*)(const std::string& path);
+  static void SetWriteFaultForTesting(WriteFault fault);
+
   // Where records begin; before them, the two header copies.
   static constexpr uint64_t kRecordsOffset = 1024;
   // Bytes of a record's header (format 2).

@@ -1,5 +1,7 @@
 #include "journal_io.h"
 
+#include <atomic>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -40,7 +42,17 @@ Status Errno(const std::string& what, const std::string& path) {
   return Status::IOError(what + " " + path + ": " + std::strerror(errno));
 }
 
+namespace {
+std::atomic<Status (*)(const std::string&)> write_fault{nullptr};
+}  // namespace
+
+void SetWriteFault(Status (*fault)(const std::string& path)) { write_fault.store(fault); }
+
 Status WriteFully(int fd, const char* data, size_t n, uint64_t offset, const std::string& path) {
+  if (auto fault = write_fault.load()) {
+    Status s = fault(path);
+    if (!s.ok()) return s;
+  }
   while (n > 0) {
     ssize_t written = ::pwrite(fd, data, n, static_cast<off_t>(offset));
     if (written < 0) {

@@ -19,6 +19,8 @@ bool ChecksumMatches(const std::string& record);
 // IOError saying `what` failed on `path`, with errno's text.
 Status Errno(const std::string& what, const std::string& path);
 Status WriteFully(int fd, const char* data, size_t n, uint64_t offset, const std::string& path);
+// Installs the test hook WriteFully consults first (Journal::SetWriteFaultForTesting).
+void SetWriteFault(Status (*fault)(const std::string& path));
 // Reads up to `n` bytes at `offset`; fewer only at the end of the file.
 Status ReadFully(int fd, char* data, size_t n, uint64_t offset, const std::string& path,
                  size_t* got);

@@ -1,5 +1,6 @@
 #include "log_store.h"
 
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -47,8 +48,14 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
 }
 
 Status LogStore::Open(const std::string& path, bool create_if_missing, bool read_only,
-                      std::unique_ptr<LogStore>* store) {
+                      std::unique_ptr<LogStore>* store,
+                      std::shared_ptr<rocksdb::FileSystem> file_system) {
+  std::unique_ptr<LogStore> s(new LogStore());
   rocksdb::DBOptions db_options;
+  if (file_system != nullptr) {
+    s->env_ = rocksdb::NewCompositeEnv(file_system);
+    db_options.env = s->env_.get();
+  }
   db_options.create_if_missing = create_if_missing;
   db_options.create_missing_column_families = create_if_missing;
   db_options.IncreaseParallelism(2);
@@ -65,7 +72,6 @@ Status LogStore::Open(const std::string& path, bool create_if_missing, bool read
     }
     descriptors.emplace_back(name, cf);
   }
-  std::unique_ptr<LogStore> s(new LogStore());
   rocksdb::DB* db = nullptr;
   rocksdb::Status rs =
       read_only ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &s->handles_, &db)

@@ -13,9 +13,11 @@ namespace tandem {
 
 class LogStore {
  public:
-  // Opens `path`; with read_only the database may be open for writing elsewhere.
+  // Opens `path`; with read_only the database may be open for writing elsewhere. RocksDB does
+  // its I/O through `file_system` when one is given.
   static Status Open(const std::string& path, bool create_if_missing, bool read_only,
-                     std::unique_ptr<LogStore>* store);
+                     std::unique_ptr<LogStore>* store,
+                     std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
   ~LogStore();
 
   rocksdb::DB* db() const { return db_.get(); }
@@ -33,6 +35,7 @@ class LogStore {
 
  private:
   LogStore() = default;
+  std::unique_ptr<rocksdb::Env> env_;  // set for a given file system; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

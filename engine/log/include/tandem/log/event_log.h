@@ -49,6 +49,9 @@
 namespace prometheus {
 class Registry;
 }
+namespace rocksdb {
+class FileSystem;
+}
 
 namespace tandem {
 
@@ -81,6 +84,10 @@ struct EventLogOptions {
   size_t max_idempotency_key_bytes = 512;
   // When set, the log registers its metrics (tandem_log_*) here. Must outlive the log.
   prometheus::Registry* metrics = nullptr;
+  // The filesystem RocksDB reads and writes the log's database through (not the journal, which
+  // uses the operating system's calls); empty means the operating system's. Tests give one that
+  // injects I/O errors.
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 // A condition on another stream, checked in the same atomic step as the append's own expected

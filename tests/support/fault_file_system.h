@@ -1,0 +1,253 @@
+// A rocksdb::FileSystem that fails chosen operations, the way RocksDB's own fault-injection tests
+// do: "let 3 Appends to *.log succeed, then fail every later one", "fail every rename". Every
+// other call goes to the real filesystem. A failed call does nothing and returns an IOError, as
+// a device that refuses the write would.
+//
+// Give it to the log with EventLogOptions::file_system. Thread-safe: RocksDB calls it from its
+// own threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <rocksdb/file_system.h>
+
+namespace tandem::test {
+
+enum class FaultOp {
+  kCreate,  // NewWritableFile, ReopenWritableFile, ReuseWritableFile
+  kAppend,  // FSWritableFile::Append and PositionedAppend
+  kFlush,   // FSWritableFile::Flush
+  kSync,    // FSWritableFile::Sync, Fsync, RangeSync (and, for Slow only, IsSyncThreadSafe);
+            // FSDirectory::Fsync (matched on the folder's name)
+  kClose,   // FSWritableFile::Close
+  kRename,  // FileSystem::RenameFile (matched on the target's name)
+  kAny,     // every operation above: a device that stops taking writes
+};
+
+class FaultFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  static constexpr uint64_t kForever = std::numeric_limits<uint64_t>::max();
+
+  FaultFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "TandemFaultFileSystem"; }
+
+  // From now on, lets `skip` calls of `op` on files whose name ends with `suffix` ("" matches
+  // every file) succeed, then fails the next `count` of them.
+  void Inject(FaultOp op, std::string suffix, uint64_t skip = 0, uint64_t count = kForever) {
+    std::lock_guard<std::mutex> lock(mu_);
+    faults_.push_back({op, std::move(suffix), skip, count});
+  }
+  // From now on, calls of `op` on files ending with `suffix` that succeed take `delay` longer,
+  // as on a slow device (calls that fail, fail at once).
+  void Slow(FaultOp op, std::string suffix, std::chrono::microseconds delay) {
+    std::lock_guard<std::mutex> lock(mu_);
+    slow_.push_back({op, std::move(suffix), delay});
+  }
+  // Every operation succeeds again, at full speed.
+  void Heal() {
+    std::lock_guard<std::mutex> lock(mu_);
+    faults_.clear();
+    slow_.clear();
+  }
+  // Every operation succeeds again, and the count of failed calls restarts.
+  void Reset() {
+    std::lock_guard<std::mutex> lock(mu_);
+    faults_.clear();
+    slow_.clear();
+    injected_ = 0;
+  }
+  // How many calls have been failed so far.
+  uint64_t injected() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return injected_;
+  }
+
+  // The error for this call of `op` on `file`, OK when it should go through.
+  rocksdb::IOStatus Check(FaultOp op, const std::string& file) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (Fault& f : faults_) {
+        if (!Matches(f.op, f.suffix, op, file)) continue;
+        if (f.skip > 0) {
+          f.skip--;
+          continue;
+        }
+        if (f.count == 0) continue;
+        if (f.count != kForever) f.count--;
+        injected_++;
+        return rocksdb::IOStatus::IOError("injected fault", file);
+      }
+    }
+    Wait(op, file);
+    return rocksdb::IOStatus::OK();
+  }
+  // Sleeps as long as `Slow` asked for calls of `op` on `file`.
+  void Wait(FaultOp op, const std::string& file) {
+    std::chrono::microseconds delay{0};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const Delay& d : slow_) {
+        if (Matches(d.op, d.suffix, op, file)) delay += d.delay;
+      }
+    }
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
+  }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                    rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = Check(FaultOp::kCreate, f);
+    if (s.ok()) s = target()->NewWritableFile(f, o, r, dbg);
+    return Wrap(f, s, r);
+  }
+  rocksdb::IOStatus ReopenWritableFile(const std::string& f, const rocksdb::FileOptions& o,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                       rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = Check(FaultOp::kCreate, f);
+    if (s.ok()) s = target()->ReopenWritableFile(f, o, r, dbg);
+    return Wrap(f, s, r);
+  }
+  rocksdb::IOStatus ReuseWritableFile(const std::string& f, const std::string& old,
+                                      const rocksdb::FileOptions& o,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                      rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = Check(FaultOp::kCreate, f);
+    if (s.ok()) s = target()->ReuseWritableFile(f, old, o, r, dbg);
+    return Wrap(f, s, r);
+  }
+  rocksdb::IOStatus NewDirectory(const std::string& name, const rocksdb::IOOptions& o,
+                                 std::unique_ptr<rocksdb::FSDirectory>* r,
+                                 rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewDirectory(name, o, r, dbg);
+    if (s.ok()) r->reset(new Directory(this, name, std::move(*r)));
+    return s;
+  }
+  rocksdb::IOStatus RenameFile(const std::string& src, const std::string& target,
+                               const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = Check(FaultOp::kRename, target);
+    return s.ok() ? this->target()->RenameFile(src, target, o, dbg) : s;
+  }
+
+ private:
+  struct Fault {
+    FaultOp op;
+    std::string suffix;
+    uint64_t skip;
+    uint64_t count;
+  };
+  struct Delay {
+    FaultOp op;
+    std::string suffix;
+    std::chrono::microseconds delay;
+  };
+
+  class File : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(FaultFileSystem* fs, std::string name, std::unique_ptr<rocksdb::FSWritableFile> file)
+        : FSWritableFileOwnerWrapper(std::move(file)), fs_(fs), name_(std::move(name)) {}
+
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                             rocksdb::IODebugContext* dbg) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kAppend, name_);
+      return s.ok() ? FSWritableFileOwnerWrapper::Append(data, o, dbg) : s;
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                             const rocksdb::DataVerificationInfo& v,
+                             rocksdb::IODebugContext* dbg) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kAppend, name_);
+      return s.ok() ? FSWritableFileOwnerWrapper::Append(data, o, v, dbg) : s;
+    }
+    rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
+                                       const rocksdb::IOOptions& o,
+                                       rocksdb::IODebugContext* dbg) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kAppend, name_);
+      return s.ok() ? FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, dbg) : s;
+    }
+    rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
+                                       const rocksdb::IOOptions& o,
+                                       const rocksdb::DataVerificationInfo& v,
+                                       rocksdb::IODebugContext* dbg) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kAppend, name_);
+      return s.ok() ? FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, v, dbg) : s;
+    }
+    rocksdb::IOStatus Flush(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kFlush, name_);
+      return s.ok() ? FSWritableFileOwnerWrapper::Flush(o, dbg) : s;
+    }
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
+      return s.ok() ? FSWritableFileOwnerWrapper::Sync(o, dbg) : s;
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
+      return s.ok() ? FSWritableFileOwnerWrapper::Fsync(o, dbg) : s;
+    }
+    rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t n, const rocksdb::IOOptions& o,
+                                rocksdb::IODebugContext* dbg) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
+      return s.ok() ? FSWritableFileOwnerWrapper::RangeSync(offset, n, o, dbg) : s;
+    }
+    // RocksDB asks this right before it syncs a WAL beside writes (DB::SyncWAL): a slow sync
+    // starts here.
+    bool IsSyncThreadSafe() const override {
+      fs_->Wait(FaultOp::kSync, name_);
+      return FSWritableFileOwnerWrapper::IsSyncThreadSafe();
+    }
+    rocksdb::IOStatus Close(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+      // The file is closed either way, as close(2) does; the error is what is reported.
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kClose, name_);
+      rocksdb::IOStatus closed = FSWritableFileOwnerWrapper::Close(o, dbg);
+      return s.ok() ? closed : s;
+    }
+
+   private:
+    FaultFileSystem* const fs_;
+    const std::string name_;
+  };
+
+  class Directory : public rocksdb::FSDirectoryWrapper {
+   public:
+    Directory(FaultFileSystem* fs, std::string name, std::unique_ptr<rocksdb::FSDirectory> dir)
+        : FSDirectoryWrapper(std::move(dir)), fs_(fs), name_(std::move(name)) {}
+
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
+      return s.ok() ? FSDirectoryWrapper::Fsync(o, dbg) : s;
+    }
+    rocksdb::IOStatus FsyncWithDirOptions(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg,
+                                          const rocksdb::DirFsyncOptions& d) override {
+      rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
+      return s.ok() ? FSDirectoryWrapper::FsyncWithDirOptions(o, dbg, d) : s;
+    }
+
+   private:
+    FaultFileSystem* const fs_;
+    const std::string name_;
+  };
+
+  static bool Matches(FaultOp op, const std::string& suffix, FaultOp call,
+                      const std::string& file) {
+    return (op == call || op == FaultOp::kAny) && file.size() >= suffix.size() &&
+           file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0;
+  }
+
+  rocksdb::IOStatus Wrap(const std::string& name, const rocksdb::IOStatus& s,
+                         std::unique_ptr<rocksdb::FSWritableFile>* file) {
+    if (s.ok()) file->reset(new File(this, name, std::move(*file)));
+    return s;
+  }
+
+  mutable std::mutex mu_;
+  std::vector<Fault> faults_;
+  std::vector<Delay> slow_;
+  uint64_t injected_ = 0;
+};
+
+}  // namespace tandem::test
