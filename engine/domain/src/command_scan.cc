@@ -162,7 +162,7 @@ void* BudgetResource::do_allocate(size_t bytes, size_t align) {
 }
 
 void BudgetResource::do_deallocate(void* p, size_t bytes, size_t align) {
-  ::operator delete(p, bytes, std::align_val_t(align));
+  ::operator delete(p, std::align_val_t(align));
   live_ -= bytes;
 }
 
