@@ -353,7 +353,7 @@ Status ParseCommand(std::string_view text, const CommandLimits& limits, Command*
   CommandType type = CommandType::kCreateWorkspace;
   const bool known = outline.has_type && ParseCommandType(outline.type, &type);
   // A command whose type is missing or unknown is refused below; until then it may be only as
-  // large as the smallest kind of command.
+  // large as an ordinary (non-upload) command.
   const CommandType sized = known ? type : CommandType::kCreateWorkspace;
   const uint64_t limit = MaxCommandBytes(sized, limits);
   if (text.size() > limit) {

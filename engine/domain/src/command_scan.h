@@ -17,8 +17,8 @@
 
 namespace tandem::command_scan {
 
-// Objects and arrays nest at most this deep in any command (the root, then an anchor or a
-// column list).
+// How deep objects and arrays may nest. Commands nest two deep (the root, then an anchor or a
+// column list); anything deeper than this is refused before it costs a parser stack.
 constexpr size_t kMaxDepth = 4;
 
 struct Outline {
