@@ -46,7 +46,7 @@ run_tsan() {
     norandom=(setarch "$(uname -m)" -R)
   fi
   (cd build-tsan &&
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../ops/tsan.supp" \
     "${norandom[@]}" ctest --output-on-failure -j "$jobs" --timeout 900 \
       -R '^(EventLogAppend|EventLogAppendAsync|EventLogSubscription|EventLogCrash)')
 }

@@ -153,16 +153,19 @@ Status ScanCommand(std::string_view text, Outline* outline) {
   return Status::OK();
 }
 
-void* BudgetResource::do_allocate(size_t bytes, size_t align) {
+// Like Boost.JSON's default resource, alignment is not passed on: nothing Boost.JSON allocates
+// needs more than operator new gives, and it does not always deallocate with the alignment it
+// allocated with.
+void* BudgetResource::do_allocate(size_t bytes, size_t) {
   if (bytes > budget_ - live_) throw BudgetExceeded();
-  void* p = ::operator new(bytes, std::align_val_t(align));
+  void* p = ::operator new(bytes);
   live_ += bytes;
   peak_ = std::max(peak_, live_);
   return p;
 }
 
-void BudgetResource::do_deallocate(void* p, size_t bytes, size_t align) {
-  ::operator delete(p, std::align_val_t(align));
+void BudgetResource::do_deallocate(void* p, size_t bytes, size_t) {
+  ::operator delete(p);
   live_ -= bytes;
 }
 
