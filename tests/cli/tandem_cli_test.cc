@@ -1,4 +1,5 @@
 // Runs the real `tandem` binary as a user would and checks its output and exit codes.
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -6,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tandem/basics/utf8.h"
 #include "test_util.h"
 
 namespace tandem {
@@ -136,6 +138,36 @@ TEST_F(TandemCliTest, MalformedCommandPrintsASpecificError) {
   CliRun r = Tandem("command", R"({"type":"milestone.start","command_id":"c1"})");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find(R"("reason":"command.missing_field")"), std::string::npos) << r.output;
+}
+
+TEST_F(TandemCliTest, CommandOutputIsValidUtf8WhenAMessageQuotesACutName) {
+  // The unknown type is quoted up to 64 bytes; the 'é' straddles that cut.
+  CliRun r = Tandem("command", R"({"type":")" + std::string(63, 'a') + "\xC3\xA9\"}");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find(R"("reason":"command.unknown_type")"), std::string::npos) << r.output;
+  EXPECT_TRUE(utf8::IsValid(r.output)) << r.output;
+}
+
+// The input itself (32 MB) plus the process; AddressSanitizer's shadow and quarantine add more.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kMaxCommandRssKiB = 384 * 1024;
+#else
+constexpr long kMaxCommandRssKiB = 128 * 1024;
+#endif
+
+TEST_F(TandemCliTest, AHugeCommentIsRefusedWithoutParsingIt) {
+  // 32 MB of tiny values once took 825 MB before the field check refused them.
+  std::string body = "[0";
+  while (body.size() < 32u * 1024 * 1024) body += ",0";
+  CliRun r = Tandem("command", R"({"type":"comment.post","command_id":"c1","workspace":"nw",)"
+                               R"("actor":"ana","project_id":"p","thread_id":"t",)"
+                               R"("comment_id":"c","body":)" +
+                                   body + "]}");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find(R"("reason":"command.too_large")"), std::string::npos) << r.output;
+  struct rusage usage;
+  ASSERT_EQ(getrusage(RUSAGE_CHILDREN, &usage), 0);
+  EXPECT_LT(usage.ru_maxrss, kMaxCommandRssKiB) << "peak RSS in KiB of the tandem process";
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "tandem/basics/utf8.h"
 #include "tandem/codec/event_json.h"
 #include "test_util.h"
 
@@ -73,6 +74,33 @@ TEST_F(EventJsonTest, MissingPayloadIsRefused) {
   EXPECT_TRUE(Parse(R"({"actor":"a"})").IsInvalidArgument());
   EXPECT_TRUE(Parse("[]").IsInvalidArgument());
   EXPECT_TRUE(Parse("[1]").IsInvalidArgument());
+}
+
+TEST_F(EventJsonTest, EveryRefusalHasAStableReason) {
+  struct Case {
+    std::string json;
+    const char* reason;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"payload_type": )", "event_json.malformed_json"},
+           {"[]", "event_json.no_events"},
+           {"[1]", "event_json.not_an_object"},
+           {R"({"tenant":"t","payload_type":"MilestoneStarted","payload":{}})",
+            "event_json.log_assigned_field"},
+           {R"({"actor":"a"})", "event_json.missing_payload"},
+           {R"({"payload_type":"MilestoneExploded","payload":{}})", "event_json.schema_mismatch"},
+       }) {
+    Status s = Parse(c.json);
+    EXPECT_TRUE(s.IsInvalidArgument()) << c.json;
+    EXPECT_EQ(s.reason(), c.reason) << c.json << ": " << s.ToString();
+  }
+}
+
+TEST_F(EventJsonTest, InvalidUtf8IsRefusedWithItsOwnReason) {
+  Status s =
+      Parse("{\"payload_type\":\"MilestoneStarted\",\"payload\":{\"milestone_id\":\"m\xC3\"}}");
+  EXPECT_EQ(s.reason(), "event_json.invalid_utf8") << s.ToString();
+  EXPECT_TRUE(utf8::IsValid(s.message()));
 }
 
 TEST_F(EventJsonTest, RoundTripsThroughTheLog) {

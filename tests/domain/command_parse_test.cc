@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "command_world.h"
+#include "tandem/basics/utf8.h"
 
 namespace tandem::test {
 namespace {
@@ -122,6 +123,107 @@ TEST_F(StandardWorldTest, ExpectedVersionAnyOptsOutOfTheCheck) {
       Run("milestone.start", "pm",
           {{"project_id", "p-acme"}, {"milestone_id", "m-planned"}, {"expected_version", "any"}})
           .ok());
+}
+
+// Commands parsed on their own, without a world: limits, nesting, duplicates and UTF-8.
+constexpr const char* kCommentHead =
+    R"({"type":"comment.post","command_id":"c1","workspace":"nw","actor":"pm",)"
+    R"("project_id":"p","thread_id":"t","comment_id":"c",)";
+
+std::string CommentWithBody(const std::string& body_json) {
+  return kCommentHead + std::string(R"("body":)") + body_json + "}";
+}
+
+std::string ArrayOfZeros(size_t bytes) {
+  std::string a = "[0";
+  while (a.size() + 3 < bytes) a += ",0";
+  return a + "]";
+}
+
+Status Parse(const std::string& json, const CommandLimits& limits = CommandLimits()) {
+  Command command;
+  return ParseCommand(json, limits, &command);
+}
+
+TEST(CommandParseTest, ACommandLargerThanItsTypeAllowsIsRefusedBeforeItIsParsed) {
+  // Far below the upload limit, far above a comment's: refused for its size, not its shape.
+  Status s = Parse(CommentWithBody(ArrayOfZeros(1024 * 1024)));
+  EXPECT_EQ(s.reason(), "command.too_large") << s.ToString();
+  EXPECT_NE(s.message().find("'comment.post'"), std::string::npos) << s.ToString();
+  EXPECT_EQ(MaxCommandBytes(CommandType::kPostComment, CommandLimits()), 128u * 1024);
+}
+
+TEST(CommandParseTest, APileOfTinyValuesWithinTheSizeLimitIsRefusedByTheMemoryBudget) {
+  const std::string json = CommentWithBody(ArrayOfZeros(100 * 1024));
+  ASSERT_LT(json.size(), MaxCommandBytes(CommandType::kPostComment, CommandLimits()));
+  Status s = Parse(json);
+  EXPECT_EQ(s.reason(), "command.too_large") << s.ToString();
+  EXPECT_NE(s.message().find("to parse"), std::string::npos) << s.ToString();
+}
+
+TEST(CommandParseTest, AnUploadMayBeAsLargeAsItsFileLimit) {
+  CommandLimits limits;
+  limits.max_file_bytes = 3 * 1024 * 1024;
+  const std::string json =
+      R"({"type":"file.upload","command_id":"c1","workspace":"nw","actor":"pm","project_id":"p",)"
+      R"("name":"big.bin","content_base64":")" +
+      std::string(limits.max_file_bytes / 3 * 4, 'A') + "\"}";
+  Command command;
+  Status s = ParseCommand(json, limits, &command);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(command.args.Str("content_base64").size(), limits.max_file_bytes);
+}
+
+TEST(CommandParseTest, ATextAtItsLimitFitsEvenWithEveryCharacterEscaped) {
+  std::string body = "\"";
+  for (size_t i = 0; i < CommandLimits().max_text_bytes; i++) body += "\\u0061";
+  body += "\"";
+  Command command;
+  Status s = ParseCommand(CommentWithBody(body), CommandLimits(), &command);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(command.args.Str("body"), std::string(CommandLimits().max_text_bytes, 'a'));
+}
+
+TEST(CommandParseTest, NestingDeeperThanAnyCommandIsRefused) {
+  const std::string deep = std::string(10, '[') + std::string(10, ']');
+  Status s = Parse(kCommentHead + std::string(R"("body":"b","anchor":)") + deep + "}");
+  EXPECT_EQ(s.reason(), "command.too_deep") << s.ToString();
+}
+
+TEST(CommandParseTest, AFieldGivenTwiceIsRefused) {
+  // JSON parsers disagree on which copy wins; a proxy and Tandem must never read different
+  // commands from the same text.
+  Status s = Parse(CommentWithBody(R"("b","audience":"client","audience":"internal")"));
+  EXPECT_EQ(s.reason(), "command.duplicate_field") << s.ToString();
+  EXPECT_NE(s.message().find("'audience'"), std::string::npos) << s.ToString();
+  s = Parse(CommentWithBody(R"("b","type":"file.upload")"));
+  EXPECT_EQ(s.reason(), "command.duplicate_field") << s.ToString();
+}
+
+TEST(CommandParseTest, InvalidUtf8IsRefusedWithItsOwnReason) {
+  for (const char* body : {"\"caf\xC3\"", "\"\xFF\"", "\"\xED\xA0\x80\""}) {
+    Status s = Parse(CommentWithBody(body));
+    EXPECT_EQ(s.reason(), "command.invalid_utf8") << s.ToString();
+  }
+  // An escaped lone surrogate would decode to invalid UTF-8: refused as malformed.
+  Status s = Parse(CommentWithBody(R"("\ud800")"));
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+}
+
+TEST(CommandParseTest, MessagesQuotingTheCommandNeverSplitACharacter) {
+  const std::string cut = std::string(63, 'a') + "\xC3\xA9";  // é straddles byte 64
+  for (const std::string& json : {
+           R"({"type":")" + cut + R"("})",
+           std::string(kCommentHead) + R"("body":"b",")" + cut + R"(":1})",
+           R"({"type":"milestone.plan","command_id":"c","workspace":"nw","actor":"pm",)"
+           R"("project_id":"p","milestone_id":"m","title":"T","planned_date":")" +
+               cut + R"("})",
+       }) {
+    Status s = Parse(json);
+    ASSERT_FALSE(s.ok());
+    EXPECT_TRUE(utf8::IsValid(s.message())) << s.ToString();
+    EXPECT_NE(s.message().find(std::string(63, 'a')), std::string::npos) << s.ToString();
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <flatbuffers/idl.h>
 #include <boost/json.hpp>
 
+#include "tandem/basics/utf8.h"
 #include "tandem/events/event_record.h"
 
 namespace tandem::schema {
@@ -16,6 +17,11 @@ constexpr const char* kLogAssignedFields[] = {"tenant", "stream_id", "stream_ver
                                               "global_position", "recorded_at_us"};
 
 std::string Where(size_t index) { return "event " + std::to_string(index); }
+
+Status Refuse(const char* reason, const std::string& message) {
+  // FlatBuffers' messages quote the input; what we print must stay valid UTF-8.
+  return Status::InvalidArgument(std::string("event_json.") + reason, utf8::Sanitize(message));
+}
 
 }  // namespace
 
@@ -44,30 +50,33 @@ Status EventJsonCodec::Create(std::unique_ptr<EventJsonCodec>* codec) {
 
 Status EventJsonCodec::ParseNewEvents(std::string_view json, std::vector<NewEvent>* events) const {
   events->clear();
+  size_t bad = 0;
+  if (!utf8::IsValid(json, &bad)) {
+    return Refuse("invalid_utf8",
+                  "the events are not valid UTF-8 (byte " + std::to_string(bad) + ")");
+  }
   boost::system::error_code ec;
   boost::json::value doc = boost::json::parse(json, ec);
-  if (ec) return Status::InvalidArgument("malformed JSON: " + ec.message());
+  if (ec) return Refuse("malformed_json", "malformed JSON: " + ec.message());
   std::vector<const boost::json::value*> items;
   if (doc.is_array()) {
     for (const auto& v : doc.as_array()) items.push_back(&v);
   } else {
     items.push_back(&doc);
   }
-  if (items.empty()) return Status::InvalidArgument("no events given (empty array)");
+  if (items.empty()) return Refuse("no_events", "no events given (empty array)");
   events->resize(items.size());
   for (size_t i = 0; i < items.size(); i++) {
-    if (!items[i]->is_object()) {
-      return Status::InvalidArgument(Where(i) + " is not a JSON object");
-    }
+    if (!items[i]->is_object()) return Refuse("not_an_object", Where(i) + " is not a JSON object");
     const auto& obj = items[i]->as_object();
     for (const char* field : kLogAssignedFields) {
       if (obj.contains(field)) {
-        return Status::InvalidArgument(Where(i) + ": '" + field +
-                                       "' is assigned by the log and may not be given");
+        return Refuse("log_assigned_field",
+                      Where(i) + ": '" + field + "' is assigned by the log and may not be given");
       }
     }
     if (!obj.contains("payload_type") || !obj.contains("payload")) {
-      return Status::InvalidArgument(Where(i) + ": 'payload_type' and 'payload' are required");
+      return Refuse("missing_payload", Where(i) + ": 'payload_type' and 'payload' are required");
     }
     Status s = ParseOne(boost::json::serialize(obj), i, &(*events)[i]);
     if (!s.ok()) return s;
@@ -79,19 +88,19 @@ Status EventJsonCodec::ParseOne(const std::string& json_object, size_t index,
                                 NewEvent* event) const {
   std::lock_guard<std::mutex> lock(parse_mu_);
   if (!parser_->ParseJson(json_object.c_str())) {
-    return Status::InvalidArgument(Where(index) +
-                                   " does not match the event schema: " + parser_->error_);
+    return Refuse("schema_mismatch",
+                  Where(index) + " does not match the event schema: " + parser_->error_);
   }
   const auto& builder = parser_->builder_;
   std::string_view bytes(reinterpret_cast<const char*>(builder.GetBufferPointer()),
                          builder.GetSize());
   flatbuffers::Verifier verifier(builder.GetBufferPointer(), builder.GetSize());
   if (!schema::VerifyEventBuffer(verifier)) {
-    return Status::InvalidArgument(Where(index) + " does not form a valid event");
+    return Refuse("invalid_event", Where(index) + " does not form a valid event");
   }
   const auto* e = flatbuffers::GetRoot<schema::Event>(bytes.data());
   if (e->payload_type() == schema::Payload::NONE || !e->payload()) {
-    return Status::InvalidArgument(Where(index) + " has no payload");
+    return Refuse("missing_payload", Where(index) + " has no payload");
   }
   auto str = [](const flatbuffers::String* s) { return s ? s->str() : std::string(); };
   event->event_id = str(e->event_id());

@@ -6,7 +6,9 @@
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 
+#include "command_scan.h"
 #include "command_spec.h"
+#include "tandem/basics/utf8.h"
 #include "tandem/domain/command.h"
 #include "tandem/domain/roles.h"
 
@@ -20,6 +22,10 @@ using command_spec::FieldSpec;
 constexpr size_t kMaxIdBytes = 128;
 constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMaxColumns = 20;
+// How much of a bad value or unknown name a message quotes.
+constexpr size_t kMaxQuotedBytes = 64;
+
+std::string Quote(std::string_view s) { return std::string(utf8::Prefix(s, kMaxQuotedBytes)); }
 
 Status MissingField(std::string_view field) {
   return Status::InvalidArgument("command.missing_field",
@@ -41,6 +47,26 @@ Status TooLarge(std::string_view field, uint64_t limit) {
                                                           "' is larger than the limit of " +
                                                           std::to_string(limit) + " bytes");
 }
+
+Status CommandTooLarge(uint64_t size, uint64_t limit, const std::string& what) {
+  return Status::InvalidArgument("command.too_large", "the command is " + std::to_string(size) +
+                                                          " bytes, more than the limit of " +
+                                                          std::to_string(limit) + " for " + what);
+}
+
+// The largest command of any type.
+uint64_t LargestCommandBytes(const CommandLimits& limits) {
+  uint64_t largest = 0;
+  for (CommandType t : AllCommandTypes()) largest = std::max(largest, MaxCommandBytes(t, limits));
+  return largest;
+}
+
+// The memory a command's JSON tree may take while it is parsed. Measured with
+// command_scan::BudgetResource: a command that is mostly one string (every legal command) peaks
+// at its text size plus under 1 KiB, while piles of tiny values take 11 to 24 bytes per byte of
+// text (the 32 MB `comment.post` of zeros that once took 825 MB). The text limit plus 64 KiB
+// admits every legal command and refuses such a pile after a few KiB.
+uint64_t ParseBudget(uint64_t command_limit) { return command_limit + 64 * 1024; }
 
 bool HasControlCharacters(std::string_view s, bool allow_newlines) {
   return std::any_of(s.begin(), s.end(), [&](unsigned char c) {
@@ -75,8 +101,8 @@ Status CheckName(std::string_view field, std::string_view v) {
 bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 Status CheckDate(std::string_view field, std::string_view v) {
-  const Status bad = InvalidValue(
-      field, "must be a calendar date YYYY-MM-DD, got '" + std::string(v.substr(0, 32)) + "'");
+  const Status bad =
+      InvalidValue(field, "must be a calendar date YYYY-MM-DD, got '" + Quote(v) + "'");
   if (v.size() != 10 || v[4] != '-' || v[7] != '-') return bad;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
     if (!std::isdigit(static_cast<unsigned char>(v[i]))) return bad;
@@ -145,16 +171,18 @@ Status ParseColumns(std::string_view field, const json::value& v,
     std::string name(item.as_string());
     Status s = CheckName(field, name);
     if (!s.ok()) return s;
-    if (!seen.insert(name).second) return InvalidValue(field, "names '" + name + "' twice");
+    if (!seen.insert(name).second) {
+      return InvalidValue(field, "names '" + Quote(name) + "' twice");
+    }
     columns->push_back(std::move(name));
   }
   return Status::OK();
 }
 
-Status ParseString(const FieldSpec& spec, const std::string& v, const CommandLimits& limits,
+Status ParseString(const FieldSpec& spec, std::string_view v, const CommandLimits& limits,
                    CommandArgs* args) {
   Status s;
-  std::string value = v;
+  std::string value;
   switch (spec.kind) {
     case FieldKind::kId:
       s = CheckId(spec.name, v);
@@ -213,6 +241,7 @@ Status ParseString(const FieldSpec& spec, const std::string& v, const CommandLim
       return WrongType(spec.name, "of another type");
   }
   if (!s.ok()) return s;
+  if (spec.kind != FieldKind::kContent) value = std::string(v);
   args->Set(std::string(spec.name), std::move(value));
   return Status::OK();
 }
@@ -241,7 +270,7 @@ Status ParseField(const FieldSpec& spec, const json::value& v, const CommandLimi
       return Status::OK();
     default:
       if (!v.is_string()) return WrongType(spec.name, "a string");
-      return ParseString(spec, std::string(v.as_string()), limits, args);
+      return ParseString(spec, std::string_view(v.as_string()), limits, args);
   }
 }
 
@@ -309,53 +338,66 @@ const AnchorRef& CommandArgs::Anchor(const std::string& name) const {
 
 Status ParseCommand(std::string_view text, const CommandLimits& limits, Command* command) {
   *command = Command();
-  // Base64 grows content by 4/3; anything far beyond the largest legal command is refused
-  // before the parser allocates for it.
-  const uint64_t max_bytes = limits.max_file_bytes / 3 * 4 + 4 * limits.max_text_bytes + 65536;
-  if (text.size() > max_bytes) {
-    return Status::InvalidArgument(
-        "command.too_large", "the command is " + std::to_string(text.size()) +
-                                 " bytes, more than the limit of " + std::to_string(max_bytes));
+  // Cheapest checks first: nothing below allocates in proportion to the text until the text is
+  // within its command type's limit, and then only within that type's memory budget.
+  const uint64_t largest = LargestCommandBytes(limits);
+  if (text.size() > largest) return CommandTooLarge(text.size(), largest, "a command");
+  size_t bad = 0;
+  if (!utf8::IsValid(text, &bad)) {
+    return Status::InvalidArgument("command.invalid_utf8", "the command is not valid UTF-8 (byte " +
+                                                               std::to_string(bad) + ")");
   }
-  boost::system::error_code ec;
-  json::value root = json::parse(json::string_view(text.data(), text.size()), ec);
-  if (ec) {
-    return Status::InvalidArgument("command.malformed_json",
-                                   "the command is not valid JSON: " + ec.message());
+  command_scan::Outline outline;
+  Status s = command_scan::ScanCommand(text, &outline);
+  if (!s.ok()) return s;
+  CommandType type = CommandType::kCreateWorkspace;
+  const bool known = outline.has_type && ParseCommandType(outline.type, &type);
+  // A command whose type is missing or unknown is refused below; until then it may be only as
+  // large as an ordinary (non-upload) command.
+  const CommandType sized = known ? type : CommandType::kCreateWorkspace;
+  const uint64_t limit = MaxCommandBytes(sized, limits);
+  if (text.size() > limit) {
+    return CommandTooLarge(text.size(), limit,
+                           known ? "a '" + std::string(CommandTypeName(type)) + "' command"
+                                 : "a command of an unknown type");
   }
+
+  command_scan::BudgetResource memory(ParseBudget(limit));
+  json::value root(&memory);  // destroyed before `memory`
+  s = command_scan::ParseWithinBudget(text, &memory, &root);
+  if (!s.ok()) return s;
   if (!root.is_object()) {
     return Status::InvalidArgument("command.malformed_json", "the command must be a JSON object");
   }
   const json::object& o = root.as_object();
-  const json::value* type = o.if_contains("type");
-  if (type == nullptr) return MissingField("type");
-  if (!type->is_string()) return WrongType("type", "a string");
-  if (!ParseCommandType(std::string_view(type->as_string()), &command->type)) {
-    std::string known;
+  const json::value* type_value = o.if_contains("type");
+  if (type_value == nullptr) return MissingField("type");
+  if (!type_value->is_string()) return WrongType("type", "a string");
+  if (!ParseCommandType(std::string_view(type_value->as_string()), &command->type)) {
+    std::string names;
     for (CommandType t : AllCommandTypes()) {
-      known += (known.empty() ? "" : ", ") + std::string(CommandTypeName(t));
+      names += (names.empty() ? "" : ", ") + std::string(CommandTypeName(t));
     }
     return Status::InvalidArgument(
-        "command.unknown_type", "unknown command type '" +
-                                    std::string(std::string_view(type->as_string()).substr(0, 64)) +
-                                    "'; known types: " + known);
+        "command.unknown_type",
+        "unknown command type '" + Quote(type_value->as_string()) + "'; known types: " + names);
   }
-  Status s = ParseCommon(o, command);
+  s = ParseCommon(o, command);
   if (!s.ok()) return s;
 
   const auto& spec = command_spec::SpecOf(command->type);
   for (const auto& kv : o) {
     const std::string_view key = kv.key();
-    if (key == "type" || key == "command_id" || key == "workspace" || key == "actor" ||
-        key == "expected_version") {
+    if (std::find(std::begin(command_spec::kCommonFields), std::end(command_spec::kCommonFields),
+                  key) != std::end(command_spec::kCommonFields)) {
       continue;
     }
     auto field = std::find_if(spec.fields.begin(), spec.fields.end(),
                               [&](const FieldSpec& f) { return f.name == key; });
     if (field == spec.fields.end()) {
-      return Status::InvalidArgument("command.unknown_field",
-                                     "unknown field '" + std::string(key.substr(0, 64)) +
-                                         "' for command '" + std::string(spec.name) + "'");
+      return Status::InvalidArgument(
+          "command.unknown_field",
+          "unknown field '" + Quote(key) + "' for command '" + std::string(spec.name) + "'");
     }
     if (kv.value().is_null()) continue;  // null reads as absent
     s = ParseField(*field, kv.value(), limits, &command->args);

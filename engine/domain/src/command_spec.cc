@@ -202,4 +202,11 @@ bool ParseCommandType(std::string_view name, CommandType* type) {
 
 CommandScope ScopeOf(CommandType type) { return command_spec::SpecOf(type).scope; }
 
+uint64_t MaxCommandBytes(CommandType type, const CommandLimits& limits) {
+  if (type == CommandType::kUploadFile) {
+    return (limits.max_file_bytes + 2) / 3 * 4 + 64 * 1024;
+  }
+  return 6 * static_cast<uint64_t>(limits.max_text_bytes) + 32 * 1024;
+}
+
 }  // namespace tandem

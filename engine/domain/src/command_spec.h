@@ -38,6 +38,10 @@ struct CommandSpec {
   std::vector<FieldSpec> fields;
 };
 
+// The fields every command has, beside its own.
+inline constexpr std::string_view kCommonFields[] = {"type", "command_id", "workspace", "actor",
+                                                     "expected_version"};
+
 const CommandSpec& SpecOf(CommandType type);
 const std::vector<CommandSpec>& AllSpecs();
 

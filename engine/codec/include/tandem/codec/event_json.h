@@ -30,7 +30,10 @@ class EventJsonCodec {
 
   // Parses one event object, or an array of them, into events ready to append. Fields the log
   // assigns (tenant, stream_id, stream_version, global_position, recorded_at_us) are refused:
-  // the append names the stream, and the log numbers it.
+  // the append names the stream, and the log numbers it. Refusals are InvalidArgument with a
+  // stable reason: event_json.invalid_utf8, event_json.malformed_json, event_json.no_events,
+  // event_json.not_an_object, event_json.log_assigned_field, event_json.missing_payload,
+  // event_json.schema_mismatch (unknown type or field, wrong type), event_json.invalid_event.
   Status ParseNewEvents(std::string_view json, std::vector<NewEvent>* events) const;
 
   // One line of JSON with every envelope field, defaults included.

@@ -109,9 +109,17 @@ struct CommandLimits {
   uint64_t max_file_bytes = 25ull * 1024 * 1024;
 };
 
-// Parses and validates one JSON command. Errors are InvalidArgument with a stable reason:
-// command.malformed_json, command.unknown_type, command.missing_field, command.unknown_field,
-// command.wrong_type, command.invalid_value, command.too_large.
+// The longest JSON text accepted for a command of `type`, checked before the JSON is parsed.
+// Only `file.upload` may be large: its content in base64 plus 64 KiB for its other fields.
+// Every other command gets what its fields can hold even with each text character escaped as
+// \uXXXX: 6 × max_text_bytes + 32 KiB (128 KiB by default).
+uint64_t MaxCommandBytes(CommandType type, const CommandLimits& limits);
+
+// Parses and validates one JSON command. The text must be valid UTF-8 and within
+// MaxCommandBytes of its type; the parser's memory is bounded by the same limit. Errors are
+// InvalidArgument with a stable reason: command.malformed_json, command.invalid_utf8,
+// command.too_deep, command.duplicate_field, command.unknown_type, command.missing_field,
+// command.unknown_field, command.wrong_type, command.invalid_value, command.too_large.
 Status ParseCommand(std::string_view json, const CommandLimits& limits, Command* command);
 
 }  // namespace tandem

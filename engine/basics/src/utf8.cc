@@ -1,0 +1,83 @@
+#include "tandem/basics/utf8.h"
+
+#include <cstdint>
+
+namespace tandem::utf8 {
+namespace {
+
+// Length of the well-formed character starting at s[i], or 0 if none starts there.
+size_t CharLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
+  const uint8_t b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  size_t n;
+  uint8_t lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    n = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 3;
+    if (b0 == 0xE0) lo = 0xA0;  // overlong
+    if (b0 == 0xED) hi = 0x9F;  // UTF-16 surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 4;
+    if (b0 == 0xF0) lo = 0x90;  // overlong
+    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;  // a continuation byte, C0/C1 (overlong) or F5..FF
+  }
+  if (s.size() - i < n) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; k++) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+bool IsValid(std::string_view s, size_t* bad_offset) {
+  for (size_t i = 0; i < s.size();) {
+    // ASCII runs dominate real input; skip them eight bytes at a time.
+    while (i + 8 <= s.size()) {
+      uint64_t word = 0;
+      for (size_t k = 0; k < 8; k++) word |= static_cast<uint64_t>(static_cast<uint8_t>(s[i + k]));
+      if (word & 0x80) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
+    const size_t n = CharLength(s, i);
+    if (n == 0) {
+      if (bad_offset != nullptr) *bad_offset = i;
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+std::string_view Prefix(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t end = max_bytes;
+  // Back off over continuation bytes to the start of the character the cut falls in; that
+  // character is dropped whole.
+  while (end > 0 && (static_cast<uint8_t>(s[end]) & 0xC0) == 0x80) end--;
+  return s.substr(0, end);
+}
+
+std::string Sanitize(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = CharLength(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      i++;
+    } else {
+      out.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+}  // namespace tandem::utf8

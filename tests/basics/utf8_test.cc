@@ -1,0 +1,59 @@
+// UTF-8 checks: what input is refused, and how text is cut for messages.
+#include "tandem/basics/utf8.h"
+
+#include <gtest/gtest.h>
+
+namespace tandem {
+namespace {
+
+TEST(Utf8Test, WellFormedTextIsValid) {
+  for (const char* s :
+       {"", "plain ascii, long enough to take the eight-byte path", "caf\xC3\xA9",
+        "\xE2\x82\xAC 20", "\xF0\x9F\x98\x80", "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF"}) {
+    EXPECT_TRUE(utf8::IsValid(s)) << s;
+  }
+}
+
+TEST(Utf8Test, MalformedTextIsInvalidAtItsFirstBadByte) {
+  struct Case {
+    std::string text;
+    size_t offset;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"abc\x80", 3},                // stray continuation byte
+           {"ab\xC3", 2},                 // truncated two-byte character
+           {"\xC0\xAF", 0},               // overlong '/'
+           {"\xE0\x80\xAF", 0},           // overlong three-byte
+           {"\xED\xA0\x80", 0},           // UTF-16 surrogate
+           {"\xF4\x90\x80\x80", 0},       // above U+10FFFF
+           {"\xF5\x80\x80\x80", 0},       // never a lead byte
+           {"0123456789abcdef\xFF", 16},  // after the ASCII fast path
+           {"caf\xC3\xA9 \xE2\x82", 6},   // truncated after a good character
+       }) {
+    size_t offset = 99;
+    EXPECT_FALSE(utf8::IsValid(c.text, &offset)) << c.text;
+    EXPECT_EQ(offset, c.offset) << c.text;
+  }
+}
+
+TEST(Utf8Test, PrefixNeverSplitsACharacter) {
+  const std::string text = std::string(63, 'a') + "\xC3\xA9" + "z";
+  EXPECT_EQ(utf8::Prefix(text, 64), std::string(63, 'a'));
+  EXPECT_EQ(utf8::Prefix(text, 65), std::string(63, 'a') + "\xC3\xA9");
+  EXPECT_EQ(utf8::Prefix("\xF0\x9F\x98\x80", 3), "");
+  EXPECT_EQ(utf8::Prefix("short", 64), "short");
+  for (size_t n = 0; n <= text.size(); n++) EXPECT_TRUE(utf8::IsValid(utf8::Prefix(text, n))) << n;
+}
+
+TEST(Utf8Test, SanitizeReplacesEachBadByteAndKeepsGoodText) {
+  EXPECT_EQ(utf8::Sanitize("caf\xC3\xA9"), "caf\xC3\xA9");
+  EXPECT_EQ(utf8::Sanitize("a\xC3"
+                           "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(utf8::Sanitize("\xFF\xFE"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_TRUE(utf8::IsValid(utf8::Sanitize("\xED\xA0\x80 \xF4\x90")));
+}
+
+}  // namespace
+}  // namespace tandem
