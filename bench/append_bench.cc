@@ -14,6 +14,7 @@
 #include <prometheus/registry.h>
 #include <boost/program_options.hpp>
 
+#include "bench_options.h"
 #include "rocks_floor.h"
 #include "tandem/basics/logger.h"
 #include "tandem/log/event_log.h"
@@ -200,17 +201,8 @@ int RunAppendBench(const std::vector<std::string>& args) {
       "no-sync", "measure without syncing the WAL (log and floors alike)")(
       "dir", po::value<std::string>()->default_value("bench-data"), "scratch folder");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "tandem-bench append: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
+  if (int exit_code = ParseBenchOptions("append", desc, args, &vm); exit_code >= 0)
+    return exit_code;
   SetLogLevel(LogLevel::kWarn);
   const std::string dir = vm["dir"].as<std::string>();
   std::filesystem::create_directories(dir);

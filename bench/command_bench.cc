@@ -10,6 +10,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "bench_options.h"
 #include "tandem/basics/logger.h"
 #include "tandem/domain/command_handler.h"
 #include "tandem/log/event_log.h"
@@ -144,17 +145,8 @@ int RunCommandBench(const std::vector<std::string>& args) {
       "per-submitter", po::value<uint64_t>()->default_value(200), "commands per submitter")(
       "dir", po::value<std::string>()->default_value("bench-data"), "scratch folder");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "tandem-bench command: " << e.what() << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
+  if (int exit_code = ParseBenchOptions("command", desc, args, &vm); exit_code >= 0)
+    return exit_code;
   SetLogLevel(LogLevel::kWarn);
   const std::string dir = vm["dir"].as<std::string>();
   std::filesystem::remove_all(dir);

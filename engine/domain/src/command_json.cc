@@ -1,5 +1,7 @@
 #include "tandem/domain/command_json.h"
 
+#include "tandem/basics/utf8.h"
+
 #include <boost/json.hpp>
 
 namespace tandem {
@@ -36,7 +38,8 @@ std::string CommandErrorToJson(const Status& status) {
   boost::json::object error{
       {"code", std::string(status.CodeName())},
       {"reason", status.reason().empty() ? std::string(status.CodeName()) : status.reason()},
-      {"message", status.message()}};
+      // Messages may quote what the caller sent: never let them make the answer invalid UTF-8.
+      {"message", utf8::Sanitize(status.message())}};
   return boost::json::serialize(boost::json::object{{"ok", false}, {"error", std::move(error)}});
 }
 
