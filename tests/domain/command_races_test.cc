@@ -274,5 +274,41 @@ TEST(CommandRacesTest, EvictionUnderLoadDoesNotFailCommands) {
   EXPECT_EQ(failed.load(), 0) << "ok " << ok.load();
 }
 
+// Every project command is conditioned on its workspace's version, so any workspace change
+// conflicts with it: another client's admin changing its own branding in a loop must not make
+// the firm's commands on another client's project fail.
+TEST(CommandRacesTest, AnotherClientsWorkspaceChangesDoNotFailProjectCommands) {
+  ScratchDir dir;
+  CommandWorld world(dir.Sub("world"));
+  world.BuildStandard();
+  std::atomic<bool> stop{false};
+  std::thread other_client([&] {
+    for (int i = 0; !stop.load(); i++) {
+      world.Run(Cmd("branding.set", "northwind", "globex-admin",
+                    {{"client_id", "globex"},
+                     {"display_name", "G" + std::to_string(i)},
+                     {"expected_version", "any"},
+                     {"command_id", "brand-" + std::to_string(i)}}));
+    }
+  });
+  int failed = 0;
+  std::string last_error;
+  for (int i = 0; i < 300; i++) {
+    Status s = world.Run(Cmd("comment.post", "northwind", "pm",
+                             {{"project_id", "p-acme"},
+                              {"thread_id", "t-internal"},
+                              {"comment_id", "k" + std::to_string(i)},
+                              {"body", "x"},
+                              {"command_id", "post-" + std::to_string(i)}}));
+    if (!s.ok()) {
+      failed++;
+      last_error = s.ToString();
+    }
+  }
+  stop = true;
+  other_client.join();
+  EXPECT_EQ(failed, 0) << last_error;
+}
+
 }  // namespace
 }  // namespace tandem::test

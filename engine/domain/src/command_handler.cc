@@ -3,6 +3,8 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <random>
+#include <thread>
 
 #include "command_context.h"
 #include "command_metrics.h"
@@ -24,6 +26,10 @@ namespace {
 
 // Attempts of one command when a stream it read changes between its decision and its append.
 constexpr int kMaxAttempts = 4;
+// Past kMaxAttempts a command keeps deciding again while this time lasts, with a short random
+// pause before each try: a project command conflicts with every change to its workspace, and
+// one client's busy admin must not make the firm's commands on another project fail.
+constexpr std::chrono::milliseconds kContentionBudget{3000};
 
 Decider DeciderFor(CommandType type) {
   switch (type) {
@@ -168,7 +174,12 @@ class CommandHandlerImpl : public CommandHandler {
     // conflict. States are caught up with the log when first loaded, after a conflict, and
     // before a refusal is given, so that a refusal is never based on a stale state.
     bool current = false;
-    for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
+    const auto give_up_at = std::chrono::steady_clock::now() + kContentionBudget;
+    for (int attempt = 0;; attempt++) {
+      if (attempt >= kMaxAttempts) {
+        if (std::chrono::steady_clock::now() >= give_up_at) break;
+        BackOff();
+      }
       std::shared_ptr<const WorkspaceState> ws;
       const bool cached =
           attempt == 0 && workspace->Cached(&ws) && (project == nullptr || project->loaded);
@@ -220,8 +231,15 @@ class CommandHandlerImpl : public CommandHandler {
       }
       return s;
     }
-    return Status::WrongExpectedVersion("stream " + result->stream.ToString() +
-                                        " kept changing while the command was decided; retry");
+    // Names nothing: the changes may have been another client's.
+    return Status::WrongExpectedVersion(
+        "command.contended",
+        "what this command depends on kept changing while it was decided; retry");
+  }
+
+  static void BackOff() {
+    thread_local std::minstd_rand random(std::random_device{}());
+    std::this_thread::sleep_for(std::chrono::microseconds(50 + random() % 1000));
   }
 
   // A command id this actor committed before: answer with what it wrote, provided it went to
