@@ -2,8 +2,9 @@
 # Runs the tests under sanitizers, each in its own build folder:
 #   ./ops/sanitize.sh asan   the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #                            (build-asan)
-#   ./ops/sanitize.sh tsan   the log's concurrency tests (append, append_async, subscription,
-#                            crash) under ThreadSanitizer (build-tsan)
+#   ./ops/sanitize.sh tsan   the concurrency tests (the log's append, append_async, conditions,
+#                            subscription and crash tests; the command handler's races) under
+#                            ThreadSanitizer (build-tsan)
 #   ./ops/sanitize.sh        both
 # Every report fails its test: nothing of ours is suppressed, and -fno-sanitize-recover=all
 # (CMake option TANDEM_SANITIZE) makes the first report abort the process. JOBS sets the
@@ -39,7 +40,8 @@ run_asan() {
 
 run_tsan() {
   configure_and_build build-tsan thread event_log_append_test event_log_append_async_test \
-    event_log_subscription_test event_log_crash_test crash_appender
+    event_log_conditions_test event_log_subscription_test event_log_crash_test crash_appender \
+    command_concurrency_test command_races_test
   # ThreadSanitizer needs a fixed address layout on kernels with high mmap randomisation.
   local norandom=()
   if command -v setarch >/dev/null && setarch "$(uname -m)" -R true 2>/dev/null; then
@@ -48,7 +50,7 @@ run_tsan() {
   (cd build-tsan &&
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../ops/tsan.supp" \
     "${norandom[@]}" ctest --output-on-failure -j "$jobs" --timeout 900 \
-      -R '^(EventLogAppend|EventLogAppendAsync|EventLogSubscription|EventLogCrash)')
+      -R '^(EventLogAppend|EventLogAppendAsync|EventLogConditions|EventLogSubscription|EventLogCrash|CommandConcurrency|CommandRaces)')
 }
 
 status=0
