@@ -11,6 +11,7 @@
 // Workspace "contoso" is another firm, with members contoso-<role> for every role.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -32,7 +33,7 @@ constexpr int64_t kDayUs = 24LL * 3600 * 1000 * 1000;
 // One JSON command with a fresh command id.
 inline std::string Cmd(const std::string& type, const std::string& workspace,
                        const std::string& actor, boost::json::object fields = {}) {
-  static int next_id = 0;
+  static std::atomic<int> next_id{0};  // tests call this from several threads
   fields["type"] = type;
   fields["workspace"] = workspace;
   fields["actor"] = actor;
