@@ -1,9 +1,14 @@
 #include "tandem/log/log_verifier.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <set>
 
+#include "durable_position.h"
+#include "journal.h"
+#include "journal_batch.h"
+#include "journal_recovery.h"
 #include "log_keys.h"
 #include "log_store.h"
 #include "tandem/events/event_record.h"
@@ -210,6 +215,61 @@ class FolderVerifier {
   RecordedEvent scratch_;
 };
 
+// Checks the journal a read-write open would replay against `store`'s view, whose last event
+// is `last`, without applying anything: the journal the store is marked with is there and is
+// that journal, and its current pass reads to its end with every record beyond `last` one that
+// recovery would accept. `*journal_last` is the last position the journal holds (`last` if it
+// holds none beyond it).
+Status CheckJournal(const std::string& folder, const LogStore& store, uint64_t last,
+                    uint64_t* journal_last) {
+  *journal_last = last;
+  const std::string path = folder + "/tandem.journal";
+  bool marked = false;
+  uint64_t id = 0;
+  Status s = ReadJournalMark(&store, &marked, &id);
+  if (!s.ok()) return s;
+  std::unique_ptr<Journal> journal;
+  s = Journal::OpenExisting(path, /*writable=*/false, &journal);
+  if (s.IsNotFound()) {
+    if (!marked) return Status::OK();  // never opened kSynced: no journal to depend on
+    return Status::Corruption("the journal " + path +
+                              " is missing, but this event log was written with it: a read-write "
+                              "open refuses the folder (restore the file)");
+  }
+  if (!s.ok()) return s;
+  if (marked && (journal->format() == 1 || journal->id() != id)) {
+    return Status::Corruption("the journal " + path +
+                              " is not the one this event log was written with (its header is "
+                              "missing or names another journal): a read-write open refuses it");
+  }
+  JournalBatchChecker checker(store);
+  return journal->Replay(
+      last,
+      [&](uint64_t first, uint64_t last_position, std::string_view payload) {
+        Status c = checker.Check(first, last_position, payload);
+        return c.IsCorruption() ? Status::Corruption(path + ": " + c.message()) : c;
+      },
+      [](uint64_t, uint64_t, std::string_view) { return Status::OK(); }, journal_last);
+}
+
+// Checks `tandem.durable` as read (into `published`) before the store was opened: readable,
+// and not past what a read-write open would hold, `end`.
+Status CheckPublished(const std::string& folder, const Status& read, uint64_t published,
+                      uint64_t end) {
+  const std::string path = folder + "/" + DurablePosition::kFileName;
+  if (read.IsNotFound()) {
+    return Status::Corruption("no " + path +
+                              ": read-only opens refuse the folder (open it read-write once)");
+  }
+  if (!read.ok()) return read;
+  if (published > end) {
+    return Status::Corruption(path + " publishes position " + std::to_string(published) +
+                              " as acknowledged, but the event log and its journal end at " +
+                              std::to_string(end) + ": acknowledged appends are lost");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status VerifyEventLogFolder(const std::string& path, const VerifyOptions& options,
@@ -218,10 +278,30 @@ Status VerifyEventLogFolder(const std::string& path, const VerifyOptions& option
   if (!std::filesystem::exists(path)) {
     return Status::NotFound("no event log at " + path);
   }
+  // Read before the store is opened, as a read-only open does: with a live writer everything
+  // it covers is then in the store's view.
+  uint64_t published = 0;
+  const Status published_read = DurablePosition::Read(path, &published);
   std::unique_ptr<LogStore> store;
   Status s = LogStore::Open(path, /*create_if_missing=*/false, /*read_only=*/true, &store);
   if (!s.ok()) return s;
-  return FolderVerifier(*store, options, report).Run();
+  s = FolderVerifier(*store, options, report).Run();
+  uint64_t last = 0, journal_last = 0;
+  if (s.ok()) s = store->LastEventPosition(&last);
+  if (!s.ok()) return s;
+  s = CheckJournal(path, *store, last, &journal_last);
+  if (!s.ok()) {
+    // A live writer may have rewound the journal, or been writing the record read, after the
+    // store's view was taken. A rewind follows a flush, so a view taken now holds everything
+    // before the new pass: only a problem that persists against it is reported.
+    store.reset();
+    Status again = LogStore::Open(path, false, true, &store);
+    if (again.ok()) again = store->LastEventPosition(&last);
+    if (!again.ok()) return s;
+    s = CheckJournal(path, *store, last, &journal_last);
+    if (!s.ok()) return s;
+  }
+  return CheckPublished(path, published_read, published, std::max(last, journal_last));
 }
 
 }  // namespace tandem
