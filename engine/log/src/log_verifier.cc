@@ -294,7 +294,7 @@ Status CheckJournal(const std::string& folder, uint64_t* end) {
 // Checks `tandem.durable` as read (into `published`) before the store was opened: readable,
 // and not past what a read-write open would hold, `end`.
 Status CheckPublished(const std::string& folder, const Status& read, uint64_t published,
-                      uint64_t end) {
+                      bool buffered, uint64_t end) {
   const std::string path = folder + "/" + DurablePosition::kFileName;
   if (read.IsNotFound()) {
     return Status::Corruption("no " + path +
@@ -304,7 +304,10 @@ Status CheckPublished(const std::string& folder, const Status& read, uint64_t pu
   if (published > end) {
     return Status::Corruption(path + " publishes position " + std::to_string(published) +
                               " as acknowledged, but the event log and its journal end at " +
-                              std::to_string(end) + ": acknowledged appends are lost");
+                              std::to_string(end) + ": acknowledged appends are lost" +
+                              (buffered ? " (its writer was buffered: it acknowledges before "
+                                          "syncing, so a power loss may take appends back)"
+                                        : ""));
   }
   return Status::OK();
 }
@@ -320,7 +323,8 @@ Status VerifyEventLogFolder(const std::string& path, const VerifyOptions& option
   // Read before the store is opened, as a read-only open does: with a live writer everything
   // it covers is then in the store's view.
   uint64_t published = 0;
-  const Status published_read = DurablePosition::Read(path, &published);
+  bool buffered = false;
+  const Status published_read = DurablePosition::Read(path, &published, &buffered);
   std::unique_ptr<LogStore> store;
   Status s = LogStore::Open(path, /*create_if_missing=*/false, /*read_only=*/true, &store);
   if (!s.ok()) return s;
@@ -329,7 +333,7 @@ Status VerifyEventLogFolder(const std::string& path, const VerifyOptions& option
   if (s.ok()) s = store->LastEventPosition(&last);
   if (s.ok()) s = CheckJournal(path, &end);
   if (!s.ok()) return s;
-  return CheckPublished(path, published_read, published, std::max(last, end));
+  return CheckPublished(path, published_read, published, buffered, std::max(last, end));
 }
 
 }  // namespace tandem
