@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "journal.h"
 #include "tandem/log/event_log.h"
 #include "tandem/log/log_verifier.h"
 #include "test_util.h"
@@ -135,6 +136,21 @@ TEST_F(EventLogVerifyTest, DamageInTheMiddleOfTheJournalIsReported) {
   // e4 is acknowledged and held only by the journal; later journal writes follow it.
   DamageBodyIn(Lost() + "/tandem.journal", "e4");
   ExpectCorruptionNaming(Verify(Lost()), "tandem.journal");
+}
+
+TEST_F(EventLogVerifyTest, AJournalRecordRecoveryWouldRefuseIsReported) {
+  WriteLive(2);
+  test::OpenLogOrDie(Live()).reset();  // a new pass from position 3, with no record yet
+  {
+    // An intact record (its checksum matches) for position 3 whose batch is not one the writer
+    // could have built.
+    std::unique_ptr<Journal> journal;
+    ASSERT_TRUE(Journal::OpenExisting(Live() + "/tandem.journal", true, &journal).ok());
+    std::string record;
+    journal->EncodeRecord(3, 3, "not a write batch", &record);
+    ASSERT_TRUE(journal->Write(record).ok());
+  }
+  ExpectCorruptionNaming(Verify(Live()), "tandem.journal");
 }
 
 TEST_F(EventLogVerifyTest, AMissingDurablePositionIsReported) {
