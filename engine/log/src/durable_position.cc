@@ -86,8 +86,9 @@ Status DurablePosition::OpenForWriting(const std::string& folder, uint64_t posit
   void* mapping = ::mmap(nullptr, kFileBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (mapping == MAP_FAILED) s = Errno("mapping", path);
   if (s.ok()) {
-    // Stored through the mapping like every later update, so that a concurrent reader never
-    // sees a torn value; the sync makes the recovered position the floor after a power loss.
+    // Stored through the mapping like every later update, so that a concurrent reader takes
+    // the old pair or the new one (and reads a half-done update again); the sync makes the
+    // recovered position the floor after a power loss.
     out->reset(new DurablePosition(mapping));
     (*out)->mode_->store(LittleEndian(buffered ? kBuffered : kSynced), std::memory_order_release);
     (*out)->Publish(position);
