@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -103,6 +104,16 @@ TEST_F(TandemCliTest, VerifyOfAMissingFolderFails) {
   CliRun v = Tandem("verify");
   EXPECT_EQ(v.exit_code, 1);
   EXPECT_NE(v.output.find("no event log"), std::string::npos) << v.output;
+}
+
+TEST_F(TandemCliTest, VerifyOfAFolderWithoutItsJournalFailsNamingIt) {
+  ASSERT_EQ(Tandem("append --tenant acme --stream p1", kPlanned).exit_code, 0);
+  ASSERT_TRUE(std::filesystem::remove(dir_.Sub("data") + "/tandem.journal"));
+  CliRun v = Tandem("verify");
+  EXPECT_EQ(v.exit_code, 1) << v.output;
+  EXPECT_NE(v.output.find("tandem.journal"), std::string::npos) << v.output;
+  // As every read-write open does.
+  EXPECT_EQ(Tandem("append --tenant acme --stream p1", kPlanned).exit_code, 1);
 }
 
 TEST_F(TandemCliTest, DemoRunsTheStoryThroughCommandsAndNoClientSeesInternalEvents) {

@@ -187,5 +187,47 @@ TEST(EventLogDurableReadTest, ReadOnlyOpenOfADamagedDurablePositionIsCorruption)
   EXPECT_TRUE(EventLog::Open(options, dir.path(), &reader).IsCorruption());
 }
 
+TEST(EventLogDurableReadTest, ReadOnlyOpenOfADurablePositionDamagedAboveTheLogIsCorruption) {
+  test::ScratchDir dir;
+  {
+    auto log = test::OpenLogOrDie(dir.path());
+    AppendResult r;
+    ASSERT_TRUE(
+        log->Append({"acme", "s"}, ExpectedVersion::Any(), {CommentEvent("e1")}, "", &r).ok());
+  }
+  // Every byte after the magic damaged to ones: as a position, far above the log's last.
+  const auto size = std::filesystem::file_size(dir.Sub("tandem.durable"));
+  {
+    std::fstream f(dir.Sub("tandem.durable"), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(8);
+    const std::string ones(size - 8, '\xff');
+    f.write(ones.data(), static_cast<std::streamsize>(ones.size()));
+  }
+  EventLogOptions options;
+  options.read_only = true;
+  std::unique_ptr<EventLog> reader;
+  Status s = EventLog::Open(options, dir.path(), &reader);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("tandem.durable"), std::string::npos) << s.message();
+}
+
+TEST(EventLogDurableReadTest, AnOlderBuildsDurablePositionFailsClosedUntilAReadWriteOpen) {
+  test::ScratchDir dir;
+  test::OpenLogOrDie(dir.path()).reset();
+  {
+    // Format 1: the magic, then the position with nothing to check it by.
+    std::ofstream old(dir.Sub("tandem.durable"), std::ios::binary | std::ios::trunc);
+    old.write("TNDMDUR1\0\0\0\0\0\0\0\0", 16);
+  }
+  EventLogOptions options;
+  options.read_only = true;
+  std::unique_ptr<EventLog> reader;
+  Status s = EventLog::Open(options, dir.path(), &reader);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("read-write"), std::string::npos) << s.message();
+  test::OpenLogOrDie(dir.path()).reset();  // rewrites it
+  EXPECT_EQ(OpenReadOnly(dir.path())->LastPosition(), 0u);
+}
+
 }  // namespace
 }  // namespace tandem

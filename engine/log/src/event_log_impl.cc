@@ -54,7 +54,8 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
     // power loss took the file's latest updates (the next read-write open rewrites it).
     last = std::min(last, published);
   } else {
-    s = DurablePosition::OpenForWriting(path, last, &opened.durable);
+    s = DurablePosition::OpenForWriting(path, last, options.durability == Durability::kBuffered,
+                                        &opened.durable);
     if (!s.ok()) return s;
   }
   if (last > 0) {

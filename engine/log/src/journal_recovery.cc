@@ -15,7 +15,9 @@ constexpr uint64_t kProgressEveryRecords = 10000;
 // The mark in RocksDB's default family: be64 id of the journal the log is written with.
 constexpr char kJournalMarkKey[] = "tandem.journal";
 
-Status ReadJournalMark(LogStore* store, bool* marked, uint64_t* id) {
+}  // namespace
+
+Status ReadJournalMark(const LogStore* store, bool* marked, uint64_t* id) {
   *marked = false;
   std::string value;
   rocksdb::Status rs = store->db()->Get(rocksdb::ReadOptions(), store->db()->DefaultColumnFamily(),
@@ -27,6 +29,8 @@ Status ReadJournalMark(LogStore* store, bool* marked, uint64_t* id) {
   *id = log_keys::ReadBigEndian64(value.data());
   return Status::OK();
 }
+
+namespace {
 
 Status WriteJournalMark(LogStore* store, uint64_t id) {
   rocksdb::WriteOptions synced;

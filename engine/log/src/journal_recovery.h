@@ -27,4 +27,8 @@ namespace tandem {
 Status RecoverFromJournal(const EventLogOptions& options, LogStore* store,
                           std::unique_ptr<Journal>* journal, uint64_t* recovered_events);
 
+// Reads the store's mark: whether it names the journal it was written with, and that journal's
+// id. Corruption if the mark is malformed.
+Status ReadJournalMark(const LogStore* store, bool* marked, uint64_t* id);
+
 }  // namespace tandem

@@ -1,9 +1,15 @@
 #include "tandem/log/log_verifier.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
 
+#include "durable_position.h"
+#include "journal.h"
+#include "journal_batch.h"
+#include "journal_recovery.h"
 #include "log_keys.h"
 #include "log_store.h"
 #include "tandem/events/event_record.h"
@@ -210,6 +216,102 @@ class FolderVerifier {
   RecordedEvent scratch_;
 };
 
+// How often verify checks the journal again while a live writer keeps changing it.
+constexpr int kJournalAttempts = 10;
+
+// Checks the journal a read-write open would replay, reading only: the journal the log is
+// marked with is there and is that journal, and its current pass reads to its end with every
+// record beyond RocksDB's last event one that recovery would accept. The journal is opened
+// before a view of RocksDB is taken: a writer flushes before it starts a new pass, so the view
+// holds everything before the pass the journal's header names. `*end` is the last position
+// held by that view or the journal.
+Status CheckJournalOnce(const std::string& folder, uint64_t* end) {
+  *end = 0;
+  const std::string path = folder + "/tandem.journal";
+  std::unique_ptr<Journal> journal;
+  Status opened = Journal::OpenExisting(path, /*writable=*/false, &journal);
+  std::unique_ptr<LogStore> store;
+  Status s = LogStore::Open(folder, /*create_if_missing=*/false, /*read_only=*/true, &store);
+  uint64_t last = 0;
+  if (s.ok()) s = store->LastEventPosition(&last);
+  bool marked = false;
+  uint64_t id = 0;
+  if (s.ok()) s = ReadJournalMark(store.get(), &marked, &id);
+  if (!s.ok()) return s;
+  *end = last;
+  if (opened.IsNotFound()) {
+    if (!marked) return Status::OK();  // never opened kSynced: no journal to depend on
+    return Status::Corruption("the journal " + path +
+                              " is missing, but this event log was written with it: a read-write "
+                              "open refuses the folder (restore the file)");
+  }
+  if (!opened.ok()) return opened;
+  if (marked && (journal->format() == 1 || journal->id() != id)) {
+    return Status::Corruption("the journal " + path +
+                              " is not the one this event log was written with (its header is "
+                              "missing or names another journal): a read-write open refuses it");
+  }
+  JournalBatchChecker checker(*store);
+  return journal->Replay(
+      last,
+      [&](uint64_t first, uint64_t last_position, std::string_view payload) {
+        Status c = checker.Check(first, last_position, payload);
+        return c.IsCorruption() ? Status::Corruption(path + ": " + c.message()) : c;
+      },
+      [](uint64_t, uint64_t, std::string_view) { return Status::OK(); }, end);
+}
+
+// What a live writer changes: the journal's header copies (a new pass) and the published
+// position (an acknowledgement). Compared raw, as a sign of activity only.
+std::string WriterFootprint(const std::string& folder) {
+  std::string footprint;
+  for (const std::string& file :
+       {folder + "/tandem.journal", folder + "/" + std::string(DurablePosition::kFileName)}) {
+    std::ifstream in(file, std::ios::binary);
+    std::string bytes(Journal::kRecordsOffset, '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    footprint += std::to_string(in.gcount()) + ":" + bytes.substr(0, in.gcount());
+  }
+  return footprint;
+}
+
+// CheckJournalOnce, again while a failure may be a live writer's doing: one that moved on
+// while the journal was read (a new pass overwriting what was being read, a record read while
+// written) is not damage. A failure with no sign of a writer is reported at once.
+Status CheckJournal(const std::string& folder, uint64_t* end) {
+  Status s;
+  for (int attempt = 0; attempt < kJournalAttempts; attempt++) {
+    const std::string before = WriterFootprint(folder);
+    s = CheckJournalOnce(folder, end);
+    if (s.ok() || WriterFootprint(folder) == before) return s;
+  }
+  if (!s.IsCorruption()) return s;
+  return Status::Corruption(s.message() + " (the log was being written throughout " +
+                            std::to_string(kJournalAttempts) +
+                            " checks of its journal: verify again when it is idle)");
+}
+
+// Checks `tandem.durable` as read (into `published`) before the store was opened: readable,
+// and not past what a read-write open would hold, `end`.
+Status CheckPublished(const std::string& folder, const Status& read, uint64_t published,
+                      bool buffered, uint64_t end) {
+  const std::string path = folder + "/" + DurablePosition::kFileName;
+  if (read.IsNotFound()) {
+    return Status::Corruption("no " + path +
+                              ": read-only opens refuse the folder (open it read-write once)");
+  }
+  if (!read.ok()) return read;
+  if (published > end) {
+    return Status::Corruption(path + " publishes position " + std::to_string(published) +
+                              " as acknowledged, but the event log and its journal end at " +
+                              std::to_string(end) + ": acknowledged appends are lost" +
+                              (buffered ? " (its writer was buffered: it acknowledges before "
+                                          "syncing, so a power loss may take appends back)"
+                                        : ""));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status VerifyEventLogFolder(const std::string& path, const VerifyOptions& options,
@@ -218,10 +320,20 @@ Status VerifyEventLogFolder(const std::string& path, const VerifyOptions& option
   if (!std::filesystem::exists(path)) {
     return Status::NotFound("no event log at " + path);
   }
+  // Read before the store is opened, as a read-only open does: with a live writer everything
+  // it covers is then in the store's view.
+  uint64_t published = 0;
+  bool buffered = false;
+  const Status published_read = DurablePosition::Read(path, &published, &buffered);
   std::unique_ptr<LogStore> store;
   Status s = LogStore::Open(path, /*create_if_missing=*/false, /*read_only=*/true, &store);
   if (!s.ok()) return s;
-  return FolderVerifier(*store, options, report).Run();
+  s = FolderVerifier(*store, options, report).Run();
+  uint64_t last = 0, end = 0;
+  if (s.ok()) s = store->LastEventPosition(&last);
+  if (s.ok()) s = CheckJournal(path, &end);
+  if (!s.ok()) return s;
+  return CheckPublished(path, published_read, published, buffered, std::max(last, end));
 }
 
 }  // namespace tandem

@@ -25,7 +25,13 @@ struct VerifyReport {
 
 // Checks that positions run 1..N without gaps, every record passes the FlatBuffers verifier
 // and names its own position, recorded times never decrease, and the stream, tenant and
-// idempotency indexes agree with the records. Returns Corruption describing the first problem.
+// idempotency indexes agree with the records. Then checks what opens depend on beyond RocksDB's
+// files, reading only: the journal the log is marked with is present and is that journal, its
+// current pass reads to its end without lost positions and every record beyond RocksDB's last
+// event is one recovery would apply (nothing is applied), and `tandem.durable` is readable and
+// publishes no position beyond what RocksDB and the journal hold. A journal ahead of the
+// read-only view (a live writer's) is no problem. Returns Corruption describing the first
+// problem, naming the file.
 Status VerifyEventLogFolder(const std::string& path, const VerifyOptions& options,
                             VerifyReport* report);
 
