@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "damage.h"
 #include "journal.h"
 #include "log_keys.h"
 #include "metric_value.h"
@@ -57,22 +58,9 @@ class EventLogJournalTest : public ::testing::Test {
 
   std::string LostJournal() const { return Lost() + "/tandem.journal"; }
 
-  // Overwrites 4 bytes of the lost copy's journal where the body of an event is stored (a
-  // FlatBuffers string: le32 length, bytes, NUL), as a failing device would.
+  // Damages the lost copy's journal where the body of an event is stored.
   void DamageLostJournalAt(const std::string& body) {
-    std::string bytes;
-    {
-      std::ifstream in(LostJournal(), std::ios::binary);
-      bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    std::string needle(4, '\0');
-    needle[0] = static_cast<char>(body.size());
-    needle += body + '\0';
-    const size_t at = bytes.find(needle);
-    ASSERT_NE(at, std::string::npos);
-    std::fstream f(LostJournal(), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(at + 4));
-    f.write("\x5a\x5a\x5a\x5a", 4);
+    test::DamageCommentBodyIn(LostJournal(), body);
   }
 
   static std::vector<std::string> Bodies(EventLog* log) {

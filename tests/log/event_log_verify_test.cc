@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "damage.h"
 #include "journal.h"
 #include "tandem/log/event_log.h"
 #include "tandem/log/log_verifier.h"
@@ -57,23 +58,6 @@ class EventLogVerifyTest : public ::testing::Test {
     for (const char* file : {"tandem.journal", "tandem.durable"}) {
       fs::copy_file(Live() + "/" + file, Lost() + "/" + file, fs::copy_options::overwrite_existing);
     }
-  }
-
-  // Overwrites the body of an event in `file` (a FlatBuffers string: le32 length, bytes, NUL).
-  static void DamageBodyIn(const std::string& file, const std::string& body) {
-    std::string bytes;
-    {
-      std::ifstream in(file, std::ios::binary);
-      bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    std::string needle(4, '\0');
-    needle[0] = static_cast<char>(body.size());
-    needle += body + '\0';
-    const size_t at = bytes.find(needle);
-    ASSERT_NE(at, std::string::npos);
-    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(at + 4));
-    f.write("\x5a\x5a", 2);
   }
 
   test::ScratchDir dir_;
@@ -134,7 +118,7 @@ TEST_F(EventLogVerifyTest, AnotherLogsJournalIsReported) {
 TEST_F(EventLogVerifyTest, DamageInTheMiddleOfTheJournalIsReported) {
   LoseFromRocksDb(2, 6);
   // e4 is acknowledged and held only by the journal; later journal writes follow it.
-  DamageBodyIn(Lost() + "/tandem.journal", "e4");
+  test::DamageCommentBodyIn(Lost() + "/tandem.journal", "e4");
   ExpectCorruptionNaming(Verify(Lost()), "tandem.journal");
 }
 

@@ -1,0 +1,31 @@
+// Damage to stored bytes, the way a failing device would do it, for tests of what the log
+// refuses to trust.
+#pragma once
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace tandem::test {
+
+// Overwrites 4 bytes of `file` where the body `body` of a comment event is stored (a FlatBuffers
+// string: le32 length, bytes, NUL). Fails the test if the body is not there.
+inline void DamageCommentBodyIn(const std::string& file, const std::string& body) {
+  std::string bytes;
+  {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string needle(4, '\0');
+  needle[0] = static_cast<char>(body.size());
+  needle += body + '\0';
+  const size_t at = bytes.find(needle);
+  ASSERT_NE(at, std::string::npos) << "no body '" << body << "' in " << file;
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(at + 4));
+  f.write("\x5a\x5a\x5a\x5a", 4);
+}
+
+}  // namespace tandem::test
