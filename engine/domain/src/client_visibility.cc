@@ -31,10 +31,8 @@ std::string ClientVisibility::ClientOf(const schema::Event& event) const {
   }
 }
 
-namespace {
-
-// Whether the payload's own audience, where it has one, also says Client.
-bool PayloadShared(const schema::Event& event) {
+bool SharedWithClient(const schema::Event& event) {
+  if (event.audience() != schema::Audience::Client) return false;
   constexpr auto kClient = schema::Audience::Client;
   switch (event.payload_type()) {
     case Payload::CommentPosted:
@@ -48,8 +46,6 @@ bool PayloadShared(const schema::Event& event) {
   }
 }
 
-}  // namespace
-
 bool ClientVisibility::Observe(const schema::Event& event) {
   // The first creation decides (as in the command handler's folds): a second one, written past
   // the rules, cannot hand a project or a person to another client.
@@ -60,7 +56,7 @@ bool ClientVisibility::Observe(const schema::Event& event) {
     const auto* e = event.payload_as_MemberInvited();
     member_clients_.try_emplace(FbStr(e->member_id()), FbStr(e->client_id()));
   }
-  if (event.audience() != schema::Audience::Client || !PayloadShared(event)) return false;
+  if (!SharedWithClient(event)) return false;
   return !client_id_.empty() && ClientOf(event) == client_id_;
 }
 

@@ -10,8 +10,8 @@
 #include "project_state.h"
 #include "tandem/domain/blob_store.h"
 #include "tandem/domain/command.h"
+#include "tandem/domain/workspace_state.h"
 #include "tandem/log/event_log.h"
-#include "workspace_state.h"
 
 namespace tandem {
 

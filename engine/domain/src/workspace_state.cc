@@ -1,4 +1,4 @@
-#include "workspace_state.h"
+#include "tandem/domain/workspace_state.h"
 
 #include "fb_string.h"
 #include "tandem/domain/roles.h"

@@ -16,6 +16,11 @@
 
 namespace tandem {
 
+// Whether an event is shared with its project's client at all: its audience is Client, and so
+// is its payload's own audience where it names one (a thread's, a board's, a report link's).
+// Which client is ClientVisibility's question.
+bool SharedWithClient(const schema::Event& event);
+
 class ClientVisibility {
  public:
   explicit ClientVisibility(std::string client_id) : client_id_(std::move(client_id)) {}

@@ -1,0 +1,62 @@
+// Projection: a pure fold of events into a view's rows, with no knowledge of where the events
+// come from (the log's subscription, a Kafka consumer, a slice of a stream for an as-of read)
+// nor of how its rows are stored. The runner owns batching, checkpoints and storage.
+//
+// Contract:
+//  - Apply is called once per event, in global order, for every event after the view's
+//    checkpoint; it reads rows written by earlier batches through `rows`, and may keep the rows
+//    it changes in memory (a fold touching one row a thousand times writes it once).
+//  - Flush writes every change kept in memory into `rows`; the runner commits them together
+//    with the checkpoint in one atomic write. After Flush the projection's memory holds nothing
+//    that is not committed, or will be, so it may be kept as a cache.
+//  - Forget drops every row kept in memory: after a batch that could not be committed, the
+//    runner resumes from the checkpoint and the fold must not remember what was discarded.
+//  - A fold decides only from the event and its own rows: folding the same events from the
+//    same rows gives the same rows, which is what makes a rebuild, an as-of fold and the live
+//    view comparable by hash.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "tandem/basics/status.h"
+#include "tandem/schema/tandem_events_generated.h"
+
+namespace tandem {
+
+// Read access to a view's stored rows. Keys and values are bytes; keys sort bytewise.
+class RowReader {
+ public:
+  virtual ~RowReader() = default;
+  // NotFound when the row is absent; Corruption/IOError when it cannot be read.
+  virtual Status Get(std::string_view key, std::string* value) const = 0;
+  // Visits the rows whose key starts with `prefix`, in key order, until `visit` returns false.
+  virtual Status Scan(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
+};
+
+// What a fold reads earlier rows through and writes its changes to. Writes are not visible to
+// Get until the runner has committed them.
+class ViewRows : public RowReader {
+ public:
+  virtual void Put(std::string_view key, std::string_view value) = 0;
+  virtual void Delete(std::string_view key) = 0;
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  // The view's storage name, e.g. "client-timeline".
+  virtual std::string_view name() const = 0;
+  // Raised whenever the shape of the rows changes: a stored view of another version is
+  // rebuilt before it is served.
+  virtual uint32_t version() const = 0;
+  virtual Status Apply(const schema::Event& event, ViewRows* rows) = 0;
+  virtual Status Flush(ViewRows* rows) = 0;
+  virtual void Forget() = 0;
+};
+
+}  // namespace tandem

@@ -1,0 +1,80 @@
+// ProjectionRunner: folds the log into a set of views and keeps them current.
+//
+// Contract:
+//  - Each view advances from its own checkpoint. A batch of events is folded into every view
+//    that has not seen it, and the views' rows and checkpoints are committed in one write, so
+//    a crash at any moment neither loses an event nor applies one twice: the next run resumes
+//    from the checkpoints that survived with the rows.
+//  - Open checks each view's stored version: a view folded by another version of its
+//    projection, or ahead of the log (a log restored from an older copy), is dropped and
+//    rebuilt; a view is never served in an old shape.
+//  - CatchUp folds everything the log had acknowledged when it was called, reporting progress.
+//    Rebuild drops the named views first. Start follows the log live on a thread of its own,
+//    gathering up to `max_batch_events` or `max_batch_delay` per batch.
+//  - A batch that cannot be committed is forgotten by every fold and folded again from the
+//    checkpoints.
+//  - With metrics set: tandem_projection_checkpoint{projection} and
+//    tandem_projection_lag_events{projection} (the log's last position minus the checkpoint).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tandem/basics/status.h"
+#include "tandem/log/event_log.h"
+#include "tandem/projections/projection.h"
+#include "tandem/projections/view_store.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace tandem {
+
+struct CatchUpProgress {
+  uint64_t done = 0;   // events folded so far in this catch-up
+  uint64_t total = 0;  // events this catch-up has to fold
+  double events_per_second = 0;
+  double seconds_left = 0;
+  bool finished = false;
+};
+
+struct ProjectionRunnerOptions {
+  // Live: a batch closes at this many events, or this long after its first event, or as soon
+  // as no further event is waiting.
+  size_t max_batch_events = 1000;
+  std::chrono::milliseconds max_batch_delay{5};
+  // Catching up: events folded between commits.
+  size_t catch_up_batch_events = 50000;
+  // Called during catch-up (at most a few times a second, and once when finished).
+  std::function<void(const CatchUpProgress&)> progress;
+  prometheus::Registry* metrics = nullptr;
+};
+
+class ProjectionRunner {
+ public:
+  // `log` and `store` must outlive the runner.
+  static Status Open(const ProjectionRunnerOptions& options, EventLog* log, ViewStore* store,
+                     std::vector<std::unique_ptr<Projection>> projections,
+                     std::unique_ptr<ProjectionRunner>* runner);
+  virtual ~ProjectionRunner() = default;
+
+  virtual Status CatchUp() = 0;
+  // Drops the named views (every view when empty) and folds them again from the log.
+  virtual Status Rebuild(const std::vector<std::string>& views) = 0;
+  virtual Status Start() = 0;
+  // Stops following: the batch in progress is committed first.
+  virtual void Stop() = 0;
+  // Waits until every view has folded `position`. TimedOut otherwise.
+  virtual Status WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) = 0;
+  // The lowest checkpoint among the views.
+  virtual uint64_t Position() const = 0;
+  // The first error that stopped the live thread, OK while it runs.
+  virtual Status LiveStatus() const = 0;
+};
+
+}  // namespace tandem

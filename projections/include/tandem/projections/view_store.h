@@ -1,0 +1,72 @@
+// ViewStore: the views database, a RocksDB of its own beside the log (by default
+// `<data>/views`), so that view writes never queue behind appends and dropping a view never
+// touches the log.
+//
+// Contract:
+//  - Each view is a column family holding its rows and its checkpoint (the last global position
+//    folded into it, and the projection version that folded it). Dropping a view drops both at
+//    once, so a crash in the middle of a rebuild never leaves rows without their checkpoint.
+//  - A ViewBatch gathers rows of any views and their new checkpoints; Commit writes all of it
+//    in one atomic write: after a crash a view holds exactly the events up to its checkpoint.
+//  - Writes are not synced: the log is the record, and a lost tail is folded again from the
+//    checkpoint that survived with it.
+//  - A reader sees one consistent snapshot of a view: rows and checkpoint together.
+//  - Thread-safe. A read-only store (`ViewStoreOptions::read_only`) may be open in other
+//    processes beside the writer; it sees the store as of its open.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tandem/basics/status.h"
+#include "tandem/projections/projection.h"
+
+namespace tandem {
+
+struct ViewStoreOptions {
+  bool create_if_missing = true;
+  bool read_only = false;
+};
+
+struct ViewCheckpoint {
+  uint64_t position = 0;  // every event up to here is folded in
+  uint32_t version = 0;   // the projection version that folded them; 0 = never built
+};
+
+class ViewBatch {
+ public:
+  virtual ~ViewBatch() = default;
+  // Where a fold's changes to `view` go.
+  virtual ViewRows* Rows(std::string_view view) = 0;
+  virtual void SetCheckpoint(std::string_view view, const ViewCheckpoint& checkpoint) = 0;
+  // Bytes of row changes gathered so far (for progress and sizing).
+  virtual size_t ApproximateBytes() const = 0;
+};
+
+// A consistent snapshot of one view.
+class ViewReader : public RowReader {
+ public:
+  virtual const ViewCheckpoint& checkpoint() const = 0;
+};
+
+class ViewStore {
+ public:
+  static Status Open(const ViewStoreOptions& options, const std::string& path,
+                     std::unique_ptr<ViewStore>* store);
+  virtual ~ViewStore() = default;
+
+  // The view's checkpoint; all zero for a view never built.
+  virtual Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) = 0;
+  // Empties the view (rows and checkpoint), e.g. before a rebuild or after a version change.
+  virtual Status Drop(std::string_view view) = 0;
+  virtual std::unique_ptr<ViewBatch> NewBatch() = 0;
+  virtual Status Commit(ViewBatch* batch) = 0;
+  virtual Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) = 0;
+  // Approximate bytes of a view on disk (for `tandem projections`).
+  virtual uint64_t ApproximateSize(std::string_view view) = 0;
+};
+
+}  // namespace tandem

@@ -1,0 +1,84 @@
+// The views Tandem keeps and how people read them.
+//
+// Views (what `tandem view NAME` serves):
+//   client-timeline    a project's milestones as its client sees them        (--project)
+//   internal-timeline  the same with internal threads, files and requests    (--project)
+// Each is stored by a projection (MakeProjections); some views are stored twice, once curated
+// for clients and once for the firm, and the asker decides which one is read.
+//
+// Access: a request naming a member (`asker`) is served only what that member may see, and a
+// view it may not see is refused exactly like a missing one (NotFound, reason view.not_found).
+// A request naming no member is the operator's (the CLI on the data folder); `client` then asks
+// for the view as that client sees it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tandem/basics/status.h"
+#include "tandem/log/event_log.h"
+#include "tandem/projections/projection.h"
+#include "tandem/projections/view_store.h"
+
+namespace tandem {
+
+// Fresh projections for the named stored views (all of them when `names` is empty).
+// InvalidArgument (view.unknown) for a name that is not a stored view.
+Status MakeProjections(const std::vector<std::string>& names,
+                       std::vector<std::unique_ptr<Projection>>* projections);
+// Every stored view's name, the directory first.
+std::vector<std::string> StoredViewNames();
+// Every view a reader may ask for (client-timeline, ...).
+std::vector<std::string> ReadableViewNames();
+
+// Where a query reads rows: the live views database, or views folded in memory as of a
+// position of the log.
+class ViewSource {
+ public:
+  virtual ~ViewSource() = default;
+  // The rows of a stored view. NotFound (view.not_built) when the view was never built.
+  virtual Status Reader(const std::string& view, const RowReader** reader) = 0;
+  // The log position the rows reflect (the lowest checkpoint among the views read).
+  virtual uint64_t Position() const = 0;
+};
+
+Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source);
+
+struct AsOfScope {
+  std::string tenant;   // empty: the whole log
+  std::string project;  // set: only the workspace stream and this project's stream
+  uint64_t position = 0;
+  std::vector<std::string> views;  // stored views to fold (all when empty)
+};
+// Folds, in memory, the events in `scope` up to `scope.position` with fresh projections.
+Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSource>* source);
+
+enum class ViewFormat { kJson, kCsv };
+
+struct ViewRequest {
+  std::string view;
+  std::string workspace;
+  std::string project;
+  std::string board;
+  std::string client;
+  std::string member;  // the asker; empty for the operator
+  std::string thread;
+  uint64_t limit = 50;  // paginated views (feed)
+  uint64_t offset = 0;
+  ViewFormat format = ViewFormat::kJson;
+};
+
+// The stored views a request reads (for FoldAsOf), or InvalidArgument (view.unknown).
+Status ViewsNeeded(const std::string& view, std::vector<std::string>* stored);
+
+// Renders the requested view. Errors: InvalidArgument (view.unknown, view.missing_option),
+// NotFound (view.not_found, view.unknown_member, view.unknown_workspace).
+Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out);
+
+// SHA-256 (hex) of a canonical serialisation of a stored view: every row, key and value,
+// in key order. A live view, a rebuild and an as-of fold to the same position hash alike.
+Status HashView(ViewSource* source, const std::string& view, std::string* hex);
+
+}  // namespace tandem

@@ -1,0 +1,126 @@
+// DocCache: the rows a fold changes, kept decoded in memory between events so that a row
+// touched by a thousand events is read once and written once per batch.
+//
+// Doc is a value type with
+//   void ToJson(boost::json::object* out) const;
+//   void FromJson(const boost::json::object& in);   // must not throw on unexpected shapes
+// Rows are stored as the JSON text of the object; a stored row that is not a JSON object is
+// Corruption naming the view, never data.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include <boost/json.hpp>
+
+#include "tandem/projections/projection.h"
+
+namespace tandem {
+
+template <class Doc>
+class DocCache {
+ public:
+  // Above this many cached rows, Flush forgets the clean ones (bounds a rebuild's memory).
+  explicit DocCache(size_t max_entries = 200000) : max_entries_(max_entries) {}
+
+  // The row under `key` for changing it, or nullptr in `*doc` when there is none.
+  Status Find(const RowReader& rows, const std::string& key, Doc** doc) {
+    Entry* e = nullptr;
+    Status s = Load(rows, key, &e);
+    if (!s.ok()) return s;
+    *doc = nullptr;
+    if (e->present) {
+      e->dirty = true;
+      *doc = &e->doc;
+    }
+    return Status::OK();
+  }
+
+  // The row under `key` for reading only, or nullptr when there is none.
+  Status Peek(const RowReader& rows, const std::string& key, const Doc** doc) {
+    Entry* e = nullptr;
+    Status s = Load(rows, key, &e);
+    if (!s.ok()) return s;
+    *doc = e->present ? &e->doc : nullptr;
+    return Status::OK();
+  }
+
+  // The row under `key` for changing it, created empty when there is none.
+  Status Get(const RowReader& rows, const std::string& key, Doc** doc) {
+    Entry* e = nullptr;
+    Status s = Load(rows, key, &e);
+    if (!s.ok()) return s;
+    if (!e->present) {
+      e->doc = Doc();
+      e->present = true;
+    }
+    e->dirty = true;
+    *doc = &e->doc;
+    return Status::OK();
+  }
+
+  void Erase(const std::string& key) {
+    Entry& e = entries_[key];
+    e.loaded = true;
+    e.present = false;
+    e.dirty = true;
+  }
+
+  void Flush(ViewRows* rows) {
+    std::string text;
+    for (auto& [key, e] : entries_) {
+      if (!e.dirty) continue;
+      if (e.present) {
+        boost::json::object o;
+        e.doc.ToJson(&o);
+        text = boost::json::serialize(o);
+        rows->Put(key, text);
+      } else {
+        rows->Delete(key);
+      }
+      e.dirty = false;
+    }
+    if (entries_.size() > max_entries_) entries_.clear();
+  }
+
+  void Forget() { entries_.clear(); }
+
+ private:
+  struct Entry {
+    Doc doc;
+    bool loaded = false;
+    bool present = false;
+    bool dirty = false;
+  };
+
+  Status Load(const RowReader& rows, const std::string& key, Entry** out) {
+    Entry& e = entries_[key];
+    *out = &e;
+    if (e.loaded) return Status::OK();
+    std::string value;
+    Status s = rows.Get(key, &value);
+    if (s.IsNotFound()) {
+      e.loaded = true;
+      return Status::OK();
+    }
+    if (!s.ok()) {
+      entries_.erase(key);
+      return s;
+    }
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(value, ec);
+    if (ec || !v.is_object()) {
+      entries_.erase(key);
+      return Status::Corruption("a stored view row is not a JSON object");
+    }
+    e.doc.FromJson(v.get_object());
+    e.loaded = true;
+    e.present = true;
+    return Status::OK();
+  }
+
+  size_t max_entries_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace tandem

@@ -1,0 +1,314 @@
+#include "tandem/projections/projection_runner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include "tandem/basics/logger.h"
+
+namespace tandem {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct View {
+  std::unique_ptr<Projection> projection;
+  std::string name;
+  uint64_t checkpoint = 0;
+  prometheus::Gauge* checkpoint_gauge = nullptr;
+  prometheus::Gauge* lag_gauge = nullptr;
+};
+
+class Runner : public ProjectionRunner {
+ public:
+  Runner(const ProjectionRunnerOptions& options, EventLog* log, ViewStore* store)
+      : options_(options), log_(log), store_(store) {}
+
+  ~Runner() override { Stop(); }
+
+  Status Init(std::vector<std::unique_ptr<Projection>> projections) {
+    prometheus::Family<prometheus::Gauge>* checkpoints = nullptr;
+    prometheus::Family<prometheus::Gauge>* lags = nullptr;
+    if (options_.metrics != nullptr) {
+      checkpoints = &prometheus::BuildGauge()
+                         .Name("tandem_projection_checkpoint")
+                         .Help("Last global position folded into the view")
+                         .Register(*options_.metrics);
+      lags = &prometheus::BuildGauge()
+                  .Name("tandem_projection_lag_events")
+                  .Help("Events acknowledged by the log and not yet folded into the view")
+                  .Register(*options_.metrics);
+    }
+    for (auto& p : projections) {
+      View v;
+      v.name = std::string(p->name());
+      v.projection = std::move(p);
+      Status s = Load(&v);
+      if (!s.ok()) return s;
+      if (checkpoints != nullptr) {
+        v.checkpoint_gauge = &checkpoints->Add({{"projection", v.name}});
+        v.lag_gauge = &lags->Add({{"projection", v.name}});
+      }
+      views_.push_back(std::move(v));
+    }
+    PublishMetrics();
+    return Status::OK();
+  }
+
+  Status CatchUp() override {
+    std::lock_guard<std::mutex> fold(fold_mu_);
+    return CatchUpLocked();
+  }
+
+  Status Rebuild(const std::vector<std::string>& names) override {
+    std::lock_guard<std::mutex> fold(fold_mu_);
+    for (View& v : views_) {
+      if (!names.empty() && std::find(names.begin(), names.end(), v.name) == names.end()) continue;
+      Status s = store_->Drop(v.name);
+      if (!s.ok()) return s;
+      v.projection->Forget();
+      SetCheckpoint(&v, 0);
+      LogInfo("projections", "view dropped for rebuild view=" + v.name);
+    }
+    return CatchUpLocked();
+  }
+
+  Status Start() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (thread_.joinable()) return Status::InvalidArgument("the runner is already following");
+    stop_ = false;
+    thread_ = std::thread([this] { Follow(); });
+    return Status::OK();
+  }
+
+  void Stop() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    stop_cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  Status WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!advanced_.wait_for(lock, timeout, [&] { return MinCheckpoint() >= position; })) {
+      return Status::TimedOut("views have not reached position " + std::to_string(position));
+    }
+    return Status::OK();
+  }
+
+  uint64_t Position() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return MinCheckpoint();
+  }
+
+  Status LiveStatus() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return live_status_;
+  }
+
+ private:
+  Status Load(View* v) {
+    ViewCheckpoint c;
+    Status s = store_->GetCheckpoint(v->name, &c);
+    if (!s.ok()) return s;
+    const bool other_version = c.version != 0 && c.version != v->projection->version();
+    const bool ahead = c.position > log_->LastPosition();
+    if (other_version || ahead) {
+      LogWarn("projections", "view dropped for rebuild view=" + v->name +
+                                 (other_version ? " stored_version=" + std::to_string(c.version)
+                                                : " ahead_of_log=" + std::to_string(c.position)));
+      s = store_->Drop(v->name);
+      if (!s.ok()) return s;
+      c = ViewCheckpoint();
+    }
+    v->checkpoint = c.position;
+    return Status::OK();
+  }
+
+  uint64_t MinCheckpoint() const {
+    uint64_t min = UINT64_MAX;
+    for (const View& v : views_) min = std::min(min, v.checkpoint);
+    return views_.empty() ? log_->LastPosition() : min;
+  }
+
+  void SetCheckpoint(View* v, uint64_t position) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      v->checkpoint = position;
+    }
+    advanced_.notify_all();
+  }
+
+  void PublishMetrics() {
+    const uint64_t head = log_->LastPosition();
+    for (View& v : views_) {
+      if (v.checkpoint_gauge == nullptr) continue;
+      v.checkpoint_gauge->Set(static_cast<double>(v.checkpoint));
+      v.lag_gauge->Set(static_cast<double>(head > v.checkpoint ? head - v.checkpoint : 0));
+    }
+  }
+
+  // Folds `events` (ascending positions) into every view that has not seen them, and commits
+  // rows and checkpoints together. On failure every fold forgets the batch.
+  Status Fold(const std::vector<RecordedEvent>& events) {
+    if (events.empty()) return Status::OK();
+    const uint64_t last = events.back().global_position();
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    Status s;
+    for (View& v : views_) {
+      if (v.checkpoint >= last) continue;
+      ViewRows* rows = batch->Rows(v.name);
+      for (const RecordedEvent& e : events) {
+        if (e.global_position() <= v.checkpoint) continue;
+        s = v.projection->Apply(e.event(), rows);
+        if (!s.ok()) break;
+      }
+      if (s.ok()) s = v.projection->Flush(rows);
+      if (!s.ok()) break;
+      batch->SetCheckpoint(v.name, {last, v.projection->version()});
+    }
+    if (s.ok()) s = store_->Commit(batch.get());
+    if (!s.ok()) {
+      for (View& v : views_) v.projection->Forget();
+      return s;
+    }
+    for (View& v : views_) {
+      if (v.checkpoint < last) SetCheckpoint(&v, last);
+    }
+    PublishMetrics();
+    return Status::OK();
+  }
+
+  Status CatchUpLocked() {
+    const uint64_t head = log_->LastPosition();
+    uint64_t from = MinCheckpoint();
+    const uint64_t start = from;
+    const auto began = Clock::now();
+    auto last_report = began;
+    auto report = [&](bool finished) {
+      if (!options_.progress) return;
+      CatchUpProgress p;
+      p.total = head - start;
+      p.done = from - start;
+      const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
+      p.events_per_second = seconds > 0 ? p.done / seconds : 0;
+      p.seconds_left = p.events_per_second > 0 ? (p.total - p.done) / p.events_per_second : 0;
+      p.finished = finished;
+      options_.progress(p);
+    };
+    ReadOptions read;
+    read.as_of_position = head;
+    read.max_count = 1000;
+    std::vector<RecordedEvent> batch;
+    std::vector<RecordedEvent> page;
+    while (from < head) {
+      Status s = log_->ReadAll(from + 1, read, &page);
+      if (!s.ok()) return s;
+      if (page.empty()) {
+        return Status::Corruption("the log ended at " + std::to_string(from) +
+                                  " before its last position " + std::to_string(head));
+      }
+      for (RecordedEvent& e : page) batch.push_back(std::move(e));
+      from = batch.back().global_position();
+      if (batch.size() >= options_.catch_up_batch_events || from >= head) {
+        s = Fold(batch);
+        if (!s.ok()) return s;
+        batch.clear();
+        if (Clock::now() - last_report > std::chrono::milliseconds(250)) {
+          last_report = Clock::now();
+          report(false);
+        }
+      }
+    }
+    report(true);
+    return Status::OK();
+  }
+
+  void Follow() {
+    std::unique_ptr<Subscription> sub;
+    std::vector<RecordedEvent> batch;
+    auto stopping = [&] {
+      std::lock_guard<std::mutex> lock(mu_);
+      return stop_;
+    };
+    while (!stopping()) {
+      if (sub == nullptr) {
+        SubscriptionOptions so;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          so.after_position = MinCheckpoint();
+        }
+        Status s = log_->Subscribe(so, &sub);
+        if (!s.ok()) {
+          Pause(s);
+          continue;
+        }
+      }
+      RecordedEvent e;
+      Status s = sub->Next(&e, std::chrono::milliseconds(100));
+      if (s.IsTimedOut()) {
+        PublishMetrics();
+        continue;
+      }
+      if (s.IsShutdown()) break;
+      if (!s.ok()) {
+        Pause(s);
+        continue;
+      }
+      batch.push_back(std::move(e));
+      const auto deadline = Clock::now() + options_.max_batch_delay;
+      while (batch.size() < options_.max_batch_events && Clock::now() < deadline) {
+        s = sub->Next(&e, std::chrono::milliseconds(0));
+        if (!s.ok()) break;
+        batch.push_back(std::move(e));
+      }
+      std::lock_guard<std::mutex> fold(fold_mu_);
+      s = Fold(batch);
+      batch.clear();
+      if (!s.ok()) {
+        sub.reset();  // resume from the checkpoints that were committed
+        Pause(s);
+      }
+    }
+  }
+
+  void Pause(const Status& s) {
+    LogError("projections", "live fold stopped, retrying: " + s.ToString());
+    std::unique_lock<std::mutex> lock(mu_);
+    live_status_ = s;
+    stop_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+  }
+
+  ProjectionRunnerOptions options_;
+  EventLog* log_;
+  ViewStore* store_;
+  std::vector<View> views_;
+  std::mutex fold_mu_;  // one batch at a time, live or catch-up
+  mutable std::mutex mu_;
+  std::condition_variable advanced_;
+  std::condition_variable stop_cv_;
+  bool stop_ = false;
+  Status live_status_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Status ProjectionRunner::Open(const ProjectionRunnerOptions& options, EventLog* log,
+                              ViewStore* store,
+                              std::vector<std::unique_ptr<Projection>> projections,
+                              std::unique_ptr<ProjectionRunner>* runner) {
+  auto r = std::make_unique<Runner>(options, log, store);
+  Status s = r->Init(std::move(projections));
+  if (s.ok()) *runner = std::move(r);
+  return s;
+}
+
+}  // namespace tandem

@@ -1,0 +1,62 @@
+#include "view_access.h"
+
+namespace tandem {
+
+Status NotFoundView(const std::string& what) {
+  return Status::NotFound("view.not_found", what + " does not exist");
+}
+
+Status ResolveAsker(const ViewRequest& request, ViewSource* source, WorkspaceDirectory* directory,
+                    Asker* asker) {
+  const RowReader* rows = nullptr;
+  Status s = source->Reader("directory", &rows);
+  if (s.ok()) s = LoadWorkspaceDirectory(*rows, request.workspace, directory);
+  if (s.IsNotFound() || (s.ok() && !directory->state.exists)) {
+    return Status::NotFound("view.unknown_workspace",
+                            "workspace '" + request.workspace + "' does not exist");
+  }
+  if (!s.ok()) return s;
+  *asker = Asker();
+  if (request.member.empty()) {
+    asker->client_id = request.client;
+    return Status::OK();
+  }
+  asker->is_operator = false;
+  asker->member = request.member;
+  asker->state = directory->state.FindMember(request.member);
+  if (asker->state == nullptr || asker->state->RoleOn("") == schema::Role::None) {
+    return Status::NotFound(
+        "view.unknown_member",
+        "member '" + request.member + "' is not an active member of '" + request.workspace + "'");
+  }
+  asker->client_id = asker->state->client_id;
+  if (!request.client.empty() && request.client != asker->client_id && asker->client_side()) {
+    return NotFoundView("client '" + request.client + "'");
+  }
+  if (!asker->client_side()) asker->client_id = request.client;  // the firm asking as a client
+  return Status::OK();
+}
+
+bool QueryContext::SeesProject(const std::string& project_id, const ProjectEntry& project) const {
+  if (asker.client_side() && project.client_id != asker.client_id) return false;
+  if (asker.is_operator) return true;
+  return asker.state->RoleOn(project_id) != schema::Role::None;
+}
+
+bool QueryContext::SeesInternal(const std::string& project) const {
+  if (asker.client_side()) return false;
+  return asker.is_operator || asker.state->RoleOn(project) != schema::Role::None;
+}
+
+Status QueryContext::VisibleProject(ProjectEntry* project) const {
+  const std::string& id = request.project;
+  const std::string what = "project '" + id + "'";
+  const RowReader* rows = nullptr;
+  Status s = Rows("directory", &rows);
+  if (s.ok()) s = LoadProjectEntry(*rows, request.workspace, id, project);
+  if (s.IsNotFound()) return NotFoundView(what);
+  if (!s.ok()) return s;
+  return SeesProject(id, *project) ? Status::OK() : NotFoundView(what);
+}
+
+}  // namespace tandem

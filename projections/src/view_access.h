@@ -1,0 +1,49 @@
+// Who is asking, and what they may see. Every refusal of something the asker may not see is
+// the refusal of something missing (NotFound, view.not_found), with the same message, so no
+// answer tells an internal or another client's thing from one that does not exist.
+#pragma once
+
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "directory_projection.h"
+#include "tandem/projections/views.h"
+
+namespace tandem {
+
+struct Asker {
+  bool is_operator = true;  // no member named: the CLI on the data folder
+  std::string member;       // the asker, when one is named
+  std::string client_id;    // non-empty: sees as this client (a client-side member, or
+                            // the operator's --client)
+  const MemberState* state = nullptr;
+  bool client_side() const { return !client_id.empty(); }
+};
+
+// What a view's reader gets: the request, where to read, the asker and the directory.
+struct QueryContext {
+  const ViewRequest& request;
+  ViewSource* source;
+  Asker asker;
+  WorkspaceDirectory directory;
+
+  Status Rows(const std::string& view, const RowReader** reader) const {
+    return source->Reader(view, reader);
+  }
+  // The project named by the request if the asker may see it: NotFound otherwise, alike for
+  // a missing and a hidden one.
+  Status VisibleProject(ProjectEntry* project) const;
+  // Whether the asker may see firm-internal things of the project (never a client).
+  bool SeesInternal(const std::string& project) const;
+  // Whether the asker may see the project at all.
+  bool SeesProject(const std::string& project_id, const ProjectEntry& project) const;
+};
+
+Status NotFoundView(const std::string& what);
+
+// Resolves the asker against the workspace's directory.
+Status ResolveAsker(const ViewRequest& request, ViewSource* source, WorkspaceDirectory* directory,
+                    Asker* asker);
+
+}  // namespace tandem

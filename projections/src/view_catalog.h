@@ -1,0 +1,36 @@
+// The catalogue of views: which projections are stored, and which readable views read them.
+// A new view adds its projection to StoredViews() and its reader to ReadableViews().
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "view_access.h"
+
+namespace tandem {
+
+struct StoredView {
+  std::string name;
+  std::function<std::unique_ptr<Projection>()> make;
+};
+const std::vector<StoredView>& StoredViews();
+
+struct ReadableView {
+  std::string name;
+  // Request fields the view cannot do without ("project", "member", ...).
+  std::vector<std::string> required;
+  // The stored views it reads, besides the directory.
+  std::vector<std::string> stored;
+  // Renders the view into `out`; `csv_rows` names the array in `out` that CSV prints, one
+  // line per element.
+  std::function<Status(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows)>
+      read;
+};
+const std::vector<ReadableView>& ReadableViews();
+
+// Readers, one per view family (each in its own file).
+Status ReadTimeline(const QueryContext& ctx, bool internal, boost::json::object* out);
+
+}  // namespace tandem

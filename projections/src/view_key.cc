@@ -1,0 +1,54 @@
+#include "view_key.h"
+
+namespace tandem {
+
+void AppendKeyPart(std::string* key, std::string_view part) {
+  for (char c : part) {
+    key->push_back(c);
+    if (c == '\0') key->push_back('\xff');
+  }
+  key->push_back('\0');
+  key->push_back('\x01');
+}
+
+std::string ViewKey(std::initializer_list<std::string_view> parts) {
+  std::string key;
+  for (std::string_view part : parts) AppendKeyPart(&key, part);
+  return key;
+}
+
+std::string OrderedNumber(uint64_t n) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, n >>= 8) out[i] = static_cast<char>(n & 0xff);
+  return out;
+}
+
+uint64_t ParseOrderedNumber(std::string_view part) {
+  uint64_t n = 0;
+  for (unsigned char c : part.substr(0, 8)) n = (n << 8) | c;
+  return n;
+}
+
+bool SplitViewKey(std::string_view key, std::vector<std::string>* parts) {
+  parts->clear();
+  std::string part;
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (key[i] != '\0') {
+      part.push_back(key[i]);
+      continue;
+    }
+    if (i + 1 >= key.size()) return false;
+    if (key[i + 1] == '\xff') {
+      part.push_back('\0');
+    } else if (key[i + 1] == '\x01') {
+      parts->push_back(std::move(part));
+      part.clear();
+    } else {
+      return false;
+    }
+    ++i;
+  }
+  return part.empty();
+}
+
+}  // namespace tandem

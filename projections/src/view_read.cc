@@ -1,0 +1,107 @@
+// Serving views: the catalogue's public face, access checks, and JSON or CSV output.
+#include <algorithm>
+
+#include "csv.h"
+#include "tandem/projections/views.h"
+#include "view_catalog.h"
+
+namespace tandem {
+namespace {
+
+const ReadableView* FindReadable(const std::string& name) {
+  for (const ReadableView& v : ReadableViews()) {
+    if (v.name == name) return &v;
+  }
+  return nullptr;
+}
+
+Status UnknownView(const std::string& name) {
+  std::string known;
+  for (const std::string& n : ReadableViewNames()) known += (known.empty() ? "" : ", ") + n;
+  return Status::InvalidArgument("view.unknown",
+                                 "unknown view '" + name + "' (views: " + known + ")");
+}
+
+const std::string* RequestField(const ViewRequest& r, const std::string& field) {
+  if (field == "project") return &r.project;
+  if (field == "board") return &r.board;
+  if (field == "member") return &r.member;
+  if (field == "client") return &r.client;
+  if (field == "thread") return &r.thread;
+  return nullptr;
+}
+
+}  // namespace
+
+Status MakeProjections(const std::vector<std::string>& names,
+                       std::vector<std::unique_ptr<Projection>>* projections) {
+  projections->clear();
+  for (const std::string& name : names) {
+    if (std::none_of(StoredViews().begin(), StoredViews().end(),
+                     [&](const StoredView& v) { return v.name == name; })) {
+      return Status::InvalidArgument("view.unknown", "unknown stored view '" + name + "'");
+    }
+  }
+  for (const StoredView& v : StoredViews()) {
+    if (names.empty() || std::find(names.begin(), names.end(), v.name) != names.end()) {
+      projections->push_back(v.make());
+    }
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> StoredViewNames() {
+  std::vector<std::string> names;
+  for (const StoredView& v : StoredViews()) names.push_back(v.name);
+  return names;
+}
+
+std::vector<std::string> ReadableViewNames() {
+  std::vector<std::string> names;
+  for (const ReadableView& v : ReadableViews()) names.push_back(v.name);
+  return names;
+}
+
+Status ViewsNeeded(const std::string& view, std::vector<std::string>* stored) {
+  const ReadableView* v = FindReadable(view);
+  if (v == nullptr) return UnknownView(view);
+  *stored = {"directory"};
+  stored->insert(stored->end(), v->stored.begin(), v->stored.end());
+  return Status::OK();
+}
+
+Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out) {
+  const ReadableView* view = FindReadable(request.view);
+  if (view == nullptr) return UnknownView(request.view);
+  for (const std::string& field : view->required) {
+    const std::string* value = RequestField(request, field);
+    if (value != nullptr && value->empty()) {
+      return Status::InvalidArgument("view.missing_option",
+                                     "the view " + request.view + " needs --" + field);
+    }
+  }
+  if (request.workspace.empty()) {
+    return Status::InvalidArgument("view.missing_option", "every view needs --workspace");
+  }
+  QueryContext ctx{request, source, Asker(), WorkspaceDirectory()};
+  Status s = ResolveAsker(request, source, &ctx.directory, &ctx.asker);
+  if (!s.ok()) return s;
+  boost::json::object body;
+  std::string csv_rows;
+  s = view->read(ctx, &body, &csv_rows);
+  if (!s.ok()) return s;
+  if (request.format == ViewFormat::kCsv) {
+    const boost::json::value* rows = body.if_contains(csv_rows);
+    *out = JsonRowsToCsv(rows != nullptr && rows->is_array() ? rows->get_array()
+                                                             : boost::json::array());
+    return Status::OK();
+  }
+  boost::json::object envelope{{"view", request.view},
+                               {"workspace", request.workspace},
+                               {"as_of_position", source->Position()}};
+  for (auto& [k, v] : body) envelope[k] = std::move(v);
+  *out = boost::json::serialize(envelope);
+  return Status::OK();
+}
+
+}  // namespace tandem

@@ -1,0 +1,149 @@
+// The two places queries read from: the live views database, and views folded in memory.
+#include <algorithm>
+#include <map>
+
+#include "memory_rows.h"
+#include "tandem/projections/views.h"
+
+namespace tandem {
+namespace {
+
+Status NotBuilt(const std::string& view) {
+  return Status::NotFound("view.not_built",
+                          "the view " + view + " has not been built yet (tandem rebuild)");
+}
+
+class LiveViewSource : public ViewSource {
+ public:
+  explicit LiveViewSource(ViewStore* store) : store_(store) {}
+
+  Status Reader(const std::string& view, const RowReader** reader) override {
+    auto it = readers_.find(view);
+    if (it == readers_.end()) {
+      std::unique_ptr<ViewReader> r;
+      Status s = store_->NewReader(view, &r);
+      if (!s.ok()) return s;
+      if (r->checkpoint().version == 0) return NotBuilt(view);
+      it = readers_.emplace(view, std::move(r)).first;
+    }
+    *reader = it->second.get();
+    return Status::OK();
+  }
+
+  uint64_t Position() const override {
+    uint64_t min = UINT64_MAX;
+    for (const auto& [name, r] : readers_) min = std::min(min, r->checkpoint().position);
+    return readers_.empty() ? 0 : min;
+  }
+
+ private:
+  ViewStore* store_;
+  std::map<std::string, std::unique_ptr<ViewReader>> readers_;
+};
+
+class MemoryViewSource : public ViewSource {
+ public:
+  explicit MemoryViewSource(uint64_t position) : position_(position) {}
+
+  Status Reader(const std::string& view, const RowReader** reader) override {
+    auto it = views_.find(view);
+    if (it == views_.end()) return NotBuilt(view);
+    *reader = &it->second;
+    return Status::OK();
+  }
+  uint64_t Position() const override { return position_; }
+
+  Status Fold(std::vector<std::unique_ptr<Projection>>* projections,
+              const std::vector<RecordedEvent>& events) {
+    for (auto& p : *projections) {
+      MemoryRows& rows = views_[std::string(p->name())];
+      for (const RecordedEvent& e : events) {
+        Status s = p->Apply(e.event(), &rows);
+        if (!s.ok()) return s;
+      }
+      Status s = p->Flush(&rows);
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
+  }
+
+  void Touch(const std::vector<std::unique_ptr<Projection>>& projections) {
+    for (const auto& p : projections) views_[std::string(p->name())];
+  }
+
+ private:
+  uint64_t position_;
+  std::map<std::string, MemoryRows> views_;
+};
+
+// Reads one stream up to the position, in pages; NotFound (no events yet) is an empty stream.
+Status ReadStreamUpTo(EventLog* log, const StreamId& stream, uint64_t position,
+                      std::vector<RecordedEvent>* out) {
+  ReadOptions options;
+  options.as_of_position = position;
+  uint64_t next = 1;
+  std::vector<RecordedEvent> page;
+  while (true) {
+    Status s = log->ReadStreamForward(stream, next, options, &page);
+    if (s.IsNotFound()) return Status::OK();
+    if (!s.ok()) return s;
+    if (page.empty()) return Status::OK();
+    next = page.back().stream_version() + 1;
+    for (RecordedEvent& e : page) out->push_back(std::move(e));
+  }
+}
+
+}  // namespace
+
+Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source) {
+  *source = std::make_unique<LiveViewSource>(store);
+  return Status::OK();
+}
+
+Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSource>* source) {
+  if (scope.position == 0 || scope.position > log->LastPosition()) {
+    return Status::InvalidArgument("view.position_out_of_range",
+                                   "as-of position " + std::to_string(scope.position) +
+                                       " is not in the log (1.." +
+                                       std::to_string(log->LastPosition()) + ")");
+  }
+  std::vector<std::unique_ptr<Projection>> projections;
+  Status s = MakeProjections(scope.views, &projections);
+  if (!s.ok()) return s;
+  auto memory = std::make_unique<MemoryViewSource>(scope.position);
+  memory->Touch(projections);
+  ReadOptions options;
+  options.as_of_position = scope.position;
+  std::vector<RecordedEvent> events;
+  if (!scope.project.empty()) {
+    // A project's views need only its stream and its workspace's (who is who), merged in
+    // global order: cheap whatever the rest of the log holds.
+    s = ReadStreamUpTo(log, {scope.tenant, "workspace"}, scope.position, &events);
+    std::vector<RecordedEvent> project;
+    if (s.ok())
+      s = ReadStreamUpTo(log, {scope.tenant, "project:" + scope.project}, scope.position, &project);
+    if (!s.ok()) return s;
+    std::vector<RecordedEvent> merged;
+    merged.reserve(events.size() + project.size());
+    std::merge(std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()),
+               std::make_move_iterator(project.begin()), std::make_move_iterator(project.end()),
+               std::back_inserter(merged), [](const RecordedEvent& a, const RecordedEvent& b) {
+                 return a.global_position() < b.global_position();
+               });
+    s = memory->Fold(&projections, merged);
+  } else {
+    uint64_t next = 1;
+    std::vector<RecordedEvent> page;
+    while (s.ok() && next <= scope.position) {
+      s = scope.tenant.empty() ? log->ReadAll(next, options, &page)
+                               : log->ReadTenant(scope.tenant, next, options, &page);
+      if (!s.ok() || page.empty()) break;
+      next = page.back().global_position() + 1;
+      s = memory->Fold(&projections, page);
+    }
+  }
+  if (s.ok()) *source = std::move(memory);
+  return s;
+}
+
+}  // namespace tandem

@@ -1,0 +1,322 @@
+#include "tandem/projections/view_store.h"
+
+#include <map>
+#include <mutex>
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+namespace tandem {
+namespace {
+
+// Lives in each view's column family, so dropping the view drops it too. No ViewKey starts with
+// 0x00 0x02, so it never mixes with rows.
+constexpr std::string_view kCheckpointKey{
+    "\x00\x02"
+    "checkpoint",
+    12};
+
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNotFound()) return Status::NotFound(s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(s.ToString());
+  return Status::IOError(s.ToString());
+}
+
+void PutFixed(std::string* out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint64_t GetFixed(std::string_view in, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+// position, version, and the position's complement: a damaged checkpoint is detected rather
+// than taken for another position.
+std::string EncodeCheckpoint(const ViewCheckpoint& c) {
+  std::string out;
+  PutFixed(&out, c.position, 8);
+  PutFixed(&out, c.version, 4);
+  PutFixed(&out, ~c.position, 8);
+  return out;
+}
+
+Status DecodeCheckpoint(std::string_view in, ViewCheckpoint* c) {
+  if (in.size() != 20 || GetFixed(in.substr(12), 8) != ~GetFixed(in, 8)) {
+    return Status::Corruption("a view checkpoint is damaged");
+  }
+  c->position = GetFixed(in, 8);
+  c->version = static_cast<uint32_t>(GetFixed(in.substr(8), 4));
+  return Status::OK();
+}
+
+using Family = std::shared_ptr<rocksdb::ColumnFamilyHandle>;
+
+class DbRows : public ViewRows {
+ public:
+  DbRows(rocksdb::DB* db, Family family, rocksdb::WriteBatch* batch)
+      : db_(db), family_(std::move(family)), batch_(batch) {}
+
+  Status Get(std::string_view key, std::string* value) const override {
+    return FromRocks(db_->Get(rocksdb::ReadOptions(), family_.get(), key, value));
+  }
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    return ScanFamily(db_, family_.get(), rocksdb::ReadOptions(), prefix, visit);
+  }
+  void Put(std::string_view key, std::string_view value) override {
+    batch_->Put(family_.get(), key, value);
+  }
+  void Delete(std::string_view key) override { batch_->Delete(family_.get(), key); }
+
+  static Status ScanFamily(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+                           const rocksdb::ReadOptions& options, std::string_view prefix,
+                           const std::function<bool(std::string_view, std::string_view)>& visit) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, family));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      std::string_view key(it->key().data(), it->key().size());
+      if (key.substr(0, prefix.size()) != prefix) break;
+      if (key == kCheckpointKey) continue;
+      if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return FromRocks(it->status());
+  }
+
+ private:
+  rocksdb::DB* db_;
+  Family family_;
+  rocksdb::WriteBatch* batch_;
+};
+
+class RocksViewReader : public ViewReader {
+ public:
+  RocksViewReader(rocksdb::DB* db, Family family)
+      : db_(db), family_(std::move(family)), snapshot_(db->GetSnapshot()) {
+    options_.snapshot = snapshot_;
+  }
+  ~RocksViewReader() override { db_->ReleaseSnapshot(snapshot_); }
+
+  Status Load() {
+    if (family_ == nullptr) return Status::OK();
+    std::string value;
+    rocksdb::Status s = db_->Get(options_, family_.get(), kCheckpointKey, &value);
+    if (s.IsNotFound()) return Status::OK();
+    if (!s.ok()) return FromRocks(s);
+    return DecodeCheckpoint(value, &checkpoint_);
+  }
+
+  const ViewCheckpoint& checkpoint() const override { return checkpoint_; }
+  Status Get(std::string_view key, std::string* value) const override {
+    if (family_ == nullptr || key == kCheckpointKey) return Status::NotFound("no such row");
+    return FromRocks(db_->Get(options_, family_.get(), key, value));
+  }
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    if (family_ == nullptr) return Status::OK();
+    return DbRows::ScanFamily(db_, family_.get(), options_, prefix, visit);
+  }
+
+ private:
+  rocksdb::DB* db_;
+  Family family_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions options_;
+  ViewCheckpoint checkpoint_;
+};
+
+class RocksViewBatch : public ViewBatch {
+ public:
+  explicit RocksViewBatch(std::function<Status(std::string_view, Family*)> family_of,
+                          rocksdb::DB* db)
+      : family_of_(std::move(family_of)), db_(db) {}
+
+  ViewRows* Rows(std::string_view view) override {
+    auto it = rows_.find(std::string(view));
+    if (it != rows_.end()) return it->second.get();
+    Family family;
+    status_ = family_of_(view, &family);
+    if (!status_.ok()) return &failed_;
+    auto rows = std::make_unique<DbRows>(db_, family, &batch_);
+    ViewRows* out = rows.get();
+    families_[std::string(view)] = family;
+    rows_.emplace(std::string(view), std::move(rows));
+    return out;
+  }
+  void SetCheckpoint(std::string_view view, const ViewCheckpoint& checkpoint) override {
+    Rows(view);
+    auto it = families_.find(std::string(view));
+    if (it != families_.end())
+      batch_.Put(it->second.get(), kCheckpointKey, EncodeCheckpoint(checkpoint));
+  }
+  size_t ApproximateBytes() const override { return batch_.GetDataSize(); }
+
+  rocksdb::WriteBatch* batch() { return &batch_; }
+  const Status& status() const { return status_; }
+
+ private:
+  // Absorbs a failed view's writes; Commit then reports the failure.
+  class FailedRows : public ViewRows {
+   public:
+    Status Get(std::string_view, std::string*) const override {
+      return Status::IOError("the view's column family could not be opened");
+    }
+    Status Scan(std::string_view,
+                const std::function<bool(std::string_view, std::string_view)>&) const override {
+      return Status::IOError("the view's column family could not be opened");
+    }
+    void Put(std::string_view, std::string_view) override {}
+    void Delete(std::string_view) override {}
+  };
+
+  std::function<Status(std::string_view, Family*)> family_of_;
+  rocksdb::DB* db_;
+  rocksdb::WriteBatch batch_;
+  std::map<std::string, std::unique_ptr<DbRows>> rows_;
+  std::map<std::string, Family> families_;
+  FailedRows failed_;
+  Status status_;
+};
+
+class RocksViewStore : public ViewStore {
+ public:
+  Status OpenDb(const ViewStoreOptions& options, const std::string& path) {
+    rocksdb::Options db_options;
+    db_options.create_if_missing = options.create_if_missing;
+    db_options.create_missing_column_families = true;
+    db_options.write_buffer_size = 64 << 20;
+    read_only_ = options.read_only;
+    std::vector<std::string> names;
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
+    if (!s.ok()) names = {rocksdb::kDefaultColumnFamilyName};
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : names) {
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    s = options.read_only
+            ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db)
+            : rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
+    if (!s.ok()) {
+      if (options.read_only && s.IsInvalidArgument() && !options.create_if_missing) {
+        return Status::NotFound("no views database at " + path);
+      }
+      return FromRocks(s);
+    }
+    db_.reset(db);
+    family_options_ = rocksdb::ColumnFamilyOptions(db_options);
+    for (auto* h : handles) {
+      if (h->GetName() == rocksdb::kDefaultColumnFamilyName) {
+        default_.reset(h);
+      } else {
+        families_[h->GetName()] = Wrap(h);
+      }
+    }
+    return Status::OK();
+  }
+
+  ~RocksViewStore() override {
+    families_.clear();
+    default_.reset();
+    if (db_) db_->Close();
+  }
+
+  Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
+    std::unique_ptr<ViewReader> reader;
+    Status s = NewReader(view, &reader);
+    if (s.ok()) *checkpoint = reader->checkpoint();
+    return s;
+  }
+
+  Status Drop(std::string_view view) override {
+    if (read_only_) return Status::InvalidArgument("the views database is open read-only");
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = families_.find(std::string(view));
+    if (it == families_.end()) return Status::OK();
+    Status s = FromRocks(db_->DropColumnFamily(it->second.get()));
+    if (s.ok()) families_.erase(it);
+    return s;
+  }
+
+  std::unique_ptr<ViewBatch> NewBatch() override {
+    return std::make_unique<RocksViewBatch>(
+        [this](std::string_view view, Family* family) { return FamilyFor(view, true, family); },
+        db_.get());
+  }
+
+  Status Commit(ViewBatch* batch) override {
+    if (read_only_) return Status::InvalidArgument("the views database is open read-only");
+    auto* b = static_cast<RocksViewBatch*>(batch);
+    if (!b->status().ok()) return b->status();
+    rocksdb::WriteOptions options;
+    options.sync = false;
+    return FromRocks(db_->Write(options, b->batch()));
+  }
+
+  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
+    Family family;
+    Status s = FamilyFor(view, false, &family);
+    if (!s.ok()) return s;
+    auto r = std::make_unique<RocksViewReader>(db_.get(), family);
+    s = r->Load();
+    if (s.ok()) *reader = std::move(r);
+    return s;
+  }
+
+  uint64_t ApproximateSize(std::string_view view) override {
+    Family family;
+    if (!FamilyFor(view, false, &family).ok() || family == nullptr) return 0;
+    uint64_t size = 0;
+    db_->GetIntProperty(family.get(), "rocksdb.estimate-live-data-size", &size);
+    uint64_t memtables = 0;
+    db_->GetIntProperty(family.get(), "rocksdb.cur-size-all-mem-tables", &memtables);
+    return size + memtables;
+  }
+
+ private:
+  Family Wrap(rocksdb::ColumnFamilyHandle* h) {
+    rocksdb::DB* db = db_.get();
+    return Family(h, [db](rocksdb::ColumnFamilyHandle* p) { db->DestroyColumnFamilyHandle(p); });
+  }
+
+  // The view's family; created when `create` (otherwise nullptr when it does not exist).
+  Status FamilyFor(std::string_view view, bool create, Family* family) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = families_.find(std::string(view));
+    if (it != families_.end()) {
+      *family = it->second;
+      return Status::OK();
+    }
+    family->reset();
+    if (!create) return Status::OK();
+    if (read_only_) return Status::InvalidArgument("the views database is open read-only");
+    rocksdb::ColumnFamilyHandle* h = nullptr;
+    Status s = FromRocks(db_->CreateColumnFamily(family_options_, std::string(view), &h));
+    if (!s.ok()) return s;
+    *family = families_[std::string(view)] = Wrap(h);
+    return Status::OK();
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<rocksdb::ColumnFamilyHandle> default_;
+  rocksdb::ColumnFamilyOptions family_options_;
+  bool read_only_ = false;
+  std::mutex mu_;
+  std::map<std::string, Family> families_;
+};
+
+}  // namespace
+
+Status ViewStore::Open(const ViewStoreOptions& options, const std::string& path,
+                       std::unique_ptr<ViewStore>* store) {
+  auto s = std::make_unique<RocksViewStore>();
+  Status status = s->OpenDb(options, path);
+  if (status.ok()) *store = std::move(s);
+  return status;
+}
+
+}  // namespace tandem
