@@ -1,0 +1,201 @@
+// The client and internal timelines: what each shows, to whom, as of when.
+#include <gtest/gtest.h>
+
+#include "view_world.h"
+
+namespace tandem::test {
+namespace {
+
+using boost::json::object;
+
+class TimelineViewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<ViewWorld>(dir_.path());
+    world_->BuildStandard();
+  }
+  // A small story on acme's project, told by hand below.
+  void TellStory() {
+    const std::string nw = "northwind";
+    ViewWorld& w = *world_;
+    w.MustRun(Cmd("milestone.plan", nw, "pm",
+                  {{"project_id", "p-acme"},
+                   {"milestone_id", "design"},
+                   {"title", "Design sign-off"},
+                   {"planned_date", "2026-12-01"}}));
+    w.MustRun(Cmd("milestone.reschedule", nw, "pm",
+                  {{"project_id", "p-acme"},
+                   {"milestone_id", "design"},
+                   {"expected_version", 1},
+                   {"new_date", "2026-12-08"},
+                   {"reason", "brand guide not received yet"}}));
+    w.MustRun(Cmd("milestone.plan", nw, "pm",
+                  {{"project_id", "p-acme"},
+                   {"milestone_id", "secret"},
+                   {"title", "INTERNAL-MARKER budget review"},
+                   {"planned_date", "2026-11-01"},
+                   {"audience", "internal"}}));
+    w.MustRun(Cmd("comment.post", nw, "acme-member",
+                  {{"project_id", "p-acme"},
+                   {"thread_id", "q"},
+                   {"comment_id", "q1"},
+                   {"anchor", object{{"kind", "milestone"}, {"id", "design"}}},
+                   {"audience", "client"},
+                   {"body", "When is the review?"}}));
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<ViewWorld> world_;
+};
+
+TEST_F(TimelineViewTest,
+       ClientSeesSharedMilestonesInPlannedOrderWithSlipsRequestsFilesAndComments) {
+  TellStory();
+  boost::json::value v = world_->Json(Ask("client-timeline", "acme-member", "p-acme"));
+  const auto& ms = v.at("milestones").as_array();
+  ASSERT_EQ(ms.size(), 4u);
+  // Planned order: by current date, then by planning order.
+  EXPECT_EQ(ms[0].at("id"), "design");
+  EXPECT_EQ(ms[1].at("id"), "m-planned");
+  EXPECT_EQ(ms[2].at("id"), "m-started");
+  EXPECT_EQ(ms[3].at("id"), "m-blocked");
+  const auto& design = ms[0].as_object();
+  EXPECT_EQ(design.at("planned_date"), "2026-12-01");
+  EXPECT_EQ(design.at("current_date"), "2026-12-08");
+  EXPECT_EQ(design.at("status"), "planned");
+  ASSERT_EQ(design.at("slips").as_array().size(), 1u);
+  EXPECT_EQ(design.at("slips").at(0).at("reason"), "brand guide not received yet");
+  EXPECT_EQ(design.at("slips").at(0).at("old_date"), "2026-12-01");
+  EXPECT_EQ(design.at("client_comments"), 1);
+  EXPECT_FALSE(design.contains("internal_comments"));
+  const auto& planned = ms[1].as_object();
+  ASSERT_EQ(planned.at("open_requests").as_array().size(), 1u);
+  EXPECT_EQ(planned.at("open_requests").at(0).at("title"), "Brand guide");
+  EXPECT_EQ(planned.at("open_requests").at(0).at("requested_from"), "acme-member");
+  EXPECT_EQ(planned.at("client_comments"), 1);  // "Welcome!"; the internal note is not counted
+  EXPECT_EQ(ms[3].at("status"), "blocked");
+  EXPECT_EQ(ms[3].at("blocked_reason"), "waiting for content");
+  EXPECT_EQ(ms[2].at("status"), "in_progress");
+}
+
+TEST_F(TimelineViewTest, ClientTimelineStorageHoldsNothingInternal) {
+  TellStory();
+  world_->CatchUp();
+  std::unique_ptr<ViewReader> reader;
+  ASSERT_TRUE(world_->store()->NewReader("client-timeline", &reader).ok());
+  int rows = 0;
+  ASSERT_TRUE(reader
+                  ->Scan("",
+                         [&](std::string_view, std::string_view value) {
+                           ++rows;
+                           EXPECT_EQ(value.find("INTERNAL-MARKER"), std::string_view::npos);
+                           EXPECT_EQ(value.find("Budget is tight"), std::string_view::npos);
+                           EXPECT_EQ(value.find("t-internal"), std::string_view::npos);
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(rows, 2);  // one row per project: p-acme and p-globex
+}
+
+TEST_F(TimelineViewTest, InternalTimelineShowsInternalMilestonesAndComments) {
+  TellStory();
+  boost::json::value v = world_->Json(Ask("internal-timeline", "staff", "p-acme"));
+  const auto& ms = v.at("milestones").as_array();
+  ASSERT_EQ(ms.size(), 5u);
+  EXPECT_EQ(ms[0].at("id"), "secret");
+  EXPECT_EQ(ms[0].at("audience"), "internal");
+  EXPECT_EQ(ms[2].at("id"), "m-planned");
+  EXPECT_EQ(ms[2].at("internal_comments"), 1);
+}
+
+TEST_F(TimelineViewTest, ClientAskingForInternalTimelineIsRefusedLikeAMissingProject) {
+  Status internal, missing;
+  world_->Read(Ask("internal-timeline", "acme-admin", "p-acme"), &internal);
+  world_->Read(Ask("internal-timeline", "acme-admin", "p-nothing"), &missing);
+  EXPECT_TRUE(internal.IsNotFound());
+  EXPECT_EQ(internal.reason(), "view.not_found");
+  EXPECT_EQ(internal.reason(), missing.reason());
+  EXPECT_EQ(internal.message(), "project 'p-acme' does not exist");
+}
+
+TEST_F(TimelineViewTest, ClientAskingForAnotherClientsProjectIsRefusedLikeAMissingOne) {
+  Status other;
+  world_->Read(Ask("client-timeline", "acme-member", "p-globex"), &other);
+  EXPECT_TRUE(other.IsNotFound());
+  EXPECT_EQ(other.reason(), "view.not_found");
+  EXPECT_EQ(other.message(), "project 'p-globex' does not exist");
+}
+
+TEST_F(TimelineViewTest, UnknownMemberIsAClearError) {
+  Status s;
+  world_->Read(Ask("client-timeline", "mallory", "p-acme"), &s);
+  EXPECT_EQ(s.reason(), "view.unknown_member");
+}
+
+TEST_F(TimelineViewTest, UnknownViewIsAClearError) {
+  Status s;
+  world_->Read(Ask("client-timelines", "pm", "p-acme"), &s);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_EQ(s.reason(), "view.unknown");
+}
+
+TEST_F(TimelineViewTest, AsOfEveryPositionEqualsTheLiveViewAtThatMoment) {
+  // Live views read after each command are the expected as-of answers.
+  std::vector<std::pair<uint64_t, std::string>> live;
+  auto snapshot = [&] {
+    live.emplace_back(world_->log()->LastPosition(),
+                      world_->Read(Ask("client-timeline", "acme-member", "p-acme")));
+  };
+  snapshot();
+  const std::string nw = "northwind";
+  world_->MustRun(Cmd("milestone.complete", nw, "pm",
+                      {{"project_id", "p-acme"},
+                       {"milestone_id", "m-started"},
+                       {"expected_version", 2},
+                       {"completed_date", "2026-12-02"}}));
+  snapshot();
+  world_->MustRun(Cmd("milestone.unblock", nw, "pm",
+                      {{"project_id", "p-acme"},
+                       {"milestone_id", "m-blocked"},
+                       {"expected_version", 3},
+                       {"reason", "content arrived"}}));
+  snapshot();
+  for (const auto& [position, expected] : live) {
+    std::string as_of = world_->ReadAsOf(Ask("client-timeline", "acme-member", "p-acme"), position);
+    EXPECT_EQ(as_of, expected) << "at position " << position;
+  }
+}
+
+TEST_F(TimelineViewTest, RebuildHashesLikeTheLiveView) {
+  TellStory();
+  const std::string live = world_->Hash("client-timeline");
+  const std::string live_internal = world_->Hash("internal-timeline");
+  ASSERT_TRUE(world_->runner()->Rebuild({}).ok());
+  EXPECT_EQ(world_->Hash("client-timeline"), live);
+  EXPECT_EQ(world_->Hash("internal-timeline"), live_internal);
+}
+
+TEST_F(TimelineViewTest, AsOfFoldHashesLikeTheLiveViewAtEveryPosition) {
+  TellStory();
+  world_->CatchUp();
+  const uint64_t head = world_->log()->LastPosition();
+  for (const std::string view : {"client-timeline", "internal-timeline", "directory"}) {
+    AsOfScope scope;
+    scope.position = head;
+    scope.views = {view};
+    std::unique_ptr<ViewSource> source;
+    ASSERT_TRUE(FoldAsOf(world_->log(), scope, &source).ok());
+    std::string hex;
+    ASSERT_TRUE(HashView(source.get(), view, &hex).ok());
+    EXPECT_EQ(hex, world_->Hash(view)) << view;
+  }
+}
+
+TEST_F(TimelineViewTest, AsOfPositionPastTheHeadIsRefused) {
+  Status s;
+  world_->ReadAsOf(Ask("client-timeline", "pm", "p-acme"), world_->log()->LastPosition() + 1, &s);
+  EXPECT_EQ(s.reason(), "view.position_out_of_range");
+}
+
+}  // namespace
+}  // namespace tandem::test

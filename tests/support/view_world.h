@@ -1,0 +1,102 @@
+// A real engine with its views: the CommandWorld's log and command handler, a views database
+// on disk beside them, and a runner over every stored view. Tests run commands, then read
+// views as a member (or as the operator) exactly as the CLI does.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "command_world.h"
+#include "tandem/projections/projection_runner.h"
+#include "tandem/projections/views.h"
+
+namespace tandem::test {
+
+class ViewWorld : public CommandWorld {
+ public:
+  explicit ViewWorld(std::string dir) : CommandWorld(dir), views_dir_(dir + "/views") {
+    OpenViews();
+  }
+  ~ViewWorld() { CloseViews(); }
+
+  void OpenViews() {
+    ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), views_dir_, &store_).ok());
+    std::vector<std::unique_ptr<Projection>> projections;
+    ASSERT_TRUE(MakeProjections({}, &projections).ok());
+    ASSERT_TRUE(ProjectionRunner::Open(ProjectionRunnerOptions(), log(), store_.get(),
+                                       std::move(projections), &runner_)
+                    .ok());
+  }
+  void CloseViews() {
+    runner_.reset();
+    store_.reset();
+  }
+
+  // Folds everything committed so far into the views.
+  void CatchUp() { ASSERT_TRUE(runner_->CatchUp().ok()); }
+
+  // Reads a view (after catching up); the status of the read is returned through `status`.
+  std::string Read(ViewRequest request, Status* status = nullptr) {
+    CatchUp();
+    std::unique_ptr<ViewSource> source;
+    EXPECT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
+    std::string out;
+    Status s = ReadView(request, source.get(), &out);
+    if (status != nullptr)
+      *status = s;
+    else
+      EXPECT_TRUE(s.ok()) << s.ToString();
+    return out;
+  }
+  // The same read, folded in memory as of `position`.
+  std::string ReadAsOf(ViewRequest request, uint64_t position, Status* status = nullptr) {
+    AsOfScope scope;
+    scope.tenant = request.workspace;
+    scope.position = position;
+    Status s = ViewsNeeded(request.view, &scope.views);
+    std::unique_ptr<ViewSource> source;
+    if (s.ok()) s = FoldAsOf(log(), scope, &source);
+    std::string out;
+    if (s.ok()) s = ReadView(request, source.get(), &out);
+    if (status != nullptr)
+      *status = s;
+    else
+      EXPECT_TRUE(s.ok()) << s.ToString();
+    return out;
+  }
+  boost::json::value Json(const ViewRequest& request) { return boost::json::parse(Read(request)); }
+
+  // The live hash of a stored view (after catching up).
+  std::string Hash(const std::string& view) {
+    CatchUp();
+    std::unique_ptr<ViewSource> source;
+    EXPECT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
+    std::string hex;
+    Status s = HashView(source.get(), view, &hex);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return hex;
+  }
+
+  ViewStore* store() { return store_.get(); }
+  ProjectionRunner* runner() { return runner_.get(); }
+
+ private:
+  std::string views_dir_;
+  std::unique_ptr<ViewStore> store_;
+  std::unique_ptr<ProjectionRunner> runner_;
+};
+
+// A request for `view` in the standard world's firm.
+inline ViewRequest Ask(const std::string& view, const std::string& member,
+                       const std::string& project = "") {
+  ViewRequest r;
+  r.view = view;
+  r.workspace = "northwind";
+  r.member = member;
+  r.project = project;
+  return r;
+}
+
+}  // namespace tandem::test
