@@ -31,6 +31,16 @@ TEST_F(EventJsonTest, ParsesAnObjectIntoATypedPayload) {
   EXPECT_EQ(r->new_date, "2026-12-08");
 }
 
+TEST_F(EventJsonTest, ParsesTheDueDateOfADocumentRequest) {
+  ASSERT_TRUE(Parse(R"({"payload_type":"DocumentRequested",
+      "payload":{"project_id":"p1","milestone_id":"m1","request_id":"r1","title":"Brand guide",
+                 "due_date":"2026-12-08"}})")
+                  .ok());
+  const auto* r = events_.at(0).payload.AsDocumentRequested();
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->due_date, "2026-12-08");
+}
+
 TEST_F(EventJsonTest, ParsesAnArray) {
   ASSERT_TRUE(Parse(R"([{"payload_type":"MilestoneStarted","payload":{"milestone_id":"m1"}},
                         {"payload_type":"MilestoneStarted","payload":{"milestone_id":"m2"}}])")
@@ -119,6 +129,22 @@ TEST_F(EventJsonTest, RoundTripsThroughTheLog) {
   EXPECT_NE(json.find(R"("to_column": "Assigned")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("global_position": 1)"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("tenant": "acme")"), std::string::npos) << json;
+}
+
+TEST_F(EventJsonTest, PrintsTheDueDateOfAnApprovalRequest) {
+  test::ScratchDir dir;
+  auto log = test::OpenLogOrDie(dir.path());
+  ASSERT_TRUE(Parse(R"({"payload_type":"ApprovalRequested",
+      "payload":{"project_id":"p1","approval_id":"ap1","title":"Approve the plan",
+                 "requested_from":"acme-member","due_date":"2026-12-08"}})")
+                  .ok());
+  AppendResult r;
+  ASSERT_TRUE(log->Append({"acme", "project:p1"}, ExpectedVersion::Any(), events_, "", &r).ok());
+  RecordedEvent e;
+  ASSERT_TRUE(log->Get(1, &e).ok());
+  std::string json;
+  ASSERT_TRUE(codec_->ToJson(e, &json).ok());
+  EXPECT_NE(json.find(R"("due_date": "2026-12-08")"), std::string::npos) << json;
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ Status RequestApproval(const CommandContext& ctx, Decision* d) {
   e.subject = std::make_unique<schema::AnchorT>(subject);
   e.title = a.Str("title");
   e.requested_from = a.Str("requested_from");
+  e.due_date = a.Str("due_date");
   Emit(ctx, Audience::Client, std::move(e), d);
   d->entity_version = 1;
   return Status::OK();

@@ -145,6 +145,7 @@ Status RequestDocument(const CommandContext& ctx, Decision* d) {
   e.title = a.Str("title");
   e.description = a.Str("description");
   e.requested_from = a.Str("requested_from");
+  e.due_date = a.Str("due_date");
   Emit(ctx, Audience::Client, std::move(e), d);
   d->entity_version = 1;
   return Status::OK();
