@@ -8,32 +8,19 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
 #include "tandem/basics/utf8.h"
-#include "test_util.h"
 
 namespace tandem {
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using test::CliRun;
 
 class TandemCliTest : public ::testing::Test {
  protected:
   // Runs `tandem <args> --data <scratch>` with `input` on stdin.
   CliRun Tandem(const std::string& args, const std::string& input = "") {
-    const std::string in_path = dir_.Sub("stdin.json");
-    std::ofstream(in_path) << input;
-    const std::string cmd = std::string(TANDEM_PATH) + " " + args + " --data " + dir_.Sub("data") +
-                            " < " + in_path + " 2>&1";
-    CliRun run{0, ""};
-    FILE* pipe = popen(cmd.c_str(), "r");
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
-    int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    return test::RunTandem(dir_, dir_.Sub("data"), args, input);
   }
 
   static constexpr const char* kPlanned =
