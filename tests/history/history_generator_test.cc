@@ -169,6 +169,40 @@ TEST(HistoryGeneratorTest, OneSeedGivesTheSameEventsAnotherSeedOthers) {
   EXPECT_NE(first, other);
 }
 
+// Each stream's events (by stream and version), without their global positions.
+std::map<std::string, std::string> ByStream(const std::vector<std::string>& events) {
+  std::map<std::string, std::string> out;
+  for (const std::string& json : events) {
+    boost::json::object o = boost::json::parse(json).as_object();
+    o.erase("global_position");
+    const std::string key = std::string(o.at("stream_id").as_string().c_str()) + "@" +
+                            boost::json::serialize(o.at("stream_version"));
+    out[key] = boost::json::serialize(o);
+  }
+  return out;
+}
+
+TEST(HistoryGeneratorTest, SeveralThreadsWriteTheSameStreams) {
+  HistoryOptions o = SmallHistory(5);
+  std::vector<std::string> one, several;
+  {
+    Engine engine(o);
+    HistoryStats stats;
+    ASSERT_TRUE(engine.Generate(o, &stats).ok());
+    one = engine.Events();
+  }
+  o.threads = 3;
+  {
+    Engine engine(o);
+    HistoryStats stats;
+    ASSERT_TRUE(engine.Generate(o, &stats).ok());
+    EXPECT_EQ(stats.events, o.events);
+    several = engine.Events();
+  }
+  ASSERT_EQ(one.size(), several.size());
+  EXPECT_TRUE(ByStream(one) == ByStream(several));
+}
+
 TEST(HistoryGeneratorTest, RefusesTooFewEventsForTheProjects) {
   HistoryOptions o = SmallHistory();
   o.events = 200;
