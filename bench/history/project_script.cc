@@ -1,6 +1,7 @@
 #include "project_script.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "history_text.h"
 
@@ -31,7 +32,11 @@ ProjectScript::ProjectScript(ProjectPlan plan)
     : plan_(std::move(plan)),
       rng_(plan_.seed),
       now_us_(plan_.start_us),
-      mean_gap_us_(static_cast<double>(plan_.duration_us) / std::max<uint64_t>(plan_.events, 1)) {}
+      mean_gap_us_(static_cast<double>(plan_.duration_us) / std::max<uint64_t>(plan_.events, 1)),
+      // About 15% of a project's commands change milestones, some five per milestone: spread
+      // that many milestones over the project's length.
+      milestone_spacing_days_(std::max(3.0, static_cast<double>(plan_.duration_us / kDayUs) /
+                                                (3.0 + plan_.events * 0.15 / 5))) {}
 
 CommandJson ProjectScript::Begin(std::string_view type, const std::string& actor) {
   CommandJson json(type, plan_.project_id + "-" + std::to_string(commands_ + 1), plan_.workspace,
@@ -150,8 +155,9 @@ Status ProjectScript::PlanMilestone(const Runner& run) {
   m.title = titles[n % titles.size()];
   if (n >= titles.size()) m.title += " " + std::to_string(n / titles.size() + 1);
   int64_t after = DayOf(now_us_);
-  if (!milestones_.empty()) after = std::max(after, milestones_.back().planned_day);
-  m.planned_day = after + rng_.Between(7, 28);
+  for (size_t i : OpenMilestones(false)) after = std::max(after, milestones_[i].planned_day);
+  m.planned_day = after + std::max<int64_t>(
+                              2, std::llround(milestone_spacing_days_ * (0.6 + 0.8 * rng_.Unit())));
   // The first milestone is shared, so that the client has threads from the start.
   m.client = n == 0 || !rng_.Chance(0.12);
   const std::string& actor = rng_.Chance(0.05) ? plan_.cast.owner : plan_.cast.manager;
@@ -188,10 +194,21 @@ bool ProjectScript::ChangeMilestone(const Runner& run, Status* s) {
       startable = static_cast<int>(i);
     }
   }
+  // Milestones past their date are what slips: they get rescheduled to a new date from today.
+  const int64_t today = DayOf(now_us_);
+  std::vector<size_t> overdue;
+  for (size_t i : changeable) {
+    if (milestones_[i].planned_day < today) overdue.push_back(i);
+  }
+  const auto earliest = [this](const std::vector<size_t>& candidates) {
+    return *std::min_element(candidates.begin(), candidates.end(), [this](size_t a, size_t b) {
+      return milestones_[a].planned_day < milestones_[b].planned_day;
+    });
+  };
   const bool can_start = startable >= 0 && started < 2;
   const double weights[] = {can_start ? 3.0 : 0, completable.empty() ? 0 : 3.0,
-                            changeable.empty() ? 0 : 2.0, blockable.empty() ? 0 : 0.7,
-                            blocked.empty() ? 0 : 3.0};
+                            changeable.empty() ? 0 : (overdue.empty() ? 1.2 : 3.0),
+                            blockable.empty() ? 0 : 0.7, blocked.empty() ? 0 : 3.0};
   if (std::all_of(std::begin(weights), std::end(weights), [](double w) { return w == 0; })) {
     return false;
   }
@@ -205,12 +222,12 @@ bool ProjectScript::ChangeMilestone(const Runner& run, Status* s) {
       type = "milestone.start";
       break;
     case 1:
-      i = rng_.Pick(completable);
+      i = earliest(completable);
       type = "milestone.complete";
       by_manager = true;
       break;
     case 2:
-      i = rng_.Pick(changeable);
+      i = !overdue.empty() && rng_.Chance(0.8) ? earliest(overdue) : rng_.Pick(changeable);
       type = "milestone.reschedule";
       by_manager = true;
       break;
@@ -232,7 +249,11 @@ bool ProjectScript::ChangeMilestone(const Runner& run, Status* s) {
       if (rng_.Chance(0.3)) json.Str("note", "Delivered and signed off.");
       break;
     case 2:
-      new_day += rng_.Chance(0.85) ? rng_.Between(3, 21) : -rng_.Between(2, 10);
+      if (m.planned_day < today) {
+        new_day = today + rng_.Between(3, 14);
+      } else {
+        new_day += rng_.Chance(0.85) ? rng_.Between(3, 21) : -rng_.Between(2, 10);
+      }
       json.Str("new_date", IsoDay(new_day)).Str("reason", rng_.Pick(words::SlipReasons()));
       break;
     case 3:
@@ -308,7 +329,7 @@ Status ProjectScript::Comment(const Runner& run) {
   } else {
     std::vector<size_t> open = OpenMilestones(false);
     const size_t m = open.empty() ? milestones_.size() - 1 : rng_.Pick(open);
-    index = Thread(m, milestones_[m].client && rng_.Chance(0.6));
+    index = Thread(m, milestones_[m].client && rng_.Chance(0.65));
   }
   struct Thread& t = threads_[index];
   const std::string n = std::to_string(++next_id_);
@@ -319,7 +340,7 @@ Status ProjectScript::Comment(const Runner& run) {
     body = words::FirmAnswer(&rng_, t.topic);
     reply_to = t.open_question;
     answer = true;
-  } else if (t.client && !t.last_comment.empty() && rng_.Chance(0.45)) {
+  } else if (t.client && !t.last_comment.empty() && rng_.Chance(0.55)) {
     actor = ClientPerson();
     body = words::ClientQuestion(&rng_, t.topic);
     if (rng_.Chance(0.25)) reply_to = t.last_comment;

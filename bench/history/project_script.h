@@ -130,6 +130,7 @@ class ProjectScript {
   uint64_t commands_ = 0;
   int64_t now_us_;
   double mean_gap_us_;
+  double milestone_spacing_days_;
   uint64_t next_id_ = 0;  // numbers the ids of everything the project creates
 
   std::vector<Milestone> milestones_;
