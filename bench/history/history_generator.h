@@ -41,8 +41,15 @@
 //   Status s = GenerateHistory(ho, handler.get(), &stats,
 //                              [](uint64_t done) { fprintf(stderr, "%llu\n", done); });
 //
-// The handler's `max_cached_streams` should hold every project (the default, 10,000, does),
-// or project states are folded again from the log when they come back.
+// (all in namespace tandem::history). The handler's `max_cached_streams` should hold every
+// project (the default, 10,000, does), or project states are folded again from the log when they
+// come back.
+//
+// Cost: one command per event, and about 95% of the time is the handler's (its idempotency
+// look-up, the append, reading the events back); the generator's own work is about 3%. On the
+// 2-core development machine, busy with other builds, one thread wrote 200k events at 7-14k
+// events/s and 1M at 4.5k/s (84 s of CPU, 400 MB peak RSS). A benchmark should generate once
+// into a folder and reuse it.
 #pragma once
 
 #include <cstdint>
@@ -76,7 +83,8 @@ struct HistoryOptions {
   int max_project_days = 360;
   // The handler's clock (CommandHandlerOptions::now_us) while generating: report links are
   // issued to expire 30 to 360 days after it, which the handler checks against its clock. Give
-  // the handler a clock returning this value, or any within a month of it.
+  // the handler a clock returning this value (any from 6 days before to 29 days after it works;
+  // the system clock does not, and would make the history depend on the day it is made).
   int64_t link_now_us = 1'767'571'200'000'000;
   // Uploaded contents come from a pool of this many distinct small documents (200 B to 4 KiB),
   // so that the blob store's synced writes stay few whatever the number of uploads.
