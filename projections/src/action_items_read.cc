@@ -6,6 +6,7 @@
 #include "action_items_projection.h"
 #include "iso_date.h"
 #include "snippet.h"
+#include "tandem/basics/utf8.h"
 #include "tandem/domain/roles.h"
 #include "view_catalog.h"
 
@@ -73,19 +74,22 @@ bool AssignedTo(const QueryContext& ctx, const std::string& project_id, const Pr
 boost::json::object Render(const QueryContext& ctx, const std::string& project_id,
                            const ProjectEntry& project, const ActionItem& item, int urgency) {
   static constexpr const char* kUrgency[] = {"overdue", "due_soon", "waiting"};
-  boost::json::object o{{"kind", item.kind},
-                        {"project", project_id},
-                        {"project_name", project.name},
-                        {"title", item.title},
-                        {"milestone_id", item.milestone_id},
-                        {"card_id", item.card_id},
-                        {"approval_id", item.approval_id},
-                        {"request_id", item.request_id},
-                        {"thread_id", item.thread_id},
+  // Everything here came from events, which `tandem append` writes past every rule: the
+  // answer stays valid UTF-8 whatever they hold.
+  const auto text = [](const std::string& s) { return utf8::Sanitize(s); };
+  boost::json::object o{{"kind", text(item.kind)},
+                        {"project", text(project_id)},
+                        {"project_name", text(project.name)},
+                        {"title", text(item.title)},
+                        {"milestone_id", text(item.milestone_id)},
+                        {"card_id", text(item.card_id)},
+                        {"approval_id", text(item.approval_id)},
+                        {"request_id", text(item.request_id)},
+                        {"thread_id", text(item.thread_id)},
                         {"since_us", item.since_us},
-                        {"due_date", item.due_date},
+                        {"due_date", text(item.due_date)},
                         {"urgency", kUrgency[urgency]}};
-  if (!item.asked_by.empty()) o["asked_by"] = ctx.directory.NameOf(item.asked_by);
+  if (!item.asked_by.empty()) o["asked_by"] = Snippet(ctx.directory.NameOf(item.asked_by), 80);
   if (!ctx.asker.client_side()) o["audience"] = item.client ? "client" : "internal";
   return o;
 }

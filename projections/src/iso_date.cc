@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "tandem/projections/views.h"
+
 namespace tandem {
 namespace {
 
@@ -62,5 +64,7 @@ std::string IsoDateOfMicros(int64_t us) {
   if (us % kDayUs < 0) days--;  // instants before the epoch round down to their day
   return IsoDateOfDays(days);
 }
+
+std::string UtcDateOf(int64_t micros) { return IsoDateOfMicros(micros); }
 
 }  // namespace tandem

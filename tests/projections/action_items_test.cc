@@ -339,5 +339,12 @@ TEST_F(ActionItemsTest, AsOfReadEqualsTheLiveReadAtThatMoment) {
   }
 }
 
+TEST(UtcDateOfTest, GivesTheUtcCalendarDayOfAnInstant) {
+  EXPECT_EQ(UtcDateOf(0), "1970-01-01");
+  EXPECT_EQ(UtcDateOf(-1), "1969-12-31");
+  EXPECT_EQ(UtcDateOf(951'782'400'000'000), "2000-02-29");
+  EXPECT_EQ(UtcDateOf(951'782'400'000'000 - 1), "2000-02-28");
+}
+
 }  // namespace
 }  // namespace tandem::test

@@ -1,5 +1,7 @@
 // The activity feed: a project's client-visible events as lines, newest first, a page at a
 // time, and nothing internal.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "tandem/basics/utf8.h"
@@ -265,6 +267,15 @@ TEST_F(FeedTest, AsOfReadEqualsTheLiveReadAtThatMoment) {
   for (const auto& [position, expected] : live) {
     EXPECT_EQ(world_->ReadAsOf(Page("acme-member", 0, 8), position), expected) << position;
   }
+}
+
+TEST_F(FeedTest, CsvHasOneRowPerLine) {
+  ViewRequest r = Page("acme-member", 0, 2);
+  r.format = ViewFormat::kCsv;
+  const std::string csv = world_->Read(r);
+  EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "at_us,kind,actor,line");
+  EXPECT_NE(csv.find(",FileUploaded,pm,pm uploaded brief.pdf\r\n"), std::string::npos) << csv;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
 }
 
 }  // namespace

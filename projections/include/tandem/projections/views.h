@@ -76,6 +76,10 @@ struct ViewRequest {
   ViewFormat format = ViewFormat::kJson;
 };
 
+// The UTC calendar date ("2026-12-01") of an instant in microseconds since the epoch: what a
+// caller passes as ViewRequest::today for a read as of that instant.
+std::string UtcDateOf(int64_t micros);
+
 // The stored views a request reads (for FoldAsOf), or InvalidArgument (view.unknown).
 Status ViewsNeeded(const std::string& view, std::vector<std::string>* stored);
 
