@@ -1,5 +1,7 @@
 #include "view_catalog.h"
 
+#include "action_items_projection.h"
+#include "feed_projection.h"
 #include "timeline_projection.h"
 
 namespace tandem {
@@ -10,6 +12,8 @@ const std::vector<StoredView>& StoredViews() {
       {"client-timeline", [] { return std::make_unique<TimelineProjection>(Curation::kClient); }},
       {"internal-timeline",
        [] { return std::make_unique<TimelineProjection>(Curation::kInternal); }},
+      {"action-items", [] { return std::make_unique<ActionItemsProjection>(); }},
+      {"client-feed", [] { return std::make_unique<FeedProjection>(); }},
   };
   return kViews;
 }
@@ -29,6 +33,20 @@ const std::vector<ReadableView>& ReadableViews() {
        [](const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
          *csv_rows = "milestones";
          return ReadTimeline(ctx, true, out);
+       }},
+      {"action-items",
+       {"member"},
+       {"action-items"},
+       [](const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
+         *csv_rows = "items";
+         return ReadActionItems(ctx, out);
+       }},
+      {"feed",
+       {"project"},
+       {"client-feed"},
+       [](const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
+         *csv_rows = "lines";
+         return ReadFeed(ctx, out);
        }},
   };
   return kViews;

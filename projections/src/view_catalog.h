@@ -32,5 +32,7 @@ const std::vector<ReadableView>& ReadableViews();
 
 // Readers, one per view family (each in its own file).
 Status ReadTimeline(const QueryContext& ctx, bool internal, boost::json::object* out);
+Status ReadActionItems(const QueryContext& ctx, boost::json::object* out);
+Status ReadFeed(const QueryContext& ctx, boost::json::object* out);
 
 }  // namespace tandem

@@ -3,6 +3,8 @@
 // Views (what `tandem view NAME` serves):
 //   client-timeline    a project's milestones as its client sees them        (--project)
 //   internal-timeline  the same with internal threads, files and requests    (--project)
+//   action-items       what the member must do now, with urgency             (--member)
+//   feed               a project's client-visible events as lines, paginated (--project)
 // Each is stored by a projection (MakeProjections); some views are stored twice, once curated
 // for clients and once for the firm, and the asker decides which one is read.
 //
@@ -67,6 +69,11 @@ struct ViewRequest {
   std::string thread;
   uint64_t limit = 50;  // paginated views (feed)
   uint64_t offset = 0;
+  // The day urgency is judged against (action-items), as an ISO date: the CLI passes the current
+  // UTC date, or the date of the as-of moment for an as-of read (IsoDateOf in
+  // tandem/basics/calendar.h). Empty: the current UTC date.
+  // Views never store anything that depends on it.
+  std::string today;
   ViewFormat format = ViewFormat::kJson;
 };
 

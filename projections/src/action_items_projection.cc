@@ -1,0 +1,360 @@
+#include "action_items_projection.h"
+
+#include "directory_projection.h"
+#include "json_fields.h"
+#include "snippet.h"
+#include "tandem/domain/client_visibility.h"
+#include "view_key.h"
+
+namespace tandem {
+namespace {
+
+using json_fields::Bool;
+using json_fields::Int;
+using json_fields::Obj;
+using json_fields::S;
+using json_fields::Str;
+using schema::Payload;
+
+constexpr std::string_view kStaged = "Staged";
+constexpr size_t kQuestionChars = 80;
+
+std::string MembersKey(const std::string& tenant) { return ViewKey({tenant, "m"}); }
+std::string ProjectKey(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, "p", project});
+}
+std::string ItemKey(const std::string& tenant, const std::string& project, std::string_view kind,
+                    const std::string& id) {
+  return ViewKey({tenant, "i", project, kind, id});
+}
+
+// Shared only if the event and the payload's own audience (a board's) both say so.
+bool Shared(schema::Audience a, schema::Audience b) {
+  return a == schema::Audience::Client && b == schema::Audience::Client;
+}
+
+}  // namespace
+
+std::string ActionItemsPrefix(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, "i", project});
+}
+
+// One event's fold into one project's rows.
+struct ActionItemsProjection::Fold {
+  ActionItemsProjection* self;
+  ViewRows* rows;
+  const schema::Event& event;
+  std::string tenant, project;
+  ActionProject* doc;
+
+  Status Put(std::string_view kind, const std::string& id, ActionItem item) {
+    ActionItem* row = nullptr;
+    Status s = self->items_.Get(*rows, ItemKey(tenant, project, kind, id), &row);
+    if (!s.ok()) return s;
+    item.kind = std::string(kind);
+    item.since_us = event.recorded_at_us();
+    *row = std::move(item);
+    return Status::OK();
+  }
+  void Drop(std::string_view kind, const std::string& id) {
+    self->items_.Erase(ItemKey(tenant, project, kind, id));
+  }
+
+  Status Apply() {
+    switch (event.payload_type()) {
+      case Payload::MilestonePlanned:
+        doc->milestones.try_emplace(S(event.payload_as_MilestonePlanned()->milestone_id()), false);
+        return Status::OK();
+      case Payload::MilestoneCompleted:
+        return MilestoneCompleted(S(event.payload_as_MilestoneCompleted()->milestone_id()));
+      case Payload::DocumentRequested:
+        return DocumentRequested(*event.payload_as_DocumentRequested());
+      case Payload::FileUploaded:
+        return CloseRequest(S(event.payload_as_FileUploaded()->request_id()));
+      case Payload::ApprovalRequested:
+        return ApprovalRequested(*event.payload_as_ApprovalRequested());
+      case Payload::ApprovalGranted:
+        return ApprovalAnswered(S(event.payload_as_ApprovalGranted()->approval_id()));
+      case Payload::ApprovalRejected:
+        return ApprovalAnswered(S(event.payload_as_ApprovalRejected()->approval_id()));
+      case Payload::CommentPosted:
+        return CommentPosted(*event.payload_as_CommentPosted());
+      case Payload::WorkflowConfigured: {
+        const auto* e = event.payload_as_WorkflowConfigured();
+        const bool shared = Shared(event.audience(), e->board_audience());
+        // A board's audience is fixed when created; a later event can only narrow it.
+        auto [it, added] = doc->boards.try_emplace(S(e->board_id()), shared);
+        if (!added) it->second = it->second && shared;
+        return Status::OK();
+      }
+      case Payload::CardCreated:
+        return CardCreated(*event.payload_as_CardCreated());
+      case Payload::CardMoved:
+        return CardMoved(*event.payload_as_CardMoved());
+      default:
+        return Status::OK();
+    }
+  }
+
+  Status MilestoneCompleted(const std::string& milestone) {
+    auto m = doc->milestones.find(milestone);
+    if (m == doc->milestones.end() || m->second) return Status::OK();
+    m->second = true;
+    // Its requests can no longer be answered: nobody has to upload anything for them.
+    for (auto& [id, r] : doc->requests) {
+      if (r.milestone != milestone || !r.open) continue;
+      r.open = false;
+      Drop("upload_document", id);
+    }
+    return Status::OK();
+  }
+
+  Status DocumentRequested(const schema::DocumentRequested& e) {
+    auto m = doc->milestones.find(S(e.milestone_id()));
+    if (m == doc->milestones.end() || m->second) return Status::OK();
+    const std::string id = S(e.request_id());
+    if (!doc->requests.try_emplace(id, ActionRequest{m->first, true}).second) return Status::OK();
+    ActionItem item;
+    item.title = Snippet(S(e.title()), 200);
+    item.milestone_id = m->first;
+    item.request_id = id;
+    item.due_date = S(e.due_date());
+    item.client = SharedWithClient(event);
+    item.assignee = S(e.requested_from());
+    if (item.assignee.empty()) item.group = "client_side";
+    return Put("upload_document", id, std::move(item));
+  }
+
+  Status CloseRequest(const std::string& request) {
+    auto r = doc->requests.find(request);
+    if (r == doc->requests.end() || !r->second.open) return Status::OK();
+    r->second.open = false;
+    Drop("upload_document", request);
+    return Status::OK();
+  }
+
+  Status ApprovalRequested(const schema::ApprovalRequested& e) {
+    const std::string id = S(e.approval_id());
+    if (!doc->approvals.try_emplace(id, true).second) return Status::OK();
+    ActionItem item;
+    item.title = Snippet(S(e.title()), 200);
+    if (const schema::Anchor* subject = e.subject()) {
+      const std::string about = S(subject->id());
+      if (subject->kind() == schema::AnchorKind::Milestone) item.milestone_id = about;
+      if (subject->kind() == schema::AnchorKind::Card) item.card_id = about;
+    }
+    item.approval_id = id;
+    item.due_date = S(e.due_date());
+    item.client = SharedWithClient(event);
+    item.assignee = S(e.requested_from());
+    return Put("answer_approval", id, std::move(item));
+  }
+
+  Status ApprovalAnswered(const std::string& approval) {
+    auto a = doc->approvals.find(approval);
+    if (a == doc->approvals.end() || !a->second) return Status::OK();
+    a->second = false;
+    Drop("answer_approval", approval);
+    return Status::OK();
+  }
+
+  // A client thread waits on the firm from a comment of the client's side until a comment of
+  // the firm's. Internal threads never do: the client cannot write there.
+  Status CommentPosted(const schema::CommentPosted& e) {
+    if (!SharedWithClient(event)) return Status::OK();
+    const ActionMembers* members = nullptr;
+    Status s = self->members_.Peek(*rows, MembersKey(tenant), &members);
+    if (!s.ok()) return s;
+    const std::string actor = S(event.actor());
+    std::string side;
+    if (members != nullptr) {
+      auto it = members->clients.find(actor);
+      if (it != members->clients.end()) side = it->second;
+    }
+    const std::string thread = S(e.thread_id());
+    if (side.empty()) {  // the firm answered
+      Drop("reply_to_client", thread);
+      return Status::OK();
+    }
+    if (side != doc->client_id) return Status::OK();  // another client's person: not a question
+    ActionItem* waiting = nullptr;
+    s = self->items_.Find(*rows, ItemKey(tenant, project, "reply_to_client", thread), &waiting);
+    if (!s.ok()) return s;
+    const std::string question = Snippet(S(e.body()), kQuestionChars);
+    if (waiting != nullptr) {  // still waiting since the first unanswered comment
+      waiting->title = question;
+      waiting->asked_by = actor;
+      return Status::OK();
+    }
+    ActionItem item;
+    item.title = question;
+    item.thread_id = thread;
+    if (const schema::Anchor* anchor = e.anchor()) {
+      if (anchor->kind() == schema::AnchorKind::Milestone) item.milestone_id = S(anchor->id());
+      if (anchor->kind() == schema::AnchorKind::Card) item.card_id = S(anchor->id());
+    }
+    item.client = false;  // for the firm only
+    item.group = "firm_managers";
+    item.asked_by = actor;
+    return Put("reply_to_client", thread, std::move(item));
+  }
+
+  Status CardCreated(const schema::CardCreated& e) {
+    const std::string board = S(e.board_id());
+    if (!doc->boards.count(board)) return Status::OK();
+    const std::string id = S(e.card_id());
+    auto [it, added] = doc->cards.try_emplace(id);
+    if (!added) return Status::OK();
+    it->second = {board, Snippet(S(e.title()), 200), S(e.column())};
+    return it->second.column == kStaged ? StagedCard(id, it->second) : Status::OK();
+  }
+
+  Status CardMoved(const schema::CardMoved& e) {
+    const std::string id = S(e.card_id());
+    auto it = doc->cards.find(id);
+    if (it == doc->cards.end()) return Status::OK();
+    it->second.column = S(e.to_column());
+    if (it->second.column == kStaged) return StagedCard(id, it->second);
+    Drop("review_card", id);
+    return Status::OK();
+  }
+
+  Status StagedCard(const std::string& id, const ActionCard& card) {
+    ActionItem item;
+    item.title = card.title;
+    item.card_id = id;
+    item.board_id = card.board;
+    auto board = doc->boards.find(card.board);
+    item.client = board != doc->boards.end() && board->second && SharedWithClient(event);
+    item.group = item.client ? "client_admins" : "project_manager";
+    return Put("review_card", id, std::move(item));
+  }
+};
+
+Status ActionItemsProjection::Apply(const schema::Event& event, ViewRows* rows) {
+  const std::string tenant = S(event.tenant());
+  const std::string_view stream = event.stream_id() ? event.stream_id()->string_view() : "";
+  if (stream == "workspace") {
+    if (event.payload_type() != Payload::MemberInvited) return Status::OK();
+    ActionMembers* members = nullptr;
+    Status s = members_.Get(*rows, MembersKey(tenant), &members);
+    if (!s.ok()) return s;
+    const auto* e = event.payload_as_MemberInvited();
+    members->clients.try_emplace(S(e->member_id()), S(e->client_id()));  // the first invite decides
+    return Status::OK();
+  }
+  const std::string project = ProjectOfStream(stream);
+  if (project.empty()) return Status::OK();
+  const std::string key = ProjectKey(tenant, project);
+  ActionProject* doc = nullptr;
+  if (event.payload_type() == Payload::ProjectCreated) {
+    const ActionProject* existing = nullptr;
+    Status s = projects_.Peek(*rows, key, &existing);
+    if (!s.ok() || existing != nullptr) return s;  // the first creation decides
+    s = projects_.Get(*rows, key, &doc);
+    if (s.ok()) doc->client_id = S(event.payload_as_ProjectCreated()->client_id());
+    return s;
+  }
+  Status s = projects_.Find(*rows, key, &doc);
+  if (!s.ok() || doc == nullptr) return s;  // events of a project never created change nothing
+  return Fold{this, rows, event, tenant, project, doc}.Apply();
+}
+
+Status ActionItemsProjection::Flush(ViewRows* rows) {
+  members_.Flush(rows);
+  projects_.Flush(rows);
+  items_.Flush(rows);
+  return Status::OK();
+}
+
+void ActionItemsProjection::Forget() {
+  members_.Forget();
+  projects_.Forget();
+  items_.Forget();
+}
+
+void ActionItem::ToJson(boost::json::object* out) const {
+  *out = {{"kind", kind},
+          {"title", title},
+          {"milestone_id", milestone_id},
+          {"card_id", card_id},
+          {"board_id", board_id},
+          {"approval_id", approval_id},
+          {"request_id", request_id},
+          {"thread_id", thread_id},
+          {"due_date", due_date},
+          {"since_us", since_us},
+          {"client", client},
+          {"assignee", assignee},
+          {"group", group},
+          {"asked_by", asked_by}};
+}
+
+void ActionItem::FromJson(const boost::json::object& in) {
+  kind = Str(in, "kind");
+  title = Str(in, "title");
+  milestone_id = Str(in, "milestone_id");
+  card_id = Str(in, "card_id");
+  board_id = Str(in, "board_id");
+  approval_id = Str(in, "approval_id");
+  request_id = Str(in, "request_id");
+  thread_id = Str(in, "thread_id");
+  due_date = Str(in, "due_date");
+  since_us = Int(in, "since_us");
+  client = Bool(in, "client");
+  assignee = Str(in, "assignee");
+  group = Str(in, "group");
+  asked_by = Str(in, "asked_by");
+}
+
+void ActionProject::ToJson(boost::json::object* out) const {
+  (*out)["client"] = client_id;
+  boost::json::object ms, rs, as, bs, cs;
+  for (const auto& [id, completed] : milestones) ms[id] = completed;
+  for (const auto& [id, r] : requests) rs[id] = {{"milestone", r.milestone}, {"open", r.open}};
+  for (const auto& [id, pending] : approvals) as[id] = pending;
+  for (const auto& [id, shared] : boards) bs[id] = shared;
+  for (const auto& [id, c] : cards) {
+    cs[id] = {{"board", c.board}, {"title", c.title}, {"column", c.column}};
+  }
+  (*out)["milestones"] = std::move(ms);
+  (*out)["requests"] = std::move(rs);
+  (*out)["approvals"] = std::move(as);
+  (*out)["boards"] = std::move(bs);
+  (*out)["cards"] = std::move(cs);
+}
+
+void ActionProject::FromJson(const boost::json::object& in) {
+  *this = ActionProject();
+  client_id = Str(in, "client");
+  for (const auto& [id, v] : Obj(in, "milestones"))
+    milestones[std::string(id)] = v.is_bool() && v.get_bool();
+  for (const auto& [id, v] : Obj(in, "approvals"))
+    approvals[std::string(id)] = v.is_bool() && v.get_bool();
+  for (const auto& [id, v] : Obj(in, "boards"))
+    boards[std::string(id)] = v.is_bool() && v.get_bool();
+  for (const auto& [id, v] : Obj(in, "requests")) {
+    if (v.is_object())
+      requests[std::string(id)] = {Str(v.get_object(), "milestone"), Bool(v.get_object(), "open")};
+  }
+  for (const auto& [id, v] : Obj(in, "cards")) {
+    if (!v.is_object()) continue;
+    const auto& o = v.get_object();
+    cards[std::string(id)] = {Str(o, "board"), Str(o, "title"), Str(o, "column")};
+  }
+}
+
+void ActionMembers::ToJson(boost::json::object* out) const {
+  boost::json::object cs;
+  for (const auto& [id, client] : clients) cs[id] = client;
+  (*out)["clients"] = std::move(cs);
+}
+
+void ActionMembers::FromJson(const boost::json::object& in) {
+  clients.clear();
+  for (const auto& [id, v] : Obj(in, "clients")) {
+    if (v.is_string()) clients[std::string(id)] = std::string(v.get_string());
+  }
+}
+
+}  // namespace tandem

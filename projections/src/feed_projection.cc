@@ -1,0 +1,359 @@
+#include "feed_projection.h"
+
+#include "curation.h"
+#include "directory_projection.h"
+#include "json_fields.h"
+#include "snippet.h"
+#include "view_key.h"
+
+namespace tandem {
+namespace {
+
+using json_fields::Int;
+using json_fields::Obj;
+using json_fields::S;
+using json_fields::Str;
+using schema::Payload;
+
+constexpr size_t kTitleChars = 120;
+constexpr size_t kBodyChars = 80;
+
+std::string MembersKey(const std::string& tenant) { return ViewKey({tenant, "m"}); }
+
+// Text from an event, fit for a line.
+std::string Clean(const flatbuffers::String* s, size_t max_chars = kTitleChars) {
+  return Snippet(S(s), max_chars);
+}
+
+// A line being written: text, and members named at read time.
+class Line {
+ public:
+  explicit Line(const schema::Event& event) {
+    parts_.push_back(boost::json::object{{"m", S(event.actor())}});
+  }
+  Line& Text(std::string_view text) {
+    if (!parts_.empty() && parts_.back().is_string()) {
+      parts_.back().get_string().append(text);
+    } else {
+      parts_.emplace_back(boost::json::string(text));
+    }
+    return *this;
+  }
+  Line& Title(const std::string& title) { return Text("*").Text(title).Text("*"); }
+  Line& Member(const std::string& member) {
+    parts_.push_back(boost::json::object{{"m", member}});
+    return *this;
+  }
+  // ": <text>" when there is any.
+  Line& Reason(const std::string& text) { return text.empty() ? *this : Text(": ").Text(text); }
+  Line& Due(const std::string& due_date) {
+    return due_date.empty() ? *this : Text(" by ").Text(due_date);
+  }
+  boost::json::array Take() { return std::move(parts_); }
+
+ private:
+  boost::json::array parts_;
+};
+
+// A title known to the project, or nullptr: events about things never created make no line.
+const std::string* Known(const std::map<std::string, std::string>& titles,
+                         const flatbuffers::String* id) {
+  auto it = titles.find(S(id));
+  return it == titles.end() ? nullptr : &it->second;
+}
+
+// The line for one client-visible event of a project, or false when it makes none.
+bool Describe(const schema::Event& event, const FeedMembers* members, FeedProject* doc,
+              boost::json::array* parts) {
+  Line line(event);
+  switch (event.payload_type()) {
+    case Payload::MilestonePlanned: {
+      const auto* e = event.payload_as_MilestonePlanned();
+      auto [it, added] = doc->milestones.try_emplace(S(e->milestone_id()), Clean(e->title()));
+      if (!added) return false;  // the first plan decides
+      line.Text(" planned ").Title(it->second).Text(" for ").Text(Clean(e->planned_date()));
+      break;
+    }
+    case Payload::MilestoneStarted: {
+      const std::string* title =
+          Known(doc->milestones, event.payload_as_MilestoneStarted()->milestone_id());
+      if (title == nullptr) return false;
+      line.Text(" started ").Title(*title);
+      break;
+    }
+    case Payload::MilestoneRescheduled: {
+      const auto* e = event.payload_as_MilestoneRescheduled();
+      const std::string* title = Known(doc->milestones, e->milestone_id());
+      if (title == nullptr) return false;
+      line.Text(" moved ").Title(*title).Text(" from ").Text(Clean(e->old_date()));
+      line.Text(" to ").Text(Clean(e->new_date())).Reason(Clean(e->reason()));
+      break;
+    }
+    case Payload::MilestoneCompleted: {
+      const auto* e = event.payload_as_MilestoneCompleted();
+      const std::string* title = Known(doc->milestones, e->milestone_id());
+      if (title == nullptr) return false;
+      line.Text(" completed ").Title(*title);
+      if (const std::string on = Clean(e->completed_date()); !on.empty()) line.Text(" on " + on);
+      break;
+    }
+    case Payload::MilestoneBlocked: {
+      const auto* e = event.payload_as_MilestoneBlocked();
+      const std::string* title = Known(doc->milestones, e->milestone_id());
+      if (title == nullptr) return false;
+      line.Text(" marked ").Title(*title).Text(" blocked").Reason(Clean(e->reason()));
+      break;
+    }
+    case Payload::MilestoneUnblocked: {
+      const auto* e = event.payload_as_MilestoneUnblocked();
+      const std::string* title = Known(doc->milestones, e->milestone_id());
+      if (title == nullptr) return false;
+      line.Text(" unblocked ").Title(*title).Reason(Clean(e->reason()));
+      break;
+    }
+    case Payload::DocumentRequested: {
+      const auto* e = event.payload_as_DocumentRequested();
+      if (Known(doc->milestones, e->milestone_id()) == nullptr) return false;
+      auto [it, added] = doc->requests.try_emplace(S(e->request_id()), Clean(e->title()));
+      if (!added) return false;
+      line.Text(" requested ").Title(it->second).Text(" from ");
+      if (e->requested_from() == nullptr || e->requested_from()->size() == 0) {
+        line.Text("the client");
+      } else {
+        line.Member(S(e->requested_from()));
+      }
+      line.Due(Clean(e->due_date()));
+      break;
+    }
+    case Payload::FileUploaded: {
+      const auto* e = event.payload_as_FileUploaded();
+      const std::string name = Clean(e->name());
+      doc->files.try_emplace(S(e->file_id()), name);
+      line.Text(" uploaded ").Text(name);
+      if (e->version() > 1) line.Text(" (version " + std::to_string(e->version()) + ")");
+      if (const std::string* request = Known(doc->requests, e->request_id())) {
+        line.Text(" for ").Title(*request);
+      }
+      break;
+    }
+    case Payload::CommentPosted: {
+      const auto* e = event.payload_as_CommentPosted();
+      bool client_side = false;
+      if (members != nullptr) {
+        auto it = members->clients.find(S(event.actor()));
+        client_side = it != members->clients.end() && it->second == doc->client_id;
+      }
+      const bool reply = e->reply_to() != nullptr && e->reply_to()->size() > 0;
+      line.Text(reply ? " replied" : client_side ? " asked" : " commented");
+      const schema::Anchor* anchor = e->anchor();
+      const std::string* on = nullptr;
+      if (anchor != nullptr && anchor->kind() == schema::AnchorKind::Milestone) {
+        on = Known(doc->milestones, anchor->id());
+      } else if (anchor != nullptr && anchor->kind() == schema::AnchorKind::Card) {
+        on = Known(doc->cards, anchor->id());
+      } else if (anchor != nullptr && anchor->kind() == schema::AnchorKind::File) {
+        on = Known(doc->files, anchor->id());
+      }
+      if (on != nullptr) line.Text(" on ").Title(*on);
+      if (anchor != nullptr && anchor->kind() == schema::AnchorKind::Project) {
+        line.Text(" on the project");
+      }
+      line.Reason(Clean(e->body(), kBodyChars));
+      break;
+    }
+    case Payload::WorkflowConfigured: {
+      const auto* e = event.payload_as_WorkflowConfigured();
+      const std::string board = S(e->board_id());
+      if (!doc->client_board.empty() && doc->client_board != board) return false;
+      line.Text(doc->client_board.empty() ? " set up the board " : " changed the board ");
+      doc->client_board = board;
+      line.Title(Clean(e->name()));
+      std::string columns;
+      if (e->columns() != nullptr) {
+        for (const auto* c : *e->columns()) columns += (columns.empty() ? "" : ", ") + Clean(c);
+      }
+      line.Reason(columns);
+      break;
+    }
+    case Payload::CardCreated: {
+      const auto* e = event.payload_as_CardCreated();
+      if (doc->client_board.empty() || S(e->board_id()) != doc->client_board) return false;
+      auto [it, added] = doc->cards.try_emplace(S(e->card_id()), Clean(e->title()));
+      if (!added) return false;
+      line.Text(" added card ").Title(it->second).Text(" to ").Text(Clean(e->column()));
+      break;
+    }
+    case Payload::CardMoved: {
+      const auto* e = event.payload_as_CardMoved();
+      const std::string* title = Known(doc->cards, e->card_id());
+      if (title == nullptr) return false;
+      line.Text(" moved card ").Title(*title).Text(" to ").Text(Clean(e->to_column()));
+      break;
+    }
+    case Payload::CardLinked: {
+      const auto* e = event.payload_as_CardLinked();
+      const std::string* a = Known(doc->cards, e->card_id());
+      const std::string* b = Known(doc->cards, e->linked_card_id());
+      if (a == nullptr || b == nullptr) return false;
+      line.Text(" linked cards ").Title(*a).Text(" and ").Title(*b);
+      break;
+    }
+    case Payload::ApprovalRequested: {
+      const auto* e = event.payload_as_ApprovalRequested();
+      auto [it, added] = doc->approvals.try_emplace(S(e->approval_id()), Clean(e->title()));
+      if (!added) return false;
+      line.Text(" asked ").Member(S(e->requested_from())).Text(" to approve ").Title(it->second);
+      line.Due(Clean(e->due_date()));
+      break;
+    }
+    case Payload::ApprovalGranted:
+    case Payload::ApprovalRejected: {
+      const bool granted = event.payload_type() == Payload::ApprovalGranted;
+      const auto* id = granted ? event.payload_as_ApprovalGranted()->approval_id()
+                               : event.payload_as_ApprovalRejected()->approval_id();
+      const auto* comment = granted ? event.payload_as_ApprovalGranted()->comment()
+                                    : event.payload_as_ApprovalRejected()->comment();
+      const std::string* title = Known(doc->approvals, id);
+      if (title == nullptr) return false;
+      line.Text(granted ? " approved " : " rejected ").Title(*title);
+      line.Reason(Clean(comment, kBodyChars));
+      break;
+    }
+    case Payload::ReportLinkIssued:
+      line.Text(" shared a ").Text(Clean(event.payload_as_ReportLinkIssued()->report()));
+      line.Text(" report link");
+      break;
+    case Payload::ReportLinkRevoked:
+      line.Text(" revoked a report link");
+      break;
+    default:
+      return false;
+  }
+  *parts = line.Take();
+  return true;
+}
+
+}  // namespace
+
+std::string FeedProjectKey(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, "p", project});
+}
+std::string FeedLinesKey(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, "l", project});
+}
+
+Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
+  if (!Admits(Curation::kClient, event)) return Status::OK();
+  const std::string tenant = S(event.tenant());
+  const std::string_view stream = event.stream_id() ? event.stream_id()->string_view() : "";
+  if (stream == "workspace") {
+    if (event.payload_type() != Payload::MemberInvited) return Status::OK();
+    const auto* e = event.payload_as_MemberInvited();
+    if (e->client_id() == nullptr || e->client_id()->size() == 0) return Status::OK();
+    FeedMembers* members = nullptr;
+    Status s = members_.Get(*rows, MembersKey(tenant), &members);
+    if (s.ok()) members->clients.try_emplace(S(e->member_id()), S(e->client_id()));
+    return s;
+  }
+  const std::string project = ProjectOfStream(stream);
+  if (project.empty()) return Status::OK();
+  const std::string key = FeedProjectKey(tenant, project);
+  FeedProject* doc = nullptr;
+  boost::json::array parts;
+  if (event.payload_type() == Payload::ProjectCreated) {
+    const FeedProject* existing = nullptr;
+    Status s = projects_.Peek(*rows, key, &existing);
+    if (!s.ok() || existing != nullptr) return s;  // the first creation decides
+    s = projects_.Get(*rows, key, &doc);
+    if (!s.ok()) return s;
+    const auto* e = event.payload_as_ProjectCreated();
+    doc->name = Clean(e->name());
+    doc->client_id = S(e->client_id());
+    parts = Line(event).Text(" created the project ").Title(doc->name).Take();
+  } else {
+    Status s = projects_.Find(*rows, key, &doc);
+    if (!s.ok() || doc == nullptr) return s;  // events of a project never created change nothing
+    const FeedMembers* members = nullptr;
+    if (event.payload_type() == Payload::CommentPosted) {
+      s = members_.Peek(*rows, MembersKey(tenant), &members);
+      if (!s.ok()) return s;
+    }
+    if (!Describe(event, members, doc, &parts)) return Status::OK();
+  }
+  boost::json::object item{{"at_us", event.recorded_at_us()},
+                           {"actor", S(event.actor())},
+                           {"kind", schema::EnumNamePayload(event.payload_type())},
+                           {"parts", std::move(parts)}};
+  Status s = lines_.Append(*rows, FeedLinesKey(tenant, project), doc->count, std::move(item));
+  if (s.ok()) doc->count++;
+  return s;
+}
+
+Status FeedProjection::Flush(ViewRows* rows) {
+  members_.Flush(rows);
+  projects_.Flush(rows);
+  lines_.Flush(rows);
+  return Status::OK();
+}
+
+void FeedProjection::Forget() {
+  members_.Forget();
+  projects_.Forget();
+  lines_.Forget();
+}
+
+namespace {
+
+void TitlesToJson(const std::map<std::string, std::string>& titles, boost::json::object* out,
+                  std::string_view key) {
+  boost::json::object o;
+  for (const auto& [id, title] : titles) o[id] = title;
+  (*out)[key] = std::move(o);
+}
+
+void TitlesFromJson(const boost::json::object& in, std::string_view key,
+                    std::map<std::string, std::string>* titles) {
+  for (const auto& [id, v] : Obj(in, key)) {
+    if (v.is_string()) (*titles)[std::string(id)] = std::string(v.get_string());
+  }
+}
+
+}  // namespace
+
+void FeedProject::ToJson(boost::json::object* out) const {
+  (*out)["name"] = name;
+  (*out)["client"] = client_id;
+  (*out)["count"] = count;
+  (*out)["client_board"] = client_board;
+  TitlesToJson(milestones, out, "milestones");
+  TitlesToJson(cards, out, "cards");
+  TitlesToJson(requests, out, "requests");
+  TitlesToJson(approvals, out, "approvals");
+  TitlesToJson(files, out, "files");
+}
+
+void FeedProject::FromJson(const boost::json::object& in) {
+  *this = FeedProject();
+  name = Str(in, "name");
+  client_id = Str(in, "client");
+  count = static_cast<uint64_t>(Int(in, "count"));
+  client_board = Str(in, "client_board");
+  TitlesFromJson(in, "milestones", &milestones);
+  TitlesFromJson(in, "cards", &cards);
+  TitlesFromJson(in, "requests", &requests);
+  TitlesFromJson(in, "approvals", &approvals);
+  TitlesFromJson(in, "files", &files);
+}
+
+void FeedMembers::ToJson(boost::json::object* out) const {
+  boost::json::object o;
+  for (const auto& [id, client] : clients) o[id] = client;
+  (*out)["clients"] = std::move(o);
+}
+
+void FeedMembers::FromJson(const boost::json::object& in) {
+  clients.clear();
+  TitlesFromJson(in, "clients", &clients);
+}
+
+}  // namespace tandem

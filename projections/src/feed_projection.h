@@ -1,0 +1,59 @@
+// The activity feed: a project's client-visible events as short lines for people ("Ben moved
+// *Design sign-off* from 2026-12-01 to 2026-12-08: brand guide not received yet"), kept in a
+// ChunkedList per project, read newest first, a page at a time.
+//
+// Client-curated: folded from SharedWithClient events only, so nothing internal ever enters its
+// storage. A line is stored as parts, text and members: a member is named at read time through
+// the directory, because the names of the firm's people come from events the client may not
+// see (their invitations are internal). Titles come from the project's own small document
+// (milestones, cards, requests, approvals and files by id, all from shared events), which grows
+// with the things of a project, never with its events. The workspace stream feeds only which
+// member is on the client's side (to tell a client's question from the firm's comment);
+// workspace events themselves (branding, people) are not a project's activity and make no line.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "chunked_list.h"
+#include "doc_cache.h"
+
+namespace tandem {
+
+struct FeedProject {
+  std::string name, client_id;
+  uint64_t count = 0;        // lines so far
+  std::string client_board;  // the board shared with the client, once configured
+  std::map<std::string, std::string> milestones, cards, requests, approvals, files;  // titles
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+// Client-side members, member id -> client id, from their (shared) invitations.
+struct FeedMembers {
+  std::map<std::string, std::string> clients;
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+class FeedProjection : public Projection {
+ public:
+  static constexpr std::string_view kName = "client-feed";
+  std::string_view name() const override { return kName; }
+  uint32_t version() const override { return 1; }
+  Status Apply(const schema::Event& event, ViewRows* rows) override;
+  Status Flush(ViewRows* rows) override;
+  void Forget() override;
+
+ private:
+  DocCache<FeedMembers> members_;
+  DocCache<FeedProject> projects_;
+  ChunkedList lines_;
+};
+
+std::string FeedProjectKey(const std::string& tenant, const std::string& project);
+std::string FeedLinesKey(const std::string& tenant, const std::string& project);
+
+}  // namespace tandem

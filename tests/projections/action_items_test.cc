@@ -1,0 +1,343 @@
+// Action items: what each person must do now, for whom, how urgent, and never more than the
+// person may see.
+#include <gtest/gtest.h>
+
+#include "view_world.h"
+
+namespace tandem::test {
+namespace {
+
+using boost::json::object;
+
+constexpr const char* kToday = "2026-12-10";
+
+class ActionItemsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<ViewWorld>(dir_.path());
+    world_->BuildStandard();
+  }
+
+  void Run(const std::string& type, const std::string& actor, object fields) {
+    world_->MustRun(Cmd(type, "northwind", actor, std::move(fields)));
+  }
+  static ViewRequest Request(const std::string& member) {
+    ViewRequest r = Ask("action-items", member);
+    r.today = kToday;
+    return r;
+  }
+  boost::json::array Items(const std::string& member) {
+    return world_->Json(Request(member)).at("items").as_array();
+  }
+  // "kind:project:<the id the item is about>" for each item, in the view's order.
+  std::vector<std::string> Summary(const std::string& member) {
+    std::vector<std::string> out;
+    for (const auto& v : Items(member)) {
+      const auto& o = v.as_object();
+      std::string about;
+      for (const char* field : {"approval_id", "request_id", "thread_id", "card_id"}) {
+        if (about.empty()) about = std::string(o.at(field).as_string());
+      }
+      out.push_back(std::string(o.at("kind").as_string()) + ":" +
+                    std::string(o.at("project").as_string()) + ":" + about);
+    }
+    return out;
+  }
+  void RequestDocument(const std::string& id, const std::string& from, const std::string& due) {
+    object f{{"project_id", "p-acme"},
+             {"milestone_id", "m-planned"},
+             {"request_id", id},
+             {"title", "Doc " + id}};
+    if (!from.empty()) f["requested_from"] = from;
+    if (!due.empty()) f["due_date"] = due;
+    Run("document.request", "pm", f);
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<ViewWorld> world_;
+};
+
+using Strings = std::vector<std::string>;
+
+TEST_F(ActionItemsTest, ClientMemberMustAnswerItsApprovalAndUploadItsRequestedDocument) {
+  // Both waiting, undated: the oldest first (the request came before the approval).
+  EXPECT_EQ(Summary("acme-member"),
+            (Strings{"upload_document:p-acme:req", "answer_approval:p-acme:ap"}));
+  EXPECT_EQ(Summary("globex-member"),
+            (Strings{"upload_document:p-globex:req", "answer_approval:p-globex:ap"}));
+  // Asked of acme-member only: nobody else has to do anything about them.
+  EXPECT_EQ(Summary("acme-admin"), Strings{});
+  EXPECT_EQ(Summary("pm"), Strings{});
+  const auto items = Items("acme-member");
+  const auto& approval = items.at(1).as_object();
+  EXPECT_EQ(approval.at("title"), "Approve plan");
+  EXPECT_EQ(approval.at("milestone_id"), "m-planned");
+  EXPECT_EQ(approval.at("due_date"), "");
+  EXPECT_EQ(approval.at("urgency"), "waiting");
+  EXPECT_GT(approval.at("since_us").as_int64(), 0);
+  EXPECT_FALSE(approval.contains("audience"));  // a client-side asker is not told audiences
+  EXPECT_EQ(items.at(0).at("title"), "Brand guide");
+}
+
+TEST_F(ActionItemsTest, AnsweredApprovalDisappears) {
+  Run("approval.grant", "acme-member",
+      {{"project_id", "p-acme"}, {"approval_id", "ap"}, {"expected_version", 1}});
+  EXPECT_EQ(Summary("acme-member"), Strings{"upload_document:p-acme:req"});
+}
+
+TEST_F(ActionItemsTest, UploadAnsweringTheRequestRemovesIt) {
+  Run("file.upload", "acme-member",
+      {{"project_id", "p-acme"},
+       {"name", "guide.pdf"},
+       {"content_base64", "aGVsbG8="},
+       {"request_id", "req"}});
+  EXPECT_EQ(Summary("acme-member"), Strings{"answer_approval:p-acme:ap"});
+}
+
+TEST_F(ActionItemsTest, RequestOfACompletedMilestoneIsNoLongerToDo) {
+  Run("milestone.start", "pm",
+      {{"project_id", "p-acme"}, {"milestone_id", "m-planned"}, {"expected_version", 1}});
+  Run("milestone.complete", "pm",
+      {{"project_id", "p-acme"},
+       {"milestone_id", "m-planned"},
+       {"expected_version", 2},
+       {"completed_date", "2026-12-09"}});
+  EXPECT_EQ(Summary("acme-member"), Strings{"answer_approval:p-acme:ap"});
+}
+
+TEST_F(ActionItemsTest, RequestOfNobodyInParticularIsForTheClientsAdminsAndMembers) {
+  RequestDocument("anyone", "", "");
+  EXPECT_EQ(Summary("acme-admin"), Strings{"upload_document:p-acme:anyone"});
+  EXPECT_EQ(Summary("acme-member"),
+            (Strings{"upload_document:p-acme:req", "answer_approval:p-acme:ap",
+                     "upload_document:p-acme:anyone"}));
+  EXPECT_EQ(Summary("acme-viewer"), Strings{});  // a viewer may not upload
+  EXPECT_EQ(Summary("globex-admin"), Strings{});
+  EXPECT_EQ(Summary("pm"), Strings{});
+}
+
+TEST_F(ActionItemsTest, ClientQuestionWaitsOnTheProjectsManagersUntilTheFirmReplies) {
+  Run("comment.post", "acme-member",
+      {{"project_id", "p-acme"},
+       {"thread_id", "t-client"},
+       {"comment_id", "q1"},
+       {"body", "When is the review?"}});
+  // The project's manager (pm) and the owner; not staff, the auditor, nor the client.
+  EXPECT_EQ(Summary("pm"), Strings{"reply_to_client:p-acme:t-client"});
+  EXPECT_EQ(Summary("owner"), Strings{"reply_to_client:p-acme:t-client"});
+  EXPECT_EQ(Summary("staff"), Strings{});
+  EXPECT_EQ(Summary("auditor"), Strings{});
+  EXPECT_EQ(Summary("acme-admin"), Strings{});
+  const object item = Items("pm").at(0).as_object();
+  EXPECT_EQ(item.at("title"), "When is the review?");
+  EXPECT_EQ(item.at("asked_by"), "acme member");
+  EXPECT_EQ(item.at("milestone_id"), "m-planned");
+  EXPECT_EQ(item.at("audience"), "internal");
+  // A second question keeps the thread waiting since the first one.
+  Run("comment.post", "acme-admin",
+      {{"project_id", "p-acme"},
+       {"thread_id", "t-client"},
+       {"comment_id", "q2"},
+       {"body", "Any news?"}});
+  const object again = Items("pm").at(0).as_object();
+  EXPECT_EQ(again.at("title"), "Any news?");
+  EXPECT_EQ(again.at("since_us"), item.at("since_us"));
+  Run("comment.post", "staff",
+      {{"project_id", "p-acme"},
+       {"thread_id", "t-client"},
+       {"comment_id", "a1"},
+       {"body", "Next week"},
+       {"reply_to", "client:acme:q2"}});
+  EXPECT_EQ(Summary("pm"), Strings{});
+  EXPECT_EQ(Summary("owner"), Strings{});
+}
+
+TEST_F(ActionItemsTest, StagedClientCardIsForTheClientsAdminsToReview) {
+  Run("card.move", "pm",
+      {{"project_id", "p-acme"},
+       {"card_id", "cc"},
+       {"to_column", "Staged"},
+       {"expected_version", 1}});
+  EXPECT_EQ(Summary("acme-admin"), Strings{"review_card:p-acme:cc"});
+  EXPECT_EQ(Items("acme-admin").at(0).at("title"), "Logo");
+  EXPECT_EQ(Summary("acme-member").size(), 2u);  // its approval and request only
+  EXPECT_EQ(Summary("pm"), Strings{});
+  Run("card.move", "pm",
+      {{"project_id", "p-acme"},
+       {"card_id", "cc"},
+       {"to_column", "Approved"},
+       {"expected_version", 2}});
+  EXPECT_EQ(Summary("acme-admin"), Strings{});
+}
+
+TEST_F(ActionItemsTest, StagedInternalCardIsForTheProjectsManagerOnly) {
+  Run("board.configure", "owner",
+      {{"project_id", "p-acme"},
+       {"board_id", "qa"},
+       {"name", "QA"},
+       {"columns", boost::json::array{"Doing", "Staged"}}});
+  Run("card.create", "staff",
+      {{"project_id", "p-acme"},
+       {"board_id", "qa"},
+       {"card_id", "fix"},
+       {"title", "INTERNAL-MARKER fix"}});
+  Run("card.move", "staff",
+      {{"project_id", "p-acme"},
+       {"card_id", "fix"},
+       {"to_column", "Staged"},
+       {"expected_version", 1}});
+  EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:fix"});
+  EXPECT_EQ(Items("pm").at(0).at("audience"), "internal");
+  EXPECT_EQ(Summary("owner"), Strings{});
+  EXPECT_EQ(Summary("acme-admin"), Strings{});
+  Run("card.move", "pm",
+      {{"project_id", "p-acme"},
+       {"card_id", "fix"},
+       {"to_column", "Doing"},
+       {"expected_version", 2}});
+  EXPECT_EQ(Summary("pm"), Strings{});
+}
+
+TEST_F(ActionItemsTest, UrgencyFollowsTheDueDateAgainstToday) {
+  RequestDocument("later", "acme-member", "2026-12-14");
+  RequestDocument("soon", "acme-member", "2026-12-13");
+  RequestDocument("today", "acme-member", "2026-12-10");
+  RequestDocument("late", "acme-member", "2026-12-09");
+  Run("approval.request", "pm",
+      {{"project_id", "p-acme"},
+       {"approval_id", "ap-late"},
+       {"subject", object{{"kind", "milestone"}, {"id", "m-started"}}},
+       {"title", "Late one"},
+       {"requested_from", "acme-member"},
+       {"due_date", "2026-11-30"}});
+  std::vector<std::string> order;
+  for (const auto& v : Items("acme-member")) {
+    const auto& o = v.as_object();
+    order.push_back(std::string(o.at("urgency").as_string()) + " " +
+                    std::string(o.at("due_date").as_string()));
+  }
+  // Overdue first, then due soon, then waiting; by due date, undated last, then oldest first.
+  EXPECT_EQ(order, (Strings{"overdue 2026-11-30", "overdue 2026-12-09", "due_soon 2026-12-10",
+                            "due_soon 2026-12-13", "waiting 2026-12-14", "waiting ", "waiting "}));
+}
+
+TEST_F(ActionItemsTest, UrgencyIsJudgedOnTheDayOfTheReadNotStored) {
+  RequestDocument("soon", "acme-member", "2026-12-13");
+  ViewRequest r = Request("acme-member");
+  r.today = "2026-12-01";
+  EXPECT_EQ(world_->Json(r).at("items").at(0).at("urgency"), "waiting");
+  r.today = "2026-12-14";
+  EXPECT_EQ(world_->Json(r).at("items").at(0).at("urgency"), "overdue");
+}
+
+TEST_F(ActionItemsTest, MalformedTodayIsAClearError) {
+  ViewRequest r = Request("acme-member");
+  r.today = "2026-02-30";
+  Status s;
+  world_->Read(r, &s);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.reason(), "view.bad_date");
+}
+
+TEST_F(ActionItemsTest, NeedsAMember) {
+  ViewRequest r = Request("");
+  Status s;
+  world_->Read(r, &s);
+  EXPECT_EQ(s.reason(), "view.missing_option");
+}
+
+TEST_F(ActionItemsTest, ClientSideNeverGetsInternalItemsNorAnotherClientsItems) {
+  // Internal work on both projects that would be someone's to do, all marked.
+  for (const std::string c : {"acme", "globex"}) {
+    const std::string p = "p-" + c;
+    Run("board.configure", "pm",
+        {{"project_id", p},
+         {"board_id", "qa"},
+         {"name", "INTERNAL-MARKER QA"},
+         {"columns", boost::json::array{"Staged"}}});
+    Run("card.create", "pm",
+        {{"project_id", p},
+         {"board_id", "qa"},
+         {"card_id", "secret"},
+         {"title", "INTERNAL-MARKER card"}});
+    Run("comment.post", c + "-member",
+        {{"project_id", p},
+         {"thread_id", "t-client"},
+         {"comment_id", "q"},
+         {"body", "Question from " + c}});
+    Run("card.move", "pm",
+        {{"project_id", p}, {"card_id", "cc"}, {"to_column", "Staged"}, {"expected_version", 1}});
+  }
+  for (const std::string c : {"acme", "globex"}) {
+    const std::string other = c == "acme" ? "globex" : "acme";
+    for (const std::string role : {"admin", "member", "viewer"}) {
+      ViewRequest r = Request(c + "-" + role);
+      const std::string text = world_->Read(r);
+      EXPECT_EQ(text.find("INTERNAL-MARKER"), std::string::npos) << text;
+      EXPECT_EQ(text.find("reply_to_client"), std::string::npos) << text;
+      EXPECT_EQ(text.find("p-" + other), std::string::npos) << text;
+      EXPECT_EQ(text.find("Question from"), std::string::npos) << text;
+    }
+  }
+  // The firm does get them.
+  EXPECT_NE(world_->Read(Request("pm")).find("INTERNAL-MARKER"), std::string::npos);
+}
+
+TEST_F(ActionItemsTest, ProjectScopedManagerAnswersQuestionsOfItsProjectOnly) {
+  Run("member.invite", "owner",
+      {{"member_id", "ben"}, {"email", "ben@nw.io"}, {"display_name", "Ben"}, {"role", "staff"}});
+  Run("role.grant", "owner",
+      {{"member_id", "ben"},
+       {"role", "project_manager"},
+       {"project_id", "p-globex"},
+       {"expected_version", 1}});
+  for (const std::string c : {"acme", "globex"}) {
+    Run("comment.post", c + "-member",
+        {{"project_id", "p-" + c},
+         {"thread_id", "t-client"},
+         {"comment_id", "q"},
+         {"body", "Hello?"}});
+  }
+  EXPECT_EQ(Summary("ben"), Strings{"reply_to_client:p-globex:t-client"});
+  EXPECT_EQ(Summary("pm"),
+            (Strings{"reply_to_client:p-acme:t-client", "reply_to_client:p-globex:t-client"}));
+}
+
+TEST_F(ActionItemsTest, RebuildHashesLikeTheLiveView) {
+  RequestDocument("soon", "", "2026-12-13");
+  Run("comment.post", "acme-member",
+      {{"project_id", "p-acme"},
+       {"thread_id", "t-client"},
+       {"comment_id", "q"},
+       {"body", "Hello?"}});
+  const std::string live = world_->Hash("action-items");
+  ASSERT_TRUE(world_->runner()->Rebuild({"action-items"}).ok());
+  EXPECT_EQ(world_->Hash("action-items"), live);
+}
+
+TEST_F(ActionItemsTest, AsOfReadEqualsTheLiveReadAtThatMoment) {
+  std::vector<std::pair<uint64_t, std::pair<std::string, std::string>>> live;
+  auto snapshot = [&] {
+    live.push_back({world_->log()->LastPosition(),
+                    {world_->Read(Request("acme-member")), world_->Read(Request("pm"))}});
+  };
+  snapshot();
+  RequestDocument("soon", "acme-member", "2026-12-13");
+  snapshot();
+  Run("comment.post", "acme-member",
+      {{"project_id", "p-acme"},
+       {"thread_id", "t-client"},
+       {"comment_id", "q"},
+       {"body", "Hello?"}});
+  snapshot();
+  Run("approval.grant", "acme-member",
+      {{"project_id", "p-acme"}, {"approval_id", "ap"}, {"expected_version", 1}});
+  snapshot();
+  for (const auto& [position, expected] : live) {
+    EXPECT_EQ(world_->ReadAsOf(Request("acme-member"), position), expected.first) << position;
+    EXPECT_EQ(world_->ReadAsOf(Request("pm"), position), expected.second) << position;
+  }
+}
+
+}  // namespace
+}  // namespace tandem::test
