@@ -1,5 +1,8 @@
 #include "view_catalog.h"
 
+#include "board_projection.h"
+#include "file_projection.h"
+#include "thread_projection.h"
 #include "timeline_projection.h"
 
 namespace tandem {
@@ -10,6 +13,12 @@ const std::vector<StoredView>& StoredViews() {
       {"client-timeline", [] { return std::make_unique<TimelineProjection>(Curation::kClient); }},
       {"internal-timeline",
        [] { return std::make_unique<TimelineProjection>(Curation::kInternal); }},
+      {"client-board", [] { return std::make_unique<BoardProjection>(Curation::kClient); }},
+      {"internal-board", [] { return std::make_unique<BoardProjection>(Curation::kInternal); }},
+      {"client-threads", [] { return std::make_unique<ThreadProjection>(Curation::kClient); }},
+      {"internal-threads", [] { return std::make_unique<ThreadProjection>(Curation::kInternal); }},
+      {"client-files", [] { return std::make_unique<FileProjection>(Curation::kClient); }},
+      {"internal-files", [] { return std::make_unique<FileProjection>(Curation::kInternal); }},
   };
   return kViews;
 }
@@ -30,6 +39,9 @@ const std::vector<ReadableView>& ReadableViews() {
          *csv_rows = "milestones";
          return ReadTimeline(ctx, true, out);
        }},
+      {"board", {"project"}, {"client-board", "internal-board"}, ReadBoard},
+      {"threads", {"project"}, {"client-threads", "internal-threads"}, ReadThreads},
+      {"files", {"project"}, {"client-files", "internal-files"}, ReadFiles},
   };
   return kViews;
 }

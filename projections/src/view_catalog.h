@@ -32,5 +32,8 @@ const std::vector<ReadableView>& ReadableViews();
 
 // Readers, one per view family (each in its own file).
 Status ReadTimeline(const QueryContext& ctx, bool internal, boost::json::object* out);
+Status ReadBoard(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows);
+Status ReadThreads(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows);
+Status ReadFiles(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows);
 
 }  // namespace tandem
