@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "tandem/domain/command_handler.h"
+#include "tandem/log/event_log.h"
 #include "tandem/projections/view_store.h"
 
 namespace tandem::test {
@@ -65,6 +67,19 @@ inline void ExpectStorageFree(ViewStore* store, const std::string& view, const s
       EXPECT_EQ(value.find("\"" + id + "\""), std::string::npos) << view << ": " << value;
     }
   }
+}
+
+// Every event of a project stream of the standard world's firm, in order.
+inline std::vector<RecordedEvent> ProjectEvents(EventLog* log, const std::string& project) {
+  std::vector<RecordedEvent> all, page;
+  uint64_t next = 1;
+  while (log->ReadStreamForward(ProjectStream("northwind", project), next, ReadOptions(), &page)
+             .ok() &&
+         !page.empty()) {
+    next = page.back().stream_version() + 1;
+    for (RecordedEvent& e : page) all.push_back(std::move(e));
+  }
+  return all;
 }
 
 }  // namespace tandem::test
