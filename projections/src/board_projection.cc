@@ -202,7 +202,15 @@ Status BoardProjection::LinkCards(const schema::Event& event, ViewRows* rows,
   Status s = FindCard(*rows, tenant, project, a_id, &a_board, &a);
   if (s.ok() && a != nullptr) s = FindCard(*rows, tenant, project, b_id, &b_board, &b);
   if (!s.ok() || a == nullptr || b == nullptr) return s;  // both cards, or nothing
-  const bool client = SharedWithClient(event);
+  // As in the domain, a link is shared only between two cards of client boards: a link to an
+  // internal card stays internal, whatever the event says.
+  bool client = SharedWithClient(event);
+  for (const std::string* board : {&a_board, &b_board}) {
+    const BoardDoc* doc = nullptr;
+    if (client) s = boards_.Peek(*rows, BoardKey(tenant, project, *board), &doc);
+    if (!s.ok()) return s;
+    client = client && doc != nullptr && doc->client;
+  }
   const std::string relation = S(e->relation());
   auto linked = [](const CardDoc& c, const std::string& other) {
     return std::any_of(c.links.begin(), c.links.end(),

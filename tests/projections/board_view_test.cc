@@ -203,6 +203,48 @@ TEST_F(BoardViewTest, WithoutABoardTheAskerGetsTheBoardsItMaySeeWithCardCounts) 
                                    {"cards", 1}}}}}));
 }
 
+TEST_F(BoardViewTest, EventsWrittenPastTheRulesShowTheClientNothingOfInternalCards) {
+  // A link that claims to be shared between the client card and an internal one, and a shared
+  // move of the internal card that names the client board.
+  schema::CardLinkedT link;
+  link.project_id = "p-acme";
+  link.card_id = "cc";
+  link.linked_card_id = "ic";
+  link.relation = "leak";
+  schema::CardMovedT move;
+  move.project_id = "p-acme";
+  move.board_id = "cb";
+  move.card_id = "ic";
+  move.from_column = "To do";
+  move.to_column = "Inbound";
+  NewEvent e;
+  e.actor = "pm";
+  e.audience = schema::Audience::Client;
+  e.payload.Set(std::move(link));
+  AppendPastTheRules(world_->log(), "p-acme", e);
+  e.payload.Set(std::move(move));
+  AppendPastTheRules(world_->log(), "p-acme", e);
+  ExpectViewJson(
+      world_->Read(AskBoard("acme-member", "cb")),
+      Envelope({{"board", object{{"id", "cb"},
+                                 {"name", "Client"},
+                                 {"version", 1},
+                                 {"columns",
+                                  array{Column("Inbound", {Card("cc", "Logo", "", "Inbound", {})}),
+                                        Column("Assigned", {}), Column("In Progress", {}),
+                                        Column("Staged", {}), Column("Approved", {})}}}}}));
+  // The firm's view follows the domain: the card stays on its own board, in a column that
+  // board does not have, shown after the configured ones.
+  const value internal = ViewBody(world_->Read(AskBoard("pm", "ib")));
+  const auto& columns = internal.at("board").at("columns").as_array();
+  ASSERT_EQ(columns.size(), 4u);
+  EXPECT_EQ(columns[3],
+            (object{{"name", "Inbound"},
+                    {"cards", array{Card("ic", "SVG", "", "Inbound",
+                                         {Link("cc", "cb", "leak", false, "internal")})}},
+                    {"configured", false}}));
+}
+
 TEST_F(BoardViewTest, ClientBoardStorageHoldsNoInternalBoardCardOrLink) {
   TellStory();
   world_->CatchUp();

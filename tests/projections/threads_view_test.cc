@@ -157,6 +157,31 @@ TEST_F(ThreadsViewTest, ClientAskingForAnotherClientsThreadIsRefusedLikeAMissing
   EXPECT_EQ(s.message(), "project 'p-globex' does not exist");
 }
 
+TEST_F(ThreadsViewTest, AReplyWrittenPastTheRulesNeverPointsOutsideItsThread) {
+  // A shared comment in the client thread that claims to answer the internal comment c2.
+  schema::CommentPostedT c;
+  c.project_id = "p-acme";
+  c.thread_id = "t-client";
+  c.comment_id = "h1";
+  c.thread_audience = schema::Audience::Client;
+  c.body = "Hi";
+  c.reply_to = "c2";
+  NewEvent e;
+  e.actor = "pm";
+  e.audience = schema::Audience::Client;
+  e.payload.Set(std::move(c));
+  AppendPastTheRules(world_->log(), "p-acme", e);
+  for (const char* asker : {"acme-member", "pm"}) {
+    ViewRequest r = Ask("threads", asker, "p-acme");
+    r.thread = "t-client";
+    const value v = ViewBody(world_->Read(r));
+    const auto& comments = v.at("threads").at(0).at("comments").as_array();
+    ASSERT_EQ(comments.size(), 2u) << asker;
+    EXPECT_EQ(comments[1].at("id"), "h1");
+    EXPECT_EQ(comments[1].at("reply_to"), "") << asker;
+  }
+}
+
 TEST_F(ThreadsViewTest, ClientThreadStorageHoldsNoInternalThreadOrComment) {
   TellStory();
   world_->CatchUp();

@@ -82,4 +82,13 @@ inline std::vector<RecordedEvent> ProjectEvents(EventLog* log, const std::string
   return all;
 }
 
+// Appends `event` to a project stream of the standard world's firm as `tandem append` would:
+// past every rule of the domain.
+inline void AppendPastTheRules(EventLog* log, const std::string& project, NewEvent event) {
+  AppendResult result;
+  Status s = log->Append(ProjectStream("northwind", project), ExpectedVersion::Any(), {event}, "",
+                         &result);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
 }  // namespace tandem::test
