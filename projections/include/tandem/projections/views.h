@@ -3,6 +3,9 @@
 // Views (what `tandem view NAME` serves):
 //   client-timeline    a project's milestones as its client sees them        (--project)
 //   internal-timeline  the same with internal threads, files and requests    (--project)
+//   board              a board's columns and cards, or the list of boards    (--project [--board])
+//   threads            threads with a page of their comments and replies     (--project [--thread])
+//   files              files with every version                              (--project)
 // Each is stored by a projection (MakeProjections); some views are stored twice, once curated
 // for clients and once for the firm, and the asker decides which one is read.
 //
@@ -65,7 +68,7 @@ struct ViewRequest {
   std::string client;
   std::string member;  // the asker; empty for the operator
   std::string thread;
-  uint64_t limit = 50;  // paginated views (feed)
+  uint64_t limit = 50;  // paginated views (feed; threads: comments per thread)
   uint64_t offset = 0;
   ViewFormat format = ViewFormat::kJson;
 };
