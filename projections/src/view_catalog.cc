@@ -2,6 +2,9 @@
 
 #include "action_items_projection.h"
 #include "feed_projection.h"
+#include "board_projection.h"
+#include "file_projection.h"
+#include "thread_projection.h"
 #include "timeline_projection.h"
 
 namespace tandem {
@@ -14,6 +17,12 @@ const std::vector<StoredView>& StoredViews() {
        [] { return std::make_unique<TimelineProjection>(Curation::kInternal); }},
       {"action-items", [] { return std::make_unique<ActionItemsProjection>(); }},
       {"client-feed", [] { return std::make_unique<FeedProjection>(); }},
+      {"client-board", [] { return std::make_unique<BoardProjection>(Curation::kClient); }},
+      {"internal-board", [] { return std::make_unique<BoardProjection>(Curation::kInternal); }},
+      {"client-threads", [] { return std::make_unique<ThreadProjection>(Curation::kClient); }},
+      {"internal-threads", [] { return std::make_unique<ThreadProjection>(Curation::kInternal); }},
+      {"client-files", [] { return std::make_unique<FileProjection>(Curation::kClient); }},
+      {"internal-files", [] { return std::make_unique<FileProjection>(Curation::kInternal); }},
   };
   return kViews;
 }
@@ -48,6 +57,9 @@ const std::vector<ReadableView>& ReadableViews() {
          *csv_rows = "lines";
          return ReadFeed(ctx, out);
        }},
+      {"board", {"project"}, {"client-board", "internal-board"}, ReadBoard},
+      {"threads", {"project"}, {"client-threads", "internal-threads"}, ReadThreads},
+      {"files", {"project"}, {"client-files", "internal-files"}, ReadFiles},
   };
   return kViews;
 }

@@ -34,5 +34,8 @@ const std::vector<ReadableView>& ReadableViews();
 Status ReadTimeline(const QueryContext& ctx, bool internal, boost::json::object* out);
 Status ReadActionItems(const QueryContext& ctx, boost::json::object* out);
 Status ReadFeed(const QueryContext& ctx, boost::json::object* out);
+Status ReadBoard(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows);
+Status ReadThreads(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows);
+Status ReadFiles(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows);
 
 }  // namespace tandem

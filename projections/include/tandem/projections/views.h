@@ -5,6 +5,9 @@
 //   internal-timeline  the same with internal threads, files and requests    (--project)
 //   action-items       what the member must do now, with urgency             (--member)
 //   feed               a project's client-visible events as lines, paginated (--project)
+//   board              a board's columns and cards, or the list of boards    (--project [--board])
+//   threads            threads with a page of their comments and replies     (--project [--thread])
+//   files              files with every version                              (--project)
 // Each is stored by a projection (MakeProjections); some views are stored twice, once curated
 // for clients and once for the firm, and the asker decides which one is read.
 //
@@ -67,7 +70,7 @@ struct ViewRequest {
   std::string client;
   std::string member;  // the asker; empty for the operator
   std::string thread;
-  uint64_t limit = 50;  // paginated views (feed)
+  uint64_t limit = 50;  // paginated views (feed; threads: comments per thread)
   uint64_t offset = 0;
   // The day urgency is judged against (action-items), as an ISO date: the CLI passes the current
   // UTC date, or the date of the as-of moment for an as-of read (IsoDateOf in

@@ -1,0 +1,72 @@
+#include "curated_project.h"
+
+#include "directory_projection.h"
+#include "json_fields.h"
+#include "view_key.h"
+
+namespace tandem {
+
+using json_fields::Int;
+using json_fields::S;
+using json_fields::Str;
+
+void ProjectRoot::ToJson(boost::json::object* out) const {
+  (*out)["client"] = client_id;
+  (*out)["next_seq"] = next_seq;
+}
+
+void ProjectRoot::FromJson(const boost::json::object& in) {
+  client_id = Str(in, "client");
+  next_seq = static_cast<uint64_t>(Int(in, "next_seq"));
+}
+
+std::string ProjectRootKey(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, project});
+}
+
+Status ProjectRoots::Resolve(Curation curation, const schema::Event& event, ViewRows* rows,
+                             std::string* tenant, std::string* project, ProjectRoot** root) {
+  *root = nullptr;
+  *tenant = S(event.tenant());
+  *project = event.stream_id() == nullptr ? "" : ProjectOfStream(event.stream_id()->string_view());
+  if (project->empty() || !Admits(curation, event)) {
+    project->clear();
+    return Status::OK();
+  }
+  const std::string key = ProjectRootKey(*tenant, *project);
+  if (event.payload_type() != schema::Payload::ProjectCreated) return roots_.Find(*rows, key, root);
+  const ProjectRoot* existing = nullptr;
+  Status s = roots_.Peek(*rows, key, &existing);
+  if (!s.ok() || existing != nullptr) return s;  // the first creation decides
+  ProjectRoot* created = nullptr;
+  s = roots_.Get(*rows, key, &created);
+  if (s.ok()) created->client_id = S(event.payload_as_ProjectCreated()->client_id());
+  return s;
+}
+
+boost::json::value AnchorJson(const std::string& kind, const std::string& id) {
+  if (kind.empty()) return nullptr;
+  return boost::json::object{{"kind", kind}, {"id", id}};
+}
+
+std::string AnchorKindOf(const schema::Anchor* anchor) {
+  if (anchor == nullptr) return "";
+  switch (anchor->kind()) {
+    case schema::AnchorKind::Project:
+      return "project";
+    case schema::AnchorKind::Milestone:
+      return "milestone";
+    case schema::AnchorKind::Card:
+      return "card";
+    case schema::AnchorKind::File:
+      return "file";
+    default:
+      return "";
+  }
+}
+
+std::string AnchorIdOf(const schema::Anchor* anchor) {
+  return anchor == nullptr || AnchorKindOf(anchor).empty() ? "" : S(anchor->id());
+}
+
+}  // namespace tandem

@@ -1,0 +1,146 @@
+#include "file_projection.h"
+
+#include "json_fields.h"
+#include "view_key.h"
+
+namespace tandem {
+namespace {
+
+using json_fields::Bool;
+using json_fields::Int;
+using json_fields::S;
+using json_fields::Str;
+using schema::Payload;
+
+std::string FileRowKey(const std::string& tenant, const std::string& project,
+                       const std::string& file) {
+  return ViewKey({tenant, project, "f", file});
+}
+
+std::string NameKey(const std::string& tenant, const std::string& project, bool client,
+                    const std::string& name) {
+  return ViewKey({tenant, project, "n", client ? "client" : "internal", name});
+}
+
+}  // namespace
+
+std::string FilesPrefix(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, project, "f"});
+}
+
+std::string VersionsBase(const std::string& tenant, const std::string& project,
+                         const std::string& file) {
+  return ViewKey({tenant, project, "v", file});
+}
+
+std::string RequestKey(const std::string& tenant, const std::string& project,
+                       const std::string& request) {
+  return ViewKey({tenant, project, "q", request});
+}
+
+void FileDoc::ToJson(boost::json::object* out) const {
+  (*out)["seq"] = seq;
+  (*out)["name"] = name;
+  (*out)["client"] = client;
+  (*out)["anchor_kind"] = anchor_kind;
+  (*out)["anchor_id"] = anchor_id;
+  (*out)["request"] = request_id;
+  (*out)["versions"] = versions;
+  (*out)["latest_version"] = latest_version;
+}
+
+void FileDoc::FromJson(const boost::json::object& in) {
+  seq = static_cast<uint64_t>(Int(in, "seq"));
+  name = Str(in, "name");
+  client = Bool(in, "client");
+  anchor_kind = Str(in, "anchor_kind");
+  anchor_id = Str(in, "anchor_id");
+  request_id = Str(in, "request");
+  versions = static_cast<uint64_t>(Int(in, "versions"));
+  latest_version = static_cast<uint64_t>(Int(in, "latest_version"));
+}
+
+void NoteDoc::FromJson(const boost::json::object& in) { text = Str(in, "text"); }
+
+Status FileProjection::Apply(const schema::Event& event, ViewRows* rows) {
+  const Payload type = event.payload_type();
+  if (type != Payload::ProjectCreated && type != Payload::FileUploaded &&
+      type != Payload::DocumentRequested) {
+    return Status::OK();
+  }
+  std::string tenant, project;
+  ProjectRoot* root = nullptr;
+  Status s = roots_.Resolve(curation_, event, rows, &tenant, &project, &root);
+  if (!s.ok() || root == nullptr) return s;  // a creation, or a project never created
+  if (type == Payload::FileUploaded) return Upload(event, rows, tenant, project, root);
+  const auto* e = event.payload_as_DocumentRequested();
+  const std::string key = RequestKey(tenant, project, S(e->request_id()));
+  const NoteDoc* existing = nullptr;
+  s = notes_.Peek(*rows, key, &existing);
+  if (!s.ok() || existing != nullptr) return s;  // the first request decides
+  NoteDoc* title = nullptr;
+  s = notes_.Get(*rows, key, &title);
+  if (s.ok()) title->text = S(e->title());
+  return s;
+}
+
+Status FileProjection::Upload(const schema::Event& event, ViewRows* rows, const std::string& tenant,
+                              const std::string& project, ProjectRoot* root) {
+  const auto* e = event.payload_as_FileUploaded();
+  // As in the domain, an upload's own audience places it among the client or internal files.
+  const bool client = event.audience() == schema::Audience::Client;
+  const std::string file_id = S(e->file_id()), name = S(e->name());
+  const std::string file_key = FileRowKey(tenant, project, file_id);
+  const std::string name_key = NameKey(tenant, project, client, name);
+  FileDoc* file = nullptr;
+  Status s = files_.Find(*rows, file_key, &file);
+  if (!s.ok()) return s;
+  if (file != nullptr && (file->client != client || file->name != name)) {
+    return Status::OK();  // an id is one file
+  }
+  const NoteDoc* holder = nullptr;
+  s = notes_.Peek(*rows, name_key, &holder);
+  if (!s.ok()) return s;
+  if (holder != nullptr && holder->text != file_id) return Status::OK();  // a name is one file
+  if (file == nullptr) {
+    NoteDoc* named = nullptr;
+    s = notes_.Get(*rows, name_key, &named);
+    if (s.ok()) s = files_.Get(*rows, file_key, &file);
+    if (!s.ok()) return s;
+    named->text = file_id;
+    file->seq = root->next_seq++;
+    file->name = name;
+    file->client = client;
+    file->anchor_kind = AnchorKindOf(e->anchor());
+    file->anchor_id = AnchorIdOf(e->anchor());
+    file->request_id = S(e->request_id());
+  }
+  const uint64_t index = file->versions++;
+  file->latest_version = e->version();
+  return versions_.Append(*rows, VersionsBase(tenant, project, file_id), index,
+                          {{"version", e->version()},
+                           {"by", S(event.actor())},
+                           {"at_us", event.recorded_at_us()},
+                           {"size", e->size()},
+                           {"sha256", S(e->sha256())},
+                           {"content_type", S(e->content_type())},
+                           {"name", name},
+                           {"request", S(e->request_id())}});
+}
+
+Status FileProjection::Flush(ViewRows* rows) {
+  roots_.Flush(rows);
+  files_.Flush(rows);
+  notes_.Flush(rows);
+  versions_.Flush(rows);
+  return Status::OK();
+}
+
+void FileProjection::Forget() {
+  roots_.Forget();
+  files_.Forget();
+  notes_.Forget();
+  versions_.Forget();
+}
+
+}  // namespace tandem

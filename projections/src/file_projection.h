@@ -1,0 +1,72 @@
+// The files of each project: each file with its anchor, the document request it answered,
+// and every version uploaded (version, who, when, size, sha256, content type, name). The client
+// view (Curation::kClient) folds only client uploads and client requests.
+//
+// Rows (keys extend the project's root row, curated_project.h):
+//   {tenant, project, "f", file}             the file: name, audience, anchor, request, count
+//   {tenant, project, "v", file} + chunk     its versions (ChunkedList: re-uploads never grow
+//                                            a row)
+//   {tenant, project, "n", audience/name}    which file holds a name
+//   {tenant, project, "q", request}          a document request's title, for readers
+//
+// The rules are the domain's (project_state.cc): client and internal files live side by side
+// (the same name in each is two files); an id is one file and a name is one file, so an upload
+// naming an id of another name, or a name held by another id, changes nothing.
+#pragma once
+
+#include <string>
+
+#include "chunked_list.h"
+#include "curated_project.h"
+
+namespace tandem {
+
+struct FileDoc {
+  uint64_t seq = 0;  // order of the first upload
+  std::string name;
+  bool client = false;
+  std::string anchor_kind, anchor_id, request_id;
+  uint64_t versions = 0;
+  uint64_t latest_version = 0;
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+// A one-field row: a name's file, a request's title.
+struct NoteDoc {
+  std::string text;
+
+  void ToJson(boost::json::object* out) const { (*out)["text"] = text; }
+  void FromJson(const boost::json::object& in);
+};
+
+class FileProjection : public Projection {
+ public:
+  explicit FileProjection(Curation curation)
+      : curation_(curation), name_(CuratedName(curation, "files")) {}
+  std::string_view name() const override { return name_; }
+  uint32_t version() const override { return 1; }
+  Status Apply(const schema::Event& event, ViewRows* rows) override;
+  Status Flush(ViewRows* rows) override;
+  void Forget() override;
+
+ private:
+  Status Upload(const schema::Event& event, ViewRows* rows, const std::string& tenant,
+                const std::string& project, ProjectRoot* root);
+
+  Curation curation_;
+  std::string name_;
+  ProjectRoots roots_;
+  DocCache<FileDoc> files_;
+  DocCache<NoteDoc> notes_;
+  ChunkedList versions_;
+};
+
+std::string FilesPrefix(const std::string& tenant, const std::string& project);
+std::string VersionsBase(const std::string& tenant, const std::string& project,
+                         const std::string& file);
+std::string RequestKey(const std::string& tenant, const std::string& project,
+                       const std::string& request);
+
+}  // namespace tandem

@@ -1,0 +1,137 @@
+#include "thread_projection.h"
+
+#include "json_fields.h"
+#include "view_key.h"
+
+namespace tandem {
+namespace {
+
+using json_fields::Bool;
+using json_fields::Int;
+using json_fields::S;
+using json_fields::Str;
+using schema::Payload;
+
+std::string RefKey(const std::string& tenant, const std::string& project,
+                   const std::string& comment) {
+  return ViewKey({tenant, project, "c", comment});
+}
+
+}  // namespace
+
+std::string ThreadKey(const std::string& tenant, const std::string& project,
+                      const std::string& thread) {
+  return ViewKey({tenant, project, "t", thread});
+}
+
+std::string ThreadsPrefix(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, project, "t"});
+}
+
+std::string CommentsBase(const std::string& tenant, const std::string& project,
+                         const std::string& thread) {
+  return ViewKey({tenant, project, "m", thread});
+}
+
+std::string RepliesPrefix(const std::string& tenant, const std::string& project,
+                          const std::string& thread, uint64_t index) {
+  return ViewKey({tenant, project, "r", thread, OrderedNumber(index)});
+}
+
+void ThreadDoc::ToJson(boost::json::object* out) const {
+  (*out)["seq"] = seq;
+  (*out)["client"] = client;
+  (*out)["anchor_kind"] = anchor_kind;
+  (*out)["anchor_id"] = anchor_id;
+  (*out)["comments"] = comments;
+}
+
+void ThreadDoc::FromJson(const boost::json::object& in) {
+  seq = static_cast<uint64_t>(Int(in, "seq"));
+  client = Bool(in, "client");
+  anchor_kind = Str(in, "anchor_kind");
+  anchor_id = Str(in, "anchor_id");
+  comments = static_cast<uint64_t>(Int(in, "comments"));
+}
+
+void CommentRefDoc::ToJson(boost::json::object* out) const {
+  (*out)["thread"] = thread;
+  (*out)["index"] = index;
+}
+
+void CommentRefDoc::FromJson(const boost::json::object& in) {
+  thread = Str(in, "thread");
+  index = static_cast<uint64_t>(Int(in, "index"));
+}
+
+Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
+  const Payload type = event.payload_type();
+  if (type != Payload::ProjectCreated && type != Payload::CommentPosted) return Status::OK();
+  std::string tenant, project;
+  ProjectRoot* root = nullptr;
+  Status s = roots_.Resolve(curation_, event, rows, &tenant, &project, &root);
+  if (!s.ok() || root == nullptr) return s;  // a creation, or a project never created
+  const auto* e = event.payload_as_CommentPosted();
+  const std::string thread_id = S(e->thread_id()), comment_id = S(e->comment_id());
+  const std::string thread_key = ThreadKey(tenant, project, thread_id);
+  const bool client = SharedWithClient(event);
+  ThreadDoc* thread = nullptr;
+  s = threads_.Find(*rows, thread_key, &thread);
+  if (!s.ok()) return s;
+  if (thread != nullptr && thread->client != client) return Status::OK();  // not part of it
+  const CommentRefDoc* taken = nullptr;
+  s = refs_.Peek(*rows, RefKey(tenant, project, comment_id), &taken);
+  if (!s.ok() || taken != nullptr) return s;  // the first comment with that id decides
+  std::string reply_to = S(e->reply_to());
+  if (!reply_to.empty()) {
+    const CommentRefDoc* replied = nullptr;
+    s = refs_.Peek(*rows, RefKey(tenant, project, reply_to), &replied);
+    if (!s.ok()) return s;
+    if (replied == nullptr || replied->thread != thread_id) {
+      reply_to.clear();
+    } else {
+      replies_[ViewKey({tenant, project, "r", thread_id, OrderedNumber(replied->index),
+                        OrderedNumber(thread == nullptr ? 0 : thread->comments)})] = comment_id;
+    }
+  }
+  if (thread == nullptr) {
+    s = threads_.Get(*rows, thread_key, &thread);
+    if (!s.ok()) return s;
+    thread->seq = root->next_seq++;
+    thread->client = client;
+    thread->anchor_kind = AnchorKindOf(e->anchor());
+    thread->anchor_id = AnchorIdOf(e->anchor());
+  }
+  const uint64_t index = thread->comments++;
+  CommentRefDoc* ref = nullptr;
+  s = refs_.Get(*rows, RefKey(tenant, project, comment_id), &ref);
+  if (!s.ok()) return s;
+  ref->thread = thread_id;
+  ref->index = index;
+  return comments_.Append(*rows, CommentsBase(tenant, project, thread_id), index,
+                          {{"id", comment_id},
+                           {"author", S(event.actor())},
+                           {"at_us", event.recorded_at_us()},
+                           {"body", S(e->body())},
+                           {"reply_to", reply_to}});
+}
+
+Status ThreadProjection::Flush(ViewRows* rows) {
+  roots_.Flush(rows);
+  threads_.Flush(rows);
+  refs_.Flush(rows);
+  comments_.Flush(rows);
+  for (const auto& [key, id] : replies_) rows->Put(key, id);
+  replies_.clear();
+  return Status::OK();
+}
+
+void ThreadProjection::Forget() {
+  roots_.Forget();
+  threads_.Forget();
+  refs_.Forget();
+  comments_.Forget();
+  replies_.clear();
+}
+
+}  // namespace tandem

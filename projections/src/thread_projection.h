@@ -1,0 +1,75 @@
+// The comment threads of each project: each thread with its anchor and audience, and its
+// comments (author, when, body, the comment it replies to) in the order they were posted.
+// The client view (Curation::kClient) folds only comments of client threads.
+//
+// Rows (keys extend the project's root row, curated_project.h):
+//   {tenant, project, "t", thread}                   the thread: anchor, audience, comment count
+//   {tenant, project, "m", thread} + chunk           its comments (ChunkedList)
+//   {tenant, project, "c", comment}                  which thread and place a comment has
+//   {tenant, project, "r", thread, n(parent), n(child)}  a reply (value: the reply's id)
+// No row grows with comments: a thread of 100k comments is a fixed-size thread row, chunks of
+// 64 comments, and one small row per comment and per reply.
+//
+// The rules are the domain's (project_state.cc): a thread's audience and anchor are set by its
+// first comment, and a comment whose audience differs is not part of it; a comment id is
+// taken by its first comment, project-wide. A reply_to that names no earlier comment of the
+// same thread is dropped (shown as none): a reply never points outside its thread.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "chunked_list.h"
+#include "curated_project.h"
+
+namespace tandem {
+
+struct ThreadDoc {
+  uint64_t seq = 0;  // order of the first comment
+  bool client = false;
+  std::string anchor_kind, anchor_id;
+  uint64_t comments = 0;
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+struct CommentRefDoc {
+  std::string thread;
+  uint64_t index = 0;
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+class ThreadProjection : public Projection {
+ public:
+  explicit ThreadProjection(Curation curation)
+      : curation_(curation), name_(CuratedName(curation, "threads")) {}
+  std::string_view name() const override { return name_; }
+  uint32_t version() const override { return 1; }
+  Status Apply(const schema::Event& event, ViewRows* rows) override;
+  Status Flush(ViewRows* rows) override;
+  void Forget() override;
+
+ private:
+  Curation curation_;
+  std::string name_;
+  ProjectRoots roots_;
+  DocCache<ThreadDoc> threads_;
+  DocCache<CommentRefDoc> refs_;
+  ChunkedList comments_;
+  std::map<std::string, std::string> replies_;  // written once, never read by the fold
+};
+
+std::string ThreadKey(const std::string& tenant, const std::string& project,
+                      const std::string& thread);
+std::string ThreadsPrefix(const std::string& tenant, const std::string& project);
+// The ChunkedList base of a thread's comments.
+std::string CommentsBase(const std::string& tenant, const std::string& project,
+                         const std::string& thread);
+// The replies to comment number `index` of a thread (prefix; values are the replies' ids).
+std::string RepliesPrefix(const std::string& tenant, const std::string& project,
+                          const std::string& thread, uint64_t index);
+
+}  // namespace tandem

@@ -1,0 +1,271 @@
+// The threads view: each project's threads per audience, their comments and reply chains, and
+// what each asker may see of them.
+#include <gtest/gtest.h>
+
+#include "view_json.h"
+#include "view_world.h"
+
+namespace tandem::test {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+
+const std::string kMarker = "INTERNAL-MARKER";
+
+class ThreadsViewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<ViewWorld>(dir_.path());
+    world_->BuildStandard();
+  }
+
+  void Post(const std::string& actor, object fields) {
+    fields["project_id"] = "p-acme";
+    world_->MustRun(Cmd("comment.post", "northwind", actor, std::move(fields)));
+  }
+
+  // On acme's project, beside the standard client thread ("Welcome!", c1) and internal one
+  // ("Budget is tight", c2): the client answers c1 and the firm answers the client; the firm
+  // adds an internal reply; the client opens a thread of its own on its card.
+  void TellStory() {
+    Post("acme-member",
+         {{"thread_id", "t-client"}, {"comment_id", "c3"}, {"body", "Thanks"}, {"reply_to", "c1"}});
+    Post("pm", {{"thread_id", "t-client"},
+                {"comment_id", "c4"},
+                {"body", "Glad to help"},
+                {"reply_to", "client:acme:c3"}});
+    Post("pm", {{"thread_id", "t-internal"},
+                {"comment_id", "c5"},
+                {"body", kMarker + " margin"},
+                {"reply_to", "c2"}});
+    Post("acme-admin", {{"thread_id", "q"},
+                        {"comment_id", "q1"},
+                        {"anchor", object{{"kind", "card"}, {"id", "cc"}}},
+                        {"body", "Is the logo final?"}});
+  }
+
+  // When the comment was posted (its event's recorded_at_us).
+  int64_t At(const std::string& comment) {
+    for (const RecordedEvent& e : ProjectEvents(world_->log(), "p-acme")) {
+      const auto* c = e.event().payload_as_CommentPosted();
+      if (c != nullptr && c->comment_id()->str() == comment) return e.event().recorded_at_us();
+    }
+    ADD_FAILURE() << "no comment " << comment;
+    return 0;
+  }
+
+  value Comment(const std::string& id, const std::string& author, const std::string& name,
+                const std::string& body, const std::string& reply_to, array replies) {
+    return object{{"id", id},     {"author", author},     {"author_name", name}, {"at_us", At(id)},
+                  {"body", body}, {"reply_to", reply_to}, {"replies", replies}};
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<ViewWorld> world_;
+};
+
+value Thread(const std::string& id, const char* audience, value anchor, uint64_t count,
+             array comments) {
+  object o{{"id", id}};
+  if (audience != nullptr) o["audience"] = audience;
+  o["anchor"] = std::move(anchor);
+  o["comment_count"] = count;
+  o["comments"] = std::move(comments);
+  return o;
+}
+
+value Envelope(array threads, uint64_t offset = 0, uint64_t limit = 50) {
+  return object{{"view", "threads"}, {"workspace", "northwind"}, {"project", "p-acme"},
+                {"offset", offset},  {"limit", limit},           {"threads", std::move(threads)}};
+}
+
+const object kOnMilestone{{"kind", "milestone"}, {"id", "m-planned"}};
+const object kOnCard{{"kind", "card"}, {"id", "cc"}};
+
+TEST_F(ThreadsViewTest, ClientSeesItsThreadsWithCommentsAuthorsAndReplyChains) {
+  TellStory();
+  const std::string read = world_->Read(Ask("threads", "acme-member", "p-acme"));
+  ExpectViewJson(
+      read,
+      Envelope(
+          {Thread("t-client", nullptr, kOnMilestone, 3,
+                  {Comment("c1", "pm", "pm", "Welcome!", "", {"client:acme:c3"}),
+                   Comment("client:acme:c3", "acme-member", "acme member", "Thanks", "c1", {"c4"}),
+                   Comment("c4", "pm", "pm", "Glad to help", "client:acme:c3", {})}),
+           Thread("client:acme:q", nullptr, kOnCard, 1,
+                  {Comment("client:acme:q1", "acme-admin", "acme admin", "Is the logo final?", "",
+                           {})})}));
+  EXPECT_EQ(read.find(kMarker), std::string::npos);
+  EXPECT_EQ(read.find("Budget is tight"), std::string::npos);
+}
+
+TEST_F(ThreadsViewTest, FirmSeesEveryThreadWithItsAudience) {
+  TellStory();
+  ExpectViewJson(
+      world_->Read(Ask("threads", "staff", "p-acme")),
+      Envelope(
+          {Thread("t-client", "client", kOnMilestone, 3,
+                  {Comment("c1", "pm", "pm", "Welcome!", "", {"client:acme:c3"}),
+                   Comment("client:acme:c3", "acme-member", "acme member", "Thanks", "c1", {"c4"}),
+                   Comment("c4", "pm", "pm", "Glad to help", "client:acme:c3", {})}),
+           Thread("t-internal", "internal", kOnMilestone, 2,
+                  {Comment("c2", "pm", "pm", "Budget is tight", "", {"c5"}),
+                   Comment("c5", "pm", "pm", kMarker + " margin", "c2", {})}),
+           Thread("client:acme:q", "client", kOnCard, 1,
+                  {Comment("client:acme:q1", "acme-admin", "acme admin", "Is the logo final?", "",
+                           {})})}));
+}
+
+TEST_F(ThreadsViewTest, OneThreadIsReadAPageAtATime) {
+  TellStory();
+  ViewRequest r = Ask("threads", "acme-member", "p-acme");
+  r.thread = "t-client";
+  r.offset = 1;
+  r.limit = 1;
+  ExpectViewJson(world_->Read(r),
+                 Envelope({Thread("t-client", nullptr, kOnMilestone, 3,
+                                  {Comment("client:acme:c3", "acme-member", "acme member", "Thanks",
+                                           "c1", {"c4"})})},
+                          1, 1));
+}
+
+TEST_F(ThreadsViewTest, ClientAskingForAnInternalThreadIsRefusedLikeAMissingOne) {
+  TellStory();
+  ViewRequest internal = Ask("threads", "acme-admin", "p-acme");
+  internal.thread = "t-internal";
+  ViewRequest missing = internal;
+  missing.thread = "t-none";
+  Status a, b;
+  world_->Read(internal, &a);
+  world_->Read(missing, &b);
+  EXPECT_TRUE(a.IsNotFound());
+  EXPECT_EQ(a.reason(), "view.not_found");
+  EXPECT_EQ(a.message(), "thread 't-internal' does not exist");
+  EXPECT_EQ(b.reason(), a.reason());
+  EXPECT_EQ(b.message(), "thread 't-none' does not exist");
+}
+
+TEST_F(ThreadsViewTest, ClientAskingForAnotherClientsThreadIsRefusedLikeAMissingProject) {
+  ViewRequest r = Ask("threads", "acme-member", "p-globex");
+  r.thread = "t-client";
+  Status s;
+  world_->Read(r, &s);
+  EXPECT_TRUE(s.IsNotFound());
+  EXPECT_EQ(s.reason(), "view.not_found");
+  EXPECT_EQ(s.message(), "project 'p-globex' does not exist");
+}
+
+TEST_F(ThreadsViewTest, AReplyWrittenPastTheRulesNeverPointsOutsideItsThread) {
+  // A shared comment in the client thread that claims to answer the internal comment c2.
+  schema::CommentPostedT c;
+  c.project_id = "p-acme";
+  c.thread_id = "t-client";
+  c.comment_id = "h1";
+  c.thread_audience = schema::Audience::Client;
+  c.body = "Hi";
+  c.reply_to = "c2";
+  NewEvent e;
+  e.actor = "pm";
+  e.audience = schema::Audience::Client;
+  e.payload.Set(std::move(c));
+  AppendPastTheRules(world_->log(), "p-acme", e);
+  for (const char* asker : {"acme-member", "pm"}) {
+    ViewRequest r = Ask("threads", asker, "p-acme");
+    r.thread = "t-client";
+    const value v = ViewBody(world_->Read(r));
+    const auto& comments = v.at("threads").at(0).at("comments").as_array();
+    ASSERT_EQ(comments.size(), 2u) << asker;
+    EXPECT_EQ(comments[1].at("id"), "h1");
+    EXPECT_EQ(comments[1].at("reply_to"), "") << asker;
+  }
+}
+
+TEST_F(ThreadsViewTest, ClientThreadStorageHoldsNoInternalThreadOrComment) {
+  TellStory();
+  world_->CatchUp();
+  ExpectStorageFree(world_->store(), "client-threads", kMarker, {"t-internal", "c2", "c5"});
+  for (const auto& [key, value] : StoredRows(world_->store(), "client-threads")) {
+    EXPECT_EQ(value.find("Budget is tight"), std::string::npos);
+  }
+}
+
+TEST_F(ThreadsViewTest, ALongThreadGrowsNoRow) {
+  auto largest = [&] {
+    world_->CatchUp();
+    size_t max = 0, thread_row = 0;
+    for (const auto& [key, value] : StoredRows(world_->store(), "internal-threads")) {
+      max = std::max(max, value.size());
+      if (value.find("\"anchor_kind\"") != std::string::npos && key.find("long") != key.npos) {
+        thread_row = value.size();
+      }
+    }
+    return std::make_pair(max, thread_row);
+  };
+  auto post = [&](int i) {
+    char id[8];
+    snprintf(id, sizeof id, "l%03d", i);  // ids of one length: rows compare by size
+    object f{{"thread_id", "long"}, {"comment_id", id}, {"body", "x"}};
+    if (i == 0) f["anchor"] = object{{"kind", "project"}, {"id", "p-acme"}};
+    if (i > 0) f["reply_to"] = "l000";
+    Post("pm", std::move(f));
+  };
+  for (int i = 0; i < 130; ++i) post(i);  // two full chunks of 64 comments
+  const auto [full_chunk, thread_row] = largest();
+  for (int i = 130; i < 260; ++i) post(i);
+  const auto [after_max, after_thread_row] = largest();
+  EXPECT_EQ(after_max, full_chunk);  // no row holds more than a chunk of comments
+  EXPECT_EQ(after_thread_row, thread_row);
+}
+
+TEST_F(ThreadsViewTest, RebuildHashesLikeTheLiveView) {
+  TellStory();
+  const std::string client = world_->Hash("client-threads");
+  const std::string internal = world_->Hash("internal-threads");
+  ASSERT_TRUE(world_->runner()->Rebuild({"client-threads", "internal-threads"}).ok());
+  EXPECT_EQ(world_->Hash("client-threads"), client);
+  EXPECT_EQ(world_->Hash("internal-threads"), internal);
+}
+
+TEST_F(ThreadsViewTest, AsOfAPositionReadsLikeTheLiveViewAtThatMoment) {
+  std::vector<std::pair<uint64_t, std::pair<std::string, std::string>>> live;
+  auto snapshot = [&] {
+    live.push_back({world_->log()->LastPosition(),
+                    {world_->Read(Ask("threads", "acme-member", "p-acme")),
+                     world_->Read(Ask("threads", "pm", "p-acme"))}});
+  };
+  snapshot();
+  Post("acme-member",
+       {{"thread_id", "t-client"}, {"comment_id", "c3"}, {"body", "Thanks"}, {"reply_to", "c1"}});
+  snapshot();
+  Post("pm", {{"thread_id", "t-internal"}, {"comment_id", "c5"}, {"body", "note"}});
+  snapshot();
+  Post("pm", {{"thread_id", "t-client"},
+              {"comment_id", "c4"},
+              {"body", "Glad to help"},
+              {"reply_to", "client:acme:c3"}});
+  snapshot();
+  for (const auto& [position, reads] : live) {
+    EXPECT_EQ(world_->ReadAsOf(Ask("threads", "acme-member", "p-acme"), position), reads.first)
+        << "at position " << position;
+    EXPECT_EQ(world_->ReadAsOf(Ask("threads", "pm", "p-acme"), position), reads.second)
+        << "at position " << position;
+  }
+}
+
+TEST_F(ThreadsViewTest, CsvHasOneLinePerComment) {
+  TellStory();
+  ViewRequest r = Ask("threads", "acme-member", "p-acme");
+  r.format = ViewFormat::kCsv;
+  const std::string csv = world_->Read(r);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);  // a header and 4 comments
+  r.thread = "client:acme:q";
+  EXPECT_EQ(world_->Read(r),
+            "thread,anchor_kind,anchor_id,id,author,author_name,at_us,body,reply_to,replies\r\n"
+            "client:acme:q,card,cc,client:acme:q1,acme-admin,acme admin," +
+                std::to_string(At("client:acme:q1")) + ",Is the logo final?,,[]\r\n");
+}
+
+}  // namespace
+}  // namespace tandem::test
