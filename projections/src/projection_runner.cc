@@ -117,13 +117,17 @@ class Runner : public ProjectionRunner {
   Status Load(View* v) {
     ViewCheckpoint c;
     Status s = store_->GetCheckpoint(v->name, &c);
-    if (!s.ok()) return s;
+    // A damaged checkpoint cannot say what the rows hold; the view is derived data, so it is
+    // rebuilt rather than left to block every open (and with it `tandem rebuild`).
+    const bool damaged = s.IsCorruption();
+    if (!s.ok() && !damaged) return s;
     const bool other_version = c.version != 0 && c.version != v->projection->version();
     const bool ahead = c.position > log_->LastPosition();
-    if (other_version || ahead) {
+    if (damaged || other_version || ahead) {
       LogWarn("projections", "view dropped for rebuild view=" + v->name +
-                                 (other_version ? " stored_version=" + std::to_string(c.version)
-                                                : " ahead_of_log=" + std::to_string(c.position)));
+                                 (damaged         ? " damaged_checkpoint"
+                                  : other_version ? " stored_version=" + std::to_string(c.version)
+                                                  : " ahead_of_log=" + std::to_string(c.position)));
       s = store_->Drop(v->name);
       if (!s.ok()) return s;
       c = ViewCheckpoint();
@@ -203,12 +207,14 @@ class Runner : public ProjectionRunner {
       p.finished = finished;
       options_.progress(p);
     };
+    const size_t batch_events = std::max<size_t>(1, options_.catch_up_batch_events);
     ReadOptions read;
     read.as_of_position = head;
-    read.max_count = 1000;
     std::vector<RecordedEvent> batch;
     std::vector<RecordedEvent> page;
     while (from < head) {
+      // Pages end where the batch does, so a commit holds at most `catch_up_batch_events`.
+      read.max_count = std::min<size_t>(1000, batch_events - batch.size());
       Status s = log_->ReadAll(from + 1, read, &page);
       if (!s.ok()) return s;
       if (page.empty()) {
@@ -217,7 +223,7 @@ class Runner : public ProjectionRunner {
       }
       for (RecordedEvent& e : page) batch.push_back(std::move(e));
       from = batch.back().global_position();
-      if (batch.size() >= options_.catch_up_batch_events || from >= head) {
+      if (batch.size() >= batch_events || from >= head) {
         s = Fold(batch);
         if (!s.ok()) return s;
         batch.clear();
