@@ -72,7 +72,7 @@ class CrashActivity {
                   {"anchor", anchor},
                   {"body", "Internal note " + id}});
     }
-    if (roll < 70) {
+    if (roll < 65) {
       return Cmd("milestone.reschedule", "northwind", "pm",
                  {{"command_id", id},
                   {"project_id", p},
@@ -82,7 +82,7 @@ class CrashActivity {
                    "2027-0" + std::to_string(Uniform(3, 9)) + "-1" + std::to_string(Uniform(0, 9))},
                   {"reason", "slip " + id}});
     }
-    if (roll < 80) {
+    if (roll < 77) {
       // Three files per project, each uploaded again and again (versions).
       const int k = Uniform(0, 2);
       return Cmd("file.upload", "northwind", "pm",
@@ -90,8 +90,9 @@ class CrashActivity {
                   {"project_id", p},
                   {"name", "doc-" + std::to_string(k) + ".pdf"},
                   {"audience", k == 2 ? "internal" : "client"},
+                  {"expected_version", "any"},
                   {"anchor", anchor},
-                  {"content_base64", "dmVyc2lvbi0" + std::to_string(Uniform(0, 9)) + "=="}});
+                  {"content_base64", std::string("dj") + "AEIMQUYcgk"[Uniform(0, 9)] + "="}});
     }
     if (roll < 95) {
       const bool client_card = Uniform(0, 1) == 0;

@@ -52,9 +52,21 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
     if (!s.ok() && !s.IsRejected() && !s.IsWrongExpectedVersion()) DieIf(s, "command");
     commands++;
   };
+  std::atomic<const char*> phase{mode == "live" ? "live" : mode.c_str()};
+  ProjectionRunner* folding = nullptr;  // set before the monitor starts, when there is one
+  auto monitor = [&] {
+    for (;;) {
+      const uint64_t position = folding != nullptr ? folding->Position() : 0;
+      Say(std::string("at phase=") + phase.load() + " position=" + std::to_string(position) +
+          " head=" + std::to_string(world.log()->LastPosition()) +
+          " commands=" + std::to_string(commands));
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
 
   if (mode == "backlog") {
     Say("open head=" + std::to_string(world.log()->LastPosition()) + " position=0");
+    std::thread(monitor).detach();
     for (int i = 0; i < kBacklogCommands; i++) execute();
     Say("done");
     for (;;) pause();
@@ -74,34 +86,24 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
         "runner");
   Say("open head=" + std::to_string(world.log()->LastPosition()) +
       " position=" + std::to_string(runner->Position()));
-
-  std::atomic<const char*> phase{mode == "live" ? "live" : mode.c_str()};
-  std::thread monitor([&] {
-    for (;;) {
-      Say(std::string("at phase=") + phase.load() +
-          " position=" + std::to_string(runner->Position()) + " head=" +
-          std::to_string(world.log()->LastPosition()) + " commands=" + std::to_string(commands));
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-  });
-  std::thread appender([&] {
+  folding = runner.get();
+  std::thread(monitor).detach();
+  std::thread([&] {
     for (;;) {
       execute();
       // About 5,000 commands a second: the runner keeps up live, and a round adds a few hundred.
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
-  });
+  }).detach();
   if (mode == "catchup") DieIf(runner->CatchUp(), "catch-up");
   if (mode == "rebuild") DieIf(runner->Rebuild({}), "rebuild");
   phase = "live";
   DieIf(runner->Start(), "start");
+  // Runs until killed.
   for (;;) {
     DieIf(runner->LiveStatus(), "live");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  monitor.join();
-  appender.join();
-  return 0;
 }
 
 }  // namespace
