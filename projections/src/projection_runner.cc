@@ -67,6 +67,13 @@ class Runner : public ProjectionRunner {
 
   Status Rebuild(const std::vector<std::string>& names) override {
     std::lock_guard<std::mutex> fold(fold_mu_);
+    // Every name is checked before anything is dropped: a misspelt view rebuilds nothing.
+    for (const std::string& name : names) {
+      if (std::none_of(views_.begin(), views_.end(),
+                       [&](const View& v) { return v.name == name; })) {
+        return Status::InvalidArgument("view.unknown", "unknown stored view '" + name + "'");
+      }
+    }
     for (View& v : views_) {
       if (!names.empty() && std::find(names.begin(), names.end(), v.name) == names.end()) continue;
       Status s = store_->Drop(v.name);
@@ -168,6 +175,13 @@ class Runner : public ProjectionRunner {
     Status s;
     for (View& v : views_) {
       if (v.checkpoint >= last) continue;
+      if (events.front().global_position() > v.checkpoint + 1) {
+        s = Status::InvalidArgument(
+            "projections.hole", "events from " + std::to_string(events.front().global_position()) +
+                                    " would leave a hole after " + v.name + "'s checkpoint " +
+                                    std::to_string(v.checkpoint));
+        break;
+      }
       ViewRows* rows = batch->Rows(v.name);
       for (const RecordedEvent& e : events) {
         if (e.global_position() <= v.checkpoint) continue;
@@ -276,11 +290,21 @@ class Runner : public ProjectionRunner {
         batch.push_back(std::move(e));
       }
       std::lock_guard<std::mutex> fold(fold_mu_);
+      if (batch.front().global_position() > MinCheckpoint() + 1) {
+        // The views fell behind the subscription (a rebuild failed part-way after dropping
+        // them): folding on would leave a hole. Resume from their checkpoints.
+        sub.reset();
+        batch.clear();
+        continue;
+      }
       s = Fold(batch);
       batch.clear();
       if (!s.ok()) {
         sub.reset();  // resume from the checkpoints that were committed
         Pause(s);
+      } else {
+        std::lock_guard<std::mutex> lock(mu_);
+        live_status_ = Status::OK();
       }
     }
   }

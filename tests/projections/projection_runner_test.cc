@@ -169,6 +169,43 @@ TEST_F(ProjectionRunnerTest, ABatchThatFailsToCommitWhileFollowingLiveIsFoldedAg
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
 }
 
+TEST_F(ProjectionRunnerTest, LiveStatusIsOkAgainOnceALiveFailureIsOvercome) {
+  OpenViews();
+  ASSERT_TRUE(runner_->Start().ok());
+  store_->fail_commits = 1;
+  const uint64_t position = PostClientComment("q1");
+  ASSERT_TRUE(runner_->WaitForPosition(position, milliseconds(10000)).ok());
+  runner_->Stop();  // joins the live thread: what it last said is settled
+  Status s = runner_->LiveStatus();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST_F(ProjectionRunnerTest, ARebuildThatFailsWhileFollowingLiveLeavesNoHoleInTheViews) {
+  OpenViews();
+  ASSERT_TRUE(runner_->Start().ok());
+  ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q1"), milliseconds(5000)).ok());
+  store_->fail_commits = 1000;
+  Status s = runner_->Rebuild({});  // drops every view, then cannot write them again
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  store_->fail_commits = 0;
+  // The live thread, ahead of the dropped views, must not fold the next event onto nothing.
+  ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q2"), milliseconds(10000)).ok());
+  runner_->Stop();
+  EXPECT_EQ(ClientCommentsOnPlanned(), 3u);
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+TEST_F(ProjectionRunnerTest, RebuildOfAnUnknownViewIsRefusedAndDropsNothing) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  Status s = runner_->Rebuild({"client-timeline", "client-timelin"});
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.reason(), "view.unknown");
+  ViewCheckpoint checkpoint;
+  ASSERT_TRUE(store_->GetCheckpoint("client-timeline", &checkpoint).ok());
+  EXPECT_EQ(checkpoint.position, Head());
+}
+
 // The checkpoint's key in each view's column family (view_store.cc), written here through the
 // rows API as a damaged disk would leave it.
 const std::string kCheckpointKey(
