@@ -159,6 +159,8 @@ class Runner : public ProjectionRunner {
 
   void PublishMetrics() {
     const uint64_t head = log_->LastPosition();
+    // The live thread publishes between batches, while a CatchUp or Rebuild may be folding.
+    std::lock_guard<std::mutex> lock(mu_);
     for (View& v : views_) {
       if (v.checkpoint_gauge == nullptr) continue;
       v.checkpoint_gauge->Set(static_cast<double>(v.checkpoint));

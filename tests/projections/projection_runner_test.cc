@@ -358,6 +358,28 @@ TEST_F(ProjectionRunnerTest, LagMetricReturnsToZeroWhileFollowingLive) {
             static_cast<double>(position));
 }
 
+// The live thread publishes the metrics between batches (every 100 ms when idle) while a
+// rebuild on another thread moves the checkpoints (a data race ThreadSanitizer reports).
+TEST_F(ProjectionRunnerTest, MetricsStayRightWhileARebuildRunsBesideTheLiveThread) {
+  prometheus::Registry registry;
+  ProjectionRunnerOptions options;
+  options.metrics = &registry;
+  OpenViews(options);
+  ASSERT_TRUE(runner_->Start().ok());
+  ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q1"), milliseconds(5000)).ok());
+  for (int i = 0; i < 3; i++) {
+    std::this_thread::sleep_for(milliseconds(120));
+    ASSERT_TRUE(runner_->Rebuild({}).ok());
+  }
+  runner_->Stop();
+  for (const std::string& view : StoredViewNames()) {
+    EXPECT_EQ(MetricValue(registry, "tandem_projection_lag_events", view), 0) << view;
+    EXPECT_EQ(MetricValue(registry, "tandem_projection_checkpoint", view),
+              static_cast<double>(Head()))
+        << view;
+  }
+}
+
 TEST_F(ProjectionRunnerTest, CheckpointSurvivesReopeningSoEventsAreFoldedOnce) {
   OpenViews();
   ASSERT_TRUE(runner_->CatchUp().ok());
