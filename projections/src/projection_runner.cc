@@ -68,6 +68,13 @@ class Runner : public ProjectionRunner {
 
   Status Rebuild(const std::vector<std::string>& names) override {
     std::lock_guard<std::mutex> fold(fold_mu_);
+    // Every name is checked before anything is dropped: a misspelt view rebuilds nothing.
+    for (const std::string& name : names) {
+      if (std::none_of(views_.begin(), views_.end(),
+                       [&](const View& v) { return v.name == name; })) {
+        return Status::InvalidArgument("view.unknown", "unknown stored view '" + name + "'");
+      }
+    }
     for (View& v : views_) {
       if (!names.empty() && std::find(names.begin(), names.end(), v.name) == names.end()) continue;
       Status s = store_->Drop(v.name);
@@ -118,13 +125,17 @@ class Runner : public ProjectionRunner {
   Status Load(View* v) {
     ViewCheckpoint c;
     Status s = store_->GetCheckpoint(v->name, &c);
-    if (!s.ok()) return s;
+    // A damaged checkpoint cannot say what the rows hold; the view is derived data, so it is
+    // rebuilt rather than left to block every open (and with it `tandem rebuild`).
+    const bool damaged = s.IsCorruption();
+    if (!s.ok() && !damaged) return s;
     const bool other_version = c.version != 0 && c.version != v->projection->version();
     const bool ahead = c.position > log_->LastPosition();
-    if (other_version || ahead) {
+    if (damaged || other_version || ahead) {
       LogWarn("projections", "view dropped for rebuild view=" + v->name +
-                                 (other_version ? " stored_version=" + std::to_string(c.version)
-                                                : " ahead_of_log=" + std::to_string(c.position)));
+                                 (damaged         ? " damaged_checkpoint"
+                                  : other_version ? " stored_version=" + std::to_string(c.version)
+                                                  : " ahead_of_log=" + std::to_string(c.position)));
       s = store_->Drop(v->name);
       if (!s.ok()) return s;
       c = ViewCheckpoint();
@@ -149,6 +160,8 @@ class Runner : public ProjectionRunner {
 
   void PublishMetrics() {
     const uint64_t head = log_->LastPosition();
+    // The live thread publishes between batches, while a CatchUp or Rebuild may be folding.
+    std::lock_guard<std::mutex> lock(mu_);
     for (View& v : views_) {
       if (v.checkpoint_gauge == nullptr) continue;
       v.checkpoint_gauge->Set(static_cast<double>(v.checkpoint));
@@ -164,6 +177,14 @@ class Runner : public ProjectionRunner {
     const uint64_t last = events.back().global_position();
     for (View& v : views_) {
       if (v.checkpoint >= last) continue;
+      // Folded so far: the checkpoint, or the uncommitted pages beyond it.
+      const uint64_t folded = std::max(v.checkpoint, pending_last_);
+      if (events.front().global_position() > folded + 1) {
+        return Abandon(Status::InvalidArgument(
+            "projections.hole", "events from " + std::to_string(events.front().global_position()) +
+                                    " would leave a hole after " + v.name + "'s position " +
+                                    std::to_string(folded)));
+      }
       ViewRows* rows = pending_->Rows(v.name);
       for (const RecordedEvent& e : events) {
         if (e.global_position() <= v.checkpoint) continue;
@@ -189,6 +210,7 @@ class Runner : public ProjectionRunner {
     Status s = store_->Commit(pending_.get());
     if (!s.ok()) return Abandon(s);
     pending_.reset();
+    pending_last_ = 0;
     for (View& v : views_) {
       if (v.checkpoint < last) SetCheckpoint(&v, last);
     }
@@ -200,6 +222,7 @@ class Runner : public ProjectionRunner {
   // Every fold forgets what was not committed; the next fold resumes from the checkpoints.
   Status Abandon(const Status& s) {
     pending_.reset();
+    pending_last_ = 0;
     for (View& v : views_) v.projection->Forget();
     return s;
   }
@@ -226,7 +249,9 @@ class Runner : public ProjectionRunner {
       p.finished = finished;
       options_.progress(p);
     };
-    LogPageReader reader(log_, from, head);
+    // Pages end where a batch may, so a commit holds about `catch_up_batch_events`.
+    const size_t batch_events = std::max<size_t>(1, options_.catch_up_batch_events);
+    LogPageReader reader(log_, from, head, std::min<size_t>(1000, batch_events));
     std::vector<RecordedEvent> page;
     size_t folded = 0;
     while (from < head) {
@@ -236,7 +261,7 @@ class Runner : public ProjectionRunner {
       if (!s.ok()) return Abandon(s);
       from = page.back().global_position();
       folded += page.size();
-      if (folded >= options_.catch_up_batch_events || from >= head) {
+      if (folded >= batch_events || from >= head) {
         s = Commit();
         if (!s.ok()) return s;
         folded = 0;
@@ -289,11 +314,21 @@ class Runner : public ProjectionRunner {
         batch.push_back(std::move(e));
       }
       std::lock_guard<std::mutex> fold(fold_mu_);
+      if (batch.front().global_position() > MinCheckpoint() + 1) {
+        // The views fell behind the subscription (a rebuild failed part-way after dropping
+        // them): folding on would leave a hole. Resume from their checkpoints.
+        sub.reset();
+        batch.clear();
+        continue;
+      }
       s = Fold(batch);
       batch.clear();
       if (!s.ok()) {
         sub.reset();  // resume from the checkpoints that were committed
         Pause(s);
+      } else {
+        std::lock_guard<std::mutex> lock(mu_);
+        live_status_ = Status::OK();
       }
     }
   }

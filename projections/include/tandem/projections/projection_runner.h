@@ -12,7 +12,10 @@
 //    Rebuild drops the named views first. Start follows the log live on a thread of its own,
 //    gathering up to `max_batch_events` or `max_batch_delay` per batch.
 //  - A batch that cannot be committed is forgotten by every fold and folded again from the
-//    checkpoints.
+//    checkpoints. A view is never folded past a hole: events are applied only right after its
+//    checkpoint (the live thread resumes from the checkpoints when a failed rebuild left the
+//    views behind it).
+//  - A damaged checkpoint is treated like another version: the view is dropped and rebuilt.
 //  - With metrics set: tandem_projection_checkpoint{projection} and
 //    tandem_projection_lag_events{projection} (the log's last position minus the checkpoint).
 #pragma once
@@ -68,6 +71,7 @@ class ProjectionRunner {
 
   virtual Status CatchUp() = 0;
   // Drops the named views (every view when empty) and folds them again from the log.
+  // InvalidArgument (view.unknown), dropping nothing, when a name is not one of the runner's.
   virtual Status Rebuild(const std::vector<std::string>& views) = 0;
   virtual Status Start() = 0;
   // Stops following: the batch in progress is committed first.
@@ -76,7 +80,7 @@ class ProjectionRunner {
   virtual Status WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) = 0;
   // The lowest checkpoint among the views.
   virtual uint64_t Position() const = 0;
-  // The first error that stopped the live thread, OK while it runs.
+  // The error the live thread is retrying after; OK again once a batch commits.
   virtual Status LiveStatus() const = 0;
 };
 

@@ -11,6 +11,8 @@
 //  - Writes are not synced: the log is the record, and a lost tail is folded again from the
 //    checkpoint that survived with it.
 //  - A reader sees one consistent snapshot of a view: rows and checkpoint together.
+//  - Batches and readers must be destroyed before the store (they hold its column families;
+//    RocksDB aborts a close that finds one still referenced).
 //  - Thread-safe. A read-only store (`ViewStoreOptions::read_only`) may be open in other
 //    processes beside the writer; it sees the store as of its open.
 #pragma once

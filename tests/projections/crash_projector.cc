@@ -1,0 +1,119 @@
+// Child process of projection_crash_test: one Tandem process that executes commands and folds
+// them into its views at the same time (the log has one writer, so both live here), until it
+// is killed.
+//
+// usage: crash_projector DATA_DIR RUN SEED MODE
+//   backlog  executes BACKLOG commands with no runner (the views fall behind), says "done"
+//   catchup  opens the runner, CatchUp while commands run, then follows live (Start)
+//   live     opens the runner and follows live at once (the subscription catches up)
+//   rebuild  Rebuild of every view while commands run, then follows live
+// Lines on stdout, each in one write(2):
+//   "open head=H position=P"                       the runner is open (views at P, log at H)
+//   "at phase=PHASE position=P head=H commands=N"  every 2 ms
+//   "done"                                          the backlog is written
+//   "error WHAT STATUS"                             then exit 1
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "crash_activity.h"
+#include "tandem/basics/logger.h"
+#include "tandem/projections/projection_runner.h"
+#include "tandem/projections/views.h"
+
+namespace tandem::test {
+namespace {
+
+constexpr int kBacklogCommands = 1500;
+
+void Say(const std::string& line) {
+  const std::string out = line + "\n";
+  if (write(STDOUT_FILENO, out.data(), out.size()) != static_cast<ssize_t>(out.size())) _exit(1);
+}
+
+void DieIf(const Status& s, const std::string& what) {
+  if (s.ok()) return;
+  Say("error " + what + " " + s.ToString());
+  _exit(1);
+}
+
+int Run(const std::string& dir, const std::string& run, uint64_t seed, const std::string& mode) {
+  CommandWorld world(dir);
+  if (world.log() == nullptr) DieIf(Status::IOError("cannot open the world"), "open");
+  CrashActivity activity(run, seed);
+  std::atomic<uint64_t> commands{0};
+  auto execute = [&] {
+    CommandResult result;
+    Status s = world.Run(activity.Next(), &result);
+    // Refusals are part of the activity; anything else is a failure of the engine.
+    if (!s.ok() && !s.IsRejected() && !s.IsWrongExpectedVersion()) DieIf(s, "command");
+    commands++;
+  };
+  std::atomic<const char*> phase{mode == "live" ? "live" : mode.c_str()};
+  ProjectionRunner* folding = nullptr;  // set before the monitor starts, when there is one
+  auto monitor = [&] {
+    for (;;) {
+      const uint64_t position = folding != nullptr ? folding->Position() : 0;
+      Say(std::string("at phase=") + phase.load() + " position=" + std::to_string(position) +
+          " head=" + std::to_string(world.log()->LastPosition()) +
+          " commands=" + std::to_string(commands));
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
+
+  if (mode == "backlog") {
+    Say("open head=" + std::to_string(world.log()->LastPosition()) + " position=0");
+    std::thread(monitor).detach();
+    for (int i = 0; i < kBacklogCommands; i++) execute();
+    Say("done");
+    for (;;) pause();
+  }
+
+  std::unique_ptr<ViewStore> store;
+  DieIf(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "views");
+  std::vector<std::unique_ptr<Projection>> projections;
+  DieIf(MakeProjections({}, &projections), "projections");
+  ProjectionRunnerOptions options;
+  // Small batches: many commits per round, so kills land between and during them.
+  options.max_batch_events = 16;
+  options.max_batch_delay = std::chrono::milliseconds(2);
+  options.catch_up_batch_events = 32;
+  std::unique_ptr<ProjectionRunner> runner;
+  DieIf(ProjectionRunner::Open(options, world.log(), store.get(), std::move(projections), &runner),
+        "runner");
+  Say("open head=" + std::to_string(world.log()->LastPosition()) +
+      " position=" + std::to_string(runner->Position()));
+  folding = runner.get();
+  std::thread(monitor).detach();
+  std::thread([&] {
+    for (;;) {
+      execute();
+      // About 5,000 commands a second: the runner keeps up live, and a round adds a few hundred.
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }).detach();
+  if (mode == "catchup") DieIf(runner->CatchUp(), "catch-up");
+  if (mode == "rebuild") DieIf(runner->Rebuild({}), "rebuild");
+  phase = "live";
+  DieIf(runner->Start(), "start");
+  // Runs until killed.
+  for (;;) {
+    DieIf(runner->LiveStatus(), "live");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace
+}  // namespace tandem::test
+
+int main(int argc, char** argv) {
+  if (argc != 5) {
+    fprintf(stderr, "usage: crash_projector DATA_DIR RUN SEED backlog|catchup|live|rebuild\n");
+    return 2;
+  }
+  tandem::SetLogLevel(tandem::LogLevel::kWarn);
+  return tandem::test::Run(argv[1], argv[2], std::stoull(argv[3]), argv[4]);
+}

@@ -1,0 +1,420 @@
+// The projection runner over the real views (every stored view of the catalogue) and a real
+// log: batches, checkpoints, versions, live following, metrics. Where a test needs a commit to
+// fail, the real views database is wrapped by a store that refuses chosen commits.
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include "command_world.h"
+#include "metric_value.h"
+#include "tandem/projections/projection_runner.h"
+#include "tandem/projections/views.h"
+
+namespace tandem::test {
+namespace {
+
+using boost::json::object;
+using std::chrono::milliseconds;
+
+// The real views database, with commits that can be made to fail and are counted.
+class FlakyStore : public ViewStore {
+ public:
+  explicit FlakyStore(std::unique_ptr<ViewStore> base) : base_(std::move(base)) {}
+
+  Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
+    return base_->GetCheckpoint(view, checkpoint);
+  }
+  Status Drop(std::string_view view) override { return base_->Drop(view); }
+  std::unique_ptr<ViewBatch> NewBatch() override { return base_->NewBatch(); }
+  Status Commit(ViewBatch* batch) override {
+    commits++;
+    if (fail_commits > 0) {
+      fail_commits--;
+      return Status::IOError("injected: the views database refused the write");
+    }
+    return base_->Commit(batch);
+  }
+  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
+    return base_->NewReader(view, reader);
+  }
+  uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
+
+  std::atomic<int> fail_commits{0};  // the next this many commits fail
+  std::atomic<int> commits{0};
+
+ private:
+  std::unique_ptr<ViewStore> base_;
+};
+
+class ProjectionRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<CommandWorld>(dir_.Sub("world"));
+    world_->BuildStandard();
+  }
+  void TearDown() override { CloseViews(); }
+
+  // Opens the views database `name` (under the scratch folder) and a runner over every view.
+  void OpenViews(ProjectionRunnerOptions options = {}, const std::string& name = "views",
+                 EventLog* log = nullptr) {
+    std::unique_ptr<ViewStore> base;
+    ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), dir_.Sub(name), &base).ok());
+    store_ = std::make_unique<FlakyStore>(std::move(base));
+    std::vector<std::unique_ptr<Projection>> projections;
+    ASSERT_TRUE(MakeProjections({}, &projections).ok());
+    Status s = ProjectionRunner::Open(options, log != nullptr ? log : world_->log(), store_.get(),
+                                      std::move(projections), &runner_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void CloseViews() {
+    runner_.reset();
+    store_.reset();
+  }
+
+  // Posts a client comment on acme's milestone m-planned; returns its position in the log.
+  uint64_t PostClientComment(const std::string& id) {
+    CommandResult result;
+    Status s = world_->Run(Cmd("comment.post", "northwind", "acme-member",
+                               {{"project_id", "p-acme"},
+                                {"thread_id", "t-client"},
+                                {"comment_id", id},
+                                {"body", "Any news? " + id}}),
+                           &result);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return result.events.empty() ? 0 : result.events.back().global_position();
+  }
+
+  // The client comments the stored internal timeline counts on acme's m-planned.
+  uint64_t ClientCommentsOnPlanned() {
+    std::unique_ptr<ViewSource> source;
+    EXPECT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
+    ViewRequest request;
+    request.view = "internal-timeline";
+    request.workspace = "northwind";
+    request.project = "p-acme";
+    std::string out;
+    Status s = ReadView(request, source.get(), &out);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (!s.ok()) return 0;
+    const boost::json::value timeline = boost::json::parse(out);
+    for (const auto& m : timeline.at("milestones").as_array()) {
+      if (m.at("id") == "m-planned") return m.at("client_comments").to_number<uint64_t>();
+    }
+    return 0;
+  }
+
+  // Every stored view's hash, from the views database.
+  std::map<std::string, std::string> StoredHashes() {
+    std::unique_ptr<ViewSource> source;
+    EXPECT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
+    return HashesOf(source.get());
+  }
+  // Every view's hash folded afresh in memory from `log` up to `position`: what a rebuild
+  // to that position holds.
+  std::map<std::string, std::string> FoldedHashes(uint64_t position, EventLog* log = nullptr) {
+    AsOfScope scope;
+    scope.position = position;
+    std::unique_ptr<ViewSource> source;
+    Status s = FoldAsOf(log != nullptr ? log : world_->log(), scope, &source);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return s.ok() ? HashesOf(source.get()) : std::map<std::string, std::string>();
+  }
+  static std::map<std::string, std::string> HashesOf(ViewSource* source) {
+    std::map<std::string, std::string> hashes;
+    for (const std::string& view : StoredViewNames()) {
+      Status s = HashView(source, view, &hashes[view]);
+      EXPECT_TRUE(s.ok()) << view << ": " << s.ToString();
+    }
+    return hashes;
+  }
+
+  uint64_t Head() { return world_->log()->LastPosition(); }
+
+  ScratchDir dir_;
+  std::unique_ptr<CommandWorld> world_;
+  std::unique_ptr<FlakyStore> store_;
+  std::unique_ptr<ProjectionRunner> runner_;
+};
+
+TEST_F(ProjectionRunnerTest, ABatchThatFailsToCommitIsFoldedAgainWithoutCountingTwice) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  const uint64_t before = runner_->Position();
+  PostClientComment("q1");
+  PostClientComment("q2");
+  store_->fail_commits = 1;
+  Status s = runner_->CatchUp();
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_EQ(runner_->Position(), before);  // nothing of the failed batch counts as folded
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(runner_->Position(), Head());
+  EXPECT_EQ(ClientCommentsOnPlanned(), 3u);  // "Welcome!", q1, q2: each once
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+TEST_F(ProjectionRunnerTest, ABatchThatFailsToCommitWhileFollowingLiveIsFoldedAgain) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  ASSERT_TRUE(runner_->Start().ok());
+  store_->fail_commits = 1;
+  const uint64_t position = PostClientComment("q1");
+  // The live thread waits a second after a failure before it resumes from the checkpoints.
+  ASSERT_TRUE(runner_->WaitForPosition(position, milliseconds(10000)).ok());
+  runner_->Stop();
+  EXPECT_EQ(ClientCommentsOnPlanned(), 2u);
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+TEST_F(ProjectionRunnerTest, LiveStatusIsOkAgainOnceALiveFailureIsOvercome) {
+  OpenViews();
+  ASSERT_TRUE(runner_->Start().ok());
+  store_->fail_commits = 1;
+  const uint64_t position = PostClientComment("q1");
+  ASSERT_TRUE(runner_->WaitForPosition(position, milliseconds(10000)).ok());
+  runner_->Stop();  // joins the live thread: what it last said is settled
+  Status s = runner_->LiveStatus();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST_F(ProjectionRunnerTest, ARebuildThatFailsWhileFollowingLiveLeavesNoHoleInTheViews) {
+  OpenViews();
+  ASSERT_TRUE(runner_->Start().ok());
+  ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q1"), milliseconds(5000)).ok());
+  store_->fail_commits = 1000;
+  Status s = runner_->Rebuild({});  // drops every view, then cannot write them again
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  store_->fail_commits = 0;
+  // The live thread, ahead of the dropped views, must not fold the next event onto nothing.
+  ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q2"), milliseconds(10000)).ok());
+  runner_->Stop();
+  EXPECT_EQ(ClientCommentsOnPlanned(), 3u);
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+TEST_F(ProjectionRunnerTest, RebuildOfAnUnknownViewIsRefusedAndDropsNothing) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  Status s = runner_->Rebuild({"client-timeline", "client-timelin"});
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.reason(), "view.unknown");
+  ViewCheckpoint checkpoint;
+  ASSERT_TRUE(store_->GetCheckpoint("client-timeline", &checkpoint).ok());
+  EXPECT_EQ(checkpoint.position, Head());
+}
+
+// The checkpoint's key in each view's column family (view_store.cc), written here through the
+// rows API as a damaged disk would leave it.
+const std::string kCheckpointKey(
+    "\x00\x02"
+    "checkpoint",
+    12);
+
+TEST_F(ProjectionRunnerTest, AViewOfAnotherVersionIsDroppedOnOpenAndNeverServedInItsOldShape) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  {
+    // The client timeline as an older version of its projection stored it.
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    batch->Rows("client-timeline")->Put("old-shape", "{\"milestones\":[]}");
+    batch->SetCheckpoint("client-timeline", {Head(), 99});
+    ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  }
+  CloseViews();
+
+  OpenViews();
+  std::unique_ptr<ViewSource> source;
+  ASSERT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
+  const RowReader* rows = nullptr;
+  Status s = source->Reader("client-timeline", &rows);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_EQ(s.reason(), "view.not_built");
+  EXPECT_EQ(runner_->Position(), 0u);
+
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  std::unique_ptr<ViewReader> reader;
+  ASSERT_TRUE(store_->NewReader("client-timeline", &reader).ok());
+  std::string value;
+  EXPECT_TRUE(reader->Get("old-shape", &value).IsNotFound());
+  std::vector<std::unique_ptr<Projection>> current;
+  ASSERT_TRUE(MakeProjections({"client-timeline"}, &current).ok());
+  EXPECT_EQ(reader->checkpoint().version, current.front()->version());
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+TEST_F(ProjectionRunnerTest, AViewWithADamagedCheckpointIsRebuiltRatherThanBlockingTheRunner) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  {
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    batch->Rows("internal-timeline")->Put(kCheckpointKey, "not a checkpoint");
+    ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  }
+  CloseViews();
+
+  ASSERT_NO_FATAL_FAILURE(OpenViews());
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(runner_->Position(), Head());
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+TEST_F(ProjectionRunnerTest, AViewAheadOfTheLogIsRebuiltFromTheLog) {
+  // A copy of the log as it is now, restored below after the views have gone further.
+  world_->Close();
+  std::filesystem::copy(dir_.Sub("world/log"), dir_.Sub("old-log"),
+                        std::filesystem::copy_options::recursive);
+  world_->Open();
+  PostClientComment("q1");
+  PostClientComment("q2");
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(ClientCommentsOnPlanned(), 3u);
+  CloseViews();
+
+  auto old_log = OpenLogOrDie(dir_.Sub("old-log"));
+  ASSERT_LT(old_log->LastPosition(), Head());
+  OpenViews({}, "views", old_log.get());
+  EXPECT_EQ(runner_->Position(), 0u);  // dropped: it held events the log does not have
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(runner_->Position(), old_log->LastPosition());
+  EXPECT_EQ(ClientCommentsOnPlanned(), 1u);
+  EXPECT_EQ(StoredHashes(), FoldedHashes(old_log->LastPosition(), old_log.get()));
+  CloseViews();
+}
+
+TEST_F(ProjectionRunnerTest, FollowingLiveFoldsAnAppendWithinMoments) {
+  OpenViews();
+  ASSERT_TRUE(runner_->Start().ok());
+  const uint64_t position = PostClientComment("q1");
+  Status s = runner_->WaitForPosition(position, milliseconds(5000));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(runner_->LiveStatus().ok());
+  EXPECT_EQ(ClientCommentsOnPlanned(), 2u);
+  EXPECT_TRUE(runner_->WaitForPosition(position + 1, milliseconds(50)).IsTimedOut());
+}
+
+TEST_F(ProjectionRunnerTest, StopCommitsWhatWasFoldedAndFoldsNothingAfter) {
+  ProjectionRunnerOptions options;
+  options.max_batch_events = 50;
+  options.max_batch_delay = milliseconds(20);
+  OpenViews(options);
+  ASSERT_TRUE(runner_->Start().ok());
+  std::atomic<bool> appending{true};
+  std::thread appender([&] {
+    for (int i = 0; appending; i++) PostClientComment("burst-" + std::to_string(i));
+  });
+  std::this_thread::sleep_for(milliseconds(100));
+  runner_->Stop();
+  const uint64_t stopped_at = runner_->Position();
+  std::this_thread::sleep_for(milliseconds(100));
+  appending = false;
+  appender.join();
+  EXPECT_EQ(runner_->Position(), stopped_at);
+  ASSERT_GT(stopped_at, 0u);
+  ASSERT_LT(stopped_at, Head());
+  // What the runner says it folded is what the views database holds, whole.
+  for (const std::string& view : StoredViewNames()) {
+    ViewCheckpoint checkpoint;
+    ASSERT_TRUE(store_->GetCheckpoint(view, &checkpoint).ok());
+    EXPECT_EQ(checkpoint.position, stopped_at) << view;
+  }
+  EXPECT_EQ(StoredHashes(), FoldedHashes(stopped_at));
+}
+
+TEST_F(ProjectionRunnerTest, LagMetricCountsTheBacklogUntilCaughtUp) {
+  prometheus::Registry registry;
+  ProjectionRunnerOptions options;
+  options.metrics = &registry;
+  OpenViews(options);
+  for (const std::string& view : StoredViewNames()) {
+    EXPECT_EQ(MetricValue(registry, "tandem_projection_lag_events", view),
+              static_cast<double>(Head()))
+        << view;
+    EXPECT_EQ(MetricValue(registry, "tandem_projection_checkpoint", view), 0) << view;
+  }
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  for (const std::string& view : StoredViewNames()) {
+    EXPECT_EQ(MetricValue(registry, "tandem_projection_lag_events", view), 0) << view;
+    EXPECT_EQ(MetricValue(registry, "tandem_projection_checkpoint", view),
+              static_cast<double>(Head()))
+        << view;
+  }
+}
+
+TEST_F(ProjectionRunnerTest, LagMetricReturnsToZeroWhileFollowingLive) {
+  prometheus::Registry registry;
+  ProjectionRunnerOptions options;
+  options.metrics = &registry;
+  OpenViews(options);
+  ASSERT_TRUE(runner_->Start().ok());
+  const uint64_t position = PostClientComment("q1");
+  ASSERT_TRUE(runner_->WaitForPosition(position, milliseconds(5000)).ok());
+  runner_->Stop();
+  EXPECT_EQ(MetricValue(registry, "tandem_projection_lag_events", "client-timeline"), 0);
+  EXPECT_EQ(MetricValue(registry, "tandem_projection_checkpoint", "client-timeline"),
+            static_cast<double>(position));
+}
+
+// The live thread publishes the metrics between batches (every 100 ms when idle) while a
+// rebuild on another thread moves the checkpoints (a data race ThreadSanitizer reports).
+TEST_F(ProjectionRunnerTest, MetricsStayRightWhileARebuildRunsBesideTheLiveThread) {
+  prometheus::Registry registry;
+  ProjectionRunnerOptions options;
+  options.metrics = &registry;
+  OpenViews(options);
+  ASSERT_TRUE(runner_->Start().ok());
+  ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q1"), milliseconds(5000)).ok());
+  for (int i = 0; i < 3; i++) {
+    std::this_thread::sleep_for(milliseconds(120));
+    ASSERT_TRUE(runner_->Rebuild({}).ok());
+  }
+  runner_->Stop();
+  for (const std::string& view : StoredViewNames()) {
+    EXPECT_EQ(MetricValue(registry, "tandem_projection_lag_events", view), 0) << view;
+    EXPECT_EQ(MetricValue(registry, "tandem_projection_checkpoint", view),
+              static_cast<double>(Head()))
+        << view;
+  }
+}
+
+TEST_F(ProjectionRunnerTest, CheckpointSurvivesReopeningSoEventsAreFoldedOnce) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  const uint64_t folded = runner_->Position();
+  CloseViews();
+  PostClientComment("q1");
+  OpenViews();
+  EXPECT_EQ(runner_->Position(), folded);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(ClientCommentsOnPlanned(), 2u);
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+TEST_F(ProjectionRunnerTest, CatchUpCommitsEveryCatchUpBatchEvents) {
+  ProjectionRunnerOptions options;
+  options.catch_up_batch_events = 10;
+  OpenViews(options);
+  ASSERT_GT(Head(), 30u);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(store_->commits, static_cast<int>((Head() + 9) / 10));
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+TEST_F(ProjectionRunnerTest, RebuildOfOneViewFoldsItAgainToTheSameRows) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  const auto before = StoredHashes();
+  const int commits = store_->commits;
+  ASSERT_TRUE(runner_->Rebuild({"client-timeline"}).ok());
+  EXPECT_GT(store_->commits, commits);
+  EXPECT_EQ(StoredHashes(), before);
+  EXPECT_EQ(runner_->Position(), Head());
+}
+
+}  // namespace
+}  // namespace tandem::test
