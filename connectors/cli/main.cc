@@ -22,6 +22,8 @@ const Verb kVerbs[] = {
     {"command", "execute one command (JSON on stdin); print its events or the refusal as JSON",
      tandem::cli::RunCommand},
     {"demo", "build a small collaboration history and show what happened", tandem::cli::RunDemo},
+    {"report", "print KPIs as a member sees them, or through a report link",
+     tandem::cli::RunReport},
 };
 
 void PrintUsage(std::ostream& out) {

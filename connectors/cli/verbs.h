@@ -11,5 +11,6 @@ int RunRead(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
 int RunCommand(const std::vector<std::string>& args);
 int RunDemo(const std::vector<std::string>& args);
+int RunReport(const std::vector<std::string>& args);
 
 }  // namespace tandem::cli

@@ -1,5 +1,7 @@
 #include "view_catalog.h"
 
+#include "report_facts_projection.h"
+#include "report_links_projection.h"
 #include "timeline_projection.h"
 
 namespace tandem {
@@ -10,6 +12,11 @@ const std::vector<StoredView>& StoredViews() {
       {"client-timeline", [] { return std::make_unique<TimelineProjection>(Curation::kClient); }},
       {"internal-timeline",
        [] { return std::make_unique<TimelineProjection>(Curation::kInternal); }},
+      {"client-report-facts",
+       [] { return std::make_unique<ReportFactsProjection>(Curation::kClient); }},
+      {"internal-report-facts",
+       [] { return std::make_unique<ReportFactsProjection>(Curation::kInternal); }},
+      {"report-links", [] { return std::make_unique<ReportLinksProjection>(); }},
   };
   return kViews;
 }
