@@ -88,7 +88,9 @@ TEST_F(ReportLinkTest, InternalLinkShowsItsProjectAsTheFirmSeesIt) {
   const auto owner = AsMember(AskReport("owner", {"project"}));
   ASSERT_EQ(link.at("rows").as_array().size(), 1u);
   for (const auto& row : owner.at("rows").as_array()) {
-    if (row.at("project") == "p-acme") EXPECT_EQ(link.at("rows").at(0), row);
+    if (row.at("project") == "p-acme") {
+      EXPECT_EQ(link.at("rows").at(0), row);
+    }
   }
   EXPECT_TRUE(link.at("total").as_object().contains("card_cycle_mean_hours"));
 }

@@ -30,7 +30,7 @@ class ReportStory {
   explicit ReportStory(ViewWorld* world) : w_(*world) {}
 
   void Tell() {
-    const std::string p = "p-acme";
+    const object kProjectAnchor{{"kind", "project"}, {"id", "p-acme"}};
     // Milestones: design slips +7 then -3 days and completes late; kickoff completes early;
     // an internal milestone slips 10 days (never in a client's report).
     Run("pm", "milestone.plan",
@@ -45,12 +45,14 @@ class ReportStory {
          {"expected_version", 2},
          {"new_date", "2026-12-05"},
          {"reason", "faster"}});
+    Run("pm", "milestone.start", {{"milestone_id", "design"}, {"expected_version", 3}});
     Run("pm", "milestone.complete",
-        {{"milestone_id", "design"}, {"expected_version", 3}, {"completed_date", "2026-12-06"}});
+        {{"milestone_id", "design"}, {"expected_version", 4}, {"completed_date", "2026-12-06"}});
     Run("pm", "milestone.plan",
         {{"milestone_id", "kickoff"}, {"title", "Kickoff"}, {"planned_date", "2026-11-20"}});
+    Run("pm", "milestone.start", {{"milestone_id", "kickoff"}, {"expected_version", 1}});
     Run("pm", "milestone.complete",
-        {{"milestone_id", "kickoff"}, {"expected_version", 1}, {"completed_date", "2026-11-19"}});
+        {{"milestone_id", "kickoff"}, {"expected_version", 2}, {"completed_date", "2026-11-19"}});
     Run("pm", "milestone.plan",
         {{"milestone_id", "INTERNAL-MARKER-ms"},
          {"title", "INTERNAL-MARKER budget"},
@@ -77,23 +79,29 @@ class ReportStory {
          {"due_date", "2026-12-10"}});
     Run("acme-member", "file.upload",
         {{"name", "photos.zip"}, {"content_base64", "cGhvdG9z"}, {"request_id", "req-done"}});
-    // Client questions: q1 (joined by q1b) answered by pm, q2 answered by staff, q3 waiting.
+    // Client questions: q1 (joined by q1b) answered by pm, q2 answered by the owner, q3 waiting.
     Run("acme-member", "comment.post",
         {{"thread_id", "t-client"}, {"comment_id", "q1"}, {"body", "When?"}});
     Run("acme-admin", "comment.post",
         {{"thread_id", "t-client"}, {"comment_id", "q1b"}, {"body", "Yes, when?"}});
     Run("pm", "comment.post",
         {{"thread_id", "t-client"}, {"comment_id", "a1"}, {"body", "Friday"}});
+    // The firm opens two more client threads; its opening comments answer nothing.
+    for (const char* t : {"t-q2", "t-q3"}) {
+      Run("pm", "comment.post",
+          {{"thread_id", t},
+           {"comment_id", std::string("open-") + t},
+           {"body", "Questions welcome"},
+           {"audience", "client"},
+           {"anchor", kProjectAnchor}});
+    }
     Run("acme-admin", "comment.post",
-        {{"thread_id", "t-q2"}, {"comment_id", "q2"}, {"body", "Budget?"}, {"audience", "client"}});
-    Run("staff", "comment.post", {{"thread_id", "t-q2"}, {"comment_id", "a2"}, {"body", "Fine"}});
+        {{"thread_id", "t-q2"}, {"comment_id", "q2"}, {"body", "Budget?"}});
+    Run("owner", "comment.post", {{"thread_id", "t-q2"}, {"comment_id", "a2"}, {"body", "Fine"}});
     Run("pm", "comment.post",
         {{"thread_id", "t-internal"}, {"comment_id", "INTERNAL-MARKER-c"}, {"body", "x"}});
     Run("acme-member", "comment.post",
-        {{"thread_id", "t-q3"},
-         {"comment_id", "q3"},
-         {"body", "Colours?"},
-         {"audience", "client"}});
+        {{"thread_id", "t-q3"}, {"comment_id", "q3"}, {"body", "Colours?"}});
     // Approvals: ap granted, ap2 rejected, ap3 pending.
     Run("acme-member", "approval.grant", {{"approval_id", "ap"}, {"expected_version", 1}});
     for (const char* id : {"ap2", "ap3"}) {
@@ -136,9 +144,12 @@ class ReportStory {
         const schema::Event& e = r.event();
         const int64_t t = e.recorded_at_us();
         switch (e.payload_type()) {
-          case Payload::CommentPosted:
-            at_["comment:" + e.payload_as_CommentPosted()->comment_id()->str()] = t;
+          case Payload::CommentPosted: {
+            // Ids clients make are namespaced ("client:acme:q1"): the test names them "q1".
+            const std::string id = e.payload_as_CommentPosted()->comment_id()->str();
+            at_["comment:" + id.substr(id.rfind(':') + 1)] = t;
             break;
+          }
           case Payload::ApprovalRequested:
             at_["approval_requested:" + e.payload_as_ApprovalRequested()->approval_id()->str()] = t;
             break;

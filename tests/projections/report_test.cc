@@ -188,7 +188,9 @@ TEST_F(ReportTest, ClientCuratedFactsStoreNothingInternal) {
                          [&](std::string_view key, std::string_view value) {
                            EXPECT_EQ(key.find("INTERNAL-MARKER"), std::string_view::npos);
                            EXPECT_EQ(value.find("INTERNAL-MARKER"), std::string_view::npos);
-                           EXPECT_EQ(key.find("ic"), std::string_view::npos);  // internal card
+                           // The internal card "ic" is no key part.
+                           EXPECT_EQ(key.find(std::string("\x01ic\x00\x01", 5)),
+                                     std::string_view::npos);
                            EXPECT_EQ(value.find("\"client\":false"), std::string_view::npos);
                            return true;
                          })
