@@ -2,6 +2,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -17,7 +18,7 @@
 namespace tandem {
 namespace {
 
-constexpr double kUsPerHour = 3600.0 * 1000 * 1000;
+constexpr double kUsPerSecond = 1000.0 * 1000;
 const std::vector<std::string> kDimensions = {"client", "project", "manager", "week"};
 
 // What one report covers.
@@ -48,7 +49,15 @@ struct Clock {
   }
 };
 
-boost::json::value Hours(double us) { return us / kUsPerHour; }
+// Durations are whole seconds: exact integers read better in JSON and CSV than doubles.
+boost::json::value Seconds(double us) { return std::llround(us / kUsPerSecond); }
+
+// A mean in hundredths, as an integer when it is one.
+boost::json::value Hundredths(double v) {
+  const double rounded = std::round(v * 100) / 100;
+  if (rounded == std::floor(rounded)) return static_cast<int64_t>(rounded);
+  return rounded;
+}
 
 boost::json::value Median(std::vector<int64_t> v) {
   if (v.empty()) return nullptr;
@@ -57,14 +66,14 @@ boost::json::value Median(std::vector<int64_t> v) {
   const double mid = n % 2
                          ? static_cast<double>(v[n / 2])
                          : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2;
-  return Hours(mid);
+  return Seconds(mid);
 }
 
 boost::json::value Mean(const std::vector<int64_t>& v) {
   if (v.empty()) return nullptr;
   double sum = 0;
   for (int64_t x : v) sum += static_cast<double>(x);
-  return Hours(sum / static_cast<double>(v.size()));
+  return Seconds(sum / static_cast<double>(v.size()));
 }
 
 void Render(const Kpis& k, bool cards, boost::json::object* o) {
@@ -75,26 +84,26 @@ void Render(const Kpis& k, bool cards, boost::json::object* o) {
   (*o)["milestone_slips"] = k.slips;
   (*o)["slip_days_total"] = k.slip_days;
   (*o)["slip_days_mean"] =
-      k.slips ? boost::json::value(static_cast<double>(k.slip_days) / static_cast<double>(k.slips))
+      k.slips ? Hundredths(static_cast<double>(k.slip_days) / static_cast<double>(k.slips))
               : boost::json::value(nullptr);
-  (*o)["time_blocked_hours"] = Hours(static_cast<double>(k.blocked_us));
+  (*o)["time_blocked_seconds"] = Seconds(static_cast<double>(k.blocked_us));
   (*o)["document_requests"] = k.requests;
   (*o)["document_requests_open"] = k.requests_open;
   (*o)["document_requests_overdue"] = k.requests_overdue;
   (*o)["client_questions"] = k.questions;
   (*o)["client_questions_waiting"] = k.questions_waiting;
-  (*o)["question_first_reply_median_hours"] = Median(k.reply_us);
+  (*o)["question_first_reply_median_seconds"] = Median(k.reply_us);
   (*o)["approvals"] = k.approvals;
   (*o)["approvals_pending"] = k.approvals_pending;
-  (*o)["approval_turnaround_median_hours"] = Median(k.turnaround_us);
-  (*o)["approval_turnaround_mean_hours"] = Mean(k.turnaround_us);
+  (*o)["approval_turnaround_median_seconds"] = Median(k.turnaround_us);
+  (*o)["approval_turnaround_mean_seconds"] = Mean(k.turnaround_us);
   if (!cards) return;
   boost::json::object columns;
   for (const auto& [name, t] : k.columns) {
     if (t.stays > 0)
-      columns[name] = Hours(static_cast<double>(t.us) / static_cast<double>(t.stays));
+      columns[name] = Seconds(static_cast<double>(t.us) / static_cast<double>(t.stays));
   }
-  (*o)["card_cycle_mean_hours"] = std::move(columns);
+  (*o)["card_cycle_mean_seconds"] = std::move(columns);
 }
 
 // Adds one fact to `k`; returns the fact's date.

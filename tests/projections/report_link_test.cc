@@ -92,7 +92,7 @@ TEST_F(ReportLinkTest, InternalLinkShowsItsProjectAsTheFirmSeesIt) {
       EXPECT_EQ(link.at("rows").at(0), row);
     }
   }
-  EXPECT_TRUE(link.at("total").as_object().contains("card_cycle_mean_hours"));
+  EXPECT_TRUE(link.at("total").as_object().contains("card_cycle_mean_seconds"));
 }
 
 TEST_F(ReportLinkTest, ExpiredLinkIsRefused) {

@@ -3,6 +3,7 @@
 // checked against what it recorded).
 #pragma once
 
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -129,6 +130,8 @@ class ReportStory {
     w_.MustRun(Cmd(type, "northwind", actor, std::move(fields)));
   }
 
+ public:
+  // Reads when the log recorded each event of acme's project so far.
   void RecordTimes() {
     using schema::Payload;
     std::vector<RecordedEvent> page;
@@ -180,10 +183,12 @@ class ReportStory {
     }
   }
 
+ private:
   ViewWorld& w_;
   std::map<std::string, int64_t> at_;
 };
 
-inline double Hours(int64_t us) { return static_cast<double>(us) / (3600.0 * 1000 * 1000); }
+// A duration as reports give it: whole seconds, rounded.
+inline int64_t Seconds(double us) { return std::llround(us / 1e6); }
 
 }  // namespace tandem::test

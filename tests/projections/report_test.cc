@@ -1,4 +1,7 @@
 // Reports: KPIs against values computed by hand, pivots, date ranges, scope by asker, as-of.
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "report_support.h"
@@ -51,10 +54,10 @@ TEST_F(ReportTest, FirmKpisMatchTheStoryComputedByHand) {
   EXPECT_EQ(acme.at("milestones_completed_late"), 1);     // design: 12-06 vs 12-01 originally
   EXPECT_EQ(acme.at("milestones_overdue"), 4);            // three of 2027-01-15, the internal one
   EXPECT_EQ(acme.at("milestone_slips"), 3);
-  EXPECT_EQ(acme.at("slip_days_total"), 14);  // +7, -3, +10
-  EXPECT_DOUBLE_EQ(acme.at("slip_days_mean").as_double(), 14.0 / 3);
-  EXPECT_DOUBLE_EQ(acme.at("time_blocked_hours").as_double(),
-                   Hours(story.At("unblocked:m-blocked") - story.At("blocked:m-blocked")));
+  EXPECT_EQ(acme.at("slip_days_total"), 14);                      // +7, -3, +10
+  EXPECT_DOUBLE_EQ(acme.at("slip_days_mean").as_double(), 4.67);  // 14 / 3, to 0.01
+  EXPECT_EQ(acme.at("time_blocked_seconds"),
+            Seconds(story.At("unblocked:m-blocked") - story.At("blocked:m-blocked")));
   EXPECT_EQ(acme.at("document_requests"), 3);
   EXPECT_EQ(acme.at("document_requests_open"), 2);
   EXPECT_EQ(acme.at("document_requests_overdue"), 1);  // req-late; req has no due date
@@ -62,23 +65,51 @@ TEST_F(ReportTest, FirmKpisMatchTheStoryComputedByHand) {
   EXPECT_EQ(acme.at("client_questions_waiting"), 1);
   const int64_t reply1 = story.At("comment:a1") - story.At("comment:q1");  // q1b joined q1
   const int64_t reply2 = story.At("comment:a2") - story.At("comment:q2");
-  EXPECT_DOUBLE_EQ(acme.at("question_first_reply_median_hours").as_double(),
-                   Hours(reply1 + reply2) / 2);
+  EXPECT_EQ(acme.at("question_first_reply_median_seconds"), Seconds((reply1 + reply2) / 2.0));
   EXPECT_EQ(acme.at("approvals"), 3);
   EXPECT_EQ(acme.at("approvals_pending"), 1);
   const int64_t turn1 = story.At("approval_answered:ap") - story.At("approval_requested:ap");
   const int64_t turn2 = story.At("approval_answered:ap2") - story.At("approval_requested:ap2");
-  EXPECT_DOUBLE_EQ(acme.at("approval_turnaround_median_hours").as_double(),
-                   Hours(turn1 + turn2) / 2);
-  EXPECT_DOUBLE_EQ(acme.at("approval_turnaround_mean_hours").as_double(), Hours(turn1 + turn2) / 2);
-  const auto& cycle = acme.at("card_cycle_mean_hours").as_object();
-  EXPECT_DOUBLE_EQ(cycle.at("To do").as_double(),
-                   Hours(story.At("card:ic:Doing") - story.At("card:ic:To do")));
-  EXPECT_DOUBLE_EQ(cycle.at("Doing").as_double(),
-                   Hours(story.At("card:ic:Done") - story.At("card:ic:Doing")));
-  EXPECT_DOUBLE_EQ(cycle.at("Inbound").as_double(),
-                   Hours(story.At("card:cc:Assigned") - story.At("card:cc:Inbound")));
+  EXPECT_EQ(acme.at("approval_turnaround_median_seconds"), Seconds((turn1 + turn2) / 2.0));
+  EXPECT_EQ(acme.at("approval_turnaround_mean_seconds"), Seconds((turn1 + turn2) / 2.0));
+  const auto& cycle = acme.at("card_cycle_mean_seconds").as_object();
+  EXPECT_EQ(cycle.at("To do"), Seconds(story.At("card:ic:Doing") - story.At("card:ic:To do")));
+  EXPECT_EQ(cycle.at("Doing"), Seconds(story.At("card:ic:Done") - story.At("card:ic:Doing")));
+  EXPECT_EQ(cycle.at("Inbound"),
+            Seconds(story.At("card:cc:Assigned") - story.At("card:cc:Inbound")));
   EXPECT_FALSE(cycle.contains("Done"));  // a stay still going is not a cycle time yet
+}
+
+TEST_F(ReportTest, DurationsAreTheSecondsBetweenTheRecordedInstants) {
+  // The log's clock is real time: wait long enough for durations of whole seconds.
+  const std::string nw = "northwind";
+  world_->MustRun(Cmd("comment.post", nw, "acme-member",
+                      {{"project_id", "p-acme"},
+                       {"thread_id", "t-client"},
+                       {"comment_id", "q"},
+                       {"body", "When?"}}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+  world_->MustRun(Cmd(
+      "comment.post", nw, "pm",
+      {{"project_id", "p-acme"}, {"thread_id", "t-client"}, {"comment_id", "a"}, {"body", "Now"}}));
+  world_->MustRun(Cmd("approval.grant", nw, "acme-member",
+                      {{"project_id", "p-acme"}, {"approval_id", "ap"}, {"expected_version", 1}}));
+  world_->MustRun(Cmd("card.move", nw, "pm",
+                      {{"project_id", "p-acme"},
+                       {"card_id", "cc"},
+                       {"to_column", "Assigned"},
+                       {"expected_version", 1}}));
+  ReportStory times(world_.get());
+  times.RecordTimes();
+  const auto acme = Row(Json(AskReport("owner", {"project"})), "project", "p-acme");
+  const int64_t reply = times.At("comment:a") - times.At("comment:q");
+  const int64_t turnaround = times.At("approval_answered:ap") - times.At("approval_requested:ap");
+  const int64_t inbound = times.At("card:cc:Assigned") - times.At("card:cc:Inbound");
+  for (int64_t us : {reply, turnaround, inbound}) EXPECT_GE(us, 2'000'000);
+  EXPECT_EQ(acme.at("question_first_reply_median_seconds"), Seconds(reply));
+  EXPECT_EQ(acme.at("approval_turnaround_median_seconds"), Seconds(turnaround));
+  EXPECT_EQ(acme.at("approval_turnaround_mean_seconds"), Seconds(turnaround));
+  EXPECT_EQ(acme.at("card_cycle_mean_seconds").at("Inbound"), Seconds(inbound));
 }
 
 TEST_F(ReportTest, MedianReplyTimeTakesTheMiddleAnswer) {
@@ -100,7 +131,7 @@ TEST_F(ReportTest, MedianReplyTimeTakesTheMiddleAnswer) {
   std::sort(replies.begin(), replies.end());
   const auto acme = Row(Json(AskReport("owner", {"project"})), "project", "p-acme");
   EXPECT_EQ(acme.at("client_questions_waiting"), 0);
-  EXPECT_DOUBLE_EQ(acme.at("question_first_reply_median_hours").as_double(), Hours(replies[1]));
+  EXPECT_EQ(acme.at("question_first_reply_median_seconds"), Seconds(replies[1]));
 }
 
 TEST_F(ReportTest, OpenBlocksCountUpToTheReportsMoment) {
@@ -118,7 +149,7 @@ TEST_F(ReportTest, OpenBlocksCountUpToTheReportsMoment) {
   }
   r.now_us = blocked_at + 2 * 3600LL * 1000 * 1000;
   const auto globex = Row(Json(r), "project", "p-globex");
-  EXPECT_DOUBLE_EQ(globex.at("time_blocked_hours").as_double(), 2.0);
+  EXPECT_EQ(globex.at("time_blocked_seconds"), 7200);
 }
 
 TEST_F(ReportTest, PivotsByClientSeparateEachClientsProjects) {
@@ -172,7 +203,7 @@ TEST_F(ReportTest, ClientMemberSeesOnlyItsClientsSharedFactsAndNoCardTimes) {
   EXPECT_EQ(acme.at("milestones_overdue"), 3);
   EXPECT_EQ(acme.at("milestone_slips"), 2);
   EXPECT_EQ(acme.at("slip_days_total"), 4);
-  EXPECT_DOUBLE_EQ(acme.at("slip_days_mean").as_double(), 2.0);
+  EXPECT_EQ(acme.at("slip_days_mean"), 2);
   EXPECT_EQ(acme.at("client_questions"), 3);
   EXPECT_EQ(report.at("audience"), "client");
 }
@@ -206,7 +237,7 @@ TEST_F(ReportTest, ProjectScopedManagerSeesOnlyItsProjects) {
   const auto report = Json(AskReport("staff", {"project"}));
   ASSERT_EQ(report.at("rows").as_array().size(), 1u);
   EXPECT_EQ(report.at("rows").at(0).at("project"), "p-globex");
-  EXPECT_TRUE(report.at("total").as_object().contains("card_cycle_mean_hours"));
+  EXPECT_TRUE(report.at("total").as_object().contains("card_cycle_mean_seconds"));
 }
 
 TEST_F(ReportTest, StaffWithoutManagedProjectsAndClientViewersAreRefused) {

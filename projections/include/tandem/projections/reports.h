@@ -5,16 +5,19 @@
 //   milestones_completed_on_time / _late   completed date vs the ORIGINALLY planned date
 //   milestones_overdue                     not completed, current date before the report's date
 //   milestone_slips, slip_days_total       reschedules, and the days they moved dates (new - old)
-//   slip_days_mean                         slip_days_total / milestone_slips (null without slips)
-//   time_blocked_hours                     closed blocks, plus blocks in progress up to now_us
+//   slip_days_mean                         slip_days_total / milestone_slips, to 0.01 (null
+//                                          without slips)
+//   time_blocked_seconds                   closed blocks, plus blocks in progress up to now_us
 //   document_requests(_open, _overdue)     overdue: open with a due date before the report's date
 //   client_questions(_waiting)             a client-side comment in a client thread opens a
 //                                          question (later client comments join it until the
 //                                          firm replies in that thread)
-//   question_first_reply_median_hours      question -> the firm's first reply, over answered ones
-//   approvals(_pending), approval_turnaround_median_hours / _mean_hours
-//   card_cycle_mean_hours                  per column, the mean of the finished stays of cards
+//   question_first_reply_median_seconds    question -> the firm's first reply, over answered ones
+//   approvals(_pending), approval_turnaround_median_seconds / _mean_seconds
+//   card_cycle_mean_seconds                per column, the mean of the finished stays of cards
 //                                          in it (firm reports only)
+// Durations are whole seconds (rounded), measured between the instants the log recorded;
+// a median or mean of nothing is null.
 // Each fact has a date: a milestone its completed date, else its current date; a request, an
 // approval, a question and a card the UTC date they were made. `from`/`to` keep the facts
 // whose date is within them (inclusive), and `week` pivots by that date's ISO week.
