@@ -1,5 +1,7 @@
 #include "report_facts_projection.h"
 
+#include <algorithm>
+
 #include "directory_projection.h"
 #include "json_fields.h"
 #include "report_dates.h"

@@ -189,6 +189,23 @@ TEST_F(ReportTest, PivotsByWeekOfTheFactsDateWithinTheDateRange) {
   EXPECT_EQ(report.at("total").at("document_requests"), 0);
 }
 
+TEST_F(ReportTest, WeeksAreIsoWeeksAcrossTheYearsEnd) {
+  for (const char* date : {"2027-01-03", "2027-01-04"}) {
+    world_->MustRun(Cmd("milestone.plan", "northwind", "pm",
+                        {{"project_id", "p-acme"},
+                         {"milestone_id", std::string("m-") + date},
+                         {"title", "New year"},
+                         {"planned_date", date}}));
+  }
+  ReportRequest r = AskReport("owner", {"week"});
+  r.from = "2027-01-01";
+  r.to = "2027-01-10";
+  const auto report = Json(r);
+  ASSERT_EQ(report.at("rows").as_array().size(), 2u) << report;
+  EXPECT_EQ(report.at("rows").at(0).at("week"), "2026-W53");  // Sunday 2027-01-03
+  EXPECT_EQ(report.at("rows").at(1).at("week"), "2027-W01");  // Monday 2027-01-04
+}
+
 TEST_F(ReportTest, ClientMemberSeesOnlyItsClientsSharedFactsAndNoCardTimes) {
   ReportStory story(world_.get());
   story.Tell();
