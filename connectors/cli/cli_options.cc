@@ -15,9 +15,12 @@ void AddCommonOptions(po::options_description* desc) {
 
 int ParseVerbOptions(const std::string& verb, const std::string& summary,
                      const po::options_description& desc, const std::vector<std::string>& args,
-                     po::variables_map* vm) {
+                     po::variables_map* vm, const po::positional_options_description* positional) {
   try {
-    po::store(po::command_line_parser(args).options(desc).run(), *vm);
+    po::command_line_parser parser(args);
+    parser.options(desc);
+    if (positional != nullptr) parser.positional(*positional);
+    po::store(parser.run(), *vm);
     if (vm->count("help")) {
       std::cout << "usage: tandem " << verb << " [options]\n" << summary << "\n\n" << desc;
       return kExitOk;

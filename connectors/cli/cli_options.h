@@ -28,7 +28,8 @@ void AddCommonOptions(po::options_description* desc);
 // printing help or a usage error).
 int ParseVerbOptions(const std::string& verb, const std::string& summary,
                      const po::options_description& desc, const std::vector<std::string>& args,
-                     po::variables_map* vm);
+                     po::variables_map* vm,
+                     const po::positional_options_description* positional = nullptr);
 
 std::string DataDir(const po::variables_map& vm);
 

@@ -1,9 +1,11 @@
 // `tandem`: the command-line entry point to the engine.
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli_options.h"
+#include "tandem/basics/logger.h"
 #include "verbs.h"
 
 namespace {
@@ -22,6 +24,11 @@ const Verb kVerbs[] = {
     {"command", "execute one command (JSON on stdin); print its events or the refusal as JSON",
      tandem::cli::RunCommand},
     {"demo", "build a small collaboration history and show what happened", tandem::cli::RunDemo},
+    {"view", "print a view (timeline, board, ...) as JSON or CSV, live or as of a moment",
+     tandem::cli::RunView},
+    {"rebuild", "drop views and fold them again from the log", tandem::cli::RunRebuild},
+    {"view-hash", "print a SHA-256 of each view's content", tandem::cli::RunViewHash},
+    {"projections", "show each view's version, checkpoint and lag", tandem::cli::RunProjections},
     {"report", "print KPIs as a member sees them, or through a report link",
      tandem::cli::RunReport},
 };
@@ -30,7 +37,7 @@ void PrintUsage(std::ostream& out) {
   out << "usage: tandem <verb> [options]   (tandem <verb> --help for a verb's options)\n\n"
          "verbs:\n";
   for (const Verb& v : kVerbs)
-    out << "  " << v.name << std::string(10 - std::string(v.name).size(), ' ') << v.summary << "\n";
+    out << "  " << v.name << std::string(13 - std::string(v.name).size(), ' ') << v.summary << "\n";
 }
 
 }  // namespace
@@ -45,6 +52,9 @@ int main(int argc, char** argv) {
     PrintUsage(std::cout);
     return tandem::cli::kExitOk;
   }
+  // A command-line tool is quiet unless asked: only warnings and errors reach stderr, or what
+  // TANDEM_LOG_LEVEL asks for.
+  if (std::getenv("TANDEM_LOG_LEVEL") == nullptr) tandem::SetLogLevel(tandem::LogLevel::kWarn);
   std::vector<std::string> args(argv + 2, argv + argc);
   for (const Verb& v : kVerbs) {
     if (verb == v.name) return v.run(args);

@@ -1,41 +1,14 @@
-// `tandem report`: KPIs as a member of a workspace may see them, or through a report link.
+// `tandem report`: KPIs as a member of a workspace may see them, or through a report link;
+// live, or as of a past moment.
 #include <chrono>
 #include <iostream>
 
-#include "cli_options.h"
-#include "tandem/projections/projection_runner.h"
 #include "tandem/projections/reports.h"
-#include "tandem/projections/view_store.h"
 #include "verbs.h"
+#include "view_engine.h"
 
 namespace tandem::cli {
 namespace {
-
-// The views a report reads, caught up with the log.
-// TODO(view_engine): switch to the shared helper of connectors/cli/view_engine.h once it is in
-// main; this minimal open is the same steps.
-struct ReportViews {
-  std::unique_ptr<EventLog> log;
-  std::unique_ptr<ViewStore> store;
-  std::unique_ptr<ProjectionRunner> runner;
-  std::unique_ptr<ViewSource> source;
-};
-
-Status OpenReportViews(const po::variables_map& vm, ReportViews* v) {
-  EventLogOptions log_options;
-  log_options.read_only = true;
-  Status s = EventLog::Open(log_options, DataDir(vm), &v->log);
-  if (s.ok()) s = ViewStore::Open(ViewStoreOptions(), DataDir(vm) + "/views", &v->store);
-  std::vector<std::unique_ptr<Projection>> projections;
-  if (s.ok()) s = MakeProjections(ReportViewsNeeded(), &projections);
-  if (s.ok()) {
-    s = ProjectionRunner::Open(ProjectionRunnerOptions(), v->log.get(), v->store.get(),
-                               std::move(projections), &v->runner);
-  }
-  if (s.ok()) s = v->runner->CatchUp();
-  if (s.ok()) s = OpenLiveViewSource(v->store.get(), &v->source);
-  return s;
-}
 
 int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -58,6 +31,7 @@ int RunReport(const std::vector<std::string>& args) {
       "now", po::value<std::string>()->default_value(""),
       "the date overdue is measured against (default: today, UTC)")(
       "link", po::value<std::string>(), "read the report a link's secret token shows");
+  AddAsOfOptions(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions(
       "report",
@@ -66,8 +40,8 @@ int RunReport(const std::vector<std::string>& args) {
       desc, args, &vm);
   if (rc >= 0) return rc;
   const bool by_link = vm.count("link") > 0;
-  if (by_link == (vm.count("workspace") > 0 || vm.count("as") > 0) ||
-      (!by_link && (!vm.count("workspace") || !vm.count("as")))) {
+  if (by_link ? (vm.count("workspace") || vm.count("as"))
+              : (!vm.count("workspace") || !vm.count("as"))) {
     std::cerr << "tandem report: give either --workspace and --as, or --link\n";
     return kExitUsage;
   }
@@ -83,23 +57,35 @@ int RunReport(const std::vector<std::string>& args) {
   request.now_us = NowUs();
   const std::string format = vm["format"].as<std::string>();
   if (format != "json" && format != "csv") {
-    std::cerr << "tandem report: --format is json or csv\n";
-    return kExitUsage;
+    return FailView("report",
+                    Status::InvalidArgument("view.bad_format", "--format must be json or csv"));
   }
   request.format = format == "csv" ? ViewFormat::kCsv : ViewFormat::kJson;
 
-  ReportViews views;
-  Status s = OpenReportViews(vm, &views);
-  if (!s.ok()) return Fail("report", s);
-  std::string out;
-  s = by_link ? ReadReportByLink(vm["link"].as<std::string>(), request, views.source.get(), &out)
-              : ReadReport(request, views.source.get(), &out);
-  if (s.IsInvalidArgument()) {
-    std::cerr << "tandem report: " << s.ToString() << "\n";
-    return kExitUsage;
+  ViewEngine engine;
+  const bool live = vm["as-of-position"].defaulted() && vm["as-of-time"].as<std::string>().empty();
+  if (!OpenViewEngine(vm, live, ViewProgress::kQuiet, &engine)) return kExitFailed;
+  uint64_t as_of = 0;
+  Status s = AsOfPosition(vm, engine.log.get(), &as_of);
+  if (!s.ok()) return FailView("report", s);
+  std::unique_ptr<ViewSource> source;
+  if (as_of == 0) {
+    s = OpenLiveViewSource(engine.store.get(), &source);
+  } else {
+    // A workspace report folds the tenant's events; a link names no tenant until resolved.
+    AsOfScope scope;
+    scope.tenant = request.workspace;
+    scope.position = as_of;
+    scope.views = ReportViewsNeeded();
+    s = FoldAsOf(engine.log.get(), scope, &source);
   }
-  if (!s.ok()) return Fail("report", s);
-  std::cout << out << (format == "json" ? "\n" : "");
+  std::string out;
+  if (s.ok()) {
+    s = by_link ? ReadReportByLink(vm["link"].as<std::string>(), request, source.get(), &out)
+                : ReadReport(request, source.get(), &out);
+  }
+  if (!s.ok()) return FailView("report", s);
+  std::cout << out << (request.format == ViewFormat::kJson ? "\n" : "");
   return kExitOk;
 }
 

@@ -11,6 +11,10 @@ int RunRead(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
 int RunCommand(const std::vector<std::string>& args);
 int RunDemo(const std::vector<std::string>& args);
+int RunView(const std::vector<std::string>& args);
+int RunRebuild(const std::vector<std::string>& args);
+int RunViewHash(const std::vector<std::string>& args);
+int RunProjections(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
 
 }  // namespace tandem::cli

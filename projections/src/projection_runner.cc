@@ -183,6 +183,7 @@ class Runner : public ProjectionRunner {
       if (v.checkpoint < last) SetCheckpoint(&v, last);
     }
     PublishMetrics();
+    if (options_.on_advance) options_.on_advance(Position());
     return Status::OK();
   }
 

@@ -4,7 +4,7 @@
 
 #include "directory_projection.h"
 #include "json_fields.h"
-#include "report_dates.h"
+#include "tandem/basics/calendar.h"
 #include "view_key.h"
 
 namespace tandem {
@@ -35,7 +35,7 @@ std::string MembersKey(const std::string& tenant) { return ViewKey({tenant, "w"}
 // Days a reschedule moved a date (0 when either is not a date: nothing to measure).
 int64_t DaysMoved(const std::string& from, const std::string& to) {
   int64_t a = 0, b = 0;
-  return report_dates::ParseDate(from, &a) && report_dates::ParseDate(to, &b) ? b - a : 0;
+  return ParseIsoDate(from, &a) && ParseIsoDate(to, &b) ? b - a : 0;
 }
 
 // A new fact under `key` if none is there yet: the first creation decides.

@@ -8,9 +8,9 @@
 
 #include "csv.h"
 #include "json_fields.h"
-#include "report_dates.h"
 #include "report_facts_projection.h"
 #include "report_links_projection.h"
+#include "tandem/basics/calendar.h"
 #include "tandem/projections/reports.h"
 #include "view_access.h"
 #include "view_key.h"
@@ -26,6 +26,7 @@ struct ReportScope {
   std::string tenant;
   std::vector<std::pair<std::string, ProjectEntry>> projects;
   bool client_facts_only = false;
+  bool firm_asker = false;  // a member of the firm, or the operator
 };
 
 // KPIs gathered over the facts of one pivot row.
@@ -45,7 +46,7 @@ struct Clock {
   std::string today;                            // "" when nothing can be overdue
   bool Before(const std::string& date) const {  // `date` is a real date before today
     int64_t days = 0;
-    return !today.empty() && report_dates::ParseDate(date, &days) && date < today;
+    return !today.empty() && ParseIsoDate(date, &days) && date < today;
   }
 };
 
@@ -123,7 +124,7 @@ std::string FactDate(const Fact& f) {
                    : f.kind == fact_kind::kCard   ? "created_at_us"
                                                   : "requested_at_us";
   const int64_t us = Int(f.row, at);
-  return us > 0 ? report_dates::DateOfUs(us) : "";
+  return us > 0 ? IsoDateOf(us) : "";
 }
 
 void AddFact(const Fact& f, const Clock& clock, Kpis* k) {
@@ -214,15 +215,13 @@ Status ValidateShape(const ReportRequest& r, std::vector<std::string>* by, Clock
   }
   int64_t days = 0;
   for (const std::string* date : {&r.from, &r.to, &r.now_date}) {
-    if (!date->empty() && !report_dates::ParseDate(*date, &days)) {
+    if (!date->empty() && !ParseIsoDate(*date, &days)) {
       return Status::InvalidArgument("report.bad_date",
                                      "'" + *date + "' is not a date (YYYY-MM-DD)");
     }
   }
   clock->now_us = r.now_us;
-  clock->today = !r.now_date.empty() ? r.now_date
-                 : r.now_us > 0      ? report_dates::DateOfUs(r.now_us)
-                                     : "";
+  clock->today = !r.now_date.empty() ? r.now_date : r.now_us > 0 ? IsoDateOf(r.now_us) : "";
   return Status::OK();
 }
 
@@ -263,7 +262,7 @@ Status Aggregate(const ReportScope& scope, const ReportRequest& request,
             row_key.push_back(d == "client"    ? project.client_id
                               : d == "project" ? project_id
                               : d == "manager" ? project.manager
-                                               : report_dates::IsoWeek(date));
+                                               : IsoWeekOf(date));
           }
           Kpis one;
           AddFact(f, clock, &one);
@@ -291,7 +290,9 @@ Status Aggregate(const ReportScope& scope, const ReportRequest& request,
   (*out)["to"] = request.to;
   (*out)["now_date"] = clock.today;
   (*out)["audience"] = scope.client_facts_only ? "client" : "internal";
-  (*out)["as_of_position"] = source->Position();
+  // A log position counts every tenant's and every internal event: the firm's to see, never a
+  // client's nor a link holder's.
+  if (scope.firm_asker) (*out)["as_of_position"] = source->Position();
   (*out)["rows"] = std::move(out_rows);
   (*out)["total"] = std::move(totals);
   return Status::OK();
@@ -318,6 +319,7 @@ Status ScopeOf(const Asker& asker, const std::string& tenant, ViewSource* source
                ReportScope* scope) {
   scope->tenant = tenant;
   scope->client_facts_only = asker.client_side();
+  scope->firm_asker = !asker.client_side();
   const RowReader* rows = nullptr;
   std::vector<std::pair<std::string, ProjectEntry>> all;
   Status s = source->Reader("directory", &rows);

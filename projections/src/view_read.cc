@@ -96,9 +96,10 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
                                                              : boost::json::array());
     return Status::OK();
   }
-  boost::json::object envelope{{"view", request.view},
-                               {"workspace", request.workspace},
-                               {"as_of_position", source->Position()}};
+  boost::json::object envelope{{"view", request.view}, {"workspace", request.workspace}};
+  // A log position counts every tenant's and every internal event: the firm's to see, never a
+  // client's.
+  if (!ctx.asker.client_side()) envelope["as_of_position"] = source->Position();
   for (auto& [k, v] : body) envelope[k] = std::move(v);
   *out = boost::json::serialize(envelope);
   return Status::OK();

@@ -24,6 +24,15 @@ class LiveViewSource : public ViewSource {
       Status s = store_->NewReader(view, &r);
       if (!s.ok()) return s;
       if (r->checkpoint().version == 0) return NotBuilt(view);
+      // Never serve a view in the shape of another version (a runner rebuilds it on open).
+      std::vector<std::unique_ptr<Projection>> current;
+      s = MakeProjections({view}, &current);
+      if (!s.ok()) return s;
+      if (r->checkpoint().version != current.front()->version()) {
+        return Status::NotFound("view.not_built", "the view " + view +
+                                                      " was built by another version; it is "
+                                                      "rebuilt when the engine next opens it");
+      }
       it = readers_.emplace(view, std::move(r)).first;
     }
     *reader = it->second.get();

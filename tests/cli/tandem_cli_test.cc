@@ -8,32 +8,19 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
 #include "tandem/basics/utf8.h"
-#include "test_util.h"
 
 namespace tandem {
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using test::CliRun;
 
 class TandemCliTest : public ::testing::Test {
  protected:
   // Runs `tandem <args> --data <scratch>` with `input` on stdin.
   CliRun Tandem(const std::string& args, const std::string& input = "") {
-    const std::string in_path = dir_.Sub("stdin.json");
-    std::ofstream(in_path) << input;
-    const std::string cmd = std::string(TANDEM_PATH) + " " + args + " --data " + dir_.Sub("data") +
-                            " < " + in_path + " 2>&1";
-    CliRun run{0, ""};
-    FILE* pipe = popen(cmd.c_str(), "r");
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
-    int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    return test::RunTandem(dir_, dir_.Sub("data"), args, input);
   }
 
   static constexpr const char* kPlanned =
@@ -202,6 +189,9 @@ TEST_F(TandemCliTest, ReportPrintsKpisAsTheMemberSeesThemAndThroughALink) {
   CliRun csv = Tandem("report --workspace " + ws + " --as ana --by client --format csv");
   ASSERT_EQ(csv.exit_code, 0) << csv.output;
   EXPECT_NE(csv.output.find("client,milestones,"), std::string::npos) << csv.output;
+  CliRun past = Tandem("report --workspace " + ws + " --as ana --as-of-position 3");
+  ASSERT_EQ(past.exit_code, 0) << past.output;
+  EXPECT_NE(past.output.find(R"("as_of_position":3)"), std::string::npos) << past.output;
   CliRun link = Tandem("report --link demo-secret-" + ws);
   ASSERT_EQ(link.exit_code, 0) << link.output;
   EXPECT_NE(link.output.find(R"("audience":"client")"), std::string::npos) << link.output;

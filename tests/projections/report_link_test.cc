@@ -78,6 +78,7 @@ TEST_F(ReportLinkTest, ClientLinkShowsWhatTheClientsAdminSees) {
   EXPECT_EQ(link.at("total"), admin.at("total"));
   EXPECT_EQ(link.at("audience"), "client");
   EXPECT_EQ(link.at("link").at("project"), "p-acme");
+  EXPECT_FALSE(link.contains("as_of_position"));
 }
 
 TEST_F(ReportLinkTest, InternalLinkShowsItsProjectAsTheFirmSeesIt) {

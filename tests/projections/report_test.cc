@@ -225,6 +225,12 @@ TEST_F(ReportTest, ClientMemberSeesOnlyItsClientsSharedFactsAndNoCardTimes) {
   EXPECT_EQ(report.at("audience"), "client");
 }
 
+TEST_F(ReportTest, OnlyTheFirmSeesTheLogPosition) {
+  // A log position counts other tenants' and internal events.
+  EXPECT_FALSE(Json(AskReport("acme-admin")).contains("as_of_position"));
+  EXPECT_TRUE(Json(AskReport("auditor")).contains("as_of_position"));
+}
+
 TEST_F(ReportTest, ClientCuratedFactsStoreNothingInternal) {
   ReportStory story(world_.get());
   story.Tell();

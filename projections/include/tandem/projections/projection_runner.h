@@ -52,6 +52,9 @@ struct ProjectionRunnerOptions {
   size_t catch_up_batch_events = 50000;
   // Called during catch-up (at most a few times a second, and once when finished).
   std::function<void(const CatchUpProgress&)> progress;
+  // Called after each committed batch with the position every view has now folded (live
+  // pushes, latency measurements). Runs on the folding thread: keep it quick.
+  std::function<void(uint64_t position)> on_advance;
   prometheus::Registry* metrics = nullptr;
 };
 

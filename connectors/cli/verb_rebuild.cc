@@ -1,0 +1,53 @@
+// `tandem rebuild VIEW|--all`: drop views and fold them again from the log, with progress.
+#include <cstdlib>
+#include <iostream>
+
+#include "tandem/basics/logger.h"
+
+#include "verbs.h"
+#include "view_engine.h"
+
+namespace tandem::cli {
+
+int RunRebuild(const std::vector<std::string>& args) {
+  po::options_description desc("rebuild options");
+  AddCommonOptions(&desc);
+  desc.add_options()("view", po::value<std::vector<std::string>>(),
+                     "stored view to rebuild (repeatable)")("all", "rebuild every view");
+  po::positional_options_description positional;
+  positional.add("view", -1);
+  po::variables_map vm;
+  int rc = ParseVerbOptions("rebuild", "Drops views and folds them again from the log.", desc, args,
+                            &vm, &positional);
+  if (rc >= 0) return rc;
+  std::vector<std::string> views;
+  if (vm.count("view")) views = vm["view"].as<std::vector<std::string>>();
+  if (views.empty() == !vm.count("all")) {
+    std::cerr << "tandem rebuild: name the views to rebuild, or --all (stored views:";
+    for (const std::string& n : StoredViewNames()) std::cerr << " " << n;
+    std::cerr << ")\n";
+    return kExitUsage;
+  }
+  std::vector<std::unique_ptr<Projection>> check;
+  Status s = MakeProjections(views, &check);
+  if (!s.ok()) return FailView("rebuild", s);
+
+  // Progress is what a rebuild's user asked for: off a terminal it goes out as info log lines.
+  if (std::getenv("TANDEM_LOG_LEVEL") == nullptr) SetLogLevel(LogLevel::kInfo);
+  ViewEngine engine;
+  if (!OpenViewEngine(vm, false, ViewProgress::kAlways, &engine)) return kExitFailed;
+  if (engine.runner == nullptr) {
+    return FailView("rebuild",
+                    Status::InvalidArgument("views.busy",
+                                            "another process holds the views; stop it "
+                                            "first (a running engine keeps them current)"));
+  }
+  s = engine.runner->Rebuild(views);
+  if (!s.ok()) return FailView("rebuild", s);
+  std::cout << "rebuilt "
+            << (views.empty() ? "every view" : std::to_string(views.size()) + " view(s)")
+            << " to position " << engine.runner->Position() << "\n";
+  return kExitOk;
+}
+
+}  // namespace tandem::cli

@@ -1,0 +1,85 @@
+// `tandem view NAME`: one view, live or as of a past moment, as JSON or CSV.
+#include <iostream>
+
+#include "verbs.h"
+#include "view_engine.h"
+
+namespace tandem::cli {
+namespace {
+
+Status ParseFormat(const std::string& text, ViewFormat* format) {
+  if (text == "json")
+    *format = ViewFormat::kJson;
+  else if (text == "csv")
+    *format = ViewFormat::kCsv;
+  else
+    return Status::InvalidArgument("view.bad_format", "--format must be json or csv");
+  return Status::OK();
+}
+
+}  // namespace
+
+int RunView(const std::vector<std::string>& args) {
+  po::options_description desc("view options");
+  AddCommonOptions(&desc);
+  desc.add_options()("name", po::value<std::string>()->required(),
+                     "the view: client-timeline, internal-timeline, ...")(
+      "workspace", po::value<std::string>()->required(), "workspace (tenant)")(
+      "project", po::value<std::string>()->default_value(""), "project")(
+      "board", po::value<std::string>()->default_value(""), "board")(
+      "thread", po::value<std::string>()->default_value(""), "comment thread")(
+      "member", po::value<std::string>()->default_value(""),
+      "read as this member: only what they may see")(
+      "client", po::value<std::string>()->default_value(""), "read as this client sees it")(
+      "limit", po::value<uint64_t>()->default_value(50), "most entries of a paginated view")(
+      "offset", po::value<uint64_t>()->default_value(0), "entries of a paginated view to skip")(
+      "format", po::value<std::string>()->default_value("json"), "json or csv");
+  AddAsOfOptions(&desc);
+  po::positional_options_description positional;
+  positional.add("name", 1);
+  po::variables_map vm;
+  int rc = ParseVerbOptions("view", "Prints a view of the log as JSON or CSV.", desc, args, &vm,
+                            &positional);
+  if (rc >= 0) return rc;
+
+  ViewRequest request;
+  request.view = vm["name"].as<std::string>();
+  request.workspace = vm["workspace"].as<std::string>();
+  request.project = vm["project"].as<std::string>();
+  request.board = vm["board"].as<std::string>();
+  request.thread = vm["thread"].as<std::string>();
+  request.member = vm["member"].as<std::string>();
+  request.client = vm["client"].as<std::string>();
+  request.limit = vm["limit"].as<uint64_t>();
+  request.offset = vm["offset"].as<uint64_t>();
+  Status s = ParseFormat(vm["format"].as<std::string>(), &request.format);
+  std::vector<std::string> stored;
+  if (s.ok()) s = ViewsNeeded(request.view, &stored);
+  if (!s.ok()) return FailView("view", s);
+
+  ViewEngine engine;
+  uint64_t as_of = 0;
+  // An as-of read folds in memory; only a live read needs the views brought up to date.
+  const bool live = vm["as-of-position"].defaulted() && vm["as-of-time"].as<std::string>().empty();
+  if (!OpenViewEngine(vm, live, ViewProgress::kQuiet, &engine)) return kExitFailed;
+  s = AsOfPosition(vm, engine.log.get(), &as_of);
+  if (!s.ok()) return FailView("view", s);
+  std::unique_ptr<ViewSource> source;
+  if (as_of == 0) {
+    s = OpenLiveViewSource(engine.store.get(), &source);
+  } else {
+    AsOfScope scope;
+    scope.tenant = request.workspace;
+    scope.project = request.project;
+    scope.position = as_of;
+    scope.views = stored;
+    s = FoldAsOf(engine.log.get(), scope, &source);
+  }
+  std::string out;
+  if (s.ok()) s = ReadView(request, source.get(), &out);
+  if (!s.ok()) return FailView("view", s);
+  std::cout << out << (request.format == ViewFormat::kJson ? "\n" : "");
+  return kExitOk;
+}
+
+}  // namespace tandem::cli

@@ -1,0 +1,139 @@
+#include "view_engine.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "tandem/basics/calendar.h"
+#include "tandem/basics/logger.h"
+
+namespace tandem::cli {
+namespace {
+
+std::string FormatSeconds(double s) {
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s / 3600),
+                  static_cast<int>(s / 60) % 60);
+  } else if (s >= 60) {
+    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s / 60), static_cast<int>(s) % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0fs", s);
+  }
+  return buf;
+}
+
+// Progress on a terminal: one line rewritten in place. Elsewhere (a log file, CI): one log line
+// per tenth of the work.
+std::function<void(const CatchUpProgress&)> ProgressPrinter(ViewProgress mode) {
+  const bool terminal = isatty(STDERR_FILENO) == 1;
+  if (mode == ViewProgress::kQuiet && !terminal) return nullptr;
+  auto started = std::chrono::steady_clock::now();
+  auto next_tenth = std::make_shared<int>(1);
+  auto shown = std::make_shared<bool>(false);
+  return [=](const CatchUpProgress& p) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (mode == ViewProgress::kQuiet && elapsed < 1.0 && !*shown) return;
+    if (p.total == 0) return;
+    char line[160];
+    std::snprintf(line, sizeof line, "folded %llu/%llu events (%.0f%%), %.0f events/s, %s left",
+                  static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total),
+                  100.0 * p.done / p.total, p.events_per_second,
+                  FormatSeconds(p.seconds_left).c_str());
+    if (terminal) {
+      std::cerr << "\r" << line << "\033[K" << (p.finished ? "\n" : "") << std::flush;
+      *shown = true;
+      return;
+    }
+    while (*next_tenth <= 10 && p.done * 10 >= p.total * static_cast<uint64_t>(*next_tenth)) {
+      ++*next_tenth;
+      LogInfo("projections", line);
+    }
+  };
+}
+
+}  // namespace
+
+std::string ViewsDir(const po::variables_map& vm) { return DataDir(vm) + "/views"; }
+
+bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress progress,
+                    ViewEngine* engine) {
+  EventLogOptions log_options;
+  log_options.read_only = true;
+  if (!OpenLog(vm, log_options, &engine->log)) return false;
+  ViewStoreOptions store_options;
+  Status s = ViewStore::Open(store_options, ViewsDir(vm), &engine->store);
+  if (!s.ok()) {
+    // Held by a running engine: read what it keeps current.
+    store_options.read_only = true;
+    store_options.create_if_missing = false;
+    Status ro = ViewStore::Open(store_options, ViewsDir(vm), &engine->store);
+    if (!ro.ok()) {
+      std::cerr << "tandem: cannot open the views in " << ViewsDir(vm) << ": " << s.ToString()
+                << "\n";
+      return false;
+    }
+    return true;
+  }
+  std::vector<std::unique_ptr<Projection>> projections;
+  s = MakeProjections({}, &projections);
+  ProjectionRunnerOptions options;
+  options.progress = ProgressPrinter(progress);
+  if (s.ok()) {
+    s = ProjectionRunner::Open(options, engine->log.get(), engine->store.get(),
+                               std::move(projections), &engine->runner);
+  }
+  if (s.ok() && catch_up) s = engine->runner->CatchUp();
+  if (!s.ok()) {
+    std::cerr << "tandem: cannot bring the views up to date: " << s.ToString() << "\n";
+    return false;
+  }
+  return true;
+}
+
+void AddAsOfOptions(po::options_description* desc) {
+  desc->add_options()("as-of-position", po::value<uint64_t>()->default_value(0),
+                      "as it was when this global position was the last")(
+      "as-of-time", po::value<std::string>()->default_value(""),
+      "as it was at this moment (YYYY-MM-DD for the end of a day, or YYYY-MM-DDTHH:MM:SSZ)");
+}
+
+Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* position) {
+  *position = vm["as-of-position"].as<uint64_t>();
+  const std::string time = vm["as-of-time"].as<std::string>();
+  if (time.empty()) {
+    if (vm["as-of-position"].defaulted()) return Status::OK();
+    if (*position == 0 || *position > log->LastPosition()) {
+      return Status::InvalidArgument("view.position_out_of_range",
+                                     "--as-of-position " + std::to_string(*position) +
+                                         " is not in the log (1.." +
+                                         std::to_string(log->LastPosition()) + ")");
+    }
+    return Status::OK();
+  }
+  if (!vm["as-of-position"].defaulted()) {
+    return Status::InvalidArgument("view.conflicting_options",
+                                   "give --as-of-position or --as-of-time, not both");
+  }
+  int64_t micros = 0;
+  if (!ParseIsoInstant(time, &micros)) {
+    return Status::InvalidArgument(
+        "view.malformed_time",
+        "--as-of-time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.ffffff]Z, got '" + time + "'");
+  }
+  Status s = log->PositionAtTime(micros, position);
+  if (s.ok() && *position == 0) {
+    return Status::NotFound("view.before_first_event", "nothing had been recorded by " + time);
+  }
+  return s;
+}
+
+int FailView(const std::string& verb, const Status& status) {
+  std::cerr << "tandem " << verb << ": " << status.ToString() << "\n";
+  return status.IsInvalidArgument() ? kExitUsage : kExitFailed;
+}
+
+}  // namespace tandem::cli

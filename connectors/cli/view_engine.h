@@ -1,0 +1,44 @@
+// Opening the views for the CLI's view verbs: the log in --data read-only, the views database
+// beside it (<data>/views), and a runner that folds what the log holds into the views first.
+//
+// When another process (a running `tandem serve`) holds the views database, it is opened
+// read-only and served as that process keeps it: nothing is folded here.
+#pragma once
+
+#include <memory>
+
+#include "cli_options.h"
+#include "tandem/projections/projection_runner.h"
+#include "tandem/projections/view_store.h"
+#include "tandem/projections/views.h"
+
+namespace tandem::cli {
+
+struct ViewEngine {
+  std::unique_ptr<EventLog> log;
+  std::unique_ptr<ViewStore> store;
+  std::unique_ptr<ProjectionRunner> runner;  // null when the views are held by another process
+};
+
+enum class ViewProgress {
+  kQuiet,   // nothing, unless stderr is a terminal and folding takes a while
+  kAlways,  // a live line on a terminal, otherwise one log line per 10%
+};
+
+std::string ViewsDir(const po::variables_map& vm);
+
+// Opens log, views and runner, and catches the views up when `catch_up`. Prints the error and
+// returns false on failure.
+bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress progress,
+                    ViewEngine* engine);
+
+// The position an as-of read folds to: --as-of-position, or the last one recorded at or before
+// --as-of-time (options added by AddAsOfOptions). 0 means live.
+void AddAsOfOptions(po::options_description* desc);
+Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* position);
+
+// Prints "tandem <verb>: <status> (<reason>)" and returns kExitUsage for InvalidArgument,
+// kExitFailed otherwise.
+int FailView(const std::string& verb, const Status& status);
+
+}  // namespace tandem::cli

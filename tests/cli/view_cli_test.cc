@@ -1,0 +1,115 @@
+// `tandem view`, `rebuild`, `view-hash` and `projections` as a user runs them, on the demo's
+// history.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "cli_run.h"
+
+namespace tandem::test {
+namespace {
+
+class ViewCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CliRun demo = Tandem("demo");
+    ASSERT_EQ(demo.exit_code, 0) << demo.output;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(demo.output, m, std::regex("workspace (northwind-[0-9]+)")))
+        << demo.output;
+    workspace_ = m[1];
+  }
+  CliRun Tandem(const std::string& args) { return RunTandem(dir_, dir_.Sub("data"), args); }
+  CliRun View(const std::string& args) {
+    return Tandem("view " + args + " --workspace " + workspace_);
+  }
+
+  ScratchDir dir_;
+  std::string workspace_;
+};
+
+TEST_F(ViewCliTest, ClientTimelinePrintsTheClientsMilestonesAsJson) {
+  CliRun r = View("client-timeline --project web --member dana");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(R"("title":"Design sign-off")"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(R"("reason":"Brand guide not received yet")"), std::string::npos);
+}
+
+TEST_F(ViewCliTest, CsvPrintsAHeaderAndOneLinePerMilestone) {
+  CliRun r = View("client-timeline --project web --client acme --format csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("id,title,status,planned_date,", 0), 0u) << r.output;
+  EXPECT_NE(r.output.find("\r\ndesign,Design sign-off,completed,"), std::string::npos);
+}
+
+TEST_F(ViewCliTest, UnknownViewIsAUsageError) {
+  CliRun r = View("client-timelines --project web");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("view.unknown"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, UnknownMemberFails) {
+  CliRun r = View("client-timeline --project web --member mallory");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("view.unknown_member"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, ClientAskingForTheInternalTimelineGetsTheMissingProjectAnswer) {
+  CliRun internal = View("internal-timeline --project web --member dana");
+  CliRun missing = View("internal-timeline --project nothing-here --member dana");
+  EXPECT_EQ(internal.exit_code, 1);
+  EXPECT_EQ(internal.exit_code, missing.exit_code);
+  EXPECT_NE(internal.output.find("view.not_found"), std::string::npos) << internal.output;
+  EXPECT_EQ(std::regex_replace(internal.output, std::regex("'web'"), "'X'"),
+            std::regex_replace(missing.output, std::regex("'nothing-here'"), "'X'"));
+}
+
+TEST_F(ViewCliTest, PositionPastTheHeadIsRefused) {
+  CliRun r = View("client-timeline --project web --as-of-position 999999");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("view.position_out_of_range"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, MalformedTimeIsRefused) {
+  CliRun r = View("client-timeline --project web --as-of-time 2026-12-01T25:00:00Z");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("view.malformed_time"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, AsOfTimeBeforeTheFirstEventFails) {
+  CliRun r = View("client-timeline --project web --as-of-time 2000-01-01");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("view.before_first_event"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, LiveRebuiltAndAsOfHashesAgree) {
+  CliRun live = Tandem("view-hash --all");
+  ASSERT_EQ(live.exit_code, 0) << live.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(live.output, m, std::regex("position=([0-9]+)")));
+  CliRun as_of = Tandem("view-hash --all --as-of-position " + m[1].str());
+  ASSERT_EQ(Tandem("rebuild --all").exit_code, 0);
+  CliRun rebuilt = Tandem("view-hash --all");
+  EXPECT_EQ(live.output, as_of.output);
+  EXPECT_EQ(live.output, rebuilt.output);
+}
+
+TEST_F(ViewCliTest, RebuildLogsProgressWhenNotOnATerminal) {
+  CliRun r = Tandem("rebuild client-timeline");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("(100%)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("rebuilt 1 view(s) to position"), std::string::npos);
+}
+
+TEST_F(ViewCliTest, ProjectionsShowsEachViewsCheckpointAndLag) {
+  ASSERT_EQ(View("client-timeline --project web").exit_code, 0);
+  CliRun r = Tandem("projections --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(R"({"view":"client-timeline","version":1,"stored_version":1,)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(R"("lag":0,)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tandem::test
