@@ -5,12 +5,15 @@
 
 #include "append_bench.h"
 #include "command_bench.h"
+#include "project_bench.h"
 
 int main(int argc, char** argv) {
   const std::string usage =
       "usage: tandem-bench <benchmark> [options]\n\nbenchmarks:\n"
       "  append   durable append throughput vs raw RocksDB floors (W = 1, 8, 64 writers)\n"
-      "  command  cost per command on a 1k- and a 100k-comment project; commands/s vs appends/s\n";
+      "  command  cost per command on a 1k- and a 100k-comment project; commands/s vs appends/s\n"
+      "  project  projections on a generated 1M-event history: fold, rebuild vs raw floor, live\n"
+      "           lag, as-of reads\n";
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << usage;
     return argc < 2 ? 2 : 0;
@@ -18,6 +21,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (std::string(argv[1]) == "append") return tandem::bench::RunAppendBench(args);
   if (std::string(argv[1]) == "command") return tandem::bench::RunCommandBench(args);
+  if (std::string(argv[1]) == "project") return tandem::bench::RunProjectBench(args);
   std::cerr << "tandem-bench: unknown benchmark '" << argv[1] << "'\n" << usage;
   return 2;
 }

@@ -36,6 +36,23 @@ class DocCache {
     return Status::OK();
   }
 
+  // The row under `key`, or a null `doc` when there is none; the row is written back only if
+  // the caller says it changed it (Ref::Changed), so a fold that looks and changes nothing
+  // writes nothing.
+  struct Ref {
+    Doc* doc = nullptr;
+    bool* dirty = nullptr;
+    void Changed() { *dirty = true; }
+  };
+  Status Open(const RowReader& rows, const std::string& key, Ref* ref) {
+    Entry* e = nullptr;
+    Status s = Load(rows, key, &e);
+    if (!s.ok()) return s;
+    ref->doc = e->present ? &e->doc : nullptr;
+    ref->dirty = &e->dirty;
+    return Status::OK();
+  }
+
   // The row under `key` for reading only, or nullptr when there is none.
   Status Peek(const RowReader& rows, const std::string& key, const Doc** doc) {
     Entry* e = nullptr;

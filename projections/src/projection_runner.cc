@@ -9,6 +9,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "log_page_reader.h"
 #include "tandem/basics/logger.h"
 
 namespace tandem {
@@ -155,36 +156,57 @@ class Runner : public ProjectionRunner {
     }
   }
 
-  // Folds `events` (ascending positions) into every view that has not seen them, and commits
-  // rows and checkpoints together. On failure every fold forgets the batch.
-  Status Fold(const std::vector<RecordedEvent>& events) {
+  // Folds `events` (ascending positions) into every view that has not seen them, keeping the
+  // changes in the folds until Commit.
+  Status Apply(const std::vector<RecordedEvent>& events) {
     if (events.empty()) return Status::OK();
+    if (pending_ == nullptr) pending_ = store_->NewBatch();
     const uint64_t last = events.back().global_position();
-    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
-    Status s;
     for (View& v : views_) {
       if (v.checkpoint >= last) continue;
-      ViewRows* rows = batch->Rows(v.name);
+      ViewRows* rows = pending_->Rows(v.name);
       for (const RecordedEvent& e : events) {
         if (e.global_position() <= v.checkpoint) continue;
-        s = v.projection->Apply(e.event(), rows);
-        if (!s.ok()) break;
+        Status s = v.projection->Apply(e.event(), rows);
+        if (!s.ok()) return Abandon(s);
       }
-      if (s.ok()) s = v.projection->Flush(rows);
-      if (!s.ok()) break;
-      batch->SetCheckpoint(v.name, {last, v.projection->version()});
     }
-    if (s.ok()) s = store_->Commit(batch.get());
-    if (!s.ok()) {
-      for (View& v : views_) v.projection->Forget();
-      return s;
+    pending_last_ = last;
+    return Status::OK();
+  }
+
+  // Writes every view's changes and checkpoint in one atomic write.
+  Status Commit() {
+    if (pending_ == nullptr) return Status::OK();
+    const uint64_t last = pending_last_;
+    for (View& v : views_) {
+      if (v.checkpoint >= last) continue;
+      ViewRows* rows = pending_->Rows(v.name);
+      Status s = v.projection->Flush(rows);
+      if (!s.ok()) return Abandon(s);
+      pending_->SetCheckpoint(v.name, {last, v.projection->version()});
     }
+    Status s = store_->Commit(pending_.get());
+    if (!s.ok()) return Abandon(s);
+    pending_.reset();
     for (View& v : views_) {
       if (v.checkpoint < last) SetCheckpoint(&v, last);
     }
     PublishMetrics();
     if (options_.on_advance) options_.on_advance(Position());
     return Status::OK();
+  }
+
+  // Every fold forgets what was not committed; the next fold resumes from the checkpoints.
+  Status Abandon(const Status& s) {
+    pending_.reset();
+    for (View& v : views_) v.projection->Forget();
+    return s;
+  }
+
+  Status Fold(const std::vector<RecordedEvent>& events) {
+    Status s = Apply(events);
+    return s.ok() ? Commit() : s;
   }
 
   Status CatchUpLocked() {
@@ -204,24 +226,20 @@ class Runner : public ProjectionRunner {
       p.finished = finished;
       options_.progress(p);
     };
-    ReadOptions read;
-    read.as_of_position = head;
-    read.max_count = 1000;
-    std::vector<RecordedEvent> batch;
+    LogPageReader reader(log_, from, head);
     std::vector<RecordedEvent> page;
+    size_t folded = 0;
     while (from < head) {
-      Status s = log_->ReadAll(from + 1, read, &page);
-      if (!s.ok()) return s;
-      if (page.empty()) {
-        return Status::Corruption("the log ended at " + std::to_string(from) +
-                                  " before its last position " + std::to_string(head));
-      }
-      for (RecordedEvent& e : page) batch.push_back(std::move(e));
-      from = batch.back().global_position();
-      if (batch.size() >= options_.catch_up_batch_events || from >= head) {
-        s = Fold(batch);
+      Status s = reader.Next(&page);
+      if (s.ok() && page.empty()) s = Status::Corruption("the log ended before its last position");
+      if (s.ok()) s = Apply(page);
+      if (!s.ok()) return Abandon(s);
+      from = page.back().global_position();
+      folded += page.size();
+      if (folded >= options_.catch_up_batch_events || from >= head) {
+        s = Commit();
         if (!s.ok()) return s;
-        batch.clear();
+        folded = 0;
         if (Clock::now() - last_report > std::chrono::milliseconds(250)) {
           last_report = Clock::now();
           report(false);
@@ -291,6 +309,8 @@ class Runner : public ProjectionRunner {
   EventLog* log_;
   ViewStore* store_;
   std::vector<View> views_;
+  std::unique_ptr<ViewBatch> pending_;  // changes folded and not yet committed
+  uint64_t pending_last_ = 0;
   std::mutex fold_mu_;  // one batch at a time, live or catch-up
   mutable std::mutex mu_;
   std::condition_variable advanced_;

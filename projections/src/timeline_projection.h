@@ -4,8 +4,10 @@
 // The client timeline (Curation::kClient) holds what the client may see; the internal one
 // adds internal threads, files and requests, each marked with its audience.
 //
-// One row per project: every change to a milestone rewrites that row, whose size grows with
-// milestones, requests and files, never with comments.
+// Rows, under (tenant, project): a header (name, client, planning counter), one row per
+// milestone (its slips, requests and files), and one small index row per document request and
+// per file naming its milestone. An event rewrites only the milestone it concerns, so a row
+// grows with that milestone's slips, requests and files, never with comments or the project.
 #pragma once
 
 #include <map>
@@ -17,19 +19,26 @@
 
 namespace tandem {
 
+struct TimelineHeader {
+  std::string name, client_id;
+  uint64_t next_seq = 0;
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
 struct TimelineSlip {
   std::string old_date, new_date, reason;
   int64_t at_us = 0;
 };
 
 struct TimelineRequest {
-  std::string milestone_id, title, requested_from, due_date;
+  std::string title, requested_from, due_date;
   bool client = false;
   bool open = true;
 };
 
 struct TimelineFile {
-  std::string milestone_id, name;
+  std::string name;
   uint32_t latest_version = 0;
   uint32_t versions = 0;
   bool client = false;
@@ -43,18 +52,19 @@ struct TimelineMilestone {
   bool client = false;
   int64_t blocked_since_us = 0;
   std::vector<TimelineSlip> slips;
-  uint64_t client_comments = 0;
-  uint64_t internal_comments = 0;
-};
-
-struct TimelineDoc {
-  std::string name, client_id;
-  uint64_t next_seq = 0;
-  std::map<std::string, TimelineMilestone> milestones;
   std::map<std::string, TimelineRequest> requests;
   std::map<std::string, TimelineFile> files;
+  uint64_t client_comments = 0;
+  uint64_t internal_comments = 0;
 
   void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+// Which milestone a request or file belongs to ("" for a file on none).
+struct TimelineIndex {
+  std::string milestone_id;
+  void ToJson(boost::json::object* out) const { (*out)["milestone"] = milestone_id; }
   void FromJson(const boost::json::object& in);
 };
 
@@ -63,24 +73,31 @@ class TimelineProjection : public Projection {
   explicit TimelineProjection(Curation curation)
       : curation_(curation), name_(CuratedName(curation, "timeline")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
-  Status Flush(ViewRows* rows) override {
-    docs_.Flush(rows);
-    return Status::OK();
-  }
-  void Forget() override { docs_.Forget(); }
+  Status Flush(ViewRows* rows) override;
+  void Forget() override;
 
  private:
+  Status ApplyToMilestones(const schema::Event& event, const std::string& tenant,
+                           const std::string& project, const RowReader& rows);
+
   Curation curation_;
   std::string name_;
-  DocCache<TimelineDoc> docs_;
+  DocCache<TimelineHeader> headers_;
+  DocCache<TimelineMilestone> milestones_;
+  DocCache<TimelineIndex> index_;
 };
 
-std::string TimelineKey(const std::string& tenant, const std::string& project);
+// Reads a project's timeline rows; NotFound when the view has no such project.
+Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std::string& project,
+                    TimelineHeader* header,
+                    std::vector<std::pair<std::string, TimelineMilestone>>* milestones);
 
 // The JSON a reader gets: milestones in planned order (current date, then planning order).
-// `client` leaves out audiences and internal comment counts.
-boost::json::object RenderTimeline(const TimelineDoc& doc, bool client);
+// `client` leaves out audiences, internal comment counts and anything not shared.
+boost::json::object RenderTimeline(const TimelineHeader& header,
+                                   const std::vector<std::pair<std::string, TimelineMilestone>>& ms,
+                                   bool client);
 
 }  // namespace tandem

@@ -15,16 +15,12 @@ Status ReadTimeline(const QueryContext& ctx, bool internal, boost::json::object*
   const RowReader* rows = nullptr;
   s = ctx.Rows(view, &rows);
   if (!s.ok()) return s;
-  std::string value;
-  s = rows->Get(TimelineKey(ctx.request.workspace, ctx.request.project), &value);
+  TimelineHeader header;
+  std::vector<std::pair<std::string, TimelineMilestone>> milestones;
+  s = LoadTimeline(*rows, ctx.request.workspace, ctx.request.project, &header, &milestones);
   if (s.IsNotFound()) return NotFoundView("project '" + ctx.request.project + "'");
   if (!s.ok()) return s;
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(value, ec);
-  if (ec || !v.is_object()) return Status::Corruption("a timeline row is damaged");
-  TimelineDoc doc;
-  doc.FromJson(v.get_object());
-  *out = RenderTimeline(doc, !internal);
+  *out = RenderTimeline(header, milestones, !internal);
   (*out)["project"] = ctx.request.project;
   return Status::OK();
 }

@@ -1,0 +1,389 @@
+#include "project_bench.h"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+#include <boost/program_options.hpp>
+
+#include "bench_options.h"
+#include "history/history_generator.h"
+#include "tandem/basics/logger.h"
+#include "tandem/domain/blob_store.h"
+#include "tandem/projections/projection_runner.h"
+#include "tandem/projections/views.h"
+
+namespace tandem::bench {
+namespace {
+
+namespace po = boost::program_options;
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(v.size() * p))];
+}
+
+void Check(const Status& s, const char* what) {
+  if (s.ok()) return;
+  std::fprintf(stderr, "tandem-bench project: %s: %s\n", what, s.ToString().c_str());
+  std::exit(1);
+}
+
+// The generator's project ids: p0001, p0002, ...
+std::string ProjectId(uint64_t k) {
+  char id[32];
+  std::snprintf(id, sizeof id, "p%04llu", static_cast<unsigned long long>(k + 1));
+  return id;
+}
+
+// Reads the whole log in pages, handing each page to `visit`.
+void ForEachPage(EventLog* log,
+                 const std::function<void(const std::vector<RecordedEvent>&)>& visit) {
+  ReadOptions options;
+  options.max_count = 1000;
+  std::vector<RecordedEvent> page;
+  for (uint64_t next = 1;;) {
+    Check(log->ReadAll(next, options, &page), "read the log");
+    if (page.empty()) return;
+    visit(page);
+    next = page.back().global_position() + 1;
+  }
+}
+
+void EnsureHistory(const po::variables_map& vm, const std::string& dir) {
+  const uint64_t events = vm["events"].as<uint64_t>();
+  {
+    EventLogOptions ro;
+    ro.read_only = true;
+    std::unique_ptr<EventLog> existing;
+    if (EventLog::Open(ro, dir + "/log", &existing).ok() && existing->LastPosition() >= events) {
+      std::printf("history=reused events=%llu\n", static_cast<unsigned long long>(events));
+      return;
+    }
+  }
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  EventLogOptions lo;
+  lo.durability = Durability::kBuffered;  // a generated history is rebuilt, never precious
+  std::unique_ptr<EventLog> log;
+  Check(EventLog::Open(lo, dir + "/log", &log), "open the log");
+  std::unique_ptr<BlobStore> blobs;
+  Check(BlobStore::Open(BlobStoreOptions(), dir + "/blobs", &blobs), "open the blob store");
+  history::HistoryOptions ho;
+  ho.seed = vm["seed"].as<uint64_t>();
+  ho.events = events;
+  ho.projects = vm["projects"].as<int>();
+  ho.clients = vm["clients"].as<int>();
+  CommandHandlerOptions co;
+  co.now_us = [&] { return ho.link_now_us; };
+  std::unique_ptr<CommandHandler> handler;
+  Check(CommandHandler::Open(co, log.get(), blobs.get(), &handler), "open the handler");
+  history::HistoryStats stats;
+  const auto start = Clock::now();
+  uint64_t next_report = events / 10;
+  Check(history::GenerateHistory(ho, handler.get(), &stats,
+                                 [&](uint64_t done) {
+                                   if (done < next_report) return;
+                                   next_report += events / 10;
+                                   std::fprintf(stderr, "generated %llu/%llu events\n",
+                                                static_cast<unsigned long long>(done),
+                                                static_cast<unsigned long long>(events));
+                                 }),
+        "generate the history");
+  std::printf("history=generated events=%llu generate_events_per_s=%.0f\n",
+              static_cast<unsigned long long>(log->LastPosition()),
+              log->LastPosition() / Seconds(start));
+}
+
+// One thread folding the log's events into one projection in memory, rows never written: the
+// fold's own cost, without reading or storage.
+double FoldRate(EventLog* log, const std::string& view) {
+  std::vector<std::unique_ptr<Projection>> projections;
+  Check(MakeProjections({view}, &projections), "make the projection");
+  struct NoRows : ViewRows {
+    Status Get(std::string_view, std::string*) const override { return Status::NotFound(""); }
+    Status Scan(std::string_view,
+                const std::function<bool(std::string_view, std::string_view)>&) const override {
+      return Status::OK();
+    }
+    void Put(std::string_view, std::string_view) override {}
+    void Delete(std::string_view) override {}
+  } rows;
+  double seconds = 0;
+  uint64_t events = 0;
+  ForEachPage(log, [&](const std::vector<RecordedEvent>& page) {
+    const auto start = Clock::now();
+    for (const RecordedEvent& e : page) Check(projections[0]->Apply(e.event(), &rows), "fold");
+    seconds += Seconds(start);
+    events += page.size();
+  });
+  return events / seconds;
+}
+
+// The raw fold floor: every event of the log read, and one 200-byte row per event written in
+// WriteBatches of 1,000 with a checkpoint key, unsynced.
+double FloorRate(EventLog* log, const std::string& dir) {
+  std::filesystem::remove_all(dir);
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = 64 << 20;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(options, dir, &raw).ok()) Check(Status::IOError(dir), "open the floor");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  const std::string value(200, 'v');
+  rocksdb::WriteBatch batch;
+  uint64_t events = 0;
+  const auto start = Clock::now();
+  auto commit = [&](uint64_t position) {
+    char key[8];
+    for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(position >> (56 - 8 * i));
+    batch.Put("checkpoint", rocksdb::Slice(key, 8));
+    db->Write(rocksdb::WriteOptions(), &batch);
+    batch.Clear();
+  };
+  ForEachPage(log, [&](const std::vector<RecordedEvent>& page) {
+    for (const RecordedEvent& e : page) {
+      const uint64_t p = e.global_position();
+      char key[8];
+      for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(p >> (56 - 8 * i));
+      batch.Put(rocksdb::Slice(key, 8), value);
+      if (++events % 1000 == 0) commit(p);
+    }
+  });
+  commit(events);
+  const double rate = events / Seconds(start);
+  db->Close();
+  db.reset();
+  std::filesystem::remove_all(dir);
+  return rate;
+}
+
+// The rebuild runs in a process of its own, so that its peak RSS is its own.
+struct RebuildResult {
+  double events_per_s = 0;
+  double peak_rss_mb = 0;
+  double views_mb = 0;
+};
+
+RebuildResult RebuildInChild(const std::string& dir) {
+  int fds[2];
+  if (pipe(fds) != 0) Check(Status::IOError("pipe"), "start the rebuild");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    execl("/proc/self/exe", "tandem-bench", "project", "--phase", "rebuild", "--dir", dir.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string out;
+  char buf[512];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, n);
+  close(fds[0]);
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    Check(Status::IOError("the rebuild process failed: " + out), "rebuild");
+  }
+  RebuildResult r;
+  std::sscanf(out.c_str(), "rebuild_events_per_s=%lf views_mb=%lf", &r.events_per_s, &r.views_mb);
+  r.peak_rss_mb = usage.ru_maxrss / 1024.0;
+  return r;
+}
+
+int RebuildPhase(const std::string& dir) {
+  SetLogLevel(LogLevel::kWarn);
+  EventLogOptions ro;
+  ro.read_only = true;
+  std::unique_ptr<EventLog> log;
+  Check(EventLog::Open(ro, dir + "/log", &log), "open the log");
+  std::filesystem::remove_all(dir + "/views");
+  std::unique_ptr<ViewStore> store;
+  Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
+  std::vector<std::unique_ptr<Projection>> projections;
+  Check(MakeProjections({}, &projections), "make the projections");
+  std::unique_ptr<ProjectionRunner> runner;
+  Check(ProjectionRunner::Open(ProjectionRunnerOptions(), log.get(), store.get(),
+                               std::move(projections), &runner),
+        "open the runner");
+  const auto start = Clock::now();
+  Check(runner->Rebuild({}), "rebuild");
+  const double rate = log->LastPosition() / Seconds(start);
+  uint64_t bytes = 0;
+  for (const std::string& view : StoredViewNames()) bytes += store->ApproximateSize(view);
+  std::printf("rebuild_events_per_s=%.0f views_mb=%.1f\n", rate, bytes / 1048576.0);
+  return 0;
+}
+
+// Appends client comments at `rate` per second for `seconds` while the runner follows live;
+// the lag of an event is from its append's acknowledgement to the commit of the batch that
+// folded it.
+void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double seconds) {
+  std::mutex mu;
+  std::map<uint64_t, Clock::time_point> acked;  // position -> acknowledged
+  std::vector<double> lag_ms;
+  uint64_t folded = 0;
+  ProjectionRunnerOptions options;
+  options.max_batch_events = 1000;
+  options.max_batch_delay = std::chrono::milliseconds(1);
+  options.on_advance = [&](uint64_t position) {
+    const auto now = Clock::now();
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto it = acked.begin(); it != acked.end() && it->first <= position;) {
+      lag_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+      it = acked.erase(it);
+    }
+    folded = std::max(folded, position);
+  };
+  std::vector<std::unique_ptr<Projection>> projections;
+  Check(MakeProjections({}, &projections), "make the projections");
+  std::unique_ptr<ProjectionRunner> runner;
+  Check(ProjectionRunner::Open(options, log, store, std::move(projections), &runner), "runner");
+  Check(runner->CatchUp(), "catch up");
+  Check(runner->Start(), "start");
+  const uint64_t total = static_cast<uint64_t>(rate * seconds);
+  std::atomic<uint64_t> done{0};
+  const auto start = Clock::now();
+  for (uint64_t i = 0; i < total; ++i) {
+    std::this_thread::sleep_until(start +
+                                  std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / rate)));
+    schema::CommentPostedT c;
+    const std::string project = ProjectId(i % 100);
+    c.project_id = project;
+    c.thread_id = "live";
+    c.comment_id = "live-" + std::to_string(i);
+    c.thread_audience = schema::Audience::Client;
+    c.body = "A live comment of a realistic length, asking about the next milestone.";
+    NewEvent e;
+    e.actor = "bench-pm";
+    e.audience = schema::Audience::Client;
+    e.payload.Set(std::move(c));
+    log->AppendAsync({"bench", "project:" + project}, ExpectedVersion::Any(), {std::move(e)}, "",
+                     [&](const Status& s, const AppendResult& r) {
+                       if (s.ok()) {
+                         std::lock_guard<std::mutex> lock(mu);
+                         if (r.last_position > folded)
+                           acked[r.last_position] = Clock::now();
+                         else
+                           lag_ms.push_back(0);
+                       }
+                       done++;
+                     });
+  }
+  while (done < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  runner->WaitForPosition(log->LastPosition(), std::chrono::seconds(30));
+  const double achieved = total / Seconds(start);
+  runner->Stop();
+  std::lock_guard<std::mutex> lock(mu);
+  std::printf("live_appends_per_s=%.0f live_lag_ms_p50=%.2f live_lag_ms_p99=%.2f\n", achieved,
+              Percentile(lag_ms, 0.50), Percentile(lag_ms, 0.99));
+}
+
+// The client timeline of a random project as of a random position: fold its streams in memory
+// up to there, then read.
+void MeasureAsOf(EventLog* log, int projects, int samples, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<double> ms;
+  std::vector<std::string> stored;
+  Check(ViewsNeeded("client-timeline", &stored), "views needed");
+  int served = 0;
+  for (int i = 0; i < samples; ++i) {
+    ViewRequest request;
+    request.view = "client-timeline";
+    request.workspace = "bench";
+    request.project = ProjectId(rng() % projects);
+    AsOfScope scope;
+    scope.tenant = request.workspace;
+    scope.project = request.project;
+    scope.position = 1 + rng() % log->LastPosition();
+    scope.views = stored;
+    const auto start = Clock::now();
+    std::unique_ptr<ViewSource> source;
+    Check(FoldAsOf(log, scope, &source), "as-of fold");
+    std::string out;
+    served += ReadView(request, source.get(), &out).ok() ? 1 : 0;  // not yet created: NotFound
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  std::printf("as_of_samples=%d as_of_served=%d as_of_ms_p50=%.2f as_of_ms_p99=%.2f\n", samples,
+              served, Percentile(ms, 0.50), Percentile(ms, 0.99));
+}
+
+}  // namespace
+
+int RunProjectBench(const std::vector<std::string>& args) {
+  po::options_description desc("tandem-bench project options");
+  desc.add_options()("help,h", "show this help")(
+      "dir", po::value<std::string>()->default_value("/tmp/tandem-bench-project"),
+      "scratch folder; a history of the same size found there is reused")(
+      "events", po::value<uint64_t>()->default_value(1'000'000), "events in the history")(
+      "projects", po::value<int>()->default_value(2000), "projects")(
+      "clients", po::value<int>()->default_value(50), "clients")(
+      "seed", po::value<uint64_t>()->default_value(1), "generator seed")(
+      "live-rate", po::value<double>()->default_value(10000), "appends/s while measuring lag")(
+      "live-seconds", po::value<double>()->default_value(5), "seconds of live appends")(
+      "as-of-samples", po::value<int>()->default_value(500), "as-of reads timed")(
+      "phase", po::value<std::string>()->default_value("all"), "internal: rebuild");
+  po::variables_map vm;
+  int rc = ParseBenchOptions("project", desc, args, &vm);
+  if (rc >= 0) return rc;
+  const std::string dir = vm["dir"].as<std::string>();
+  if (vm["phase"].as<std::string>() == "rebuild") return RebuildPhase(dir);
+  SetLogLevel(LogLevel::kWarn);
+
+  EnsureHistory(vm, dir);
+  {
+    EventLogOptions ro;
+    ro.read_only = true;
+    std::unique_ptr<EventLog> log;
+    Check(EventLog::Open(ro, dir + "/log", &log), "open the log");
+    std::printf("events=%llu\n", static_cast<unsigned long long>(log->LastPosition()));
+    for (const std::string& view : StoredViewNames()) {
+      std::printf("fold_events_per_s_%s=%.0f\n", view.c_str(), FoldRate(log.get(), view));
+    }
+    std::fflush(stdout);
+    // Floor, rebuild, floor: the machine's drift shows, and the ratio uses their mean.
+    const double floor1 = FloorRate(log.get(), dir + "/floor");
+    const RebuildResult rebuild = RebuildInChild(dir);
+    const double floor2 = FloorRate(log.get(), dir + "/floor");
+    std::printf("floor_events_per_s_before=%.0f floor_events_per_s_after=%.0f\n", floor1, floor2);
+    std::printf("rebuild_events_per_s=%.0f rebuild_peak_rss_mb=%.0f views_mb=%.1f\n",
+                rebuild.events_per_s, rebuild.peak_rss_mb, rebuild.views_mb);
+    std::printf("ratio_rebuild_to_floor=%.2f\n", rebuild.events_per_s / ((floor1 + floor2) / 2));
+    std::fflush(stdout);
+    MeasureAsOf(log.get(), vm["projects"].as<int>(), vm["as-of-samples"].as<int>(),
+                vm["seed"].as<uint64_t>());
+    std::fflush(stdout);
+  }
+  // Live: the rebuilt views follow the log while appends arrive (synced, as in production).
+  std::unique_ptr<EventLog> log;
+  Check(EventLog::Open(EventLogOptions(), dir + "/log", &log), "open the log");
+  std::unique_ptr<ViewStore> store;
+  Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
+  MeasureLiveLag(log.get(), store.get(), vm["live-rate"].as<double>(),
+                 vm["live-seconds"].as<double>());
+  std::printf("note=the live appends stay in %s; the next run generates the history again\n",
+              dir.c_str());
+  return 0;
+}
+
+}  // namespace tandem::bench
