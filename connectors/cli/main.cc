@@ -29,6 +29,8 @@ const Verb kVerbs[] = {
     {"rebuild", "drop views and fold them again from the log", tandem::cli::RunRebuild},
     {"view-hash", "print a SHA-256 of each view's content", tandem::cli::RunViewHash},
     {"projections", "show each view's version, checkpoint and lag", tandem::cli::RunProjections},
+    {"report", "print KPIs as a member sees them, or through a report link",
+     tandem::cli::RunReport},
 };
 
 void PrintUsage(std::ostream& out) {

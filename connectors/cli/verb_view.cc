@@ -1,7 +1,6 @@
 // `tandem view NAME`: one view, live or as of a past moment, as JSON or CSV.
 #include <iostream>
 
-#include "tandem/basics/calendar.h"
 #include "verbs.h"
 #include "view_engine.h"
 
@@ -16,38 +15,6 @@ Status ParseFormat(const std::string& text, ViewFormat* format) {
   else
     return Status::InvalidArgument("view.bad_format", "--format must be json or csv");
   return Status::OK();
-}
-
-// The position an as-of read folds to: --as-of-position, or the last one recorded at or before
-// --as-of-time. 0 means live.
-Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* position) {
-  *position = vm["as-of-position"].as<uint64_t>();
-  const std::string time = vm["as-of-time"].as<std::string>();
-  if (time.empty()) {
-    if (vm["as-of-position"].defaulted()) return Status::OK();
-    if (*position == 0 || *position > log->LastPosition()) {
-      return Status::InvalidArgument("view.position_out_of_range",
-                                     "--as-of-position " + std::to_string(*position) +
-                                         " is not in the log (1.." +
-                                         std::to_string(log->LastPosition()) + ")");
-    }
-    return Status::OK();
-  }
-  if (!vm["as-of-position"].defaulted()) {
-    return Status::InvalidArgument("view.conflicting_options",
-                                   "give --as-of-position or --as-of-time, not both");
-  }
-  int64_t micros = 0;
-  if (!ParseIsoInstant(time, &micros)) {
-    return Status::InvalidArgument(
-        "view.malformed_time",
-        "--as-of-time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.ffffff]Z, got '" + time + "'");
-  }
-  Status s = log->PositionAtTime(micros, position);
-  if (s.ok() && *position == 0) {
-    return Status::NotFound("view.before_first_event", "nothing had been recorded by " + time);
-  }
-  return s;
 }
 
 }  // namespace
@@ -66,12 +33,8 @@ int RunView(const std::vector<std::string>& args) {
       "client", po::value<std::string>()->default_value(""), "read as this client sees it")(
       "limit", po::value<uint64_t>()->default_value(50), "most entries of a paginated view")(
       "offset", po::value<uint64_t>()->default_value(0), "entries of a paginated view to skip")(
-      "as-of-position", po::value<uint64_t>()->default_value(0),
-      "the view as it was when this global position was the last")(
-      "as-of-time", po::value<std::string>()->default_value(""),
-      "the view as it was at this moment (YYYY-MM-DD for the end of a day, or "
-      "YYYY-MM-DDTHH:MM:SSZ)")("format", po::value<std::string>()->default_value("json"),
-                               "json or csv");
+      "format", po::value<std::string>()->default_value("json"), "json or csv");
+  AddAsOfOptions(&desc);
   po::positional_options_description positional;
   positional.add("name", 1);
   po::variables_map vm;

@@ -15,5 +15,6 @@ int RunView(const std::vector<std::string>& args);
 int RunRebuild(const std::vector<std::string>& args);
 int RunViewHash(const std::vector<std::string>& args);
 int RunProjections(const std::vector<std::string>& args);
+int RunReport(const std::vector<std::string>& args);
 
 }  // namespace tandem::cli

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "tandem/basics/calendar.h"
 #include "tandem/basics/logger.h"
 
 namespace tandem::cli {
@@ -91,6 +92,43 @@ bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress pro
     return false;
   }
   return true;
+}
+
+void AddAsOfOptions(po::options_description* desc) {
+  desc->add_options()("as-of-position", po::value<uint64_t>()->default_value(0),
+                      "as it was when this global position was the last")(
+      "as-of-time", po::value<std::string>()->default_value(""),
+      "as it was at this moment (YYYY-MM-DD for the end of a day, or YYYY-MM-DDTHH:MM:SSZ)");
+}
+
+Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* position) {
+  *position = vm["as-of-position"].as<uint64_t>();
+  const std::string time = vm["as-of-time"].as<std::string>();
+  if (time.empty()) {
+    if (vm["as-of-position"].defaulted()) return Status::OK();
+    if (*position == 0 || *position > log->LastPosition()) {
+      return Status::InvalidArgument("view.position_out_of_range",
+                                     "--as-of-position " + std::to_string(*position) +
+                                         " is not in the log (1.." +
+                                         std::to_string(log->LastPosition()) + ")");
+    }
+    return Status::OK();
+  }
+  if (!vm["as-of-position"].defaulted()) {
+    return Status::InvalidArgument("view.conflicting_options",
+                                   "give --as-of-position or --as-of-time, not both");
+  }
+  int64_t micros = 0;
+  if (!ParseIsoInstant(time, &micros)) {
+    return Status::InvalidArgument(
+        "view.malformed_time",
+        "--as-of-time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.ffffff]Z, got '" + time + "'");
+  }
+  Status s = log->PositionAtTime(micros, position);
+  if (s.ok() && *position == 0) {
+    return Status::NotFound("view.before_first_event", "nothing had been recorded by " + time);
+  }
+  return s;
 }
 
 int FailView(const std::string& verb, const Status& status) {

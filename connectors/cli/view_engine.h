@@ -32,6 +32,11 @@ std::string ViewsDir(const po::variables_map& vm);
 bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress progress,
                     ViewEngine* engine);
 
+// The position an as-of read folds to: --as-of-position, or the last one recorded at or before
+// --as-of-time (options added by AddAsOfOptions). 0 means live.
+void AddAsOfOptions(po::options_description* desc);
+Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* position);
+
 // Prints "tandem <verb>: <status> (<reason>)" and returns kExitUsage for InvalidArgument,
 // kExitFailed otherwise.
 int FailView(const std::string& verb, const Status& status);

@@ -5,6 +5,8 @@
 #include "board_projection.h"
 #include "file_projection.h"
 #include "thread_projection.h"
+#include "report_facts_projection.h"
+#include "report_links_projection.h"
 #include "timeline_projection.h"
 
 namespace tandem {
@@ -23,6 +25,11 @@ const std::vector<StoredView>& StoredViews() {
       {"internal-threads", [] { return std::make_unique<ThreadProjection>(Curation::kInternal); }},
       {"client-files", [] { return std::make_unique<FileProjection>(Curation::kClient); }},
       {"internal-files", [] { return std::make_unique<FileProjection>(Curation::kInternal); }},
+      {"client-report-facts",
+       [] { return std::make_unique<ReportFactsProjection>(Curation::kClient); }},
+      {"internal-report-facts",
+       [] { return std::make_unique<ReportFactsProjection>(Curation::kInternal); }},
+      {"report-links", [] { return std::make_unique<ReportLinksProjection>(); }},
   };
   return kViews;
 }

@@ -168,5 +168,50 @@ TEST_F(TandemCliTest, AHugeCommentIsRefusedWithoutParsingIt) {
   EXPECT_LT(usage.ru_maxrss, kMaxCommandRssKiB) << "peak RSS in KiB of the tandem process";
 }
 
+// The demo's workspace name (it varies per run), from its first line.
+std::string DemoWorkspace(const std::string& output) {
+  const std::string marker = "workspace ";
+  size_t at = output.find(marker);
+  if (at == std::string::npos) return "";
+  at += marker.size();
+  return output.substr(at, output.find(' ', at) - at);
+}
+
+TEST_F(TandemCliTest, ReportPrintsKpisAsTheMemberSeesThemAndThroughALink) {
+  CliRun d = Tandem("demo");
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  const std::string ws = DemoWorkspace(d.output);
+  ASSERT_FALSE(ws.empty()) << d.output;
+  CliRun owner = Tandem("report --workspace " + ws + " --as ana --by client week");
+  ASSERT_EQ(owner.exit_code, 0) << owner.output;
+  EXPECT_NE(owner.output.find(R"("client":"acme")"), std::string::npos) << owner.output;
+  EXPECT_NE(owner.output.find(R"("card_cycle_mean_seconds")"), std::string::npos);
+  CliRun csv = Tandem("report --workspace " + ws + " --as ana --by client --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.output;
+  EXPECT_NE(csv.output.find("client,milestones,"), std::string::npos) << csv.output;
+  CliRun past = Tandem("report --workspace " + ws + " --as ana --as-of-position 3");
+  ASSERT_EQ(past.exit_code, 0) << past.output;
+  EXPECT_NE(past.output.find(R"("as_of_position":3)"), std::string::npos) << past.output;
+  CliRun link = Tandem("report --link demo-secret-" + ws);
+  ASSERT_EQ(link.exit_code, 0) << link.output;
+  EXPECT_NE(link.output.find(R"("audience":"client")"), std::string::npos) << link.output;
+}
+
+TEST_F(TandemCliTest, ReportRefusalsHaveClearErrorsAndExitCodes) {
+  ASSERT_EQ(Tandem("demo").exit_code, 0);
+  EXPECT_EQ(Tandem("report --as ana").exit_code, 2);  // no --workspace
+  EXPECT_EQ(Tandem("report --workspace w --as ana --link x").exit_code, 2);
+  EXPECT_EQ(Tandem("report --workspace w --as ana --format xml").exit_code, 2);
+  CliRun bad = Tandem("report --workspace w --as ana --by colour");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("report.bad_dimension"), std::string::npos) << bad.output;
+  CliRun link = Tandem("report --link not-a-secret");
+  EXPECT_EQ(link.exit_code, 1) << link.output;
+  EXPECT_NE(link.output.find("report_link.invalid"), std::string::npos) << link.output;
+  CliRun member = Tandem("report --workspace nowhere --as ana");
+  EXPECT_EQ(member.exit_code, 1) << member.output;
+  EXPECT_NE(member.output.find("view.unknown_workspace"), std::string::npos) << member.output;
+}
+
 }  // namespace
 }  // namespace tandem

@@ -8,6 +8,7 @@
 
 #include <random>
 
+#include "tandem/projections/reports.h"
 #include "view_world.h"
 
 namespace tandem::test {
@@ -288,6 +289,41 @@ TEST_F(ClientCurationTest, TheFirmSeesTheInternalThingsTheClientDoesNot) {
   // not vacuous.
   std::string internal = world_->Read(Ask("internal-timeline", "pm", "p-acme"));
   EXPECT_NE(internal.find(kMarker), std::string::npos);
+}
+
+TEST_F(ClientCurationTest, ClientReportsCountExactlyWhatTheClientTimelineShows) {
+  std::unique_ptr<ViewSource> source;
+  ASSERT_TRUE(OpenLiveViewSource(world_->store(), &source).ok());
+  for (const std::string client : {"acme", "globex"}) {
+    const std::string project = "p-" + client;
+    ReportRequest r;
+    r.workspace = "northwind";
+    r.as_member = client + "-admin";
+    r.by = {"project"};
+    std::string text;
+    ASSERT_TRUE(ReadReport(r, source.get(), &text).ok());
+    EXPECT_EQ(text.find(kMarker), std::string::npos);
+    EXPECT_EQ(text.find("card_cycle"), std::string::npos);
+    const auto report = boost::json::parse(text).as_object();
+    ASSERT_EQ(report.at("rows").as_array().size(), 1u) << text;
+    const auto& row = report.at("rows").at(0).as_object();
+    EXPECT_EQ(row.at("project"), project.c_str());
+    // Milestones, completions and slips of the client's report are those of its timeline.
+    const auto timeline = world_->Json(Ask("client-timeline", client + "-admin", project));
+    int64_t milestones = 0, completed = 0, slips = 0;
+    for (const auto& m : timeline.at("milestones").as_array()) {
+      ++milestones;
+      if (!m.at("completed_date").as_string().empty()) ++completed;
+      slips += static_cast<int64_t>(m.at("slips").as_array().size());
+    }
+    EXPECT_GT(slips, 0);
+    EXPECT_EQ(row.at("milestones").to_number<int64_t>(), milestones) << client;
+    EXPECT_EQ(row.at("milestones_completed_on_time").to_number<int64_t>() +
+                  row.at("milestones_completed_late").to_number<int64_t>(),
+              completed)
+        << client;
+    EXPECT_EQ(row.at("milestone_slips").to_number<int64_t>(), slips) << client;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,157 @@
+// Report facts: per project, the facts the reports' KPIs are computed from, one small row per
+// thing (milestone, document request, approval, client question, card), each marked with its
+// audience. Stored twice, like the timelines: "client-report-facts" folds only the events
+// shared with the client (nothing internal enters it), "internal-report-facts" folds them all.
+//
+// What the facts are:
+//  - milestone: original planned date, current date, completed date, slips and the days they
+//    moved the date (new minus old, summed), time blocked (closed blocks, plus the start of
+//    the one in progress), from the recorded times of MilestoneBlocked/Unblocked;
+//  - document request: when requested, its due date, when first fulfilled (the first upload
+//    naming it; a client request only by a client-shared upload, so both views agree);
+//  - approval: when requested, its due date, when answered and how;
+//  - client question: a comment in a client thread by a client-side member opens one when
+//    none is waiting in that thread (later client comments join it); the firm's first comment
+//    in the thread afterwards answers it;
+//  - card: its board's audience, the column it is in since when, and per column the time its
+//    finished stays lasted and how many there were.
+// Whether a commenter is client-side is folded from MemberInvited into a small per-workspace
+// row of the view's own (a fold decides only from its own rows); a commenter the view never
+// saw invited counts as the firm.
+//
+// Fails closed like the domain's folds: events of a project never created, or about a thing
+// never created, change nothing; the first creation decides; a card is client-visible only if
+// its board and its creation are.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "curation.h"
+#include "doc_cache.h"
+
+namespace tandem {
+
+struct MilestoneFact {
+  bool client = false;
+  std::string original_date, current_date, completed_date;
+  uint64_t slips = 0;
+  int64_t slip_days = 0;
+  int64_t blocked_us = 0;        // closed blocks
+  int64_t blocked_since_us = 0;  // the block in progress, 0 when not blocked
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+struct RequestFact {
+  bool client = false;
+  int64_t requested_at_us = 0;
+  std::string due_date;
+  int64_t fulfilled_at_us = 0;  // 0 while open
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+struct ApprovalFact {
+  bool client = false;
+  int64_t requested_at_us = 0;
+  std::string due_date;
+  int64_t answered_at_us = 0;  // 0 while pending
+  std::string outcome;         // "", "granted", "rejected"
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+struct QuestionFact {
+  std::string thread;
+  int64_t asked_at_us = 0;
+  int64_t answered_at_us = 0;  // 0 while waiting on the firm
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+struct ColumnTime {
+  int64_t us = 0;
+  uint64_t stays = 0;
+};
+
+struct CardFact {
+  bool client = false;
+  std::string board, column;
+  int64_t created_at_us = 0, entered_at_us = 0;
+  std::map<std::string, ColumnTime> columns;  // finished stays only
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+// The fold's own bookkeeping rows, which no report reads.
+struct FactsMembers {  // per workspace: member -> client ("" for the firm); first invite decides
+  std::map<std::string, std::string> client_of;
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+struct FactsThread {  // first comment decides the audience
+  bool client = false;
+  std::string waiting_question;  // the question waiting on the firm, if any
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+struct FactsBoard {
+  bool client = false;
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+struct FactsProject {
+  std::string client_id;
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+// The kinds of fact rows, as their key's kind part.
+namespace fact_kind {
+constexpr std::string_view kMilestone = "m";
+constexpr std::string_view kRequest = "r";
+constexpr std::string_view kApproval = "a";
+constexpr std::string_view kQuestion = "q";
+constexpr std::string_view kCard = "c";
+}  // namespace fact_kind
+
+// Fact rows are keyed (tenant, "f", project, kind, id): one prefix scan reads a project's.
+std::string FactPrefix(const std::string& tenant, const std::string& project);
+
+class ReportFactsProjection : public Projection {
+ public:
+  explicit ReportFactsProjection(Curation curation)
+      : curation_(curation), name_(CuratedName(curation, "report-facts")) {}
+  std::string_view name() const override { return name_; }
+  uint32_t version() const override { return 1; }
+  Status Apply(const schema::Event& event, ViewRows* rows) override;
+  Status Flush(ViewRows* rows) override;
+  void Forget() override;
+
+ private:
+  Status ApplyWorkspace(const schema::Event& event, const std::string& tenant, ViewRows* rows);
+  Status ApplyComment(const schema::Event& event, const std::string& tenant,
+                      const std::string& project, ViewRows* rows);
+  Status ApplyCard(const schema::Event& event, const std::string& tenant,
+                   const std::string& project, ViewRows* rows);
+
+  Curation curation_;
+  std::string name_;
+  DocCache<MilestoneFact> milestones_;
+  DocCache<RequestFact> requests_;
+  DocCache<ApprovalFact> approvals_;
+  DocCache<QuestionFact> questions_;
+  DocCache<CardFact> cards_;
+  DocCache<FactsMembers> members_;
+  DocCache<FactsThread> threads_;
+  DocCache<FactsBoard> boards_;
+  DocCache<FactsProject> projects_;
+};
+
+}  // namespace tandem

@@ -1,0 +1,53 @@
+// Report links: who holds a link's secret reads a report without being a member. The domain's
+// report_link.issue stores only the SHA-256 of the secret, so this view indexes links by that
+// hash (lower-case hex), across tenants, since whoever presents a link names no tenant: each
+// row says whose link it is (tenant, project, link id), what it shows (report, audience) and
+// until when. A revocation finds its link through a second row keyed by (tenant, project, link).
+//
+// Fails closed: a hash that is not 64 hex digits is no link; the first issue of a hash decides
+// (a later link, of any tenant, with the same hash changes nothing, so no tenant can take over
+// another's link); a link id is issued once per project; a link is client-audience only if
+// everything about its issue says so.
+#pragma once
+
+#include <string>
+
+#include "doc_cache.h"
+
+namespace tandem {
+
+struct ReportLinkDoc {
+  std::string tenant, project, link_id, report;
+  int64_t expires_at_us = 0;
+  bool client = false;
+  bool revoked = false;
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+struct ReportLinkIdDoc {
+  std::string token_sha256;
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+class ReportLinksProjection : public Projection {
+ public:
+  static constexpr std::string_view kName = "report-links";
+  std::string_view name() const override { return kName; }
+  uint32_t version() const override { return 1; }
+  Status Apply(const schema::Event& event, ViewRows* rows) override;
+  Status Flush(ViewRows* rows) override;
+  void Forget() override;
+
+ private:
+  DocCache<ReportLinkDoc> links_;
+  DocCache<ReportLinkIdDoc> ids_;
+};
+
+// The row of the link whose secret hashes to `token_sha256_hex`. NotFound when there is none.
+Status LoadReportLink(const RowReader& rows, const std::string& token_sha256_hex,
+                      ReportLinkDoc* out);
+
+}  // namespace tandem

@@ -1,0 +1,437 @@
+// Reading reports: who sees which projects and facts, then KPIs aggregated per pivot row.
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "csv.h"
+#include "json_fields.h"
+#include "report_facts_projection.h"
+#include "report_links_projection.h"
+#include "tandem/basics/calendar.h"
+#include "tandem/projections/reports.h"
+#include "view_access.h"
+#include "view_key.h"
+
+namespace tandem {
+namespace {
+
+constexpr double kUsPerSecond = 1000.0 * 1000;
+const std::vector<std::string> kDimensions = {"client", "project", "manager", "week"};
+
+// What one report covers.
+struct ReportScope {
+  std::string tenant;
+  std::vector<std::pair<std::string, ProjectEntry>> projects;
+  bool client_facts_only = false;
+  bool firm_asker = false;  // a member of the firm, or the operator
+};
+
+// KPIs gathered over the facts of one pivot row.
+struct Kpis {
+  uint64_t milestones = 0, on_time = 0, late = 0, overdue = 0, slips = 0;
+  int64_t slip_days = 0, blocked_us = 0;
+  uint64_t requests = 0, requests_open = 0, requests_overdue = 0;
+  uint64_t questions = 0, questions_waiting = 0;
+  std::vector<int64_t> reply_us;
+  uint64_t approvals = 0, approvals_pending = 0;
+  std::vector<int64_t> turnaround_us;
+  std::map<std::string, ColumnTime> columns;
+};
+
+struct Clock {
+  int64_t now_us = 0;
+  std::string today;                            // "" when nothing can be overdue
+  bool Before(const std::string& date) const {  // `date` is a real date before today
+    int64_t days = 0;
+    return !today.empty() && ParseIsoDate(date, &days) && date < today;
+  }
+};
+
+// Durations are whole seconds: exact integers read better in JSON and CSV than doubles.
+boost::json::value Seconds(double us) { return std::llround(us / kUsPerSecond); }
+
+// A mean in hundredths, as an integer when it is one.
+boost::json::value Hundredths(double v) {
+  const double rounded = std::round(v * 100) / 100;
+  if (rounded == std::floor(rounded)) return static_cast<int64_t>(rounded);
+  return rounded;
+}
+
+boost::json::value Median(std::vector<int64_t> v) {
+  if (v.empty()) return nullptr;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  const double mid = n % 2
+                         ? static_cast<double>(v[n / 2])
+                         : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2;
+  return Seconds(mid);
+}
+
+boost::json::value Mean(const std::vector<int64_t>& v) {
+  if (v.empty()) return nullptr;
+  double sum = 0;
+  for (int64_t x : v) sum += static_cast<double>(x);
+  return Seconds(sum / static_cast<double>(v.size()));
+}
+
+void Render(const Kpis& k, bool cards, boost::json::object* o) {
+  (*o)["milestones"] = k.milestones;
+  (*o)["milestones_completed_on_time"] = k.on_time;
+  (*o)["milestones_completed_late"] = k.late;
+  (*o)["milestones_overdue"] = k.overdue;
+  (*o)["milestone_slips"] = k.slips;
+  (*o)["slip_days_total"] = k.slip_days;
+  (*o)["slip_days_mean"] =
+      k.slips ? Hundredths(static_cast<double>(k.slip_days) / static_cast<double>(k.slips))
+              : boost::json::value(nullptr);
+  (*o)["time_blocked_seconds"] = Seconds(static_cast<double>(k.blocked_us));
+  (*o)["document_requests"] = k.requests;
+  (*o)["document_requests_open"] = k.requests_open;
+  (*o)["document_requests_overdue"] = k.requests_overdue;
+  (*o)["client_questions"] = k.questions;
+  (*o)["client_questions_waiting"] = k.questions_waiting;
+  (*o)["question_first_reply_median_seconds"] = Median(k.reply_us);
+  (*o)["approvals"] = k.approvals;
+  (*o)["approvals_pending"] = k.approvals_pending;
+  (*o)["approval_turnaround_median_seconds"] = Median(k.turnaround_us);
+  (*o)["approval_turnaround_mean_seconds"] = Mean(k.turnaround_us);
+  if (!cards) return;
+  boost::json::object columns;
+  for (const auto& [name, t] : k.columns) {
+    if (t.stays > 0)
+      columns[name] = Seconds(static_cast<double>(t.us) / static_cast<double>(t.stays));
+  }
+  (*o)["card_cycle_mean_seconds"] = std::move(columns);
+}
+
+// Adds one fact to `k`; returns the fact's date.
+struct Fact {
+  std::string kind;
+  boost::json::object row;
+};
+
+std::string FactDate(const Fact& f) {
+  using json_fields::Int;
+  using json_fields::Str;
+  if (f.kind == fact_kind::kMilestone) {
+    std::string completed = Str(f.row, "completed_date");
+    return completed.empty() ? Str(f.row, "current_date") : completed;
+  }
+  const char* at = f.kind == fact_kind::kQuestion ? "asked_at_us"
+                   : f.kind == fact_kind::kCard   ? "created_at_us"
+                                                  : "requested_at_us";
+  const int64_t us = Int(f.row, at);
+  return us > 0 ? IsoDateOf(us) : "";
+}
+
+void AddFact(const Fact& f, const Clock& clock, Kpis* k) {
+  if (f.kind == fact_kind::kMilestone) {
+    MilestoneFact m;
+    m.FromJson(f.row);
+    k->milestones++;
+    if (!m.completed_date.empty()) {
+      (m.completed_date <= m.original_date ? k->on_time : k->late)++;
+    } else if (clock.Before(m.current_date)) {
+      k->overdue++;
+    }
+    k->slips += m.slips;
+    k->slip_days += m.slip_days;
+    k->blocked_us += m.blocked_us;
+    if (m.blocked_since_us != 0 && clock.now_us > m.blocked_since_us) {
+      k->blocked_us += clock.now_us - m.blocked_since_us;
+    }
+  } else if (f.kind == fact_kind::kRequest) {
+    RequestFact r;
+    r.FromJson(f.row);
+    k->requests++;
+    if (r.fulfilled_at_us == 0) {
+      k->requests_open++;
+      if (clock.Before(r.due_date)) k->requests_overdue++;
+    }
+  } else if (f.kind == fact_kind::kQuestion) {
+    QuestionFact q;
+    q.FromJson(f.row);
+    k->questions++;
+    if (q.answered_at_us == 0) {
+      k->questions_waiting++;
+    } else {
+      k->reply_us.push_back(q.answered_at_us - q.asked_at_us);
+    }
+  } else if (f.kind == fact_kind::kApproval) {
+    ApprovalFact a;
+    a.FromJson(f.row);
+    k->approvals++;
+    if (a.answered_at_us == 0) {
+      k->approvals_pending++;
+    } else {
+      k->turnaround_us.push_back(a.answered_at_us - a.requested_at_us);
+    }
+  } else if (f.kind == fact_kind::kCard) {
+    CardFact c;
+    c.FromJson(f.row);
+    for (const auto& [name, t] : c.columns) {
+      k->columns[name].us += t.us;
+      k->columns[name].stays += t.stays;
+    }
+  }
+}
+
+void Merge(const Kpis& from, Kpis* to) {
+  to->milestones += from.milestones;
+  to->on_time += from.on_time;
+  to->late += from.late;
+  to->overdue += from.overdue;
+  to->slips += from.slips;
+  to->slip_days += from.slip_days;
+  to->blocked_us += from.blocked_us;
+  to->requests += from.requests;
+  to->requests_open += from.requests_open;
+  to->requests_overdue += from.requests_overdue;
+  to->questions += from.questions;
+  to->questions_waiting += from.questions_waiting;
+  to->reply_us.insert(to->reply_us.end(), from.reply_us.begin(), from.reply_us.end());
+  to->approvals += from.approvals;
+  to->approvals_pending += from.approvals_pending;
+  to->turnaround_us.insert(to->turnaround_us.end(), from.turnaround_us.begin(),
+                           from.turnaround_us.end());
+  for (const auto& [name, t] : from.columns) {
+    to->columns[name].us += t.us;
+    to->columns[name].stays += t.stays;
+  }
+}
+
+Status ValidateShape(const ReportRequest& r, std::vector<std::string>* by, Clock* clock) {
+  by->clear();
+  for (const std::string& d : r.by) {
+    if (std::find(kDimensions.begin(), kDimensions.end(), d) == kDimensions.end()) {
+      return Status::InvalidArgument(
+          "report.bad_dimension",
+          "cannot pivot by '" + d + "' (by: client, project, manager, week)");
+    }
+    if (std::find(by->begin(), by->end(), d) == by->end()) by->push_back(d);
+  }
+  int64_t days = 0;
+  for (const std::string* date : {&r.from, &r.to, &r.now_date}) {
+    if (!date->empty() && !ParseIsoDate(*date, &days)) {
+      return Status::InvalidArgument("report.bad_date",
+                                     "'" + *date + "' is not a date (YYYY-MM-DD)");
+    }
+  }
+  clock->now_us = r.now_us;
+  clock->today = !r.now_date.empty() ? r.now_date : r.now_us > 0 ? IsoDateOf(r.now_us) : "";
+  return Status::OK();
+}
+
+// Aggregates the scope's facts into `out` (rows and total).
+Status Aggregate(const ReportScope& scope, const ReportRequest& request,
+                 const std::vector<std::string>& by, const Clock& clock, ViewSource* source,
+                 boost::json::object* out) {
+  const RowReader* rows = nullptr;
+  Status s = source->Reader(
+      scope.client_facts_only ? "client-report-facts" : "internal-report-facts", &rows);
+  if (!s.ok()) return s;
+  std::map<std::vector<std::string>, Kpis> pivot;
+  Kpis total;
+  std::vector<std::string> parts;
+  Status bad;
+  for (const auto& [project_id, project] : scope.projects) {
+    s = rows->Scan(
+        FactPrefix(scope.tenant, project_id), [&](std::string_view key, std::string_view value) {
+          boost::system::error_code ec;
+          boost::json::value v = boost::json::parse(value, ec);
+          if (ec || !v.is_object() || !SplitViewKey(key, &parts) || parts.size() != 5) {
+            bad = Status::Corruption("a report fact row is damaged");
+            return false;
+          }
+          Fact f{parts[3], std::move(v.get_object())};
+          if (scope.client_facts_only &&
+              (f.kind == fact_kind::kCard ||
+               (f.kind != fact_kind::kQuestion && !json_fields::Bool(f.row, "client")))) {
+            return true;  // filtered again at serve time, whatever the storage holds
+          }
+          const std::string date = FactDate(f);
+          if ((!request.from.empty() && (date.empty() || date < request.from)) ||
+              (!request.to.empty() && (date.empty() || date > request.to))) {
+            return true;
+          }
+          std::vector<std::string> row_key;
+          for (const std::string& d : by) {
+            row_key.push_back(d == "client"    ? project.client_id
+                              : d == "project" ? project_id
+                              : d == "manager" ? project.manager
+                                               : IsoWeekOf(date));
+          }
+          Kpis one;
+          AddFact(f, clock, &one);
+          Merge(one, &pivot[row_key]);
+          Merge(one, &total);
+          return true;
+        });
+    if (s.ok()) s = bad;
+    if (!s.ok()) return s;
+  }
+  const bool cards = !scope.client_facts_only;
+  boost::json::array out_rows;
+  for (const auto& [row_key, k] : pivot) {
+    boost::json::object o;
+    for (size_t i = 0; i < by.size(); ++i) o[by[i]] = row_key[i];
+    Render(k, cards, &o);
+    out_rows.push_back(std::move(o));
+  }
+  boost::json::object totals;
+  Render(total, cards, &totals);
+  boost::json::array by_json;
+  for (const std::string& d : by) by_json.push_back(boost::json::string(d));
+  (*out)["by"] = std::move(by_json);
+  (*out)["from"] = request.from;
+  (*out)["to"] = request.to;
+  (*out)["now_date"] = clock.today;
+  (*out)["audience"] = scope.client_facts_only ? "client" : "internal";
+  // A log position counts every tenant's and every internal event: the firm's to see, never a
+  // client's nor a link holder's.
+  if (scope.firm_asker) (*out)["as_of_position"] = source->Position();
+  (*out)["rows"] = std::move(out_rows);
+  (*out)["total"] = std::move(totals);
+  return Status::OK();
+}
+
+void Serialise(const ReportRequest& request, boost::json::object body, std::string* out) {
+  if (request.format == ViewFormat::kCsv) {
+    const boost::json::value* rows = body.if_contains("rows");
+    *out = JsonRowsToCsv(rows != nullptr && rows->is_array() ? rows->get_array()
+                                                             : boost::json::array());
+    return;
+  }
+  *out = boost::json::serialize(body);
+}
+
+bool ReportsOn(schema::Role role) {
+  return role == schema::Role::Owner || role == schema::Role::ProjectManager ||
+         role == schema::Role::Auditor || role == schema::Role::ClientAdmin ||
+         role == schema::Role::ClientMember;
+}
+
+// The projects the asker reads reports of. PermissionDenied when it may read none.
+Status ScopeOf(const Asker& asker, const std::string& tenant, ViewSource* source,
+               ReportScope* scope) {
+  scope->tenant = tenant;
+  scope->client_facts_only = asker.client_side();
+  scope->firm_asker = !asker.client_side();
+  const RowReader* rows = nullptr;
+  std::vector<std::pair<std::string, ProjectEntry>> all;
+  Status s = source->Reader("directory", &rows);
+  if (s.ok()) s = ListProjects(*rows, tenant, &all);
+  if (!s.ok()) return s;
+  bool permitted = asker.is_operator || ReportsOn(asker.state->RoleOn(""));
+  for (auto& [id, project] : all) {
+    if (asker.client_side() && project.client_id != asker.client_id) continue;
+    if (!asker.is_operator) {
+      if (!ReportsOn(asker.state->RoleOn(id))) continue;
+      permitted = true;
+    }
+    scope->projects.emplace_back(id, std::move(project));
+  }
+  if (!permitted) {
+    return Status::PermissionDenied("report.not_permitted",
+                                    "member '" + asker.member + "' may not read reports");
+  }
+  return Status::OK();
+}
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr) != 1) return "";
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[md[i] >> 4];
+    hex += kHex[md[i] & 15];
+  }
+  return hex;
+}
+
+}  // namespace
+
+std::vector<std::string> ReportViewsNeeded() {
+  return {"directory", "client-report-facts", "internal-report-facts", "report-links"};
+}
+
+Status ReadReport(const ReportRequest& request, ViewSource* source, std::string* out) {
+  if (request.workspace.empty()) {
+    return Status::InvalidArgument("report.missing_option", "a report needs --workspace");
+  }
+  std::vector<std::string> by;
+  Clock clock;
+  Status s = ValidateShape(request, &by, &clock);
+  if (!s.ok()) return s;
+  ViewRequest who;
+  who.workspace = request.workspace;
+  who.member = request.as_member;
+  WorkspaceDirectory directory;
+  Asker asker;
+  s = ResolveAsker(who, source, &directory, &asker);
+  if (!s.ok()) return s;
+  ReportScope scope;
+  s = ScopeOf(asker, request.workspace, source, &scope);
+  if (!s.ok()) return s;
+  boost::json::object body{
+      {"report", "kpis"}, {"workspace", request.workspace}, {"as", request.as_member}};
+  if (asker.client_side()) body["client"] = asker.client_id;
+  s = Aggregate(scope, request, by, clock, source, &body);
+  if (!s.ok()) return s;
+  Serialise(request, std::move(body), out);
+  return Status::OK();
+}
+
+Status ReadReportByLink(const std::string& token, const ReportRequest& request, ViewSource* source,
+                        std::string* out) {
+  const Status invalid = Status::NotFound("report_link.invalid", "the report link is not valid");
+  std::vector<std::string> by;
+  Clock clock;
+  Status s = ValidateShape(request, &by, &clock);
+  if (!s.ok()) return s;
+  if (request.now_us <= 0) {
+    return Status::InvalidArgument("report.missing_option",
+                                   "a report link is checked against the time now (now_us)");
+  }
+  if (token.empty()) return invalid;
+  const std::string hex = Sha256Hex(token);
+  const RowReader* links = nullptr;
+  s = source->Reader("report-links", &links);
+  ReportLinkDoc link;
+  if (s.ok()) s = LoadReportLink(*links, hex, &link);
+  if (s.IsNotFound() && s.reason() != "view.not_built") return invalid;
+  if (!s.ok()) return s;
+  if (link.revoked) {
+    return Status::NotFound("report_link.revoked", "the report link has been revoked");
+  }
+  if (link.expires_at_us <= request.now_us) {
+    return Status::NotFound("report_link.expired", "the report link has expired");
+  }
+  ReportScope scope;
+  scope.tenant = link.tenant;
+  scope.client_facts_only = link.client;
+  ProjectEntry project;
+  const RowReader* directory = nullptr;
+  s = source->Reader("directory", &directory);
+  if (s.ok()) s = LoadProjectEntry(*directory, link.tenant, link.project, &project);
+  if (s.IsNotFound() && s.reason() != "view.not_built") return invalid;
+  if (!s.ok()) return s;
+  scope.projects.emplace_back(link.project, std::move(project));
+  boost::json::object body{{"report", "kpis"},
+                           {"workspace", link.tenant},
+                           {"link",
+                            {{"project", link.project},
+                             {"report", link.report},
+                             {"expires_at_us", link.expires_at_us}}}};
+  s = Aggregate(scope, request, by, clock, source, &body);
+  if (!s.ok()) return s;
+  Serialise(request, std::move(body), out);
+  return Status::OK();
+}
+
+}  // namespace tandem
