@@ -8,6 +8,8 @@
 #include <boost/json.hpp>
 
 #include "cli_options.h"
+#include "demo_views.h"
+#include "tandem/basics/calendar.h"
 #include "tandem/basics/clock.h"
 #include "tandem/domain/client_visibility.h"
 #include "verbs.h"
@@ -258,6 +260,23 @@ void RunWebsiteProject(Story* s) {
               {"expires_at_us", now_us + 30LL * 86400 * 1000000},
               {"token_sha256", Sha256Hex("demo-secret-" + s->workspace())}}),
         "Dana shares a timeline link (30 days)");
+  // Left open, so that Eli has something to do: one due soon, one overdue.
+  int64_t today = 0;
+  ParseIsoDate(IsoDateOf(now_us), &today);
+  s->Do("ben", "document.request",
+        with({{"milestone_id", "launch"},
+              {"request_id", "launch-copy"},
+              {"title", "Launch announcement copy"},
+              {"requested_from", kEli},
+              {"due_date", FormatIsoDate(today + 2)}}),
+        "Ben asks Eli for the launch copy, due in two days");
+  s->Do("ben", "approval.request",
+        with({{"approval_id", "launch-date"},
+              {"subject", Anchor("milestone", "launch")},
+              {"title", "Confirm the launch date"},
+              {"requested_from", kEli},
+              {"due_date", FormatIsoDate(today - 1)}}),
+        "Ben asked Eli to confirm the launch date by yesterday");
 
   std::cout << "\n  what the engine refuses:\n";
   s->Refused(
@@ -360,7 +379,8 @@ int RunDemo(const std::vector<std::string>& args) {
             << (clean ? "no client saw an internal event" : "AN INTERNAL EVENT LEAKED") << "\n"
             << "see them all: tandem read --data " << DataDir(vm) << " --tenant "
             << story.workspace() << "\n";
-  return story.failed() || !clean ? kExitFailed : kExitOk;
+  const bool shown = ShowDemoViews(engine.log.get(), DataDir(vm) + "/views", story.workspace());
+  return story.failed() || !clean || !shown ? kExitFailed : kExitOk;
 }
 
 }  // namespace tandem::cli

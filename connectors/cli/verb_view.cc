@@ -1,6 +1,7 @@
 // `tandem view NAME`: one view, live or as of a past moment, as JSON or CSV.
 #include <iostream>
 
+#include "tandem/basics/calendar.h"
 #include "verbs.h"
 #include "view_engine.h"
 
@@ -33,7 +34,9 @@ int RunView(const std::vector<std::string>& args) {
       "client", po::value<std::string>()->default_value(""), "read as this client sees it")(
       "limit", po::value<uint64_t>()->default_value(50), "most entries of a paginated view")(
       "offset", po::value<uint64_t>()->default_value(0), "entries of a paginated view to skip")(
-      "format", po::value<std::string>()->default_value("json"), "json or csv");
+      "format", po::value<std::string>()->default_value("json"), "json or csv")(
+      "today", po::value<std::string>()->default_value(""),
+      "the day urgency is judged against (action-items); default: today, or the as-of day");
   AddAsOfOptions(&desc);
   po::positional_options_description positional;
   positional.add("name", 1);
@@ -52,6 +55,7 @@ int RunView(const std::vector<std::string>& args) {
   request.client = vm["client"].as<std::string>();
   request.limit = vm["limit"].as<uint64_t>();
   request.offset = vm["offset"].as<uint64_t>();
+  request.today = vm["today"].as<std::string>();
   Status s = ParseFormat(vm["format"].as<std::string>(), &request.format);
   std::vector<std::string> stored;
   if (s.ok()) s = ViewsNeeded(request.view, &stored);
@@ -74,6 +78,16 @@ int RunView(const std::vector<std::string>& args) {
     scope.position = as_of;
     scope.views = stored;
     s = FoldAsOf(engine.log.get(), scope, &source);
+    // As of a past moment, "today" is that moment's day.
+    RecordedEvent at;
+    int64_t moment = 0;
+    if (s.ok() && request.today.empty()) {
+      if (ParseIsoInstant(vm["as-of-time"].as<std::string>(), &moment)) {
+        request.today = IsoDateOf(moment);
+      } else if (engine.log->Get(as_of, &at).ok()) {
+        request.today = IsoDateOf(at.event().recorded_at_us());
+      }
+    }
   }
   std::string out;
   if (s.ok()) s = ReadView(request, source.get(), &out);

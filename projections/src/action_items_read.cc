@@ -4,8 +4,8 @@
 #include <chrono>
 
 #include "action_items_projection.h"
-#include "tandem/basics/calendar.h"
 #include "snippet.h"
+#include "tandem/basics/calendar.h"
 #include "tandem/basics/utf8.h"
 #include "tandem/domain/roles.h"
 #include "view_catalog.h"

@@ -44,7 +44,9 @@ class ChunkedList {
 
  private:
   uint64_t chunk_items_;
-  DocCache<ListChunk> chunks_;
+  // Chunks are large (up to chunk_items items) and only the last one of a list is appended
+  // to, so few are kept.
+  DocCache<ListChunk> chunks_{8192};
 };
 
 }  // namespace tandem

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -20,8 +21,9 @@ namespace tandem {
 template <class Doc>
 class DocCache {
  public:
-  // Above this many cached rows, Flush forgets the clean ones (bounds a rebuild's memory).
-  explicit DocCache(size_t max_entries = 200000) : max_entries_(max_entries) {}
+  // Above this many cached rows, Flush forgets those the last batch did not use (bounds a
+  // rebuild's memory while keeping the rows every batch touches, such as a project's header).
+  explicit DocCache(size_t max_entries = 100000) : max_entries_(max_entries) {}
 
   // The row under `key` for changing it, or nullptr in `*doc` when there is none.
   Status Find(const RowReader& rows, const std::string& key, Doc** doc) {
@@ -30,7 +32,7 @@ class DocCache {
     if (!s.ok()) return s;
     *doc = nullptr;
     if (e->present) {
-      e->dirty = true;
+      MarkDirty(e);
       *doc = &e->doc;
     }
     return Status::OK();
@@ -41,15 +43,17 @@ class DocCache {
   // writes nothing.
   struct Ref {
     Doc* doc = nullptr;
-    bool* dirty = nullptr;
-    void Changed() { *dirty = true; }
+    DocCache* cache = nullptr;
+    void* entry = nullptr;
+    void Changed() { cache->MarkDirty(static_cast<Entry*>(entry)); }
   };
   Status Open(const RowReader& rows, const std::string& key, Ref* ref) {
     Entry* e = nullptr;
     Status s = Load(rows, key, &e);
     if (!s.ok()) return s;
     ref->doc = e->present ? &e->doc : nullptr;
-    ref->dirty = &e->dirty;
+    ref->cache = this;
+    ref->entry = e;
     return Status::OK();
   }
 
@@ -71,36 +75,48 @@ class DocCache {
       e->doc = Doc();
       e->present = true;
     }
-    e->dirty = true;
+    MarkDirty(e);
     *doc = &e->doc;
     return Status::OK();
   }
 
   void Erase(const std::string& key) {
-    Entry& e = entries_[key];
-    e.loaded = true;
-    e.present = false;
-    e.dirty = true;
+    Entry* e = Slot(key);
+    e->loaded = true;
+    e->present = false;
+    MarkDirty(e);
   }
 
   void Flush(ViewRows* rows) {
+    // Only the rows changed since the last flush are visited: a live batch touching ten rows
+    // costs ten rows, however many the cache holds.
     std::string text;
-    for (auto& [key, e] : entries_) {
-      if (!e.dirty) continue;
-      if (e.present) {
+    for (Entry* e : dirty_) {
+      if (e->present) {
         boost::json::object o;
-        e.doc.ToJson(&o);
+        e->doc.ToJson(&o);
         text = boost::json::serialize(o);
-        rows->Put(key, text);
+        rows->Put(*e->key, text);
       } else {
-        rows->Delete(key);
+        rows->Delete(*e->key);
       }
-      e.dirty = false;
+      e->dirty = false;
     }
-    if (entries_.size() > max_entries_) entries_.clear();
+    dirty_.clear();
+    if (entries_.size() > max_entries_) {
+      for (auto it = entries_.begin(); it != entries_.end();) {
+        it = it->second.used == generation_ ? std::next(it) : entries_.erase(it);
+      }
+      // A batch that alone used more rows than the bound keeps none of them.
+      if (entries_.size() > max_entries_) entries_.clear();
+    }
+    ++generation_;
   }
 
-  void Forget() { entries_.clear(); }
+  void Forget() {
+    entries_.clear();
+    dirty_.clear();
+  }
 
  private:
   struct Entry {
@@ -108,10 +124,26 @@ class DocCache {
     bool loaded = false;
     bool present = false;
     bool dirty = false;
+    uint64_t used = 0;                 // the batch (generation) that last used it
+    const std::string* key = nullptr;  // the map's own key (elements never move)
   };
 
+  Entry* Slot(const std::string& key) {
+    auto [it, added] = entries_.try_emplace(key);
+    Entry* e = &it->second;
+    if (added) e->key = &it->first;
+    e->used = generation_;
+    return e;
+  }
+
+  void MarkDirty(Entry* e) {
+    if (e->dirty) return;
+    e->dirty = true;
+    dirty_.push_back(e);
+  }
+
   Status Load(const RowReader& rows, const std::string& key, Entry** out) {
-    Entry& e = entries_[key];
+    Entry& e = *Slot(key);
     *out = &e;
     if (e.loaded) return Status::OK();
     std::string value;
@@ -137,6 +169,8 @@ class DocCache {
   }
 
   size_t max_entries_;
+  std::vector<Entry*> dirty_;  // changed since the last Flush
+  uint64_t generation_ = 0;
   std::unordered_map<std::string, Entry> entries_;
 };
 

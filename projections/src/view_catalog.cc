@@ -1,12 +1,12 @@
 #include "view_catalog.h"
 
 #include "action_items_projection.h"
-#include "feed_projection.h"
 #include "board_projection.h"
+#include "feed_projection.h"
 #include "file_projection.h"
-#include "thread_projection.h"
 #include "report_facts_projection.h"
 #include "report_links_projection.h"
+#include "thread_projection.h"
 #include "timeline_projection.h"
 
 namespace tandem {

@@ -11,13 +11,8 @@ using boost::json::object;
 
 constexpr const char* kToday = "2026-12-10";
 
-class ActionItemsTest : public ::testing::Test {
+class ActionItemsTest : public StandardViewTest {
  protected:
-  void SetUp() override {
-    world_ = std::make_unique<ViewWorld>(dir_.path());
-    world_->BuildStandard();
-  }
-
   void Run(const std::string& type, const std::string& actor, object fields) {
     world_->MustRun(Cmd(type, "northwind", actor, std::move(fields)));
   }
@@ -52,9 +47,6 @@ class ActionItemsTest : public ::testing::Test {
     if (!due.empty()) f["due_date"] = due;
     Run("document.request", "pm", f);
   }
-
-  ScratchDir dir_;
-  std::unique_ptr<ViewWorld> world_;
 };
 
 using Strings = std::vector<std::string>;

@@ -14,13 +14,8 @@ using boost::json::value;
 
 const std::string kMarker = "INTERNAL-MARKER";
 
-class BoardViewTest : public ::testing::Test {
+class BoardViewTest : public StandardViewTest {
  protected:
-  void SetUp() override {
-    world_ = std::make_unique<ViewWorld>(dir_.path());
-    world_->BuildStandard();
-  }
-
   uint64_t Run(const std::string& type, const std::string& actor, object fields) {
     fields["project_id"] = "p-acme";
     return world_->MustRun(Cmd(type, "northwind", actor, std::move(fields)));
@@ -68,9 +63,6 @@ class BoardViewTest : public ::testing::Test {
     r.board = board;
     return r;
   }
-
-  ScratchDir dir_;
-  std::unique_ptr<ViewWorld> world_;
 };
 
 value Link(const std::string& card, const std::string& board, const std::string& relation,

@@ -20,12 +20,8 @@ const std::string kLongQuestion = [] {
   return q;
 }();
 
-class FeedTest : public ::testing::Test {
+class FeedTest : public StandardViewTest {
  protected:
-  void SetUp() override {
-    world_ = std::make_unique<ViewWorld>(dir_.path());
-    world_->BuildStandard();
-  }
   void Run(const std::string& type, const std::string& actor, object fields) {
     world_->MustRun(Cmd(type, "northwind", actor, std::move(fields)));
   }
@@ -119,9 +115,6 @@ class FeedTest : public ::testing::Test {
     }
     return out;
   }
-
-  ScratchDir dir_;
-  std::unique_ptr<ViewWorld> world_;
 };
 
 // The standard world's client-visible events on acme's project, newest first.

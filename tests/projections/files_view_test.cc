@@ -13,13 +13,8 @@ using boost::json::value;
 
 const std::string kMarker = "INTERNAL-MARKER";
 
-class FilesViewTest : public ::testing::Test {
+class FilesViewTest : public StandardViewTest {
  protected:
-  void SetUp() override {
-    world_ = std::make_unique<ViewWorld>(dir_.path());
-    world_->BuildStandard();
-  }
-
   uint64_t Upload(const std::string& actor, object fields) {
     fields["project_id"] = "p-acme";
     return world_->MustRun(Cmd("file.upload", "northwind", actor, std::move(fields)));
@@ -66,9 +61,6 @@ class FilesViewTest : public ::testing::Test {
     ADD_FAILURE() << "no version " << version << " of " << file;
     return nullptr;
   }
-
-  ScratchDir dir_;
-  std::unique_ptr<ViewWorld> world_;
 };
 
 value File(const std::string& id, const std::string& name, const char* audience, value anchor,

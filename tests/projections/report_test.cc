@@ -9,13 +9,8 @@
 namespace tandem::test {
 namespace {
 
-class ReportTest : public ::testing::Test {
+class ReportTest : public StandardViewTest {
  protected:
-  void SetUp() override {
-    world_ = std::make_unique<ViewWorld>(dir_.path());
-    world_->BuildStandard();
-  }
-
   std::string Report(const ReportRequest& request, Status* status = nullptr) {
     world_->CatchUp();
     std::unique_ptr<ViewSource> source;
@@ -40,9 +35,6 @@ class ReportTest : public ::testing::Test {
     ADD_FAILURE() << "no row " << dimension << "=" << value;
     return {};
   }
-
-  ScratchDir dir_;
-  std::unique_ptr<ViewWorld> world_;
 };
 
 TEST_F(ReportTest, FirmKpisMatchTheStoryComputedByHand) {

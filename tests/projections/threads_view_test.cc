@@ -14,13 +14,8 @@ using boost::json::value;
 
 const std::string kMarker = "INTERNAL-MARKER";
 
-class ThreadsViewTest : public ::testing::Test {
+class ThreadsViewTest : public StandardViewTest {
  protected:
-  void SetUp() override {
-    world_ = std::make_unique<ViewWorld>(dir_.path());
-    world_->BuildStandard();
-  }
-
   void Post(const std::string& actor, object fields) {
     fields["project_id"] = "p-acme";
     world_->MustRun(Cmd("comment.post", "northwind", actor, std::move(fields)));
@@ -61,9 +56,6 @@ class ThreadsViewTest : public ::testing::Test {
     return object{{"id", id},     {"author", author},     {"author_name", name}, {"at_us", At(id)},
                   {"body", body}, {"reply_to", reply_to}, {"replies", replies}};
   }
-
-  ScratchDir dir_;
-  std::unique_ptr<ViewWorld> world_;
 };
 
 value Thread(const std::string& id, const char* audience, value anchor, uint64_t count,

@@ -8,12 +8,8 @@ namespace {
 
 using boost::json::object;
 
-class TimelineViewTest : public ::testing::Test {
+class TimelineViewTest : public StandardViewTest {
  protected:
-  void SetUp() override {
-    world_ = std::make_unique<ViewWorld>(dir_.path());
-    world_->BuildStandard();
-  }
   // A small story on acme's project, told by hand below.
   void TellStory() {
     const std::string nw = "northwind";
@@ -43,9 +39,6 @@ class TimelineViewTest : public ::testing::Test {
                    {"audience", "client"},
                    {"body", "When is the review?"}}));
   }
-
-  ScratchDir dir_;
-  std::unique_ptr<ViewWorld> world_;
 };
 
 TEST_F(TimelineViewTest,

@@ -88,6 +88,18 @@ class ViewWorld : public CommandWorld {
   std::unique_ptr<ProjectionRunner> runner_;
 };
 
+// A fixture holding the standard world (command_world.h) and its views.
+class StandardViewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<ViewWorld>(dir_.path());
+    world_->BuildStandard();
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<ViewWorld> world_;
+};
+
 // A request for `view` in the standard world's firm.
 inline ViewRequest Ask(const std::string& view, const std::string& member,
                        const std::string& project = "") {
