@@ -19,6 +19,10 @@ namespace tandem {
 struct ListChunk {
   boost::json::array items;
   void ToJson(boost::json::object* out) const { (*out)["items"] = items; }
+  // What ToJson gives, serialised without copying the items first (chunks are the largest rows).
+  void Serialize(std::string* out) const {
+    *out = "{\"items\":" + boost::json::serialize(items) + "}";
+  }
   void FromJson(const boost::json::object& in);
 };
 
