@@ -1,0 +1,314 @@
+// Adversarial review of issue 14 (projections). Each test reproduces one finding of the review
+// and FAILS on main as reviewed (31fdcfe): it states the behaviour the contract promises.
+// "Finding N" refers to the numbered list of the review report.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tandem/projections/reports.h"
+#include "view_json.h"
+#include "view_world.h"
+
+namespace tandem::test {
+namespace {
+
+using boost::json::object;
+
+class ReviewFindingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<ViewWorld>(dir_.path());
+    world_->BuildStandard();
+  }
+
+  std::string Report(const ReportRequest& request, Status* status) {
+    world_->CatchUp();
+    std::unique_ptr<ViewSource> source;
+    EXPECT_TRUE(OpenLiveViewSource(world_->store(), &source).ok());
+    std::string out;
+    *status = ReadReport(request, source.get(), &out);
+    return out;
+  }
+
+  void Comment(const std::string& actor, const std::string& project, const std::string& id,
+               const std::string& body) {
+    world_->MustRun(Cmd("comment.post", "northwind", actor,
+                        {{"project_id", project},
+                         {"thread_id", "t-client"},
+                         {"comment_id", id},
+                         {"audience", "client"},
+                         {"body", body}}));
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<ViewWorld> world_;
+};
+
+// Finding 1. Who manages a project is decided by internal events (the creator, or an internal
+// role.grant of project_manager), yet `--by manager` prints it in a client's report.
+TEST_F(ReviewFindingsTest, Finding1_ClientReportByManagerRevealsInternalStaffing) {
+  // An internal decision: staff becomes project manager of acme's project. The RoleGranted
+  // event is Internal (a member of the firm), so nothing client-visible tells acme about it.
+  world_->MustRun(Cmd("role.grant", "northwind", "owner",
+                      {{"member_id", "staff"},
+                       {"role", "project_manager"},
+                       {"project_id", "p-acme"},
+                       {"expected_version", "any"}}));
+  ReportRequest request;
+  request.workspace = "northwind";
+  request.as_member = "acme-admin";
+  request.by = {"manager"};
+  request.now_date = "2027-02-01";
+  Status s;
+  const std::string out = Report(request, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(out.find("\"staff\""), std::string::npos)
+      << "a client's report names the member the firm made manager internally: " << out;
+}
+
+// Finding 2. One damaged row of one view stops every view of every tenant: the runner commits
+// all views in one batch and abandons the batch on the first fold error, so the directory and
+// the timelines of an unrelated tenant never advance again (until someone guesses which view
+// to rebuild: the error does not say).
+class DamagedRowTest : public ReviewFindingsTest {
+ protected:
+  // Replaces acme's feed document (the row every p-acme event rewrites) with bytes that are not
+  // JSON, as a torn or foreign write would leave it.
+  void DamageAcmeFeedRow() {
+    world_->CatchUp();
+    world_->CloseViews();
+    {
+      std::unique_ptr<ViewStore> store;
+      ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), world_->dir() + "/views", &store).ok());
+      std::string key;
+      for (const auto& [k, v] : StoredRows(store.get(), "client-feed")) {
+        if (KeyHasPart(k, "p-acme") && v.find("\"count\"") != std::string::npos) key = k;
+      }
+      ASSERT_FALSE(key.empty());
+      auto batch = store->NewBatch();
+      batch->Rows("client-feed")->Put(key, "\x01\x02 not json");
+      ASSERT_TRUE(store->Commit(batch.get()).ok());
+    }
+    world_->OpenViews();
+    // Business goes on: acme comments, and another firm (tenant contoso) adds a client.
+    Comment("acme-member", "p-acme", "after-damage", "hello");
+    world_->MustRun(
+        Cmd("client.add", "contoso", "contoso-owner", {{"client_id", "initech"}, {"name", "I"}}));
+  }
+};
+
+TEST_F(DamagedRowTest, Finding2_DamagedRowOfOneViewStopsEveryViewOfEveryTenant) {
+  DamageAcmeFeedRow();
+  const Status s = world_->runner()->CatchUp();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  // The directory never reads client-feed's rows, yet it is stuck behind the damaged row.
+  ViewCheckpoint directory;
+  ASSERT_TRUE(world_->store()->GetCheckpoint("directory", &directory).ok());
+  EXPECT_EQ(directory.position, world_->log()->LastPosition())
+      << "contoso's directory did not advance because of a damaged row of acme's feed";
+}
+
+TEST_F(DamagedRowTest, Finding2_DamagedRowErrorNamesTheViewToRebuild) {
+  DamageAcmeFeedRow();
+  const Status s = world_->runner()->CatchUp();
+  ASSERT_FALSE(s.ok());
+  // doc_cache.h promises "Corruption naming the view"; the operator needs the name to run
+  // `tandem rebuild VIEW`.
+  EXPECT_NE(s.ToString().find("client-feed"), std::string::npos) << s.ToString();
+}
+
+// Finding 3. A string that is not UTF-8 in one event (the log verifies the FlatBuffer, never
+// the text; the domain's folds "trust no event's shape") is written raw into view rows by
+// boost::json::serialize, and boost::json::parse refuses it when the row is read back: the
+// view can no longer be read, and any later fold that reloads the row fails. A rebuild does not
+// help: the event stays in the log.
+TEST_F(ReviewFindingsTest, Finding3_NonUtf8TextInOneEventMakesTheTimelineUnreadable) {
+  schema::MilestonePlannedT plan;
+  plan.project_id = "p-acme";
+  plan.milestone_id = "bad";
+  plan.title = "caf\xe9";  // Latin-1, not UTF-8
+  plan.planned_date = "2027-03-01";
+  NewEvent e;
+  e.actor = "pm";
+  e.audience = schema::Audience::Client;
+  e.payload.Set(std::move(plan));
+  AppendPastTheRules(world_->log(), "p-acme", e);
+  Status s;
+  world_->Read(Ask("client-timeline", "acme-member", "p-acme"), &s);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  // After a restart (every CLI invocation is one), the fold itself stops on the row.
+  world_->CloseViews();
+  world_->OpenViews();
+  world_->MustRun(
+      Cmd("milestone.start", "northwind", "pm",
+          {{"project_id", "p-acme"}, {"milestone_id", "bad"}, {"expected_version", 1}}));
+  s = world_->runner()->CatchUp();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+// Finding 4. Bytes a fold writes for ONE event, after a history: the live runner commits small
+// batches (up to 1,000 events or 5 ms; usually a handful), so this is the write cost of each
+// live event. Rows that hold a project's whole history are rewritten by every comment.
+class CountingRows : public ViewRows {
+ public:
+  Status Get(std::string_view key, std::string* value) const override {
+    auto it = rows_.find(key);
+    if (it == rows_.end()) return Status::NotFound("no such row");
+    *value = it->second;
+    return Status::OK();
+  }
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    for (auto it = rows_.lower_bound(prefix); it != rows_.end(); ++it) {
+      if (std::string_view(it->first).substr(0, prefix.size()) != prefix) break;
+      if (!visit(it->first, it->second)) break;
+    }
+    return Status::OK();
+  }
+  void Put(std::string_view key, std::string_view value) override {
+    written_ += key.size() + value.size();
+    rows_.insert_or_assign(std::string(key), std::string(value));
+  }
+  void Delete(std::string_view key) override { rows_.erase(std::string(key)); }
+  size_t written() const { return written_; }
+  void ResetCount() { written_ = 0; }
+
+ private:
+  std::map<std::string, std::string, std::less<>> rows_;
+  size_t written_ = 0;
+};
+
+// Folds the whole log but its last event into `view`, then the last event alone; returns the
+// bytes the last event's batch writes.
+size_t BytesWrittenByLastEvent(EventLog* log, const std::string& view) {
+  std::vector<RecordedEvent> all, page;
+  for (uint64_t next = 1;;) {
+    EXPECT_TRUE(log->ReadAll(next, ReadOptions(), &page).ok());
+    if (page.empty()) break;
+    next = page.back().global_position() + 1;
+    for (RecordedEvent& e : page) all.push_back(std::move(e));
+  }
+  std::vector<std::unique_ptr<Projection>> projections;
+  EXPECT_TRUE(MakeProjections({view}, &projections).ok());
+  Projection& p = *projections.front();
+  CountingRows rows;
+  for (size_t i = 0; i + 1 < all.size(); ++i) EXPECT_TRUE(p.Apply(all[i].event(), &rows).ok());
+  EXPECT_TRUE(p.Flush(&rows).ok());
+  rows.ResetCount();
+  EXPECT_TRUE(p.Apply(all.back().event(), &rows).ok());
+  EXPECT_TRUE(p.Flush(&rows).ok());
+  return rows.written();
+}
+
+constexpr size_t kHistory = 1000;
+constexpr size_t kBoundedBytes = 32 * 1024;  // a chunk of 64 lines, a few small rows
+
+class HistoryCostTest : public ReviewFindingsTest {
+ protected:
+  // kHistory client cards on acme's client board, then one client comment.
+  void ManyCardsThenAComment() {
+    for (size_t i = 0; i < kHistory; ++i) {
+      world_->MustRun(Cmd("card.create", "northwind", "pm",
+                          {{"project_id", "p-acme"},
+                           {"board_id", "cb"},
+                           {"card_id", "k" + std::to_string(i)},
+                           {"title", std::string(100, 'x') + std::to_string(i)}}));
+    }
+    Comment("acme-member", "p-acme", "q1", "Any news?");
+  }
+  // kHistory reschedules of one client milestone, then one client comment on it.
+  void ManySlipsThenAComment() {
+    for (size_t i = 0; i < kHistory; ++i) {
+      world_->MustRun(
+          Cmd("milestone.reschedule", "northwind", "pm",
+              {{"project_id", "p-acme"},
+               {"milestone_id", "m-planned"},
+               {"expected_version", "any"},
+               {"new_date", i % 2 ? "2027-02-01" : "2027-02-02"},
+               {"reason", "waiting on the printer, again (" + std::to_string(i) + ")"}}));
+    }
+    Comment("acme-member", "p-acme", "q1", "Any news?");
+  }
+};
+
+TEST_F(HistoryCostTest, Finding4_FeedRewritesEveryTitleOfTheProjectOnEachComment) {
+  ManyCardsThenAComment();
+  EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "client-feed"), kBoundedBytes);
+}
+
+TEST_F(HistoryCostTest, Finding4_ActionItemsRewriteEveryCardOfTheProjectOnEachComment) {
+  ManyCardsThenAComment();
+  EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "action-items"), kBoundedBytes);
+}
+
+TEST_F(HistoryCostTest, Finding4_TimelineRewritesEverySlipOnEachCommentOnTheMilestone) {
+  ManySlipsThenAComment();
+  EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "client-timeline"), kBoundedBytes);
+  EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "internal-timeline"), kBoundedBytes);
+}
+
+// Finding 5. live != as-of: `tandem view action-items --member pm --project p-acme
+// --as-of-position <head>` folds only p-acme's stream (view_source.cc) while the reader lists
+// every project the member sees (the live read ignores --project), so the as-of answer drops
+// the other projects' items.
+TEST_F(ReviewFindingsTest, Finding5_AsOfActionItemsWithProjectDiffersFromLive) {
+  Comment("acme-member", "p-acme", "qa", "Question from acme");
+  Comment("globex-member", "p-globex", "qg", "Question from globex");
+  ViewRequest request = Ask("action-items", "pm", "p-acme");
+  request.today = "2027-01-01";
+  const std::string live = world_->Read(request);
+  // Exactly what verb_view.cc does for an as-of read.
+  AsOfScope scope;
+  scope.tenant = request.workspace;
+  scope.project = request.project;
+  scope.position = world_->log()->LastPosition();
+  ASSERT_TRUE(ViewsNeeded(request.view, &scope.views).ok());
+  std::unique_ptr<ViewSource> source;
+  ASSERT_TRUE(FoldAsOf(world_->log(), scope, &source).ok());
+  std::string as_of;
+  ASSERT_TRUE(ReadView(request, source.get(), &as_of).ok());
+  EXPECT_NE(live.find("p-globex"), std::string::npos) << live;
+  EXPECT_EQ(ViewBody(live), ViewBody(as_of)) << "live:  " << live << "\nas-of: " << as_of;
+}
+
+// Finding 6. live != rebuild: the directory's row does not round-trip a role it cannot name
+// (RoleName gives "unknown", ParseRole reads it back as none), so a fold whose cache was
+// reloaded between two workspace events (every CLI run reloads) stores another row than a
+// rebuild that kept the role in memory: view-hash differs.
+TEST_F(ReviewFindingsTest, Finding6_DirectoryHashDependsOnWhenTheCacheWasReloaded) {
+  schema::RoleGrantedT grant;
+  grant.member_id = "staff";
+  grant.role = static_cast<schema::Role>(42);  // written past the rules
+  grant.project_id = "p-acme";
+  NewEvent e;
+  e.actor = "owner";
+  e.payload.Set(std::move(grant));
+  AppendResult result;
+  ASSERT_TRUE(world_->log()
+                  ->Append({"northwind", "workspace"}, ExpectedVersion::Any(), {e}, "", &result)
+                  .ok());
+  world_->CatchUp();
+  world_->CloseViews();  // a CLI run ends
+  world_->OpenViews();   // the next one starts
+  world_->MustRun(
+      Cmd("client.add", "northwind", "owner", {{"client_id", "initech"}, {"name", "I"}}));
+  const std::string live = world_->Hash("directory");
+  ASSERT_TRUE(world_->runner()->Rebuild({"directory"}).ok());
+  EXPECT_EQ(live, world_->Hash("directory"));
+}
+
+// Finding 7. CSV formula guard: a client's comment body may start with a TAB or CR (kText
+// allows them), and Cell() (csv.cc) only neutralises a leading = + - @. OWASP's list includes
+// TAB (0x09) and CR (0x0D); the firm exporting the threads as CSV opens a client-authored cell
+// "\t=HYPERLINK(...)" unescaped.
+TEST_F(ReviewFindingsTest, Finding7_CsvLeavesAClientFormulaAfterATabUnescaped) {
+  Comment("acme-member", "p-acme", "csv1", "\t=HYPERLINK(\"http://evil.example\",\"invoice\")");
+  ViewRequest request = Ask("threads", "pm", "p-acme");
+  request.format = ViewFormat::kCsv;
+  const std::string csv = world_->Read(request);
+  ASSERT_NE(csv.find("=HYPERLINK"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("'\t=HYPERLINK"), std::string::npos) << csv;
+}
+
+}  // namespace
+}  // namespace tandem::test
