@@ -73,11 +73,8 @@ int RunView(const std::vector<std::string>& args) {
     s = OpenLiveViewSource(engine.store.get(), &source);
   } else {
     AsOfScope scope;
-    scope.tenant = request.workspace;
-    scope.project = request.project;
-    scope.position = as_of;
-    scope.views = stored;
-    s = FoldAsOf(engine.log.get(), scope, &source);
+    s = AsOfScopeFor(request, as_of, &scope);
+    if (s.ok()) s = FoldAsOf(engine.log.get(), scope, &source);
     // As of a past moment, "today" is that moment's day.
     RecordedEvent at;
     int64_t moment = 0;

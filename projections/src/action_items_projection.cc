@@ -255,9 +255,12 @@ Status ActionItemsProjection::Apply(const schema::Event& event, ViewRows* rows) 
     if (s.ok()) doc->client_id = S(event.payload_as_ProjectCreated()->client_id());
     return s;
   }
-  Status s = projects_.Find(*rows, key, &doc);
-  if (!s.ok() || doc == nullptr) return s;  // events of a project never created change nothing
-  return Fold{this, rows, event, tenant, project, doc}.Apply();
+  DocCache<ActionProject>::Ref ref;
+  Status s = projects_.Open(*rows, key, &ref);
+  if (!s.ok() || ref.doc == nullptr) return s;  // events of a project never created: nothing
+  // A comment (the common event) only reads the project's row; anything else may change it.
+  if (event.payload_type() != Payload::CommentPosted) ref.Changed();
+  return Fold{this, rows, event, tenant, project, ref.doc}.Apply();
 }
 
 Status ActionItemsProjection::Flush(ViewRows* rows) {

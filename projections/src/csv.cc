@@ -10,7 +10,7 @@ std::string Cell(const boost::json::value* v) {
   if (v == nullptr || v->is_null()) return "";
   std::string text = v->is_string() ? std::string(v->get_string()) : boost::json::serialize(*v);
   if (v->is_string() && !text.empty() &&
-      std::string_view("=+-@").find(text[0]) != std::string::npos) {
+      std::string_view("=+-@\t\r").find(text[0]) != std::string::npos) {
     text.insert(text.begin(), '\'');
   }
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;

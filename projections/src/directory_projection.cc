@@ -24,6 +24,13 @@ schema::Role RoleFromJson(const boost::json::object& o, std::string_view key) {
   return role;
 }
 
+// A role as stored: one written past the rules (no name) is stored as none, which is what it
+// grants, so a row reads back to the bytes it was written from.
+std::string_view StoredRoleName(schema::Role role) {
+  schema::Role parsed = schema::Role::None;
+  return ParseRole(RoleName(role), &parsed) ? RoleName(role) : RoleName(schema::Role::None);
+}
+
 Status ParseRow(const std::string& value, boost::json::object* out) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(value, ec);
@@ -53,10 +60,10 @@ void WorkspaceDirectory::ToJson(boost::json::object* out) const {
   boost::json::object members;
   for (const auto& [id, m] : state.members) {
     boost::json::object roles;
-    for (const auto& [p, r] : m.project_roles) roles[p] = RoleName(r);
+    for (const auto& [p, r] : m.project_roles) roles[p] = StoredRoleName(r);
     auto name = names.find(id);
     members[id] = {{"client", m.client_id},
-                   {"role", RoleName(m.role)},
+                   {"role", StoredRoleName(m.role)},
                    {"project_roles", std::move(roles)},
                    {"version", m.version},
                    {"name", name == names.end() ? "" : name->second}};

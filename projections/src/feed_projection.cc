@@ -241,6 +241,29 @@ std::string FeedProjectKey(const std::string& tenant, const std::string& project
 std::string FeedLinesKey(const std::string& tenant, const std::string& project) {
   return ViewKey({tenant, "l", project});
 }
+std::string FeedCountKey(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, "n", project});
+}
+
+void FeedCount::FromJson(const boost::json::object& in) {
+  count = static_cast<uint64_t>(Int(in, "count"));
+}
+
+Status LoadFeedCount(const RowReader& rows, const std::string& tenant, const std::string& project,
+                     uint64_t* count) {
+  std::string value;
+  Status s = rows.Get(FeedCountKey(tenant, project), &value);
+  *count = 0;
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return s;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(value, ec);
+  if (ec || !v.is_object()) return Status::Corruption("a feed count row is damaged");
+  FeedCount c;
+  c.FromJson(v.get_object());
+  *count = c.count;
+  return Status::OK();
+}
 
 Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (!Admits(Curation::kClient, event)) return Status::OK();
@@ -271,12 +294,16 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
     doc->client_id = S(e->client_id());
     parts = Line(event).Text(" created the project ").Title(doc->name).Take();
   } else {
-    Status s = projects_.Find(*rows, key, &doc);
-    if (!s.ok() || doc == nullptr) return s;  // events of a project never created change nothing
+    DocCache<FeedProject>::Ref ref;
+    Status s = projects_.Open(*rows, key, &ref);
+    if (!s.ok() || ref.doc == nullptr) return s;  // events of a project never created: nothing
+    doc = ref.doc;
     const FeedMembers* members = nullptr;
     if (event.payload_type() == Payload::CommentPosted) {
       s = members_.Peek(*rows, MembersKey(tenant), &members);
       if (!s.ok()) return s;
+    } else {
+      ref.Changed();  // titles may change; a comment (the common event) only reads them
     }
     if (!Describe(event, members, doc, &parts)) return Status::OK();
   }
@@ -284,14 +311,18 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
                            {"actor", S(event.actor())},
                            {"kind", schema::EnumNamePayload(event.payload_type())},
                            {"parts", std::move(parts)}};
-  Status s = lines_.Append(*rows, FeedLinesKey(tenant, project), doc->count, std::move(item));
-  if (s.ok()) doc->count++;
+  FeedCount* count = nullptr;
+  Status s = counts_.Get(*rows, FeedCountKey(tenant, project), &count);
+  if (s.ok())
+    s = lines_.Append(*rows, FeedLinesKey(tenant, project), count->count, std::move(item));
+  if (s.ok()) count->count++;
   return s;
 }
 
 Status FeedProjection::Flush(ViewRows* rows) {
   members_.Flush(rows);
   projects_.Flush(rows);
+  counts_.Flush(rows);
   lines_.Flush(rows);
   return Status::OK();
 }
@@ -299,6 +330,7 @@ Status FeedProjection::Flush(ViewRows* rows) {
 void FeedProjection::Forget() {
   members_.Forget();
   projects_.Forget();
+  counts_.Forget();
   lines_.Forget();
 }
 
@@ -323,7 +355,6 @@ void TitlesFromJson(const boost::json::object& in, std::string_view key,
 void FeedProject::ToJson(boost::json::object* out) const {
   (*out)["name"] = name;
   (*out)["client"] = client_id;
-  (*out)["count"] = count;
   (*out)["client_board"] = client_board;
   TitlesToJson(milestones, out, "milestones");
   TitlesToJson(cards, out, "cards");
@@ -336,7 +367,6 @@ void FeedProject::FromJson(const boost::json::object& in) {
   *this = FeedProject();
   name = Str(in, "name");
   client_id = Str(in, "client");
-  count = static_cast<uint64_t>(Int(in, "count"));
   client_board = Str(in, "client_board");
   TitlesFromJson(in, "milestones", &milestones);
   TitlesFromJson(in, "cards", &cards);

@@ -22,11 +22,18 @@ namespace tandem {
 
 struct FeedProject {
   std::string name, client_id;
-  uint64_t count = 0;        // lines so far
   std::string client_board;  // the board shared with the client, once configured
   std::map<std::string, std::string> milestones, cards, requests, approvals, files;  // titles
 
   void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+// How many lines a project's feed has: a row of its own, so that a line (written on every
+// event) rewrites a few bytes, not the project's titles.
+struct FeedCount {
+  uint64_t count = 0;
+  void ToJson(boost::json::object* out) const { (*out)["count"] = count; }
   void FromJson(const boost::json::object& in);
 };
 
@@ -42,7 +49,7 @@ class FeedProjection : public Projection {
  public:
   static constexpr std::string_view kName = "client-feed";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
@@ -50,10 +57,15 @@ class FeedProjection : public Projection {
  private:
   DocCache<FeedMembers> members_;
   DocCache<FeedProject> projects_;
+  DocCache<FeedCount> counts_;
   ChunkedList lines_;
 };
 
 std::string FeedProjectKey(const std::string& tenant, const std::string& project);
 std::string FeedLinesKey(const std::string& tenant, const std::string& project);
+std::string FeedCountKey(const std::string& tenant, const std::string& project);
+// The number of lines of a project's feed (0 when it has none).
+Status LoadFeedCount(const RowReader& rows, const std::string& tenant, const std::string& project,
+                     uint64_t* count);
 
 }  // namespace tandem

@@ -46,12 +46,15 @@ Status ReadFeed(const QueryContext& ctx, boost::json::object* out) {
   if (ec || !v.is_object()) return Status::Corruption("a feed row is damaged");
   FeedProject doc;
   doc.FromJson(v.get_object());
+  uint64_t count = 0;
+  s = LoadFeedCount(*rows, ctx.request.workspace, ctx.request.project, &count);
+  if (!s.ok()) return s;
   const uint64_t limit = std::min(ctx.request.limit == 0 ? 50 : ctx.request.limit, kMaxPage);
   const uint64_t offset = ctx.request.offset;
   std::vector<boost::json::object> items;
-  if (offset < doc.count) {
-    s = ChunkedList::Read(*rows, FeedLinesKey(ctx.request.workspace, ctx.request.project),
-                          doc.count, offset, limit, /*newest_first=*/true, &items);
+  if (offset < count) {
+    s = ChunkedList::Read(*rows, FeedLinesKey(ctx.request.workspace, ctx.request.project), count,
+                          offset, limit, /*newest_first=*/true, &items);
     if (!s.ok()) return s;
   }
   boost::json::array lines;
@@ -63,10 +66,10 @@ Status ReadFeed(const QueryContext& ctx, boost::json::object* out) {
   }
   const uint64_t next = offset + items.size();
   *out = {{"project", ctx.request.project},
-          {"total", doc.count},
+          {"total", count},
           {"offset", offset},
           {"limit", limit},
-          {"next_offset", next < doc.count ? boost::json::value(next) : boost::json::value()},
+          {"next_offset", next < count ? boost::json::value(next) : boost::json::value()},
           {"lines", std::move(lines)}};
   return Status::OK();
 }

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "tandem/basics/utf8.h"
 #include "tandem/schema/tandem_events_generated.h"
 
 namespace tandem::json_fields {
@@ -43,9 +44,13 @@ inline const boost::json::array& Arr(const boost::json::object& o, std::string_v
   return v != nullptr && v->is_array() ? v->get_array() : kEmpty;
 }
 
-// A FlatBuffers string as a std::string (empty when absent).
+// A FlatBuffers string as a std::string (empty when absent). The log verifies an event's
+// structure, not its text: invalid UTF-8 (written past the rules) is replaced here, so every
+// row a view stores is valid JSON text and reads back.
 inline std::string S(const flatbuffers::String* s) {
-  return s == nullptr ? std::string() : s->str();
+  if (s == nullptr) return std::string();
+  const std::string_view v = s->string_view();
+  return utf8::IsValid(v) ? std::string(v) : utf8::Sanitize(v);
 }
 
 }  // namespace tandem::json_fields

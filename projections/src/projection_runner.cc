@@ -23,6 +23,7 @@ struct View {
   uint64_t checkpoint = 0;
   prometheus::Gauge* checkpoint_gauge = nullptr;
   prometheus::Gauge* lag_gauge = nullptr;
+  bool dropped_for_damage = false;  // during the current catch-up
 };
 
 class Runner : public ProjectionRunner {
@@ -63,7 +64,7 @@ class Runner : public ProjectionRunner {
 
   Status CatchUp() override {
     std::lock_guard<std::mutex> fold(fold_mu_);
-    return CatchUpLocked();
+    return CatchUpAgainAfterDrops();
   }
 
   Status Rebuild(const std::vector<std::string>& names) override {
@@ -83,7 +84,7 @@ class Runner : public ProjectionRunner {
       SetCheckpoint(&v, 0);
       LogInfo("projections", "view dropped for rebuild view=" + v.name);
     }
-    return CatchUpLocked();
+    return CatchUpAgainAfterDrops();
   }
 
   Status Start() override {
@@ -189,7 +190,7 @@ class Runner : public ProjectionRunner {
       for (const RecordedEvent& e : events) {
         if (e.global_position() <= v.checkpoint) continue;
         Status s = v.projection->Apply(e.event(), rows);
-        if (!s.ok()) return Abandon(s);
+        if (!s.ok()) return Abandon(ViewFailed(&v, s));
       }
     }
     pending_last_ = last;
@@ -204,7 +205,7 @@ class Runner : public ProjectionRunner {
       if (v.checkpoint >= last) continue;
       ViewRows* rows = pending_->Rows(v.name);
       Status s = v.projection->Flush(rows);
-      if (!s.ok()) return Abandon(s);
+      if (!s.ok()) return Abandon(ViewFailed(&v, s));
       pending_->SetCheckpoint(v.name, {last, v.projection->version()});
     }
     Status s = store_->Commit(pending_.get());
@@ -219,6 +220,23 @@ class Runner : public ProjectionRunner {
     return Status::OK();
   }
 
+  // A view whose stored rows are damaged is derived data: it is dropped, to be folded again
+  // from the log, rather than holding every other view (and tenant) back. The error names it.
+  // A view is dropped this way once per catch-up, so a fold that keeps failing stops there.
+  Status ViewFailed(View* v, const Status& s) {
+    Status named =
+        s.IsCorruption() ? Status::Corruption("view " + v->name + ": " + s.message()) : s;
+    if (!s.IsCorruption() || v->dropped_for_damage) return named;
+    LogError("projections",
+             "view damaged, dropped to be rebuilt view=" + v->name + " error=" + s.message());
+    Status d = store_->Drop(v->name);
+    if (!d.ok()) return named;
+    v->dropped_for_damage = true;
+    v->projection->Forget();
+    SetCheckpoint(v, 0);
+    return Status::Corruption("projections.view_dropped", named.message());
+  }
+
   // Every fold forgets what was not committed; the next fold resumes from the checkpoints.
   Status Abandon(const Status& s) {
     pending_.reset();
@@ -230,6 +248,16 @@ class Runner : public ProjectionRunner {
   Status Fold(const std::vector<RecordedEvent>& events) {
     Status s = Apply(events);
     return s.ok() ? Commit() : s;
+  }
+
+  // Catches up; a view dropped for damage on the way is folded again from the start.
+  Status CatchUpAgainAfterDrops() {
+    for (View& v : views_) v.dropped_for_damage = false;
+    Status s;
+    do {
+      s = CatchUpLocked();
+    } while (s.reason() == "projections.view_dropped");
+    return s;
   }
 
   Status CatchUpLocked() {

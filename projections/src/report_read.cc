@@ -229,6 +229,12 @@ Status ValidateShape(const ReportRequest& r, std::vector<std::string>* by, Clock
 Status Aggregate(const ReportScope& scope, const ReportRequest& request,
                  const std::vector<std::string>& by, const Clock& clock, ViewSource* source,
                  boost::json::object* out) {
+  // Who manages a project is the firm's internal staffing (the creator, internal role grants):
+  // a client's report cannot pivot by it.
+  if (scope.client_facts_only && std::find(by.begin(), by.end(), "manager") != by.end()) {
+    return Status::InvalidArgument("report.bad_dimension",
+                                   "cannot pivot by 'manager' (by: client, project, week)");
+  }
   const RowReader* rows = nullptr;
   Status s = source->Reader(
       scope.client_facts_only ? "client-report-facts" : "internal-report-facts", &rows);

@@ -79,9 +79,6 @@ bool ChangeMilestone(const schema::Event& event, TimelineMilestone* m) {
       m->blocked_reason.clear();
       m->blocked_since_us = 0;
       return true;
-    case Payload::CommentPosted:
-      (SharedWithClient(event) ? m->client_comments : m->internal_comments)++;
-      return true;
     default:
       return false;
   }
@@ -123,7 +120,7 @@ Status TimelineProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (header.doc == nullptr) return Status::OK();  // a project never created has no timeline
   if (event.payload_type() == Payload::MilestonePlanned) {
     const auto* e = event.payload_as_MilestonePlanned();
-    const std::string mkey = MilestoneKey(tenant, project, e->milestone_id()->string_view());
+    const std::string mkey = MilestoneKey(tenant, project, S(e->milestone_id()));
     const TimelineMilestone* existing = nullptr;
     s = milestones_.Peek(*rows, mkey, &existing);
     if (!s.ok() || existing != nullptr) return s;  // the first plan decides
@@ -143,9 +140,17 @@ Status TimelineProjection::Apply(const schema::Event& event, ViewRows* rows) {
 Status TimelineProjection::ApplyToMilestones(const schema::Event& event, const std::string& tenant,
                                              const std::string& project, const RowReader& rows) {
   if (const flatbuffers::String* id = MilestoneOf(event)) {
+    const std::string milestone = S(id);
     DocCache<TimelineMilestone>::Ref m;
-    Status s = milestones_.Open(rows, MilestoneKey(tenant, project, id->string_view()), &m);
-    if (s.ok() && m.doc != nullptr && ChangeMilestone(event, m.doc)) m.Changed();
+    Status s = milestones_.Open(rows, MilestoneKey(tenant, project, milestone), &m);
+    if (!s.ok() || m.doc == nullptr) return s;
+    if (event.payload_type() == Payload::CommentPosted) {
+      TimelineComments* counts = nullptr;
+      s = comments_.Get(rows, ViewKey({tenant, project, "n", milestone}), &counts);
+      if (s.ok()) (SharedWithClient(event) ? counts->client : counts->internal)++;
+      return s;
+    }
+    if (ChangeMilestone(event, m.doc)) m.Changed();
     return s;
   }
   if (event.payload_type() == Payload::DocumentRequested) {
@@ -223,6 +228,7 @@ Status TimelineProjection::Flush(ViewRows* rows) {
   headers_.Flush(rows);
   milestones_.Flush(rows);
   index_.Flush(rows);
+  comments_.Flush(rows);
   return Status::OK();
 }
 
@@ -230,6 +236,7 @@ void TimelineProjection::Forget() {
   headers_.Forget();
   milestones_.Forget();
   index_.Forget();
+  comments_.Forget();
 }
 
 void TimelineHeader::ToJson(boost::json::object* out) const {
@@ -240,6 +247,11 @@ void TimelineHeader::FromJson(const boost::json::object& in) {
   name = Str(in, "name");
   client_id = Str(in, "client");
   next_seq = Int(in, "next_seq");
+}
+
+void TimelineComments::FromJson(const boost::json::object& in) {
+  client = static_cast<uint64_t>(Int(in, "client"));
+  internal = static_cast<uint64_t>(Int(in, "internal"));
 }
 
 void TimelineIndex::FromJson(const boost::json::object& in) { milestone_id = Str(in, "milestone"); }
@@ -274,9 +286,7 @@ void TimelineMilestone::ToJson(boost::json::object* out) const {
           {"client", client},
           {"slips", std::move(slip_list)},
           {"requests", std::move(rs)},
-          {"files", std::move(fs)},
-          {"client_comments", client_comments},
-          {"internal_comments", internal_comments}};
+          {"files", std::move(fs)}};
 }
 
 void TimelineMilestone::FromJson(const boost::json::object& o) {
@@ -291,8 +301,6 @@ void TimelineMilestone::FromJson(const boost::json::object& o) {
   blocked_reason = Str(o, "blocked_reason");
   blocked_since_us = Int(o, "blocked_since_us");
   client = Bool(o, "client");
-  client_comments = Int(o, "client_comments");
-  internal_comments = Int(o, "internal_comments");
   for (const auto& s : Arr(o, "slips")) {
     if (!s.is_object()) continue;
     const auto& so = s.get_object();
@@ -334,6 +342,25 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
     if (!parse.ok()) return false;
     milestones->emplace_back(parts[3], TimelineMilestone());
     milestones->back().second.FromJson(mo);
+    return true;
+  });
+  if (!s.ok() || !parse.ok()) return s.ok() ? parse : s;
+  // Comment counts, by milestone (both lists are in milestone id order).
+  auto m = milestones->begin();
+  s = rows.Scan(ViewKey({tenant, project, "n"}), [&](std::string_view key, std::string_view v) {
+    boost::json::object co;
+    parse = ParseObject(v, &co);
+    if (parse.ok() && (!SplitViewKey(key, &parts) || parts.size() != 4)) {
+      parse = Status::Corruption("a timeline key is damaged");
+    }
+    if (!parse.ok()) return false;
+    while (m != milestones->end() && m->first < parts[3]) ++m;
+    if (m != milestones->end() && m->first == parts[3]) {
+      TimelineComments counts;
+      counts.FromJson(co);
+      m->second.client_comments = counts.client;
+      m->second.internal_comments = counts.internal;
+    }
     return true;
   });
   return s.ok() ? parse : s;

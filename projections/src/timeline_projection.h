@@ -5,9 +5,10 @@
 // adds internal threads, files and requests, each marked with its audience.
 //
 // Rows, under (tenant, project): a header (name, client, planning counter), one row per
-// milestone (its slips, requests and files), and one small index row per document request and
-// per file naming its milestone. An event rewrites only the milestone it concerns, so a row
-// grows with that milestone's slips, requests and files, never with comments or the project.
+// milestone (its slips, requests and files), one with each milestone's comment counts, and one
+// small index row per document request and per file naming its milestone. An event rewrites only
+// the milestone it concerns, so a row grows with that milestone's slips, requests and files, never
+// with comments or the project.
 #pragma once
 
 #include <map>
@@ -54,10 +55,21 @@ struct TimelineMilestone {
   std::vector<TimelineSlip> slips;
   std::map<std::string, TimelineRequest> requests;
   std::map<std::string, TimelineFile> files;
+  // Stored apart (TimelineComments), merged in by LoadTimeline.
   uint64_t client_comments = 0;
   uint64_t internal_comments = 0;
 
   void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+// A milestone's comment counts: a row of their own, since every comment changes them and the
+// milestone's own row grows with its slips, requests and files.
+struct TimelineComments {
+  uint64_t client = 0, internal = 0;
+  void ToJson(boost::json::object* out) const {
+    *out = {{"client", client}, {"internal", internal}};
+  }
   void FromJson(const boost::json::object& in);
 };
 
@@ -73,7 +85,7 @@ class TimelineProjection : public Projection {
   explicit TimelineProjection(Curation curation)
       : curation_(curation), name_(CuratedName(curation, "timeline")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 2; }
+  uint32_t version() const override { return 3; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
@@ -87,6 +99,7 @@ class TimelineProjection : public Projection {
   DocCache<TimelineHeader> headers_;
   DocCache<TimelineMilestone> milestones_;
   DocCache<TimelineIndex> index_;
+  DocCache<TimelineComments> comments_;
 };
 
 // Reads a project's timeline rows; NotFound when the view has no such project.

@@ -70,6 +70,18 @@ Status ViewsNeeded(const std::string& view, std::vector<std::string>* stored) {
   return Status::OK();
 }
 
+Status AsOfScopeFor(const ViewRequest& request, uint64_t position, AsOfScope* scope) {
+  const ReadableView* view = FindReadable(request.view);
+  if (view == nullptr) return UnknownView(request.view);
+  *scope = AsOfScope();
+  scope->tenant = request.workspace;
+  scope->position = position;
+  const bool per_project =
+      std::find(view->required.begin(), view->required.end(), "project") != view->required.end();
+  if (per_project) scope->project = request.project;
+  return ViewsNeeded(request.view, &scope->views);
+}
+
 Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out) {
   const ReadableView* view = FindReadable(request.view);
   if (view == nullptr) return UnknownView(request.view);

@@ -263,11 +263,9 @@ class RocksViewStore : public ViewStore {
     if (!b->status().ok()) return b->status();
     rocksdb::WriteOptions options;
     options.sync = false;
-    // No WAL: a view needs none. Each view's rows and checkpoint live in its own column family,
-    // and a column family's flushed state is always a prefix of its writes, so after a crash
-    // every view holds exactly the events up to the checkpoint that survived with it (the
-    // runner folds the rest again from the log, the record). A clean close flushes.
-    options.disableWAL = true;
+    // Unsynced, but through the WAL: a killed process keeps every committed batch (the OS has
+    // it), so a view's checkpoint never goes back; a power loss may lose the tail, which the
+    // runner folds again from the log.
     return FromRocks(db_->Write(options, b->batch()));
   }
 

@@ -80,6 +80,11 @@ struct ViewRequest {
   ViewFormat format = ViewFormat::kJson;
 };
 
+// What FoldAsOf must fold to answer `request` as of `position`: the stored views it reads, its
+// workspace, and only the project's streams when the view is one project's (so an as-of read
+// answers exactly what the live read would have then).
+Status AsOfScopeFor(const ViewRequest& request, uint64_t position, AsOfScope* scope);
+
 // The stored views a request reads (for FoldAsOf), or InvalidArgument (view.unknown).
 Status ViewsNeeded(const std::string& view, std::vector<std::string>* stored);
 

@@ -48,6 +48,9 @@ class Status {
     return Status(Code::kInvalidArgument, std::move(msg), std::move(reason));
   }
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
+  static Status Corruption(std::string reason, std::string msg) {
+    return Status(Code::kCorruption, std::move(msg), std::move(reason));
+  }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status TimedOut(std::string msg) { return Status(Code::kTimedOut, std::move(msg)); }
   static Status Shutdown(std::string msg) { return Status(Code::kShutdown, std::move(msg)); }
