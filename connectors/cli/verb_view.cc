@@ -56,6 +56,7 @@ int RunView(const std::vector<std::string>& args) {
   request.limit = vm["limit"].as<uint64_t>();
   request.offset = vm["offset"].as<uint64_t>();
   request.today = vm["today"].as<std::string>();
+  request.as_of_named_position = !vm["as-of-position"].defaulted();
   Status s = ParseFormat(vm["format"].as<std::string>(), &request.format);
   std::vector<std::string> stored;
   if (s.ok()) s = ViewsNeeded(request.view, &stored);

@@ -98,6 +98,10 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
   QueryContext ctx{request, source, Asker(), WorkspaceDirectory()};
   Status s = ResolveAsker(request, source, &ctx.directory, &ctx.asker);
   if (!s.ok()) return s;
+  if (request.as_of_named_position && ctx.asker.client_side() && !ctx.asker.is_operator) {
+    return Status::PermissionDenied("view.position_not_allowed",
+                                    "a client-side member reads as of a time, not a log position");
+  }
   boost::json::object body;
   std::string csv_rows;
   s = view->read(ctx, &body, &csv_rows);

@@ -111,10 +111,9 @@ Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source)
 
 Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSource>* source) {
   if (scope.position == 0 || scope.position > log->LastPosition()) {
-    return Status::InvalidArgument("view.position_out_of_range",
-                                   "as-of position " + std::to_string(scope.position) +
-                                       " is not in the log (1.." +
-                                       std::to_string(log->LastPosition()) + ")");
+    return Status::InvalidArgument(
+        "view.position_out_of_range",
+        "as-of position " + std::to_string(scope.position) + " is not in the log");
   }
   std::vector<std::unique_ptr<Projection>> projections;
   Status s = MakeProjections(scope.views, &projections);

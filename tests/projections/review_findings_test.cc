@@ -310,5 +310,16 @@ TEST_F(ReviewFindingsTest, CsvNeutralisesAClientFormulaAfterATab) {
   EXPECT_NE(csv.find("'\t=HYPERLINK"), std::string::npos) << csv;
 }
 
+TEST_F(ReviewFindingsTest, AClientMemberCannotReadAsOfALogPosition) {
+  ViewRequest request = Ask("client-timeline", "acme-member", "p-acme");
+  request.as_of_named_position = true;
+  Status s;
+  world_->ReadAsOf(request, world_->log()->LastPosition(), &s);
+  EXPECT_EQ(s.reason(), "view.position_not_allowed") << s.ToString();
+  request.member = "pm";  // the firm may
+  world_->ReadAsOf(request, world_->log()->LastPosition(), &s);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
 }  // namespace
 }  // namespace tandem::test

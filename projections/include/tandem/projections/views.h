@@ -78,6 +78,10 @@ struct ViewRequest {
   // Views never store anything that depends on it.
   std::string today;
   ViewFormat format = ViewFormat::kJson;
+  // The read is as of a log position the caller named. Refused to client-side askers
+  // (view.position_not_allowed): stepping through positions would tell them where their
+  // project's events fall among every tenant's; they read as of a time instead.
+  bool as_of_named_position = false;
 };
 
 // What FoldAsOf must fold to answer `request` as of `position`: the stored views it reads, its
