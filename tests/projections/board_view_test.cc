@@ -294,11 +294,7 @@ TEST_F(BoardViewTest, MovingACardBackAndForthDoesNotGrowAnyRow) {
 
 TEST_F(BoardViewTest, RebuildHashesLikeTheLiveView) {
   TellStory();
-  const std::string client = world_->Hash("client-board");
-  const std::string internal = world_->Hash("internal-board");
-  ASSERT_TRUE(world_->runner()->Rebuild({"client-board", "internal-board"}).ok());
-  EXPECT_EQ(world_->Hash("client-board"), client);
-  EXPECT_EQ(world_->Hash("internal-board"), internal);
+  world_->ExpectRebuildHashesLikeLive({"client-board", "internal-board"});
 }
 
 TEST_F(BoardViewTest, AsOfAPositionReadsLikeTheLiveViewAtThatMoment) {

@@ -236,9 +236,7 @@ TEST_F(FeedTest, AnotherClientsProjectIsRefusedLikeAMissingOne) {
 
 TEST_F(FeedTest, RebuildHashesLikeTheLiveView) {
   TellStory();
-  const std::string live = world_->Hash("client-feed");
-  ASSERT_TRUE(world_->runner()->Rebuild({"client-feed"}).ok());
-  EXPECT_EQ(world_->Hash("client-feed"), live);
+  world_->ExpectRebuildHashesLikeLive({"client-feed"});
 }
 
 TEST_F(FeedTest, AsOfReadEqualsTheLiveReadAtThatMoment) {

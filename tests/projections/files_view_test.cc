@@ -165,11 +165,7 @@ TEST_F(FilesViewTest, ReUploadsGrowNoRow) {
 
 TEST_F(FilesViewTest, RebuildHashesLikeTheLiveView) {
   TellStory();
-  const std::string client = world_->Hash("client-files");
-  const std::string internal = world_->Hash("internal-files");
-  ASSERT_TRUE(world_->runner()->Rebuild({"client-files", "internal-files"}).ok());
-  EXPECT_EQ(world_->Hash("client-files"), client);
-  EXPECT_EQ(world_->Hash("internal-files"), internal);
+  world_->ExpectRebuildHashesLikeLive({"client-files", "internal-files"});
 }
 
 TEST_F(FilesViewTest, AsOfAPositionReadsLikeTheLiveViewAtThatMoment) {

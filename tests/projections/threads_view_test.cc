@@ -213,11 +213,7 @@ TEST_F(ThreadsViewTest, ALongThreadGrowsNoRow) {
 
 TEST_F(ThreadsViewTest, RebuildHashesLikeTheLiveView) {
   TellStory();
-  const std::string client = world_->Hash("client-threads");
-  const std::string internal = world_->Hash("internal-threads");
-  ASSERT_TRUE(world_->runner()->Rebuild({"client-threads", "internal-threads"}).ok());
-  EXPECT_EQ(world_->Hash("client-threads"), client);
-  EXPECT_EQ(world_->Hash("internal-threads"), internal);
+  world_->ExpectRebuildHashesLikeLive({"client-threads", "internal-threads"});
 }
 
 TEST_F(ThreadsViewTest, AsOfAPositionReadsLikeTheLiveViewAtThatMoment) {

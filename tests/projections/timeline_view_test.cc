@@ -161,11 +161,7 @@ TEST_F(TimelineViewTest, AsOfEveryPositionEqualsTheLiveViewAtThatMoment) {
 
 TEST_F(TimelineViewTest, RebuildHashesLikeTheLiveView) {
   TellStory();
-  const std::string live = world_->Hash("client-timeline");
-  const std::string live_internal = world_->Hash("internal-timeline");
-  ASSERT_TRUE(world_->runner()->Rebuild({}).ok());
-  EXPECT_EQ(world_->Hash("client-timeline"), live);
-  EXPECT_EQ(world_->Hash("internal-timeline"), live_internal);
+  world_->ExpectRebuildHashesLikeLive({"client-timeline", "internal-timeline"});
 }
 
 TEST_F(TimelineViewTest, AsOfFoldHashesLikeTheLiveViewAtEveryPosition) {

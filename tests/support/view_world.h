@@ -79,6 +79,14 @@ class ViewWorld : public CommandWorld {
     return hex;
   }
 
+  // Rebuilding `views` from the log hashes each of them like the live view.
+  void ExpectRebuildHashesLikeLive(const std::vector<std::string>& views) {
+    std::vector<std::string> live;
+    for (const std::string& view : views) live.push_back(Hash(view));
+    ASSERT_TRUE(runner_->Rebuild(views).ok());
+    for (size_t i = 0; i < views.size(); ++i) EXPECT_EQ(Hash(views[i]), live[i]) << views[i];
+  }
+
   ViewStore* store() { return store_.get(); }
   ProjectionRunner* runner() { return runner_.get(); }
 
