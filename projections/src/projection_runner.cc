@@ -176,6 +176,12 @@ class Runner : public ProjectionRunner {
     if (events.empty()) return Status::OK();
     if (pending_ == nullptr) pending_ = store_->NewBatch();
     const uint64_t last = events.back().global_position();
+    struct Work {
+      View* view;
+      ViewRows* rows;
+      Status status;
+    };
+    std::vector<Work> work;
     for (View& v : views_) {
       if (v.checkpoint >= last) continue;
       // Folded so far: the checkpoint, or the uncommitted pages beyond it.
@@ -186,12 +192,28 @@ class Runner : public ProjectionRunner {
                                     " would leave a hole after " + v.name + "'s position " +
                                     std::to_string(folded)));
       }
-      ViewRows* rows = pending_->Rows(v.name);
-      for (const RecordedEvent& e : events) {
-        if (e.global_position() <= v.checkpoint) continue;
-        Status s = v.projection->Apply(e.event(), rows);
-        if (!s.ok()) return Abandon(ViewFailed(&v, s));
+      work.push_back({&v, pending_->Rows(v.name), Status::OK()});
+    }
+    // Views fold independently (each its own rows, reads through the store's thread-safe Get):
+    // a large page is split between this thread and one more.
+    auto fold = [&](size_t first, size_t step) {
+      for (size_t i = first; i < work.size(); i += step) {
+        for (const RecordedEvent& e : events) {
+          if (e.global_position() <= work[i].view->checkpoint) continue;
+          work[i].status = work[i].view->projection->Apply(e.event(), work[i].rows);
+          if (!work[i].status.ok()) break;
+        }
       }
+    };
+    if (options_.fold_threads > 1 && work.size() > 1 && events.size() >= 64) {
+      std::thread helper(fold, 1, 2);
+      fold(0, 2);
+      helper.join();
+    } else {
+      fold(0, 1);
+    }
+    for (Work& w : work) {
+      if (!w.status.ok()) return Abandon(ViewFailed(w.view, w.status));
     }
     pending_last_ = last;
     return Status::OK();

@@ -53,6 +53,8 @@ struct ProjectionRunnerOptions {
   std::chrono::milliseconds max_batch_delay{5};
   // Catching up: events folded between commits.
   size_t catch_up_batch_events = 50000;
+  // Threads folding a page of events (the views split between them): 1 or 2.
+  int fold_threads = 2;
   // Called during catch-up (at most a few times a second, and once when finished).
   std::function<void(const CatchUpProgress&)> progress;
   // Called after each committed batch with the position every view has now folded (live
