@@ -348,7 +348,8 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "live-rate", po::value<double>()->default_value(10000), "appends/s while measuring lag")(
       "live-seconds", po::value<double>()->default_value(5), "seconds of live appends")(
       "as-of-samples", po::value<int>()->default_value(500), "as-of reads timed")(
-      "phase", po::value<std::string>()->default_value("all"), "all, live (lag alone), rebuild (internal)");
+      "phase", po::value<std::string>()->default_value("all"),
+      "all, live (lag alone), rebuild (internal)");
   po::variables_map vm;
   int rc = ParseBenchOptions("project", desc, args, &vm);
   if (rc >= 0) return rc;
