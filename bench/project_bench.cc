@@ -20,6 +20,7 @@
 
 #include "bench_options.h"
 #include "history/history_generator.h"
+#include "tandem/basics/clock.h"
 #include "tandem/basics/logger.h"
 #include "tandem/domain/blob_store.h"
 #include "tandem/projections/projection_runner.h"
@@ -238,7 +239,32 @@ int RebuildPhase(const std::string& dir) {
 // Appends client comments at `rate` per second for `seconds` while the runner follows live;
 // the lag of an event is from its append's acknowledgement to the commit of the batch that
 // folded it.
+// Projects of this run's own for the live appends (created before the clock starts), so that
+// the generated history stays as generated for the next run's as-of reads.
+std::vector<std::string> CreateLiveProjects(EventLog* log, int count) {
+  std::vector<std::string> projects;
+  const std::string run = std::to_string(SystemNowMicros());
+  for (int i = 0; i < count; ++i) {
+    const std::string id = "live-" + run + "-" + std::to_string(i);
+    schema::ProjectCreatedT p;
+    p.project_id = id;
+    p.client_id = "c01";
+    p.name = "Live " + std::to_string(i);
+    NewEvent e;
+    e.actor = "owner";
+    e.audience = schema::Audience::Client;
+    e.payload.Set(std::move(p));
+    AppendResult result;
+    Check(log->Append({"bench", "project:" + id}, ExpectedVersion::NoStream(), {std::move(e)}, "",
+                      &result),
+          "create a live project");
+    projects.push_back(id);
+  }
+  return projects;
+}
+
 void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double seconds) {
+  const std::vector<std::string> projects = CreateLiveProjects(log, 100);
   std::mutex mu;
   std::map<uint64_t, Clock::time_point> acked;  // position -> acknowledged
   std::vector<double> lag_ms;
@@ -274,7 +300,7 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double seconds
     std::this_thread::sleep_until(start +
                                   std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / rate)));
     schema::CommentPostedT c;
-    const std::string project = ProjectId(i % 100);
+    const std::string& project = projects[i % projects.size()];
     c.project_id = project;
     c.thread_id = "live";
     c.comment_id = "live-" + std::to_string(i);
