@@ -24,8 +24,9 @@ int RunView(const std::vector<std::string>& args) {
   po::options_description desc("view options");
   AddCommonOptions(&desc);
   desc.add_options()("name", po::value<std::string>()->required(),
-                     "the view: client-timeline, internal-timeline, ...")(
-      "workspace", po::value<std::string>()->required(), "workspace (tenant)")(
+                     "the view: client-timeline, internal-timeline, board, threads, files, "
+                     "action-items or feed")("workspace", po::value<std::string>()->required(),
+                                             "workspace (tenant)")(
       "project", po::value<std::string>()->default_value(""), "project")(
       "board", po::value<std::string>()->default_value(""), "board")(
       "thread", po::value<std::string>()->default_value(""), "comment thread")(
