@@ -55,6 +55,7 @@ int RunReport(const std::vector<std::string>& args) {
   request.to = vm["to"].as<std::string>();
   request.now_date = vm["now"].as<std::string>();
   request.now_us = NowUs();
+  request.as_of_named_position = !vm["as-of-position"].defaulted();
   const std::string format = vm["format"].as<std::string>();
   if (format != "json" && format != "csv") {
     return FailView("report",

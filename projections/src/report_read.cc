@@ -381,6 +381,10 @@ Status ReadReport(const ReportRequest& request, ViewSource* source, std::string*
   Asker asker;
   s = ResolveAsker(who, source, &directory, &asker);
   if (!s.ok()) return s;
+  if (request.as_of_named_position && asker.client_side() && !asker.is_operator) {
+    return Status::PermissionDenied("view.position_not_allowed",
+                                    "a client-side member reads as of a time, not a log position");
+  }
   ReportScope scope;
   s = ScopeOf(asker, request.workspace, source, &scope);
   if (!s.ok()) return s;

@@ -321,5 +321,18 @@ TEST_F(ReviewFindingsTest, AClientMemberCannotReadAsOfALogPosition) {
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+TEST_F(ReviewFindingsTest, AClientMemberCannotReadAReportAsOfALogPosition) {
+  ReportRequest request;
+  request.workspace = "northwind";
+  request.as_member = "acme-admin";
+  request.as_of_named_position = true;
+  Status s;
+  Report(request, &s);
+  EXPECT_EQ(s.reason(), "view.position_not_allowed") << s.ToString();
+  request.as_member = "owner";
+  Report(request, &s);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
 }  // namespace
 }  // namespace tandem::test

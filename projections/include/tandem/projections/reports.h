@@ -54,6 +54,9 @@ struct ReportRequest {
   // (or `now_date` when set) decides what is overdue. 0 and no now_date: nothing is overdue.
   int64_t now_us = 0;
   std::string now_date;
+  // As of a log position the caller named: refused to client-side members, as for views
+  // (view.position_not_allowed).
+  bool as_of_named_position = false;
 };
 
 // The stored views a report reads (for FoldAsOf with the workspace as tenant).
