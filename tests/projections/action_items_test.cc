@@ -86,7 +86,7 @@ TEST_F(ActionItemsTest, UploadAnsweringTheRequestRemovesIt) {
   EXPECT_EQ(Summary("acme-member"), Strings{"answer_approval:p-acme:ap"});
 }
 
-TEST_F(ActionItemsTest, RequestOfACompletedMilestoneIsNoLongerToDo) {
+TEST_F(ActionItemsTest, RequestOfACompletedMilestoneLeavesTheList) {
   Run("milestone.start", "pm",
       {{"project_id", "p-acme"}, {"milestone_id", "m-planned"}, {"expected_version", 1}});
   Run("milestone.complete", "pm",
