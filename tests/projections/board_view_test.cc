@@ -298,30 +298,21 @@ TEST_F(BoardViewTest, RebuildHashesLikeTheLiveView) {
 }
 
 TEST_F(BoardViewTest, AsOfAPositionReadsLikeTheLiveViewAtThatMoment) {
-  std::vector<std::pair<uint64_t, std::pair<std::string, std::string>>> live;
-  auto snapshot = [&] {
-    live.push_back({world_->log()->LastPosition(),
-                    {world_->Read(AskBoard("acme-member", "cb")),
-                     world_->Read(Ask("board", "pm", "p-acme"))}});
-  };
-  snapshot();
+  AsOfRecorder recorder(world_.get(),
+                        {AskBoard("acme-member", "cb"), Ask("board", "pm", "p-acme")});
+  recorder.Snapshot();
   Run("card.create", "acme-member", {{"board_id", "cb"}, {"card_id", "n1"}, {"title", "New"}});
-  snapshot();
+  recorder.Snapshot();
   Run("card.move", "pm", {{"card_id", "cc"}, {"to_column", "Staged"}, {"expected_version", 1}});
   Run("card.link", "pm", {{"card_id", "cc"}, {"linked_card_id", "ic"}, {"expected_version", 2}});
-  snapshot();
+  recorder.Snapshot();
   Run("board.configure", "pm",
       {{"board_id", "cb"},
        {"name", "Client board"},
        {"columns", array{"Inbound", "Assigned", "In Progress", "Staged", "Approved", "Live"}},
        {"expected_version", 1}});
-  snapshot();
-  for (const auto& [position, reads] : live) {
-    EXPECT_EQ(world_->ReadAsOf(AskBoard("acme-member", "cb"), position), reads.first)
-        << "at position " << position;
-    EXPECT_EQ(world_->ReadAsOf(Ask("board", "pm", "p-acme"), position), reads.second)
-        << "at position " << position;
-  }
+  recorder.Snapshot();
+  recorder.ExpectAsOfReadsLikeLive();
 }
 
 TEST_F(BoardViewTest, CsvHasOneLinePerCard) {

@@ -169,28 +169,19 @@ TEST_F(FilesViewTest, RebuildHashesLikeTheLiveView) {
 }
 
 TEST_F(FilesViewTest, AsOfAPositionReadsLikeTheLiveViewAtThatMoment) {
-  std::vector<std::pair<uint64_t, std::pair<std::string, std::string>>> live;
-  auto snapshot = [&] {
-    live.push_back({world_->log()->LastPosition(),
-                    {world_->Read(Ask("files", "acme-member", "p-acme")),
-                     world_->Read(Ask("files", "pm", "p-acme"))}});
-  };
-  snapshot();
+  AsOfRecorder recorder(world_.get(),
+                        {Ask("files", "acme-member", "p-acme"), Ask("files", "pm", "p-acme")});
+  recorder.Snapshot();
   Upload("acme-member", {{"name", "guide.pdf"}, {"request_id", "req"}, {"content_base64", "aGk="}});
-  snapshot();
+  recorder.Snapshot();
   Upload("pm", {{"name", "plan.pdf"}, {"content_base64", "cGxhbg=="}});
-  snapshot();
+  recorder.Snapshot();
   Upload("pm", {{"name", "brief.pdf"},
                 {"audience", "client"},
                 {"expected_version", 1},
                 {"content_base64", "djI="}});
-  snapshot();
-  for (const auto& [position, reads] : live) {
-    EXPECT_EQ(world_->ReadAsOf(Ask("files", "acme-member", "p-acme"), position), reads.first)
-        << "at position " << position;
-    EXPECT_EQ(world_->ReadAsOf(Ask("files", "pm", "p-acme"), position), reads.second)
-        << "at position " << position;
-  }
+  recorder.Snapshot();
+  recorder.ExpectAsOfReadsLikeLive();
 }
 
 TEST_F(FilesViewTest, CsvHasOneLinePerVersion) {

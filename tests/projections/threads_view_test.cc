@@ -217,29 +217,20 @@ TEST_F(ThreadsViewTest, RebuildHashesLikeTheLiveView) {
 }
 
 TEST_F(ThreadsViewTest, AsOfAPositionReadsLikeTheLiveViewAtThatMoment) {
-  std::vector<std::pair<uint64_t, std::pair<std::string, std::string>>> live;
-  auto snapshot = [&] {
-    live.push_back({world_->log()->LastPosition(),
-                    {world_->Read(Ask("threads", "acme-member", "p-acme")),
-                     world_->Read(Ask("threads", "pm", "p-acme"))}});
-  };
-  snapshot();
+  AsOfRecorder recorder(world_.get(),
+                        {Ask("threads", "acme-member", "p-acme"), Ask("threads", "pm", "p-acme")});
+  recorder.Snapshot();
   Post("acme-member",
        {{"thread_id", "t-client"}, {"comment_id", "c3"}, {"body", "Thanks"}, {"reply_to", "c1"}});
-  snapshot();
+  recorder.Snapshot();
   Post("pm", {{"thread_id", "t-internal"}, {"comment_id", "c5"}, {"body", "note"}});
-  snapshot();
+  recorder.Snapshot();
   Post("pm", {{"thread_id", "t-client"},
               {"comment_id", "c4"},
               {"body", "Glad to help"},
               {"reply_to", "client:acme:c3"}});
-  snapshot();
-  for (const auto& [position, reads] : live) {
-    EXPECT_EQ(world_->ReadAsOf(Ask("threads", "acme-member", "p-acme"), position), reads.first)
-        << "at position " << position;
-    EXPECT_EQ(world_->ReadAsOf(Ask("threads", "pm", "p-acme"), position), reads.second)
-        << "at position " << position;
-  }
+  recorder.Snapshot();
+  recorder.ExpectAsOfReadsLikeLive();
 }
 
 TEST_F(ThreadsViewTest, CsvHasOneLinePerComment) {

@@ -96,6 +96,34 @@ class ViewWorld : public CommandWorld {
   std::unique_ptr<ProjectionRunner> runner_;
 };
 
+// Records the live answers to some requests at moments of a story, then checks that reading
+// each as of that moment's position answers the same.
+class AsOfRecorder {
+ public:
+  AsOfRecorder(ViewWorld* world, std::vector<ViewRequest> requests)
+      : world_(world), requests_(std::move(requests)) {}
+
+  void Snapshot() {
+    std::vector<std::string> answers;
+    for (const ViewRequest& r : requests_) answers.push_back(world_->Read(r));
+    moments_.emplace_back(world_->log()->LastPosition(), std::move(answers));
+  }
+
+  void ExpectAsOfReadsLikeLive() {
+    for (const auto& [position, answers] : moments_) {
+      for (size_t i = 0; i < requests_.size(); ++i) {
+        EXPECT_EQ(world_->ReadAsOf(requests_[i], position), answers[i])
+            << requests_[i].view << " as " << requests_[i].member << " at position " << position;
+      }
+    }
+  }
+
+ private:
+  ViewWorld* world_;
+  std::vector<ViewRequest> requests_;
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> moments_;
+};
+
 // A fixture holding the standard world (command_world.h) and its views.
 class StandardViewTest : public ::testing::Test {
  protected:
