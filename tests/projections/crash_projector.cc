@@ -28,6 +28,10 @@ namespace tandem::test {
 namespace {
 
 constexpr int kBacklogCommands = 1500;
+// Commands executed while the runner folds (catch-up, rebuild, live). Bounded so that the log,
+// and with it each later catch-up and rebuild, stays small enough for every round to reach its
+// kill point on a slow machine (an unbounded writer grew the log past 100k events under ASan).
+constexpr int kFoldingRoundCommands = 500;
 
 void Say(const std::string& line) {
   const std::string out = line + "\n";
@@ -89,7 +93,7 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
   folding = runner.get();
   std::thread(monitor).detach();
   std::thread([&] {
-    for (;;) {
+    for (int i = 0; i < kFoldingRoundCommands; i++) {
       execute();
       // About 5,000 commands a second: the runner keeps up live, and a round adds a few hundred.
       std::this_thread::sleep_for(std::chrono::microseconds(200));
