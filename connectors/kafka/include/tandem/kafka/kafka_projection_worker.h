@@ -1,0 +1,57 @@
+// KafkaProjectionWorker: one projection fed from the events topic by a Kafka consumer group,
+// the same fold code as the log-fed ProjectionRunner, in a process of its own.
+//
+// Contract:
+//  - Each batch's view changes and the consumed offsets of its partitions go in one ViewStore
+//    commit: a crash or a rebalance neither loses an event nor applies one twice. Offsets are
+//    the worker's own (never committed to Kafka); on assignment it seeks to its stored offsets
+//    (the beginning for a partition it never had).
+//  - Events are partitioned by tenant, so each tenant's events arrive in log order, and the view
+//    holds, per partition it was assigned, exactly the events up to its stored offset. A worker
+//    that has consumed every partition to the end hashes like the log-fed view (HashView).
+//  - Every record passes the FlatBuffers verifier; one that does not (or lacks the headers) is
+//    logged with its partition and offset, counted (tandem_worker_skipped_records_total), and
+//    skipped without stopping the worker. A record at or below the partition's last folded
+//    global position is skipped too (defence against a producer that duplicates).
+//  - A stored view of another projection version is dropped and refolded from the beginning.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tandem/basics/status.h"
+#include "tandem/kafka/kafka_options.h"
+#include "tandem/projections/projection.h"
+#include "tandem/projections/view_store.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace tandem {
+
+struct KafkaWorkerOptions {
+  KafkaOptions kafka;
+  std::string group = "tandem-projections";
+  size_t max_batch_events = 1000;
+  std::chrono::milliseconds max_batch_delay{5};
+  prometheus::Registry* metrics = nullptr;
+};
+
+class KafkaProjectionWorker {
+ public:
+  // `store` must outlive the worker.
+  static Status Open(const KafkaWorkerOptions& options, std::unique_ptr<Projection> projection,
+                     ViewStore* store, std::unique_ptr<KafkaProjectionWorker>* worker);
+  virtual ~KafkaProjectionWorker() = default;
+  // Joins the group and folds on a thread of its own until Stop (which commits the batch in
+  // progress and leaves the group, handing its partitions back).
+  virtual Status Start() = 0;
+  virtual Status Stop() = 0;
+  // Events folded and records skipped since Open.
+  virtual uint64_t EventsFolded() const = 0;
+  virtual uint64_t RecordsSkipped() const = 0;
+};
+
+}  // namespace tandem
