@@ -79,7 +79,7 @@ EVENTS=$("$TANDEM" read --data "$DATA" | wc -l)
 [ "$EVENTS" -gt 12 ] || fail "the log holds $EVENTS events"
 "$TANDEM" verify --data "$DATA" >/dev/null || fail "tandem verify while serving"
 "$TANDEM" projections --data "$DATA" >"$WORK/projections.txt" || fail "tandem projections while serving"
-"$TANDEM" view timeline --data "$DATA" --workspace northwind --actor owner --project web \
+"$TANDEM" view --name internal-timeline --data "$DATA" --workspace northwind --member owner --project web \
   >"$WORK/timeline.json" || fail "tandem view while serving"
 
 # The events topic: kcat, the Python consumer and tandem tail each see every event once.

@@ -57,6 +57,9 @@ class CommandIntakeTest : public ::testing::Test {
     options.kafka.bootstrap = cluster_->bootstrap();
     options.limits.max_file_bytes = kMaxFileBytes;
     options.metrics = &registry_;
+    // The mock cluster forgets a member that left only when its session times out, so an
+    // intake restarted in the same group waits that long for its partitions.
+    options.kafka.client_config["session.timeout.ms"] = "6000";
     ASSERT_TRUE(CommandIntake::Open(options, world_->handler(), codec_.get(), &intake_).ok());
     ASSERT_TRUE(intake_->Start().ok());
   }
@@ -202,7 +205,9 @@ TEST_F(CommandIntakeTest, RestartedIntakeResumesAfterAnsweredCommands) {
   intake_.reset();
   StartIntake();
   Send(ValidComment("crm-4"), "crm-4");
-  std::vector<KafkaRecord> results = Results(3, std::chrono::seconds(10));
+  std::vector<KafkaRecord> results = Results(2);
+  ASSERT_EQ(results.size(), 2u);
+  results = Results(3, std::chrono::seconds(2));
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0].key, "crm-3");
   EXPECT_EQ(results[1].key, "crm-4");
