@@ -129,8 +129,8 @@ bool StartIntake(const po::variables_map& vm, const ServeFlags& flags, Server* s
   CommandIntakeOptions options;
   options.kafka = flags.options;
   options.limits.max_file_bytes = vm["max-file-bytes"].as<uint64_t>();
-  Status s = CommandIntake::Open(options, server->engine.commands.get(),
-                                 server->engine.codec.get(), &server->intake);
+  Status s = CommandIntake::Open(options, server->engine.commands.get(), server->engine.codec.get(),
+                                 &server->intake);
   if (s.ok()) s = server->intake->Start();
   if (!s.ok()) {
     std::cerr << "tandem serve: cannot start the command intake: " << s.ToString() << "\n";
@@ -144,10 +144,9 @@ void PrintStarted(const po::variables_map& vm, const ServeFlags& flags, const Se
             << " (log at position " << server.engine.log->LastPosition() << ")\n"
             << "  views: " << ViewsDir(vm) << ", folded live\n"
             << "  kafka: "
-            << (server.cluster != nullptr
-                    ? "embedded cluster, " + std::to_string(flags.brokers) +
-                          " broker(s), messages in memory only"
-                    : std::string("cluster at --kafka"))
+            << (server.cluster != nullptr ? "embedded cluster, " + std::to_string(flags.brokers) +
+                                                " broker(s), messages in memory only"
+                                          : std::string("cluster at --kafka"))
             << "\n"
             << "  bootstrap: " << flags.options.bootstrap << " (in " << server.bootstrap_file
             << ")\n"

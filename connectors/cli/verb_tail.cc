@@ -47,14 +47,16 @@ Status EventLine(const rd_kafka_message_t* m, const EventJsonCodec& codec, std::
   const std::string_view value(m->payload != nullptr ? static_cast<const char*>(m->payload) : "",
                                m->payload != nullptr ? m->len : 0);
   if (Header(m, event_headers::kFormat) == EventFormatName(EventFormat::kJson)) {
-    // Re-serialised, so whatever its layout the record stays one line of valid JSON.
     boost::json::error_code ec;
-    boost::json::value parsed = utf8::IsValid(value) ? boost::json::parse(value, ec)
-                                                     : boost::json::value();
+    boost::json::value parsed =
+        utf8::IsValid(value) ? boost::json::parse(value, ec) : boost::json::value();
     if (ec || !parsed.is_object()) {
       return Status::Corruption("kafka.unverifiable_event", "record is not a JSON event");
     }
-    *line = boost::json::serialize(parsed);
+    // Valid JSON holds line breaks only between tokens, where a space means the same: the
+    // record stays one line.
+    line->assign(value);
+    for (char& c : *line) c = (c == '\n' || c == '\r') ? ' ' : c;
     return Status::OK();
   }
   RecordedEvent event;

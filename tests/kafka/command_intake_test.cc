@@ -26,9 +26,9 @@ constexpr uint64_t kMaxFileBytes = 64 * 1024;
 class CommandIntakeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    world_ = std::make_unique<test::CommandWorld>(
-        dir_.Sub("engine"),
-        [](CommandHandlerOptions* o) { o->limits.max_file_bytes = kMaxFileBytes; });
+    world_ = std::make_unique<test::CommandWorld>(dir_.Sub("engine"), [](CommandHandlerOptions* o) {
+      o->limits.max_file_bytes = kMaxFileBytes;
+    });
     world_->BuildStandard();
     ASSERT_TRUE(EmbeddedKafkaCluster::Start(EmbeddedClusterOptions(), &cluster_).ok());
     ASSERT_TRUE(cluster_->CreateTopic(topics_.commands, 2).ok());

@@ -183,18 +183,17 @@ class KafkaCommandIntake final : public CommandIntake {
     CommandResult result;
     if (text.size() > largest_) {
       // The size is all that is looked at: a hostile record costs nothing more to refuse.
-      s = Status::InvalidArgument("command.too_large", "the command is " +
-                                                           std::to_string(text.size()) +
-                                                           " bytes, more than the limit of " +
-                                                           std::to_string(largest_) +
-                                                           " for a command");
+      s = Status::InvalidArgument("command.too_large",
+                                  "the command is " + std::to_string(text.size()) +
+                                      " bytes, more than the limit of " + std::to_string(largest_) +
+                                      " for a command");
     } else {
       if (kafka::ReadCommandId(text, &a->command_id)) a->key = a->command_id;
       s = handler_->ExecuteJson(text, &result);
     }
     if (s.IsShutdown()) {
-      LogWarn(kComponent, "the engine is shutting down; command at " + Where(m) +
-                              " left for the next start");
+      LogWarn(kComponent,
+              "the engine is shutting down; command at " + Where(m) + " left for the next start");
       failure_ = s;
       return false;
     }
@@ -265,8 +264,8 @@ class KafkaCommandIntake final : public CommandIntake {
         producer_.get(), RD_KAFKA_V_TOPIC(options_.kafka.topics.command_results.c_str()),
         RD_KAFKA_V_KEY(a->key.data(), a->key.size()),
         RD_KAFKA_V_VALUE(a->value.data(), a->value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers),
-        RD_KAFKA_V_OPAQUE(a), RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(a),
+        RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;  // the producer owns the headers now
     rd_kafka_headers_destroy(headers);
     if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
@@ -289,8 +288,8 @@ class KafkaCommandIntake final : public CommandIntake {
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       LogWarn(kComponent, std::string("a result was not delivered: ") + rd_kafka_err2str(m->err));
     }
-    a->delivery =
-        m->err == RD_KAFKA_RESP_ERR_NO_ERROR ? Answer::Delivery::kDelivered : Answer::Delivery::kFailed;
+    a->delivery = m->err == RD_KAFKA_RESP_ERR_NO_ERROR ? Answer::Delivery::kDelivered
+                                                       : Answer::Delivery::kFailed;
   }
 
  public:
