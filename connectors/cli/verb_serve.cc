@@ -192,10 +192,12 @@ int RunServe(const std::vector<std::string>& args) {
   Server server;
   std::error_code ec;
   std::filesystem::create_directories(DataDir(vm), ec);
-  // An address left by a serve that did not stop cleanly points at nothing now.
-  std::filesystem::remove(DataDir(vm) + "/kafka.bootstrap", ec);
-  bool started = OpenEngine(vm, &server.engine) && StartViews(vm, &server) &&
-                 StartKafka(vm, &flags, &server) && StartIntake(vm, flags, &server);
+  bool started = OpenEngine(vm, &server.engine);
+  // This process holds the log now, so an address left in the folder is one a serve that did
+  // not stop cleanly wrote: it points at nothing.
+  if (started) std::filesystem::remove(DataDir(vm) + "/kafka.bootstrap", ec);
+  started = started && StartViews(vm, &server) && StartKafka(vm, &flags, &server) &&
+            StartIntake(vm, flags, &server);
   if (!started) {
     server.Stop();
     return kExitFailed;
