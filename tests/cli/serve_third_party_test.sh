@@ -74,6 +74,15 @@ done
   "$(result northwind-m1 2 | jq -c '[.events[].event_id]')" ] || fail "retry answered other events"
 [ "$(result bad-1 1 | jq -r .error.reason)" = command.malformed_json ] || fail "malformed: $(result bad-1 1)"
 
+# A second serve on the same folder is refused and leaves the first one's address alone.
+STATUS=0
+"$TANDEM" serve --data "$DATA" >"$WORK/second.out" 2>&1 || STATUS=$?
+[ "$STATUS" -eq 1 ] || fail "a second serve on the folder exited with $STATUS"
+[ "$(cat "$DATA/kafka.bootstrap")" = "$BOOTSTRAP" ] || fail "the second serve touched kafka.bootstrap"
+STATUS=0
+"$TANDEM" serve --data "$WORK/other" --events-format xml >/dev/null 2>&1 || STATUS=$?
+[ "$STATUS" -eq 2 ] || fail "a bad --events-format exited with $STATUS"
+
 # The read verbs work on the folder serve holds.
 EVENTS=$("$TANDEM" read --data "$DATA" | wc -l)
 [ "$EVENTS" -gt 12 ] || fail "the log holds $EVENTS events"

@@ -170,8 +170,10 @@ TEST_F(CommandIntakeTest, BadRecordsAreRefusedAndTheIntakeGoesOn) {
                   {"project_id", "p-new"},
                   {"client_id", "acme"},
                   {"name", "New"}}));
-  std::vector<KafkaRecord> results = Results(5);
-  ASSERT_EQ(results.size(), 5u);
+  // Only a top-level command_id names the command.
+  Send("{\"type\": \"nope\", \"anchor\": {\"command_id\": \"inner\"}}", "nested");
+  std::vector<KafkaRecord> results = Results(6);
+  ASSERT_EQ(results.size(), 6u);
   std::map<std::string, KafkaRecord> by_key;
   for (const KafkaRecord& r : results) {
     EXPECT_FALSE(Json(r).at("ok").as_bool()) << r.value;
@@ -184,15 +186,16 @@ TEST_F(CommandIntakeTest, BadRecordsAreRefusedAndTheIntakeGoesOn) {
   EXPECT_EQ(Reason(by_key["crm-stranger"]), "actor.not_member");
   EXPECT_EQ(by_key["crm-stranger"].headers["tandem.command_id"], "crm-stranger");
   EXPECT_EQ(Reason(by_key["crm-client"]), "role.forbidden");
+  EXPECT_EQ(Reason(by_key["nested"]), "command.unknown_type");
   EXPECT_EQ(world_->log()->LastPosition(), before);
 
   Send(ValidComment("crm-after"), "", 1);
-  results = Results(6);
-  ASSERT_EQ(results.size(), 6u);
-  EXPECT_EQ(results[5].key, "crm-after");
-  EXPECT_TRUE(Json(results[5]).at("ok").as_bool()) << results[5].value;
+  results = Results(7);
+  ASSERT_EQ(results.size(), 7u);
+  EXPECT_EQ(results[6].key, "crm-after");
+  EXPECT_TRUE(Json(results[6]).at("ok").as_bool()) << results[6].value;
   EXPECT_GT(world_->log()->LastPosition(), before);
-  EXPECT_EQ(test::MetricValue(registry_, "tandem_intake_results_total", "invalid_argument"), 3);
+  EXPECT_EQ(test::MetricValue(registry_, "tandem_intake_results_total", "invalid_argument"), 4);
   EXPECT_EQ(test::MetricValue(registry_, "tandem_intake_results_total", "permission_denied"), 2);
 }
 
