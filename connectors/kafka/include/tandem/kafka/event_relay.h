@@ -18,6 +18,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -59,8 +60,12 @@ class EventRelay {
   virtual uint64_t Lag() const = 0;
 };
 
-// The published position stored in `position_file` (0 when there is none); for `tandem status`
-// from another process.
+// The published position stored in `position_file` (0 when there is none; Corruption
+// relay.bad_position_file when it is damaged); for `tandem status` from another process.
 Status ReadPublishedPosition(const std::string& position_file, uint64_t* position);
+
+// The librdkafka properties of the relay's producer, before KafkaOptions::client_config (which
+// wins): for tools that measure a plain producer against the relay with the same settings.
+std::map<std::string, std::string> RelayProducerSettings(const EventRelayOptions& options);
 
 }  // namespace tandem

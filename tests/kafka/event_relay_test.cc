@@ -1,0 +1,205 @@
+// The relay publishes every committed event to the events topic once, in log order per
+// partition, also across restarts, a lost position file and a fresh cluster.
+#include "tandem/kafka/event_relay.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include <fstream>
+
+#include "metric_value.h"
+#include "relay_checks.h"
+#include "tandem/kafka/embedded_cluster.h"
+#include "test_util.h"
+
+namespace tandem::test {
+namespace {
+
+constexpr int kPartitions = 4;
+const std::vector<std::string> kTenants = {"acme", "globex", "initech", "umbrella", "hooli"};
+
+class EventRelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    log_ = OpenLogOrDie(dir_.Sub("log"));
+    StartCluster();
+  }
+
+  void StartCluster() {
+    EmbeddedClusterOptions options;
+    options.partitions = kPartitions;
+    options.topics = {"tandem.events"};
+    ASSERT_TRUE(EmbeddedKafkaCluster::Start(options, &cluster_).ok());
+  }
+
+  EventRelayOptions Options() {
+    EventRelayOptions options;
+    options.kafka.bootstrap = cluster_->bootstrap();
+    options.position_file = dir_.Sub("relay.position");
+    options.store_interval = std::chrono::milliseconds(10);
+    return options;
+  }
+
+  std::unique_ptr<EventRelay> StartRelay(const EventRelayOptions& options) {
+    std::unique_ptr<EventRelay> relay;
+    Status s = EventRelay::Open(options, log_.get(), &relay);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (relay) {
+      EXPECT_TRUE(relay->Start().ok());
+    }
+    return relay;
+  }
+
+  // `count` comments spread over the tenants and three projects each, a few per append.
+  void AppendEvents(int count) {
+    for (int i = 0; i < count;) {
+      const std::string& tenant = kTenants[static_cast<size_t>(appended_ % kTenants.size())];
+      const StreamId stream{tenant, "project:p" + std::to_string(appended_ % 3)};
+      std::vector<NewEvent> events;
+      for (int k = 0; k < 3 && i < count; k++, i++) {
+        events.push_back(CommentEvent("c" + std::to_string(appended_) + "-" + std::to_string(k)));
+      }
+      AppendResult result;
+      ASSERT_TRUE(log_->Append(stream, ExpectedVersion::Any(), events, "", &result).ok());
+      appended_++;
+    }
+  }
+
+  // Runs a relay until everything is published, then stops it.
+  void PublishAll(const EventRelayOptions& options) {
+    auto relay = StartRelay(options);
+    ASSERT_TRUE(relay);
+    ASSERT_TRUE(WaitPublished(*relay, log_->LastPosition()));
+    ASSERT_TRUE(relay->Stop().ok());
+  }
+
+  std::vector<KafkaRecord> Topic(size_t expected) {
+    return ReadTopic(cluster_->bootstrap(), "tandem.events", expected,
+                     std::chrono::seconds(expected > 0 ? 30 : 2));
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<EmbeddedKafkaCluster> cluster_;
+  uint64_t appended_ = 0;
+};
+
+TEST_F(EventRelayTest, EveryCommittedEventArrivesOnceInStreamOrderWithItsBytesAndHeaders) {
+  AppendEvents(300);
+  auto relay = StartRelay(Options());
+  ASSERT_TRUE(WaitPublished(*relay, 300));
+  // Events committed while it runs follow.
+  AppendEvents(200);
+  ASSERT_TRUE(WaitPublished(*relay, 500));
+  EXPECT_EQ(relay->Lag(), 0u);
+  ASSERT_TRUE(relay->Stop().ok());
+  const auto records = Topic(500);
+  ExpectTopicHoldsLogOnce(log_.get(), records, kPartitions);
+  // The tenants spread over the partitions.
+  std::set<int32_t> partitions;
+  for (const auto& r : records) partitions.insert(r.partition);
+  EXPECT_GE(partitions.size(), 2u);
+}
+
+TEST_F(EventRelayTest, JsonFormatValuesAreTheCommandLineJson) {
+  AppendEvents(60);
+  EventRelayOptions options = Options();
+  options.kafka.event_format = EventFormat::kJson;
+  PublishAll(options);
+  std::unique_ptr<EventJsonCodec> codec;
+  ASSERT_TRUE(EventJsonCodec::Create(&codec).ok());
+  ExpectTopicHoldsLogOnce(log_.get(), Topic(60), kPartitions, EventFormat::kJson, codec.get());
+}
+
+TEST_F(EventRelayTest, PublishedPositionIsStoredForOtherProcesses) {
+  uint64_t stored = 99;
+  ASSERT_TRUE(ReadPublishedPosition(dir_.Sub("relay.position"), &stored).ok());
+  EXPECT_EQ(stored, 0u);
+  AppendEvents(40);
+  PublishAll(Options());
+  ASSERT_TRUE(ReadPublishedPosition(dir_.Sub("relay.position"), &stored).ok());
+  EXPECT_EQ(stored, 40u);
+}
+
+TEST_F(EventRelayTest, ARelayStartedAgainPublishesOnlyWhatIsNew) {
+  AppendEvents(100);
+  PublishAll(Options());
+  AppendEvents(50);
+  PublishAll(Options());
+  ExpectTopicHoldsLogOnce(log_.get(), Topic(150), kPartitions);
+}
+
+TEST_F(EventRelayTest, ARelayWhosePositionFileWasDeletedPublishesNoDuplicate) {
+  AppendEvents(100);
+  PublishAll(Options());
+  ASSERT_EQ(std::remove(dir_.Sub("relay.position").c_str()), 0);
+  AppendEvents(30);
+  prometheus::Registry registry;
+  EventRelayOptions options = Options();
+  options.metrics = &registry;
+  PublishAll(options);
+  ExpectTopicHoldsLogOnce(log_.get(), Topic(130), kPartitions);
+  // What the topic held was skipped, not sent again.
+  EXPECT_EQ(MetricValue(registry, "tandem_relay_skipped_total"), 100);
+  EXPECT_EQ(MetricValue(registry, "tandem_relay_events_total"), 30);
+}
+
+TEST_F(EventRelayTest, ADamagedPositionFileIsReadAsZeroAndPublishesNoDuplicate) {
+  AppendEvents(80);
+  PublishAll(Options());
+  std::ofstream(dir_.Sub("relay.position"), std::ios::trunc) << "garbage that is not a position";
+  uint64_t stored = 0;
+  EXPECT_EQ(ReadPublishedPosition(dir_.Sub("relay.position"), &stored).reason(),
+            "relay.bad_position_file");
+  AppendEvents(20);
+  PublishAll(Options());
+  ExpectTopicHoldsLogOnce(log_.get(), Topic(100), kPartitions);
+  ASSERT_TRUE(ReadPublishedPosition(dir_.Sub("relay.position"), &stored).ok());
+  EXPECT_EQ(stored, 100u);
+}
+
+TEST_F(EventRelayTest, AFreshClusterGetsEveryEventAgain) {
+  AppendEvents(70);
+  PublishAll(Options());
+  // The embedded cluster keeps messages in memory: after a restart the topic is empty.
+  cluster_.reset();
+  StartCluster();
+  prometheus::Registry registry;
+  EventRelayOptions options = Options();
+  options.metrics = &registry;
+  auto relay = StartRelay(options);
+  // Its published position says 70 until the tail read finds the topic empty: count deliveries.
+  for (int i = 0; i < 3000 && MetricValue(registry, "tandem_relay_events_total") < 70; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(relay->PublishedPosition(), 70u);
+  ASSERT_TRUE(relay->Stop().ok());
+  ExpectTopicHoldsLogOnce(log_.get(), Topic(70), kPartitions);
+}
+
+TEST_F(EventRelayTest, MetricsShowPositionLagAndDeliveries) {
+  AppendEvents(50);
+  prometheus::Registry registry;
+  EventRelayOptions options = Options();
+  options.metrics = &registry;
+  auto relay = StartRelay(options);
+  ASSERT_TRUE(WaitPublished(*relay, 50));
+  ASSERT_TRUE(relay->Stop().ok());
+  EXPECT_EQ(MetricValue(registry, "tandem_relay_published_position"), 50);
+  EXPECT_EQ(MetricValue(registry, "tandem_relay_lag_events"), 0);
+  EXPECT_EQ(MetricValue(registry, "tandem_relay_events_total"), 50);
+  EXPECT_EQ(MetricValue(registry, "tandem_relay_skipped_total"), 0);
+}
+
+TEST_F(EventRelayTest, OptionsWithoutAPositionFileOrWithBadSettingsAreRefused) {
+  std::unique_ptr<EventRelay> relay;
+  EventRelayOptions options = Options();
+  options.position_file.clear();
+  EXPECT_EQ(EventRelay::Open(options, log_.get(), &relay).reason(), "relay.no_position_file");
+  options = Options();
+  options.kafka.client_config["no.such.property"] = "1";
+  EXPECT_EQ(EventRelay::Open(options, log_.get(), &relay).reason(), "kafka.bad_config");
+}
+
+}  // namespace
+}  // namespace tandem::test

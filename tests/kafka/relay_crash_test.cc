@@ -1,0 +1,173 @@
+// The relay under kill -9: a child process (crash_relay) appends events and publishes them to
+// the embedded cluster, which lives in this (the parent) process so that the topic outlives
+// the child. The child is killed at random moments, while catching up, while live, with
+// events in flight; a relay started afterwards drains the log. The topic then holds every
+// event of the log exactly once, per partition in strictly increasing positions.
+//
+// The kill schedule is drawn from a seed printed at the start; TANDEM_CRASH_SEED=<seed>
+// replays it (the child's timing still varies).
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <random>
+
+#include "relay_checks.h"
+#include "tandem/kafka/embedded_cluster.h"
+#include "test_util.h"
+
+namespace tandem::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr int kPartitions = 4;
+constexpr int kRounds = 12;
+// Events each child appends: bounded so that the whole test stays well under a minute, also
+// under ASan on two slow cores.
+constexpr int kEventsPerRound = 300;
+
+struct ChildState {
+  bool open = false;
+  uint64_t open_head = 0, open_published = 0;
+  uint64_t head = 0, published = 0, appended = 0;
+  std::string error;
+};
+
+uint64_t Field(const std::string& line, const std::string& name) {
+  const size_t at = line.find(" " + name + "=");
+  return at == std::string::npos ? 0 : std::stoull(line.substr(at + name.size() + 2));
+}
+
+void Parse(const std::string& line, ChildState* state) {
+  if (line.rfind("open ", 0) == 0) {
+    state->open = true;
+    state->open_head = Field(line, "head");
+    state->open_published = Field(line, "published");
+  } else if (line.rfind("at ", 0) == 0) {
+    state->head = Field(line, "head");
+    state->published = Field(line, "published");
+    state->appended = Field(line, "appended");
+  } else if (line.rfind("error ", 0) == 0) {
+    state->error = line;
+  }
+}
+
+using KillWhen = std::function<bool(const ChildState&, milliseconds since_open)>;
+
+ChildState RunAndKill(const std::string& dir, const std::string& bootstrap, int round,
+                      const KillWhen& kill_when) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    const std::string run = "r" + std::to_string(round), events = std::to_string(kEventsPerRound);
+    execl(CRASH_RELAY_PATH, "crash_relay", dir.c_str(), bootstrap.c_str(), run.c_str(),
+          events.c_str(), nullptr);
+    _exit(127);
+  }
+  close(fds[1]);
+  ChildState state;
+  std::string pending;
+  const auto started = Clock::now();
+  Clock::time_point opened{};
+  bool killed = false;
+  for (;;) {
+    if (!killed) {
+      const auto since_open = std::chrono::duration_cast<milliseconds>(Clock::now() - opened);
+      const bool give_up = Clock::now() - started > std::chrono::seconds(20);
+      if (give_up || !state.error.empty() || (state.open && kill_when(state, since_open))) {
+        kill(pid, SIGKILL);
+        killed = true;
+        EXPECT_FALSE(give_up) << "round " << round << " never reached its kill point";
+      }
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    if (poll(&p, 1, 1) == 0) continue;
+    char buf[4096];
+    const ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;  // EOF: the child is gone and the pipe drained
+    if (killed) continue;
+    pending.append(buf, static_cast<size_t>(n));
+    for (size_t end; (end = pending.find('\n')) != std::string::npos;) {
+      Parse(pending.substr(0, end), &state);
+      pending.erase(0, end + 1);
+      if (state.open && opened == Clock::time_point{}) opened = Clock::now();
+    }
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "round " << round << " ended on its own; status " << status << " " << state.error;
+  EXPECT_EQ(state.error, "");
+  return state;
+}
+
+TEST(RelayCrashTest, ARelayKilledMidFlightAgainAndAgainPublishesEveryEventExactlyOnce) {
+  ScratchDir dir;
+  EmbeddedClusterOptions cluster_options;
+  cluster_options.partitions = kPartitions;
+  cluster_options.topics = {"tandem.events"};
+  std::unique_ptr<EmbeddedKafkaCluster> cluster;
+  ASSERT_TRUE(EmbeddedKafkaCluster::Start(cluster_options, &cluster).ok());
+  const char* env_seed = std::getenv("TANDEM_CRASH_SEED");
+  const uint64_t seed = env_seed != nullptr ? std::stoull(env_seed) : std::random_device{}();
+  std::cout << "seed=" << seed << " (TANDEM_CRASH_SEED replays the kill schedule)\n";
+  std::mt19937_64 rng(seed);
+  auto uniform = [&](uint64_t lo, uint64_t hi) {
+    return std::uniform_int_distribution<uint64_t>(lo, hi)(rng);
+  };
+  int in_flight_kills = 0, catch_up_kills = 0;
+  for (int round = 0; round < kRounds; round++) {
+    KillWhen when;
+    std::string plan;
+    if (round % 2 == 0) {
+      // At a random moment after the start: during the tail read, the catch-up or live.
+      const milliseconds delay(uniform(0, 200));
+      plan = std::to_string(delay.count()) + " ms after the start";
+      when = [=](const ChildState&, milliseconds t) { return t >= delay; };
+    } else {
+      // Once the relay has passed a random point of what this child appends.
+      const uint64_t events = uniform(20, kEventsPerRound - 20);
+      plan = "after " + std::to_string(events) + " events published";
+      when = [=](const ChildState& s, milliseconds) { return s.published >= s.open_head + events; };
+    }
+    const ChildState s = RunAndKill(dir.path(), cluster->bootstrap(), round, when);
+    ASSERT_TRUE(s.error.empty()) << s.error;
+    std::cout << "round " << round << " killed " << plan << ": published " << s.published
+              << " of head " << s.head << " (opened at " << s.open_published << " of "
+              << s.open_head << ")\n";
+    if (s.published < s.head) in_flight_kills++;
+    if (s.published < s.open_head) catch_up_kills++;
+  }
+  // Kills with events not yet acknowledged are the point of the test.
+  EXPECT_GE(in_flight_kills, kRounds / 2);
+  std::cout << "kills with unacknowledged events: " << in_flight_kills
+            << ", during a catch-up: " << catch_up_kills << "\n";
+
+  // A last relay drains what the killed ones left.
+  auto log = OpenLogOrDie(dir.Sub("log"));
+  EventRelayOptions options;
+  options.kafka.bootstrap = cluster->bootstrap();
+  options.position_file = dir.Sub("relay.position");
+  std::unique_ptr<EventRelay> relay;
+  ASSERT_TRUE(EventRelay::Open(options, log.get(), &relay).ok());
+  ASSERT_TRUE(relay->Start().ok());
+  ASSERT_TRUE(WaitPublished(*relay, log->LastPosition()));
+  ASSERT_TRUE(relay->Stop().ok());
+  const uint64_t head = log->LastPosition();
+  std::cout << "events=" << head << "\n";
+  ExpectTopicHoldsLogOnce(log.get(), ReadTopic(cluster->bootstrap(), "tandem.events", head),
+                          kPartitions);
+}
+
+}  // namespace
+}  // namespace tandem::test

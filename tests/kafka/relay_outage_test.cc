@@ -1,0 +1,68 @@
+// Appends never wait for Kafka: with every broker down the log keeps accepting events and the
+// relay's lag grows; when the brokers return everything arrives, in order, once.
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include "metric_value.h"
+#include "relay_checks.h"
+#include "tandem/kafka/embedded_cluster.h"
+#include "test_util.h"
+
+namespace tandem::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kPartitions = 4;
+
+void Append(EventLog* log, int first, int count) {
+  for (int i = first; i < first + count; i++) {
+    const std::string tenant = "tenant-" + std::to_string(i % 7);
+    AppendResult result;
+    ASSERT_TRUE(log->Append({tenant, "project:p" + std::to_string(i % 2)}, ExpectedVersion::Any(),
+                            {CommentEvent("c" + std::to_string(i))}, "", &result)
+                    .ok());
+  }
+}
+
+TEST(RelayOutageTest, AllBrokersDownWhileAppendsContinueLosesNothingAndDuplicatesNothing) {
+  ScratchDir dir;
+  auto log = OpenLogOrDie(dir.Sub("log"));
+  EmbeddedClusterOptions cluster_options;
+  cluster_options.brokers = 2;
+  cluster_options.partitions = kPartitions;
+  cluster_options.topics = {"tandem.events"};
+  std::unique_ptr<EmbeddedKafkaCluster> cluster;
+  ASSERT_TRUE(EmbeddedKafkaCluster::Start(cluster_options, &cluster).ok());
+  prometheus::Registry registry;
+  EventRelayOptions options;
+  options.kafka.bootstrap = cluster->bootstrap();
+  options.position_file = dir.Sub("relay.position");
+  options.store_interval = std::chrono::milliseconds(10);
+  options.metrics = &registry;
+  std::unique_ptr<EventRelay> relay;
+  ASSERT_TRUE(EventRelay::Open(options, log.get(), &relay).ok());
+  ASSERT_TRUE(relay->Start().ok());
+  Append(log.get(), 0, 100);
+  ASSERT_TRUE(WaitPublished(*relay, 100));
+
+  for (int b = 1; b <= cluster->brokers(); b++) ASSERT_TRUE(cluster->SetBrokerUp(b, false).ok());
+  // Appends go on at their own pace while Kafka is away.
+  const auto started = Clock::now();
+  Append(log.get(), 100, 300);
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_LE(relay->PublishedPosition(), 100u);
+  EXPECT_GE(relay->Lag(), 300u);
+  EXPECT_GE(MetricValue(registry, "tandem_relay_lag_events"), 300);
+
+  for (int b = 1; b <= cluster->brokers(); b++) ASSERT_TRUE(cluster->SetBrokerUp(b, true).ok());
+  Append(log.get(), 400, 100);
+  ASSERT_TRUE(WaitPublished(*relay, 500)) << "published " << relay->PublishedPosition();
+  ASSERT_TRUE(relay->Stop().ok());
+  EXPECT_EQ(MetricValue(registry, "tandem_relay_lag_events"), 0);
+  ExpectTopicHoldsLogOnce(log.get(), ReadTopic(cluster->bootstrap(), "tandem.events", 500),
+                          kPartitions);
+}
+
+}  // namespace
+}  // namespace tandem::test
