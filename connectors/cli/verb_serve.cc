@@ -6,12 +6,15 @@
 // Other `tandem` verbs keep working on the same folder, read-only, while it runs.
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "cli_options.h"
 #include "tandem/kafka/command_intake.h"
 #include "tandem/kafka/embedded_cluster.h"
+#include "tandem/kafka/event_relay.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/views.h"
 #include "verbs.h"
@@ -27,6 +30,7 @@ struct Server {
   Engine engine;
   std::unique_ptr<ViewStore> views;
   std::unique_ptr<ProjectionRunner> runner;
+  std::unique_ptr<EventRelay> relay;
   std::unique_ptr<CommandIntake> intake;
 
   // Stops everything started, in the order that loses nothing. False if something did not
@@ -42,6 +46,16 @@ struct Server {
     intake.reset();
     // No command is in progress any more: appends are drained with the handler.
     engine.commands.reset();
+    if (relay != nullptr) {
+      // What the last commands wrote is published before the relay stops, unless Kafka is
+      // away: then the next start publishes it.
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (relay->Lag() > 0 && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      check("the relay", relay->Stop());
+    }
+    relay.reset();
     if (runner != nullptr) runner->Stop();  // commits the batch in progress
     runner.reset();
     views.reset();
@@ -125,6 +139,20 @@ bool StartViews(const po::variables_map& vm, Server* server) {
   return s.ok();
 }
 
+std::string RelayPositionFile(const po::variables_map& vm) {
+  return DataDir(vm) + "/relay.position";
+}
+
+bool StartRelay(const po::variables_map& vm, const ServeFlags& flags, Server* server) {
+  EventRelayOptions options;
+  options.kafka = flags.options;
+  options.position_file = RelayPositionFile(vm);
+  Status s = EventRelay::Open(options, server->engine.log.get(), &server->relay);
+  if (s.ok()) s = server->relay->Start();
+  if (!s.ok()) std::cerr << "tandem serve: cannot start the relay: " << s.ToString() << "\n";
+  return s.ok();
+}
+
 bool StartIntake(const po::variables_map& vm, const ServeFlags& flags, Server* server) {
   CommandIntakeOptions options;
   options.kafka = flags.options;
@@ -153,7 +181,10 @@ void PrintStarted(const po::variables_map& vm, const ServeFlags& flags, const Se
             << "  topics: events " << topics.events << " ("
             << EventFormatName(flags.options.event_format) << "), commands " << topics.commands
             << ", results " << topics.command_results << "\n"
-            << "  command intake: consuming " << topics.commands << "\n"
+            << "  relay: publishing the log to " << topics.events << " (position kept in "
+            << RelayPositionFile(vm) << ")\n"
+            << "  command intake: consuming " << topics.commands << ", answering on "
+            << topics.command_results << "\n"
             << "ready; stop with Ctrl-C or SIGTERM\n"
             << std::flush;
 }
@@ -197,7 +228,7 @@ int RunServe(const std::vector<std::string>& args) {
   // not stop cleanly wrote: it points at nothing.
   if (started) std::filesystem::remove(DataDir(vm) + "/kafka.bootstrap", ec);
   started = started && StartViews(vm, &server) && StartKafka(vm, &flags, &server) &&
-            StartIntake(vm, flags, &server);
+            StartRelay(vm, flags, &server) && StartIntake(vm, flags, &server);
   if (!started) {
     server.Stop();
     return kExitFailed;
