@@ -118,6 +118,9 @@ int RunTail(const std::vector<std::string>& args) {
       {"auto.offset.reset", from_beginning ? "earliest" : "latest"},
       {"enable.partition.eof", exit_at_end ? "true" : "false"},
       {"log_level", "3"},
+      // A person restarts tail often; the embedded cluster hands a group's partitions to a new
+      // member only once the previous one's session expired.
+      {"session.timeout.ms", "10000"},
   };
   for (const auto& [name, value] : settings) {
     if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {

@@ -90,6 +90,9 @@ EVENTS=$("$TANDEM" read --data "$DATA" | wc -l)
 "$TANDEM" projections --data "$DATA" >"$WORK/projections.txt" || fail "tandem projections while serving"
 "$TANDEM" view --name internal-timeline --data "$DATA" --workspace northwind --member owner --project web \
   >"$WORK/timeline.json" || fail "tandem view while serving"
+[ "$(jq '.milestones | length' "$WORK/timeline.json")" -eq 3 ] || fail "the view misses milestones: $(cat "$WORK/timeline.json")"
+"$TANDEM" report --data "$DATA" --workspace northwind --as owner >"$WORK/report.json" ||
+  fail "tandem report while serving"
 
 # The events topic: kcat, the Python consumer and tandem tail each see every event once.
 timeout 30 kcat -C -b "$BOOTSTRAP" -t tandem.events -o beginning -c "$EVENTS" -q \
