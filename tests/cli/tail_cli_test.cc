@@ -118,6 +118,18 @@ TEST_F(TailCliTest, JsonRecordsArePrintedAsTheirJson) {
   EXPECT_EQ(run.out, JsonOf(events_[0]) + "\n");
 }
 
+TEST_F(TailCliTest, InAGroupGoesOnWhereTheGroupLeftOff) {
+  Put(Message(events_[0], EventFormat::kFlatBuffers), 0);
+  Put(Message(events_[1], EventFormat::kFlatBuffers), 0);
+  const std::string args = "--kafka " + cluster_->bootstrap() + " --group people --from-beginning";
+  TailRun first = Tail(args + " --max 1");
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, JsonOf(events_[0]) + "\n");
+  TailRun second = Tail(args + " --exit-at-end");
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, JsonOf(events_[1]) + "\n");
+}
+
 TEST_F(TailCliTest, FindsTheClusterThroughTheDataFoldersBootstrapFile) {
   ASSERT_TRUE(WriteBootstrapFile(dir_.Sub("log") + "/kafka.bootstrap", cluster_->bootstrap()).ok());
   Put(Message(events_[0], EventFormat::kFlatBuffers), 0);
