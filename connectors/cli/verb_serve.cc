@@ -180,7 +180,11 @@ void PrintStarted(const po::variables_map& vm, const ServeFlags& flags, const Se
             << ")\n"
             << "  topics: events " << topics.events << " ("
             << EventFormatName(flags.options.event_format) << "), commands " << topics.commands
-            << ", results " << topics.command_results << "\n"
+            << ", results " << topics.command_results
+            << (server.cluster != nullptr
+                    ? ", " + std::to_string(flags.partitions) + " partitions each"
+                    : std::string())
+            << "\n"
             << "  relay: publishing the log to " << topics.events << " (position kept in "
             << RelayPositionFile(vm) << ")\n"
             << "  command intake: consuming " << topics.commands << ", answering on "
