@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "cli_options.h"
+#include "kafka_flags.h"
 #include "tandem/basics/utf8.h"
 #include "tandem/kafka/embedded_cluster.h"
 #include "tandem/kafka/event_message.h"
@@ -92,12 +93,15 @@ int RunTail(const std::vector<std::string>& args) {
       "join this consumer group and commit its progress (default: read alone, commit nothing)")(
       "max", po::value<uint64_t>()->default_value(0), "stop after this many events (0: never)")(
       "exit-at-end", "stop once every partition was read to its end");
+  AddKafkaPropertyOption(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions("tail",
                             "Prints the events of the events topic as JSON lines (as tandem read "
                             "does), until Ctrl-C.",
                             desc, args, &vm);
   if (rc >= 0) return rc;
+  std::map<std::string, std::string> properties;
+  if (!KafkaProperties("tail", vm, &properties)) return kExitUsage;
   std::string bootstrap;
   if (!OpenBootstrap(vm, &bootstrap)) return kExitFailed;
   const std::string topic = vm["topic"].as<std::string>();
@@ -111,7 +115,7 @@ int RunTail(const std::vector<std::string>& args) {
 
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  const std::pair<const char*, std::string> settings[] = {
+  std::map<std::string, std::string> settings = {
       {"bootstrap.servers", bootstrap},
       {"group.id", grouped ? vm["group"].as<std::string>() : "tandem-tail"},
       {"enable.auto.commit", grouped ? "true" : "false"},
@@ -122,8 +126,10 @@ int RunTail(const std::vector<std::string>& args) {
       // member only once the previous one's session expired.
       {"session.timeout.ms", "10000"},
   };
+  for (const auto& [name, value] : properties) settings[name] = value;  // the user's win
   for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) !=
+        RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
       std::cerr << "tandem tail: " << name << ": " << error << "\n";
       return kExitUsage;

@@ -137,6 +137,9 @@ class KafkaCommandIntake final : public CommandIntake {
           halted = true;
           break;
         }
+        // Sent at once, so the sender hears back without waiting for the rest of the batch.
+        Produce(&answers[answered]);
+        rd_kafka_poll(producer_.get(), 0);
         answered++;
       }
       const bool delivered = Deliver(&answers, answered);
