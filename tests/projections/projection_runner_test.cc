@@ -28,6 +28,9 @@ class FlakyStore : public ViewStore {
   Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
     return base_->GetCheckpoint(view, checkpoint);
   }
+  Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) override {
+    return base_->GetSourceOffsets(view, offsets);
+  }
   Status Drop(std::string_view view) override { return base_->Drop(view); }
   std::unique_ptr<ViewBatch> NewBatch() override { return base_->NewBatch(); }
   Status Commit(ViewBatch* batch) override {
