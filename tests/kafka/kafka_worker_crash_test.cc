@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
 #include "publish_log.h"
 #include "tandem/kafka/embedded_cluster.h"
 #include "worker_world.h"
@@ -113,7 +114,7 @@ class KafkaWorkerCrashTest : public ::testing::Test {
     const uint64_t kill_at = from + static_cast<uint64_t>((to - from) * at_fraction);
     producer_->SendLog(world_->log(), from, to, [&](uint64_t position) {
       published_ = position;
-      if (position % 20 == 0) std::this_thread::sleep_for(milliseconds(3));
+      if (position % 20 == 0) std::this_thread::sleep_for(milliseconds(5));
       if (position == kill_at && midway) midway();
     });
     producer_->Flush();
@@ -129,6 +130,23 @@ class KafkaWorkerCrashTest : public ::testing::Test {
     EXPECT_EQ(stored, ExpectedHash(world_->log(), dir_.Sub("expected-" + std::to_string(++n_)),
                                    kView, offsets))
         << what;
+  }
+
+  // Records the worker in `data` has stored as read (the sum of its next offsets).
+  static int64_t StoredRecords(const std::string& data) {
+    int64_t n = 0;
+    for (const auto& [partition, next] : StoredOffsets(data + "/views", kView)) n += next;
+    return n;
+  }
+
+  // Waits until the worker in `data` stored more than `records` records.
+  static bool WaitForProgress(const std::string& data, int64_t records) {
+    const auto deadline = Clock::now() + seconds(20);
+    while (StoredRecords(data) <= records) {
+      if (Clock::now() > deadline) return false;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return true;
   }
 
   // Waits until the worker in `data` stored the end of every partition.
@@ -164,8 +182,13 @@ TEST_F(KafkaWorkerCrashTest, AWorkerKilledMidStreamAgainAndAgainEndsEqualToTheLo
     WorkerProcess worker(data, "g" + std::to_string(round), cluster_->bootstrap());
     ASSERT_TRUE(worker.WaitFor("worker assigned")) << worker.Output();
     std::uniform_real_distribution<double> fraction(0.2, 0.9);
-    Publish(last * (round + 1) / (kKills + 1), fraction(rng),
-            [&] { EXPECT_TRUE(WIFSIGNALED(worker.Signal(SIGKILL))); });
+    const int64_t before = StoredRecords(data);
+    Publish(last * (round + 1) / (kKills + 1), fraction(rng), [&] {
+      // Killed once it has committed something this round, between or inside batches.
+      EXPECT_TRUE(WaitForProgress(data, before)) << worker.Output();
+      std::this_thread::sleep_for(milliseconds(rng() % 20));
+      EXPECT_TRUE(WIFSIGNALED(worker.Signal(SIGKILL)));
+    });
     ExpectViewMatchesItsOffsets(data, "after kill " + std::to_string(round));
   }
   WorkerProcess worker(data, "g-last", cluster_->bootstrap());
@@ -193,9 +216,9 @@ TEST_F(KafkaWorkerCrashTest, OfTwoWorkersInAGroupTheSurvivorTakesOverAKilledOnes
   Publish(last / 2);
   bool a_killed = false;
   Publish(last * 3 / 4, 0.5, [&] {
-    // Both fold their share at this point.
-    EXPECT_FALSE(StoredOffsets(a_data + "/views", kView).empty());
-    EXPECT_FALSE(StoredOffsets(b_data + "/views", kView).empty());
+    // Both fold their share by now.
+    EXPECT_TRUE(WaitForProgress(a_data, 0)) << a.Output();
+    EXPECT_TRUE(WaitForProgress(b_data, 0)) << b.Output();
     a.Signal(SIGKILL);
     a_killed = true;
   });
@@ -206,11 +229,18 @@ TEST_F(KafkaWorkerCrashTest, OfTwoWorkersInAGroupTheSurvivorTakesOverAKilledOnes
   ASSERT_TRUE(WaitForEnd(b_data, seconds(60))) << b.Output();
   const int status = b.Signal(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << b.Output();
-  std::unique_ptr<ViewStore> store;
-  ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), b_data + "/views", &store).ok());
-  EXPECT_EQ(HashOf(store.get(), kView), LogFed());
-  store.reset();
+  // `tandem view-hash` on the survivor's folder (views, no log) says the same as on the log.
+  const CliRun hashed = RunTandem(dir_, b_data, std::string("view-hash ") + kView);
+  EXPECT_EQ(hashed.exit_code, 0) << hashed.output;
+  EXPECT_NE(hashed.output.find("sha256=" + LogFed()), std::string::npos) << hashed.output;
   ExpectViewMatchesItsOffsets(a_data, "the killed worker");
+}
+
+TEST_F(KafkaWorkerCrashTest, AnUnknownProjectionIsAUsageError) {
+  const CliRun run = RunTandem(dir_, dir_.Sub("w"),
+                               "worker --projection timeline --kafka " + cluster_->bootstrap());
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("unknown stored view 'timeline'"), std::string::npos) << run.output;
 }
 
 }  // namespace
