@@ -56,6 +56,14 @@ int RunWorker(const std::vector<std::string>& args) {
   Status s = MakeProjections({name}, &projections);
   if (!s.ok()) return FailView("worker", s);
 
+  // Beside a log, the views are the log-fed runner's: a Kafka-fed view there would replace one
+  // of them with the events of some partitions only.
+  if (HasLog(vm)) {
+    return FailView("worker", Status::InvalidArgument(
+                                  "worker.data_has_log",
+                                  DataDir(vm) + " holds an event log; give the worker a data "
+                                                "folder of its own"));
+  }
   KafkaWorkerOptions options;
   options.group = vm["group"].as<std::string>();
   options.kafka.bootstrap = vm["kafka"].as<std::string>();

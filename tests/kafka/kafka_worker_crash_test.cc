@@ -243,5 +243,13 @@ TEST_F(KafkaWorkerCrashTest, AnUnknownProjectionIsAUsageError) {
   EXPECT_NE(run.output.find("unknown stored view 'timeline'"), std::string::npos) << run.output;
 }
 
+TEST_F(KafkaWorkerCrashTest, AWorkerRefusesADataFolderThatHoldsALog) {
+  const CliRun run =
+      RunTandem(dir_, dir_.Sub("world/log"),
+                "worker --projection client-timeline --kafka " + cluster_->bootstrap());
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("worker.data_has_log"), std::string::npos) << run.output;
+}
+
 }  // namespace
 }  // namespace tandem::test

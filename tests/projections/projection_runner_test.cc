@@ -266,6 +266,29 @@ TEST_F(ProjectionRunnerTest, AViewWithADamagedCheckpointIsRebuiltRatherThanBlock
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
 }
 
+TEST_F(ProjectionRunnerTest, AViewFedFromKafkaIsRebuiltFromTheLog) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  // A Kafka-fed worker's view in these views: its checkpoint is the highest position it folded,
+  // not a prefix of the log (it may hold some partitions' events only).
+  std::vector<std::unique_ptr<Projection>> timeline;
+  ASSERT_TRUE(MakeProjections({"internal-timeline"}, &timeline).ok());
+  ASSERT_TRUE(store_->Drop("internal-timeline").ok());
+  {
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    batch->Rows("internal-timeline")->Put("one partition's", "rows");
+    batch->SetSourceOffset("internal-timeline", {"tandem.events", 2, 10, Head()});
+    batch->SetCheckpoint("internal-timeline", {Head(), timeline.front()->version()});
+    ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  }
+  CloseViews();
+
+  ASSERT_NO_FATAL_FAILURE(OpenViews());
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
 TEST_F(ProjectionRunnerTest, AViewAheadOfTheLogIsRebuiltFromTheLog) {
   // A copy of the log as it is now, restored below after the views have gone further.
   world_->Close();
