@@ -31,6 +31,8 @@ const Verb kVerbs[] = {
     {"projections", "show each view's version, checkpoint and lag", tandem::cli::RunProjections},
     {"report", "print KPIs as a member sees them, or through a report link",
      tandem::cli::RunReport},
+    {"worker", "fold one projection from Kafka in a consumer group, until stopped",
+     tandem::cli::RunWorker},
 };
 
 void PrintUsage(std::ostream& out) {
