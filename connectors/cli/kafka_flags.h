@@ -1,4 +1,4 @@
-// The Kafka client settings a user may add on the command line (`--kafka-property NAME=VALUE`,
+// The Kafka client settings a user may add on the command line (`--kafka-config NAME=VALUE`,
 // repeatable): what a real cluster needs (security.protocol, sasl.*, ssl.*), applied after
 // Tandem's own settings.
 #pragma once
@@ -10,10 +10,10 @@
 
 namespace tandem::cli {
 
-void AddKafkaPropertyOption(po::options_description* desc);
+void AddKafkaConfigOption(po::options_description* desc);
 
 // The properties given, by name; false (after saying why on stderr) for one without '='.
-bool KafkaProperties(const std::string& verb, const po::variables_map& vm,
-                     std::map<std::string, std::string>* properties);
+bool KafkaConfig(const std::string& verb, const po::variables_map& vm,
+                 std::map<std::string, std::string>* properties);
 
 }  // namespace tandem::cli

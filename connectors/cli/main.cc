@@ -31,6 +31,8 @@ const Verb kVerbs[] = {
     {"projections", "show each view's version, checkpoint and lag", tandem::cli::RunProjections},
     {"report", "print KPIs as a member sees them, or through a report link",
      tandem::cli::RunReport},
+    {"worker", "fold one projection from Kafka in a consumer group, until stopped",
+     tandem::cli::RunWorker},
     {"serve", "run the engine with Kafka (relay, command intake, live views) until stopped",
      tandem::cli::RunServe},
     {"tail", "print the events topic's events as JSON lines", tandem::cli::RunTail},

@@ -92,7 +92,7 @@ bool ParseServeFlags(const po::variables_map& vm, ServeFlags* flags) {
               << "'\n";
     return false;
   }
-  if (!KafkaProperties("serve", vm, &flags->options.client_config)) return false;
+  if (!KafkaConfig("serve", vm, &flags->options.client_config)) return false;
   if (flags->kafka.empty()) {
     std::cerr << "tandem serve: --kafka needs 'embedded' or host:port,...\n";
     return false;
@@ -211,7 +211,7 @@ int RunServe(const std::vector<std::string>& args) {
       "partitions of each topic the embedded cluster creates")(
       "events-format", po::value<std::string>()->default_value("flatbuffers"),
       "record values on the events topic: flatbuffers or json");
-  AddKafkaPropertyOption(&desc);
+  AddKafkaConfigOption(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions("serve",
                             "Runs the engine until SIGTERM or Ctrl-C: live views, the relay to "

@@ -93,7 +93,7 @@ int RunTail(const std::vector<std::string>& args) {
       "join this consumer group and commit its progress (default: read alone, commit nothing)")(
       "max", po::value<uint64_t>()->default_value(0), "stop after this many events (0: never)")(
       "exit-at-end", "stop once every partition was read to its end");
-  AddKafkaPropertyOption(&desc);
+  AddKafkaConfigOption(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions("tail",
                             "Prints the events of the events topic as JSON lines (as tandem read "
@@ -101,7 +101,7 @@ int RunTail(const std::vector<std::string>& args) {
                             desc, args, &vm);
   if (rc >= 0) return rc;
   std::map<std::string, std::string> properties;
-  if (!KafkaProperties("tail", vm, &properties)) return kExitUsage;
+  if (!KafkaConfig("tail", vm, &properties)) return kExitUsage;
   std::string bootstrap;
   if (!OpenBootstrap(vm, &bootstrap)) return kExitFailed;
   const std::string topic = vm["topic"].as<std::string>();

@@ -16,6 +16,7 @@ int RunRebuild(const std::vector<std::string>& args);
 int RunViewHash(const std::vector<std::string>& args);
 int RunProjections(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
+int RunWorker(const std::vector<std::string>& args);
 int RunTail(const std::vector<std::string>& args);
 int RunServe(const std::vector<std::string>& args);
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "tandem/basics/calendar.h"
@@ -59,25 +60,44 @@ std::function<void(const CatchUpProgress&)> ProgressPrinter(ViewProgress mode) {
 
 std::string ViewsDir(const po::variables_map& vm) { return DataDir(vm) + "/views"; }
 
+bool HasLog(const po::variables_map& vm) {
+  std::error_code ec;
+  return std::filesystem::exists(DataDir(vm) + "/CURRENT", ec);
+}
+
+// Opens the views database, or read-only when another process holds it; `*held` says which.
+static bool OpenStore(const po::variables_map& vm, bool create, ViewEngine* engine, bool* held) {
+  ViewStoreOptions store_options;
+  store_options.create_if_missing = create;
+  Status s = ViewStore::Open(store_options, ViewsDir(vm), &engine->store);
+  *held = !s.ok();
+  if (s.ok()) return true;
+  // Held by a running engine (or worker): read what it keeps current.
+  store_options.read_only = true;
+  store_options.create_if_missing = false;
+  Status ro = ViewStore::Open(store_options, ViewsDir(vm), &engine->store);
+  if (!ro.ok()) {
+    std::cerr << "tandem: cannot open the views in " << ViewsDir(vm) << ": " << s.ToString()
+              << "\n";
+    return false;
+  }
+  return true;
+}
+
+bool OpenStoredViews(const po::variables_map& vm, ViewEngine* engine) {
+  bool held = false;
+  return OpenStore(vm, false, engine, &held);
+}
+
 bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress progress,
                     ViewEngine* engine) {
   EventLogOptions log_options;
   log_options.read_only = true;
   if (!OpenLog(vm, log_options, &engine->log)) return false;
-  ViewStoreOptions store_options;
-  Status s = ViewStore::Open(store_options, ViewsDir(vm), &engine->store);
-  if (!s.ok()) {
-    // Held by a running engine: read what it keeps current.
-    store_options.read_only = true;
-    store_options.create_if_missing = false;
-    Status ro = ViewStore::Open(store_options, ViewsDir(vm), &engine->store);
-    if (!ro.ok()) {
-      std::cerr << "tandem: cannot open the views in " << ViewsDir(vm) << ": " << s.ToString()
-                << "\n";
-      return false;
-    }
-    return true;
-  }
+  bool held = false;
+  if (!OpenStore(vm, true, engine, &held)) return false;
+  if (held) return true;
+  Status s;
   std::vector<std::unique_ptr<Projection>> projections;
   s = MakeProjections({}, &projections);
   ProjectionRunnerOptions options;

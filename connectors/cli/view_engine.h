@@ -32,6 +32,12 @@ std::string ViewsDir(const po::variables_map& vm);
 bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress progress,
                     ViewEngine* engine);
 
+// Whether --data holds an event log. A Kafka-fed worker's data folder holds views only.
+bool HasLog(const po::variables_map& vm);
+// Opens only the views database in --data, as stored (nothing folded, no runner): for a data
+// folder without a log. Prints the error and returns false on failure.
+bool OpenStoredViews(const po::variables_map& vm, ViewEngine* engine);
+
 // The position an as-of read folds to: --as-of-position, or the last one recorded at or before
 // --as-of-time (options added by AddAsOfOptions). 0 means live.
 void AddAsOfOptions(po::options_description* desc);

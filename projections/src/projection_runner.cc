@@ -132,11 +132,18 @@ class Runner : public ProjectionRunner {
     if (!s.ok() && !damaged) return s;
     const bool other_version = c.version != 0 && c.version != v->projection->version();
     const bool ahead = c.position > log_->LastPosition();
-    if (damaged || other_version || ahead) {
+    // A view fed from Kafka holds some partitions' events only: its checkpoint is not a prefix
+    // of the log to resume from.
+    std::vector<SourceOffset> offsets;
+    Status offsets_status = store_->GetSourceOffsets(v->name, &offsets);
+    if (!offsets_status.ok() && !offsets_status.IsCorruption()) return offsets_status;
+    const bool from_kafka = !offsets_status.ok() || !offsets.empty();
+    if (damaged || other_version || ahead || from_kafka) {
       LogWarn("projections", "view dropped for rebuild view=" + v->name +
                                  (damaged         ? " damaged_checkpoint"
                                   : other_version ? " stored_version=" + std::to_string(c.version)
-                                                  : " ahead_of_log=" + std::to_string(c.position)));
+                                  : ahead         ? " ahead_of_log=" + std::to_string(c.position)
+                                                  : " fed_from_kafka"));
       s = store_->Drop(v->name);
       if (!s.ok()) return s;
       c = ViewCheckpoint();

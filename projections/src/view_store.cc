@@ -1,7 +1,9 @@
 #include "tandem/projections/view_store.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
+#include <tuple>
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -12,12 +14,21 @@
 namespace tandem {
 namespace {
 
-// Lives in each view's column family, so dropping the view drops it too. No ViewKey starts with
-// 0x00 0x02, so it never mixes with rows.
+// The view's own bookkeeping lives in its column family under keys beginning with 0x00 0x02, so
+// dropping the view drops it too. No ViewKey starts so (a 0x00 in a key part is followed by 0xFF,
+// a part's end is 0x00 0x01): these keys never mix with rows, and no row read ever sees them.
+constexpr std::string_view kMetaPrefix{"\x00\x02", 2};
 constexpr std::string_view kCheckpointKey{
     "\x00\x02"
     "checkpoint",
     12};
+// Followed by the partition (4 bytes, big-endian) and the topic.
+constexpr std::string_view kOffsetPrefix{
+    "\x00\x02"
+    "offset",
+    8};
+
+bool IsMetaKey(std::string_view key) { return key.substr(0, kMetaPrefix.size()) == kMetaPrefix; }
 
 Status FromRocks(const rocksdb::Status& s) {
   if (s.ok()) return Status::OK();
@@ -56,6 +67,38 @@ Status DecodeCheckpoint(std::string_view in, ViewCheckpoint* c) {
   return Status::OK();
 }
 
+std::string SourceOffsetKey(const SourceOffset& o) {
+  std::string key(kOffsetPrefix);
+  PutFixed(&key, static_cast<uint32_t>(o.partition), 4);
+  key += o.topic;
+  return key;
+}
+
+// next offset, last position, and a check of both: damage is detected, never taken for an
+// offset (which would skip records or fold them twice).
+std::string EncodeSourceOffset(const SourceOffset& o) {
+  std::string out;
+  const auto next = static_cast<uint64_t>(o.next_offset);
+  PutFixed(&out, next, 8);
+  PutFixed(&out, o.last_position, 8);
+  PutFixed(&out, ~(next ^ o.last_position), 8);
+  return out;
+}
+
+Status DecodeSourceOffset(std::string_view key, std::string_view value, SourceOffset* o) {
+  const size_t topic_at = kOffsetPrefix.size() + 4;
+  if (key.size() <= topic_at || value.size() != 24 ||
+      GetFixed(value.substr(16), 8) != ~(GetFixed(value, 8) ^ GetFixed(value.substr(8), 8)) ||
+      static_cast<int64_t>(GetFixed(value, 8)) < 0) {
+    return Status::Corruption("a view's source offset is damaged");
+  }
+  o->partition = static_cast<int32_t>(GetFixed(key.substr(kOffsetPrefix.size()), 4));
+  o->topic = std::string(key.substr(topic_at));
+  o->next_offset = static_cast<int64_t>(GetFixed(value, 8));
+  o->last_position = GetFixed(value.substr(8), 8);
+  return Status::OK();
+}
+
 using Family = std::shared_ptr<rocksdb::ColumnFamilyHandle>;
 
 class DbRows : public ViewRows {
@@ -64,6 +107,7 @@ class DbRows : public ViewRows {
       : db_(db), family_(std::move(family)), batch_(batch) {}
 
   Status Get(std::string_view key, std::string* value) const override {
+    if (IsMetaKey(key)) return Status::NotFound("no such row");
     return FromRocks(db_->Get(rocksdb::ReadOptions(), family_.get(), key, value));
   }
   Status Scan(std::string_view prefix,
@@ -82,7 +126,7 @@ class DbRows : public ViewRows {
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       std::string_view key(it->key().data(), it->key().size());
       if (key.substr(0, prefix.size()) != prefix) break;
-      if (key == kCheckpointKey) continue;
+      if (IsMetaKey(key)) continue;
       if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
     }
     return FromRocks(it->status());
@@ -113,7 +157,7 @@ class RocksViewReader : public ViewReader {
 
   const ViewCheckpoint& checkpoint() const override { return checkpoint_; }
   Status Get(std::string_view key, std::string* value) const override {
-    if (family_ == nullptr || key == kCheckpointKey) return Status::NotFound("no such row");
+    if (family_ == nullptr || IsMetaKey(key)) return Status::NotFound("no such row");
     return FromRocks(db_->Get(options_, family_.get(), key, value));
   }
   Status Scan(std::string_view prefix,
@@ -153,6 +197,12 @@ class RocksViewBatch : public ViewBatch {
     auto it = families_.find(std::string(view));
     if (it != families_.end())
       batch_.Put(it->second.get(), kCheckpointKey, EncodeCheckpoint(checkpoint));
+  }
+  void SetSourceOffset(std::string_view view, const SourceOffset& offset) override {
+    Rows(view);
+    auto it = families_.find(std::string(view));
+    if (it != families_.end() && !offset.topic.empty())
+      batch_.Put(it->second.get(), SourceOffsetKey(offset), EncodeSourceOffset(offset));
   }
   size_t ApproximateBytes() const override { return batch_.GetDataSize(); }
 
@@ -239,6 +289,26 @@ class RocksViewStore : public ViewStore {
     Status s = NewReader(view, &reader);
     if (s.ok()) *checkpoint = reader->checkpoint();
     return s;
+  }
+
+  Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) override {
+    offsets->clear();
+    Family family;
+    Status s = FamilyFor(view, false, &family);
+    if (!s.ok() || family == nullptr) return s;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family.get()));
+    for (it->Seek(kOffsetPrefix); it->Valid(); it->Next()) {
+      std::string_view key(it->key().data(), it->key().size());
+      if (key.substr(0, kOffsetPrefix.size()) != kOffsetPrefix) break;
+      SourceOffset o;
+      s = DecodeSourceOffset(key, std::string_view(it->value().data(), it->value().size()), &o);
+      if (!s.ok()) return s;
+      offsets->push_back(std::move(o));
+    }
+    std::sort(offsets->begin(), offsets->end(), [](const SourceOffset& a, const SourceOffset& b) {
+      return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+    });
+    return FromRocks(it->status());
   }
 
   Status Drop(std::string_view view) override {

@@ -58,7 +58,7 @@ class ServeCrashTest : public ::testing::Test {
       const std::string bootstrap = cluster_->bootstrap();
       // The mock cluster hands a killed member's partitions over only once its session expired.
       execl(TANDEM_PATH, TANDEM_PATH, "serve", "--data", data.c_str(), "--kafka", bootstrap.c_str(),
-            "--kafka-property", "session.timeout.ms=6000", nullptr);
+            "--kafka-config", "session.timeout.ms=6000", nullptr);
       _exit(127);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -28,6 +28,9 @@ class FlakyStore : public ViewStore {
   Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
     return base_->GetCheckpoint(view, checkpoint);
   }
+  Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) override {
+    return base_->GetSourceOffsets(view, offsets);
+  }
   Status Drop(std::string_view view) override { return base_->Drop(view); }
   std::unique_ptr<ViewBatch> NewBatch() override { return base_->NewBatch(); }
   Status Commit(ViewBatch* batch) override {
@@ -260,6 +263,29 @@ TEST_F(ProjectionRunnerTest, AViewWithADamagedCheckpointIsRebuiltRatherThanBlock
   ASSERT_NO_FATAL_FAILURE(OpenViews());
   ASSERT_TRUE(runner_->CatchUp().ok());
   EXPECT_EQ(runner_->Position(), Head());
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+TEST_F(ProjectionRunnerTest, AViewFedFromKafkaIsRebuiltFromTheLog) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  // A Kafka-fed worker's view in these views: its checkpoint is the highest position it folded,
+  // not a prefix of the log (it may hold some partitions' events only).
+  std::vector<std::unique_ptr<Projection>> timeline;
+  ASSERT_TRUE(MakeProjections({"internal-timeline"}, &timeline).ok());
+  ASSERT_TRUE(store_->Drop("internal-timeline").ok());
+  {
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    batch->Rows("internal-timeline")->Put("one partition's", "rows");
+    batch->SetSourceOffset("internal-timeline", {"tandem.events", 2, 10, Head()});
+    batch->SetCheckpoint("internal-timeline", {Head(), timeline.front()->version()});
+    ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  }
+  CloseViews();
+
+  ASSERT_NO_FATAL_FAILURE(OpenViews());
+  ASSERT_TRUE(runner_->CatchUp().ok());
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
 }
 

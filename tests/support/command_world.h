@@ -95,6 +95,9 @@ class CommandWorld {
   const std::string& dir() const { return dir_; }
 
   void BuildStandard();
+  // A firm shaped like the standard world's northwind in workspace `nw`, its report links
+  // issued with `token` (a SHA-256 in hex).
+  void BuildFirm(const std::string& nw, const std::string& name, const std::string& token);
 
  private:
   std::string dir_;
@@ -104,10 +107,10 @@ class CommandWorld {
   std::unique_ptr<CommandHandler> handler_;
 };
 
-inline void CommandWorld::BuildStandard() {
+inline void CommandWorld::BuildFirm(const std::string& nw, const std::string& name,
+                                    const std::string& token) {
   using boost::json::object;
-  const std::string nw = "northwind";
-  MustRun(Cmd("workspace.create", nw, "owner", {{"name", "Northwind Studio"}}));
+  MustRun(Cmd("workspace.create", nw, "owner", {{"name", name}}));
   for (const char* role : {"project_manager", "staff", "auditor"}) {
     const std::string id = std::string(role) == "project_manager" ? "pm" : role;
     MustRun(
@@ -182,7 +185,7 @@ inline void CommandWorld::BuildStandard() {
                  {"link_id", "rl"},
                  {"report", "timeline"},
                  {"expires_at_us", kTestNowUs + kDayUs},
-                 {"token_sha256", std::string(64, 'a')}}));
+                 {"token_sha256", token}}));
     MustRun(Cmd("file.upload", nw, "pm",
                 {{"project_id", p},
                  {"name", "brief.pdf"},
@@ -190,6 +193,11 @@ inline void CommandWorld::BuildStandard() {
                  {"audience", "client"},
                  {"content_base64", "YnJpZWY="}}));
   }
+}
+
+inline void CommandWorld::BuildStandard() {
+  using boost::json::object;
+  BuildFirm("northwind", "Northwind Studio", std::string(64, 'a'));
   MustRun(Cmd("workspace.create", "contoso", "contoso-owner", {{"name", "Contoso"}}));
   MustRun(Cmd("client.add", "contoso", "contoso-owner", {{"client_id", "acme"}, {"name", "Acme"}}));
   for (const char* role :

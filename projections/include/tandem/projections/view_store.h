@@ -6,6 +6,10 @@
 //  - Each view is a column family holding its rows and its checkpoint (the last global position
 //    folded into it, and the projection version that folded it). Dropping a view drops both at
 //    once, so a crash in the middle of a rebuild never leaves rows without their checkpoint.
+//  - A view fed from Kafka also keeps, per partition it consumed, its source offset (the next
+//    record to read and the last global position folded), beside its rows and dropped with
+//    them. Checkpoint and offsets are stored under reserved keys that no row Scan, reader or
+//    hash ever sees.
 //  - A ViewBatch gathers rows of any views and their new checkpoints; Commit writes all of it
 //    in one atomic write: after a crash a view holds exactly the events up to its checkpoint.
 //  - Writes are not synced: the log is the record, and a lost tail is folded again from the
@@ -38,12 +42,24 @@ struct ViewCheckpoint {
   uint32_t version = 0;   // the projection version that folded them; 0 = never built
 };
 
+// Where a view fed from Kafka stands on one partition of its topic: its rows hold exactly the
+// partition's records before `next_offset`.
+struct SourceOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t next_offset = 0;     // the next record to read
+  uint64_t last_position = 0;  // the highest global position folded from the partition
+};
+
 class ViewBatch {
  public:
   virtual ~ViewBatch() = default;
   // Where a fold's changes to `view` go.
   virtual ViewRows* Rows(std::string_view view) = 0;
   virtual void SetCheckpoint(std::string_view view, const ViewCheckpoint& checkpoint) = 0;
+  // Stores the view's offset on `offset.partition` of `offset.topic` in the same write as its
+  // rows (replacing the one stored). The topic must be non-empty.
+  virtual void SetSourceOffset(std::string_view view, const SourceOffset& offset) = 0;
   // Bytes of row changes gathered so far (for progress and sizing).
   virtual size_t ApproximateBytes() const = 0;
 };
@@ -62,7 +78,11 @@ class ViewStore {
 
   // The view's checkpoint; all zero for a view never built.
   virtual Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) = 0;
-  // Empties the view (rows and checkpoint), e.g. before a rebuild or after a version change.
+  // The view's source offsets, by topic then partition; none for a view never fed from Kafka.
+  // Corruption when one is damaged.
+  virtual Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) = 0;
+  // Empties the view (rows, checkpoint and source offsets), e.g. before a rebuild or after a
+  // version change.
   virtual Status Drop(std::string_view view) = 0;
   virtual std::unique_ptr<ViewBatch> NewBatch() = 0;
   virtual Status Commit(ViewBatch* batch) = 0;

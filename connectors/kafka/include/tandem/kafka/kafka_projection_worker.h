@@ -13,7 +13,15 @@
 //    logged with its partition and offset, counted (tandem_worker_skipped_records_total), and
 //    skipped without stopping the worker. A record at or below the partition's last folded
 //    global position is skipped too (defence against a producer that duplicates).
-//  - A stored view of another projection version is dropped and refolded from the beginning.
+//  - A stored view of another projection version is dropped and refolded from the beginning;
+//    so is one that cannot be resumed from: damaged offsets or checkpoint, folded from the log
+//    (a checkpoint without offsets), or fed from another topic.
+//  - Its checkpoint's position is the highest global position folded (for display: the view
+//    holds its partitions' events, not a prefix of the log).
+//  - Open refuses a JSON events topic (InvalidArgument kafka.worker_needs_flatbuffers).
+//  - With metrics set: tandem_worker_events_folded_total{projection},
+//    tandem_worker_skipped_records_total{projection,reason} (no_position, unverifiable,
+//    duplicate), tandem_worker_position{projection}, tandem_worker_lag_records{projection}.
 #pragma once
 #include <chrono>
 #include <cstdint>

@@ -23,12 +23,11 @@ inline const std::vector<std::string>& CrashMilestones() {
   return kMilestones;
 }
 
-// The standard world with three more milestones on each project.
-inline void BuildCrashWorld(CommandWorld* world) {
-  world->BuildStandard();
+// Three more milestones on each project of a firm built like the standard world's northwind.
+inline void PlanCrashMilestones(CommandWorld* world, const std::string& workspace) {
   for (const std::string& c : CrashClients()) {
     for (const char* m : {"m-1", "m-2", "m-3"}) {
-      world->MustRun(Cmd("milestone.plan", "northwind", "pm",
+      world->MustRun(Cmd("milestone.plan", workspace, "pm",
                          {{"project_id", "p-" + c},
                           {"milestone_id", m},
                           {"title", std::string("Phase ") + m},
@@ -37,12 +36,20 @@ inline void BuildCrashWorld(CommandWorld* world) {
   }
 }
 
+// The standard world with three more milestones on each project.
+inline void BuildCrashWorld(CommandWorld* world) {
+  world->BuildStandard();
+  PlanCrashMilestones(world, "northwind");
+}
+
 // Commands in realistic proportions; some are refused (a card moved to the column it is in, a
 // blocked milestone blocked again), as in real use.
 class CrashActivity {
  public:
-  // `run` makes command and comment ids unique across the processes of one test.
-  CrashActivity(std::string run, uint64_t seed) : run_(std::move(run)), rng_(seed) {}
+  // `run` makes command and comment ids unique across the processes of one test. `workspace`
+  // is a firm built like the standard world's northwind (CommandWorld::BuildFirm).
+  CrashActivity(std::string run, uint64_t seed, std::string workspace = "northwind")
+      : run_(std::move(run)), workspace_(std::move(workspace)), rng_(seed) {}
 
   std::string Next() {
     using boost::json::object;
@@ -54,7 +61,7 @@ class CrashActivity {
     const int roll = Uniform(0, 99);
     if (roll < 35) {
       const std::string actor = Pick({"pm", "staff", c + "-member", c + "-admin"});
-      return Cmd("comment.post", "northwind", actor,
+      return Cmd("comment.post", workspace_, actor,
                  {{"command_id", id},
                   {"project_id", p},
                   {"thread_id", "tc-" + m},
@@ -64,7 +71,7 @@ class CrashActivity {
                   {"body", "Client note " + id}});
     }
     if (roll < 60) {
-      return Cmd("comment.post", "northwind", Pick({"pm", "staff"}),
+      return Cmd("comment.post", workspace_, Pick({"pm", "staff"}),
                  {{"command_id", id},
                   {"project_id", p},
                   {"thread_id", "ti-" + m},
@@ -73,7 +80,7 @@ class CrashActivity {
                   {"body", "Internal note " + id}});
     }
     if (roll < 65) {
-      return Cmd("milestone.reschedule", "northwind", "pm",
+      return Cmd("milestone.reschedule", workspace_, "pm",
                  {{"command_id", id},
                   {"project_id", p},
                   {"milestone_id", m},
@@ -85,7 +92,7 @@ class CrashActivity {
     if (roll < 77) {
       // Three files per project, each uploaded again and again (versions).
       const int k = Uniform(0, 2);
-      return Cmd("file.upload", "northwind", "pm",
+      return Cmd("file.upload", workspace_, "pm",
                  {{"command_id", id},
                   {"project_id", p},
                   {"name", "doc-" + std::to_string(k) + ".pdf"},
@@ -99,7 +106,7 @@ class CrashActivity {
       const std::string to =
           client_card ? Pick({"Inbound", "Assigned", "In Progress", "Staged", "Approved"})
                       : Pick({"To do", "Doing", "Done"});
-      return Cmd("card.move", "northwind", "pm",
+      return Cmd("card.move", workspace_, "pm",
                  {{"command_id", id},
                   {"project_id", p},
                   {"card_id", client_card ? "cc" : "ic"},
@@ -107,7 +114,7 @@ class CrashActivity {
                   {"expected_version", "any"}});
     }
     const bool block = Uniform(0, 1) == 0;
-    return Cmd(block ? "milestone.block" : "milestone.unblock", "northwind", "pm",
+    return Cmd(block ? "milestone.block" : "milestone.unblock", workspace_, "pm",
                {{"command_id", id},
                 {"project_id", p},
                 {"milestone_id", m},
@@ -122,6 +129,7 @@ class CrashActivity {
   }
 
   std::string run_;
+  std::string workspace_;
   std::mt19937_64 rng_;
   uint64_t n_ = 0;
 };

@@ -1,0 +1,143 @@
+#include "worker_fold.h"
+
+#include <algorithm>
+
+#include "tandem/basics/logger.h"
+#include "tandem/kafka/event_message.h"
+
+namespace tandem::kafka {
+
+const char* RecordOutcomeName(RecordOutcome outcome) {
+  switch (outcome) {
+    case RecordOutcome::kFolded:
+      return "folded";
+    case RecordOutcome::kNoPosition:
+      return "no_position";
+    case RecordOutcome::kUnverifiable:
+      return "unverifiable";
+    case RecordOutcome::kDuplicate:
+      return "duplicate";
+  }
+  return "unknown";
+}
+
+WorkerFold::WorkerFold(std::unique_ptr<Projection> projection, ViewStore* store, std::string topic)
+    : projection_(std::move(projection)),
+      store_(store),
+      topic_(std::move(topic)),
+      view_(projection_->name()) {}
+
+Status WorkerFold::Load() {
+  ViewCheckpoint checkpoint;
+  std::vector<SourceOffset> offsets;
+  Status s = store_->GetCheckpoint(view_, &checkpoint);
+  if (s.ok()) s = store_->GetSourceOffsets(view_, &offsets);
+  if (!s.ok() && !s.IsCorruption()) return s;
+  std::string why;
+  if (!s.ok()) {
+    why = "damaged";
+  } else if (checkpoint.version != 0 && checkpoint.version != version()) {
+    why = "stored_version=" + std::to_string(checkpoint.version);
+  } else if (checkpoint.position > 0 && offsets.empty()) {
+    why = "folded_from_log";  // nothing says which records its rows hold
+  } else if (std::any_of(offsets.begin(), offsets.end(),
+                         [&](const SourceOffset& o) { return o.topic != topic_; })) {
+    why = "fed_from_topic=" + offsets.front().topic;
+  }
+  if (!why.empty()) {
+    LogWarn("kafka", "view dropped to fold again from the beginning view=" + view_ + " " + why);
+    return DropView();
+  }
+  for (const SourceOffset& o : offsets) committed_[o.partition] = o;
+  position_ = checkpoint.position;
+  return Status::OK();
+}
+
+int64_t WorkerFold::NextOffset(int32_t partition) const {
+  auto it = committed_.find(partition);
+  return it == committed_.end() ? -1 : it->second.next_offset;
+}
+
+SourceOffset& WorkerFold::State(int32_t partition) {
+  auto it = pending_.find(partition);
+  if (it != pending_.end()) return it->second;
+  auto committed = committed_.find(partition);
+  SourceOffset& state = pending_[partition];
+  if (committed != committed_.end()) {
+    state = committed->second;
+  } else {
+    state.topic = topic_;
+    state.partition = partition;
+  }
+  return state;
+}
+
+Status WorkerFold::Offer(const WorkerRecord& record, RecordOutcome* outcome) {
+  if (batch_ == nullptr) batch_ = store_->NewBatch();
+  SourceOffset& state = State(record.partition);
+  // Whatever becomes of the record, it is not read again.
+  state.next_offset = std::max(state.next_offset, record.offset + 1);
+  pending_records_++;
+  uint64_t position = 0;
+  RecordedEvent event;
+  if (!record.position_header.has_value() ||
+      !ParseGlobalPositionHeader(*record.position_header, &position).ok()) {
+    *outcome = RecordOutcome::kNoPosition;
+    return Status::OK();
+  }
+  if (!DecodeEventValue(record.value, &event).ok() || event.global_position() != position) {
+    *outcome = RecordOutcome::kUnverifiable;
+    return Status::OK();
+  }
+  if (position <= state.last_position) {
+    *outcome = RecordOutcome::kDuplicate;
+    return Status::OK();
+  }
+  Status s = projection_->Apply(event.event(), batch_->Rows(view_));
+  if (!s.ok()) return s;
+  state.last_position = position;
+  pending_position_ = std::max(pending_position_, position);
+  *outcome = RecordOutcome::kFolded;
+  return Status::OK();
+}
+
+Status WorkerFold::Commit() {
+  if (pending_records_ == 0) return Status::OK();
+  Status s = projection_->Flush(batch_->Rows(view_));
+  if (s.ok()) {
+    for (const auto& [partition, offset] : pending_) batch_->SetSourceOffset(view_, offset);
+    const uint64_t position = std::max(position_, pending_position_);
+    batch_->SetCheckpoint(view_, {position, version()});
+    s = store_->Commit(batch_.get());
+  }
+  if (!s.ok()) {
+    Forget();
+    return s;
+  }
+  for (auto& [partition, offset] : pending_) committed_[partition] = std::move(offset);
+  position_ = std::max(position_, pending_position_);
+  pending_.clear();
+  batch_.reset();
+  pending_records_ = 0;
+  pending_position_ = 0;
+  return Status::OK();
+}
+
+void WorkerFold::Forget() {
+  projection_->Forget();
+  pending_.clear();
+  batch_.reset();
+  pending_records_ = 0;
+  pending_position_ = 0;
+}
+
+Status WorkerFold::DropView() {
+  Forget();
+  Status s = store_->Drop(view_);
+  if (!s.ok()) return s;
+  committed_.clear();
+  position_ = 0;
+  return Status::OK();
+}
+
+}  // namespace tandem::kafka

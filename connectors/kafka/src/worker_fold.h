@@ -1,0 +1,82 @@
+// The fold side of a Kafka-fed projection worker: records of the events topic in, batches of
+// view rows committed together with the consumed source offsets out. Knows nothing of
+// librdkafka (the consumer hands it records and asks where to seek); internal to the module.
+//
+// Contract:
+//  - Per partition, the view holds exactly the records before the stored next offset: a batch's
+//    rows, offsets and checkpoint go in one ViewStore commit, and a batch that could not be
+//    committed is forgotten (rows in the fold's memory too) and read again from the offsets.
+//  - A record is folded only when its position header parses, its value passes the FlatBuffers
+//    verifier and carries that same position, and the position is above the last one folded
+//    from its partition. Every record, folded or skipped, advances its partition's offset.
+//  - Load drops a stored view that cannot be resumed from: of another projection version, with
+//    a damaged checkpoint or offset, folded from the log (a checkpoint but no offsets), or fed
+//    from another topic. Its offsets go with it, so it is folded again from the beginning.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tandem/basics/status.h"
+#include "tandem/projections/projection.h"
+#include "tandem/projections/view_store.h"
+
+namespace tandem::kafka {
+
+struct WorkerRecord {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string_view value;
+  std::optional<std::string_view> position_header;  // tandem.global_position, when present
+};
+
+enum class RecordOutcome {
+  kFolded,
+  kNoPosition,    // position header missing or not a number
+  kUnverifiable,  // value fails the verifier, or carries another position than its header
+  kDuplicate,     // at or below the last position folded from its partition
+};
+const char* RecordOutcomeName(RecordOutcome outcome);
+
+class WorkerFold {
+ public:
+  WorkerFold(std::unique_ptr<Projection> projection, ViewStore* store, std::string topic);
+
+  Status Load();
+  // Where to start reading `partition`: its stored next offset, or -1 when never consumed.
+  int64_t NextOffset(int32_t partition) const;
+  // Takes one record into the batch in progress. Fails only when the fold itself fails (its
+  // rows unreadable); the caller then forgets the batch.
+  Status Offer(const WorkerRecord& record, RecordOutcome* outcome);
+  // Records offered since the last commit.
+  size_t pending_records() const { return pending_records_; }
+  // Commits the batch in progress (nothing when empty); forgets it when the commit fails.
+  Status Commit();
+  void Forget();
+  // Drops the view with its offsets, e.g. when its rows turned out damaged.
+  Status DropView();
+
+  const std::string& view() const { return view_; }
+  uint32_t version() const { return projection_->version(); }
+  // The highest global position folded (committed), for display.
+  uint64_t position() const { return position_; }
+
+ private:
+  SourceOffset& State(int32_t partition);
+
+  std::unique_ptr<Projection> projection_;
+  ViewStore* store_;
+  std::string topic_;
+  std::string view_;
+  std::map<int32_t, SourceOffset> committed_;
+  std::map<int32_t, SourceOffset> pending_;  // partitions the batch in progress advanced
+  std::unique_ptr<ViewBatch> batch_;
+  size_t pending_records_ = 0;
+  uint64_t position_ = 0;
+  uint64_t pending_position_ = 0;
+};
+
+}  // namespace tandem::kafka
