@@ -361,7 +361,10 @@ Status CommandIntake::Open(const CommandIntakeOptions& options, CommandHandler* 
                               {"auto.offset.reset", "earliest"}},
                              &consumer_conf);
   kafka::KafkaHandle consumer;
-  if (s.ok()) s = kafka::MakeClient(RD_KAFKA_CONSUMER, std::move(consumer_conf), &consumer);
+  if (s.ok()) {
+    kafka::LogThroughTandem(consumer_conf.get());
+    s = kafka::MakeClient(RD_KAFKA_CONSUMER, std::move(consumer_conf), &consumer);
+  }
   if (s.ok()) rd_kafka_poll_set_consumer(consumer.get());
   kafka::KafkaConf producer_conf;
   // murmur2 as Kafka's Java client partitions a key, so a result lands where such a client
@@ -377,6 +380,7 @@ Status CommandIntake::Open(const CommandIntakeOptions& options, CommandHandler* 
   kafka::KafkaHandle producer;
   if (s.ok()) {
     KafkaCommandIntake::SetDeliveryCallback(producer_conf.get());
+    kafka::LogThroughTandem(producer_conf.get());
     s = kafka::MakeClient(RD_KAFKA_PRODUCER, std::move(producer_conf), &producer);
   }
   if (!s.ok()) return s;
