@@ -31,6 +31,8 @@ const Verb kVerbs[] = {
     {"projections", "show each view's version, checkpoint and lag", tandem::cli::RunProjections},
     {"report", "print KPIs as a member sees them, or through a report link",
      tandem::cli::RunReport},
+    {"status", "show the log's head, the relay's published position and lag, and Kafka",
+     tandem::cli::RunStatus},
 };
 
 void PrintUsage(std::ostream& out) {

@@ -16,5 +16,6 @@ int RunRebuild(const std::vector<std::string>& args);
 int RunViewHash(const std::vector<std::string>& args);
 int RunProjections(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
+int RunStatus(const std::vector<std::string>& args);
 
 }  // namespace tandem::cli
