@@ -82,6 +82,7 @@ class RelayImpl final : public EventRelay {
   ~RelayImpl() override { (void)Stop(); }
 
   Status Start() override {
+    std::lock_guard<std::mutex> lifecycle(lifecycle_);
     std::lock_guard<std::mutex> lock(mu_);
     if (running_) return Status::InvalidArgument("relay.running", "the relay is running");
     stopping_ = false;
@@ -92,6 +93,7 @@ class RelayImpl final : public EventRelay {
   }
 
   Status Stop() override {
+    std::lock_guard<std::mutex> lifecycle(lifecycle_);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!running_) return Status::OK();
@@ -366,7 +368,8 @@ class RelayImpl final : public EventRelay {
   kafka::RelayMetrics metrics_;
   std::atomic<uint64_t> published_;
 
-  std::mutex mu_;  // running_, and the waits of the session and keeper threads
+  std::mutex lifecycle_;  // one Start or Stop at a time
+  std::mutex mu_;         // running_, and the waits of the session and keeper threads
   std::condition_variable wake_;
   bool running_ = false;
   std::atomic<bool> stopping_{false};
