@@ -64,5 +64,45 @@ TEST(RelayOutageTest, AllBrokersDownWhileAppendsContinueLosesNothingAndDuplicate
                           kPartitions);
 }
 
+TEST(RelayOutageTest, StopDuringAnOutageReturnsAfterTheFlushTimeoutAndLosesNothing) {
+  ScratchDir dir;
+  auto log = OpenLogOrDie(dir.Sub("log"));
+  EmbeddedClusterOptions cluster_options;
+  cluster_options.partitions = kPartitions;
+  cluster_options.topics = {"tandem.events"};
+  std::unique_ptr<EmbeddedKafkaCluster> cluster;
+  ASSERT_TRUE(EmbeddedKafkaCluster::Start(cluster_options, &cluster).ok());
+  EventRelayOptions options;
+  options.kafka.bootstrap = cluster->bootstrap();
+  options.position_file = dir.Sub("relay.position");
+  options.flush_timeout = std::chrono::milliseconds(300);
+  auto start = [&] {
+    std::unique_ptr<EventRelay> relay;
+    EXPECT_TRUE(EventRelay::Open(options, log.get(), &relay).ok());
+    EXPECT_TRUE(relay->Start().ok());
+    return relay;
+  };
+  auto relay = start();
+  Append(log.get(), 0, 50);
+  ASSERT_TRUE(WaitPublished(*relay, 50));
+  ASSERT_TRUE(cluster->SetBrokerUp(1, false).ok());
+  Append(log.get(), 50, 50);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto stopping = Clock::now();
+  ASSERT_TRUE(relay->Stop().ok());
+  EXPECT_LT(Clock::now() - stopping, std::chrono::seconds(5));
+  uint64_t stored = 0;
+  ASSERT_TRUE(ReadPublishedPosition(dir.Sub("relay.position"), &stored).ok());
+  EXPECT_EQ(stored, 50u);
+  relay.reset();
+
+  ASSERT_TRUE(cluster->SetBrokerUp(1, true).ok());
+  relay = start();
+  ASSERT_TRUE(WaitPublished(*relay, 100));
+  ASSERT_TRUE(relay->Stop().ok());
+  ExpectTopicHoldsLogOnce(log.get(), ReadTopic(cluster->bootstrap(), "tandem.events", 100),
+                          kPartitions);
+}
+
 }  // namespace
 }  // namespace tandem::test
