@@ -60,7 +60,7 @@ TEST(RelayOutageTest, AllBrokersDownWhileAppendsContinueLosesNothingAndDuplicate
   ASSERT_TRUE(WaitPublished(*relay, 500)) << "published " << relay->PublishedPosition();
   ASSERT_TRUE(relay->Stop().ok());
   EXPECT_EQ(MetricValue(registry, "tandem_relay_lag_events"), 0);
-  ExpectTopicHoldsLogOnce(log.get(), ReadTopic(cluster->bootstrap(), "tandem.events", 500),
+  ExpectTopicHoldsLogOnce(log.get(), ReadWholeTopic(cluster->bootstrap(), "tandem.events"),
                           kPartitions);
 }
 
@@ -100,7 +100,7 @@ TEST(RelayOutageTest, StopDuringAnOutageReturnsAfterTheFlushTimeoutAndLosesNothi
   relay = start();
   ASSERT_TRUE(WaitPublished(*relay, 100));
   ASSERT_TRUE(relay->Stop().ok());
-  ExpectTopicHoldsLogOnce(log.get(), ReadTopic(cluster->bootstrap(), "tandem.events", 100),
+  ExpectTopicHoldsLogOnce(log.get(), ReadWholeTopic(cluster->bootstrap(), "tandem.events"),
                           kPartitions);
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "delivery_tracker.h"
+#include "kafka_log.h"
 #include "partition_tail.h"
 #include "published_position.h"
 #include "rdkafka_client.h"
@@ -33,17 +34,6 @@ constexpr milliseconds kWakeInterval{50};
 // After a failed session, how long purged messages get to report before the producer goes.
 constexpr milliseconds kPurgeWait{1000};
 
-// librdkafka's own lines (syslog levels) in Tandem's log: its warnings and errors (a broker
-// unreachable, a connection lost) as warnings, its chatter as debug.
-void LogFromKafka(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  const std::string_view text(message);
-  // The relay asks for the gapless guarantee knowingly; librdkafka's note that the property
-  // is experimental would otherwise be a warning at every session.
-  const bool expected = text.find("enable.gapless.guarantee is experimental") != text.npos;
-  Log(level <= 4 && !expected ? LogLevel::kWarn : LogLevel::kDebug, "kafka",
-      std::string(facility) + ": " + message);
-}
-
 void* PositionOpaque(uint64_t position) {
   return reinterpret_cast<void*>(static_cast<uintptr_t>(position));
 }
@@ -64,7 +54,20 @@ struct Session {
   std::atomic<bool> failed{false};
   Status failure;
   uint64_t delivered = 0;
+  // Set once the session purges what is in flight: the errors that follow are its own doing.
+  std::atomic<bool> ending{false};
 };
+
+// The producer's own log lines, quiet about what the relay causes on purpose.
+void LogFromProducer(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  const std::string_view text(message);
+  // The relay asks for the gapless guarantee knowingly; librdkafka's note that the property
+  // is experimental would otherwise be a warning at every session.
+  const bool expected = text.find("enable.gapless.guarantee is experimental") != text.npos;
+  const auto* session = static_cast<const Session*>(rd_kafka_opaque(rk));
+  kafka::LogKafkaLine(level, facility, message,
+                      expected || (session != nullptr && session->ending));
+}
 
 class RelayImpl final : public EventRelay {
  public:
@@ -144,6 +147,8 @@ class RelayImpl final : public EventRelay {
 
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
     auto* session = static_cast<Session*>(opaque);
+    // Purging in-flight messages breaks the gapless guarantee on purpose.
+    if (session->ending) return;
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
       char detail[512];
       const rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, detail, sizeof detail);
@@ -213,7 +218,7 @@ class RelayImpl final : public EventRelay {
     rd_kafka_conf_set_opaque(conf.get(), session);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &RelayImpl::OnDelivery);
     rd_kafka_conf_set_error_cb(conf.get(), &RelayImpl::OnError);
-    rd_kafka_conf_set_log_cb(conf.get(), &LogFromKafka);
+    rd_kafka_conf_set_log_cb(conf.get(), &LogFromProducer);
     return kafka::MakeClient(RD_KAFKA_PRODUCER, std::move(conf), producer);
   }
 
@@ -273,14 +278,15 @@ class RelayImpl final : public EventRelay {
                                 " events unacknowledged at stop; the next start reads the tail");
       }
     }
+    session->ending = true;
     rd_kafka_purge(producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     const auto deadline = Clock::now() + kPurgeWait;
     while (rd_kafka_outq_len(producer) > 0 && Clock::now() < deadline) {
       rd_kafka_poll(producer, 10);
     }
+    if (!ended.ok()) return ended;
     std::lock_guard<std::mutex> lock(session->mu);
-    if (session->failed) return session->failure;
-    return ended;
+    return session->failed ? session->failure : Status::OK();
   }
 
   // Follows the log from the plan's start, sending every event above its partition's threshold.

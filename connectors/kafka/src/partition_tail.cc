@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "kafka_log.h"
 #include "rdkafka_client.h"
 #include "tandem/basics/logger.h"
 #include "tandem/kafka/event_message.h"
@@ -49,7 +50,10 @@ Status ReadPartitionTails(const KafkaOptions& options, const std::string& topic,
                        {"enable.partition.eof", "false"}},
                       &conf);
   KafkaHandle rk;
-  if (s.ok()) s = MakeClient(RD_KAFKA_CONSUMER, std::move(conf), &rk);
+  if (s.ok()) {
+    RouteKafkaLogs(conf.get());
+    s = MakeClient(RD_KAFKA_CONSUMER, std::move(conf), &rk);
+  }
   if (!s.ok()) return s;
   std::vector<PartitionTail> read(static_cast<size_t>(partitions));
   PartitionList wanted(rd_kafka_topic_partition_list_new(partitions));
