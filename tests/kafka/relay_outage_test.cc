@@ -1,7 +1,11 @@
 // Appends never wait for Kafka: with every broker down the log keeps accepting events and the
 // relay's lag grows; when the brokers return everything arrives, in order, once.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <prometheus/registry.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "metric_value.h"
 #include "relay_checks.h"
@@ -102,6 +106,48 @@ TEST(RelayOutageTest, StopDuringAnOutageReturnsAfterTheFlushTimeoutAndLosesNothi
   ASSERT_TRUE(relay->Stop().ok());
   ExpectTopicHoldsLogOnce(log.get(), ReadWholeTopic(cluster->bootstrap(), "tandem.events"),
                           kPartitions);
+}
+
+// A listener that accepts connections and never answers: a cluster behind a black hole.
+class SilentListener {
+ public:
+  SilentListener() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    bind(fd_, reinterpret_cast<sockaddr*>(&address), size);
+    listen(fd_, 64);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size);
+    bootstrap_ = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  }
+  ~SilentListener() { close(fd_); }
+  const std::string& bootstrap() const { return bootstrap_; }
+
+ private:
+  int fd_;
+  std::string bootstrap_;
+};
+
+TEST(RelayOutageTest, StopReturnsSoonWhileTheClusterDoesNotAnswer) {
+  ScratchDir dir;
+  auto log = OpenLogOrDie(dir.Sub("log"));
+  SilentListener silent;
+  Append(log.get(), 0, 10);
+  EventRelayOptions options;
+  options.kafka.bootstrap = silent.bootstrap();
+  options.position_file = dir.Sub("relay.position");
+  std::unique_ptr<EventRelay> relay;
+  ASSERT_TRUE(EventRelay::Open(options, log.get(), &relay).ok());
+  ASSERT_TRUE(relay->Start().ok());
+  // The session waits for the cluster's metadata: a shutdown must not wait with it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto stopping = Clock::now();
+  ASSERT_TRUE(relay->Stop().ok());
+  EXPECT_LT(Clock::now() - stopping, std::chrono::milliseconds(1500));
+  EXPECT_EQ(relay->PublishedPosition(), 0u);
+  EXPECT_EQ(relay->Lag(), 10u);
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr const char* kComponent = "relay";
-constexpr int kMetadataTimeoutMs = 5000;
+constexpr milliseconds kMetadataTimeout{5000};
+constexpr int kMetadataStepMs = 200;
 constexpr milliseconds kTailTimeout{10000};
 constexpr milliseconds kFirstBackoff{100};
 constexpr milliseconds kMaxBackoff{5000};
@@ -173,11 +174,15 @@ class RelayImpl final : public EventRelay {
     milliseconds backoff = kFirstBackoff;
     while (!stopping_) {
       uint64_t delivered = 0;
-      const Status s = RunSession(&delivered);
+      bool started = false;
+      const Status s = RunSession(&started, &delivered);
       if (stopping_) break;
       if (delivered > 0) backoff = kFirstBackoff;
-      LogError(kComponent, "session ended: " + s.ToString() + "; next session in " +
-                               std::to_string(backoff.count()) + " ms");
+      // A cluster that cannot be reached (or has no events topic yet) is waited out; a session
+      // that ended after its start is an error.
+      Log(started ? LogLevel::kError : LogLevel::kWarn, kComponent,
+          std::string(started ? "session ended: " : "cannot start a session: ") + s.ToString() +
+              "; next session in " + std::to_string(backoff.count()) + " ms");
       std::unique_lock<std::mutex> lock(mu_);
       wake_.wait_for(lock, backoff, [this] { return stopping_.load(); });
       backoff = std::min(backoff * 2, kMaxBackoff);
@@ -225,10 +230,18 @@ class RelayImpl final : public EventRelay {
   // What the topic holds: the partition count and the session's plan from the tail read.
   Status ReadTail(rd_kafka_t* producer, int32_t* partitions, kafka::TailPlan* plan) {
     const std::string& topic = options_.kafka.topics.events;
-    Status s = kafka::PartitionCount(producer, topic, kMetadataTimeoutMs, partitions);
+    // In short steps, so that Stop is not held up by an unreachable cluster.
+    Status s;
+    const auto deadline = Clock::now() + kMetadataTimeout;
+    do {
+      if (stopping_) return Status::Shutdown("the relay is stopping");
+      s = kafka::PartitionCount(producer, topic, kMetadataStepMs, partitions);
+    } while (s.IsTimedOut() && Clock::now() < deadline);
     std::vector<kafka::PartitionTail> tails;
-    if (s.ok())
-      s = kafka::ReadPartitionTails(options_.kafka, topic, *partitions, kTailTimeout, &tails);
+    if (s.ok()) {
+      s = kafka::ReadPartitionTails(options_.kafka, topic, *partitions, kTailTimeout, stopping_,
+                                    &tails);
+    }
     if (!s.ok()) return s;
     *plan = kafka::PlanFromTails(tails, published_.load());
     std::string thresholds;
@@ -243,7 +256,8 @@ class RelayImpl final : public EventRelay {
     return Status::OK();
   }
 
-  Status RunSession(uint64_t* delivered) {
+  // One session; `started` once its tail read is done and it publishes.
+  Status RunSession(bool* started, uint64_t* delivered) {
     Session session(this);
     kafka::KafkaHandle producer;
     Status s = MakeProducer(&session, &producer);
@@ -251,6 +265,7 @@ class RelayImpl final : public EventRelay {
     kafka::TailPlan plan;
     if (s.ok()) s = ReadTail(producer.get(), &partitions, &plan);
     if (!s.ok()) return s;
+    *started = true;
     {
       // Nothing was produced yet, so no report can race with this.
       std::lock_guard<std::mutex> lock(session.mu);
