@@ -43,6 +43,8 @@ TEST(RelayOutageTest, AllBrokersDownWhileAppendsContinueLosesNothingAndDuplicate
   options.position_file = dir.Sub("relay.position");
   options.store_interval = std::chrono::milliseconds(10);
   options.metrics = &registry;
+  // Far fewer than the outage's events: the relay waits for room instead of buffering them all.
+  options.max_in_flight = 16;
   std::unique_ptr<EventRelay> relay;
   ASSERT_TRUE(EventRelay::Open(options, log.get(), &relay).ok());
   ASSERT_TRUE(relay->Start().ok());
