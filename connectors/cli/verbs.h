@@ -17,5 +17,6 @@ int RunViewHash(const std::vector<std::string>& args);
 int RunProjections(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
 int RunWorker(const std::vector<std::string>& args);
+int RunStatus(const std::vector<std::string>& args);
 
 }  // namespace tandem::cli
