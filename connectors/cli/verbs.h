@@ -17,6 +17,7 @@ int RunViewHash(const std::vector<std::string>& args);
 int RunProjections(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
 int RunWorker(const std::vector<std::string>& args);
+int RunStatus(const std::vector<std::string>& args);
 int RunTail(const std::vector<std::string>& args);
 int RunServe(const std::vector<std::string>& args);
 

@@ -1,14 +1,16 @@
 // Child process of relay_crash_test: the one writer of the log, appending events continuously
 // while its relay publishes them to the embedded cluster of the parent, until it is killed.
 //
-// usage: crash_relay DATA_DIR BOOTSTRAP RUN EVENTS
-//   appends EVENTS events (a few per append, over several tenants), then keeps the relay going.
+// usage: crash_relay DATA_DIR BOOTSTRAP RUN EVENTS BACKLOG
+//   appends BACKLOG events before the relay starts (for it to catch up), then EVENTS more while
+//   it runs (a few per append, over several tenants), then keeps the relay going.
 // Lines on stdout, each in one write(2):
 //   "open head=H published=P"              the relay is started
 //   "at head=H published=P appended=N"     every 2 ms
 //   "error WHAT STATUS"                     then exit 1
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <string>
@@ -32,9 +34,26 @@ void DieIf(const Status& s, const std::string& what) {
   _exit(1);
 }
 
-int Run(const std::string& dir, const std::string& bootstrap, const std::string& run, int events) {
+// Appends `count` events with ids from `run` and `*next`, `per_append` at most in each append.
+void AppendEvents(EventLog* log, const std::string& run, int count, int per_append, int* next) {
+  for (int end = *next + count; *next < end;) {
+    const std::string tenant = "tenant-" + std::to_string(*next % 6);
+    const std::string stream = "project:p" + std::to_string(*next % 4);
+    std::vector<NewEvent> batch;
+    for (int k = 0; k < 1 + *next % per_append && *next < end; k++, ++*next) {
+      batch.push_back(CommentEvent(run + "-" + std::to_string(*next)));
+    }
+    AppendResult result;
+    DieIf(log->Append({tenant, stream}, ExpectedVersion::Any(), batch, "", &result), "append");
+  }
+}
+
+int Run(const std::string& dir, const std::string& bootstrap, const std::string& run, int events,
+        int backlog) {
   std::unique_ptr<EventLog> log;
   DieIf(EventLog::Open(EventLogOptions(), dir + "/log", &log), "log");
+  int next = 0;
+  AppendEvents(log.get(), run, backlog, 50, &next);
   EventRelayOptions options;
   options.kafka.bootstrap = bootstrap;
   options.position_file = dir + "/relay.position";
@@ -55,18 +74,10 @@ int Run(const std::string& dir, const std::string& bootstrap, const std::string&
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }).detach();
-  for (int i = 0; i < events;) {
-    const std::string tenant = "tenant-" + std::to_string(i % 6);
-    std::vector<NewEvent> batch;
-    for (int k = 0; k < 1 + i % 3 && i < events; k++, i++) {
-      batch.push_back(CommentEvent(run + "-" + std::to_string(i)));
-    }
-    AppendResult result;
-    DieIf(log->Append({tenant, "project:p" + std::to_string(i % 4)}, ExpectedVersion::Any(), batch,
-                      "", &result),
-          "append");
-    appended += static_cast<int>(batch.size());
-    std::this_thread::sleep_for(std::chrono::microseconds(300));
+  for (int i = 0; i < events; i += 3) {
+    AppendEvents(log.get(), run, std::min(3, events - i), 3, &next);
+    appended = i + 3;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   for (;;) pause();
 }
@@ -75,10 +86,10 @@ int Run(const std::string& dir, const std::string& bootstrap, const std::string&
 }  // namespace tandem::test
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: crash_relay DATA_DIR BOOTSTRAP RUN EVENTS\n");
+  if (argc != 6) {
+    fprintf(stderr, "usage: crash_relay DATA_DIR BOOTSTRAP RUN EVENTS BACKLOG\n");
     return 2;
   }
   tandem::SetLogLevel(tandem::LogLevel::kError);
-  return tandem::test::Run(argv[1], argv[2], argv[3], std::stoi(argv[4]));
+  return tandem::test::Run(argv[1], argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]));
 }

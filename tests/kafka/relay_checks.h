@@ -25,6 +25,34 @@ inline uint64_t PositionOf(const KafkaRecord& r) {
   return position;
 }
 
+// Every record the topic holds now (as its watermarks count them), so that a check sees
+// duplicates too, not only the first records it expects.
+inline std::vector<KafkaRecord> ReadWholeTopic(const std::string& bootstrap,
+                                               const std::string& topic) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  int partitions = 0;
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  if (rd_kafka_metadata(rk, 0, rkt, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md->topic_cnt == 1) partitions = md->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+  }
+  rd_kafka_topic_destroy(rkt);
+  size_t total = 0;
+  for (int32_t p = 0; p < partitions; p++) {
+    int64_t low = 0, high = 0;
+    EXPECT_EQ(rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high, 10000),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+    total += static_cast<size_t>(high - low);
+  }
+  rd_kafka_destroy(rk);
+  return ReadTopic(bootstrap, topic, total);
+}
+
 // Waits until the relay's published position reaches `position`; false after `timeout`.
 inline bool WaitPublished(const EventRelay& relay, uint64_t position,
                           std::chrono::milliseconds timeout = std::chrono::seconds(60)) {

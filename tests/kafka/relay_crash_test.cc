@@ -30,6 +30,8 @@ constexpr int kRounds = 12;
 // Events each child appends: bounded so that the whole test stays well under a minute, also
 // under ASan on two slow cores.
 constexpr int kEventsPerRound = 300;
+// Every third round, what the child appends before its relay starts: a catch-up to kill.
+constexpr int kBacklog = 1500;
 
 struct ChildState {
   bool open = false;
@@ -59,7 +61,7 @@ void Parse(const std::string& line, ChildState* state) {
 
 using KillWhen = std::function<bool(const ChildState&, milliseconds since_open)>;
 
-ChildState RunAndKill(const std::string& dir, const std::string& bootstrap, int round,
+ChildState RunAndKill(const std::string& dir, const std::string& bootstrap, int round, int backlog,
                       const KillWhen& kill_when) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
@@ -68,9 +70,10 @@ ChildState RunAndKill(const std::string& dir, const std::string& bootstrap, int 
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
-    const std::string run = "r" + std::to_string(round), events = std::to_string(kEventsPerRound);
+    const std::string run = "r" + std::to_string(round), events = std::to_string(kEventsPerRound),
+                      before = std::to_string(backlog);
     execl(CRASH_RELAY_PATH, "crash_relay", dir.c_str(), bootstrap.c_str(), run.c_str(),
-          events.c_str(), nullptr);
+          events.c_str(), before.c_str(), nullptr);
     _exit(127);
   }
   close(fds[1]);
@@ -129,9 +132,19 @@ TEST(RelayCrashTest, ARelayKilledMidFlightAgainAndAgainPublishesEveryEventExactl
   for (int round = 0; round < kRounds; round++) {
     KillWhen when;
     std::string plan;
-    if (round % 2 == 0) {
+    int backlog = 0;
+    if (round % 3 == 2) {
+      // Part-way through catching up a backlog (in its first half, so that a kill seen a few
+      // milliseconds late still lands inside it).
+      backlog = kBacklog;
+      const uint64_t events = uniform(1, kBacklog / 2);
+      plan = "after " + std::to_string(events) + " events of a backlog";
+      when = [=](const ChildState& s, milliseconds) {
+        return s.published >= s.open_published + events;
+      };
+    } else if (round % 3 == 0) {
       // At a random moment after the start: during the tail read, the catch-up or live.
-      const milliseconds delay(uniform(0, 200));
+      const milliseconds delay(uniform(0, 250));
       plan = std::to_string(delay.count()) + " ms after the start";
       when = [=](const ChildState&, milliseconds t) { return t >= delay; };
     } else {
@@ -140,7 +153,7 @@ TEST(RelayCrashTest, ARelayKilledMidFlightAgainAndAgainPublishesEveryEventExactl
       plan = "after " + std::to_string(events) + " events published";
       when = [=](const ChildState& s, milliseconds) { return s.published >= s.open_head + events; };
     }
-    const ChildState s = RunAndKill(dir.path(), cluster->bootstrap(), round, when);
+    const ChildState s = RunAndKill(dir.path(), cluster->bootstrap(), round, backlog, when);
     ASSERT_TRUE(s.error.empty()) << s.error;
     std::cout << "round " << round << " killed " << plan << ": published " << s.published
               << " of head " << s.head << " (opened at " << s.open_published << " of "
@@ -150,6 +163,7 @@ TEST(RelayCrashTest, ARelayKilledMidFlightAgainAndAgainPublishesEveryEventExactl
   }
   // Kills with events not yet acknowledged are the point of the test.
   EXPECT_GE(in_flight_kills, kRounds / 2);
+  EXPECT_GE(catch_up_kills, 2);
   std::cout << "kills with unacknowledged events: " << in_flight_kills
             << ", during a catch-up: " << catch_up_kills << "\n";
 
@@ -165,7 +179,7 @@ TEST(RelayCrashTest, ARelayKilledMidFlightAgainAndAgainPublishesEveryEventExactl
   ASSERT_TRUE(relay->Stop().ok());
   const uint64_t head = log->LastPosition();
   std::cout << "events=" << head << "\n";
-  ExpectTopicHoldsLogOnce(log.get(), ReadTopic(cluster->bootstrap(), "tandem.events", head),
+  ExpectTopicHoldsLogOnce(log.get(), ReadWholeTopic(cluster->bootstrap(), "tandem.events"),
                           kPartitions);
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "command_id_reader.h"
+#include "kafka_log.h"
 #include "rdkafka_client.h"
 #include "tandem/basics/logger.h"
 #include "tandem/basics/utf8.h"
@@ -362,7 +363,7 @@ Status CommandIntake::Open(const CommandIntakeOptions& options, CommandHandler* 
                              &consumer_conf);
   kafka::KafkaHandle consumer;
   if (s.ok()) {
-    kafka::LogThroughTandem(consumer_conf.get());
+    kafka::RouteKafkaLogs(consumer_conf.get());
     s = kafka::MakeClient(RD_KAFKA_CONSUMER, std::move(consumer_conf), &consumer);
   }
   if (s.ok()) rd_kafka_poll_set_consumer(consumer.get());
@@ -380,7 +381,7 @@ Status CommandIntake::Open(const CommandIntakeOptions& options, CommandHandler* 
   kafka::KafkaHandle producer;
   if (s.ok()) {
     KafkaCommandIntake::SetDeliveryCallback(producer_conf.get());
-    kafka::LogThroughTandem(producer_conf.get());
+    kafka::RouteKafkaLogs(producer_conf.get());
     s = kafka::MakeClient(RD_KAFKA_PRODUCER, std::move(producer_conf), &producer);
   }
   if (!s.ok()) return s;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "delivery_tracker.h"
+#include "kafka_log.h"
 #include "partition_tail.h"
 #include "published_position.h"
 #include "rdkafka_client.h"
@@ -24,7 +25,8 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr const char* kComponent = "relay";
-constexpr int kMetadataTimeoutMs = 5000;
+constexpr milliseconds kMetadataTimeout{5000};
+constexpr int kMetadataStepMs = 200;
 constexpr milliseconds kTailTimeout{10000};
 constexpr milliseconds kFirstBackoff{100};
 constexpr milliseconds kMaxBackoff{5000};
@@ -32,17 +34,6 @@ constexpr milliseconds kMaxBackoff{5000};
 constexpr milliseconds kWakeInterval{50};
 // After a failed session, how long purged messages get to report before the producer goes.
 constexpr milliseconds kPurgeWait{1000};
-
-// librdkafka's own lines (syslog levels) in Tandem's log: its warnings and errors (a broker
-// unreachable, a connection lost) as warnings, its chatter as debug.
-void LogFromKafka(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  const std::string_view text(message);
-  // The relay asks for the gapless guarantee knowingly; librdkafka's note that the property
-  // is experimental would otherwise be a warning at every session.
-  const bool expected = text.find("enable.gapless.guarantee is experimental") != text.npos;
-  Log(level <= 4 && !expected ? LogLevel::kWarn : LogLevel::kDebug, "kafka",
-      std::string(facility) + ": " + message);
-}
 
 void* PositionOpaque(uint64_t position) {
   return reinterpret_cast<void*>(static_cast<uintptr_t>(position));
@@ -64,7 +55,20 @@ struct Session {
   std::atomic<bool> failed{false};
   Status failure;
   uint64_t delivered = 0;
+  // Set once the session purges what is in flight: the errors that follow are its own doing.
+  std::atomic<bool> ending{false};
 };
+
+// The producer's own log lines, quiet about what the relay causes on purpose.
+void LogFromProducer(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  const std::string_view text(message);
+  // The relay asks for the gapless guarantee knowingly; librdkafka's note that the property
+  // is experimental would otherwise be a warning at every session.
+  const bool expected = text.find("enable.gapless.guarantee is experimental") != text.npos;
+  const auto* session = static_cast<const Session*>(rd_kafka_opaque(rk));
+  kafka::LogKafkaLine(level, facility, message,
+                      expected || (session != nullptr && session->ending));
+}
 
 class RelayImpl final : public EventRelay {
  public:
@@ -82,6 +86,7 @@ class RelayImpl final : public EventRelay {
   ~RelayImpl() override { (void)Stop(); }
 
   Status Start() override {
+    std::lock_guard<std::mutex> lifecycle(lifecycle_);
     std::lock_guard<std::mutex> lock(mu_);
     if (running_) return Status::InvalidArgument("relay.running", "the relay is running");
     stopping_ = false;
@@ -92,6 +97,7 @@ class RelayImpl final : public EventRelay {
   }
 
   Status Stop() override {
+    std::lock_guard<std::mutex> lifecycle(lifecycle_);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!running_) return Status::OK();
@@ -142,6 +148,8 @@ class RelayImpl final : public EventRelay {
 
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
     auto* session = static_cast<Session*>(opaque);
+    // Purging in-flight messages breaks the gapless guarantee on purpose.
+    if (session->ending) return;
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
       char detail[512];
       const rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, detail, sizeof detail);
@@ -166,11 +174,15 @@ class RelayImpl final : public EventRelay {
     milliseconds backoff = kFirstBackoff;
     while (!stopping_) {
       uint64_t delivered = 0;
-      const Status s = RunSession(&delivered);
+      bool started = false;
+      const Status s = RunSession(&started, &delivered);
       if (stopping_) break;
       if (delivered > 0) backoff = kFirstBackoff;
-      LogError(kComponent, "session ended: " + s.ToString() + "; next session in " +
-                               std::to_string(backoff.count()) + " ms");
+      // A cluster that cannot be reached (or has no events topic yet) is waited out; a session
+      // that ended after its start is an error.
+      Log(started ? LogLevel::kError : LogLevel::kWarn, kComponent,
+          std::string(started ? "session ended: " : "cannot start a session: ") + s.ToString() +
+              "; next session in " + std::to_string(backoff.count()) + " ms");
       std::unique_lock<std::mutex> lock(mu_);
       wake_.wait_for(lock, backoff, [this] { return stopping_.load(); });
       backoff = std::min(backoff * 2, kMaxBackoff);
@@ -211,17 +223,25 @@ class RelayImpl final : public EventRelay {
     rd_kafka_conf_set_opaque(conf.get(), session);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &RelayImpl::OnDelivery);
     rd_kafka_conf_set_error_cb(conf.get(), &RelayImpl::OnError);
-    rd_kafka_conf_set_log_cb(conf.get(), &LogFromKafka);
+    rd_kafka_conf_set_log_cb(conf.get(), &LogFromProducer);
     return kafka::MakeClient(RD_KAFKA_PRODUCER, std::move(conf), producer);
   }
 
   // What the topic holds: the partition count and the session's plan from the tail read.
   Status ReadTail(rd_kafka_t* producer, int32_t* partitions, kafka::TailPlan* plan) {
     const std::string& topic = options_.kafka.topics.events;
-    Status s = kafka::PartitionCount(producer, topic, kMetadataTimeoutMs, partitions);
+    // In short steps, so that Stop is not held up by an unreachable cluster.
+    Status s;
+    const auto deadline = Clock::now() + kMetadataTimeout;
+    do {
+      if (stopping_) return Status::Shutdown("the relay is stopping");
+      s = kafka::PartitionCount(producer, topic, kMetadataStepMs, partitions);
+    } while (s.IsTimedOut() && Clock::now() < deadline);
     std::vector<kafka::PartitionTail> tails;
-    if (s.ok())
-      s = kafka::ReadPartitionTails(options_.kafka, topic, *partitions, kTailTimeout, &tails);
+    if (s.ok()) {
+      s = kafka::ReadPartitionTails(options_.kafka, topic, *partitions, kTailTimeout, stopping_,
+                                    &tails);
+    }
     if (!s.ok()) return s;
     *plan = kafka::PlanFromTails(tails, published_.load());
     std::string thresholds;
@@ -236,7 +256,8 @@ class RelayImpl final : public EventRelay {
     return Status::OK();
   }
 
-  Status RunSession(uint64_t* delivered) {
+  // One session; `started` once its tail read is done and it publishes.
+  Status RunSession(bool* started, uint64_t* delivered) {
     Session session(this);
     kafka::KafkaHandle producer;
     Status s = MakeProducer(&session, &producer);
@@ -244,6 +265,7 @@ class RelayImpl final : public EventRelay {
     kafka::TailPlan plan;
     if (s.ok()) s = ReadTail(producer.get(), &partitions, &plan);
     if (!s.ok()) return s;
+    *started = true;
     {
       // Nothing was produced yet, so no report can race with this.
       std::lock_guard<std::mutex> lock(session.mu);
@@ -271,14 +293,15 @@ class RelayImpl final : public EventRelay {
                                 " events unacknowledged at stop; the next start reads the tail");
       }
     }
+    session->ending = true;
     rd_kafka_purge(producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     const auto deadline = Clock::now() + kPurgeWait;
     while (rd_kafka_outq_len(producer) > 0 && Clock::now() < deadline) {
       rd_kafka_poll(producer, 10);
     }
+    if (!ended.ok()) return ended;
     std::lock_guard<std::mutex> lock(session->mu);
-    if (session->failed) return session->failure;
-    return ended;
+    return session->failed ? session->failure : Status::OK();
   }
 
   // Follows the log from the plan's start, sending every event above its partition's threshold.
@@ -366,7 +389,8 @@ class RelayImpl final : public EventRelay {
   kafka::RelayMetrics metrics_;
   std::atomic<uint64_t> published_;
 
-  std::mutex mu_;  // running_, and the waits of the session and keeper threads
+  std::mutex lifecycle_;  // one Start or Stop at a time
+  std::mutex mu_;         // running_, and the waits of the session and keeper threads
   std::condition_variable wake_;
   bool running_ = false;
   std::atomic<bool> stopping_{false};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "kafka_log.h"
 #include "rdkafka_client.h"
 #include "tandem/basics/logger.h"
 #include "tandem/kafka/event_message.h"
@@ -11,9 +12,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Each wait is short, so that a cancel is seen soon.
+constexpr int kStepMs = 200;
+
 int RemainingMs(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::max<int64_t>(left.count(), 1));
+  return static_cast<int>(std::clamp<int64_t>(left.count(), 1, kStepMs));
 }
 
 // The global position a record's header carries, 0 when it has none.
@@ -35,7 +39,8 @@ uint64_t PositionOf(rd_kafka_message_t* m) {
 }  // namespace
 
 Status ReadPartitionTails(const KafkaOptions& options, const std::string& topic, int32_t partitions,
-                          std::chrono::milliseconds timeout, std::vector<PartitionTail>* tails) {
+                          std::chrono::milliseconds timeout, const std::atomic<bool>& cancel,
+                          std::vector<PartitionTail>* tails) {
   const auto deadline = Clock::now() + timeout;
   KafkaConf conf;
   // Partitions are assigned, never subscribed: the group only names the reader (librdkafka
@@ -49,14 +54,21 @@ Status ReadPartitionTails(const KafkaOptions& options, const std::string& topic,
                        {"enable.partition.eof", "false"}},
                       &conf);
   KafkaHandle rk;
-  if (s.ok()) s = MakeClient(RD_KAFKA_CONSUMER, std::move(conf), &rk);
+  if (s.ok()) {
+    RouteKafkaLogs(conf.get());
+    s = MakeClient(RD_KAFKA_CONSUMER, std::move(conf), &rk);
+  }
   if (!s.ok()) return s;
   std::vector<PartitionTail> read(static_cast<size_t>(partitions));
   PartitionList wanted(rd_kafka_topic_partition_list_new(partitions));
   for (int32_t p = 0; p < partitions; p++) {
     PartitionTail& tail = read[static_cast<size_t>(p)];
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        rk.get(), topic.c_str(), p, &tail.low, &tail.high, RemainingMs(deadline));
+    rd_kafka_resp_err_t err;
+    do {
+      if (cancel) return Status::Shutdown("the tail read was cancelled");
+      err = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &tail.low, &tail.high,
+                                             RemainingMs(deadline));
+    } while (err == RD_KAFKA_RESP_ERR__TIMED_OUT && Clock::now() < deadline);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return KafkaError(err, "watermarks of " + topic + " [" + std::to_string(p) + "]");
     }
@@ -74,7 +86,11 @@ Status ReadPartitionTails(const KafkaOptions& options, const std::string& topic,
         s = Status::TimedOut("reading the last record of " + topic);
         break;
       }
-      KafkaMessage m(rd_kafka_consumer_poll(rk.get(), std::min(RemainingMs(deadline), 100)));
+      if (cancel) {
+        s = Status::Shutdown("the tail read was cancelled");
+        break;
+      }
+      KafkaMessage m(rd_kafka_consumer_poll(rk.get(), RemainingMs(deadline)));
       if (!m) continue;
       const auto p = static_cast<size_t>(m->partition);
       if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -3,6 +3,7 @@
 // its partition's threshold is on the topic already and is skipped, so a relay that crashed
 // after Kafka acknowledged events but before it stored its position publishes none twice.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -21,9 +22,11 @@ struct PartitionTail {
 };
 
 // Watermarks of every partition of `topic` and the last record of each non-empty one, read by
-// a consumer of its own (no group). TimedOut when the cluster does not answer within `timeout`.
+// a consumer of its own (no group). TimedOut when the cluster does not answer within `timeout`;
+// Shutdown soon after `cancel` turns true.
 Status ReadPartitionTails(const KafkaOptions& options, const std::string& topic, int32_t partitions,
-                          std::chrono::milliseconds timeout, std::vector<PartitionTail>* tails);
+                          std::chrono::milliseconds timeout, const std::atomic<bool>& cancel,
+                          std::vector<PartitionTail>* tails);
 
 struct TailPlan {
   // No partition ever held a record: a fresh or wiped cluster, which gets every event again.

@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "tandem/basics/logger.h"
-
 namespace tandem::kafka {
 
 Status MakeConf(const KafkaOptions& options, const std::map<std::string, std::string>& settings,
@@ -30,15 +28,6 @@ Status MakeConf(const KafkaOptions& options, const std::map<std::string, std::st
   if (!s.ok()) return s;
   *conf = std::move(made);
   return Status::OK();
-}
-
-void LogThroughTandem(rd_kafka_conf_t* conf) {
-  rd_kafka_conf_set_log_cb(
-      conf, [](const rd_kafka_t*, int level, const char* facility, const char* message) {
-        // librdkafka's levels are syslog's: 4 is a warning.
-        Log(level <= 4 ? LogLevel::kWarn : LogLevel::kDebug, "kafka",
-            std::string(facility) + ": " + message);
-      });
 }
 
 Status MakeClient(rd_kafka_type_t type, KafkaConf conf, KafkaHandle* handle) {

@@ -33,10 +33,6 @@ using KafkaMessage = std::unique_ptr<rd_kafka_message_t, KafkaDeleter>;
 Status MakeConf(const KafkaOptions& options, const std::map<std::string, std::string>& settings,
                 KafkaConf* conf);
 
-// Sends librdkafka's own lines to Tandem's log (component "kafka"): its warnings and errors (a
-// broker unreachable, a connection lost) as warnings, the rest as debug.
-void LogThroughTandem(rd_kafka_conf_t* conf);
-
 // Creates a producer or consumer from `conf` (taken over whether or not it succeeds).
 Status MakeClient(rd_kafka_type_t type, KafkaConf conf, KafkaHandle* handle);
 

@@ -10,7 +10,13 @@
 //  - No duplicates, also across a crash of the relay: before sending anything, each session
 //    reads the last record of every partition of the topic and skips every event whose global
 //    position is at or below what that partition already holds. A topic with no record at all
-//    (a fresh or wiped cluster, e.g. the embedded one after a restart) gets every event again.
+//    (a fresh or wiped cluster, e.g. the embedded one after a restart) gets every event again,
+//    and the published position starts over from 0. A missing or damaged position file is read
+//    as 0 (damage is logged): the tail read still keeps the topic free of duplicates.
+//  - A fatal producer error or a failed delivery ends the session: it is logged, the producer
+//    is dropped and a new session (a new tail read) starts after a backoff (100 ms to 5 s).
+//    Nothing past an event that could not be delivered is published before it (the producer's
+//    gapless guarantee).
 //  - At most `max_in_flight` events are handed to the producer and not yet acknowledged, so
 //    memory stays bounded however long Kafka is away.
 //  - Thread-safe; Stop flushes what is in flight (up to `flush_timeout`) and stores the
