@@ -106,6 +106,9 @@ awk -F'\t' '
     if (pos <= last[$1] || pos <= lastkey[$3]) { print "out of order at " $1 "/" $2; exit 1 }
     last[$1] = pos; lastkey[$3] = pos }' "$WORK/events.txt" || fail "kcat events: order or headers"
 /usr/bin/python3 "$CONSUMER" "$BOOTSTRAP" tandem.events "$EVENTS" 30 || fail "python consumer"
+"$TANDEM" status --data "$DATA" --format json >"$WORK/status.json" || fail "tandem status while serving"
+jq -e --arg b "$BOOTSTRAP" '.kafka_bootstrap == $b' "$WORK/status.json" >/dev/null ||
+  fail "tandem status: $(cat "$WORK/status.json")"
 "$TANDEM" tail --data "$DATA" --from-beginning --exit-at-end >"$WORK/tail.txt" || fail "tandem tail"
 [ "$(wc -l <"$WORK/tail.txt")" -eq "$EVENTS" ] || fail "tandem tail printed $(wc -l <"$WORK/tail.txt") events"
 [ "$(jq -s '[.[].global_position] | sort | . == [range(1; length + 1)]' "$WORK/tail.txt")" = true ] ||
