@@ -228,3 +228,34 @@ TEST(CommandParseTest, MessagesQuotingTheCommandNeverSplitACharacter) {
 
 }  // namespace
 }  // namespace tandem::test
+
+namespace tandem {
+namespace {
+
+TEST(PeekCommandIdTest, ReadsTheTopLevelIdWithoutParsingTheCommand) {
+  std::string id;
+  // Not a valid command (unknown type, no workspace), but its id is readable.
+  ASSERT_TRUE(
+      PeekCommandId(R"({"type":"no.such","command_id":"crm-7","x":{"command_id":"n"}})", &id));
+  EXPECT_EQ(id, "crm-7");
+}
+
+TEST(PeekCommandIdTest, AnIdOnlyNestedBelowTheTopIsNoId) {
+  std::string id;
+  EXPECT_FALSE(PeekCommandId(R"({"type":"milestone.complete","anchor":{"command_id":"n"}})", &id));
+}
+
+TEST(PeekCommandIdTest, MalformedDuplicatedEmptyOrOverlongIdsAreNoIds) {
+  std::string id;
+  EXPECT_FALSE(PeekCommandId(R"({"command_id":"a")", &id));
+  EXPECT_FALSE(PeekCommandId(R"({"command_id":"a","command_id":"b"})", &id));
+  EXPECT_FALSE(PeekCommandId(R"({"command_id":""})", &id));
+  EXPECT_FALSE(PeekCommandId(R"({"command_id":7})", &id));
+  EXPECT_FALSE(PeekCommandId(R"(["command_id","a"])", &id));
+  EXPECT_FALSE(PeekCommandId("{\"command_id\":\"" + std::string(129, 'a') + "\"}", &id));
+  ASSERT_TRUE(PeekCommandId("{\"command_id\":\"" + std::string(128, 'a') + "\"}", &id));
+  EXPECT_EQ(id.size(), 128u);
+}
+
+}  // namespace
+}  // namespace tandem

@@ -11,7 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include "command_id_reader.h"
 #include "kafka_log.h"
 #include "rdkafka_client.h"
 #include "tandem/basics/logger.h"
@@ -192,7 +191,7 @@ class KafkaCommandIntake final : public CommandIntake {
                                       " bytes, more than the limit of " + std::to_string(largest_) +
                                       " for a command");
     } else {
-      if (kafka::ReadCommandId(text, &a->command_id)) a->key = a->command_id;
+      if (PeekCommandId(text, &a->command_id)) a->key = a->command_id;
       s = handler_->ExecuteJson(text, &result);
     }
     if (s.IsShutdown()) {

@@ -336,6 +336,16 @@ const AnchorRef& CommandArgs::Anchor(const std::string& name) const {
   return v != nullptr ? *v : kEmpty;
 }
 
+bool PeekCommandId(std::string_view json, std::string* command_id) {
+  command_scan::Outline outline;
+  if (!command_scan::ScanCommand(json, &outline).ok() || !outline.has_command_id ||
+      outline.command_id.empty() || outline.command_id.size() > command_scan::kMaxCommandIdBytes) {
+    return false;
+  }
+  *command_id = std::move(outline.command_id);
+  return true;
+}
+
 Status ParseCommand(std::string_view text, const CommandLimits& limits, Command* command) {
   *command = Command();
   // Cheapest checks first: nothing below allocates in proportion to the text until the text is

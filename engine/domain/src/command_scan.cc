@@ -32,7 +32,7 @@ const std::vector<std::string_view>& KnownFields() {
 constexpr size_t kMaxFieldNameBytes = 64;
 
 // The handler of the scanning pass. It keeps only a top-level key (when short enough to be a
-// field name) and the type's first bytes: nothing grows with the input.
+// field name), the type's and the command id's first bytes: nothing grows with the input.
 class Scanner {
  public:
   static constexpr size_t max_array_size = -1;
@@ -67,20 +67,24 @@ class Scanner {
         return false;
       }
       seen_[index] = true;
-      type_next_ = key_ == "type";
+      if (key_ == "type") {
+        next_ = {&outline_->type, &outline_->has_type, kMaxTypeBytes};
+      } else if (key_ == "command_id") {
+        next_ = {&outline_->command_id, &outline_->has_command_id, kMaxCommandIdBytes + 1};
+      }
     }
     key_.clear();
     return true;
   }
 
   bool on_string_part(json::string_view s, size_t, json::error_code&) {
-    if (type_next_ && depth_ == 1) Append(&outline_->type, s, kMaxTypeBytes);
+    if (next_.out != nullptr && depth_ == 1) Append(next_.out, s, next_.cap);
     return true;
   }
   bool on_string(json::string_view s, size_t, json::error_code&) {
-    if (type_next_ && depth_ == 1) {
-      Append(&outline_->type, s, kMaxTypeBytes);
-      outline_->has_type = true;
+    if (next_.out != nullptr && depth_ == 1) {
+      Append(next_.out, s, next_.cap);
+      *next_.present = true;
     }
     return Value();
   }
@@ -99,7 +103,7 @@ class Scanner {
   }
   bool Enter() {
     depth_++;
-    type_next_ = false;
+    next_ = {};
     return true;
   }
   bool Leave() {
@@ -107,14 +111,19 @@ class Scanner {
     return true;
   }
   bool Value() {
-    type_next_ = false;
+    next_ = {};
     return true;
   }
 
   Outline* outline_;
   size_t depth_ = 0;
   std::string key_;
-  bool type_next_ = false;
+  // Where the string value of the top-level key just read goes, if it is one kept.
+  struct Kept {
+    std::string* out = nullptr;
+    bool* present = nullptr;
+    size_t cap = 0;
+  } next_;
   std::vector<bool> seen_;
   std::string duplicate_;
 };

@@ -21,11 +21,16 @@ namespace tandem::command_scan {
 // column list); anything deeper than this is refused before it costs a parser stack.
 constexpr size_t kMaxDepth = 4;
 
-struct Outline {
-  bool has_type = false;  // a top-level "type" whose value is a string
-  std::string type;       // its first kMaxTypeBytes bytes
-};
 constexpr size_t kMaxTypeBytes = 64;
+// No command id is longer (command.bad_id beyond it).
+constexpr size_t kMaxCommandIdBytes = 128;
+
+struct Outline {
+  bool has_type = false;        // a top-level "type" whose value is a string
+  std::string type;             // its first kMaxTypeBytes bytes
+  bool has_command_id = false;  // a top-level "command_id" whose value is a string
+  std::string command_id;       // its first kMaxCommandIdBytes + 1 bytes
+};
 
 // Errors are InvalidArgument: command.malformed_json, command.too_deep,
 // command.duplicate_field (a field some command has, given twice at the top level).

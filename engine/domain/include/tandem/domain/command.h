@@ -122,4 +122,11 @@ uint64_t MaxCommandBytes(CommandType type, const CommandLimits& limits);
 // command.unknown_field, command.wrong_type, command.invalid_value, command.too_large.
 Status ParseCommand(std::string_view json, const CommandLimits& limits, Command* command);
 
+// The top-level "command_id" of a command's JSON, read in one pass that builds nothing (memory
+// does not grow with the text) and executes nothing, so that even a refused command's answer
+// can be keyed by the id its sender looks for. False unless the text is one well-formed JSON
+// object, nesting no deeper than commands do, with no field given twice, whose command_id is a
+// non-empty string of at most 128 bytes.
+bool PeekCommandId(std::string_view json, std::string* command_id);
+
 }  // namespace tandem
