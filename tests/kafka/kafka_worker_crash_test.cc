@@ -97,14 +97,11 @@ class WorkerProcess {
 class KafkaWorkerCrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    EmbeddedClusterOptions options;
-    options.partitions = kWorkerPartitions;
-    options.topics = {KafkaTopics().events};
-    ASSERT_TRUE(EmbeddedKafkaCluster::Start(options, &cluster_).ok());
-    world_ = std::make_unique<CommandWorld>(dir_.Sub("world"));
-    BuildWorkerWorld(world_.get(), 1200, 11);
-    producer_ = std::make_unique<TestProducer>(cluster_->bootstrap(), KafkaTopics().events,
-                                               kWorkerPartitions);
+    WorkerScene scene;
+    StartWorkerScene(dir_.Sub("world"), 1200, 11, &scene);
+    cluster_ = std::move(scene.cluster);
+    world_ = std::move(scene.world);
+    producer_ = std::move(scene.producer);
   }
 
   // Publishes the log's events after `published_` up to `to`, paced like a live relay;

@@ -26,14 +26,11 @@ using std::chrono::milliseconds;
 class KafkaWorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    EmbeddedClusterOptions options;
-    options.partitions = kWorkerPartitions;
-    options.topics = {KafkaTopics().events};
-    ASSERT_TRUE(EmbeddedKafkaCluster::Start(options, &cluster_).ok());
-    world_ = std::make_unique<CommandWorld>(dir_.Sub("world"));
-    BuildWorkerWorld(world_.get(), 300, 7);
-    producer_ = std::make_unique<TestProducer>(cluster_->bootstrap(), KafkaTopics().events,
-                                               kWorkerPartitions);
+    WorkerScene scene;
+    StartWorkerScene(dir_.Sub("world"), 300, 7, &scene);
+    cluster_ = std::move(scene.cluster);
+    world_ = std::move(scene.world);
+    producer_ = std::move(scene.producer);
     OpenStore();
   }
   void TearDown() override {

@@ -41,20 +41,15 @@ struct ChildState {
   std::string error;
 };
 
-uint64_t Field(const std::string& line, const std::string& name) {
-  const size_t at = line.find(" " + name + "=");
-  return at == std::string::npos ? 0 : std::stoull(line.substr(at + name.size() + 2));
-}
-
 void Parse(const std::string& line, ChildState* state) {
   if (line.rfind("open ", 0) == 0) {
     state->open = true;
-    state->open_head = Field(line, "head");
-    state->open_published = Field(line, "published");
+    state->open_head = LineField(line, "head");
+    state->open_published = LineField(line, "published");
   } else if (line.rfind("at ", 0) == 0) {
-    state->head = Field(line, "head");
-    state->published = Field(line, "published");
-    state->appended = Field(line, "appended");
+    state->head = LineField(line, "head");
+    state->published = LineField(line, "published");
+    state->appended = LineField(line, "appended");
   } else if (line.rfind("error ", 0) == 0) {
     state->error = line;
   }

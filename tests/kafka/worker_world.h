@@ -14,6 +14,8 @@
 #include <boost/json.hpp>
 
 #include "crash_activity.h"
+#include "publish_log.h"
+#include "tandem/kafka/embedded_cluster.h"
 #include "tandem/kafka/event_message.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/views.h"
@@ -43,6 +45,26 @@ inline void BuildWorkerWorld(CommandWorld* world, int commands, uint64_t seed) {
   for (int i = 0; i < commands; i++) {
     (void)world->Run(activity[pick() % activity.size()].Next());
   }
+}
+
+// What every worker test starts from: the embedded cluster with the events topic, the world
+// built by `commands` commands, and a producer that publishes it as the relay would.
+struct WorkerScene {
+  std::unique_ptr<EmbeddedKafkaCluster> cluster;
+  std::unique_ptr<CommandWorld> world;
+  std::unique_ptr<TestProducer> producer;
+};
+
+inline void StartWorkerScene(const std::string& world_dir, int commands, uint64_t seed,
+                             WorkerScene* scene) {
+  EmbeddedClusterOptions options;
+  options.partitions = kWorkerPartitions;
+  options.topics = {KafkaTopics().events};
+  ASSERT_TRUE(EmbeddedKafkaCluster::Start(options, &scene->cluster).ok());
+  scene->world = std::make_unique<CommandWorld>(world_dir);
+  BuildWorkerWorld(scene->world.get(), commands, seed);
+  scene->producer = std::make_unique<TestProducer>(scene->cluster->bootstrap(),
+                                                   KafkaTopics().events, kWorkerPartitions);
 }
 
 inline std::string HashOf(ViewStore* store, const std::string& view) {

@@ -46,24 +46,19 @@ struct ChildState {
   std::string error;
 };
 
-uint64_t Field(const std::string& line, const std::string& name) {
-  const size_t at = line.find(" " + name + "=");
-  return at == std::string::npos ? 0 : std::stoull(line.substr(at + name.size() + 2));
-}
-
 void Parse(const std::string& line, ChildState* state) {
   if (line.rfind("open ", 0) == 0) {
     state->open = true;
-    state->open_head = Field(line, "head");
-    state->open_position = Field(line, "position");
+    state->open_head = LineField(line, "head");
+    state->open_position = LineField(line, "position");
   } else if (line.rfind("at ", 0) == 0) {
     const size_t from = line.find("phase=") + 6;
     const std::string phase = line.substr(from, line.find(' ', from) - from);
     if (phase != state->phase) state->lowest_in_phase = UINT64_MAX;
     state->phase = phase;
-    state->position = Field(line, "position");
-    state->head = Field(line, "head");
-    state->commands = Field(line, "commands");
+    state->position = LineField(line, "position");
+    state->head = LineField(line, "head");
+    state->commands = LineField(line, "commands");
     state->lowest_in_phase = std::min(state->lowest_in_phase, state->position);
   } else if (line == "done") {
     state->done = true;

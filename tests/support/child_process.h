@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,6 +26,12 @@ void ChildDieIf(const StatusT& s, const std::string& what) {
   if (s.ok()) return;
   ChildSay("error " + what + " " + s.ToString());
   _exit(1);
+}
+
+// The number after " name=" in a child's line; 0 when absent.
+inline uint64_t LineField(const std::string& line, const std::string& name) {
+  const size_t at = line.find(" " + name + "=");
+  return at == std::string::npos ? 0 : std::stoull(line.substr(at + name.size() + 2));
 }
 
 struct ChildOutcome {
