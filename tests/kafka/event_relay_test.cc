@@ -200,6 +200,35 @@ TEST_F(EventRelayTest, AnEventTheProducerRefusesHoldsThePublishedPositionBeforeI
   ExpectTopicHoldsLogOnce(log_.get(), Topic(), kPartitions);
 }
 
+// The data folder was reset (a new log) but the cluster kept its topic: what the topic holds is
+// another log's, and taking it for this one's would skip this log's events silently.
+TEST_F(EventRelayTest, ATopicHoldingAnotherLogsEventsPublishesNothingAndSkipsNothing) {
+  AppendEvents(60);
+  PublishAll(Options());
+  for (const int other_events : {10, 120}) {  // fewer and more events than the topic holds
+    SCOPED_TRACE(other_events);
+    auto other_log = OpenLogOrDie(dir_.Sub("other" + std::to_string(other_events)));
+    for (int i = 0; i < other_events; i++) {
+      AppendResult result;
+      const std::string& tenant = kTenants[static_cast<size_t>(i) % kTenants.size()];
+      ASSERT_TRUE(other_log
+                      ->Append({tenant, "project:other"}, ExpectedVersion::Any(),
+                               {CommentEvent("other" + std::to_string(i))}, "", &result)
+                      .ok());
+    }
+    EventRelayOptions options = Options();
+    options.position_file = dir_.Sub("other.position" + std::to_string(other_events));
+    std::unique_ptr<EventRelay> relay;
+    ASSERT_TRUE(EventRelay::Open(options, other_log.get(), &relay).ok());
+    ASSERT_TRUE(relay->Start().ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    EXPECT_EQ(relay->PublishedPosition(), 0u);
+    ASSERT_TRUE(relay->Stop().ok());
+    // The topic is left as it was: the first log's events, once.
+    ExpectTopicHoldsLogOnce(log_.get(), Topic(), kPartitions);
+  }
+}
+
 TEST_F(EventRelayTest, MetricsShowPositionLagAndDeliveries) {
   AppendEvents(50);
   prometheus::Registry registry;

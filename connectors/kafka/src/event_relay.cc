@@ -180,7 +180,8 @@ class RelayImpl final : public EventRelay {
       if (delivered > 0) backoff = kFirstBackoff;
       // A cluster that cannot be reached (or has no events topic yet) is waited out; a session
       // that ended after its start is an error.
-      Log(started ? LogLevel::kError : LogLevel::kWarn, kComponent,
+      // A topic holding another log's events is an error too: waiting does not mend it.
+      Log(started || s.IsCorruption() ? LogLevel::kError : LogLevel::kWarn, kComponent,
           std::string(started ? "session ended: " : "cannot start a session: ") + s.ToString() +
               "; next session in " + std::to_string(backoff.count()) + " ms");
       std::unique_lock<std::mutex> lock(mu_);
@@ -242,6 +243,7 @@ class RelayImpl final : public EventRelay {
       s = kafka::ReadPartitionTails(options_.kafka, topic, *partitions, kTailTimeout, stopping_,
                                     &tails);
     }
+    if (s.ok()) s = CheckTailsAreThisLogs(tails);
     if (!s.ok()) return s;
     *plan = kafka::PlanFromTails(tails, published_.load());
     std::string thresholds;
@@ -253,6 +255,34 @@ class RelayImpl final : public EventRelay {
                             " published=" + std::to_string(published_.load()) +
                             " start=" + std::to_string(plan->start) + " thresholds=" + thresholds +
                             (plan->fresh_topic ? " fresh_topic=true" : ""));
+    return Status::OK();
+  }
+
+  // A partition's last record must be this log's event at its position. One past the log's head
+  // or with another event id was written from another log (a data folder reset while the
+  // cluster kept its topic, or a foreign producer): taking its position as published would skip
+  // this log's events silently, and publishing would mix two logs on one topic. No session
+  // starts until the topic or the data folder is put right.
+  Status CheckTailsAreThisLogs(const std::vector<kafka::PartitionTail>& tails) {
+    const uint64_t head = log_->LastPosition();
+    for (size_t p = 0; p < tails.size(); p++) {
+      const kafka::PartitionTail& tail = tails[p];
+      if (tail.high <= tail.low || tail.last_position == 0) continue;
+      RecordedEvent event;
+      Status s = tail.last_position <= head ? log_->Get(tail.last_position, &event)
+                                            : Status::NotFound("past the log's head");
+      if (!s.ok() && !s.IsNotFound()) return s;
+      const std::string_view id = s.ok() && event.event().event_id() != nullptr
+                                      ? event.event().event_id()->string_view()
+                                      : std::string_view();
+      if (s.ok() && id == tail.last_event_id) continue;
+      s = Status::Corruption("relay.topic_from_another_log",
+                             options_.kafka.topics.events + " [" + std::to_string(p) +
+                                 "] ends with position " + std::to_string(tail.last_position) +
+                                 " event_id=" + tail.last_event_id + ", which this log (head " +
+                                 std::to_string(head) + ") does not hold");
+      return s;
+    }
     return Status::OK();
   }
 

@@ -19,6 +19,9 @@ struct PartitionTail {
   // When high > low: the tandem.global_position of the record at high - 1, or 0 when that
   // record carries no valid one (a record the relay did not write).
   uint64_t last_position = 0;
+  // The tandem.event_id of that record: with its position, it tells whether the topic holds
+  // this log's events or another's (a data folder reset while the cluster kept its topic).
+  std::string last_event_id;
 };
 
 // Watermarks of every partition of `topic` and the last record of each non-empty one, read by
