@@ -229,6 +229,24 @@ TEST_F(EventRelayTest, ATopicHoldingAnotherLogsEventsPublishesNothingAndSkipsNot
   }
 }
 
+// Found in review: the log takes events up to max_event_bytes (1 MiB by default), but the
+// producer's own default record limit is 1,000,000 bytes: such an event stopped the relay for
+// good (every session refused it), though the embedded cluster takes it.
+TEST_F(EventRelayTest, AnEventAsLargeAsTheLogTakesIsPublished) {
+  AppendEvents(5);
+  // A comment event holds its body twice.
+  const size_t limit = EventLogOptions().max_event_bytes;
+  AppendResult result;
+  ASSERT_TRUE(log_->Append({"acme", "project:big"}, ExpectedVersion::Any(),
+                           {CommentEvent(std::string((limit - 4096) / 2, 'x'))}, "", &result)
+                  .ok());
+  AppendEvents(5);
+  auto relay = StartRelay(Options());
+  EXPECT_TRUE(WaitPublished(*relay, 11, std::chrono::seconds(10)));
+  ASSERT_TRUE(relay->Stop().ok());
+  ExpectTopicHoldsLogOnce(log_.get(), Topic(), kPartitions);
+}
+
 TEST_F(EventRelayTest, MetricsShowPositionLagAndDeliveries) {
   AppendEvents(50);
   prometheus::Registry registry;

@@ -206,6 +206,24 @@ TEST_F(KafkaWorkerTest, ARestartedWorkerResumesFromItsStoredOffsetsAndAppliesNot
   EXPECT_EQ(HashOf(store_.get(), "internal-timeline"), LogFed("internal-timeline"));
 }
 
+// Found in review: a worker stopped while its cluster is away must still stop (and keep what it
+// folded), not wait for brokers that may never return.
+TEST_F(KafkaWorkerTest, StopReturnsSoonWhileEveryBrokerIsDown) {
+  ASSERT_EQ(producer_->SendLog(world_->log()), last());
+  producer_->Flush();
+  auto worker = StartWorker("internal-timeline", "g");
+  ASSERT_TRUE(WaitForRecords(worker.get(), last()));
+  for (int id = 1; id <= cluster_->brokers(); id++)
+    ASSERT_TRUE(cluster_->SetBrokerUp(id, false).ok());
+  std::this_thread::sleep_for(milliseconds(500));
+  const auto started = std::chrono::steady_clock::now();
+  (void)worker->Stop();
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(took, std::chrono::seconds(15));
+  worker.reset();
+  EXPECT_EQ(HashOf(store_.get(), "internal-timeline"), LogFed("internal-timeline"));
+}
+
 TEST_F(KafkaWorkerTest, AViewOfAnotherVersionIsDroppedWithItsOffsetsAndFoldedAgain) {
   std::vector<std::unique_ptr<Projection>> projections;
   ASSERT_TRUE(MakeProjections({"client-timeline"}, &projections).ok());

@@ -25,6 +25,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr const char* kComponent = "relay";
+constexpr size_t kMaxRecordBytes = 8 << 20;
 constexpr milliseconds kMetadataTimeout{5000};
 constexpr int kMetadataStepMs = 200;
 constexpr milliseconds kTailTimeout{10000};
@@ -445,6 +446,10 @@ std::map<std::string, std::string> RelayProducerSettings(const EventRelayOptions
       // A delivery that fails anyway is a fatal error rather than a gap on the partition.
       {"enable.gapless.guarantee", "true"},
       {"linger.ms", "5"},
+      // Room for every event the log takes (1 MiB by default; librdkafka's own default is
+      // 1,000,000 bytes) with its key and headers, also as JSON (escapes swell it up to 6
+      // times): an event the producer refuses holds the relay back for good.
+      {"message.max.bytes", std::to_string(kMaxRecordBytes)},
       {"queue.buffering.max.messages", std::to_string(queued)},
   };
 }
