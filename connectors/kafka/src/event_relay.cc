@@ -297,11 +297,17 @@ class RelayImpl final : public EventRelay {
     if (s.ok()) s = ReadTail(producer.get(), &partitions, &plan);
     if (!s.ok()) return s;
     *started = true;
+    if (plan.fresh_topic) {
+      // A topic that never held a record (a fresh or wiped cluster) has none of the events. The
+      // file goes back to 0 before anything is sent: left ahead of the topic, a crash would
+      // have the next session skip the events of every partition still empty.
+      published_ = 0;
+      s = StorePosition();
+      if (!s.ok()) return s;
+    }
     {
       // Nothing was produced yet, so no report can race with this.
       std::lock_guard<std::mutex> lock(session.mu);
-      // A topic that never held a record (a fresh or wiped cluster) has none of the events.
-      if (plan.fresh_topic) published_ = 0;
       session.baseline = published_.load();
       session.tracker = kafka::DeliveryTracker(plan.start);
     }
