@@ -206,8 +206,8 @@ TEST_F(KafkaWorkerTest, ARestartedWorkerResumesFromItsStoredOffsetsAndAppliesNot
   EXPECT_EQ(HashOf(store_.get(), "internal-timeline"), LogFed("internal-timeline"));
 }
 
-// Found in review: a worker stopped while its cluster is away must still stop (and keep what it
-// folded), not wait for brokers that may never return.
+// A worker stopped while its cluster is away still stops (and keeps what it folded), rather
+// than wait for brokers that may never return.
 TEST_F(KafkaWorkerTest, StopReturnsSoonWhileEveryBrokerIsDown) {
   ASSERT_EQ(producer_->SendLog(world_->log()), last());
   producer_->Flush();
@@ -262,6 +262,21 @@ TEST_F(KafkaWorkerTest, AViewFoldedFromTheLogIsFoldedAgainFromTheTopic) {
   EXPECT_EQ(worker->EventsFolded(), last());
   worker.reset();
   EXPECT_EQ(HashOf(store_.get(), "action-items"), expected);
+}
+
+// Found in review: librdkafka reads a topic name starting with '^' as a pattern. Subscribed so,
+// a worker got records of other topics (tandem.commands...) and, keeping offsets by partition
+// only, let their offsets move the events topic's: events skipped for good.
+TEST_F(KafkaWorkerTest, ATopicPatternIsRefusedAtOpen) {
+  KafkaWorkerOptions options;
+  options.kafka.bootstrap = cluster_->bootstrap();
+  options.kafka.topics.events = "^tandem\\..*";
+  std::vector<std::unique_ptr<Projection>> projections;
+  ASSERT_TRUE(MakeProjections({"client-timeline"}, &projections).ok());
+  std::unique_ptr<KafkaProjectionWorker> worker;
+  Status s =
+      KafkaProjectionWorker::Open(options, std::move(projections.front()), store_.get(), &worker);
+  EXPECT_EQ(s.reason(), "kafka.bad_worker_options") << s.ToString();
 }
 
 TEST_F(KafkaWorkerTest, AJsonTopicIsRefusedAtOpen) {
