@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "metric_value.h"
+#include "publish_log.h"
 #include "relay_checks.h"
 #include "tandem/kafka/embedded_cluster.h"
 #include "test_util.h"
@@ -245,6 +246,54 @@ TEST_F(EventRelayTest, AnEventAsLargeAsTheLogTakesIsPublished) {
   EXPECT_TRUE(WaitPublished(*relay, 11, std::chrono::seconds(10)));
   ASSERT_TRUE(relay->Stop().ok());
   ExpectTopicHoldsLogOnce(log_.get(), Topic(), kPartitions);
+}
+
+// Found in review: after the topic's partition count grew, a workspace can move to a partition
+// that already holds later positions of other workspaces. Its events that Kafka never
+// acknowledged on its old partition were at or below that partition's last position, and the
+// tail read skipped them: lost for good.
+TEST_F(EventRelayTest, AfterThePartitionCountGrewNoEventIsSkippedThatIsNotOnTheTopic) {
+  // Workspaces that move from partition 1 or 2 (of 3) to partition 0 (of 4), and others.
+  std::vector<std::string> movers, stayers;
+  for (int i = 0; movers.size() < 2 || stayers.size() < 2; i++) {
+    const std::string tenant = "ws" + std::to_string(i);
+    const int32_t before = PartitionForTenant(tenant, 3), after = PartitionForTenant(tenant, 4);
+    if (before != 0 && after == 0 && movers.size() < 2) movers.push_back(tenant);
+    if (before == 0 && stayers.size() < 2) stayers.push_back(tenant);
+  }
+  std::vector<std::string> tenants = movers;
+  tenants.insert(tenants.end(), stayers.begin(), stayers.end());
+  for (int i = 0; i < 80; i++) {
+    AppendResult result;
+    ASSERT_TRUE(log_->Append({tenants[static_cast<size_t>(i) % tenants.size()], "project:p"},
+                             ExpectedVersion::Any(), {CommentEvent("e" + std::to_string(i))}, "",
+                             &result)
+                    .ok());
+  }
+  // What a relay left when the topic had 3 partitions: partition 0 acknowledged everything,
+  // partitions 1 and 2 only up to position 20; then the topic grew to 4 partitions.
+  {
+    TestProducer producer(cluster_->bootstrap(), "tandem.events", kPartitions);
+    std::vector<RecordedEvent> events;
+    ASSERT_TRUE(log_->ReadAll(1, ReadOptions(), &events).ok());
+    for (const RecordedEvent& e : events) {
+      const int32_t old_partition = PartitionForTenant(e.event().tenant()->string_view(), 3);
+      if (old_partition != 0 && e.global_position() > 20) continue;
+      EventMessage m;
+      ASSERT_TRUE(EncodeEventMessage(e, EventFormat::kFlatBuffers, nullptr, &m).ok());
+      ASSERT_TRUE(producer.Send(old_partition, m));
+    }
+    producer.Flush();
+  }
+  EventRelayOptions options = Options();
+  auto relay = StartRelay(options);
+  ASSERT_TRUE(WaitPublished(*relay, 80));
+  ASSERT_TRUE(relay->Stop().ok());
+  std::set<uint64_t> on_topic;
+  for (const auto& r : Topic()) on_topic.insert(PositionOf(r));
+  for (uint64_t position = 1; position <= 80; position++) {
+    EXPECT_TRUE(on_topic.count(position)) << "position " << position << " is not on the topic";
+  }
 }
 
 TEST_F(EventRelayTest, MetricsShowPositionLagAndDeliveries) {

@@ -255,7 +255,15 @@ class RelayImpl final : public EventRelay {
                             " partitions=" + std::to_string(*partitions) +
                             " published=" + std::to_string(published_.load()) +
                             " start=" + std::to_string(plan->start) + " thresholds=" + thresholds +
-                            (plan->fresh_topic ? " fresh_topic=true" : ""));
+                            (plan->fresh_topic ? " fresh_topic=true" : "") +
+                            (plan->remapped ? " partition_count_changed=true" : ""));
+    if (plan->remapped) {
+      LogWarn(kComponent,
+              "the partition count of " + topic +
+                  " changed since its last records: events after the stored position " +
+                  std::to_string(plan->start) +
+                  " are sent again rather than risk skipping one (duplicates possible)");
+    }
     return Status::OK();
   }
 

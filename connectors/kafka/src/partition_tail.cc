@@ -109,6 +109,7 @@ Status ReadPartitionTails(const KafkaOptions& options, const std::string& topic,
       if (p >= got.size() || got[p] || m->offset < read[p].high - 1) continue;
       read[p].last_position = PositionOf(m.get());
       read[p].last_event_id = std::string(HeaderOf(m.get(), event_headers::kEventId));
+      read[p].last_tenant = std::string(HeaderOf(m.get(), event_headers::kTenant));
       if (read[p].last_position == 0) {
         LogWarn("relay", "the last record of " + topic + " [" + std::to_string(p) +
                              "] carries no " + event_headers::kGlobalPosition);
@@ -128,10 +129,19 @@ TailPlan PlanFromTails(const std::vector<PartitionTail>& tails, uint64_t stored)
       std::all_of(tails.begin(), tails.end(), [](const PartitionTail& t) { return t.high == 0; });
   plan.thresholds.assign(tails.size(), 0);
   if (plan.fresh_topic) return plan;
+  const auto count = static_cast<int32_t>(tails.size());
+  for (size_t p = 0; p < tails.size(); p++) {
+    const PartitionTail& t = tails[p];
+    if (t.high > t.low && !t.last_tenant.empty() &&
+        PartitionForTenant(t.last_tenant, count) != static_cast<int32_t>(p)) {
+      plan.remapped = true;
+    }
+  }
   plan.start = stored;
   for (size_t p = 0; p < tails.size(); p++) {
     const PartitionTail& t = tails[p];
-    plan.thresholds[p] = t.high > t.low && t.last_position > 0 ? t.last_position : stored;
+    const bool known = !plan.remapped && t.high > t.low && t.last_position > 0;
+    plan.thresholds[p] = known ? t.last_position : stored;
     plan.start = std::min(plan.start, plan.thresholds[p]);
   }
   return plan;
