@@ -14,8 +14,11 @@
 //    and the published position starts over from 0 (stored before anything is sent). A partition
 //    whose last record is not this log's event at its position (past the head, another event id)
 //    starts no session (Corruption relay.topic_from_another_log, logged, retried): the topic holds
-//    another log's events. A missing or damaged position file is read as 0 (damage is logged): the
-//    tail read still keeps the topic free of duplicates.
+//    another log's events. After the partition count changed (a partition's last record belongs
+//    to a tenant the count now puts elsewhere), every partition skips only up to the stored
+//    position: nothing is skipped that is not on the topic, but a crash may leave duplicates.
+//    A missing or damaged position file is read as 0 (damage is logged): the tail read still
+//    keeps the topic free of duplicates.
 //  - A fatal producer error or a failed delivery ends the session: it is logged, the producer
 //    is dropped and a new session (a new tail read) starts after a backoff (100 ms to 5 s).
 //    Nothing past an event that could not be delivered is published before it (the producer's
