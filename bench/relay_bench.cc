@@ -19,7 +19,9 @@
 #include "tandem/kafka/embedded_cluster.h"
 #include "tandem/kafka/event_message.h"
 #include "tandem/kafka/event_relay.h"
+#include "tandem/kafka/kafka_projection_worker.h"
 #include "tandem/log/event_log.h"
+#include "tandem/projections/views.h"
 
 namespace tandem::bench {
 namespace {
@@ -180,7 +182,8 @@ double RawProducerRate(const std::string& bootstrap, const std::vector<Record>& 
 // change to the benchmark.
 class ArrivalProbe {
  public:
-  using Arrived = std::function<void(uint64_t position)>;
+  // Every event of `partition` up to `position` has arrived.
+  using Arrived = std::function<void(int32_t partition, uint64_t position)>;
   virtual ~ArrivalProbe() = default;
   virtual const char* name() const = 0;
   // Reports every record appended to the topic after this call returns.
@@ -232,7 +235,7 @@ class PlainConsumerProbe final : public ArrivalProbe {
             rd_kafka_header_get_last(headers, event_headers::kGlobalPosition, &value, &size) ==
                 RD_KAFKA_RESP_ERR_NO_ERROR &&
             ParseGlobalPositionHeader({static_cast<const char*>(value), size}, &position).ok()) {
-          arrived(position);
+          arrived(m->partition, position);
         }
         rd_kafka_message_destroy(m);
       }
@@ -254,46 +257,121 @@ class PlainConsumerProbe final : public ArrivalProbe {
   std::thread thread_;
 };
 
+// Arrival = readable in a view folded by a Kafka-fed worker (KafkaProjectionWorker) in a group
+// of its own, committed with its offsets; the worker is in the group and caught up before Start
+// returns.
+class WorkerProbe final : public ArrivalProbe {
+ public:
+  WorkerProbe(std::string bootstrap, std::string dir, std::string projection)
+      : bootstrap_(std::move(bootstrap)),
+        dir_(std::move(dir)),
+        projection_(std::move(projection)) {}
+  ~WorkerProbe() override { Stop(); }
+
+  const char* name() const override { return "kafka_worker"; }
+
+  void Start(Arrived arrived) override {
+    Check(ViewStore::Open(ViewStoreOptions(), dir_ + "/worker-views", &store_), "worker views");
+    std::vector<std::unique_ptr<Projection>> all;
+    Check(MakeProjections({}, &all), "projections");
+    std::unique_ptr<Projection> chosen;
+    for (auto& p : all) {
+      if (p->name() == projection_) chosen = std::move(p);
+    }
+    if (chosen == nullptr) Check(Status::InvalidArgument("no projection " + projection_), "probe");
+    KafkaWorkerOptions options;
+    options.kafka.bootstrap = bootstrap_;
+    options.group = "tandem-bench-worker";
+    // The worker first folds the whole topic (the throughput phase's events); timing starts
+    // once it has, so only commits after `armed_` count.
+    options.on_commit = [this, arrived = std::move(arrived)](int32_t partition, uint64_t position) {
+      last_commit_ = Clock::now();
+      if (armed_) arrived(partition, position);
+    };
+    Check(KafkaProjectionWorker::Open(options, std::move(chosen), store_.get(), &worker_),
+          "open the worker");
+    Check(worker_->Start(), "start the worker");
+    // Caught up: no commit for a second after having folded something.
+    while (worker_->EventsFolded() == 0 || Clock::now() - last_commit_.load() < kQuiet) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    armed_ = true;
+  }
+
+  void Stop() override {
+    if (worker_ == nullptr) return;
+    Check(worker_->Stop(), "stop the worker");
+    worker_.reset();
+    store_.reset();
+  }
+
+ private:
+  static constexpr std::chrono::seconds kQuiet{1};
+  const std::string bootstrap_, dir_, projection_;
+  std::unique_ptr<ViewStore> store_;
+  std::unique_ptr<KafkaProjectionWorker> worker_;
+  std::atomic<Clock::time_point> last_commit_{Clock::time_point{}};
+  std::atomic<bool> armed_{false};
+};
+
 // (c) Appends one event at a time at `rate` for `seconds` while the relay runs; each one's
 // latency from its acknowledged append to its arrival at `probe`.
 void MeasureLatency(EventLog* log, const EventRelay& relay, ArrivalProbe* probe, int tenants,
-                    double rate, double seconds) {
+                    int32_t partitions, double rate, double seconds) {
   std::mutex mu;
-  std::map<uint64_t, Clock::time_point> acknowledged, arrived;
-  probe->Start([&](uint64_t position) {
+  // Per partition, in arrival order: (every event up to this position has arrived, when).
+  std::map<int32_t, std::vector<std::pair<uint64_t, Clock::time_point>>> reports;
+  probe->Start([&](int32_t partition, uint64_t position) {
     const auto now = Clock::now();
     std::lock_guard<std::mutex> lock(mu);
-    arrived.emplace(position, now);
+    reports[partition].emplace_back(position, now);
   });
+  struct Acknowledged {
+    uint64_t position;
+    int32_t partition;
+    Clock::time_point at;
+  };
+  std::vector<Acknowledged> acknowledged;
+  std::map<int32_t, uint64_t> last_of;  // per partition, the last position appended
   const auto total = static_cast<uint64_t>(rate * seconds);
   const auto started = Clock::now();
   for (uint64_t i = 0; i < total; i++) {
     std::this_thread::sleep_until(started + std::chrono::duration_cast<Clock::duration>(
                                                 std::chrono::duration<double>(i / rate)));
     AppendResult result;
-    Check(log->Append(StreamOf(i, tenants), ExpectedVersion::Any(), {Comment(i)}, "", &result),
-          "append");
-    const auto now = Clock::now();
-    std::lock_guard<std::mutex> lock(mu);
-    acknowledged.emplace(result.last_position, now);
+    const StreamId stream = StreamOf(i, tenants);
+    Check(log->Append(stream, ExpectedVersion::Any(), {Comment(i)}, "", &result), "append");
+    const int32_t partition = PartitionForTenant(stream.tenant, partitions);
+    acknowledged.push_back({result.last_position, partition, Clock::now()});
+    last_of[partition] = result.last_position;
   }
   const double append_seconds = Seconds(started);
+  const auto all_arrived = [&] {
+    for (const auto& [partition, last] : last_of) {
+      auto it = reports.find(partition);
+      if (it == reports.end() || it->second.back().first < last) return false;
+    }
+    return true;
+  };
   const auto deadline = Clock::now() + std::chrono::seconds(60);
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu);
-      if (arrived.size() >= acknowledged.size() || Clock::now() > deadline) break;
+      if (all_arrived() || Clock::now() > deadline) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   probe->Stop();
   std::vector<double> latencies_ms;
-  for (const auto& [position, at] : acknowledged) {
-    auto it = arrived.find(position);
-    if (it == arrived.end()) continue;
-    // A record can arrive before Append returns to its caller: that is no latency at all.
+  for (const Acknowledged& a : acknowledged) {
+    const auto& list = reports[a.partition];
+    // The first report covering the position (positions grow along a partition's reports).
+    auto it = std::lower_bound(list.begin(), list.end(), a.position,
+                               [](const auto& report, uint64_t p) { return report.first < p; });
+    if (it == list.end()) continue;
+    // An event can arrive before Append returns to its caller: that is no latency at all.
     latencies_ms.push_back(
-        std::max(0.0, std::chrono::duration<double, std::milli>(it->second - at).count()));
+        std::max(0.0, std::chrono::duration<double, std::milli>(it->second - a.at).count()));
   }
   std::printf("latency_consumer=%s\n", probe->name());
   std::printf("latency_events=%zu latency_arrived=%zu latency_rate_events_per_s=%.0f\n",
@@ -316,7 +394,11 @@ int RunRelayBench(const std::vector<std::string>& args) {
       "partitions", po::value<int>()->default_value(4), "partitions of the events topic")(
       "tenants", po::value<int>()->default_value(50), "workspaces the events spread over")(
       "latency-rate", po::value<double>()->default_value(500), "appends/s while timing latency")(
-      "latency-seconds", po::value<double>()->default_value(5), "seconds of timed appends");
+      "latency-seconds", po::value<double>()->default_value(5), "seconds of timed appends")(
+      "latency-consumer", po::value<std::string>()->default_value("worker"),
+      "worker (a Kafka-fed projection worker) or plain (a plain consumer)")(
+      "worker-projection", po::value<std::string>()->default_value("internal-threads"),
+      "the projection the latency worker folds");
   po::variables_map vm;
   int rc = ParseBenchOptions("relay", desc, args, &vm);
   if (rc >= 0) return rc;
@@ -362,9 +444,18 @@ int RunRelayBench(const std::vector<std::string>& args) {
   std::printf("relay_events_per_s=%.0f\n", relayed);
   std::printf("ratio_relay_to_raw_producer=%.2f\n", raw > 0 ? relayed / raw : 0);
 
-  PlainConsumerProbe probe(cluster->bootstrap(), "tandem.events", partitions);
-  MeasureLatency(log.get(), *relay, &probe, tenants, vm["latency-rate"].as<double>(),
-                 vm["latency-seconds"].as<double>());
+  // Append acknowledged -> readable in a Kafka-fed worker's view (or, with --latency-consumer
+  // plain, -> consumed by a plain consumer, the floor of what a worker can do).
+  std::unique_ptr<ArrivalProbe> probe;
+  if (vm["latency-consumer"].as<std::string>() == "plain") {
+    probe = std::make_unique<PlainConsumerProbe>(cluster->bootstrap(), "tandem.events", partitions);
+  } else {
+    probe = std::make_unique<WorkerProbe>(cluster->bootstrap(), dir,
+                                          vm["worker-projection"].as<std::string>());
+  }
+  MeasureLatency(log.get(), *relay, probe.get(), tenants, partitions,
+                 vm["latency-rate"].as<double>(), vm["latency-seconds"].as<double>());
+  probe.reset();
   Check(relay->Stop(), "stop the relay");
   relay.reset();
   log.reset();

@@ -35,6 +35,9 @@ const Verb kVerbs[] = {
      tandem::cli::RunWorker},
     {"status", "show the log's head, the relay's published position and lag, and Kafka",
      tandem::cli::RunStatus},
+    {"serve", "run the engine with Kafka (relay, command intake, live views) until stopped",
+     tandem::cli::RunServe},
+    {"tail", "print the events topic's events as JSON lines", tandem::cli::RunTail},
 };
 
 void PrintUsage(std::ostream& out) {

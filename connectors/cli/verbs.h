@@ -18,5 +18,7 @@ int RunProjections(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
 int RunWorker(const std::vector<std::string>& args);
 int RunStatus(const std::vector<std::string>& args);
+int RunTail(const std::vector<std::string>& args);
+int RunServe(const std::vector<std::string>& args);
 
 }  // namespace tandem::cli

@@ -3,7 +3,10 @@
 // skipped, counted and logged; a restarted worker resumes from the offsets stored with its
 // view; a view of another version is folded again. (Kills and a group of two workers:
 // kafka_worker_crash_test.)
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -44,8 +47,8 @@ class KafkaWorkerTest : public ::testing::Test {
 
   std::unique_ptr<KafkaProjectionWorker> StartWorker(const std::string& view,
                                                      const std::string& group,
-                                                     prometheus::Registry* metrics = nullptr) {
-    KafkaWorkerOptions options;
+                                                     prometheus::Registry* metrics = nullptr,
+                                                     KafkaWorkerOptions options = {}) {
     options.kafka.bootstrap = cluster_->bootstrap();
     options.group = group;
     options.metrics = metrics;
@@ -110,6 +113,38 @@ TEST_F(KafkaWorkerTest, AWorkerThatConsumedEveryPartitionHashesLikeTheLogFedView
   const auto log_fed = LogFedHashes(world_->log(), dir_.Sub("log-fed"), views);
   for (const std::string& view : views) {
     EXPECT_EQ(HashOf(store_.get(), view), log_fed.at(view)) << view;
+  }
+}
+
+TEST_F(KafkaWorkerTest, EachCommitTellsUpToWhichPositionEachPartitionIsReadable) {
+  ASSERT_EQ(producer_->SendLog(world_->log()), last());
+  producer_->Flush();
+  std::map<int32_t, uint64_t> expected;
+  std::vector<RecordedEvent> page;
+  for (uint64_t next = 1; next <= last(); next = page.back().global_position() + 1) {
+    ASSERT_TRUE(world_->log()->ReadAll(next, ReadOptions(), &page).ok());
+    for (const RecordedEvent& e : page) {
+      expected[PartitionForTenant(e.event().tenant()->str(), kWorkerPartitions)] =
+          e.global_position();
+    }
+  }
+  std::mutex mu;
+  std::map<int32_t, std::vector<uint64_t>> reported;
+  KafkaWorkerOptions options;
+  options.max_batch_events = 50;  // many commits
+  options.on_commit = [&](int32_t partition, uint64_t position) {
+    std::lock_guard<std::mutex> lock(mu);
+    reported[partition].push_back(position);
+  };
+  auto worker = StartWorker("client-feed", "g-commits", nullptr, options);
+  ASSERT_TRUE(WaitForRecords(worker.get(), last()));
+  ASSERT_TRUE(worker->Stop().ok());
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(reported.size(), expected.size());
+  for (const auto& [partition, positions] : reported) {
+    EXPECT_TRUE(std::is_sorted(positions.begin(), positions.end())) << partition;
+    EXPECT_GT(positions.size(), 1u) << partition;
+    EXPECT_EQ(positions.back(), expected.at(partition)) << partition;
   }
 }
 

@@ -90,6 +90,7 @@ class CommandWorld {
   }
 
   EventLog* log() { return log_.get(); }
+  CommandHandler* handler() { return handler_.get(); }
   BlobStore* blobs() { return blobs_.get(); }
   const std::string& dir() const { return dir_; }
 

@@ -59,7 +59,11 @@ class Worker : public KafkaProjectionWorker {
                          // A partition never consumed, or a stored offset the topic no longer
                          // holds (a fresh cluster): from the start, positions skip duplicates.
                          {"auto.offset.reset", "earliest"},
-                         {"enable.partition.eof", "false"}},
+                         {"enable.partition.eof", "false"},
+                         // Views are read live: a fetch with nothing new comes back after 10 ms
+                         // rather than librdkafka's 500 (a broker answers sooner when records
+                         // arrive; librdkafka's mock cluster waits the whole time).
+                         {"fetch.wait.max.ms", "10"}},
                         &conf);
     if (!s.ok()) return s;
     rd_kafka_conf_set_rebalance_cb(conf.get(), &Worker::OnRebalance);
@@ -166,10 +170,14 @@ class Worker : public KafkaProjectionWorker {
 
   void CommitBatch() {
     if (fold_.pending_records() == 0) return;
-    Status s = fold_.Commit();
+    std::vector<SourceOffset> advanced;
+    Status s = fold_.Commit(options_.on_commit ? &advanced : nullptr);
     if (!s.ok()) {
       FoldFailed(s);
       return;
+    }
+    for (const SourceOffset& offset : advanced) {
+      options_.on_commit(offset.partition, offset.last_position);
     }
     for (int i = 0; i < kOutcomes; i++) {
       counts_[i] += batch_counts_[i];

@@ -101,7 +101,7 @@ Status WorkerFold::Offer(const WorkerRecord& record, RecordOutcome* outcome) {
   return Status::OK();
 }
 
-Status WorkerFold::Commit() {
+Status WorkerFold::Commit(std::vector<SourceOffset>* advanced) {
   if (pending_records_ == 0) return Status::OK();
   Status s = projection_->Flush(batch_->Rows(view_));
   if (s.ok()) {
@@ -114,7 +114,10 @@ Status WorkerFold::Commit() {
     Forget();
     return s;
   }
-  for (auto& [partition, offset] : pending_) committed_[partition] = std::move(offset);
+  for (auto& [partition, offset] : pending_) {
+    if (advanced != nullptr) advanced->push_back(offset);
+    committed_[partition] = std::move(offset);
+  }
   position_ = std::max(position_, pending_position_);
   pending_.clear();
   batch_.reset();

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tandem/basics/status.h"
 #include "tandem/projections/projection.h"
@@ -53,8 +54,9 @@ class WorkerFold {
   Status Offer(const WorkerRecord& record, RecordOutcome* outcome);
   // Records offered since the last commit.
   size_t pending_records() const { return pending_records_; }
-  // Commits the batch in progress (nothing when empty); forgets it when the commit fails.
-  Status Commit();
+  // Commits the batch in progress (nothing when empty); forgets it when the commit fails. When
+  // given, `advanced` receives the offsets of the partitions the commit advanced.
+  Status Commit(std::vector<SourceOffset>* advanced = nullptr);
   void Forget();
   // Drops the view with its offsets, e.g. when its rows turned out damaged.
   Status DropView();

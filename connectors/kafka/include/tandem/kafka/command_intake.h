@@ -12,7 +12,13 @@
 //    never stops the intake.
 //  - Consumer offsets are committed only after the result was acknowledged by Kafka: a crash
 //    may answer a command twice (same answer), never leave it unanswered.
+//  - A record larger than the largest command any type may have (MaxCommandBytes under
+//    `limits`) is refused (command.too_large) before anything parses it.
+//  - Results carry the header tandem.command_id when the command id could be read (a
+//    well-formed JSON object with a string "command_id").
+//  - Commands are executed one at a time, in the order of their partition.
 #pragma once
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -30,6 +36,13 @@ namespace tandem {
 struct CommandIntakeOptions {
   KafkaOptions kafka;
   std::string group = "tandem-command-intake";
+  // The handler's limits: they bound a record's size before it is parsed.
+  CommandLimits limits;
+  // How long Stop waits for the results in flight to be acknowledged.
+  std::chrono::milliseconds flush_timeout{10000};
+  // When set, tandem_intake_records_total and tandem_intake_results_total{result} (result:
+  // "ok", "deduplicated" or the refusal's status code) are registered here. Must outlive the
+  // intake.
   prometheus::Registry* metrics = nullptr;
 };
 

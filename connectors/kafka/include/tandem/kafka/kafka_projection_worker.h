@@ -26,6 +26,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,10 @@ struct KafkaWorkerOptions {
   size_t max_batch_events = 1000;
   std::chrono::milliseconds max_batch_delay{5};
   prometheus::Registry* metrics = nullptr;
+  // Called on the worker's thread after each commit, once per partition the commit advanced,
+  // with the highest global position now folded from it: every event of that partition up to
+  // there is readable in the view. For live pushes and latency measurements; must be quick.
+  std::function<void(int32_t partition, uint64_t last_position)> on_commit;
 };
 
 class KafkaProjectionWorker {

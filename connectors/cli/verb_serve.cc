@@ -1,0 +1,257 @@
+// `tandem serve`: the engine as a long-running process. It owns the data folder read-write
+// (the log, the views kept current by the live projection runner), the embedded Kafka cluster
+// when asked, the relay publishing the log to the events topic, and the command intake. It runs
+// until SIGTERM or Ctrl-C and then stops in an order that loses nothing: no new commands first,
+// then the relay flushes what the log committed, then the views checkpoint, the cluster last.
+// Other `tandem` verbs keep working on the same folder, read-only, while it runs.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "cli_options.h"
+#include "kafka_flags.h"
+#include "tandem/kafka/command_intake.h"
+#include "tandem/kafka/embedded_cluster.h"
+#include "tandem/kafka/event_relay.h"
+#include "tandem/projections/projection_runner.h"
+#include "tandem/projections/views.h"
+#include "verbs.h"
+#include "view_engine.h"
+
+namespace tandem::cli {
+namespace {
+
+// What serve runs. It starts log, views, cluster, relay, intake; Stop takes them down in the
+// order that loses nothing.
+struct Server {
+  std::unique_ptr<EmbeddedKafkaCluster> cluster;
+  std::string bootstrap_file;  // written by this process, removed when it stops
+  Engine engine;
+  std::unique_ptr<ViewStore> views;
+  std::unique_ptr<ProjectionRunner> runner;
+  std::unique_ptr<EventRelay> relay;
+  std::unique_ptr<CommandIntake> intake;
+
+  // Stops everything started, in the order that loses nothing. False if something did not
+  // stop cleanly (said on stderr).
+  bool Stop() {
+    bool clean = true;
+    auto check = [&](const char* what, const Status& s) {
+      if (s.ok()) return;
+      std::cerr << "tandem serve: stopping " << what << ": " << s.ToString() << "\n";
+      clean = false;
+    };
+    if (intake != nullptr) check("the command intake", intake->Stop());
+    intake.reset();
+    // No command is in progress any more: appends are drained with the handler.
+    engine.commands.reset();
+    if (relay != nullptr) {
+      // What the last commands wrote is published before the relay stops, unless Kafka is
+      // away: then the next start publishes it.
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (relay->Lag() > 0 && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      check("the relay", relay->Stop());
+    }
+    relay.reset();
+    if (runner != nullptr) runner->Stop();  // commits the batch in progress
+    runner.reset();
+    views.reset();
+    engine.codec.reset();
+    engine.blobs.reset();
+    engine.log.reset();
+    std::error_code ignored;  // a file already gone is what was wanted
+    if (!bootstrap_file.empty()) std::filesystem::remove(bootstrap_file, ignored);
+    cluster.reset();
+    return clean;
+  }
+};
+
+struct ServeFlags {
+  std::string kafka;
+  int brokers = 1;
+  int partitions = 4;
+  KafkaOptions options;
+};
+
+bool ParseServeFlags(const po::variables_map& vm, ServeFlags* flags) {
+  flags->kafka = vm["kafka"].as<std::string>();
+  flags->brokers = vm["brokers"].as<int>();
+  flags->partitions = vm["partitions"].as<int>();
+  if (flags->brokers <= 0 || flags->partitions <= 0) {
+    std::cerr << "tandem serve: --brokers and --partitions must be positive\n";
+    return false;
+  }
+  const std::string format = vm["events-format"].as<std::string>();
+  if (!ParseEventFormat(format, &flags->options.event_format)) {
+    std::cerr << "tandem serve: --events-format must be flatbuffers or json, not '" << format
+              << "'\n";
+    return false;
+  }
+  if (!KafkaConfig("serve", vm, &flags->options.client_config)) return false;
+  if (flags->kafka.empty()) {
+    std::cerr << "tandem serve: --kafka needs 'embedded' or host:port,...\n";
+    return false;
+  }
+  return true;
+}
+
+// Starts the embedded cluster when asked; either way the bootstrap address ends up in
+// <data>/kafka.bootstrap for the other verbs (`tandem tail`) and for clients of other processes.
+bool StartKafka(const po::variables_map& vm, ServeFlags* flags, Server* server) {
+  const KafkaTopics& topics = flags->options.topics;
+  if (flags->kafka == "embedded") {
+    EmbeddedClusterOptions options;
+    options.brokers = flags->brokers;
+    options.partitions = flags->partitions;
+    options.topics = {topics.events, topics.commands, topics.command_results};
+    Status s = EmbeddedKafkaCluster::Start(options, &server->cluster);
+    if (!s.ok()) {
+      std::cerr << "tandem serve: cannot start the embedded Kafka cluster: " << s.ToString()
+                << "\n";
+      return false;
+    }
+    flags->options.bootstrap = server->cluster->bootstrap();
+  } else {
+    flags->options.bootstrap = flags->kafka;
+  }
+  const std::string file = DataDir(vm) + "/kafka.bootstrap";
+  Status s = WriteBootstrapFile(file, flags->options.bootstrap);
+  if (!s.ok()) {
+    std::cerr << "tandem serve: " << s.ToString() << "\n";
+    return false;
+  }
+  server->bootstrap_file = file;
+  return true;
+}
+
+bool StartViews(const po::variables_map& vm, Server* server) {
+  Status s = ViewStore::Open(ViewStoreOptions(), ViewsDir(vm), &server->views);
+  std::vector<std::unique_ptr<Projection>> projections;
+  if (s.ok()) s = MakeProjections({}, &projections);
+  if (s.ok()) {
+    s = ProjectionRunner::Open(ProjectionRunnerOptions(), server->engine.log.get(),
+                               server->views.get(), std::move(projections), &server->runner);
+  }
+  if (s.ok()) s = server->runner->CatchUp();
+  if (s.ok()) s = server->runner->Start();
+  if (!s.ok()) std::cerr << "tandem serve: cannot start the views: " << s.ToString() << "\n";
+  return s.ok();
+}
+
+std::string RelayPositionFile(const po::variables_map& vm) {
+  return DataDir(vm) + "/relay.position";
+}
+
+bool StartRelay(const po::variables_map& vm, const ServeFlags& flags, Server* server) {
+  EventRelayOptions options;
+  options.kafka = flags.options;
+  options.position_file = RelayPositionFile(vm);
+  Status s = EventRelay::Open(options, server->engine.log.get(), &server->relay);
+  if (s.ok()) s = server->relay->Start();
+  if (!s.ok()) std::cerr << "tandem serve: cannot start the relay: " << s.ToString() << "\n";
+  return s.ok();
+}
+
+bool StartIntake(const po::variables_map& vm, const ServeFlags& flags, Server* server) {
+  CommandIntakeOptions options;
+  options.kafka = flags.options;
+  options.limits.max_file_bytes = vm["max-file-bytes"].as<uint64_t>();
+  Status s = CommandIntake::Open(options, server->engine.commands.get(), server->engine.codec.get(),
+                                 &server->intake);
+  if (s.ok()) s = server->intake->Start();
+  if (!s.ok()) {
+    std::cerr << "tandem serve: cannot start the command intake: " << s.ToString() << "\n";
+  }
+  return s.ok();
+}
+
+void PrintStarted(const po::variables_map& vm, const ServeFlags& flags, const Server& server) {
+  const KafkaTopics& topics = flags.options.topics;
+  std::cout << "tandem serve: data folder " << std::filesystem::absolute(DataDir(vm)).string()
+            << " (log at position " << server.engine.log->LastPosition() << ")\n"
+            << "  views: " << ViewsDir(vm) << ", folded live\n"
+            << "  kafka: "
+            << (server.cluster != nullptr ? "embedded cluster, " + std::to_string(flags.brokers) +
+                                                " broker(s), messages in memory only"
+                                          : std::string("cluster at --kafka"))
+            << "\n"
+            << "  bootstrap: " << flags.options.bootstrap << " (in " << server.bootstrap_file
+            << ")\n"
+            << "  topics: events " << topics.events << " ("
+            << EventFormatName(flags.options.event_format) << "), commands " << topics.commands
+            << ", results " << topics.command_results
+            << (server.cluster != nullptr
+                    ? ", " + std::to_string(flags.partitions) + " partitions each"
+                    : std::string())
+            << "\n"
+            << "  relay: publishing the log to " << topics.events << " (position kept in "
+            << RelayPositionFile(vm) << ")\n"
+            << "  command intake: consuming " << topics.commands << ", answering on "
+            << topics.command_results << "\n"
+            << "ready; stop with Ctrl-C or SIGTERM\n"
+            << std::flush;
+}
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& args) {
+  po::options_description desc("serve options");
+  AddCommonOptions(&desc);
+  AddBlobOptions(&desc);
+  desc.add_options()("kafka", po::value<std::string>()->default_value("embedded"),
+                     "'embedded' (a cluster inside this process, in memory only) or the "
+                     "bootstrap servers host:port,... of a real cluster")(
+      "brokers", po::value<int>()->default_value(1), "brokers of the embedded cluster")(
+      "partitions", po::value<int>()->default_value(4),
+      "partitions of each topic the embedded cluster creates")(
+      "events-format", po::value<std::string>()->default_value("flatbuffers"),
+      "record values on the events topic: flatbuffers or json");
+  AddKafkaConfigOption(&desc);
+  po::variables_map vm;
+  int rc = ParseVerbOptions("serve",
+                            "Runs the engine until SIGTERM or Ctrl-C: live views, the relay to "
+                            "Kafka and the command intake.",
+                            desc, args, &vm);
+  if (rc >= 0) return rc;
+  ServeFlags flags;
+  if (!ParseServeFlags(vm, &flags)) return kExitUsage;
+
+  // Blocked before any thread starts, so that every thread inherits the mask and the signals
+  // reach only the sigwait below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  Server server;
+  std::error_code ec;
+  std::filesystem::create_directories(DataDir(vm), ec);
+  bool started = OpenEngine(vm, &server.engine);
+  // This process holds the log now, so an address left in the folder is one a serve that did
+  // not stop cleanly wrote: it points at nothing.
+  if (started) std::filesystem::remove(DataDir(vm) + "/kafka.bootstrap", ec);
+  started = started && StartViews(vm, &server) && StartKafka(vm, &flags, &server) &&
+            StartRelay(vm, flags, &server) && StartIntake(vm, flags, &server);
+  if (!started) {
+    server.Stop();
+    return kExitFailed;
+  }
+  PrintStarted(vm, flags, server);
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  std::cout << "tandem serve: " << (signal == SIGINT ? "interrupted" : "terminated")
+            << ", stopping\n"
+            << std::flush;
+  const bool clean = server.Stop();
+  std::cout << "tandem serve: stopped\n" << std::flush;
+  return clean ? kExitOk : kExitFailed;
+}
+
+}  // namespace tandem::cli
