@@ -17,23 +17,13 @@
 #include <string>
 #include <thread>
 
+#include "child_process.h"
 #include "tandem/basics/logger.h"
 #include "tandem/kafka/event_relay.h"
 #include "test_util.h"
 
 namespace tandem::test {
 namespace {
-
-void Say(const std::string& line) {
-  const std::string out = line + "\n";
-  if (write(STDOUT_FILENO, out.data(), out.size()) != static_cast<ssize_t>(out.size())) _exit(1);
-}
-
-void DieIf(const Status& s, const std::string& what) {
-  if (s.ok()) return;
-  Say("error " + what + " " + s.ToString());
-  _exit(1);
-}
 
 // Appends `count` events with ids from `run` and `*next`, `per_append` at most in each append.
 void AppendEvents(EventLog* log, const std::string& run, int count, int per_append, int* next) {
@@ -45,14 +35,14 @@ void AppendEvents(EventLog* log, const std::string& run, int count, int per_appe
       batch.push_back(CommentEvent(run + "-" + std::to_string(*next)));
     }
     AppendResult result;
-    DieIf(log->Append({tenant, stream}, ExpectedVersion::Any(), batch, "", &result), "append");
+    ChildDieIf(log->Append({tenant, stream}, ExpectedVersion::Any(), batch, "", &result), "append");
   }
 }
 
 int Run(const std::string& dir, const std::string& bootstrap, const std::string& run, int events,
         int backlog, int store_ms, int max_in_flight) {
   std::unique_ptr<EventLog> log;
-  DieIf(EventLog::Open(EventLogOptions(), dir + "/log", &log), "log");
+  ChildDieIf(EventLog::Open(EventLogOptions(), dir + "/log", &log), "log");
   int next = 0;
   AppendEvents(log.get(), run, backlog, 50, &next);
   EventRelayOptions options;
@@ -62,16 +52,16 @@ int Run(const std::string& dir, const std::string& bootstrap, const std::string&
   options.store_interval = std::chrono::milliseconds(store_ms);
   options.max_in_flight = static_cast<size_t>(max_in_flight);
   std::unique_ptr<EventRelay> relay;
-  DieIf(EventRelay::Open(options, log.get(), &relay), "open");
-  DieIf(relay->Start(), "start");
-  Say("open head=" + std::to_string(log->LastPosition()) +
-      " published=" + std::to_string(relay->PublishedPosition()));
+  ChildDieIf(EventRelay::Open(options, log.get(), &relay), "open");
+  ChildDieIf(relay->Start(), "start");
+  ChildSay("open head=" + std::to_string(log->LastPosition()) +
+           " published=" + std::to_string(relay->PublishedPosition()));
   std::atomic<int> appended{0};
   std::thread([&] {
     for (;;) {
-      Say("at head=" + std::to_string(log->LastPosition()) +
-          " published=" + std::to_string(relay->PublishedPosition()) +
-          " appended=" + std::to_string(appended.load()));
+      ChildSay("at head=" + std::to_string(log->LastPosition()) +
+               " published=" + std::to_string(relay->PublishedPosition()) +
+               " appended=" + std::to_string(appended.load()));
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }).detach();

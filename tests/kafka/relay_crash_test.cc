@@ -15,6 +15,7 @@
 #include <iostream>
 #include <random>
 
+#include "child_process.h"
 #include "relay_checks.h"
 #include "tandem/kafka/embedded_cluster.h"
 #include "test_util.h"
@@ -64,58 +65,29 @@ using KillWhen = std::function<bool(const ChildState&, milliseconds since_open)>
 // `tuning`: the child's STORE_MS and MAX_IN_FLIGHT, when not its defaults.
 ChildState RunAndKill(const std::string& dir, const std::string& bootstrap, int round, int backlog,
                       const KillWhen& kill_when, const std::vector<std::string>& tuning = {}) {
-  int fds[2];
-  EXPECT_EQ(pipe(fds), 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    const std::string run = "r" + std::to_string(round), events = std::to_string(kEventsPerRound),
-                      before = std::to_string(backlog);
-    if (tuning.size() == 2) {
-      execl(CRASH_RELAY_PATH, "crash_relay", dir.c_str(), bootstrap.c_str(), run.c_str(),
-            events.c_str(), before.c_str(), tuning[0].c_str(), tuning[1].c_str(), nullptr);
-    } else {
-      execl(CRASH_RELAY_PATH, "crash_relay", dir.c_str(), bootstrap.c_str(), run.c_str(),
-            events.c_str(), before.c_str(), nullptr);
-    }
-    _exit(127);
-  }
-  close(fds[1]);
   ChildState state;
-  std::string pending;
-  const auto started = Clock::now();
   Clock::time_point opened{};
-  bool killed = false;
-  for (;;) {
-    if (!killed) {
-      const auto since_open = std::chrono::duration_cast<milliseconds>(Clock::now() - opened);
-      const bool give_up = Clock::now() - started > std::chrono::seconds(20);
-      if (give_up || !state.error.empty() || (state.open && kill_when(state, since_open))) {
-        kill(pid, SIGKILL);
-        killed = true;
-        EXPECT_FALSE(give_up) << "round " << round << " never reached its kill point";
-      }
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, 1) == 0) continue;
-    char buf[4096];
-    const ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;  // EOF: the child is gone and the pipe drained
-    if (killed) continue;
-    pending.append(buf, static_cast<size_t>(n));
-    for (size_t end; (end = pending.find('\n')) != std::string::npos;) {
-      Parse(pending.substr(0, end), &state);
-      pending.erase(0, end + 1);
-      if (state.open && opened == Clock::time_point{}) opened = Clock::now();
-    }
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "round " << round << " ended on its own; status " << status << " " << state.error;
+  std::vector<std::string> argv = {CRASH_RELAY_PATH,
+                                   dir,
+                                   bootstrap,
+                                   "r" + std::to_string(round),
+                                   std::to_string(kEventsPerRound),
+                                   std::to_string(backlog)};
+  argv.insert(argv.end(), tuning.begin(), tuning.end());
+  const ChildOutcome outcome = RunChildUntilKilled(
+      argv,
+      [&](const std::string& line) {
+        Parse(line, &state);
+        if (state.open && opened == Clock::time_point{}) opened = Clock::now();
+      },
+      [&] {
+        const auto since_open = std::chrono::duration_cast<milliseconds>(Clock::now() - opened);
+        return !state.error.empty() || (state.open && kill_when(state, since_open));
+      },
+      std::chrono::seconds(20));
+  EXPECT_FALSE(outcome.gave_up) << "round " << round << " never reached its kill point";
+  EXPECT_TRUE(WIFSIGNALED(outcome.status) && WTERMSIG(outcome.status) == SIGKILL)
+      << "round " << round << " ended on its own; status " << outcome.status << " " << state.error;
   EXPECT_EQ(state.error, "");
   return state;
 }

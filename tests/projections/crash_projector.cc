@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "child_process.h"
 #include "crash_activity.h"
 #include "tandem/basics/logger.h"
 #include "tandem/projections/projection_runner.h"
@@ -33,27 +34,16 @@ constexpr int kBacklogCommands = 1500;
 // kill point on a slow machine (an unbounded writer grew the log past 100k events under ASan).
 constexpr int kFoldingRoundCommands = 500;
 
-void Say(const std::string& line) {
-  const std::string out = line + "\n";
-  if (write(STDOUT_FILENO, out.data(), out.size()) != static_cast<ssize_t>(out.size())) _exit(1);
-}
-
-void DieIf(const Status& s, const std::string& what) {
-  if (s.ok()) return;
-  Say("error " + what + " " + s.ToString());
-  _exit(1);
-}
-
 int Run(const std::string& dir, const std::string& run, uint64_t seed, const std::string& mode) {
   CommandWorld world(dir);
-  if (world.log() == nullptr) DieIf(Status::IOError("cannot open the world"), "open");
+  if (world.log() == nullptr) ChildDieIf(Status::IOError("cannot open the world"), "open");
   CrashActivity activity(run, seed);
   std::atomic<uint64_t> commands{0};
   auto execute = [&] {
     CommandResult result;
     Status s = world.Run(activity.Next(), &result);
     // Refusals are part of the activity; anything else is a failure of the engine.
-    if (!s.ok() && !s.IsRejected() && !s.IsWrongExpectedVersion()) DieIf(s, "command");
+    if (!s.ok() && !s.IsRejected() && !s.IsWrongExpectedVersion()) ChildDieIf(s, "command");
     commands++;
   };
   std::atomic<const char*> phase{mode == "live" ? "live" : mode.c_str()};
@@ -61,35 +51,36 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
   auto monitor = [&] {
     for (;;) {
       const uint64_t position = folding != nullptr ? folding->Position() : 0;
-      Say(std::string("at phase=") + phase.load() + " position=" + std::to_string(position) +
-          " head=" + std::to_string(world.log()->LastPosition()) +
-          " commands=" + std::to_string(commands));
+      ChildSay(std::string("at phase=") + phase.load() + " position=" + std::to_string(position) +
+               " head=" + std::to_string(world.log()->LastPosition()) +
+               " commands=" + std::to_string(commands));
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   };
 
   if (mode == "backlog") {
-    Say("open head=" + std::to_string(world.log()->LastPosition()) + " position=0");
+    ChildSay("open head=" + std::to_string(world.log()->LastPosition()) + " position=0");
     std::thread(monitor).detach();
     for (int i = 0; i < kBacklogCommands; i++) execute();
-    Say("done");
+    ChildSay("done");
     for (;;) pause();
   }
 
   std::unique_ptr<ViewStore> store;
-  DieIf(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "views");
+  ChildDieIf(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "views");
   std::vector<std::unique_ptr<Projection>> projections;
-  DieIf(MakeProjections({}, &projections), "projections");
+  ChildDieIf(MakeProjections({}, &projections), "projections");
   ProjectionRunnerOptions options;
   // Small batches: many commits per round, so kills land between and during them.
   options.max_batch_events = 16;
   options.max_batch_delay = std::chrono::milliseconds(2);
   options.catch_up_batch_events = 32;
   std::unique_ptr<ProjectionRunner> runner;
-  DieIf(ProjectionRunner::Open(options, world.log(), store.get(), std::move(projections), &runner),
-        "runner");
-  Say("open head=" + std::to_string(world.log()->LastPosition()) +
-      " position=" + std::to_string(runner->Position()));
+  ChildDieIf(
+      ProjectionRunner::Open(options, world.log(), store.get(), std::move(projections), &runner),
+      "runner");
+  ChildSay("open head=" + std::to_string(world.log()->LastPosition()) +
+           " position=" + std::to_string(runner->Position()));
   folding = runner.get();
   std::thread(monitor).detach();
   std::thread([&] {
@@ -99,13 +90,13 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   }).detach();
-  if (mode == "catchup") DieIf(runner->CatchUp(), "catch-up");
-  if (mode == "rebuild") DieIf(runner->Rebuild({}), "rebuild");
+  if (mode == "catchup") ChildDieIf(runner->CatchUp(), "catch-up");
+  if (mode == "rebuild") ChildDieIf(runner->Rebuild({}), "rebuild");
   phase = "live";
-  DieIf(runner->Start(), "start");
+  ChildDieIf(runner->Start(), "start");
   // Runs until killed.
   for (;;) {
-    DieIf(runner->LiveStatus(), "live");
+    ChildDieIf(runner->LiveStatus(), "live");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }

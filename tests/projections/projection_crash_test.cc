@@ -22,6 +22,7 @@
 
 #include <gtest/gtest.h>
 
+#include "child_process.h"
 #include "crash_activity.h"
 #include "tandem/domain/client_visibility.h"
 #include "tandem/projections/projection_runner.h"
@@ -77,53 +78,23 @@ using KillWhen = std::function<bool(const ChildState&, milliseconds since_open)>
 // Runs the child until `kill_when` says so, kills it with SIGKILL and returns what it had said.
 ChildState RunAndKill(const std::string& dir, const std::string& run, uint64_t seed,
                       const std::string& mode, const KillWhen& kill_when) {
-  int fds[2];
-  EXPECT_EQ(pipe(fds), 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    const std::string s = std::to_string(seed);
-    execl(CRASH_PROJECTOR_PATH, "crash_projector", dir.c_str(), run.c_str(), s.c_str(),
-          mode.c_str(), nullptr);
-    _exit(127);
-  }
-  close(fds[1]);
   ChildState state;
-  std::string pending;
-  const auto started = Clock::now();
   Clock::time_point opened{};
-  bool killed = false;
-  for (;;) {
-    if (!killed) {
-      const auto since_open = std::chrono::duration_cast<milliseconds>(Clock::now() - opened);
-      const bool give_up = Clock::now() - started > std::chrono::seconds(20);
-      if (give_up || !state.error.empty() || (state.open && kill_when(state, since_open))) {
-        kill(pid, SIGKILL);
-        killed = true;
-        EXPECT_FALSE(give_up) << "round " << run << " (" << mode
-                              << ") never reached its kill point";
-      }
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, 1) == 0) continue;
-    char buf[4096];
-    const ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;  // EOF: the child is gone and the pipe drained
-    if (killed) continue;
-    pending.append(buf, static_cast<size_t>(n));
-    for (size_t end; (end = pending.find('\n')) != std::string::npos;) {
-      Parse(pending.substr(0, end), &state);
-      pending.erase(0, end + 1);
-      if (state.open && opened == Clock::time_point{}) opened = Clock::now();
-    }
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "round " << run << " (" << mode << ") ended on its own; status " << status << " "
+  const ChildOutcome outcome = RunChildUntilKilled(
+      {CRASH_PROJECTOR_PATH, dir, run, std::to_string(seed), mode},
+      [&](const std::string& line) {
+        Parse(line, &state);
+        if (state.open && opened == Clock::time_point{}) opened = Clock::now();
+      },
+      [&] {
+        const auto since_open = std::chrono::duration_cast<milliseconds>(Clock::now() - opened);
+        return !state.error.empty() || (state.open && kill_when(state, since_open));
+      },
+      std::chrono::seconds(20));
+  EXPECT_FALSE(outcome.gave_up) << "round " << run << " (" << mode
+                                << ") never reached its kill point";
+  EXPECT_TRUE(WIFSIGNALED(outcome.status) && WTERMSIG(outcome.status) == SIGKILL)
+      << "round " << run << " (" << mode << ") ended on its own; status " << outcome.status << " "
       << state.error;
   EXPECT_EQ(state.error, "");
   return state;
