@@ -60,7 +60,7 @@ std::string EncodeCheckpoint(const ViewCheckpoint& c) {
 
 Status DecodeCheckpoint(std::string_view in, ViewCheckpoint* c) {
   if (in.size() != 20 || GetFixed(in.substr(12), 8) != ~GetFixed(in, 8)) {
-    return Status::Corruption("a view checkpoint is damaged");
+    return Status::Corruption("view.bad_checkpoint", "a view checkpoint is damaged");
   }
   c->position = GetFixed(in, 8);
   c->version = static_cast<uint32_t>(GetFixed(in.substr(8), 4));
@@ -90,7 +90,7 @@ Status DecodeSourceOffset(std::string_view key, std::string_view value, SourceOf
   if (key.size() <= topic_at || value.size() != 24 ||
       GetFixed(value.substr(16), 8) != ~(GetFixed(value, 8) ^ GetFixed(value.substr(8), 8)) ||
       static_cast<int64_t>(GetFixed(value, 8)) < 0) {
-    return Status::Corruption("a view's source offset is damaged");
+    return Status::Corruption("view.bad_source_offset", "a view's source offset is damaged");
   }
   o->partition = static_cast<int32_t>(GetFixed(key.substr(kOffsetPrefix.size()), 4));
   o->topic = std::string(key.substr(topic_at));

@@ -1,9 +1,10 @@
 // Child process of relay_crash_test: the one writer of the log, appending events continuously
 // while its relay publishes them to the embedded cluster of the parent, until it is killed.
 //
-// usage: crash_relay DATA_DIR BOOTSTRAP RUN EVENTS BACKLOG
+// usage: crash_relay DATA_DIR BOOTSTRAP RUN EVENTS BACKLOG [STORE_MS MAX_IN_FLIGHT]
 //   appends BACKLOG events before the relay starts (for it to catch up), then EVENTS more while
-//   it runs (a few per append, over several tenants), then keeps the relay going.
+//   it runs (a few per append, over several tenants), then keeps the relay going. The relay
+//   stores its position every STORE_MS (3) with at most MAX_IN_FLIGHT (64) events in flight.
 // Lines on stdout, each in one write(2):
 //   "open head=H published=P"              the relay is started
 //   "at head=H published=P appended=N"     every 2 ms
@@ -39,7 +40,7 @@ void AppendEvents(EventLog* log, const std::string& run, int count, int per_appe
 }
 
 int Run(const std::string& dir, const std::string& bootstrap, const std::string& run, int events,
-        int backlog) {
+        int backlog, int store_ms, int max_in_flight) {
   std::unique_ptr<EventLog> log;
   ChildDieIf(EventLog::Open(EventLogOptions(), dir + "/log", &log), "log");
   int next = 0;
@@ -48,8 +49,8 @@ int Run(const std::string& dir, const std::string& bootstrap, const std::string&
   options.kafka.bootstrap = bootstrap;
   options.position_file = dir + "/relay.position";
   // Stores often and keeps few events in flight, so that kills land between and during both.
-  options.store_interval = std::chrono::milliseconds(3);
-  options.max_in_flight = 64;
+  options.store_interval = std::chrono::milliseconds(store_ms);
+  options.max_in_flight = static_cast<size_t>(max_in_flight);
   std::unique_ptr<EventRelay> relay;
   ChildDieIf(EventRelay::Open(options, log.get(), &relay), "open");
   ChildDieIf(relay->Start(), "start");
@@ -76,10 +77,12 @@ int Run(const std::string& dir, const std::string& bootstrap, const std::string&
 }  // namespace tandem::test
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: crash_relay DATA_DIR BOOTSTRAP RUN EVENTS BACKLOG\n");
+  if (argc != 6 && argc != 8) {
+    fprintf(stderr,
+            "usage: crash_relay DATA_DIR BOOTSTRAP RUN EVENTS BACKLOG [STORE_MS MAX_IN_FLIGHT]\n");
     return 2;
   }
   tandem::SetLogLevel(tandem::LogLevel::kError);
-  return tandem::test::Run(argv[1], argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]));
+  return tandem::test::Run(argv[1], argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]),
+                           argc == 8 ? std::stoi(argv[6]) : 3, argc == 8 ? std::stoi(argv[7]) : 64);
 }

@@ -3,7 +3,9 @@
 #include "tandem/kafka/embedded_cluster.h"
 
 #include <gtest/gtest.h>
+
 #include <librdkafka/rdkafka.h>
+#include <fstream>
 
 #include "kafka_records.h"
 #include "test_util.h"
@@ -90,6 +92,26 @@ TEST(BootstrapFileTest, ClientsOfAnotherProcessFindTheAddress) {
   ASSERT_TRUE(WriteBootstrapFile(dir.Sub("kafka.bootstrap"), "127.0.0.1:1234").ok());
   ASSERT_TRUE(ReadBootstrapFile(dir.Sub("kafka.bootstrap"), &read).ok());
   EXPECT_EQ(read, "127.0.0.1:1234");
+}
+
+// Found in review: whatever the file's first line held was taken as the address, and `tandem
+// status --format json` prints it between quotes unescaped: a quote in it broke (or forged
+// fields of) the JSON. Bad bytes on disk are refused, not passed on.
+TEST(BootstrapFileTest, AnAddressWithCharactersNoAddressHasIsRefused) {
+  ScratchDir dir;
+  for (const std::string& bad : std::vector<std::string>{
+           "127.0.0.1:1\",\"relay_lag\":0,\"x\":\"", "host:1\\", "a b:1", std::string("h\x01:1")}) {
+    std::ofstream(dir.Sub("kafka.bootstrap"), std::ios::trunc) << bad << "\n";
+    std::string read;
+    EXPECT_EQ(ReadBootstrapFile(dir.Sub("kafka.bootstrap"), &read).reason(),
+              "kafka.bad_bootstrap_file")
+        << bad;
+  }
+  std::ofstream(dir.Sub("kafka.bootstrap"), std::ios::trunc)
+      << "broker-1.example:9092,[::1]:9093\n";
+  std::string read;
+  ASSERT_TRUE(ReadBootstrapFile(dir.Sub("kafka.bootstrap"), &read).ok());
+  EXPECT_EQ(read, "broker-1.example:9092,[::1]:9093");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "metric_value.h"
+#include "publish_log.h"
 #include "relay_checks.h"
 #include "tandem/kafka/embedded_cluster.h"
 #include "test_util.h"
@@ -198,6 +199,101 @@ TEST_F(EventRelayTest, AnEventTheProducerRefusesHoldsThePublishedPositionBeforeI
   EXPECT_EQ(Topic().size(), 10u);
   PublishAll(Options());
   ExpectTopicHoldsLogOnce(log_.get(), Topic(), kPartitions);
+}
+
+// The data folder was reset (a new log) but the cluster kept its topic: what the topic holds is
+// another log's, and taking it for this one's would skip this log's events silently.
+TEST_F(EventRelayTest, ATopicHoldingAnotherLogsEventsPublishesNothingAndSkipsNothing) {
+  AppendEvents(60);
+  PublishAll(Options());
+  for (const int other_events : {10, 120}) {  // fewer and more events than the topic holds
+    SCOPED_TRACE(other_events);
+    auto other_log = OpenLogOrDie(dir_.Sub("other" + std::to_string(other_events)));
+    for (int i = 0; i < other_events; i++) {
+      AppendResult result;
+      const std::string& tenant = kTenants[static_cast<size_t>(i) % kTenants.size()];
+      ASSERT_TRUE(other_log
+                      ->Append({tenant, "project:other"}, ExpectedVersion::Any(),
+                               {CommentEvent("other" + std::to_string(i))}, "", &result)
+                      .ok());
+    }
+    EventRelayOptions options = Options();
+    options.position_file = dir_.Sub("other.position" + std::to_string(other_events));
+    std::unique_ptr<EventRelay> relay;
+    ASSERT_TRUE(EventRelay::Open(options, other_log.get(), &relay).ok());
+    ASSERT_TRUE(relay->Start().ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    EXPECT_EQ(relay->PublishedPosition(), 0u);
+    ASSERT_TRUE(relay->Stop().ok());
+    // The topic is left as it was: the first log's events, once.
+    ExpectTopicHoldsLogOnce(log_.get(), Topic(), kPartitions);
+  }
+}
+
+// Found in review: the log takes events up to max_event_bytes (1 MiB by default), but the
+// producer's own default record limit is 1,000,000 bytes: such an event stopped the relay for
+// good (every session refused it), though the embedded cluster takes it.
+TEST_F(EventRelayTest, AnEventAsLargeAsTheLogTakesIsPublished) {
+  AppendEvents(5);
+  // A comment event holds its body twice.
+  const size_t limit = EventLogOptions().max_event_bytes;
+  AppendResult result;
+  ASSERT_TRUE(log_->Append({"acme", "project:big"}, ExpectedVersion::Any(),
+                           {CommentEvent(std::string((limit - 4096) / 2, 'x'))}, "", &result)
+                  .ok());
+  AppendEvents(5);
+  auto relay = StartRelay(Options());
+  EXPECT_TRUE(WaitPublished(*relay, 11, std::chrono::seconds(10)));
+  ASSERT_TRUE(relay->Stop().ok());
+  ExpectTopicHoldsLogOnce(log_.get(), Topic(), kPartitions);
+}
+
+// Found in review: after the topic's partition count grew, a workspace can move to a partition
+// that already holds later positions of other workspaces. Its events that Kafka never
+// acknowledged on its old partition were at or below that partition's last position, and the
+// tail read skipped them: lost for good.
+TEST_F(EventRelayTest, AfterThePartitionCountGrewNoEventIsSkippedThatIsNotOnTheTopic) {
+  // Workspaces that move from partition 1 or 2 (of 3) to partition 0 (of 4), and others.
+  std::vector<std::string> movers, stayers;
+  for (int i = 0; movers.size() < 2 || stayers.size() < 2; i++) {
+    const std::string tenant = "ws" + std::to_string(i);
+    const int32_t before = PartitionForTenant(tenant, 3), after = PartitionForTenant(tenant, 4);
+    if (before != 0 && after == 0 && movers.size() < 2) movers.push_back(tenant);
+    if (before == 0 && stayers.size() < 2) stayers.push_back(tenant);
+  }
+  std::vector<std::string> tenants = movers;
+  tenants.insert(tenants.end(), stayers.begin(), stayers.end());
+  for (int i = 0; i < 80; i++) {
+    AppendResult result;
+    ASSERT_TRUE(log_->Append({tenants[static_cast<size_t>(i) % tenants.size()], "project:p"},
+                             ExpectedVersion::Any(), {CommentEvent("e" + std::to_string(i))}, "",
+                             &result)
+                    .ok());
+  }
+  // What a relay left when the topic had 3 partitions: partition 0 acknowledged everything,
+  // partitions 1 and 2 only up to position 20; then the topic grew to 4 partitions.
+  {
+    TestProducer producer(cluster_->bootstrap(), "tandem.events", kPartitions);
+    std::vector<RecordedEvent> events;
+    ASSERT_TRUE(log_->ReadAll(1, ReadOptions(), &events).ok());
+    for (const RecordedEvent& e : events) {
+      const int32_t old_partition = PartitionForTenant(e.event().tenant()->string_view(), 3);
+      if (old_partition != 0 && e.global_position() > 20) continue;
+      EventMessage m;
+      ASSERT_TRUE(EncodeEventMessage(e, EventFormat::kFlatBuffers, nullptr, &m).ok());
+      ASSERT_TRUE(producer.Send(old_partition, m));
+    }
+    producer.Flush();
+  }
+  EventRelayOptions options = Options();
+  auto relay = StartRelay(options);
+  ASSERT_TRUE(WaitPublished(*relay, 80));
+  ASSERT_TRUE(relay->Stop().ok());
+  std::set<uint64_t> on_topic;
+  for (const auto& r : Topic()) on_topic.insert(PositionOf(r));
+  for (uint64_t position = 1; position <= 80; position++) {
+    EXPECT_TRUE(on_topic.count(position)) << "position " << position << " is not on the topic";
+  }
 }
 
 TEST_F(EventRelayTest, MetricsShowPositionLagAndDeliveries) {

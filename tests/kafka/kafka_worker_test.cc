@@ -238,6 +238,24 @@ TEST_F(KafkaWorkerTest, ARestartedWorkerResumesFromItsStoredOffsetsAndAppliesNot
   EXPECT_EQ(HashOf(store_.get(), "internal-timeline"), LogFed("internal-timeline"));
 }
 
+// A worker stopped while its cluster is away still stops (and keeps what it folded), rather
+// than wait for brokers that may never return.
+TEST_F(KafkaWorkerTest, StopReturnsSoonWhileEveryBrokerIsDown) {
+  ASSERT_EQ(producer_->SendLog(world_->log()), last());
+  producer_->Flush();
+  auto worker = StartWorker("internal-timeline", "g");
+  ASSERT_TRUE(WaitForRecords(worker.get(), last()));
+  for (int id = 1; id <= cluster_->brokers(); id++)
+    ASSERT_TRUE(cluster_->SetBrokerUp(id, false).ok());
+  std::this_thread::sleep_for(milliseconds(500));
+  const auto started = std::chrono::steady_clock::now();
+  (void)worker->Stop();
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(took, std::chrono::seconds(15));
+  worker.reset();
+  EXPECT_EQ(HashOf(store_.get(), "internal-timeline"), LogFed("internal-timeline"));
+}
+
 TEST_F(KafkaWorkerTest, AViewOfAnotherVersionIsDroppedWithItsOffsetsAndFoldedAgain) {
   std::vector<std::unique_ptr<Projection>> projections;
   ASSERT_TRUE(MakeProjections({"client-timeline"}, &projections).ok());
@@ -276,6 +294,21 @@ TEST_F(KafkaWorkerTest, AViewFoldedFromTheLogIsFoldedAgainFromTheTopic) {
   EXPECT_EQ(worker->EventsFolded(), last());
   worker.reset();
   EXPECT_EQ(HashOf(store_.get(), "action-items"), expected);
+}
+
+// Found in review: librdkafka reads a topic name starting with '^' as a pattern. Subscribed so,
+// a worker got records of other topics (tandem.commands...) and, keeping offsets by partition
+// only, let their offsets move the events topic's: events skipped for good.
+TEST_F(KafkaWorkerTest, ATopicPatternIsRefusedAtOpen) {
+  KafkaWorkerOptions options;
+  options.kafka.bootstrap = cluster_->bootstrap();
+  options.kafka.topics.events = "^tandem\\..*";
+  std::vector<std::unique_ptr<Projection>> projections;
+  ASSERT_TRUE(MakeProjections({"client-timeline"}, &projections).ok());
+  std::unique_ptr<KafkaProjectionWorker> worker;
+  Status s =
+      KafkaProjectionWorker::Open(options, std::move(projections.front()), store_.get(), &worker);
+  EXPECT_EQ(s.reason(), "kafka.bad_worker_options") << s.ToString();
 }
 
 TEST_F(KafkaWorkerTest, AJsonTopicIsRefusedAtOpen) {

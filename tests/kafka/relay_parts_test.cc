@@ -7,6 +7,7 @@
 #include "delivery_tracker.h"
 #include "partition_tail.h"
 #include "published_position.h"
+#include "tandem/kafka/event_message.h"
 #include "test_util.h"
 
 namespace tandem::kafka {
@@ -71,6 +72,25 @@ TEST(TailPlanTest, EmptyOrExpiredPartitionsTakeTheStoredPosition) {
       PlanFromTails({Tail(0, 0, 0), Tail(5, 5, 0), Tail(0, 4, 0), Tail(0, 3, 90)}, 80);
   EXPECT_EQ(plan.thresholds, (std::vector<uint64_t>{80, 80, 80, 90}));
   EXPECT_EQ(plan.start, 80u);
+}
+
+TEST(TailPlanTest, AfterThePartitionCountChangedEveryPartitionTakesTheStoredPosition) {
+  // A tenant that two partitions put on partition 1, as the last record of partition 0: it was
+  // written when the topic had another count.
+  std::string moved;
+  for (int i = 0; moved.empty(); i++) {
+    const std::string tenant = "t" + std::to_string(i);
+    if (PartitionForTenant(tenant, 2) != 0) moved = tenant;
+  }
+  std::vector<PartitionTail> tails = {Tail(0, 9, 120), Tail(0, 5, 130)};
+  tails[0].last_tenant = moved;  // not partition 0's under two partitions
+  const TailPlan plan = PlanFromTails(tails, 100);
+  EXPECT_TRUE(plan.remapped);
+  EXPECT_EQ(plan.thresholds, (std::vector<uint64_t>{100, 100}));
+  EXPECT_EQ(plan.start, 100u);
+  // Tenants where the count puts them: the tails hold.
+  tails[0].last_tenant.clear();
+  EXPECT_FALSE(PlanFromTails(tails, 100).remapped);
 }
 
 TEST(PositionFileTest, WrittenPositionReadsBack) {

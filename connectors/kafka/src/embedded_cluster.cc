@@ -7,10 +7,13 @@
 // clang-format on
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "rdkafka_client.h"
 
@@ -105,6 +108,16 @@ Status ReadBootstrapFile(const std::string& path, std::string* bootstrap) {
   std::getline(in, line);
   if (line.empty()) {
     return Status::Corruption("kafka.bad_bootstrap_file", path + " holds no address");
+  }
+  // Host names, IPv4 and bracketed IPv6 addresses, ports and commas only: the address is printed
+  // (as JSON too) and handed to clients, and bytes on disk are not trusted.
+  const bool plain = std::all_of(line.begin(), line.end(), [](unsigned char c) {
+    return std::isalnum(c) ||
+           std::string_view(".-_:,[]").find(static_cast<char>(c)) != std::string_view::npos;
+  });
+  if (!plain) {
+    return Status::Corruption("kafka.bad_bootstrap_file",
+                              path + " holds characters no broker address has");
   }
   *bootstrap = line;
   return Status::OK();

@@ -25,6 +25,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr const char* kComponent = "relay";
+constexpr size_t kMaxRecordBytes = 8 << 20;
 constexpr milliseconds kMetadataTimeout{5000};
 constexpr int kMetadataStepMs = 200;
 constexpr milliseconds kTailTimeout{10000};
@@ -180,7 +181,8 @@ class RelayImpl final : public EventRelay {
       if (delivered > 0) backoff = kFirstBackoff;
       // A cluster that cannot be reached (or has no events topic yet) is waited out; a session
       // that ended after its start is an error.
-      Log(started ? LogLevel::kError : LogLevel::kWarn, kComponent,
+      // A topic holding another log's events is an error too: waiting does not mend it.
+      Log(started || s.IsCorruption() ? LogLevel::kError : LogLevel::kWarn, kComponent,
           std::string(started ? "session ended: " : "cannot start a session: ") + s.ToString() +
               "; next session in " + std::to_string(backoff.count()) + " ms");
       std::unique_lock<std::mutex> lock(mu_);
@@ -242,6 +244,7 @@ class RelayImpl final : public EventRelay {
       s = kafka::ReadPartitionTails(options_.kafka, topic, *partitions, kTailTimeout, stopping_,
                                     &tails);
     }
+    if (s.ok()) s = CheckTailsAreThisLogs(tails);
     if (!s.ok()) return s;
     *plan = kafka::PlanFromTails(tails, published_.load());
     std::string thresholds;
@@ -252,7 +255,43 @@ class RelayImpl final : public EventRelay {
                             " partitions=" + std::to_string(*partitions) +
                             " published=" + std::to_string(published_.load()) +
                             " start=" + std::to_string(plan->start) + " thresholds=" + thresholds +
-                            (plan->fresh_topic ? " fresh_topic=true" : ""));
+                            (plan->fresh_topic ? " fresh_topic=true" : "") +
+                            (plan->remapped ? " partition_count_changed=true" : ""));
+    if (plan->remapped) {
+      LogWarn(kComponent,
+              "the partition count of " + topic +
+                  " changed since its last records: events after the stored position " +
+                  std::to_string(plan->start) +
+                  " are sent again rather than risk skipping one (duplicates possible)");
+    }
+    return Status::OK();
+  }
+
+  // A partition's last record must be this log's event at its position. One past the log's head
+  // or with another event id was written from another log (a data folder reset while the
+  // cluster kept its topic, or a foreign producer): taking its position as published would skip
+  // this log's events silently, and publishing would mix two logs on one topic. No session
+  // starts until the topic or the data folder is put right.
+  Status CheckTailsAreThisLogs(const std::vector<kafka::PartitionTail>& tails) {
+    const uint64_t head = log_->LastPosition();
+    for (size_t p = 0; p < tails.size(); p++) {
+      const kafka::PartitionTail& tail = tails[p];
+      if (tail.high <= tail.low || tail.last_position == 0) continue;
+      RecordedEvent event;
+      Status s = tail.last_position <= head ? log_->Get(tail.last_position, &event)
+                                            : Status::NotFound("past the log's head");
+      if (!s.ok() && !s.IsNotFound()) return s;
+      const std::string_view id = s.ok() && event.event().event_id() != nullptr
+                                      ? event.event().event_id()->string_view()
+                                      : std::string_view();
+      if (s.ok() && id == tail.last_event_id) continue;
+      s = Status::Corruption("relay.topic_from_another_log",
+                             options_.kafka.topics.events + " [" + std::to_string(p) +
+                                 "] ends with position " + std::to_string(tail.last_position) +
+                                 " event_id=" + tail.last_event_id + ", which this log (head " +
+                                 std::to_string(head) + ") does not hold");
+      return s;
+    }
     return Status::OK();
   }
 
@@ -266,11 +305,17 @@ class RelayImpl final : public EventRelay {
     if (s.ok()) s = ReadTail(producer.get(), &partitions, &plan);
     if (!s.ok()) return s;
     *started = true;
+    if (plan.fresh_topic) {
+      // A topic that never held a record (a fresh or wiped cluster) has none of the events. The
+      // file goes back to 0 before anything is sent: left ahead of the topic, a crash would
+      // have the next session skip the events of every partition still empty.
+      published_ = 0;
+      s = StorePosition();
+      if (!s.ok()) return s;
+    }
     {
       // Nothing was produced yet, so no report can race with this.
       std::lock_guard<std::mutex> lock(session.mu);
-      // A topic that never held a record (a fresh or wiped cluster) has none of the events.
-      if (plan.fresh_topic) published_ = 0;
       session.baseline = published_.load();
       session.tracker = kafka::DeliveryTracker(plan.start);
     }
@@ -415,6 +460,10 @@ std::map<std::string, std::string> RelayProducerSettings(const EventRelayOptions
       // A delivery that fails anyway is a fatal error rather than a gap on the partition.
       {"enable.gapless.guarantee", "true"},
       {"linger.ms", "5"},
+      // Room for every event the log takes (1 MiB by default; librdkafka's own default is
+      // 1,000,000 bytes) with its key and headers, also as JSON (escapes swell it up to 6
+      // times): an event the producer refuses holds the relay back for good.
+      {"message.max.bytes", std::to_string(kMaxRecordBytes)},
       {"queue.buffering.max.messages", std::to_string(queued)},
   };
 }

@@ -40,6 +40,14 @@ class Worker : public KafkaProjectionWorker {
       return Status::InvalidArgument("kafka.bad_worker_options",
                                      "a worker needs a group and max_batch_events > 0");
     }
+    // librdkafka subscribes to every topic matching a name that starts with '^': records of
+    // other topics would share the events topic's offsets, which are kept by partition.
+    const std::string& topic = options_.kafka.topics.events;
+    if (topic.empty() || topic.front() == '^') {
+      return Status::InvalidArgument(
+          "kafka.bad_worker_options",
+          "a worker reads one events topic, not a pattern: '" + topic + "'");
+    }
     Status s = fold_.Load();
     if (!s.ok()) return s;
     kafka::KafkaConf conf;

@@ -20,19 +20,25 @@ int RemainingMs(Clock::time_point deadline) {
   return static_cast<int>(std::clamp<int64_t>(left.count(), 1, kStepMs));
 }
 
-// The global position a record's header carries, 0 when it has none.
-uint64_t PositionOf(rd_kafka_message_t* m) {
+// The last value of the record's header `name`, empty when it has none.
+std::string_view HeaderOf(rd_kafka_message_t* m, const char* name) {
   rd_kafka_headers_t* headers = nullptr;
   const void* value = nullptr;
   size_t size = 0;
   if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      rd_kafka_header_get_last(headers, event_headers::kGlobalPosition, &value, &size) !=
-          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
       value == nullptr) {
+    return {};
+  }
+  return {static_cast<const char*>(value), size};
+}
+
+// The global position a record's header carries, 0 when it has none.
+uint64_t PositionOf(rd_kafka_message_t* m) {
+  uint64_t position = 0;
+  if (!ParseGlobalPositionHeader(HeaderOf(m, event_headers::kGlobalPosition), &position).ok()) {
     return 0;
   }
-  uint64_t position = 0;
-  if (!ParseGlobalPositionHeader({static_cast<const char*>(value), size}, &position).ok()) return 0;
   return position;
 }
 
@@ -102,6 +108,8 @@ Status ReadPartitionTails(const KafkaOptions& options, const std::string& topic,
       }
       if (p >= got.size() || got[p] || m->offset < read[p].high - 1) continue;
       read[p].last_position = PositionOf(m.get());
+      read[p].last_event_id = std::string(HeaderOf(m.get(), event_headers::kEventId));
+      read[p].last_tenant = std::string(HeaderOf(m.get(), event_headers::kTenant));
       if (read[p].last_position == 0) {
         LogWarn("relay", "the last record of " + topic + " [" + std::to_string(p) +
                              "] carries no " + event_headers::kGlobalPosition);
@@ -121,10 +129,19 @@ TailPlan PlanFromTails(const std::vector<PartitionTail>& tails, uint64_t stored)
       std::all_of(tails.begin(), tails.end(), [](const PartitionTail& t) { return t.high == 0; });
   plan.thresholds.assign(tails.size(), 0);
   if (plan.fresh_topic) return plan;
+  const auto count = static_cast<int32_t>(tails.size());
+  for (size_t p = 0; p < tails.size(); p++) {
+    const PartitionTail& t = tails[p];
+    if (t.high > t.low && !t.last_tenant.empty() &&
+        PartitionForTenant(t.last_tenant, count) != static_cast<int32_t>(p)) {
+      plan.remapped = true;
+    }
+  }
   plan.start = stored;
   for (size_t p = 0; p < tails.size(); p++) {
     const PartitionTail& t = tails[p];
-    plan.thresholds[p] = t.high > t.low && t.last_position > 0 ? t.last_position : stored;
+    const bool known = !plan.remapped && t.high > t.low && t.last_position > 0;
+    plan.thresholds[p] = known ? t.last_position : stored;
     plan.start = std::min(plan.start, plan.thresholds[p]);
   }
   return plan;

@@ -11,8 +11,14 @@
 //    reads the last record of every partition of the topic and skips every event whose global
 //    position is at or below what that partition already holds. A topic with no record at all
 //    (a fresh or wiped cluster, e.g. the embedded one after a restart) gets every event again,
-//    and the published position starts over from 0. A missing or damaged position file is read
-//    as 0 (damage is logged): the tail read still keeps the topic free of duplicates.
+//    and the published position starts over from 0 (stored before anything is sent). A partition
+//    whose last record is not this log's event at its position (past the head, another event id)
+//    starts no session (Corruption relay.topic_from_another_log, logged, retried): the topic holds
+//    another log's events. After the partition count changed (a partition's last record belongs
+//    to a tenant the count now puts elsewhere), every partition skips only up to the stored
+//    position: nothing is skipped that is not on the topic, but a crash may leave duplicates.
+//    A missing or damaged position file is read as 0 (damage is logged): the tail read still
+//    keeps the topic free of duplicates.
 //  - A fatal producer error or a failed delivery ends the session: it is logged, the producer
 //    is dropped and a new session (a new tail read) starts after a backoff (100 ms to 5 s).
 //    Nothing past an event that could not be delivered is published before it (the producer's

@@ -18,7 +18,8 @@
 //    (a checkpoint without offsets), or fed from another topic.
 //  - Its checkpoint's position is the highest global position folded (for display: the view
 //    holds its partitions' events, not a prefix of the log).
-//  - Open refuses a JSON events topic (InvalidArgument kafka.worker_needs_flatbuffers).
+//  - Open refuses a JSON events topic (InvalidArgument kafka.worker_needs_flatbuffers) and a
+//    topic name starting with '^' (librdkafka's pattern; kafka.bad_worker_options).
 //  - With metrics set: tandem_worker_events_folded_total{projection},
 //    tandem_worker_skipped_records_total{projection,reason} (no_position, unverifiable,
 //    duplicate), tandem_worker_position{projection}, tandem_worker_lag_records{projection}.
