@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include "kafka_records.h"
 #include "metric_value.h"
 #include "publish_log.h"
 #include "tandem/kafka/embedded_cluster.h"
@@ -143,6 +144,29 @@ TEST_F(KafkaWorkerTest, EachCommitTellsUpToWhichPositionEachPartitionIsReadable)
     EXPECT_GT(positions.size(), 1u) << partition;
     EXPECT_EQ(positions.back(), expected.at(partition)) << partition;
   }
+}
+
+TEST_F(KafkaWorkerTest, RecordsTheTopicNoLongerHeldWhenTheWorkerCameAreCountedAsNeverRead) {
+  // The mock cluster keeps about 5 MiB per partition and drops the oldest batches beyond, as
+  // retention would: 8 MiB of records leave the partition's first offsets unreadable.
+  ASSERT_TRUE(cluster_->CreateTopic("retained", 1).ok());
+  TestProducer producer(cluster_->bootstrap(), "retained", 1);
+  EventMessage big;
+  big.value = std::string(256 << 10, 'x');  // no position header: skipped once read
+  for (int i = 0; i < 32; i++) ASSERT_TRUE(producer.Send(0, big));
+  producer.Flush();
+  const auto records = ReadTopic(cluster_->bootstrap(), "retained", 32, milliseconds(3000));
+  ASSERT_FALSE(records.empty());
+  const int64_t low = records.front().offset;
+  ASSERT_GT(low, 0) << "the mock kept every record; the test needs more bytes";
+  KafkaWorkerOptions options;
+  options.kafka.topics.events = "retained";
+  prometheus::Registry metrics;
+  auto worker = StartWorker("client-feed", "g-retained", &metrics, options);
+  ASSERT_TRUE(WaitForRecords(worker.get(), static_cast<uint64_t>(32 - low)));
+  ASSERT_TRUE(worker->Stop().ok());
+  EXPECT_EQ(worker->RecordsNeverRead(), static_cast<uint64_t>(low));
+  EXPECT_EQ(MetricValue(metrics, "tandem_worker_unread_records_total"), static_cast<double>(low));
 }
 
 TEST_F(KafkaWorkerTest, UnverifiableRecordsAreSkippedCountedAndLoggedAndTheWorkerGoesOn) {

@@ -102,6 +102,7 @@ class Worker : public KafkaProjectionWorker {
   }
 
   uint64_t EventsFolded() const override { return counts_[0].load(); }
+  uint64_t RecordsNeverRead() const override { return never_read_.load(); }
   uint64_t RecordsSkipped() const override {
     return counts_[1].load() + counts_[2].load() + counts_[3].load();
   }
@@ -155,17 +156,32 @@ class Worker : public KafkaProjectionWorker {
     }
     if (fold_.pending_records() == 0) batch_started_ = Clock::now();
     RecordOutcome outcome;
-    Status s = fold_.Offer(record, &outcome);
+    int64_t unread = 0;
+    Status s = fold_.Offer(record, &outcome, &unread);
     if (!s.ok()) {
       FoldFailed(s);
       return;
     }
+    if (unread > 0) NeverRead(m, unread);
     batch_counts_[static_cast<int>(outcome)]++;
     if (outcome != RecordOutcome::kFolded) {
       LogWarn("kafka", "record skipped view=" + fold_.view() + " partition=" +
                            std::to_string(m->partition) + " offset=" + std::to_string(m->offset) +
                            " reason=" + kafka::RecordOutcomeName(outcome));
     }
+  }
+
+  // The topic no longer holds records this worker had not read yet (retention removed them):
+  // the view misses their events and only a rebuild from the log brings them back.
+  void NeverRead(const rd_kafka_message_t* m, int64_t unread) {
+    never_read_ += static_cast<uint64_t>(unread);
+    if (never_read_counter_ != nullptr) never_read_counter_->Increment(static_cast<double>(unread));
+    LogError("kafka", "records never read view=" + fold_.view() +
+                          " partition=" + std::to_string(m->partition) +
+                          " offsets=" + std::to_string(m->offset - unread) + ".." +
+                          std::to_string(m->offset - 1) +
+                          ": the topic no longer holds them (retention); the view misses their "
+                          "events, rebuild it");
   }
 
   void CommitBatch() {
@@ -272,6 +288,13 @@ class Worker : public KafkaProjectionWorker {
       counters_[i] = &skipped.Add(
           {{"projection", view}, {"reason", RecordOutcomeName(static_cast<RecordOutcome>(i))}});
     }
+    never_read_counter_ = &prometheus::BuildCounter()
+                               .Name("tandem_worker_unread_records_total")
+                               .Help(
+                                   "Records the topic no longer held when a Kafka-fed worker "
+                                   "reached them (its view misses their events)")
+                               .Register(*options_.metrics)
+                               .Add({{"projection", view}});
     position_gauge_ = &prometheus::BuildGauge()
                            .Name("tandem_worker_position")
                            .Help("Highest global position a Kafka-fed worker folded")
@@ -316,6 +339,8 @@ class Worker : public KafkaProjectionWorker {
   std::array<uint64_t, kOutcomes> batch_counts_{};
   std::array<std::atomic<uint64_t>, kOutcomes> counts_{};
   std::array<prometheus::Counter*, kOutcomes> counters_{};
+  std::atomic<uint64_t> never_read_{0};
+  prometheus::Counter* never_read_counter_ = nullptr;
   prometheus::Gauge* position_gauge_ = nullptr;
   prometheus::Gauge* lag_gauge_ = nullptr;
 };

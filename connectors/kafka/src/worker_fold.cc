@@ -72,9 +72,10 @@ SourceOffset& WorkerFold::State(int32_t partition) {
   return state;
 }
 
-Status WorkerFold::Offer(const WorkerRecord& record, RecordOutcome* outcome) {
+Status WorkerFold::Offer(const WorkerRecord& record, RecordOutcome* outcome, int64_t* unread) {
   if (batch_ == nullptr) batch_ = store_->NewBatch();
   SourceOffset& state = State(record.partition);
+  if (unread != nullptr) *unread = std::max<int64_t>(0, record.offset - state.next_offset);
   // Whatever becomes of the record, it is not read again.
   state.next_offset = std::max(state.next_offset, record.offset + 1);
   pending_records_++;

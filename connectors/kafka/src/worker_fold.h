@@ -51,7 +51,9 @@ class WorkerFold {
   int64_t NextOffset(int32_t partition) const;
   // Takes one record into the batch in progress. Fails only when the fold itself fails (its
   // rows unreadable); the caller then forgets the batch.
-  Status Offer(const WorkerRecord& record, RecordOutcome* outcome);
+  // `*unread` (when given) receives how many offsets of the partition lie between the last
+  // one read (or its start) and this record's: records the topic no longer held.
+  Status Offer(const WorkerRecord& record, RecordOutcome* outcome, int64_t* unread = nullptr);
   // Records offered since the last commit.
   size_t pending_records() const { return pending_records_; }
   // Commits the batch in progress (nothing when empty); forgets it when the commit fails. When

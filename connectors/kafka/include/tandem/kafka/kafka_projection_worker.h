@@ -20,9 +20,14 @@
 //    holds its partitions' events, not a prefix of the log).
 //  - Open refuses a JSON events topic (InvalidArgument kafka.worker_needs_flatbuffers) and a
 //    topic name starting with '^' (librdkafka's pattern; kafka.bad_worker_options).
+//  - Records the worker never got to read (a partition's records removed by retention before
+//    the worker reached them: the next record read lies past the stored offset) are logged as
+//    an error naming the partition and the offsets, and counted
+//    (tandem_worker_unread_records_total): the view misses them and should be rebuilt.
 //  - With metrics set: tandem_worker_events_folded_total{projection},
 //    tandem_worker_skipped_records_total{projection,reason} (no_position, unverifiable,
-//    duplicate), tandem_worker_position{projection}, tandem_worker_lag_records{projection}.
+//    duplicate), tandem_worker_unread_records_total{projection},
+//    tandem_worker_position{projection}, tandem_worker_lag_records{projection}.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -63,9 +68,10 @@ class KafkaProjectionWorker {
   // progress and leaves the group, handing its partitions back).
   virtual Status Start() = 0;
   virtual Status Stop() = 0;
-  // Events folded and records skipped since Open.
+  // Events folded, records skipped and records never read (see above) since Open.
   virtual uint64_t EventsFolded() const = 0;
   virtual uint64_t RecordsSkipped() const = 0;
+  virtual uint64_t RecordsNeverRead() const = 0;
 };
 
 }  // namespace tandem
