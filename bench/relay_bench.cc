@@ -20,6 +20,7 @@
 #include "tandem/kafka/event_message.h"
 #include "tandem/kafka/event_relay.h"
 #include "tandem/kafka/kafka_projection_worker.h"
+#include "tandem/kafka/record_header.h"
 #include "tandem/log/event_log.h"
 #include "tandem/projections/views.h"
 
@@ -226,15 +227,12 @@ class PlainConsumerProbe final : public ArrivalProbe {
       while (running_) {
         rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 50);
         if (m == nullptr) continue;
-        rd_kafka_headers_t* headers = nullptr;
-        const void* value = nullptr;
-        size_t size = 0;
         uint64_t position = 0;
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-            rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-            rd_kafka_header_get_last(headers, event_headers::kGlobalPosition, &value, &size) ==
-                RD_KAFKA_RESP_ERR_NO_ERROR &&
-            ParseGlobalPositionHeader({static_cast<const char*>(value), size}, &position).ok()) {
+            ParseGlobalPositionHeader(
+                RecordHeader(m, event_headers::kGlobalPosition).value_or(std::string_view()),
+                &position)
+                .ok()) {
           arrived(m->partition, position);
         }
         rd_kafka_message_destroy(m);

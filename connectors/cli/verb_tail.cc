@@ -15,6 +15,7 @@
 #include "tandem/basics/utf8.h"
 #include "tandem/kafka/embedded_cluster.h"
 #include "tandem/kafka/event_message.h"
+#include "tandem/kafka/record_header.h"
 #include "verbs.h"
 
 namespace tandem::cli {
@@ -32,15 +33,7 @@ struct RdKafkaDeleter {
 };
 
 std::string Header(const rd_kafka_message_t* m, const char* name) {
-  rd_kafka_headers_t* headers = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      value == nullptr) {
-    return "";
-  }
-  return std::string(static_cast<const char*>(value), size);
+  return std::string(RecordHeader(m, name).value_or(std::string_view()));
 }
 
 // The event's JSON line, or why the record is not an event.

@@ -13,6 +13,7 @@
 #include "rdkafka_client.h"
 #include "tandem/basics/logger.h"
 #include "tandem/kafka/event_message.h"
+#include "tandem/kafka/record_header.h"
 #include "worker_fold.h"
 
 namespace tandem {
@@ -145,15 +146,7 @@ class Worker : public KafkaProjectionWorker {
     record.partition = m->partition;
     record.offset = m->offset;
     if (m->payload != nullptr) record.value = {static_cast<const char*>(m->payload), m->len};
-    rd_kafka_headers_t* headers = nullptr;
-    const void* value = nullptr;
-    size_t size = 0;
-    if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        rd_kafka_header_get_last(headers, event_headers::kGlobalPosition, &value, &size) ==
-            RD_KAFKA_RESP_ERR_NO_ERROR &&
-        value != nullptr) {
-      record.position_header = std::string_view(static_cast<const char*>(value), size);
-    }
+    record.position_header = RecordHeader(m, event_headers::kGlobalPosition);
     if (fold_.pending_records() == 0) batch_started_ = Clock::now();
     RecordOutcome outcome;
     int64_t unread = 0;

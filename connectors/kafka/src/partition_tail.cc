@@ -6,6 +6,7 @@
 #include "rdkafka_client.h"
 #include "tandem/basics/logger.h"
 #include "tandem/kafka/event_message.h"
+#include "tandem/kafka/record_header.h"
 
 namespace tandem::kafka {
 namespace {
@@ -21,16 +22,8 @@ int RemainingMs(Clock::time_point deadline) {
 }
 
 // The last value of the record's header `name`, empty when it has none.
-std::string_view HeaderOf(rd_kafka_message_t* m, const char* name) {
-  rd_kafka_headers_t* headers = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      value == nullptr) {
-    return {};
-  }
-  return {static_cast<const char*>(value), size};
+std::string_view HeaderOf(const rd_kafka_message_t* m, const char* name) {
+  return RecordHeader(m, name).value_or(std::string_view());
 }
 
 // The global position a record's header carries, 0 when it has none.
