@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kafka_records.h"
+#include "tandem/kafka/embedded_cluster.h"
 #include "tandem/kafka/event_message.h"
 #include "tandem/kafka/event_relay.h"
 #include "tandem/log/event_log.h"
@@ -18,6 +19,19 @@
 namespace tandem::test {
 
 // The global position a record carries (0 when it has none).
+// An embedded cluster of `brokers` with the events topic in `partitions` partitions; null (and
+// the test failed) when it cannot start.
+inline std::unique_ptr<EmbeddedKafkaCluster> StartEventsCluster(int partitions, int brokers = 1) {
+  EmbeddedClusterOptions options;
+  options.brokers = brokers;
+  options.partitions = partitions;
+  options.topics = {KafkaTopics().events};
+  std::unique_ptr<EmbeddedKafkaCluster> cluster;
+  Status s = EmbeddedKafkaCluster::Start(options, &cluster);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return cluster;
+}
+
 inline uint64_t PositionOf(const KafkaRecord& r) {
   auto it = r.headers.find(event_headers::kGlobalPosition);
   uint64_t position = 0;

@@ -89,11 +89,8 @@ ChildState RunAndKill(const std::string& dir, const std::string& bootstrap, int 
 
 TEST(RelayCrashTest, ARelayKilledMidFlightAgainAndAgainPublishesEveryEventExactlyOnce) {
   ScratchDir dir;
-  EmbeddedClusterOptions cluster_options;
-  cluster_options.partitions = kPartitions;
-  cluster_options.topics = {"tandem.events"};
-  std::unique_ptr<EmbeddedKafkaCluster> cluster;
-  ASSERT_TRUE(EmbeddedKafkaCluster::Start(cluster_options, &cluster).ok());
+  auto cluster = StartEventsCluster(kPartitions);
+  ASSERT_NE(cluster, nullptr);
   const char* env_seed = std::getenv("TANDEM_CRASH_SEED");
   const uint64_t seed = env_seed != nullptr ? std::stoull(env_seed) : std::random_device{}();
   std::cout << "seed=" << seed << " (TANDEM_CRASH_SEED replays the kill schedule)\n";
@@ -162,11 +159,8 @@ TEST(RelayCrashTest, ARelayKilledMidFlightAgainAndAgainPublishesEveryEventExactl
 // threshold of every partition still empty and skipped those partitions' events for good.
 TEST(RelayCrashTest, ARelayKilledWhileRefillingAFreshTopicLeavesNoGap) {
   ScratchDir dir;
-  EmbeddedClusterOptions cluster_options;
-  cluster_options.partitions = kPartitions;
-  cluster_options.topics = {"tandem.events"};
-  std::unique_ptr<EmbeddedKafkaCluster> cluster;
-  ASSERT_TRUE(EmbeddedKafkaCluster::Start(cluster_options, &cluster).ok());
+  auto cluster = StartEventsCluster(kPartitions);
+  ASSERT_NE(cluster, nullptr);
   EventRelayOptions options;
   options.position_file = dir.Sub("relay.position");
   {
@@ -189,7 +183,8 @@ TEST(RelayCrashTest, ARelayKilledWhileRefillingAFreshTopicLeavesNoGap) {
   // A fresh cluster: the relay publishes everything again, one event at a time, storing its
   // position seldom; it is killed while only the first workspace's partition holds records.
   cluster.reset();
-  ASSERT_TRUE(EmbeddedKafkaCluster::Start(cluster_options, &cluster).ok());
+  cluster = StartEventsCluster(kPartitions);
+  ASSERT_NE(cluster, nullptr);
   const ChildState s = RunAndKill(dir.path(), cluster->bootstrap(), 0, 0,
                                   [](const ChildState& state, milliseconds) {
                                     return state.published >= 3 && state.published <= 50;

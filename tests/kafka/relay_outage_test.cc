@@ -31,12 +31,8 @@ void Append(EventLog* log, int first, int count) {
 TEST(RelayOutageTest, AllBrokersDownWhileAppendsContinueLosesNothingAndDuplicatesNothing) {
   ScratchDir dir;
   auto log = OpenLogOrDie(dir.Sub("log"));
-  EmbeddedClusterOptions cluster_options;
-  cluster_options.brokers = 2;
-  cluster_options.partitions = kPartitions;
-  cluster_options.topics = {"tandem.events"};
-  std::unique_ptr<EmbeddedKafkaCluster> cluster;
-  ASSERT_TRUE(EmbeddedKafkaCluster::Start(cluster_options, &cluster).ok());
+  auto cluster = StartEventsCluster(kPartitions, /*brokers=*/2);
+  ASSERT_NE(cluster, nullptr);
   prometheus::Registry registry;
   EventRelayOptions options;
   options.kafka.bootstrap = cluster->bootstrap();
@@ -73,11 +69,8 @@ TEST(RelayOutageTest, AllBrokersDownWhileAppendsContinueLosesNothingAndDuplicate
 TEST(RelayOutageTest, StopDuringAnOutageReturnsAfterTheFlushTimeoutAndLosesNothing) {
   ScratchDir dir;
   auto log = OpenLogOrDie(dir.Sub("log"));
-  EmbeddedClusterOptions cluster_options;
-  cluster_options.partitions = kPartitions;
-  cluster_options.topics = {"tandem.events"};
-  std::unique_ptr<EmbeddedKafkaCluster> cluster;
-  ASSERT_TRUE(EmbeddedKafkaCluster::Start(cluster_options, &cluster).ok());
+  auto cluster = StartEventsCluster(kPartitions);
+  ASSERT_NE(cluster, nullptr);
   EventRelayOptions options;
   options.kafka.bootstrap = cluster->bootstrap();
   options.position_file = dir.Sub("relay.position");
