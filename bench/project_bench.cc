@@ -127,6 +127,7 @@ double FoldRate(EventLog* log, const std::string& view) {
     }
     void Put(std::string_view, std::string_view) override {}
     void Delete(std::string_view) override {}
+    void Append(std::string_view, std::string_view) override {}
   } rows;
   double seconds = 0;
   uint64_t events = 0;

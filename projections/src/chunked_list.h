@@ -1,30 +1,26 @@
 // ChunkedList: an append-only list (a thread's comments, a feed, a file's versions) stored in
-// rows of up to `chunk_items` items, so appending costs the same whatever the list's length,
-// and a fold appending many items to one list writes one row per chunk per batch.
+// rows of up to `chunk_items` items, so appending costs the same whatever the list's length.
+//
+// A chunk's value is its items as JSON lines (one serialised object and '\n' each). An append
+// adds its line to the chunk through ViewRows::Append and never reads the chunk: a batch writes
+// only the bytes of the items it added, not the chunk again, and folding a comment costs the
+// same in a chunk of 1 item or 63 (the serialiser escapes every control character, so a line
+// never holds a raw '\n').
 //
 // The list's length is kept by the caller (in its own row); item i lives in the row
 // `base` + OrderedNumber(i / chunk_items).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <boost/json.hpp>
 
-#include "doc_cache.h"
+#include "tandem/projections/projection.h"
 
 namespace tandem {
-
-struct ListChunk {
-  boost::json::array items;
-  void ToJson(boost::json::object* out) const { (*out)["items"] = items; }
-  // What ToJson gives, serialised without copying the items first (chunks are the largest rows).
-  void Serialize(std::string* out) const {
-    *out = "{\"items\":" + boost::json::serialize(items) + "}";
-  }
-  void FromJson(const boost::json::object& in);
-};
 
 class ChunkedList {
  public:
@@ -32,25 +28,20 @@ class ChunkedList {
   explicit ChunkedList(uint64_t chunk_items = kDefaultChunkItems) : chunk_items_(chunk_items) {}
 
   // Appends `item` as the list's item number `count` (its length before the append).
-  Status Append(const RowReader& rows, const std::string& base, uint64_t count,
-                boost::json::object item);
-  // Changes item number `index` in place (e.g. a file version's metadata); NotFound if absent.
-  Status Update(const RowReader& rows, const std::string& base, uint64_t index,
-                const std::function<void(boost::json::object*)>& change);
-  void Flush(ViewRows* rows) { chunks_.Flush(rows); }
-  void Forget() { chunks_.Forget(); }
+  void Append(const std::string& base, uint64_t count, const boost::json::object& item);
+  void Flush(ViewRows* rows);
+  void Forget() { pending_.clear(); }
 
   // Items [first, first + n) of a list of `count` items, in order (`newest_first` counts from
-  // the end instead: first = 0 is the last item).
+  // the end instead: first = 0 is the last item). A chunk that is missing, holds fewer items
+  // than the list's length or a line that is not a JSON object is Corruption.
   static Status Read(const RowReader& rows, const std::string& base, uint64_t count, uint64_t first,
                      uint64_t n, bool newest_first, std::vector<boost::json::object>* items,
                      uint64_t chunk_items = kDefaultChunkItems);
 
  private:
   uint64_t chunk_items_;
-  // Chunks are large (up to chunk_items items) and only the last one of a list is appended
-  // to, so few are kept.
-  DocCache<ListChunk> chunks_{8192};
+  std::map<std::string, std::string> pending_;  // chunk key -> lines added this batch
 };
 
 }  // namespace tandem

@@ -313,10 +313,9 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
                            {"parts", std::move(parts)}};
   FeedCount* count = nullptr;
   Status s = counts_.Get(*rows, FeedCountKey(tenant, project), &count);
-  if (s.ok())
-    s = lines_.Append(*rows, FeedLinesKey(tenant, project), count->count, std::move(item));
-  if (s.ok()) count->count++;
-  return s;
+  if (!s.ok()) return s;
+  lines_.Append(FeedLinesKey(tenant, project), count->count++, item);
+  return Status::OK();
 }
 
 Status FeedProjection::Flush(ViewRows* rows) {

@@ -49,7 +49,7 @@ class FeedProjection : public Projection {
  public:
   static constexpr std::string_view kName = "client-feed";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 2; }
+  uint32_t version() const override { return 3; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

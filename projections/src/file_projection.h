@@ -46,7 +46,7 @@ class FileProjection : public Projection {
   explicit FileProjection(Curation curation)
       : curation_(curation), name_(CuratedName(curation, "files")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

@@ -28,6 +28,11 @@ class MemoryRows : public ViewRows {
   void Put(std::string_view key, std::string_view value) override {
     rows_.insert_or_assign(std::string(key), std::string(value));
   }
+  void Append(std::string_view key, std::string_view bytes) override {
+    auto it = rows_.find(key);
+    if (it == rows_.end()) it = rows_.emplace(std::string(key), std::string()).first;
+    it->second.append(bytes);
+  }
   void Delete(std::string_view key) override {
     auto it = rows_.find(key);
     if (it != rows_.end()) rows_.erase(it);

@@ -24,6 +24,7 @@ struct View {
   prometheus::Gauge* checkpoint_gauge = nullptr;
   prometheus::Gauge* lag_gauge = nullptr;
   bool dropped_for_damage = false;  // during the current catch-up
+  double cost = 0;                  // seconds the view's part of the last round took
 };
 
 class Runner : public ProjectionRunner {
@@ -177,75 +178,81 @@ class Runner : public ProjectionRunner {
     }
   }
 
-  // Folds `events` (ascending positions) into every view that has not seen them, keeping the
-  // changes in the folds until Commit.
-  Status Apply(const std::vector<RecordedEvent>& events) {
-    if (events.empty()) return Status::OK();
-    if (pending_ == nullptr) pending_ = store_->NewBatch();
-    const uint64_t last = events.back().global_position();
-    struct Work {
-      View* view;
-      ViewRows* rows;
-      Status status;
-    };
-    std::vector<Work> work;
+  // Folds `pages` (contiguous, ascending positions) into every view that has not seen them.
+  // Each view's rows are written with its checkpoint in a write of its own, so views advance
+  // independently: one failing view leaves the others' work committed. Views are handed out
+  // to the fold threads dearest first (by the last round's cost), each thread folding, flushing
+  // and committing a whole view.
+  Status FoldRound(const std::vector<std::vector<RecordedEvent>>& pages) {
+    size_t events = 0;
+    for (const auto& page : pages) events += page.size();
+    if (events == 0) return Status::OK();
+    const uint64_t first = pages.front().front().global_position();
+    const uint64_t last = pages.back().back().global_position();
+    std::vector<View*> todo;
     for (View& v : views_) {
       if (v.checkpoint >= last) continue;
-      // Folded so far: the checkpoint, or the uncommitted pages beyond it.
-      const uint64_t folded = std::max(v.checkpoint, pending_last_);
-      if (events.front().global_position() > folded + 1) {
-        return Abandon(Status::InvalidArgument(
-            "projections.hole", "events from " + std::to_string(events.front().global_position()) +
-                                    " would leave a hole after " + v.name + "'s position " +
-                                    std::to_string(folded)));
+      if (first > v.checkpoint + 1) {
+        return Status::InvalidArgument("projections.hole", "events from " + std::to_string(first) +
+                                                               " would leave a hole after " +
+                                                               v.name + "'s position " +
+                                                               std::to_string(v.checkpoint));
       }
-      work.push_back({&v, pending_->Rows(v.name), Status::OK()});
+      todo.push_back(&v);
     }
-    // Views fold independently (each its own rows, reads through the store's thread-safe Get):
-    // a large page is split between this thread and one more.
-    auto fold = [&](size_t first, size_t step) {
-      for (size_t i = first; i < work.size(); i += step) {
-        for (const RecordedEvent& e : events) {
-          if (e.global_position() <= work[i].view->checkpoint) continue;
-          work[i].status = work[i].view->projection->Apply(e.event(), work[i].rows);
-          if (!work[i].status.ok()) break;
-        }
-      }
+    std::stable_sort(todo.begin(), todo.end(),
+                     [](const View* a, const View* b) { return a->cost > b->cost; });
+    std::vector<Status> results(todo.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < todo.size();) results[i] = FoldView(todo[i], pages, last);
     };
-    if (options_.fold_threads > 1 && work.size() > 1 && events.size() >= 64) {
-      std::thread helper(fold, 1, 2);
-      fold(0, 2);
+    if (options_.fold_threads > 1 && todo.size() > 1 && events >= 16) {
+      std::thread helper(work);
+      work();
       helper.join();
     } else {
-      fold(0, 1);
-    }
-    for (Work& w : work) {
-      if (!w.status.ok()) return Abandon(ViewFailed(w.view, w.status));
-    }
-    pending_last_ = last;
-    return Status::OK();
-  }
-
-  // Writes every view's changes and checkpoint in one atomic write.
-  Status Commit() {
-    if (pending_ == nullptr) return Status::OK();
-    const uint64_t last = pending_last_;
-    for (View& v : views_) {
-      if (v.checkpoint >= last) continue;
-      ViewRows* rows = pending_->Rows(v.name);
-      Status s = v.projection->Flush(rows);
-      if (!s.ok()) return Abandon(ViewFailed(&v, s));
-      pending_->SetCheckpoint(v.name, {last, v.projection->version()});
-    }
-    Status s = store_->Commit(pending_.get());
-    if (!s.ok()) return Abandon(s);
-    pending_.reset();
-    pending_last_ = 0;
-    for (View& v : views_) {
-      if (v.checkpoint < last) SetCheckpoint(&v, last);
+      work();
     }
     PublishMetrics();
     if (options_.on_advance) options_.on_advance(Position());
+    // A real failure wins over a view dropped for damage (which CatchUp folds again).
+    Status out;
+    for (const Status& r : results) {
+      if (r.ok() || (!out.ok() && r.reason() == "projections.view_dropped")) continue;
+      if (out.ok() || out.reason() == "projections.view_dropped") out = r;
+    }
+    return out;
+  }
+
+  // One view's part of a round: every event past its checkpoint, then its rows and checkpoint
+  // in one write. A failure makes the fold forget what it did not commit.
+  Status FoldView(View* v, const std::vector<std::vector<RecordedEvent>>& pages, uint64_t last) {
+    const auto began = Clock::now();
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    ViewRows* rows = batch->Rows(v->name);
+    Status s;
+    for (const auto& page : pages) {
+      for (const RecordedEvent& e : page) {
+        if (e.global_position() <= v->checkpoint) continue;
+        s = v->projection->Apply(e.event(), rows);
+        if (!s.ok()) break;
+      }
+      if (!s.ok()) break;
+    }
+    if (s.ok()) s = v->projection->Flush(rows);
+    if (!s.ok()) {
+      v->projection->Forget();
+      return ViewFailed(v, s);
+    }
+    batch->SetCheckpoint(v->name, {last, v->projection->version()});
+    s = store_->Commit(batch.get());
+    if (!s.ok()) {
+      v->projection->Forget();
+      return s;
+    }
+    SetCheckpoint(v, last);
+    v->cost = std::chrono::duration<double>(Clock::now() - began).count();
     return Status::OK();
   }
 
@@ -264,19 +271,6 @@ class Runner : public ProjectionRunner {
     v->projection->Forget();
     SetCheckpoint(v, 0);
     return Status::Corruption("projections.view_dropped", named.message());
-  }
-
-  // Every fold forgets what was not committed; the next fold resumes from the checkpoints.
-  Status Abandon(const Status& s) {
-    pending_.reset();
-    pending_last_ = 0;
-    for (View& v : views_) v.projection->Forget();
-    return s;
-  }
-
-  Status Fold(const std::vector<RecordedEvent>& events) {
-    Status s = Apply(events);
-    return s.ok() ? Commit() : s;
   }
 
   // Catches up; a view dropped for damage on the way is folded again from the start.
@@ -306,26 +300,29 @@ class Runner : public ProjectionRunner {
       p.finished = finished;
       options_.progress(p);
     };
-    // Pages end where a batch may, so a commit holds about `catch_up_batch_events`.
+    // A round (the events between commits) is about `catch_up_batch_events`, read in pages of
+    // up to 1,000; the reader keeps a round ahead, so reading overlaps folding.
     const size_t batch_events = std::max<size_t>(1, options_.catch_up_batch_events);
-    LogPageReader reader(log_, from, head, std::min<size_t>(1000, batch_events));
-    std::vector<RecordedEvent> page;
-    size_t folded = 0;
+    const size_t page_size = std::min<size_t>(1000, batch_events);
+    LogPageReader reader(log_, from, head, page_size, batch_events / page_size + 2);
+    std::vector<std::vector<RecordedEvent>> round;
+    size_t in_round = 0;
     while (from < head) {
+      std::vector<RecordedEvent> page;
       Status s = reader.Next(&page);
       if (s.ok() && page.empty()) s = Status::Corruption("the log ended before its last position");
-      if (s.ok()) s = Apply(page);
-      if (!s.ok()) return Abandon(s);
+      if (!s.ok()) return s;
       from = page.back().global_position();
-      folded += page.size();
-      if (folded >= batch_events || from >= head) {
-        s = Commit();
-        if (!s.ok()) return s;
-        folded = 0;
-        if (Clock::now() - last_report > std::chrono::milliseconds(250)) {
-          last_report = Clock::now();
-          report(false);
-        }
+      in_round += page.size();
+      round.push_back(std::move(page));
+      if (in_round < batch_events && from < head) continue;
+      s = FoldRound(round);
+      if (!s.ok()) return s;
+      round.clear();
+      in_round = 0;
+      if (Clock::now() - last_report > std::chrono::milliseconds(250)) {
+        last_report = Clock::now();
+        report(false);
       }
     }
     report(true);
@@ -378,7 +375,7 @@ class Runner : public ProjectionRunner {
         batch.clear();
         continue;
       }
-      s = Fold(batch);
+      s = FoldRound({std::move(batch)});
       batch.clear();
       if (!s.ok()) {
         sub.reset();  // resume from the checkpoints that were committed
@@ -401,8 +398,6 @@ class Runner : public ProjectionRunner {
   EventLog* log_;
   ViewStore* store_;
   std::vector<View> views_;
-  std::unique_ptr<ViewBatch> pending_;  // changes folded and not yet committed
-  uint64_t pending_last_ = 0;
   std::mutex fold_mu_;  // one batch at a time, live or catch-up
   mutable std::mutex mu_;
   std::condition_variable advanced_;

@@ -108,12 +108,13 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (!s.ok()) return s;
   ref->thread = thread_id;
   ref->index = index;
-  return comments_.Append(*rows, CommentsBase(tenant, project, thread_id), index,
-                          {{"id", comment_id},
-                           {"author", S(event.actor())},
-                           {"at_us", event.recorded_at_us()},
-                           {"body", S(e->body())},
-                           {"reply_to", reply_to}});
+  comments_.Append(CommentsBase(tenant, project, thread_id), index,
+                   {{"id", comment_id},
+                    {"author", S(event.actor())},
+                    {"at_us", event.recorded_at_us()},
+                    {"body", S(e->body())},
+                    {"reply_to", reply_to}});
+  return Status::OK();
 }
 
 Status ThreadProjection::Flush(ViewRows* rows) {

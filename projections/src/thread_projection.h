@@ -47,7 +47,7 @@ class ThreadProjection : public Projection {
   explicit ThreadProjection(Curation curation)
       : curation_(curation), name_(CuratedName(curation, "threads")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

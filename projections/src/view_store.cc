@@ -7,6 +7,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
@@ -101,6 +102,20 @@ Status DecodeSourceOffset(std::string_view key, std::string_view value, SourceOf
 
 using Family = std::shared_ptr<rocksdb::ColumnFamilyHandle>;
 
+// ViewRows::Append: a merge operand is the bytes added, and merging concatenates. Its name is
+// stored with the tables, so it never changes.
+class AppendOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    new_value->clear();
+    if (existing != nullptr) new_value->assign(existing->data(), existing->size());
+    new_value->append(value.data(), value.size());
+    return true;
+  }
+  const char* Name() const override { return "tandem.append"; }
+};
+
 class DbRows : public ViewRows {
  public:
   DbRows(rocksdb::DB* db, Family family, rocksdb::WriteBatch* batch)
@@ -118,6 +133,9 @@ class DbRows : public ViewRows {
     batch_->Put(family_.get(), key, value);
   }
   void Delete(std::string_view key) override { batch_->Delete(family_.get(), key); }
+  void Append(std::string_view key, std::string_view bytes) override {
+    batch_->Merge(family_.get(), key, bytes);
+  }
 
   static Status ScanFamily(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
                            const rocksdb::ReadOptions& options, std::string_view prefix,
@@ -222,6 +240,7 @@ class RocksViewBatch : public ViewBatch {
     }
     void Put(std::string_view, std::string_view) override {}
     void Delete(std::string_view) override {}
+    void Append(std::string_view, std::string_view) override {}
   };
 
   std::function<Status(std::string_view, Family*)> family_of_;
@@ -240,6 +259,7 @@ class RocksViewStore : public ViewStore {
     db_options.create_if_missing = options.create_if_missing;
     db_options.create_missing_column_families = true;
     db_options.write_buffer_size = 64 << 20;
+    db_options.merge_operator = std::make_shared<AppendOperator>();
     // Folds look rows up before they exist (a new milestone, comment, card): bloom filters, in
     // the memtable and in the tables, answer most of those misses without a search.
     rocksdb::BlockBasedTableOptions table;

@@ -173,6 +173,12 @@ class CountingRows : public ViewRows {
     rows_.insert_or_assign(std::string(key), std::string(value));
   }
   void Delete(std::string_view key) override { rows_.erase(std::string(key)); }
+  void Append(std::string_view key, std::string_view bytes) override {
+    written_ += key.size() + bytes.size();
+    auto it = rows_.find(key);
+    if (it == rows_.end()) it = rows_.emplace(std::string(key), std::string()).first;
+    it->second.append(bytes);
+  }
   size_t written() const { return written_; }
   void ResetCount() { written_ = 0; }
 

@@ -44,6 +44,9 @@ class ViewRows : public RowReader {
  public:
   virtual void Put(std::string_view key, std::string_view value) = 0;
   virtual void Delete(std::string_view key) = 0;
+  // Adds `bytes` at the end of the row's value (an absent row starts empty) without reading it:
+  // a long list grows by what is added, not by rewriting what it holds (chunked_list.h).
+  virtual void Append(std::string_view key, std::string_view bytes) = 0;
 };
 
 class Projection {

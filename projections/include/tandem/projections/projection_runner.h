@@ -2,19 +2,20 @@
 //
 // Contract:
 //  - Each view advances from its own checkpoint. A batch of events is folded into every view
-//    that has not seen it, and the views' rows and checkpoints are committed in one write, so
-//    a crash at any moment neither loses an event nor applies one twice: the next run resumes
-//    from the checkpoints that survived with the rows.
+//    that has not seen it, and each view's rows are committed with its checkpoint in one write,
+//    so a crash at any moment neither loses an event nor applies one twice: the next run resumes
+//    each view from the checkpoint that survived with its rows. Views are folded on up to
+//    `fold_threads` threads, a whole view each, and commit independently.
 //  - Open checks each view's stored version: a view folded by another version of its
 //    projection, or ahead of the log (a log restored from an older copy), is dropped and
 //    rebuilt; a view is never served in an old shape.
 //  - CatchUp folds everything the log had acknowledged when it was called, reporting progress.
 //    Rebuild drops the named views first. Start follows the log live on a thread of its own,
 //    gathering up to `max_batch_events` or `max_batch_delay` per batch.
-//  - A batch that cannot be committed is forgotten by every fold and folded again from the
-//    checkpoints. A view is never folded past a hole: events are applied only right after its
-//    checkpoint (the live thread resumes from the checkpoints when a failed rebuild left the
-//    views behind it).
+//  - A view whose batch cannot be committed forgets it and folds it again from its checkpoint;
+//    the other views keep what they committed. A view is never folded past a hole: events are
+//    applied only right after its checkpoint (the live thread resumes from the checkpoints when a
+//    failed rebuild left the views behind it).
 //  - A damaged checkpoint is treated like another version: the view is dropped and rebuilt.
 //  - With metrics set: tandem_projection_checkpoint{projection} and
 //    tandem_projection_lag_events{projection} (the log's last position minus the checkpoint).
@@ -53,7 +54,7 @@ struct ProjectionRunnerOptions {
   std::chrono::milliseconds max_batch_delay{5};
   // Catching up: events folded between commits.
   size_t catch_up_batch_events = 50000;
-  // Threads folding a page of events (the views split between them): 1 or 2.
+  // Threads folding a batch (each takes whole views, dearest first): 1 or 2.
   int fold_threads = 2;
   // Called during catch-up (at most a few times a second, and once when finished).
   std::function<void(const CatchUpProgress&)> progress;
