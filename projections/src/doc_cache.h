@@ -97,6 +97,7 @@ class DocCache {
               [](const Entry* a, const Entry* b) { return *a->key < *b->key; });
     std::string text;
     for (Entry* e : dirty_) {
+      e->dirty = false;
       if (e->present) {
         if constexpr (requires(const Doc& d, std::string* t) { d.Serialize(t); }) {
           e->doc.Serialize(&text);
@@ -105,11 +106,17 @@ class DocCache {
           e->doc.ToJson(&o);
           text = boost::json::serialize(o);
         }
+        // A row looked at through a changing handle but left as it was is not written again
+        // (a project's root, touched by every comment): each write is a memtable insert.
+        if (e->stored == Stored::kText && e->text == text) continue;
         rows->Put(*e->key, text);
-      } else {
+        e->stored = Stored::kText;
+        e->text = std::move(text);
+      } else if (e->stored != Stored::kAbsent) {
         rows->Delete(*e->key);
+        e->stored = Stored::kAbsent;
+        e->text.clear();
       }
-      e->dirty = false;
     }
     dirty_.clear();
     if (entries_.size() > max_entries_) {
@@ -128,8 +135,12 @@ class DocCache {
   }
 
  private:
+  // What the store holds under the entry's key, as far as this cache knows.
+  enum class Stored { kUnknown, kAbsent, kText };
   struct Entry {
     Doc doc;
+    Stored stored = Stored::kUnknown;
+    std::string text;  // the stored row, when kText
     bool loaded = false;
     bool present = false;
     bool dirty = false;
@@ -159,6 +170,7 @@ class DocCache {
     Status s = rows.Get(key, &value);
     if (s.IsNotFound()) {
       e.loaded = true;
+      e.stored = Stored::kAbsent;
       return Status::OK();
     }
     if (!s.ok()) {
@@ -174,6 +186,8 @@ class DocCache {
     e.doc.FromJson(v.get_object());
     e.loaded = true;
     e.present = true;
+    e.stored = Stored::kText;
+    e.text = std::move(value);
     return Status::OK();
   }
 

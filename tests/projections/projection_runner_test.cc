@@ -159,6 +159,24 @@ TEST_F(ProjectionRunnerTest, ABatchThatFailsToCommitIsFoldedAgainWithoutCounting
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
 }
 
+// Each view commits its own rows: one view's failed write leaves the others' work committed.
+TEST_F(ProjectionRunnerTest, AViewThatFailsToCommitHoldsBackNoOtherView) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  PostClientComment("q1");
+  store_->fail_commits = 1;
+  EXPECT_TRUE(runner_->CatchUp().IsIOError());
+  size_t at_head = 0;
+  for (const std::string& view : StoredViewNames()) {
+    ViewCheckpoint c;
+    ASSERT_TRUE(store_->GetCheckpoint(view, &c).ok());
+    at_head += c.position == Head() ? 1 : 0;
+  }
+  EXPECT_EQ(at_head, StoredViewNames().size() - 1);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
 TEST_F(ProjectionRunnerTest, ABatchThatFailsToCommitWhileFollowingLiveIsFoldedAgain) {
   OpenViews();
   ASSERT_TRUE(runner_->CatchUp().ok());

@@ -2,6 +2,7 @@
 // contract promises: they all failed on the build that was reviewed (31fdcfe).
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 
 #include "tandem/projections/reports.h"
@@ -72,30 +73,62 @@ TEST_F(ReviewFindingsTest, AClientReportCannotPivotByTheFirmsInternalManager) {
 // to rebuild: the error does not say).
 class DamagedRowTest : public ReviewFindingsTest {
  protected:
-  // Replaces acme's feed document (the row every p-acme event rewrites) with bytes that are not
-  // JSON, as a torn or foreign write would leave it.
-  void DamageAcmeFeedRow() {
+  // Replaces the row of `view` keyed by p-acme and `part` whose value holds `holds` with
+  // `bytes` (given the row's value), as a torn or foreign write would leave it.
+  void DamageAcmeRow(const std::string& view, const std::string& part, const std::string& holds,
+                     const std::function<std::string(const std::string&)>& bytes) {
     world_->CatchUp();
     world_->CloseViews();
     {
       std::unique_ptr<ViewStore> store;
       ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), world_->dir() + "/views", &store).ok());
-      std::string key;
-      for (const auto& [k, v] : StoredRows(store.get(), "client-feed")) {
-        if (KeyHasPart(k, "p-acme") && v.find("\"count\"") != std::string::npos) key = k;
+      std::string key, value;
+      for (const auto& [k, v] : StoredRows(store.get(), view)) {
+        if (KeyHasPart(k, "p-acme") && (part.empty() || KeyHasPart(k, part)) &&
+            v.find(holds) != std::string::npos) {
+          key = k;
+          value = v;
+        }
       }
       ASSERT_FALSE(key.empty());
       auto batch = store->NewBatch();
-      batch->Rows("client-feed")->Put(key, "\x01\x02 not json");
+      batch->Rows(view)->Put(key, bytes(value));
       ASSERT_TRUE(store->Commit(batch.get()).ok());
     }
     world_->OpenViews();
-    // Business goes on: acme comments, and another firm (tenant contoso) adds a client.
+  }
+
+  // Damages acme's feed document (the row every p-acme event rewrites); then business goes on:
+  // acme comments, and another firm (tenant contoso) adds a client.
+  void DamageAcmeFeedRow() {
+    DamageAcmeRow("client-feed", "", "\"count\"",
+                  [](const std::string&) { return std::string("\x01\x02 not json"); });
     Comment("acme-member", "p-acme", "after-damage", "hello");
     world_->MustRun(
         Cmd("client.add", "contoso", "contoso-owner", {{"client_id", "initech"}, {"name", "I"}}));
   }
+
+  // Reads acme's client thread as its member.
+  Status ReadAcmeThreads() {
+    Status s;
+    world_->Read(Ask("threads", "acme-member", "p-acme"), &s);
+    return s;
+  }
 };
+
+// A row of comments is JSON lines; one cut short (its last line without its end) is damage,
+// never a shorter list.
+TEST_F(DamagedRowTest, ACommentsRowCutShortIsReadAsCorruption) {
+  DamageAcmeRow("client-threads", "m", "Welcome!",
+                [](const std::string& v) { return v.substr(0, v.size() - 2); });
+  EXPECT_TRUE(ReadAcmeThreads().IsCorruption()) << ReadAcmeThreads().ToString();
+}
+
+TEST_F(DamagedRowTest, ACommentsRowWithALineThatIsNotAnObjectIsReadAsCorruption) {
+  DamageAcmeRow("client-threads", "m", "Welcome!",
+                [](const std::string&) { return std::string("[\"not\", \"a comment\"]\n"); });
+  EXPECT_TRUE(ReadAcmeThreads().IsCorruption()) << ReadAcmeThreads().ToString();
+}
 
 TEST_F(DamagedRowTest, ADamagedRowOfOneViewHoldsBackNoOtherView) {
   DamageAcmeFeedRow();
@@ -170,26 +203,32 @@ class CountingRows : public ViewRows {
   }
   void Put(std::string_view key, std::string_view value) override {
     written_ += key.size() + value.size();
+    keys_.emplace_back(key);
     rows_.insert_or_assign(std::string(key), std::string(value));
   }
   void Delete(std::string_view key) override { rows_.erase(std::string(key)); }
   void Append(std::string_view key, std::string_view bytes) override {
     written_ += key.size() + bytes.size();
+    keys_.emplace_back(key);
     auto it = rows_.find(key);
     if (it == rows_.end()) it = rows_.emplace(std::string(key), std::string()).first;
     it->second.append(bytes);
   }
   size_t written() const { return written_; }
-  void ResetCount() { written_ = 0; }
+  const std::vector<std::string>& keys() const { return keys_; }
+  void ResetCount() {
+    written_ = 0;
+    keys_.clear();
+  }
 
  private:
   std::map<std::string, std::string, std::less<>> rows_;
   size_t written_ = 0;
+  std::vector<std::string> keys_;  // written since ResetCount
 };
 
-// Folds the whole log but its last event into `view`, then the last event alone; returns the
-// bytes the last event's batch writes.
-size_t BytesWrittenByLastEvent(EventLog* log, const std::string& view) {
+// Folds the whole log but its last event into `view`, then the last event alone into `rows`.
+void FoldLastEventAlone(EventLog* log, const std::string& view, CountingRows* rows) {
   std::vector<RecordedEvent> all, page;
   for (uint64_t next = 1;;) {
     EXPECT_TRUE(log->ReadAll(next, ReadOptions(), &page).ok());
@@ -200,12 +239,17 @@ size_t BytesWrittenByLastEvent(EventLog* log, const std::string& view) {
   std::vector<std::unique_ptr<Projection>> projections;
   EXPECT_TRUE(MakeProjections({view}, &projections).ok());
   Projection& p = *projections.front();
+  for (size_t i = 0; i + 1 < all.size(); ++i) EXPECT_TRUE(p.Apply(all[i].event(), rows).ok());
+  EXPECT_TRUE(p.Flush(rows).ok());
+  rows->ResetCount();
+  EXPECT_TRUE(p.Apply(all.back().event(), rows).ok());
+  EXPECT_TRUE(p.Flush(rows).ok());
+}
+
+// The bytes the last event's batch writes.
+size_t BytesWrittenByLastEvent(EventLog* log, const std::string& view) {
   CountingRows rows;
-  for (size_t i = 0; i + 1 < all.size(); ++i) EXPECT_TRUE(p.Apply(all[i].event(), &rows).ok());
-  EXPECT_TRUE(p.Flush(&rows).ok());
-  rows.ResetCount();
-  EXPECT_TRUE(p.Apply(all.back().event(), &rows).ok());
-  EXPECT_TRUE(p.Flush(&rows).ok());
+  FoldLastEventAlone(log, view, &rows);
   return rows.written();
 }
 
@@ -239,6 +283,33 @@ class HistoryCostTest : public ReviewFindingsTest {
     Comment("acme-member", "p-acme", "q1", "Any news?");
   }
 };
+
+// A thread's comments are stored 64 to a row: a comment that is the 64th of its row adds its own
+// line, and does not write the 63 before it again (each live batch would otherwise rewrite a
+// ~10 KB row per comment).
+TEST_F(HistoryCostTest, ACommentAddsItsOwnLineNotTheCommentsBeforeIt) {
+  for (int i = 0; i < 63; ++i) {  // after the standard "Welcome!": the thread's 64th comment
+    Comment("pm", "p-acme", "r" + std::to_string(i), std::string(150, 'y'));
+  }
+  EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "client-threads"), 1024u);
+  EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "internal-threads"), 1024u);
+}
+
+// Every write is a memtable insert: a comment in a thread that exists changes the thread, not
+// the project's root row (which it reads), so the root row is not written again.
+TEST_F(HistoryCostTest, ACommentInAThreadThatExistsLeavesTheProjectRowUnwritten) {
+  Comment("pm", "p-acme", "r1", "first");
+  Comment("pm", "p-acme", "r2", "second");
+  CountingRows rows;
+  FoldLastEventAlone(world_->log(), "client-threads", &rows);
+  const std::string end("\0\x01", 2);
+  for (const std::string& key : rows.keys()) {
+    size_t parts = 0;
+    for (size_t at = key.find(end); at != std::string::npos; at = key.find(end, at + 2)) parts++;
+    EXPECT_GT(parts, 2u) << "the project's root row {tenant, project} was written again";
+  }
+  EXPECT_FALSE(rows.keys().empty());
+}
 
 TEST_F(HistoryCostTest, ACommentWritesAFewFeedRowsWhateverTheProjectsHistory) {
   ManyCardsThenAComment();
