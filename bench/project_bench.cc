@@ -431,7 +431,7 @@ int RunProjectBench(const std::vector<std::string>& args) {
   Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
   MeasureLiveLag(log.get(), store.get(), vm["live-rate"].as<double>(),
                  vm["live-warmup"].as<double>(), vm["live-seconds"].as<double>());
-  std::printf("note=the live appends stay in %s; the next run generates the history again\n",
+  std::printf("note=the live appends stay in %s; later runs reuse and fold them too\n",
               dir.c_str());
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
@@ -259,7 +260,12 @@ class RocksViewStore : public ViewStore {
     db_options.create_if_missing = options.create_if_missing;
     db_options.create_missing_column_families = true;
     db_options.write_buffer_size = 64 << 20;
+    db_options.db_write_buffer_size = options.write_buffer_bytes;
     db_options.merge_operator = std::make_shared<AppendOperator>();
+    if (options.low_priority_compactions && !options.read_only) {
+      rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::LOW,
+                                                          rocksdb::CpuPriority::kLow);
+    }
     // Folds look rows up before they exist (a new milestone, comment, card): bloom filters, in
     // the memtable and in the tables, answer most of those misses without a search.
     rocksdb::BlockBasedTableOptions table;

@@ -52,8 +52,10 @@ struct ProjectionRunnerOptions {
   // as no further event is waiting.
   size_t max_batch_events = 1000;
   std::chrono::milliseconds max_batch_delay{5};
-  // Catching up: events folded between commits.
-  size_t catch_up_batch_events = 50000;
+  // Catching up: events folded between commits. Larger rounds write a row many events change
+  // (a thread, a counter) fewer times; the round's events are held in memory, and the next
+  // round's are read meanwhile.
+  size_t catch_up_batch_events = 200000;
   // Threads folding a batch (each takes whole views, dearest first): 1 or 2.
   int fold_threads = 2;
   // Called during catch-up (at most a few times a second, and once when finished).
