@@ -1,5 +1,7 @@
 #include "chunked_list.h"
 
+#include <algorithm>
+
 #include "view_key.h"
 
 namespace tandem {
@@ -28,14 +30,34 @@ Status SplitLines(std::string_view chunk, std::vector<std::string_view>* lines) 
 }  // namespace
 
 void ChunkedList::Append(const std::string& base, uint64_t count, const boost::json::object& item) {
-  std::string& lines = pending_[ChunkKey(base, count / chunk_items_)];
-  lines += boost::json::serialize(item);
-  lines += '\n';
+  auto [it, added] = pending_.try_emplace(ChunkKey(base, count / chunk_items_));
+  if (added) it->second.first = count % chunk_items_;
+  it->second.lines += boost::json::serialize(item);
+  it->second.lines += '\n';
 }
 
-void ChunkedList::Flush(ViewRows* rows) {
-  for (const auto& [key, lines] : pending_) rows->Append(key, lines);
+Status ChunkedList::Flush(ViewRows* rows) {
+  Status s;
+  std::string stored;
+  for (const auto& [key, chunk] : pending_) {
+    // Appending to a chunk that was cut short or lost lines would hide the damage behind lines
+    // one place off their items: the chunk must hold exactly the items before the first added.
+    // A Get, never a parse: a damaged chunk fails the fold, which drops the view to fold it again.
+    s = rows->Get(key, &stored);
+    if (s.IsNotFound()) {
+      stored.clear();
+      s = Status::OK();
+    }
+    if (!s.ok()) break;
+    if ((!stored.empty() && stored.back() != '\n') ||
+        static_cast<uint64_t>(std::count(stored.begin(), stored.end(), '\n')) != chunk.first) {
+      s = Status::Corruption("a view list chunk is damaged");
+      break;
+    }
+    rows->Append(key, chunk.lines);
+  }
   pending_.clear();
+  return s;
 }
 
 Status ChunkedList::Read(const RowReader& rows, const std::string& base, uint64_t count,

@@ -29,7 +29,9 @@ class ChunkedList {
 
   // Appends `item` as the list's item number `count` (its length before the append).
   void Append(const std::string& base, uint64_t count, const boost::json::object& item);
-  void Flush(ViewRows* rows);
+  // Writes the items appended since the last Flush; Corruption when a chunk they go to does not
+  // hold exactly the items before them (cut short, lines lost): the view must be folded again.
+  Status Flush(ViewRows* rows);
   void Forget() { pending_.clear(); }
 
   // Items [first, first + n) of a list of `count` items, in order (`newest_first` counts from
@@ -41,7 +43,11 @@ class ChunkedList {
 
  private:
   uint64_t chunk_items_;
-  std::map<std::string, std::string> pending_;  // chunk key -> lines added this batch
+  struct Pending {
+    uint64_t first = 0;  // the chunk's index of the first line added
+    std::string lines;
+  };
+  std::map<std::string, Pending> pending_;  // chunk key -> lines added this batch
 };
 
 }  // namespace tandem

@@ -322,8 +322,7 @@ Status FeedProjection::Flush(ViewRows* rows) {
   members_.Flush(rows);
   projects_.Flush(rows);
   counts_.Flush(rows);
-  lines_.Flush(rows);
-  return Status::OK();
+  return lines_.Flush(rows);
 }
 
 void FeedProjection::Forget() {

@@ -133,8 +133,7 @@ Status FileProjection::Flush(ViewRows* rows) {
   roots_.Flush(rows);
   files_.Flush(rows);
   notes_.Flush(rows);
-  versions_.Flush(rows);
-  return Status::OK();
+  return versions_.Flush(rows);
 }
 
 void FileProjection::Forget() {

@@ -202,16 +202,25 @@ class Runner : public ProjectionRunner {
     }
     std::stable_sort(todo.begin(), todo.end(),
                      [](const View* a, const View* b) { return a->cost > b->cost; });
+    // The views readers check access in (the directory) are committed first, on this thread:
+    // the others never get ahead of them, and wait for the next round when one fails.
+    const size_t gates =
+        std::stable_partition(todo.begin(), todo.end(),
+                              [](const View* v) { return v->projection->gates_reads(); }) -
+        todo.begin();
     std::vector<Status> results(todo.size());
-    std::atomic<size_t> next{0};
+    for (size_t i = 0; i < gates; ++i) results[i] = FoldView(todo[i], pages, last);
+    const bool gates_ok = std::all_of(results.begin(), results.begin() + gates,
+                                      [](const Status& r) { return r.ok(); });
+    std::atomic<size_t> next{gates};
     auto work = [&] {
       for (size_t i; (i = next++) < todo.size();) results[i] = FoldView(todo[i], pages, last);
     };
-    if (options_.fold_threads > 1 && todo.size() > 1 && events >= 16) {
+    if (gates_ok && options_.fold_threads > 1 && todo.size() - gates > 1 && events >= 16) {
       std::thread helper(work);
       work();
       helper.join();
-    } else {
+    } else if (gates_ok) {
       work();
     }
     PublishMetrics();

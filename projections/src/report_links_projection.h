@@ -37,6 +37,7 @@ class ReportLinksProjection : public Projection {
   static constexpr std::string_view kName = "report-links";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 1; }
+  bool gates_reads() const override { return true; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

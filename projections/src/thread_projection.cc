@@ -121,10 +121,10 @@ Status ThreadProjection::Flush(ViewRows* rows) {
   roots_.Flush(rows);
   threads_.Flush(rows);
   refs_.Flush(rows);
-  comments_.Flush(rows);
+  Status s = comments_.Flush(rows);
   for (const auto& [key, id] : replies_) rows->Put(key, id);
   replies_.clear();
-  return Status::OK();
+  return s;
 }
 
 void ThreadProjection::Forget() {

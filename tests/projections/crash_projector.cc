@@ -2,16 +2,19 @@
 // them into its views at the same time (the log has one writer, so both live here), until it
 // is killed.
 //
-// usage: crash_projector DATA_DIR RUN SEED MODE
+// usage: crash_projector DATA_DIR RUN SEED MODE [KILL_AFTER_COMMITS]
 //   backlog  executes BACKLOG commands with no runner (the views fall behind), says "done"
 //   catchup  opens the runner, CatchUp while commands run, then follows live (Start)
 //   live     opens the runner and follows live at once (the subscription catches up)
 //   rebuild  Rebuild of every view while commands run, then follows live
+// With KILL_AFTER_COMMITS = N, the process SIGKILLs itself right after the views database
+// acknowledged its Nth commit (each view commits on its own: a kill between two views' commits).
 // Lines on stdout, each in one write(2):
 //   "open head=H position=P"                       the runner is open (views at P, log at H)
 //   "at phase=PHASE position=P head=H commands=N"  every 2 ms
 //   "done"                                          the backlog is written
 //   "error WHAT STATUS"                             then exit 1
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -34,7 +37,37 @@ constexpr int kBacklogCommands = 1500;
 // kill point on a slow machine (an unbounded writer grew the log past 100k events under ASan).
 constexpr int kFoldingRoundCommands = 500;
 
-int Run(const std::string& dir, const std::string& run, uint64_t seed, const std::string& mode) {
+// The real views database, killing the process once `kill_after` commits were acknowledged.
+class KillingStore : public ViewStore {
+ public:
+  KillingStore(std::unique_ptr<ViewStore> base, uint64_t kill_after)
+      : base_(std::move(base)), kill_after_(kill_after) {}
+  Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
+    return base_->GetCheckpoint(view, checkpoint);
+  }
+  Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) override {
+    return base_->GetSourceOffsets(view, offsets);
+  }
+  Status Drop(std::string_view view) override { return base_->Drop(view); }
+  std::unique_ptr<ViewBatch> NewBatch() override { return base_->NewBatch(); }
+  Status Commit(ViewBatch* batch) override {
+    Status s = base_->Commit(batch);
+    if (s.ok() && ++commits_ == kill_after_) kill(getpid(), SIGKILL);
+    return s;
+  }
+  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
+    return base_->NewReader(view, reader);
+  }
+  uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
+
+ private:
+  std::unique_ptr<ViewStore> base_;
+  const uint64_t kill_after_;
+  std::atomic<uint64_t> commits_{0};
+};
+
+int Run(const std::string& dir, const std::string& run, uint64_t seed, const std::string& mode,
+        uint64_t kill_after_commits) {
   CommandWorld world(dir);
   if (world.log() == nullptr) ChildDieIf(Status::IOError("cannot open the world"), "open");
   CrashActivity activity(run, seed);
@@ -68,6 +101,9 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
 
   std::unique_ptr<ViewStore> store;
   ChildDieIf(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "views");
+  if (kill_after_commits > 0) {
+    store = std::make_unique<KillingStore>(std::move(store), kill_after_commits);
+  }
   std::vector<std::unique_ptr<Projection>> projections;
   ChildDieIf(MakeProjections({}, &projections), "projections");
   ProjectionRunnerOptions options;
@@ -105,10 +141,13 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
 }  // namespace tandem::test
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: crash_projector DATA_DIR RUN SEED backlog|catchup|live|rebuild\n");
+  if (argc != 5 && argc != 6) {
+    fprintf(stderr,
+            "usage: crash_projector DATA_DIR RUN SEED backlog|catchup|live|rebuild "
+            "[KILL_AFTER_COMMITS]\n");
     return 2;
   }
   tandem::SetLogLevel(tandem::LogLevel::kWarn);
-  return tandem::test::Run(argv[1], argv[2], std::stoull(argv[3]), argv[4]);
+  return tandem::test::Run(argv[1], argv[2], std::stoull(argv[3]), argv[4],
+                           argc == 6 ? std::stoull(argv[5]) : 0);
 }

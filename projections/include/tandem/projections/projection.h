@@ -57,6 +57,10 @@ class Projection {
   // Raised whenever the shape of the rows changes: a stored view of another version is
   // rebuilt before it is served.
   virtual uint32_t version() const = 0;
+  // Whether readers decide through this view who may see the others (the directory): the
+  // runner commits it before them in every batch, so no view is ever read ahead of it (a
+  // member whose role was revoked would read what was folded after).
+  virtual bool gates_reads() const { return false; }
   virtual Status Apply(const schema::Event& event, ViewRows* rows) = 0;
   virtual Status Flush(ViewRows* rows) = 0;
   virtual void Forget() = 0;

@@ -1,0 +1,198 @@
+// Review of 9fc42d4 (each view commits its rows and checkpoint on its own): the directory decides
+// who may read what, so no view may be readable ahead of it. The real views database, watched
+// at every commit by a reader asking as a member, as a server would between two commits.
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "command_world.h"
+#include "tandem/projections/projection_runner.h"
+#include "tandem/projections/reports.h"
+#include "tandem/projections/views.h"
+
+namespace tandem::test {
+namespace {
+
+// The real views database; `before_commit` is called before each commit with the views it writes.
+class WatchedStore : public ViewStore {
+  struct Batch : public ViewBatch {
+    explicit Batch(std::unique_ptr<ViewBatch> b) : base(std::move(b)) {}
+    ViewRows* Rows(std::string_view view) override {
+      views.insert(std::string(view));
+      return base->Rows(view);
+    }
+    void SetCheckpoint(std::string_view view, const ViewCheckpoint& checkpoint) override {
+      views.insert(std::string(view));
+      base->SetCheckpoint(view, checkpoint);
+    }
+    void SetSourceOffset(std::string_view view, const SourceOffset& offset) override {
+      base->SetSourceOffset(view, offset);
+    }
+    size_t ApproximateBytes() const override { return base->ApproximateBytes(); }
+    std::unique_ptr<ViewBatch> base;
+    std::set<std::string> views;
+  };
+
+ public:
+  explicit WatchedStore(std::unique_ptr<ViewStore> base) : base_(std::move(base)) {}
+  Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
+    return base_->GetCheckpoint(view, checkpoint);
+  }
+  Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) override {
+    return base_->GetSourceOffsets(view, offsets);
+  }
+  Status Drop(std::string_view view) override { return base_->Drop(view); }
+  std::unique_ptr<ViewBatch> NewBatch() override {
+    return std::make_unique<Batch>(base_->NewBatch());
+  }
+  Status Commit(ViewBatch* batch) override {
+    auto* b = static_cast<Batch*>(batch);
+    if (before_commit) before_commit(b->views);
+    return base_->Commit(b->base.get());
+  }
+  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
+    return base_->NewReader(view, reader);
+  }
+  uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
+
+  std::function<void(const std::set<std::string>&)> before_commit;
+
+ private:
+  std::unique_ptr<ViewStore> base_;
+};
+
+class ViewOrderReviewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<CommandWorld>(dir_.Sub("world"));
+    world_->BuildStandard();
+    std::unique_ptr<ViewStore> base;
+    ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), dir_.Sub("views"), &base).ok());
+    store_ = std::make_unique<WatchedStore>(std::move(base));
+    std::vector<std::unique_ptr<Projection>> projections;
+    ASSERT_TRUE(MakeProjections({}, &projections).ok());
+    ASSERT_TRUE(ProjectionRunner::Open(ProjectionRunnerOptions(), world_->log(), store_.get(),
+                                       std::move(projections), &runner_)
+                    .ok());
+  }
+  void TearDown() override {
+    runner_.reset();
+    store_.reset();
+  }
+
+  // A first catch-up where the views that decide access are the cheapest, as in any real
+  // history (the directory folds only workspace events).
+  void CatchUpWithTheGatesCheapest() {
+    store_->before_commit = [](const std::set<std::string>& views) {
+      if (!views.count("directory") && !views.count("report-links")) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(3));
+      }
+    };
+    ASSERT_TRUE(runner_->CatchUp().ok());
+    store_->before_commit = nullptr;
+  }
+
+  // Catches up, calling `leaked` before every commit (one at a time); returns the views whose
+  // commit a leak was seen before.
+  std::vector<std::string> CatchUpWatching(const std::function<bool()>& leaked) {
+    std::mutex mu;
+    std::vector<std::string> leaks;
+    store_->before_commit = [&](const std::set<std::string>& views) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (leaked()) leaks.push_back(*views.begin());
+    };
+    EXPECT_TRUE(runner_->CatchUp().ok());
+    store_->before_commit = nullptr;
+    return leaks;
+  }
+
+  Status ReadThreads(const std::string& member, std::string* out) {
+    std::unique_ptr<ViewSource> source;
+    Status s = OpenLiveViewSource(store_.get(), &source);
+    if (!s.ok()) return s;
+    ViewRequest r;
+    r.view = "threads";
+    r.workspace = "northwind";
+    r.member = member;
+    r.project = "p-acme";
+    return ReadView(r, source.get(), out);
+  }
+
+  Status ReadByLink(const std::string& token, std::string* out) {
+    std::unique_ptr<ViewSource> source;
+    Status s = OpenLiveViewSource(store_.get(), &source);
+    if (!s.ok()) return s;
+    ReportRequest r;
+    r.now_us = kTestNowUs;
+    r.now_date = "2027-02-01";
+    return ReadReportByLink(token, r, source.get(), out);
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<CommandWorld> world_;
+  std::unique_ptr<WatchedStore> store_;
+  std::unique_ptr<ProjectionRunner> runner_;
+};
+
+TEST_F(ViewOrderReviewTest, AMemberWhoseRoleWasRevokedNeverReadsWhatWasPostedAfter) {
+  CatchUpWithTheGatesCheapest();
+  // The firm takes acme-member's role away, then posts in acme's client thread.
+  world_->MustRun(
+      Cmd("role.revoke", "northwind", "owner",
+          {{"member_id", "acme-member"}, {"role", "client_member"}, {"expected_version", "any"}}));
+  world_->MustRun(Cmd("comment.post", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"thread_id", "t-client"},
+                       {"comment_id", "after"},
+                       {"audience", "client"},
+                       {"body", "POSTED-AFTER-REVOCATION"}}));
+  // Between any two commits of the fold, acme-member asks for the thread.
+  const auto leaks = CatchUpWatching([&] {
+    std::string out;
+    return ReadThreads("acme-member", &out).ok() &&
+           out.find("POSTED-AFTER-REVOCATION") != std::string::npos;
+  });
+  EXPECT_TRUE(leaks.empty()) << "a revoked member read a comment posted after the revocation, "
+                             << "before the commit of " << leaks.front();
+  std::string out;
+  EXPECT_EQ(ReadThreads("acme-member", &out).reason(), "view.unknown_member");
+}
+
+TEST_F(ViewOrderReviewTest, ARevokedReportLinkNeverShowsWhatWasFoldedAfter) {
+  const std::string secret = "acme-link-secret";
+  world_->MustRun(
+      Cmd("report_link.issue", "northwind", "pm",
+          {{"project_id", "p-acme"},
+           {"link_id", "share"},
+           {"report", "kpis"},
+           {"expires_at_us", kTestNowUs + kDayUs},
+           {"token_sha256", "4c6b11205ca0c2b6ecc7bc3769bf797284da682208bf376599c0514bdf6074eb"},
+           {"audience", "client"}}));
+  CatchUpWithTheGatesCheapest();
+  std::string before;
+  ASSERT_TRUE(ReadByLink(secret, &before).ok());
+  // The link is revoked, then acme's milestone completes (a fact of the link's report).
+  world_->MustRun(
+      Cmd("report_link.revoke", "northwind", "pm",
+          {{"project_id", "p-acme"}, {"link_id", "share"}, {"expected_version", "any"}}));
+  world_->MustRun(Cmd("milestone.complete", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"milestone_id", "m-started"},
+                       {"expected_version", "any"},
+                       {"completed_date", "2027-01-10"}}));
+  const auto leaks = CatchUpWatching([&] {
+    std::string out;
+    return ReadByLink(secret, &out).ok() && out != before;
+  });
+  EXPECT_TRUE(leaks.empty()) << "a revoked link showed a report folded after its revocation, "
+                             << "before the commit of " << leaks.front();
+  std::string out;
+  EXPECT_EQ(ReadByLink(secret, &out).reason(), "report_link.revoked");
+}
+
+}  // namespace
+}  // namespace tandem::test
