@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git clang-format
   librocksdb-dev flatbuffers-compiler libflatbuffers-dev
   libboost1.81-all-dev librdkafka-dev prometheus-cpp-dev
-  libgtest-dev libgmock-dev libssl-dev zlib1g-dev
+  libgtest-dev libgmock-dev libssl-dev zlib1g-dev libgoogle-perftools-dev
   kcat python3-confluent-kafka jq
 )
 

@@ -10,11 +10,13 @@
 #pragma once
 
 #include <algorithm>
+#include <memory>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include <boost/json.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "tandem/projections/projection.h"
 
@@ -94,7 +96,7 @@ class DocCache {
     // costs ten rows, however many the cache holds. In key order: the memtable inserts a run
     // of ascending keys next to each other instead of searching for each.
     std::sort(dirty_.begin(), dirty_.end(),
-              [](const Entry* a, const Entry* b) { return *a->key < *b->key; });
+              [](const Entry* a, const Entry* b) { return a->key < b->key; });
     std::string text;
     for (Entry* e : dirty_) {
       e->dirty = false;
@@ -109,20 +111,19 @@ class DocCache {
         // A row looked at through a changing handle but left as it was is not written again
         // (a project's root, touched by every comment): each write is a memtable insert.
         if (e->stored == Stored::kText && e->text == text) continue;
-        rows->Put(*e->key, text);
+        rows->Put(e->key, text);
         e->stored = Stored::kText;
         e->text = std::move(text);
       } else if (e->stored != Stored::kAbsent) {
-        rows->Delete(*e->key);
+        rows->Delete(e->key);
         e->stored = Stored::kAbsent;
         e->text.clear();
       }
     }
     dirty_.clear();
     if (entries_.size() > max_entries_) {
-      for (auto it = entries_.begin(); it != entries_.end();) {
-        it = it->second.used == generation_ ? std::next(it) : entries_.erase(it);
-      }
+      boost::unordered::erase_if(entries_,
+                                 [&](const auto& kv) { return kv.second->used != generation_; });
       // A batch that alone used more rows than the bound keeps none of them.
       if (entries_.size() > max_entries_) entries_.clear();
     }
@@ -144,14 +145,19 @@ class DocCache {
     bool loaded = false;
     bool present = false;
     bool dirty = false;
-    uint64_t used = 0;                 // the batch (generation) that last used it
-    const std::string* key = nullptr;  // the map's own key (elements never move)
+    uint64_t used = 0;  // the batch (generation) that last used it
+    std::string key;
   };
 
   Entry* Slot(const std::string& key) {
-    auto [it, added] = entries_.try_emplace(key);
-    Entry* e = &it->second;
-    if (added) e->key = &it->first;
+    auto it = entries_.find(std::string_view(key));
+    if (it == entries_.end()) {
+      auto entry = std::make_unique<Entry>();
+      entry->key = key;
+      const std::string_view view = entry->key;
+      it = entries_.emplace(view, std::move(entry)).first;
+    }
+    Entry* e = it->second.get();
     e->used = generation_;
     return e;
   }
@@ -174,13 +180,13 @@ class DocCache {
       return Status::OK();
     }
     if (!s.ok()) {
-      entries_.erase(key);
+      entries_.erase(std::string_view(key));
       return s;
     }
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(value, ec);
     if (ec || !v.is_object()) {
-      entries_.erase(key);
+      entries_.erase(std::string_view(key));
       return Status::Corruption("a stored view row is not a JSON object");
     }
     e.doc.FromJson(v.get_object());
@@ -194,7 +200,10 @@ class DocCache {
   size_t max_entries_;
   std::vector<Entry*> dirty_;  // changed since the last Flush
   uint64_t generation_ = 0;
-  std::unordered_map<std::string, Entry> entries_;
+  // Open addressing (no chain of nodes to walk on a lookup); entries are boxed so that the
+  // pointers in dirty_ survive a rehash, and each is keyed by a view of its own key.
+  boost::unordered_flat_map<std::string_view, std::unique_ptr<Entry>, std::hash<std::string_view>>
+      entries_;
 };
 
 }  // namespace tandem

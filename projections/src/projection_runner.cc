@@ -209,9 +209,11 @@ class Runner : public ProjectionRunner {
                               [](const View* v) { return v->projection->gates_reads(); }) -
         todo.begin();
     std::vector<Status> results(todo.size());
-    for (size_t i = 0; i < gates; ++i) results[i] = FoldView(todo[i], pages, last);
-    const bool gates_ok = std::all_of(results.begin(), results.begin() + gates,
-                                      [](const Status& r) { return r.ok(); });
+    bool gates_ok = true;
+    for (size_t i = 0; i < gates && gates_ok; ++i) {
+      results[i] = FoldView(todo[i], pages, last);
+      gates_ok = results[i].ok();
+    }
     std::atomic<size_t> next{gates};
     auto work = [&] {
       for (size_t i; (i = next++) < todo.size();) results[i] = FoldView(todo[i], pages, last);

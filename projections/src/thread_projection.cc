@@ -79,8 +79,9 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
   s = threads_.Find(*rows, thread_key, &thread);
   if (!s.ok()) return s;
   if (thread != nullptr && thread->client != client) return Status::OK();  // not part of it
+  const std::string ref_key = RefKey(tenant, project, comment_id);
   const CommentRefDoc* taken = nullptr;
-  s = refs_.Peek(*rows, RefKey(tenant, project, comment_id), &taken);
+  s = refs_.Peek(*rows, ref_key, &taken);
   if (!s.ok() || taken != nullptr) return s;  // the first comment with that id decides
   std::string reply_to = S(e->reply_to());
   if (!reply_to.empty()) {
@@ -104,7 +105,7 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
   }
   const uint64_t index = thread->comments++;
   CommentRefDoc* ref = nullptr;
-  s = refs_.Get(*rows, RefKey(tenant, project, comment_id), &ref);
+  s = refs_.Get(*rows, ref_key, &ref);
   if (!s.ok()) return s;
   ref->thread = thread_id;
   ref->index = index;
