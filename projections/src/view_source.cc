@@ -1,6 +1,7 @@
 // The two places queries read from: the live views database, and views folded in memory.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "memory_rows.h"
 #include "tandem/projections/views.h"
@@ -33,6 +34,25 @@ class LiveViewSource : public ViewSource {
                                                       " was built by another version; it is "
                                                       "rebuilt when the engine next opens it");
       }
+      // A view readers check access in (the directory) is committed before the others in every
+      // round, but it may be behind them all the same: folded again from the start after damage
+      // or a rebuild, or committed past by a round between this read's opening of it and of
+      // another view (each reader is a snapshot of its own). Never pair a view with a gate
+      // older than it: what was folded after a revocation would be read under the old grant.
+      const bool gate = current.front()->gates_reads();
+      for (const auto& [name, other] : readers_) {
+        if (gate == (gates_.count(name) > 0)) continue;
+        const uint64_t gated = gate ? other->checkpoint().position : r->checkpoint().position;
+        const uint64_t gating = gate ? r->checkpoint().position : other->checkpoint().position;
+        if (gated > gating) {
+          return Status::NotFound("view.not_built",
+                                  "the view " + (gate ? name : view) + " is ahead of " +
+                                      (gate ? view : name) +
+                                      ", which decides who may read it and is still being "
+                                      "folded; try again");
+        }
+      }
+      if (gate) gates_.insert(view);
       it = readers_.emplace(view, std::move(r)).first;
     }
     *reader = it->second.get();
@@ -48,6 +68,7 @@ class LiveViewSource : public ViewSource {
  private:
   ViewStore* store_;
   std::map<std::string, std::unique_ptr<ViewReader>> readers_;
+  std::set<std::string> gates_;  // the readers of views that gate reads (Projection::gates_reads)
 };
 
 class MemoryViewSource : public ViewSource {

@@ -55,11 +55,14 @@ class WatchedStore : public ViewStore {
     return base_->Commit(b->base.get());
   }
   Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
-    return base_->NewReader(view, reader);
+    Status s = base_->NewReader(view, reader);
+    if (after_new_reader) after_new_reader(view);
+    return s;
   }
   uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
 
   std::function<void(const std::set<std::string>&)> before_commit;
+  std::function<void(std::string_view)> after_new_reader;
 
  private:
   std::unique_ptr<ViewStore> base_;
@@ -82,6 +85,36 @@ class ViewOrderReviewTest : public ::testing::Test {
   void TearDown() override {
     runner_.reset();
     store_.reset();
+  }
+
+  // A runner opened again over the same views (its caches empty), with `options`.
+  void ReopenRunner(const ProjectionRunnerOptions& options) {
+    runner_.reset();
+    std::vector<std::unique_ptr<Projection>> projections;
+    ASSERT_TRUE(MakeProjections({}, &projections).ok());
+    ASSERT_TRUE(ProjectionRunner::Open(options, world_->log(), store_.get(),
+                                       std::move(projections), &runner_)
+                    .ok());
+  }
+
+  // Every stored row of `view` overwritten with bytes that are not a row.
+  void DamageRows(const std::string& view) {
+    std::vector<std::string> keys;
+    {
+      std::unique_ptr<ViewReader> reader;
+      ASSERT_TRUE(store_->NewReader(view, &reader).ok());
+      ASSERT_TRUE(reader
+                      ->Scan("",
+                             [&](std::string_view key, std::string_view) {
+                               keys.emplace_back(key);
+                               return true;
+                             })
+                      .ok());
+    }
+    ASSERT_FALSE(keys.empty());
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    for (const std::string& key : keys) batch->Rows(view)->Put(key, "damaged");
+    ASSERT_TRUE(store_->Commit(batch.get()).ok());
   }
 
   // A first catch-up where the views that decide access are the cheapest, as in any real
@@ -192,6 +225,69 @@ TEST_F(ViewOrderReviewTest, ARevokedReportLinkNeverShowsWhatWasFoldedAfter) {
                              << "before the commit of " << leaks.front();
   std::string out;
   EXPECT_EQ(ReadByLink(secret, &out).reason(), "report_link.revoked");
+}
+
+// The directory, found damaged, is dropped and folded again from the log's start while the
+// other views stay where they are: its commits on the way (a round at a time) must not show a
+// revoked member the views folded past the revocation.
+TEST_F(ViewOrderReviewTest, ADirectoryFoldedAgainAfterDamageNeverShowsARevokedMemberWhatWasPostedAfter) {
+  world_->MustRun(
+      Cmd("role.revoke", "northwind", "owner",
+          {{"member_id", "acme-member"}, {"role", "client_member"}, {"expected_version", "any"}}));
+  world_->MustRun(Cmd("comment.post", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"thread_id", "t-client"},
+                       {"comment_id", "after"},
+                       {"audience", "client"},
+                       {"body", "POSTED-AFTER-REVOCATION"}}));
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  std::string out;
+  ASSERT_EQ(ReadThreads("acme-member", &out).reason(), "view.unknown_member");
+  // The directory's rows are damaged; the next workspace event makes its fold read them.
+  DamageRows("directory");
+  world_->MustRun(Cmd("client.add", "northwind", "owner", {{"client_id", "later"}, {"name", "L"}}));
+  ProjectionRunnerOptions options;
+  options.catch_up_batch_events = 4;  // a long history: the directory is folded in many rounds
+  options.fold_threads = 1;
+  ReopenRunner(options);
+  const auto leaks = CatchUpWatching([&] {
+    std::string read;
+    return ReadThreads("acme-member", &read).ok() &&
+           read.find("POSTED-AFTER-REVOCATION") != std::string::npos;
+  });
+  EXPECT_TRUE(leaks.empty()) << "a revoked member read a comment posted after the revocation "
+                             << "while the directory was folded again, before the commit of "
+                             << leaks.front();
+  EXPECT_EQ(ReadThreads("acme-member", &out).reason(), "view.unknown_member");
+}
+
+// A read opens the directory, then the view it asks for: a round committed in between (the
+// revocation into the directory, a comment posted after it into the threads) must not pair the
+// directory from before with the threads from after.
+TEST_F(ViewOrderReviewTest, ARoundCommittedBetweenAReadsDirectoryAndThreadsNeverShowsTheRevokedMemberThePost) {
+  CatchUpWithTheGatesCheapest();
+  world_->MustRun(
+      Cmd("role.revoke", "northwind", "owner",
+          {{"member_id", "acme-member"}, {"role", "client_member"}, {"expected_version", "any"}}));
+  world_->MustRun(Cmd("comment.post", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"thread_id", "t-client"},
+                       {"comment_id", "after"},
+                       {"audience", "client"},
+                       {"body", "POSTED-AFTER-REVOCATION"}}));
+  bool folded = false;
+  store_->after_new_reader = [&](std::string_view view) {
+    if (view != "directory" || folded) return;
+    folded = true;
+    EXPECT_TRUE(runner_->CatchUp().ok());  // the live runner commits a round meanwhile
+  };
+  std::string out;
+  const Status s = ReadThreads("acme-member", &out);
+  store_->after_new_reader = nullptr;
+  ASSERT_TRUE(folded);
+  EXPECT_FALSE(s.ok() && out.find("POSTED-AFTER-REVOCATION") != std::string::npos)
+      << "a revoked member read a comment posted after the revocation: " << out;
+  EXPECT_EQ(ReadThreads("acme-member", &out).reason(), "view.unknown_member");
 }
 
 }  // namespace
