@@ -123,8 +123,8 @@ class ServeCrashTest : public ::testing::Test {
   }
   // Every result on the topic now.
   std::vector<KafkaRecord> AllResults() {
-    return ReadTopic(cluster_->bootstrap(), topics_.command_results, SIZE_MAX,
-                     std::chrono::seconds(1));
+    return ReadTopic(cluster_->bootstrap(), topics_.command_results, kEveryRecordNow,
+                     std::chrono::seconds(60));
   }
 
   ScratchDir dir_;
@@ -170,7 +170,9 @@ TEST_F(ServeCrashTest, KilledServeAnswersEveryCommandAndWritesEachOnce) {
     for (size_t i = 0; i < answers.size(); i++) {
       EXPECT_TRUE(answers[i].at("ok").as_bool())
           << id << ": " << boost::json::serialize(answers[i]);
-      if (i > 0) EXPECT_TRUE(answers[i].at("deduplicated").as_bool()) << id;
+      if (i > 0) {
+        EXPECT_TRUE(answers[i].at("deduplicated").as_bool()) << id;
+      }
     }
     repeats += answers.size() - 1;
     written_before_a_kill += answers[0].at("deduplicated").as_bool();
