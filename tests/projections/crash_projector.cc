@@ -24,6 +24,7 @@
 
 #include "child_process.h"
 #include "crash_activity.h"
+#include "forwarding_view_store.h"
 #include "tandem/basics/logger.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/views.h"
@@ -38,30 +39,17 @@ constexpr int kBacklogCommands = 1500;
 constexpr int kFoldingRoundCommands = 500;
 
 // The real views database, killing the process once `kill_after` commits were acknowledged.
-class KillingStore : public ViewStore {
+class KillingStore : public ForwardingViewStore {
  public:
   KillingStore(std::unique_ptr<ViewStore> base, uint64_t kill_after)
-      : base_(std::move(base)), kill_after_(kill_after) {}
-  Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
-    return base_->GetCheckpoint(view, checkpoint);
-  }
-  Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) override {
-    return base_->GetSourceOffsets(view, offsets);
-  }
-  Status Drop(std::string_view view) override { return base_->Drop(view); }
-  std::unique_ptr<ViewBatch> NewBatch() override { return base_->NewBatch(); }
+      : ForwardingViewStore(std::move(base)), kill_after_(kill_after) {}
   Status Commit(ViewBatch* batch) override {
-    Status s = base_->Commit(batch);
+    Status s = ForwardingViewStore::Commit(batch);
     if (s.ok() && ++commits_ == kill_after_) kill(getpid(), SIGKILL);
     return s;
   }
-  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
-    return base_->NewReader(view, reader);
-  }
-  uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
 
  private:
-  std::unique_ptr<ViewStore> base_;
   const uint64_t kill_after_;
   std::atomic<uint64_t> commits_{0};
 };

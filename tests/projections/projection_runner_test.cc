@@ -11,6 +11,7 @@
 #include <prometheus/registry.h>
 
 #include "command_world.h"
+#include "forwarding_view_store.h"
 #include "metric_value.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/views.h"
@@ -22,18 +23,10 @@ using boost::json::object;
 using std::chrono::milliseconds;
 
 // The real views database, with commits that can be made to fail and are counted.
-class FlakyStore : public ViewStore {
+class FlakyStore : public ForwardingViewStore {
  public:
-  explicit FlakyStore(std::unique_ptr<ViewStore> base) : base_(std::move(base)) {}
+  using ForwardingViewStore::ForwardingViewStore;
 
-  Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
-    return base_->GetCheckpoint(view, checkpoint);
-  }
-  Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) override {
-    return base_->GetSourceOffsets(view, offsets);
-  }
-  Status Drop(std::string_view view) override { return base_->Drop(view); }
-  std::unique_ptr<ViewBatch> NewBatch() override { return base_->NewBatch(); }
   Status Commit(ViewBatch* batch) override {
     commits++;
     bool fail = false;
@@ -47,12 +40,8 @@ class FlakyStore : public ViewStore {
       }
     }
     if (fail) return Status::IOError("injected: the views database refused the write");
-    return base_->Commit(batch);
+    return ForwardingViewStore::Commit(batch);
   }
-  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
-    return base_->NewReader(view, reader);
-  }
-  uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
 
   int pass_commits = 0;  // the next this many commits succeed, then
   int fail_commits = 0;  // this many fail
@@ -60,7 +49,6 @@ class FlakyStore : public ViewStore {
 
  private:
   std::mutex mu_;
-  std::unique_ptr<ViewStore> base_;
 };
 
 class ProjectionRunnerTest : public ::testing::Test {

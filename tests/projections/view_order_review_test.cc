@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "command_world.h"
+#include "forwarding_view_store.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/reports.h"
 #include "tandem/projections/views.h"
@@ -18,7 +19,7 @@ namespace tandem::test {
 namespace {
 
 // The real views database; `before_commit` is called before each commit with the views it writes.
-class WatchedStore : public ViewStore {
+class WatchedStore : public ForwardingViewStore {
   struct Batch : public ViewBatch {
     explicit Batch(std::unique_ptr<ViewBatch> b) : base(std::move(b)) {}
     ViewRows* Rows(std::string_view view) override {
@@ -38,34 +39,23 @@ class WatchedStore : public ViewStore {
   };
 
  public:
-  explicit WatchedStore(std::unique_ptr<ViewStore> base) : base_(std::move(base)) {}
-  Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
-    return base_->GetCheckpoint(view, checkpoint);
-  }
-  Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) override {
-    return base_->GetSourceOffsets(view, offsets);
-  }
-  Status Drop(std::string_view view) override { return base_->Drop(view); }
+  using ForwardingViewStore::ForwardingViewStore;
   std::unique_ptr<ViewBatch> NewBatch() override {
-    return std::make_unique<Batch>(base_->NewBatch());
+    return std::make_unique<Batch>(ForwardingViewStore::NewBatch());
   }
   Status Commit(ViewBatch* batch) override {
     auto* b = static_cast<Batch*>(batch);
     if (before_commit) before_commit(b->views);
-    return base_->Commit(b->base.get());
+    return ForwardingViewStore::Commit(b->base.get());
   }
   Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
-    Status s = base_->NewReader(view, reader);
+    Status s = ForwardingViewStore::NewReader(view, reader);
     if (after_new_reader) after_new_reader(view);
     return s;
   }
-  uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
 
   std::function<void(const std::set<std::string>&)> before_commit;
   std::function<void(std::string_view)> after_new_reader;
-
- private:
-  std::unique_ptr<ViewStore> base_;
 };
 
 class ViewOrderReviewTest : public ::testing::Test {
@@ -92,8 +82,8 @@ class ViewOrderReviewTest : public ::testing::Test {
     runner_.reset();
     std::vector<std::unique_ptr<Projection>> projections;
     ASSERT_TRUE(MakeProjections({}, &projections).ok());
-    ASSERT_TRUE(ProjectionRunner::Open(options, world_->log(), store_.get(),
-                                       std::move(projections), &runner_)
+    ASSERT_TRUE(ProjectionRunner::Open(options, world_->log(), store_.get(), std::move(projections),
+                                       &runner_)
                     .ok());
   }
 
@@ -165,6 +155,19 @@ class ViewOrderReviewTest : public ::testing::Test {
     return ReadReportByLink(token, r, source.get(), out);
   }
 
+  // The firm takes acme-member's role away, then posts in acme's client thread.
+  void RevokeAcmeMemberThenPostInItsThread() {
+    world_->MustRun(Cmd(
+        "role.revoke", "northwind", "owner",
+        {{"member_id", "acme-member"}, {"role", "client_member"}, {"expected_version", "any"}}));
+    world_->MustRun(Cmd("comment.post", "northwind", "pm",
+                        {{"project_id", "p-acme"},
+                         {"thread_id", "t-client"},
+                         {"comment_id", "after"},
+                         {"audience", "client"},
+                         {"body", "POSTED-AFTER-REVOCATION"}}));
+  }
+
   ScratchDir dir_;
   std::unique_ptr<CommandWorld> world_;
   std::unique_ptr<WatchedStore> store_;
@@ -173,16 +176,7 @@ class ViewOrderReviewTest : public ::testing::Test {
 
 TEST_F(ViewOrderReviewTest, AMemberWhoseRoleWasRevokedNeverReadsWhatWasPostedAfter) {
   CatchUpWithTheGatesCheapest();
-  // The firm takes acme-member's role away, then posts in acme's client thread.
-  world_->MustRun(
-      Cmd("role.revoke", "northwind", "owner",
-          {{"member_id", "acme-member"}, {"role", "client_member"}, {"expected_version", "any"}}));
-  world_->MustRun(Cmd("comment.post", "northwind", "pm",
-                      {{"project_id", "p-acme"},
-                       {"thread_id", "t-client"},
-                       {"comment_id", "after"},
-                       {"audience", "client"},
-                       {"body", "POSTED-AFTER-REVOCATION"}}));
+  RevokeAcmeMemberThenPostInItsThread();
   // Between any two commits of the fold, acme-member asks for the thread.
   const auto leaks = CatchUpWatching([&] {
     std::string out;
@@ -230,16 +224,9 @@ TEST_F(ViewOrderReviewTest, ARevokedReportLinkNeverShowsWhatWasFoldedAfter) {
 // The directory, found damaged, is dropped and folded again from the log's start while the
 // other views stay where they are: its commits on the way (a round at a time) must not show a
 // revoked member the views folded past the revocation.
-TEST_F(ViewOrderReviewTest, ADirectoryFoldedAgainAfterDamageNeverShowsARevokedMemberWhatWasPostedAfter) {
-  world_->MustRun(
-      Cmd("role.revoke", "northwind", "owner",
-          {{"member_id", "acme-member"}, {"role", "client_member"}, {"expected_version", "any"}}));
-  world_->MustRun(Cmd("comment.post", "northwind", "pm",
-                      {{"project_id", "p-acme"},
-                       {"thread_id", "t-client"},
-                       {"comment_id", "after"},
-                       {"audience", "client"},
-                       {"body", "POSTED-AFTER-REVOCATION"}}));
+TEST_F(ViewOrderReviewTest,
+       ADirectoryFoldedAgainAfterDamageNeverShowsARevokedMemberWhatWasPostedAfter) {
+  RevokeAcmeMemberThenPostInItsThread();
   ASSERT_TRUE(runner_->CatchUp().ok());
   std::string out;
   ASSERT_EQ(ReadThreads("acme-member", &out).reason(), "view.unknown_member");
@@ -264,17 +251,10 @@ TEST_F(ViewOrderReviewTest, ADirectoryFoldedAgainAfterDamageNeverShowsARevokedMe
 // A read opens the directory, then the view it asks for: a round committed in between (the
 // revocation into the directory, a comment posted after it into the threads) must not pair the
 // directory from before with the threads from after.
-TEST_F(ViewOrderReviewTest, ARoundCommittedBetweenAReadsDirectoryAndThreadsNeverShowsTheRevokedMemberThePost) {
+TEST_F(ViewOrderReviewTest,
+       ARoundCommittedBetweenAReadsDirectoryAndThreadsNeverShowsTheRevokedMemberThePost) {
   CatchUpWithTheGatesCheapest();
-  world_->MustRun(
-      Cmd("role.revoke", "northwind", "owner",
-          {{"member_id", "acme-member"}, {"role", "client_member"}, {"expected_version", "any"}}));
-  world_->MustRun(Cmd("comment.post", "northwind", "pm",
-                      {{"project_id", "p-acme"},
-                       {"thread_id", "t-client"},
-                       {"comment_id", "after"},
-                       {"audience", "client"},
-                       {"body", "POSTED-AFTER-REVOCATION"}}));
+  RevokeAcmeMemberThenPostInItsThread();
   bool folded = false;
   store_->after_new_reader = [&](std::string_view view) {
     if (view != "directory" || folded) return;

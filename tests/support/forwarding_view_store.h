@@ -1,0 +1,38 @@
+// A views database that hands every call to another (the real one): tests derive from it and
+// override only what they watch or break (a commit that fails, kills, or is observed).
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "tandem/projections/view_store.h"
+
+namespace tandem::test {
+
+class ForwardingViewStore : public ViewStore {
+ public:
+  explicit ForwardingViewStore(std::unique_ptr<ViewStore> base) : base_(std::move(base)) {}
+
+  Status GetCheckpoint(std::string_view view, ViewCheckpoint* checkpoint) override {
+    return base_->GetCheckpoint(view, checkpoint);
+  }
+  Status GetSourceOffsets(std::string_view view, std::vector<SourceOffset>* offsets) override {
+    return base_->GetSourceOffsets(view, offsets);
+  }
+  Status Drop(std::string_view view) override { return base_->Drop(view); }
+  std::unique_ptr<ViewBatch> NewBatch() override { return base_->NewBatch(); }
+  Status Commit(ViewBatch* batch) override { return base_->Commit(batch); }
+  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
+    return base_->NewReader(view, reader);
+  }
+  uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
+
+ protected:
+  ViewStore* base() { return base_.get(); }
+
+ private:
+  std::unique_ptr<ViewStore> base_;
+};
+
+}  // namespace tandem::test
