@@ -258,6 +258,21 @@ void ExpectCountersMatchLog(EventLog* log, ViewStore* store) {
             << " client comments=" << client_comments << "\n";
 }
 
+// After the last kill: the views caught up from where the kills left them equal a rebuild, and
+// their counters the log's events one for one.
+void ExpectCaughtUpViewsEqualARebuild(const ScratchDir& dir) {
+  auto log = OpenLogOrDie(dir.Sub("log"));
+  std::unique_ptr<ViewStore> crashed, rebuilt;
+  const auto crashed_hashes = CatchUpAndHash(log.get(), dir.Sub("views"), &crashed);
+  const auto rebuilt_hashes = CatchUpAndHash(log.get(), dir.Sub("rebuilt"), &rebuilt);
+  ASSERT_EQ(crashed_hashes.size(), StoredViewNames().size());
+  for (const auto& [view, hash] : rebuilt_hashes) {
+    EXPECT_EQ(crashed_hashes.at(view), hash) << view << " differs from its rebuild";
+  }
+  ExpectCountersMatchLog(log.get(), crashed.get());
+  std::cout << "events=" << log->LastPosition() << "\n";
+}
+
 TEST(ProjectionCrashTest, ViewsKilledAtRandomMomentsEqualARebuildAndCountEachEventOnce) {
   ScratchDir dir;
   {
@@ -334,16 +349,7 @@ TEST(ProjectionCrashTest, ViewsKilledAtRandomMomentsEqualARebuildAndCountEachEve
   EXPECT_GE(killed_in["catchup"] + killed_in["rebuild"], 4);
   EXPECT_GE(killed_in["live"], 4);
 
-  auto log = OpenLogOrDie(dir.Sub("log"));
-  std::unique_ptr<ViewStore> crashed, rebuilt;
-  const auto crashed_hashes = CatchUpAndHash(log.get(), dir.Sub("views"), &crashed);
-  const auto rebuilt_hashes = CatchUpAndHash(log.get(), dir.Sub("rebuilt"), &rebuilt);
-  ASSERT_EQ(crashed_hashes.size(), StoredViewNames().size());
-  for (const auto& [view, hash] : rebuilt_hashes) {
-    EXPECT_EQ(crashed_hashes.at(view), hash) << view << " differs from its rebuild";
-  }
-  ExpectCountersMatchLog(log.get(), crashed.get());
-  std::cout << "events=" << log->LastPosition() << "\n";
+  ExpectCaughtUpViewsEqualARebuild(dir);
 }
 
 // Each view commits its rows with its checkpoint on its own (9fc42d4): a kill right after one
@@ -392,15 +398,7 @@ TEST(ProjectionCrashTest, AKillBetweenTwoViewsCommitsLosesNothingAndAppliesNothi
   // Most kills must have landed between two views' commits, or the test proved less.
   EXPECT_GE(between, 3);
 
-  auto log = OpenLogOrDie(dir.Sub("log"));
-  std::unique_ptr<ViewStore> crashed, rebuilt;
-  const auto crashed_hashes = CatchUpAndHash(log.get(), dir.Sub("views"), &crashed);
-  const auto rebuilt_hashes = CatchUpAndHash(log.get(), dir.Sub("rebuilt"), &rebuilt);
-  ASSERT_EQ(crashed_hashes.size(), StoredViewNames().size());
-  for (const auto& [view, hash] : rebuilt_hashes) {
-    EXPECT_EQ(crashed_hashes.at(view), hash) << view << " differs from its rebuild";
-  }
-  ExpectCountersMatchLog(log.get(), crashed.get());
+  ExpectCaughtUpViewsEqualARebuild(dir);
 }
 
 }  // namespace
