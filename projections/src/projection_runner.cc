@@ -189,7 +189,7 @@ class Runner : public ProjectionRunner {
     if (events == 0) return Status::OK();
     const uint64_t first = pages.front().front().global_position();
     const uint64_t last = pages.back().back().global_position();
-    std::vector<View*> todo;
+    std::vector<View*> behind;  // the views that have not folded the whole round
     for (View& v : views_) {
       if (v.checkpoint >= last) continue;
       if (first > v.checkpoint + 1) {
@@ -198,27 +198,27 @@ class Runner : public ProjectionRunner {
                                                                v.name + "'s position " +
                                                                std::to_string(v.checkpoint));
       }
-      todo.push_back(&v);
+      behind.push_back(&v);
     }
-    std::stable_sort(todo.begin(), todo.end(),
+    std::stable_sort(behind.begin(), behind.end(),
                      [](const View* a, const View* b) { return a->cost > b->cost; });
     // The views readers check access in (the directory) are committed first, on this thread:
     // the others never get ahead of them, and wait for the next round when one fails.
     const size_t gates =
-        std::stable_partition(todo.begin(), todo.end(),
+        std::stable_partition(behind.begin(), behind.end(),
                               [](const View* v) { return v->projection->gates_reads(); }) -
-        todo.begin();
-    std::vector<Status> results(todo.size());
+        behind.begin();
+    std::vector<Status> results(behind.size());
     bool gates_ok = true;
     for (size_t i = 0; i < gates && gates_ok; ++i) {
-      results[i] = FoldView(todo[i], pages, last);
+      results[i] = FoldView(behind[i], pages, last);
       gates_ok = results[i].ok();
     }
     std::atomic<size_t> next{gates};
     auto work = [&] {
-      for (size_t i; (i = next++) < todo.size();) results[i] = FoldView(todo[i], pages, last);
+      for (size_t i; (i = next++) < behind.size();) results[i] = FoldView(behind[i], pages, last);
     };
-    if (gates_ok && options_.fold_threads > 1 && todo.size() - gates > 1 && events >= 16) {
+    if (gates_ok && options_.fold_threads > 1 && behind.size() - gates > 1 && events >= 16) {
       std::thread helper(work);
       work();
       helper.join();
