@@ -3,6 +3,7 @@
 // Real views database on disk, written and damaged through the store as a torn write would.
 #include <gtest/gtest.h>
 
+#include "test_util.h"
 #include "view_json.h"
 #include "view_world.h"
 
@@ -96,16 +97,11 @@ TEST_F(ListChunkReviewTest, HostileBodiesNeverBreakTheLines) {
   Post("acme-member", "t-client", "h0", bodies[0]);
   Post("acme-member", "t-client", "h1", bodies[1]);
   auto past_the_rules = [&](const std::string& id, const std::string& body) {
-    schema::CommentPostedT c;
-    c.project_id = "p-acme";
-    c.thread_id = "t-client";
-    c.comment_id = id;
-    c.thread_audience = schema::Audience::Client;
-    c.body = body;
-    NewEvent e;
-    e.actor = "acme-member";
-    e.audience = schema::Audience::Client;
-    e.payload.Set(std::move(c));
+    NewEvent e = CommentEvent(body, "acme-member");
+    schema::CommentPostedT* c = e.payload.AsCommentPosted();
+    c->project_id = "p-acme";
+    c->thread_id = "t-client";
+    c->comment_id = id;
     AppendPastTheRules(world_->log(), "p-acme", e);
   };
   past_the_rules("h2", bodies[2]);
