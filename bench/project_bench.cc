@@ -416,13 +416,23 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "seconds of live appends before the measured ones")(
       "as-of-samples", po::value<int>()->default_value(500), "as-of reads timed")(
       "phase", po::value<std::string>()->default_value("all"),
-      "all, fold (the in-memory fold rates alone), live (the lag alone), rebuild (internal)");
+      "all, fold (the in-memory fold rates alone), as-of (the as-of reads alone), live (the lag "
+      "alone), rebuild (internal)");
   po::variables_map vm;
   int rc = ParseBenchOptions("project", desc, args, &vm);
   if (rc >= 0) return rc;
   const std::string dir = vm["dir"].as<std::string>();
   if (vm["phase"].as<std::string>() == "rebuild") return RebuildPhase(dir);
   if (vm["phase"].as<std::string>() == "fold") return FoldPhase(dir);
+  if (vm["phase"].as<std::string>() == "as-of") {
+    EventLogOptions ro;
+    ro.read_only = true;
+    std::unique_ptr<EventLog> log;
+    Check(EventLog::Open(ro, dir + "/log", &log), "open the log");
+    MeasureAsOf(log.get(), vm["projects"].as<int>(), vm["as-of-samples"].as<int>(),
+                vm["seed"].as<uint64_t>());
+    return 0;
+  }
   SetLogLevel(LogLevel::kWarn);
   if (vm["phase"].as<std::string>() == "live") {  // the live lag alone, on the views as they are
     std::unique_ptr<EventLog> log;

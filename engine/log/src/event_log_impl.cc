@@ -139,10 +139,11 @@ uint64_t EventLogImpl::ReadBound(const ReadOptions& options) const {
   return options.as_of_position == 0 ? last : std::min(options.as_of_position, last);
 }
 
-Status EventLogImpl::ReadRecord(uint64_t position, RecordedEvent* event) const {
-  rocksdb::PinnableSlice bytes;
-  rocksdb::Status rs = store_->db()->Get(rocksdb::ReadOptions(), store_->events(),
-                                         log_keys::EventKey(position), &bytes);
+namespace {
+
+// The event read at `position` (rs, bytes), verified.
+Status CheckedRecord(uint64_t position, const rocksdb::Status& rs, const rocksdb::Slice& bytes,
+                     RecordedEvent* event) {
   if (rs.IsNotFound()) {
     return Status::Corruption("event at position " + std::to_string(position) +
                               " is missing from the log");
@@ -156,17 +157,62 @@ Status EventLogImpl::ReadRecord(uint64_t position, RecordedEvent* event) const {
   return Status::OK();
 }
 
-Status EventLogImpl::ReadStreamRecord(const StreamId& stream, uint64_t version, uint64_t position,
-                                      RecordedEvent* event) const {
-  const std::string entry = "stream index " + stream.ToString() + "@" + std::to_string(version);
-  if (position == 0) return Status::Corruption(entry + " points at position 0");
-  Status s = ReadRecord(position, event);
-  if (!s.ok()) return s;
-  const schema::Event& e = event->event();
+// Whether the event the stream index gives for `stream`@`version` says the same.
+Status CheckStreamEntry(const StreamId& stream, uint64_t version, uint64_t position,
+                        const RecordedEvent& event) {
+  const schema::Event& e = event.event();
   if (e.tenant()->string_view() != stream.tenant || e.stream_id()->string_view() != stream.name ||
       e.stream_version() != version) {
-    return Status::Corruption(entry + " points at position " + std::to_string(position) +
+    return Status::Corruption("stream index " + stream.ToString() + "@" + std::to_string(version) +
+                              " points at position " + std::to_string(position) +
                               ", which holds another stream's event");
+  }
+  return Status::OK();
+}
+
+Status PointsAtZero(const StreamId& stream, uint64_t version) {
+  return Status::Corruption("stream index " + stream.ToString() + "@" + std::to_string(version) +
+                            " points at position 0");
+}
+
+}  // namespace
+
+Status EventLogImpl::ReadRecord(uint64_t position, RecordedEvent* event) const {
+  rocksdb::PinnableSlice bytes;
+  rocksdb::Status rs = store_->db()->Get(rocksdb::ReadOptions(), store_->events(),
+                                         log_keys::EventKey(position), &bytes);
+  return CheckedRecord(position, rs, bytes, event);
+}
+
+Status EventLogImpl::ReadStreamRecord(const StreamId& stream, uint64_t version, uint64_t position,
+                                      RecordedEvent* event) const {
+  if (position == 0) return PointsAtZero(stream, version);
+  Status s = ReadRecord(position, event);
+  return s.ok() ? CheckStreamEntry(stream, version, position, *event) : s;
+}
+
+Status EventLogImpl::ReadStreamRecords(const StreamId& stream,
+                                       const std::vector<uint64_t>& versions,
+                                       const std::vector<uint64_t>& positions,
+                                       std::vector<RecordedEvent>* events) const {
+  const size_t n = positions.size();
+  std::vector<std::string> keys(n);
+  std::vector<rocksdb::Slice> slices(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (positions[i] == 0) return PointsAtZero(stream, versions[i]);
+    keys[i] = log_keys::EventKey(positions[i]);
+    slices[i] = keys[i];
+  }
+  std::vector<rocksdb::PinnableSlice> values(n);
+  std::vector<rocksdb::Status> statuses(n);
+  store_->db()->MultiGet(rocksdb::ReadOptions(), store_->events(), n, slices.data(), values.data(),
+                         statuses.data());
+  for (size_t i = 0; i < n; ++i) {
+    RecordedEvent e;
+    Status s = CheckedRecord(positions[i], statuses[i], values[i], &e);
+    if (s.ok()) s = CheckStreamEntry(stream, versions[i], positions[i], e);
+    if (!s.ok()) return s;
+    events->push_back(std::move(e));
   }
   return Status::OK();
 }
@@ -311,23 +357,30 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
     }
   }
   uint64_t previous_position = forward ? 0 : kEndOfStream;
-  for (; it->Valid() && it->key().starts_with(prefix) && events->size() < options.max_count;
+  std::vector<uint64_t> versions, positions;
+  // A damaged index entry is reported after the events before it are read and checked: the
+  // first problem in version order is the one named.
+  Status index;
+  for (; it->Valid() && it->key().starts_with(prefix) && positions.size() < options.max_count;
        forward ? it->Next() : it->Prev()) {
     uint64_t version = 0;
     if (!StreamKeyVersion(it->key(), prefix, &version) || it->value().size() != 8) {
-      return MalformedStreamEntry(stream);
+      index = MalformedStreamEntry(stream);
+      break;
     }
     if (expected == 0) expected = version;  // the first entry read backward
     if (version != expected) {
-      return Status::Corruption("stream index of " + stream.ToString() + " is missing version " +
-                                std::to_string(expected));
+      index = Status::Corruption("stream index of " + stream.ToString() + " is missing version " +
+                                 std::to_string(expected));
+      break;
     }
     expected = forward ? version + 1 : version - 1;
     uint64_t position = log_keys::ReadBigEndian64(it->value().data());
     if (forward ? position <= previous_position : position >= previous_position) {
-      return Status::Corruption("stream index of " + stream.ToString() + " gives version " +
-                                std::to_string(version) + " position " + std::to_string(position) +
-                                " out of order");
+      index = Status::Corruption("stream index of " + stream.ToString() + " gives version " +
+                                 std::to_string(version) + " position " + std::to_string(position) +
+                                 " out of order");
+      break;
     }
     previous_position = position;
     if (position > bound) {
@@ -336,12 +389,12 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
       if (forward) break;
       continue;
     }
-    RecordedEvent e;
-    s = ReadStreamRecord(stream, version, position, &e);
-    if (!s.ok()) return s;
-    events->push_back(std::move(e));
+    versions.push_back(version);
+    positions.push_back(position);
   }
-  s = FromRocks(it->status(), "reading stream " + stream.ToString());
+  s = ReadStreamRecords(stream, versions, positions, events);
+  if (s.ok()) s = index;
+  if (s.ok()) s = FromRocks(it->status(), "reading stream " + stream.ToString());
   if (!s.ok() || !events->empty()) return s;
   // An empty page is normal past a stream's end; a stream with no visible event is a mistake
   // (a mistyped name, another tenant's stream) that the caller should hear about.

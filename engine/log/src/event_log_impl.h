@@ -167,6 +167,12 @@ class EventLogImpl : public EventLog {
   // checks that the record says the same (indexes are derived data, never trusted alone).
   Status ReadStreamRecord(const StreamId& stream, uint64_t version, uint64_t position,
                           RecordedEvent* event) const;
+  // The events at `positions` (versions `first_version`, `first_version` +/- 1, ... of `stream`),
+  // checked as ReadStreamRecord does, appended to `events`. One MultiGet: a stream's events lie
+  // scattered over the log, and a batch of lookups walks the tables once instead of once each.
+  Status ReadStreamRecords(const StreamId& stream, const std::vector<uint64_t>& versions,
+                           const std::vector<uint64_t>& positions,
+                           std::vector<RecordedEvent>* events) const;
   // Checks an idempotency record of `tenant` against the events it names: spans that agree,
   // and first and last events of that tenant's stream at those versions. The writer calls it
   // too, before answering a retry with the record.
