@@ -32,6 +32,7 @@ Status SplitLines(std::string_view chunk, std::vector<std::string_view>* lines) 
 void ChunkedList::Append(const std::string& base, uint64_t count, const boost::json::object& item) {
   auto [it, added] = pending_.try_emplace(ChunkKey(base, count / chunk_items_));
   if (added) it->second.first = count % chunk_items_;
+  it->second.added++;
   it->second.lines += boost::json::serialize(item);
   it->second.lines += '\n';
 }
@@ -39,24 +40,37 @@ void ChunkedList::Append(const std::string& base, uint64_t count, const boost::j
 Status ChunkedList::Flush(ViewRows* rows) {
   Status s;
   std::string stored;
-  for (const auto& [key, chunk] : pending_) {
-    // Appending to a chunk that was cut short or lost lines would hide the damage behind lines
-    // one place off their items: the chunk must hold exactly the items before the first added.
-    // A Get, never a parse: a damaged chunk fails the fold, which drops the view to fold it again.
-    s = rows->Get(key, &stored);
-    if (s.IsNotFound()) {
-      stored.clear();
-      s = Status::OK();
-    }
-    if (!s.ok()) break;
-    if ((!stored.empty() && stored.back() != '\n') ||
-        static_cast<uint64_t>(std::count(stored.begin(), stored.end(), '\n')) != chunk.first) {
-      s = Status::Corruption("a view list chunk is damaged");
-      break;
+  // Bounded: a rebuild appends to every chunk of every list, most of them once.
+  if (known_lines_.size() > 100000) known_lines_.clear();
+  for (auto& [key, chunk] : pending_) {
+    auto known = known_lines_.find(key);
+    if (known == known_lines_.end() || known->second != chunk.first) {
+      // Appending to a chunk that was cut short or lost lines would hide the damage behind
+      // lines one place off their items: the chunk must hold exactly the items before the
+      // first added. A Get, never a parse: a damaged chunk fails the fold, which drops the view
+      // to fold it again.
+      s = rows->Get(key, &stored);
+      if (s.IsNotFound()) {
+        stored.clear();
+        s = Status::OK();
+      }
+      if (!s.ok()) break;
+      if ((!stored.empty() && stored.back() != '\n') ||
+          static_cast<uint64_t>(std::count(stored.begin(), stored.end(), '\n')) != chunk.first) {
+        s = Status::Corruption("a view list chunk is damaged");
+        break;
+      }
     }
     rows->Append(key, chunk.lines);
+    const uint64_t lines = chunk.first + chunk.added;
+    if (lines < chunk_items_) {
+      known_lines_.insert_or_assign(key, lines);
+    } else if (known != known_lines_.end()) {
+      known_lines_.erase(known);  // full: never appended to again
+    }
   }
   pending_.clear();
+  if (!s.ok()) known_lines_.clear();
   return s;
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -31,8 +32,13 @@ class ChunkedList {
   void Append(const std::string& base, uint64_t count, const boost::json::object& item);
   // Writes the items appended since the last Flush; Corruption when a chunk they go to does not
   // hold exactly the items before them (cut short, lines lost): the view must be folded again.
+  // A chunk is checked when this list first appends to it; after that the list trusts what it
+  // wrote itself until Forget (a failed commit).
   Status Flush(ViewRows* rows);
-  void Forget() { pending_.clear(); }
+  void Forget() {
+    pending_.clear();
+    known_lines_.clear();
+  }
 
   // Items [first, first + n) of a list of `count` items, in order (`newest_first` counts from
   // the end instead: first = 0 is the last item). A chunk that is missing, holds fewer items
@@ -45,9 +51,14 @@ class ChunkedList {
   uint64_t chunk_items_;
   struct Pending {
     uint64_t first = 0;  // the chunk's index of the first line added
+    uint64_t added = 0;
     std::string lines;
   };
   std::map<std::string, Pending> pending_;  // chunk key -> lines added this batch
+  // How many lines each chunk not yet full holds, as this list last wrote it: a chunk is read
+  // back and checked when first appended to, not again on every batch (a live batch appends to
+  // a chunk or two per thread; reading them back merged their operands every time).
+  std::unordered_map<std::string, uint64_t> known_lines_;
 };
 
 }  // namespace tandem
