@@ -416,6 +416,26 @@ class RocksViewStore : public ViewStore {
     return s;
   }
 
+  Status Compact(const std::vector<std::string>& views) override {
+    if (read_only_) return Status::InvalidArgument("the views are open read-only");
+    std::vector<Family> families;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [name, family] : families_) {
+        if (views.empty() || std::find(views.begin(), views.end(), name) != views.end()) {
+          families.push_back(family);
+        }
+      }
+    }
+    for (const Family& family : families) {
+      rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), family.get());
+      if (s.ok())
+        s = db_->CompactRange(rocksdb::CompactRangeOptions(), family.get(), nullptr, nullptr);
+      if (!s.ok()) return FromRocks(s);
+    }
+    return Status::OK();
+  }
+
   uint64_t ApproximateSize(std::string_view view) override {
     Family family;
     if (!FamilyFor(view, false, &family).ok() || family == nullptr) return 0;

@@ -27,6 +27,7 @@ class ForwardingViewStore : public ViewStore {
     return base_->NewReader(view, reader);
   }
   uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
+  Status Compact(const std::vector<std::string>& views) override { return base_->Compact(views); }
 
  protected:
   ViewStore* base() { return base_.get(); }

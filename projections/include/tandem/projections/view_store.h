@@ -99,6 +99,11 @@ class ViewStore {
   virtual Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) = 0;
   // Approximate bytes of a view on disk (for `tandem projections`).
   virtual uint64_t ApproximateSize(std::string_view view) = 0;
+  // Writes the named views' rows held in memory to tables and compacts them, returning when
+  // done (all views when `views` is empty). After a rebuild: the folds and reads that follow
+  // search a few sorted tables, instead of sharing the machine with the compaction of
+  // everything the rebuild wrote, and a restart replays no write-ahead log.
+  virtual Status Compact(const std::vector<std::string>& views) = 0;
 };
 
 }  // namespace tandem
