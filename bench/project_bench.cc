@@ -229,20 +229,21 @@ RebuildResult RebuildInChild(const std::string& dir) {
   return r;
 }
 
-void PrintFoldRates(EventLog* log) {
+void PrintFoldRates(EventLog* log, const std::string& only = "") {
   for (const std::string& view : StoredViewNames()) {
+    if (!only.empty() && view != only) continue;
     std::printf("fold_events_per_s_%s=%.0f\n", view.c_str(), FoldRate(log, view));
     std::fflush(stdout);
   }
 }
 
-int FoldPhase(const std::string& dir) {
+int FoldPhase(const std::string& dir, const std::string& view) {
   SetLogLevel(LogLevel::kWarn);
   EventLogOptions ro;
   ro.read_only = true;
   std::unique_ptr<EventLog> log;
   Check(EventLog::Open(ro, dir + "/log", &log), "open the log");
-  PrintFoldRates(log.get());
+  PrintFoldRates(log.get(), view);
   return 0;
 }
 
@@ -421,6 +422,8 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "live-warmup", po::value<double>()->default_value(2),
       "seconds of live appends before the measured ones")(
       "as-of-samples", po::value<int>()->default_value(500), "as-of reads timed")(
+      "view", po::value<std::string>()->default_value(""),
+      "with --phase fold: only this view's fold rate")(
       "phase", po::value<std::string>()->default_value("all"),
       "all, fold (the in-memory fold rates alone), as-of (the as-of reads alone), live (the lag "
       "alone), rebuild (internal)");
@@ -429,7 +432,7 @@ int RunProjectBench(const std::vector<std::string>& args) {
   if (rc >= 0) return rc;
   const std::string dir = vm["dir"].as<std::string>();
   if (vm["phase"].as<std::string>() == "rebuild") return RebuildPhase(dir);
-  if (vm["phase"].as<std::string>() == "fold") return FoldPhase(dir);
+  if (vm["phase"].as<std::string>() == "fold") return FoldPhase(dir, vm["view"].as<std::string>());
   if (vm["phase"].as<std::string>() == "as-of") {
     EventLogOptions ro;
     ro.read_only = true;

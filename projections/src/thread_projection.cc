@@ -1,5 +1,8 @@
 #include "thread_projection.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "json_fields.h"
 #include "view_key.h"
 
@@ -54,14 +57,27 @@ void ThreadDoc::FromJson(const boost::json::object& in) {
   comments = static_cast<uint64_t>(Int(in, "comments"));
 }
 
-void CommentRefDoc::ToJson(boost::json::object* out) const {
-  (*out)["thread"] = thread;
-  (*out)["index"] = index;
+std::string EncodeRef(const std::string& thread, uint64_t index) {
+  return OrderedNumber(index) + thread;
 }
 
-void CommentRefDoc::FromJson(const boost::json::object& in) {
-  thread = Str(in, "thread");
-  index = static_cast<uint64_t>(Int(in, "index"));
+Status ThreadProjection::FindRef(const RowReader& rows, const std::string& key, CommentRef* ref,
+                                 bool* found) {
+  auto it = batch_refs_.find(key);
+  *found = it != batch_refs_.end();
+  if (*found) {
+    *ref = it->second;
+    return Status::OK();
+  }
+  std::string value;
+  Status s = rows.Get(key, &value);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return s;
+  if (value.size() < 8) return Status::Corruption("a comment's ref row is damaged");
+  ref->index = ParseOrderedNumber(value);
+  ref->thread = value.substr(8);
+  *found = true;
+  return Status::OK();
 }
 
 Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
@@ -80,19 +96,20 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (!s.ok()) return s;
   if (thread != nullptr && thread->client != client) return Status::OK();  // not part of it
   const std::string ref_key = RefKey(tenant, project, comment_id);
-  const CommentRefDoc* taken = nullptr;
-  s = refs_.Peek(*rows, ref_key, &taken);
-  if (!s.ok() || taken != nullptr) return s;  // the first comment with that id decides
+  CommentRef ref;
+  bool found = false;
+  s = FindRef(*rows, ref_key, &ref, &found);
+  if (!s.ok() || found) return s;  // the first comment with that id decides
   std::string reply_to = S(e->reply_to());
   if (!reply_to.empty()) {
-    const CommentRefDoc* replied = nullptr;
-    s = refs_.Peek(*rows, RefKey(tenant, project, reply_to), &replied);
+    s = FindRef(*rows, RefKey(tenant, project, reply_to), &ref, &found);
     if (!s.ok()) return s;
-    if (replied == nullptr || replied->thread != thread_id) {
+    if (!found || ref.thread != thread_id) {
       reply_to.clear();
     } else {
-      replies_[ViewKey({tenant, project, "r", thread_id, OrderedNumber(replied->index),
-                        OrderedNumber(thread == nullptr ? 0 : thread->comments)})] = comment_id;
+      rows->Put(ViewKey({tenant, project, "r", thread_id, OrderedNumber(ref.index),
+                         OrderedNumber(thread == nullptr ? 0 : thread->comments)}),
+                comment_id);
     }
   }
   if (thread == nullptr) {
@@ -104,11 +121,7 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
     thread->anchor_id = AnchorIdOf(e->anchor());
   }
   const uint64_t index = thread->comments++;
-  CommentRefDoc* ref = nullptr;
-  s = refs_.Get(*rows, ref_key, &ref);
-  if (!s.ok()) return s;
-  ref->thread = thread_id;
-  ref->index = index;
+  batch_refs_.insert_or_assign(ref_key, CommentRef{thread_id, index});
   comments_.Append(CommentsBase(tenant, project, thread_id), index,
                    {{"id", comment_id},
                     {"author", S(event.actor())},
@@ -121,19 +134,23 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
 Status ThreadProjection::Flush(ViewRows* rows) {
   roots_.Flush(rows);
   threads_.Flush(rows);
-  refs_.Flush(rows);
-  Status s = comments_.Flush(rows);
-  for (const auto& [key, id] : replies_) rows->Put(key, id);
-  replies_.clear();
-  return s;
+  // In key order: the memtable inserts a run of neighbouring keys instead of searching for each.
+  std::vector<const std::pair<const std::string, CommentRef>*> refs;
+  refs.reserve(batch_refs_.size());
+  for (const auto& entry : batch_refs_) refs.push_back(&entry);
+  std::sort(refs.begin(), refs.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* ref : refs)
+    rows->Put(ref->first, EncodeRef(ref->second.thread, ref->second.index));
+  batch_refs_.clear();
+  return comments_.Flush(rows);
 }
 
 void ThreadProjection::Forget() {
   roots_.Forget();
   threads_.Forget();
-  refs_.Forget();
+  batch_refs_.clear();
   comments_.Forget();
-  replies_.clear();
 }
 
 }  // namespace tandem

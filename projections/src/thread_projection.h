@@ -5,7 +5,8 @@
 // Rows (keys extend the project's root row, curated_project.h):
 //   {tenant, project, "t", thread}                   the thread: anchor, audience, comment count
 //   {tenant, project, "m", thread} + chunk           its comments (ChunkedList)
-//   {tenant, project, "c", comment}                  which thread and place a comment has
+//   {tenant, project, "c", comment}                  which thread and place a comment has:
+//                                                    OrderedNumber(place) + the thread's id
 //   {tenant, project, "r", thread, n(parent), n(child)}  a reply (value: the reply's id)
 // No row grows with comments: a thread of 100k comments is a fixed-size thread row, chunks of
 // 64 comments, and one small row per comment and per reply.
@@ -16,8 +17,8 @@
 // same thread is dropped (shown as none): a reply never points outside its thread.
 #pragma once
 
-#include <map>
 #include <string>
+#include <unordered_map>
 
 #include "chunked_list.h"
 #include "curated_project.h"
@@ -34,20 +35,12 @@ struct ThreadDoc {
   void FromJson(const boost::json::object& in);
 };
 
-struct CommentRefDoc {
-  std::string thread;
-  uint64_t index = 0;
-
-  void ToJson(boost::json::object* out) const;
-  void FromJson(const boost::json::object& in);
-};
-
 class ThreadProjection : public Projection {
  public:
   explicit ThreadProjection(Curation curation)
       : curation_(curation), name_(CuratedName(curation, "threads")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 2; }
+  uint32_t version() const override { return 3; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
@@ -55,11 +48,19 @@ class ThreadProjection : public Projection {
  private:
   Curation curation_;
   std::string name_;
+  struct CommentRef {
+    std::string thread;
+    uint64_t index = 0;
+  };
+  // The comment's ref row, from this batch or the stored rows; `*found` false when it has none.
+  Status FindRef(const RowReader& rows, const std::string& key, CommentRef* ref, bool* found);
+
   ProjectRoots roots_;
   DocCache<ThreadDoc> threads_;
-  DocCache<CommentRefDoc> refs_;
+  // Ref rows are read back only for a reply or an id seen again: they stay out of the row cache
+  // (nearly all are written once and never read); this batch's are kept until Flush writes them.
+  std::unordered_map<std::string, CommentRef> batch_refs_;
   ChunkedList comments_;
-  std::map<std::string, std::string> replies_;  // written once, never read by the fold
 };
 
 std::string ThreadKey(const std::string& tenant, const std::string& project,

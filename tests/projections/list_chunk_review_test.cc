@@ -53,6 +53,25 @@ class ListChunkReviewTest : public StandardViewTest {
     world_->OpenViews();
   }
 
+  // Replaces the ref row of comment `comment` (which thread and place it has) in client-threads.
+  void DamageRef(const std::string& comment, const std::string& bytes) {
+    world_->CatchUp();
+    std::string key;
+    for (const auto& [k, v] : StoredRows(world_->store(), "client-threads")) {
+      if (KeyHasPart(k, "p-acme") && KeyHasPart(k, "c") && KeyHasPart(k, comment)) key = k;
+    }
+    ASSERT_FALSE(key.empty());
+    world_->CloseViews();
+    {
+      std::unique_ptr<ViewStore> store;
+      ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), world_->dir() + "/views", &store).ok());
+      auto batch = store->NewBatch();
+      batch->Rows("client-threads")->Put(key, bytes);
+      ASSERT_TRUE(store->Commit(batch.get()).ok());
+    }
+    world_->OpenViews();
+  }
+
   Status ReadClientThread(value* out = nullptr) {
     ViewRequest r = Ask("threads", "acme-member", "p-acme");
     r.thread = "t-client";
@@ -151,6 +170,25 @@ TEST_F(ListChunkReviewTest, AChunkShorterThanItsListIsFoldedAgainWhenItGrows) {
   ASSERT_EQ(comments.size(), 3u);
   EXPECT_EQ(comments[1].at("body"), "second");
   EXPECT_EQ(comments[2].at("body"), "third");
+}
+
+// A comment's ref row is read back when a reply names it: damaged, it is never taken for a place
+// in the thread; the view is folded again and the reply points at the comment it names.
+TEST_F(ListChunkReviewTest, AReplyToACommentWhoseRefRowIsDamagedIsFoldedAgain) {
+  DamageRef("c1", "xy");
+  world_->MustRun(Cmd("comment.post", "northwind", "acme-member",
+                      {{"project_id", "p-acme"},
+                       {"thread_id", "t-client"},
+                       {"comment_id", "c3"},
+                       {"audience", "client"},
+                       {"body", "a reply"},
+                       {"reply_to", "c1"}}));
+  value v;
+  Status s = ReadClientThread(&v);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const auto& comments = v.at("threads").at(0).at("comments").as_array();
+  ASSERT_EQ(comments.size(), 2u);
+  EXPECT_EQ(comments[1].at("reply_to"), "c1");
 }
 
 }  // namespace
