@@ -36,21 +36,12 @@ class ListChunkReviewTest : public StandardViewTest {
     return chunks;
   }
 
-  // Replaces the first chunk of t-client in client-threads by what `damage` makes of it, with the
-  // views closed (nothing cached in a fold), then opens them again.
+  // Replaces the first chunk of t-client in client-threads by what `damage` makes of it.
   void DamageChunk(const std::function<std::string(const std::string&)>& damage) {
     world_->CatchUp();
     auto chunks = Chunks("client-threads");
     ASSERT_EQ(chunks.size(), 1u);
-    world_->CloseViews();
-    {
-      std::unique_ptr<ViewStore> store;
-      ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), world_->dir() + "/views", &store).ok());
-      auto batch = store->NewBatch();
-      batch->Rows("client-threads")->Put(chunks[0].first, damage(chunks[0].second));
-      ASSERT_TRUE(store->Commit(batch.get()).ok());
-    }
-    world_->OpenViews();
+    ReplaceRow(chunks[0].first, damage(chunks[0].second));
   }
 
   // Replaces the ref row of comment `comment` (which thread and place it has) in client-threads.
@@ -61,6 +52,12 @@ class ListChunkReviewTest : public StandardViewTest {
       if (KeyHasPart(k, "p-acme") && KeyHasPart(k, "c") && KeyHasPart(k, comment)) key = k;
     }
     ASSERT_FALSE(key.empty());
+    ReplaceRow(key, bytes);
+  }
+
+  // Writes `bytes` under `key` in client-threads with the views closed (nothing cached in a
+  // fold), then opens them again.
+  void ReplaceRow(const std::string& key, const std::string& bytes) {
     world_->CloseViews();
     {
       std::unique_ptr<ViewStore> store;

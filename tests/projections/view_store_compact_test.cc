@@ -6,6 +6,7 @@
 #include "tandem/projections/view_store.h"
 #include "tandem/projections/views.h"
 #include "test_util.h"
+#include "view_json.h"
 
 namespace tandem::test {
 namespace {
@@ -29,14 +30,7 @@ class ViewStoreCompactTest : public ::testing::Test {
     }
   }
 
-  std::string Hash(const std::string& view) {
-    std::unique_ptr<ViewSource> source;
-    EXPECT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
-    std::string hex;
-    Status s = HashView(source.get(), view, &hex);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return hex;
-  }
+  std::string Hash(const std::string& view) { return LiveHash(store_.get(), view); }
 
   ScratchDir dir_;
   std::unique_ptr<ViewStore> store_;

@@ -14,6 +14,7 @@
 #include "tandem/domain/command_handler.h"
 #include "tandem/log/event_log.h"
 #include "tandem/projections/view_store.h"
+#include "tandem/projections/views.h"
 
 namespace tandem::test {
 
@@ -45,6 +46,16 @@ inline std::vector<std::pair<std::string, std::string>> StoredRows(ViewStore* st
                          })
                   .ok());
   return rows;
+}
+
+// The SHA-256 of a stored view as it is served live.
+inline std::string LiveHash(ViewStore* store, const std::string& view) {
+  std::unique_ptr<ViewSource> source;
+  EXPECT_TRUE(OpenLiveViewSource(store, &source).ok());
+  std::string hex;
+  Status s = HashView(source.get(), view, &hex);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return hex;
 }
 
 // Whether a view key (ViewKey: each part ends with 0x00 0x01) has `id` as one of its parts

@@ -11,6 +11,7 @@
 #include "command_world.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/views.h"
+#include "view_json.h"
 
 namespace tandem::test {
 
@@ -71,12 +72,7 @@ class ViewWorld : public CommandWorld {
   // The live hash of a stored view (after catching up).
   std::string Hash(const std::string& view) {
     CatchUp();
-    std::unique_ptr<ViewSource> source;
-    EXPECT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
-    std::string hex;
-    Status s = HashView(source.get(), view, &hex);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return hex;
+    return LiveHash(store_.get(), view);
   }
 
   // Rebuilding `views` from the log hashes each of them like the live view.
