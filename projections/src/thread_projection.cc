@@ -57,8 +57,17 @@ void ThreadDoc::FromJson(const boost::json::object& in) {
   comments = static_cast<uint64_t>(Int(in, "comments"));
 }
 
+// A check of the place and thread (FNV-1a): a ref row cut short or overwritten is Corruption,
+// never a ref to another thread or place.
+std::string RefCheck(std::string_view body) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : body) h = (h ^ c) * 16777619u;
+  return OrderedNumber(h).substr(4);
+}
+
 std::string EncodeRef(const std::string& thread, uint64_t index) {
-  return OrderedNumber(index) + thread;
+  std::string out = OrderedNumber(index) + thread;
+  return out + RefCheck(out);
 }
 
 Status ThreadProjection::FindRef(const RowReader& rows, const std::string& key, CommentRef* ref,
@@ -73,9 +82,12 @@ Status ThreadProjection::FindRef(const RowReader& rows, const std::string& key, 
   Status s = rows.Get(key, &value);
   if (s.IsNotFound()) return Status::OK();
   if (!s.ok()) return s;
-  if (value.size() < 8) return Status::Corruption("a comment's ref row is damaged");
+  if (value.size() < 12 ||
+      RefCheck(std::string_view(value).substr(0, value.size() - 4)) != value.substr(value.size() - 4)) {
+    return Status::Corruption("a comment's ref row is damaged");
+  }
   ref->index = ParseOrderedNumber(value);
-  ref->thread = value.substr(8);
+  ref->thread = value.substr(8, value.size() - 12);
   *found = true;
   return Status::OK();
 }

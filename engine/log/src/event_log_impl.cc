@@ -389,6 +389,10 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
       if (forward) break;
       continue;
     }
+    if (position == 0) {
+      index = PointsAtZero(stream, version);
+      break;
+    }
     versions.push_back(version);
     positions.push_back(position);
   }
