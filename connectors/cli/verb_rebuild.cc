@@ -45,19 +45,23 @@ int RunRebuild(const std::vector<std::string>& args) {
   }
   s = engine.runner->Rebuild(views);
   if (!s.ok()) return FailView("rebuild", s);
+  std::cout << "rebuilt "
+            << (views.empty() ? "every view" : std::to_string(views.size()) + " view(s)")
+            << " to position " << engine.runner->Position() << "\n";
   // A rebuild writes every row at once: compacting now, rather than behind the live folds and
-  // reads of the next start, is part of the work asked for.
+  // reads of the next start, is part of the work asked for. The views are already rebuilt and
+  // served if it fails; the failure (a full or failing disk) is still this command's.
   LogInfo("projections", "compacting the rebuilt views");
   const auto compact_start = std::chrono::steady_clock::now();
   s = engine.store->Compact(views);
-  if (!s.ok()) return FailView("rebuild", s);
+  if (!s.ok()) {
+    std::cerr << "tandem rebuild: the views are rebuilt, but compacting them failed\n";
+    return FailView("rebuild", s);
+  }
   LogInfo("projections", "views compacted seconds=" +
                              std::to_string(std::chrono::duration<double>(
                                                 std::chrono::steady_clock::now() - compact_start)
                                                 .count()));
-  std::cout << "rebuilt "
-            << (views.empty() ? "every view" : std::to_string(views.size()) + " view(s)")
-            << " to position " << engine.runner->Position() << "\n";
   return kExitOk;
 }
 

@@ -82,8 +82,8 @@ Status ThreadProjection::FindRef(const RowReader& rows, const std::string& key, 
   Status s = rows.Get(key, &value);
   if (s.IsNotFound()) return Status::OK();
   if (!s.ok()) return s;
-  if (value.size() < 12 ||
-      RefCheck(std::string_view(value).substr(0, value.size() - 4)) != value.substr(value.size() - 4)) {
+  if (value.size() < 12 || RefCheck(std::string_view(value).substr(0, value.size() - 4)) !=
+                               value.substr(value.size() - 4)) {
     return Status::Corruption("a comment's ref row is damaged");
   }
   ref->index = ParseOrderedNumber(value);

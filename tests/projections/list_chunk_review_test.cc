@@ -44,15 +44,30 @@ class ListChunkReviewTest : public StandardViewTest {
     ReplaceRow(chunks[0].first, damage(chunks[0].second));
   }
 
-  // Replaces the ref row of comment `comment` (which thread and place it has) in client-threads.
-  void DamageRef(const std::string& comment, const std::string& bytes) {
+  // Replaces the ref row of comment `comment` (which thread and place it has) in client-threads
+  // by what `damage` makes of it.
+  void DamageRef(const std::string& comment,
+                 const std::function<std::string(const std::string&)>& damage) {
     world_->CatchUp();
-    std::string key;
+    std::string key, stored;
     for (const auto& [k, v] : StoredRows(world_->store(), "client-threads")) {
-      if (KeyHasPart(k, "p-acme") && KeyHasPart(k, "c") && KeyHasPart(k, comment)) key = k;
+      if (KeyHasPart(k, "p-acme") && KeyHasPart(k, "c") && KeyHasPart(k, comment)) {
+        key = k;
+        stored = v;
+      }
     }
     ASSERT_FALSE(key.empty());
-    ReplaceRow(key, bytes);
+    ReplaceRow(key, damage(stored));
+  }
+
+  void ReplyInClientThread(const std::string& id, const std::string& to) {
+    world_->MustRun(Cmd("comment.post", "northwind", "acme-member",
+                        {{"project_id", "p-acme"},
+                         {"thread_id", "t-client"},
+                         {"comment_id", id},
+                         {"audience", "client"},
+                         {"body", "a reply"},
+                         {"reply_to", to}}));
   }
 
   // Writes `bytes` under `key` in client-threads with the views closed (nothing cached in a
@@ -169,23 +184,25 @@ TEST_F(ListChunkReviewTest, AChunkShorterThanItsListIsFoldedAgainWhenItGrows) {
   EXPECT_EQ(comments[2].at("body"), "third");
 }
 
-// A comment's ref row is read back when a reply names it: damaged, it is never taken for a place
-// in the thread; the view is folded again and the reply points at the comment it names.
-TEST_F(ListChunkReviewTest, AReplyToACommentWhoseRefRowIsDamagedIsFoldedAgain) {
-  DamageRef("c1", "xy");
-  world_->MustRun(Cmd("comment.post", "northwind", "acme-member",
-                      {{"project_id", "p-acme"},
-                       {"thread_id", "t-client"},
-                       {"comment_id", "c3"},
-                       {"audience", "client"},
-                       {"body", "a reply"},
-                       {"reply_to", "c1"}}));
+// A comment's ref row is read back when a reply names it: damaged (cut short by a byte, a
+// place overwritten), it is never taken for another thread or place; the view is folded again
+// and the reply points at the comment it names.
+TEST_F(ListChunkReviewTest, ARefRowCutShortIsNeverTakenForAnotherThread) {
+  DamageRef("c1", [](const std::string& v) { return v.substr(0, v.size() - 1); });
+  ReplyInClientThread("c9", "c1");
   value v;
   Status s = ReadClientThread(&v);
   ASSERT_TRUE(s.ok()) << s.ToString();
   const auto& comments = v.at("threads").at(0).at("comments").as_array();
   ASSERT_EQ(comments.size(), 2u);
   EXPECT_EQ(comments[1].at("reply_to"), "c1");
+  world_->ExpectRebuildHashesLikeLive({"client-threads"});
+}
+
+TEST_F(ListChunkReviewTest, ARefRowWithADamagedPlaceIsNeverTakenForAPlace) {
+  DamageRef("c1", [](const std::string& v) { return std::string(8, '\x7f') + v.substr(8); });
+  ReplyInClientThread("c9", "c1");
+  world_->ExpectRebuildHashesLikeLive({"client-threads"});
 }
 
 }  // namespace

@@ -167,8 +167,8 @@ class EventLogImpl : public EventLog {
   // checks that the record says the same (indexes are derived data, never trusted alone).
   Status ReadStreamRecord(const StreamId& stream, uint64_t version, uint64_t position,
                           RecordedEvent* event) const;
-  // The events at `positions` (versions `first_version`, `first_version` +/- 1, ... of `stream`),
-  // checked as ReadStreamRecord does, appended to `events`. One MultiGet: a stream's events lie
+  // The events at `positions` (the stream index's entries for `versions` of `stream`), checked
+  // as ReadStreamRecord does, appended to `events`. One MultiGet: a stream's events lie
   // scattered over the log, and a batch of lookups walks the tables once instead of once each.
   Status ReadStreamRecords(const StreamId& stream, const std::vector<uint64_t>& versions,
                            const std::vector<uint64_t>& positions,
