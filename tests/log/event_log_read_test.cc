@@ -253,5 +253,43 @@ TEST_F(EventLogReadTest, GeneratedEventIdsAreUnique) {
   EXPECT_EQ(all.front().event().event_id()->size(), 36u);  // a UUID
 }
 
+// Paging and as-of bounds, forward and backward.
+TEST(EventLogStreamPageTest, StreamPagesHonourMaxCountAndAsOfBothWays) {
+  test::ScratchDir dir;
+  auto log = test::OpenLogOrDie(dir.path());
+  for (int i = 0; i < 5; i++) {
+    AppendResult r;
+    ASSERT_TRUE(log->Append({"acme", "s"}, ExpectedVersion::Any(),
+                            {test::CommentEvent("e" + std::to_string(i))}, "", &r)
+                    .ok());
+  }
+  for (uint64_t as_of : {0, 1, 3, 5}) {
+    for (size_t max : {1, 2, 5, 1000}) {
+      ReadOptions o;
+      o.as_of_position = as_of;
+      o.max_count = max;
+      std::vector<RecordedEvent> events;
+      Status s = log->ReadStreamForward({"acme", "s"}, 2, o, &events);
+      const uint64_t visible = as_of == 0 ? 5 : as_of;
+      if (visible < 2) {
+        EXPECT_TRUE(s.ok() && events.empty()) << s.ToString();
+      } else {
+        ASSERT_TRUE(s.ok()) << s.ToString();
+        ASSERT_EQ(events.size(), std::min<size_t>(max, visible - 1));
+        for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].stream_version(), 2 + i);
+      }
+      s = log->ReadStreamBackward({"acme", "s"}, EventLog::kEndOfStream, o, &events);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+      ASSERT_EQ(events.size(), std::min<size_t>(max, visible));
+      for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].stream_version(), visible - i);
+    }
+  }
+  std::vector<RecordedEvent> events;
+  EXPECT_TRUE(log->ReadStreamForward({"acme", "nope"}, 1, ReadOptions(), &events).IsNotFound());
+  EXPECT_TRUE(
+      log->ReadStreamBackward({"acme", "nope"}, EventLog::kEndOfStream, ReadOptions(), &events)
+          .IsNotFound());
+}
+
 }  // namespace
 }  // namespace tandem
