@@ -115,10 +115,25 @@ void EnsureHistory(const po::variables_map& vm, const std::string& dir) {
               log->LastPosition() / Seconds(start));
 }
 
+std::unique_ptr<EventLog> OpenLogReadOnly(const std::string& dir) {
+  EventLogOptions ro;
+  ro.read_only = true;
+  std::unique_ptr<EventLog> log;
+  Check(EventLog::Open(ro, dir + "/log", &log), "open the log");
+  return log;
+}
+
 // One thread folding the log's events into one projection, its rows in memory: the fold's own
 // cost, without the log's reads or RocksDB. The fold flushes every catch-up round, as in a
 // rebuild (its caches stay the size they have there).
-double FoldRate(EventLog* log, const std::string& view) {
+struct FoldResult {
+  double events_per_s = 0;
+  // Per event folded: rows looked up, rows written (puts and appends), bytes written. What a
+  // view writes per event is what its rebuild costs in RocksDB, whatever the fold's speed.
+  double reads = 0, writes = 0, bytes = 0;
+};
+
+FoldResult FoldRate(EventLog* log, const std::string& view) {
   const uint64_t round = ProjectionRunnerOptions().catch_up_batch_events;
   std::vector<std::unique_ptr<Projection>> projections;
   Check(MakeProjections({view}, &projections), "make the projection");
@@ -126,6 +141,7 @@ double FoldRate(EventLog* log, const std::string& view) {
   // Get; Scan serves readers).
   struct MapRows : ViewRows {
     Status Get(std::string_view key, std::string* value) const override {
+      ++reads;
       auto it = map.find(std::string(key));
       if (it == map.end()) return Status::NotFound("");
       *value = it->second;
@@ -136,13 +152,21 @@ double FoldRate(EventLog* log, const std::string& view) {
       return Status::InvalidArgument("bench.scan", "the fold benchmark's rows are not ordered");
     }
     void Put(std::string_view key, std::string_view value) override {
+      Wrote(key.size() + value.size());
       map.insert_or_assign(std::string(key), std::string(value));
     }
     void Delete(std::string_view key) override { map.erase(std::string(key)); }
     void Append(std::string_view key, std::string_view bytes) override {
+      Wrote(key.size() + bytes.size());
       map[std::string(key)].append(bytes);
     }
+    void Wrote(size_t size) {
+      ++writes;
+      written += size;
+    }
     std::unordered_map<std::string, std::string> map;
+    mutable uint64_t reads = 0;
+    uint64_t writes = 0, written = 0;
   } rows;
   double seconds = 0;
   uint64_t events = 0;
@@ -153,7 +177,13 @@ double FoldRate(EventLog* log, const std::string& view) {
     if (events % round < page.size()) Check(projections[0]->Flush(&rows), "flush");
     seconds += Seconds(start);
   });
-  return events / seconds;
+  Check(projections[0]->Flush(&rows), "flush");
+  FoldResult r;
+  r.events_per_s = events / seconds;
+  r.reads = static_cast<double>(rows.reads) / events;
+  r.writes = static_cast<double>(rows.writes) / events;
+  r.bytes = static_cast<double>(rows.written) / events;
+  return r;
 }
 
 // The raw fold floor: every event of the log read, and one 200-byte row per event written in
@@ -232,27 +262,25 @@ RebuildResult RebuildInChild(const std::string& dir) {
 void PrintFoldRates(EventLog* log, const std::string& only = "") {
   for (const std::string& view : StoredViewNames()) {
     if (!only.empty() && view != only) continue;
-    std::printf("fold_events_per_s_%s=%.0f\n", view.c_str(), FoldRate(log, view));
+    const FoldResult r = FoldRate(log, view);
+    std::printf(
+        "fold_events_per_s_%s=%.0f fold_row_reads_per_event=%.3f fold_row_writes_per_event=%.3f "
+        "fold_bytes_written_per_event=%.1f\n",
+        view.c_str(), r.events_per_s, r.reads, r.writes, r.bytes);
     std::fflush(stdout);
   }
 }
 
 int FoldPhase(const std::string& dir, const std::string& view) {
   SetLogLevel(LogLevel::kWarn);
-  EventLogOptions ro;
-  ro.read_only = true;
-  std::unique_ptr<EventLog> log;
-  Check(EventLog::Open(ro, dir + "/log", &log), "open the log");
+  std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
   PrintFoldRates(log.get(), view);
   return 0;
 }
 
 int RebuildPhase(const std::string& dir) {
   SetLogLevel(LogLevel::kWarn);
-  EventLogOptions ro;
-  ro.read_only = true;
-  std::unique_ptr<EventLog> log;
-  Check(EventLog::Open(ro, dir + "/log", &log), "open the log");
+  std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
   std::filesystem::remove_all(dir + "/views");
   std::unique_ptr<ViewStore> store;
   Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
@@ -426,18 +454,20 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "with --phase fold: only this view's fold rate")(
       "phase", po::value<std::string>()->default_value("all"),
       "all, fold (the in-memory fold rates alone), as-of (the as-of reads alone), live (the lag "
-      "alone), rebuild (internal)");
+      "alone), floor (the raw fold floor alone), rebuild (a rebuild of every view alone)");
   po::variables_map vm;
   int rc = ParseBenchOptions("project", desc, args, &vm);
   if (rc >= 0) return rc;
   const std::string dir = vm["dir"].as<std::string>();
   if (vm["phase"].as<std::string>() == "rebuild") return RebuildPhase(dir);
+  if (vm["phase"].as<std::string>() == "floor") {  // the raw fold floor alone
+    std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
+    std::printf("floor_events_per_s=%.0f\n", FloorRate(log.get(), dir + "/floor"));
+    return 0;
+  }
   if (vm["phase"].as<std::string>() == "fold") return FoldPhase(dir, vm["view"].as<std::string>());
   if (vm["phase"].as<std::string>() == "as-of") {
-    EventLogOptions ro;
-    ro.read_only = true;
-    std::unique_ptr<EventLog> log;
-    Check(EventLog::Open(ro, dir + "/log", &log), "open the log");
+    std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
     MeasureAsOf(log.get(), vm["projects"].as<int>(), vm["as-of-samples"].as<int>(),
                 vm["seed"].as<uint64_t>());
     return 0;
@@ -455,10 +485,7 @@ int RunProjectBench(const std::vector<std::string>& args) {
 
   EnsureHistory(vm, dir);
   {
-    EventLogOptions ro;
-    ro.read_only = true;
-    std::unique_ptr<EventLog> log;
-    Check(EventLog::Open(ro, dir + "/log", &log), "open the log");
+    std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
     std::printf("events=%llu\n", static_cast<unsigned long long>(log->LastPosition()));
     PrintFoldRates(log.get());
     // Floor, rebuild, floor: the machine's drift shows, and the ratio uses their mean.
