@@ -10,7 +10,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,7 +98,7 @@ class DocCache {
     // costs ten rows, however many the cache holds. In key order: the memtable inserts a run
     // of ascending keys next to each other instead of searching for each.
     std::sort(dirty_.begin(), dirty_.end(),
-              [](const Entry* a, const Entry* b) { return a->key < b->key; });
+              [](const Entry* a, const Entry* b) { return a->key() < b->key(); });
     std::string text;
     for (Entry* e : dirty_) {
       e->dirty = false;
@@ -111,11 +113,11 @@ class DocCache {
         // A row looked at through a changing handle but left as it was is not written again
         // (a project's root, touched by every comment): each write is a memtable insert.
         if (e->stored == Stored::kText && e->text == text) continue;
-        rows->Put(e->key, text);
+        rows->Put(e->key(), text);
         e->stored = Stored::kText;
         e->text = std::move(text);
       } else if (e->stored != Stored::kAbsent) {
-        rows->Delete(e->key);
+        rows->Delete(e->key());
         e->stored = Stored::kAbsent;
         e->text.clear();
       }
@@ -138,6 +140,8 @@ class DocCache {
  private:
   // What the store holds under the entry's key, as far as this cache knows.
   enum class Stored { kUnknown, kAbsent, kText };
+  // An entry and its key share one allocation: a lookup compares the key where it then reads
+  // the entry, one cache miss instead of two (a rebuild's caches hold 100k rows and more).
   struct Entry {
     Doc doc;
     Stored stored = Stored::kUnknown;
@@ -146,15 +150,31 @@ class DocCache {
     bool present = false;
     bool dirty = false;
     uint64_t used = 0;  // the batch (generation) that last used it
-    std::string key;
+    uint32_t key_size = 0;
+    std::string_view key() const {
+      return std::string_view(reinterpret_cast<const char*>(this + 1), key_size);
+    }
   };
+  struct FreeEntry {
+    void operator()(Entry* e) const {
+      e->~Entry();
+      ::operator delete(e);
+    }
+  };
+  using EntryPtr = std::unique_ptr<Entry, FreeEntry>;
+  static EntryPtr NewEntry(std::string_view key) {
+    void* memory = ::operator new(sizeof(Entry) + key.size());
+    EntryPtr e(new (memory) Entry());
+    std::memcpy(reinterpret_cast<char*>(e.get() + 1), key.data(), key.size());
+    e->key_size = static_cast<uint32_t>(key.size());
+    return e;
+  }
 
   Entry* Slot(const std::string& key) {
     auto it = entries_.find(std::string_view(key));
     if (it == entries_.end()) {
-      auto entry = std::make_unique<Entry>();
-      entry->key = key;
-      const std::string_view view = entry->key;
+      EntryPtr entry = NewEntry(key);
+      const std::string_view view = entry->key();
       it = entries_.emplace(view, std::move(entry)).first;
     }
     Entry* e = it->second.get();
@@ -202,8 +222,7 @@ class DocCache {
   uint64_t generation_ = 0;
   // Open addressing (no chain of nodes to walk on a lookup); entries are boxed so that the
   // pointers in dirty_ survive a rehash, and each is keyed by a view of its own key.
-  boost::unordered_flat_map<std::string_view, std::unique_ptr<Entry>, std::hash<std::string_view>>
-      entries_;
+  boost::unordered_flat_map<std::string_view, EntryPtr, std::hash<std::string_view>> entries_;
 };
 
 }  // namespace tandem
