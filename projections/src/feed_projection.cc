@@ -62,14 +62,16 @@ const std::string* Known(const std::map<std::string, std::string>& titles,
   return it == titles.end() ? nullptr : &it->second;
 }
 
-// The line for one client-visible event of a project, or false when it makes none.
+// The line for one client-visible event of a project, or false when it makes none; `*changed`
+// when the event added to the project's titles (or its client board).
 bool Describe(const schema::Event& event, const FeedMembers* members, FeedProject* doc,
-              boost::json::array* parts) {
+              boost::json::array* parts, bool* changed) {
   Line line(event);
   switch (event.payload_type()) {
     case Payload::MilestonePlanned: {
       const auto* e = event.payload_as_MilestonePlanned();
       auto [it, added] = doc->milestones.try_emplace(S(e->milestone_id()), Clean(e->title()));
+      *changed = added;
       if (!added) return false;  // the first plan decides
       line.Text(" planned ").Title(it->second).Text(" for ").Text(Clean(e->planned_date()));
       break;
@@ -115,6 +117,7 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
       const auto* e = event.payload_as_DocumentRequested();
       if (Known(doc->milestones, e->milestone_id()) == nullptr) return false;
       auto [it, added] = doc->requests.try_emplace(S(e->request_id()), Clean(e->title()));
+      *changed = added;
       if (!added) return false;
       line.Text(" requested ").Title(it->second).Text(" from ");
       if (e->requested_from() == nullptr || e->requested_from()->size() == 0) {
@@ -128,7 +131,7 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
     case Payload::FileUploaded: {
       const auto* e = event.payload_as_FileUploaded();
       const std::string name = Clean(e->name());
-      doc->files.try_emplace(S(e->file_id()), name);
+      *changed = doc->files.try_emplace(S(e->file_id()), name).second;
       line.Text(" uploaded ").Text(name);
       if (e->version() > 1) line.Text(" (version " + std::to_string(e->version()) + ")");
       if (const std::string* request = Known(doc->requests, e->request_id())) {
@@ -166,6 +169,7 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
       const std::string board = S(e->board_id());
       if (!doc->client_board.empty() && doc->client_board != board) return false;
       line.Text(doc->client_board.empty() ? " set up the board " : " changed the board ");
+      *changed = doc->client_board != board;
       doc->client_board = board;
       line.Title(Clean(e->name()));
       std::string columns;
@@ -179,6 +183,7 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
       const auto* e = event.payload_as_CardCreated();
       if (doc->client_board.empty() || S(e->board_id()) != doc->client_board) return false;
       auto [it, added] = doc->cards.try_emplace(S(e->card_id()), Clean(e->title()));
+      *changed = added;
       if (!added) return false;
       line.Text(" added card ").Title(it->second).Text(" to ").Text(Clean(e->column()));
       break;
@@ -201,6 +206,7 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
     case Payload::ApprovalRequested: {
       const auto* e = event.payload_as_ApprovalRequested();
       auto [it, added] = doc->approvals.try_emplace(S(e->approval_id()), Clean(e->title()));
+      *changed = added;
       if (!added) return false;
       line.Text(" asked ").Member(S(e->requested_from())).Text(" to approve ").Title(it->second);
       line.Due(Clean(e->due_date()));
@@ -302,10 +308,13 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
     if (event.payload_type() == Payload::CommentPosted) {
       s = members_.Peek(*rows, MembersKey(tenant), &members);
       if (!s.ok()) return s;
-    } else {
-      ref.Changed();  // titles may change; a comment (the common event) only reads them
     }
-    if (!Describe(event, members, doc, &parts)) return Status::OK();
+    // The row holds every title of the project: written again only when an event adds one,
+    // not serialised for every card move or approval of a project with thousands of them.
+    bool changed = false;
+    const bool described = Describe(event, members, doc, &parts, &changed);
+    if (changed) ref.Changed();
+    if (!described) return Status::OK();
   }
   boost::json::object item{{"at_us", event.recorded_at_us()},
                            {"actor", S(event.actor())},
