@@ -23,6 +23,9 @@ std::string MembersKey(const std::string& tenant) { return ViewKey({tenant, "m"}
 std::string ProjectKey(const std::string& tenant, const std::string& project) {
   return ViewKey({tenant, "p", project});
 }
+std::string CardKey(const std::string& tenant, const std::string& project, const std::string& id) {
+  return ViewKey({tenant, "c", project, id});
+}
 std::string ItemKey(const std::string& tenant, const std::string& project, std::string_view kind,
                     const std::string& id) {
   return ViewKey({tenant, "i", project, kind, id});
@@ -203,18 +206,24 @@ struct ActionItemsProjection::Fold {
     const std::string board = S(e.board_id());
     if (!doc->boards.count(board)) return Status::OK();
     const std::string id = S(e.card_id());
-    auto [it, added] = doc->cards.try_emplace(id);
-    if (!added) return Status::OK();
-    it->second = {board, Snippet(S(e.title()), 200), S(e.column())};
-    return it->second.column == kStaged ? StagedCard(id, it->second) : Status::OK();
+    const std::string key = CardKey(tenant, project, id);
+    const ActionCard* existing = nullptr;
+    Status s = self->cards_.Peek(*rows, key, &existing);
+    if (!s.ok() || existing != nullptr) return s;  // the first creation decides
+    ActionCard* card = nullptr;
+    s = self->cards_.Get(*rows, key, &card);
+    if (!s.ok()) return s;
+    *card = {board, Snippet(S(e.title()), 200), S(e.column())};
+    return card->column == kStaged ? StagedCard(id, *card) : Status::OK();
   }
 
   Status CardMoved(const schema::CardMoved& e) {
     const std::string id = S(e.card_id());
-    auto it = doc->cards.find(id);
-    if (it == doc->cards.end()) return Status::OK();
-    it->second.column = S(e.to_column());
-    if (it->second.column == kStaged) return StagedCard(id, it->second);
+    ActionCard* card = nullptr;
+    Status s = self->cards_.Find(*rows, CardKey(tenant, project, id), &card);
+    if (!s.ok() || card == nullptr) return s;
+    card->column = S(e.to_column());
+    if (card->column == kStaged) return StagedCard(id, *card);
     Drop("review_card", id);
     return Status::OK();
   }
@@ -258,14 +267,18 @@ Status ActionItemsProjection::Apply(const schema::Event& event, ViewRows* rows) 
   DocCache<ActionProject>::Ref ref;
   Status s = projects_.Open(*rows, key, &ref);
   if (!s.ok() || ref.doc == nullptr) return s;  // events of a project never created: nothing
-  // A comment (the common event) only reads the project's row; anything else may change it.
-  if (event.payload_type() != Payload::CommentPosted) ref.Changed();
+  // A comment (the common event) and a card's events (which change the card's row) only read
+  // the project's row; anything else may change it.
+  const Payload type = event.payload_type();
+  if (type != Payload::CommentPosted && type != Payload::CardCreated && type != Payload::CardMoved)
+    ref.Changed();
   return Fold{this, rows, event, tenant, project, ref.doc}.Apply();
 }
 
 Status ActionItemsProjection::Flush(ViewRows* rows) {
   members_.Flush(rows);
   projects_.Flush(rows);
+  cards_.Flush(rows);
   items_.Flush(rows);
   return Status::OK();
 }
@@ -273,6 +286,7 @@ Status ActionItemsProjection::Flush(ViewRows* rows) {
 void ActionItemsProjection::Forget() {
   members_.Forget();
   projects_.Forget();
+  cards_.Forget();
   items_.Forget();
 }
 
@@ -312,19 +326,15 @@ void ActionItem::FromJson(const boost::json::object& in) {
 
 void ActionProject::ToJson(boost::json::object* out) const {
   (*out)["client"] = client_id;
-  boost::json::object ms, rs, as, bs, cs;
+  boost::json::object ms, rs, as, bs;
   for (const auto& [id, completed] : milestones) ms[id] = completed;
   for (const auto& [id, r] : requests) rs[id] = {{"milestone", r.milestone}, {"open", r.open}};
   for (const auto& [id, pending] : approvals) as[id] = pending;
   for (const auto& [id, shared] : boards) bs[id] = shared;
-  for (const auto& [id, c] : cards) {
-    cs[id] = {{"board", c.board}, {"title", c.title}, {"column", c.column}};
-  }
   (*out)["milestones"] = std::move(ms);
   (*out)["requests"] = std::move(rs);
   (*out)["approvals"] = std::move(as);
   (*out)["boards"] = std::move(bs);
-  (*out)["cards"] = std::move(cs);
 }
 
 void ActionProject::FromJson(const boost::json::object& in) {
@@ -340,11 +350,16 @@ void ActionProject::FromJson(const boost::json::object& in) {
     if (v.is_object())
       requests[std::string(id)] = {Str(v.get_object(), "milestone"), Bool(v.get_object(), "open")};
   }
-  for (const auto& [id, v] : Obj(in, "cards")) {
-    if (!v.is_object()) continue;
-    const auto& o = v.get_object();
-    cards[std::string(id)] = {Str(o, "board"), Str(o, "title"), Str(o, "column")};
-  }
+}
+
+void ActionCard::ToJson(boost::json::object* out) const {
+  *out = {{"board", board}, {"title", title}, {"column", column}};
+}
+
+void ActionCard::FromJson(const boost::json::object& in) {
+  board = Str(in, "board");
+  title = Str(in, "title");
+  column = Str(in, "column");
 }
 
 void ActionMembers::ToJson(boost::json::object* out) const {

@@ -19,9 +19,10 @@
 // stored: it depends on the day of the read.
 //
 // Besides the items: per project the little state needed to decide (milestones completed,
-// requests and approvals still open, boards' audiences, cards' boards, titles and columns),
-// and per workspace which member is on which client's side (from MemberInvited), since a fold
-// decides only from its own rows. None of it grows with the number of events.
+// requests and approvals still open, boards' audiences), per card its board, title and column
+// (a row of its own: a card move writes its card, not every card of the project), and per
+// workspace which member is on which client's side (from MemberInvited), since a fold decides
+// only from its own rows. None of it grows with the number of events.
 #pragma once
 
 #include <map>
@@ -47,6 +48,9 @@ struct ActionItem {
 
 struct ActionCard {
   std::string board, title, column;
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
 };
 
 struct ActionRequest {
@@ -60,7 +64,6 @@ struct ActionProject {
   std::map<std::string, ActionRequest> requests;
   std::map<std::string, bool> approvals;  // id -> still pending
   std::map<std::string, bool> boards;     // id -> shared with the client
-  std::map<std::string, ActionCard> cards;
 
   void ToJson(boost::json::object* out) const;
   void FromJson(const boost::json::object& in);
@@ -78,7 +81,7 @@ class ActionItemsProjection : public Projection {
  public:
   static constexpr std::string_view kName = "action-items";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
@@ -87,6 +90,7 @@ class ActionItemsProjection : public Projection {
   struct Fold;
   DocCache<ActionMembers> members_;
   DocCache<ActionProject> projects_;
+  DocCache<ActionCard> cards_;
   DocCache<ActionItem> items_;
 };
 
