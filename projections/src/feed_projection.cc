@@ -55,37 +55,74 @@ class Line {
   boost::json::array parts_;
 };
 
-// A title known to the project, or nullptr: events about things never created make no line.
-const std::string* Known(const std::map<std::string, std::string>& titles,
-                         const flatbuffers::String* id) {
-  auto it = titles.find(S(id));
-  return it == titles.end() ? nullptr : &it->second;
-}
+// A project's titles (of its milestones, cards, requests, approvals and files), a row each:
+// a new card writes its own title, not every title of the project again. The first error of
+// a lookup sticks, for the fold to return.
+class Titles {
+ public:
+  Titles(DocCache<FeedTitle>* cache, const RowReader* rows, const std::string& tenant,
+         const std::string& project)
+      : cache_(cache), rows_(rows), tenant_(tenant), project_(project) {}
+
+  // The title of `id`, or nullptr: events about things never created make no line.
+  const std::string* Known(std::string_view kind, const flatbuffers::String* id) {
+    const FeedTitle* title = nullptr;
+    Keep(cache_->Peek(*rows_, FeedTitleKey(tenant_, project_, kind, S(id)), &title));
+    return title == nullptr ? nullptr : &title->title;
+  }
+  // The title of `id`, given `title` if it had none (`*added`): the first one decides.
+  const std::string* Add(std::string_view kind, const flatbuffers::String* id, std::string title,
+                         bool* added) {
+    *added = false;
+    const std::string key = FeedTitleKey(tenant_, project_, kind, S(id));
+    const FeedTitle* known = nullptr;
+    if (!Keep(cache_->Peek(*rows_, key, &known))) return nullptr;
+    if (known != nullptr) return &known->title;
+    FeedTitle* row = nullptr;
+    if (!Keep(cache_->Get(*rows_, key, &row))) return nullptr;
+    row->title = std::move(title);
+    *added = true;
+    return &row->title;
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  bool Keep(const Status& s) {
+    if (!s.ok() && status_.ok()) status_ = s;
+    return s.ok();
+  }
+  DocCache<FeedTitle>* cache_;
+  const RowReader* rows_;
+  const std::string& tenant_;
+  const std::string& project_;
+  Status status_;
+};
 
 // The line for one client-visible event of a project, or false when it makes none; `*changed`
-// when the event added to the project's titles (or its client board).
+// when the event changed the project's row (its client board).
 bool Describe(const schema::Event& event, const FeedMembers* members, FeedProject* doc,
-              boost::json::array* parts, bool* changed) {
+              Titles* titles, boost::json::array* parts, bool* changed) {
   Line line(event);
   switch (event.payload_type()) {
     case Payload::MilestonePlanned: {
       const auto* e = event.payload_as_MilestonePlanned();
-      auto [it, added] = doc->milestones.try_emplace(S(e->milestone_id()), Clean(e->title()));
-      *changed = added;
+      bool added = false;
+      const std::string* title =
+          titles->Add("milestone", e->milestone_id(), Clean(e->title()), &added);
       if (!added) return false;  // the first plan decides
-      line.Text(" planned ").Title(it->second).Text(" for ").Text(Clean(e->planned_date()));
+      line.Text(" planned ").Title(*title).Text(" for ").Text(Clean(e->planned_date()));
       break;
     }
     case Payload::MilestoneStarted: {
       const std::string* title =
-          Known(doc->milestones, event.payload_as_MilestoneStarted()->milestone_id());
+          titles->Known("milestone", event.payload_as_MilestoneStarted()->milestone_id());
       if (title == nullptr) return false;
       line.Text(" started ").Title(*title);
       break;
     }
     case Payload::MilestoneRescheduled: {
       const auto* e = event.payload_as_MilestoneRescheduled();
-      const std::string* title = Known(doc->milestones, e->milestone_id());
+      const std::string* title = titles->Known("milestone", e->milestone_id());
       if (title == nullptr) return false;
       line.Text(" moved ").Title(*title).Text(" from ").Text(Clean(e->old_date()));
       line.Text(" to ").Text(Clean(e->new_date())).Reason(Clean(e->reason()));
@@ -93,7 +130,7 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
     }
     case Payload::MilestoneCompleted: {
       const auto* e = event.payload_as_MilestoneCompleted();
-      const std::string* title = Known(doc->milestones, e->milestone_id());
+      const std::string* title = titles->Known("milestone", e->milestone_id());
       if (title == nullptr) return false;
       line.Text(" completed ").Title(*title);
       if (const std::string on = Clean(e->completed_date()); !on.empty()) line.Text(" on " + on);
@@ -101,25 +138,25 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
     }
     case Payload::MilestoneBlocked: {
       const auto* e = event.payload_as_MilestoneBlocked();
-      const std::string* title = Known(doc->milestones, e->milestone_id());
+      const std::string* title = titles->Known("milestone", e->milestone_id());
       if (title == nullptr) return false;
       line.Text(" marked ").Title(*title).Text(" blocked").Reason(Clean(e->reason()));
       break;
     }
     case Payload::MilestoneUnblocked: {
       const auto* e = event.payload_as_MilestoneUnblocked();
-      const std::string* title = Known(doc->milestones, e->milestone_id());
+      const std::string* title = titles->Known("milestone", e->milestone_id());
       if (title == nullptr) return false;
       line.Text(" unblocked ").Title(*title).Reason(Clean(e->reason()));
       break;
     }
     case Payload::DocumentRequested: {
       const auto* e = event.payload_as_DocumentRequested();
-      if (Known(doc->milestones, e->milestone_id()) == nullptr) return false;
-      auto [it, added] = doc->requests.try_emplace(S(e->request_id()), Clean(e->title()));
-      *changed = added;
+      if (titles->Known("milestone", e->milestone_id()) == nullptr) return false;
+      bool added = false;
+      const std::string* title = titles->Add("request", e->request_id(), Clean(e->title()), &added);
       if (!added) return false;
-      line.Text(" requested ").Title(it->second).Text(" from ");
+      line.Text(" requested ").Title(*title).Text(" from ");
       if (e->requested_from() == nullptr || e->requested_from()->size() == 0) {
         line.Text("the client");
       } else {
@@ -131,10 +168,11 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
     case Payload::FileUploaded: {
       const auto* e = event.payload_as_FileUploaded();
       const std::string name = Clean(e->name());
-      *changed = doc->files.try_emplace(S(e->file_id()), name).second;
+      bool added = false;
+      titles->Add("file", e->file_id(), name, &added);
       line.Text(" uploaded ").Text(name);
       if (e->version() > 1) line.Text(" (version " + std::to_string(e->version()) + ")");
-      if (const std::string* request = Known(doc->requests, e->request_id())) {
+      if (const std::string* request = titles->Known("request", e->request_id())) {
         line.Text(" for ").Title(*request);
       }
       break;
@@ -151,11 +189,11 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
       const schema::Anchor* anchor = e->anchor();
       const std::string* on = nullptr;
       if (anchor != nullptr && anchor->kind() == schema::AnchorKind::Milestone) {
-        on = Known(doc->milestones, anchor->id());
+        on = titles->Known("milestone", anchor->id());
       } else if (anchor != nullptr && anchor->kind() == schema::AnchorKind::Card) {
-        on = Known(doc->cards, anchor->id());
+        on = titles->Known("card", anchor->id());
       } else if (anchor != nullptr && anchor->kind() == schema::AnchorKind::File) {
-        on = Known(doc->files, anchor->id());
+        on = titles->Known("file", anchor->id());
       }
       if (on != nullptr) line.Text(" on ").Title(*on);
       if (anchor != nullptr && anchor->kind() == schema::AnchorKind::Project) {
@@ -182,33 +220,34 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
     case Payload::CardCreated: {
       const auto* e = event.payload_as_CardCreated();
       if (doc->client_board.empty() || S(e->board_id()) != doc->client_board) return false;
-      auto [it, added] = doc->cards.try_emplace(S(e->card_id()), Clean(e->title()));
-      *changed = added;
+      bool added = false;
+      const std::string* title = titles->Add("card", e->card_id(), Clean(e->title()), &added);
       if (!added) return false;
-      line.Text(" added card ").Title(it->second).Text(" to ").Text(Clean(e->column()));
+      line.Text(" added card ").Title(*title).Text(" to ").Text(Clean(e->column()));
       break;
     }
     case Payload::CardMoved: {
       const auto* e = event.payload_as_CardMoved();
-      const std::string* title = Known(doc->cards, e->card_id());
+      const std::string* title = titles->Known("card", e->card_id());
       if (title == nullptr) return false;
       line.Text(" moved card ").Title(*title).Text(" to ").Text(Clean(e->to_column()));
       break;
     }
     case Payload::CardLinked: {
       const auto* e = event.payload_as_CardLinked();
-      const std::string* a = Known(doc->cards, e->card_id());
-      const std::string* b = Known(doc->cards, e->linked_card_id());
+      const std::string* a = titles->Known("card", e->card_id());
+      const std::string* b = titles->Known("card", e->linked_card_id());
       if (a == nullptr || b == nullptr) return false;
       line.Text(" linked cards ").Title(*a).Text(" and ").Title(*b);
       break;
     }
     case Payload::ApprovalRequested: {
       const auto* e = event.payload_as_ApprovalRequested();
-      auto [it, added] = doc->approvals.try_emplace(S(e->approval_id()), Clean(e->title()));
-      *changed = added;
+      bool added = false;
+      const std::string* title =
+          titles->Add("approval", e->approval_id(), Clean(e->title()), &added);
       if (!added) return false;
-      line.Text(" asked ").Member(S(e->requested_from())).Text(" to approve ").Title(it->second);
+      line.Text(" asked ").Member(S(e->requested_from())).Text(" to approve ").Title(*title);
       line.Due(Clean(e->due_date()));
       break;
     }
@@ -219,7 +258,7 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
                                : event.payload_as_ApprovalRejected()->approval_id();
       const auto* comment = granted ? event.payload_as_ApprovalGranted()->comment()
                                     : event.payload_as_ApprovalRejected()->comment();
-      const std::string* title = Known(doc->approvals, id);
+      const std::string* title = titles->Known("approval", id);
       if (title == nullptr) return false;
       line.Text(granted ? " approved " : " rejected ").Title(*title);
       line.Reason(Clean(comment, kBodyChars));
@@ -246,6 +285,10 @@ std::string FeedProjectKey(const std::string& tenant, const std::string& project
 }
 std::string FeedLinesKey(const std::string& tenant, const std::string& project) {
   return ViewKey({tenant, "l", project});
+}
+std::string FeedTitleKey(const std::string& tenant, const std::string& project,
+                         std::string_view kind, const std::string& id) {
+  return ViewKey({tenant, "t", project, kind, id});
 }
 std::string FeedCountKey(const std::string& tenant, const std::string& project) {
   return ViewKey({tenant, "n", project});
@@ -312,7 +355,9 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
     // The row holds every title of the project: written again only when an event adds one,
     // not serialised for every card move or approval of a project with thousands of them.
     bool changed = false;
-    const bool described = Describe(event, members, doc, &parts, &changed);
+    Titles titles(&titles_, rows, tenant, project);
+    const bool described = Describe(event, members, doc, &titles, &parts, &changed);
+    if (!titles.status().ok()) return titles.status();
     if (changed) ref.Changed();
     if (!described) return Status::OK();
   }
@@ -330,6 +375,7 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
 Status FeedProjection::Flush(ViewRows* rows) {
   members_.Flush(rows);
   projects_.Flush(rows);
+  titles_.Flush(rows);
   counts_.Flush(rows);
   return lines_.Flush(rows);
 }
@@ -337,6 +383,7 @@ Status FeedProjection::Flush(ViewRows* rows) {
 void FeedProjection::Forget() {
   members_.Forget();
   projects_.Forget();
+  titles_.Forget();
   counts_.Forget();
   lines_.Forget();
 }
@@ -363,11 +410,6 @@ void FeedProject::ToJson(boost::json::object* out) const {
   (*out)["name"] = name;
   (*out)["client"] = client_id;
   (*out)["client_board"] = client_board;
-  TitlesToJson(milestones, out, "milestones");
-  TitlesToJson(cards, out, "cards");
-  TitlesToJson(requests, out, "requests");
-  TitlesToJson(approvals, out, "approvals");
-  TitlesToJson(files, out, "files");
 }
 
 void FeedProject::FromJson(const boost::json::object& in) {
@@ -375,12 +417,9 @@ void FeedProject::FromJson(const boost::json::object& in) {
   name = Str(in, "name");
   client_id = Str(in, "client");
   client_board = Str(in, "client_board");
-  TitlesFromJson(in, "milestones", &milestones);
-  TitlesFromJson(in, "cards", &cards);
-  TitlesFromJson(in, "requests", &requests);
-  TitlesFromJson(in, "approvals", &approvals);
-  TitlesFromJson(in, "files", &files);
 }
+
+void FeedTitle::FromJson(const boost::json::object& in) { title = Str(in, "title"); }
 
 void FeedMembers::ToJson(boost::json::object* out) const {
   boost::json::object o;

@@ -5,9 +5,9 @@
 // Client-curated: folded from SharedWithClient events only, so nothing internal ever enters its
 // storage. A line is stored as parts, text and members: a member is named at read time through
 // the directory, because the names of the firm's people come from events the client may not
-// see (their invitations are internal). Titles come from the project's own small document
-// (milestones, cards, requests, approvals and files by id, all from shared events), which grows
-// with the things of a project, never with its events. The workspace stream feeds only which
+// see (their invitations are internal). Titles come from the project's rows of titles, one per
+// milestone, card, request, approval and file (all from shared events), so that no row grows
+// with the things of a project nor with its events. The workspace stream feeds only which
 // member is on the client's side (to tell a client's question from the firm's comment);
 // workspace events themselves (branding, people) are not a project's activity and make no line.
 #pragma once
@@ -23,9 +23,16 @@ namespace tandem {
 struct FeedProject {
   std::string name, client_id;
   std::string client_board;  // the board shared with the client, once configured
-  std::map<std::string, std::string> milestones, cards, requests, approvals, files;  // titles
 
   void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+// The title of one of a project's milestones, cards, requests, approvals or files, as first
+// given: a row each, so that a new card writes its own title, not every title of the project.
+struct FeedTitle {
+  std::string title;
+  void ToJson(boost::json::object* out) const { (*out)["title"] = title; }
   void FromJson(const boost::json::object& in);
 };
 
@@ -49,7 +56,7 @@ class FeedProjection : public Projection {
  public:
   static constexpr std::string_view kName = "client-feed";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 3; }
+  uint32_t version() const override { return 4; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
@@ -57,6 +64,7 @@ class FeedProjection : public Projection {
  private:
   DocCache<FeedMembers> members_;
   DocCache<FeedProject> projects_;
+  DocCache<FeedTitle> titles_;
   DocCache<FeedCount> counts_;
   ChunkedList lines_;
 };
@@ -64,6 +72,9 @@ class FeedProjection : public Projection {
 std::string FeedProjectKey(const std::string& tenant, const std::string& project);
 std::string FeedLinesKey(const std::string& tenant, const std::string& project);
 std::string FeedCountKey(const std::string& tenant, const std::string& project);
+// The row of a title: `kind` is milestone, card, request, approval or file.
+std::string FeedTitleKey(const std::string& tenant, const std::string& project,
+                         std::string_view kind, const std::string& id);
 // The number of lines of a project's feed (0 when it has none).
 Status LoadFeedCount(const RowReader& rows, const std::string& tenant, const std::string& project,
                      uint64_t* count);

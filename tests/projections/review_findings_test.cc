@@ -392,6 +392,18 @@ TEST_F(HistoryCostTest, ACardMoveWritesAFewActionItemRowsWhateverTheProjectsCard
   EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "action-items"), kBoundedBytes);
 }
 
+// The feed names a card by its title: a new card writes its own title, not every title of the
+// project again (a row holding all of them grew by ~110 bytes per card).
+TEST_F(HistoryCostTest, ANewCardWritesAFewFeedRowsWhateverTheProjectsCards) {
+  ManyCards();
+  world_->MustRun(Cmd("card.create", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"board_id", "cb"},
+                       {"card_id", "last"},
+                       {"title", "The last card"}}));
+  EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "client-feed"), kBoundedBytes);
+}
+
 TEST_F(HistoryCostTest, ACommentWritesAFewTimelineRowsWhateverTheMilestonesSlips) {
   ManySlipsThenAComment();
   EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "client-timeline"), kBoundedBytes);
