@@ -164,7 +164,14 @@ class DocCache {
   using EntryPtr = std::unique_ptr<Entry, FreeEntry>;
   static EntryPtr NewEntry(std::string_view key) {
     void* memory = ::operator new(sizeof(Entry) + key.size());
-    EntryPtr e(new (memory) Entry());
+    Entry* raw = nullptr;
+    try {
+      raw = new (memory) Entry();
+    } catch (...) {
+      ::operator delete(memory);
+      throw;
+    }
+    EntryPtr e(raw);
     std::memcpy(reinterpret_cast<char*>(e.get() + 1), key.data(), key.size());
     e->key_size = static_cast<uint32_t>(key.size());
     return e;

@@ -390,13 +390,6 @@ void FeedProjection::Forget() {
 
 namespace {
 
-void TitlesToJson(const std::map<std::string, std::string>& titles, boost::json::object* out,
-                  std::string_view key) {
-  boost::json::object o;
-  for (const auto& [id, title] : titles) o[id] = title;
-  (*out)[key] = std::move(o);
-}
-
 void TitlesFromJson(const boost::json::object& in, std::string_view key,
                     std::map<std::string, std::string>* titles) {
   for (const auto& [id, v] : Obj(in, key)) {
