@@ -268,6 +268,12 @@ class HistoryCostTest : public ReviewFindingsTest {
                            {"title", std::string(100, 'x') + std::to_string(i)}}));
     }
   }
+  // ManyCards, then the project manager's command `type` on acme's project.
+  void ManyCardsThen(const std::string& type, object fields) {
+    ManyCards();
+    fields["project_id"] = "p-acme";
+    world_->MustRun(Cmd(type, "northwind", "pm", std::move(fields)));
+  }
   void ManyCardsThenAComment() {
     ManyCards();
     Comment("acme-member", "p-acme", "q1", "Any news?");
@@ -327,24 +333,15 @@ TEST_F(HistoryCostTest, ACommentWritesAFewActionItemRowsWhateverTheProjectsHisto
 // A card's column is what decides its review item: a move writes that card, not every card of
 // the project again (a project row holding all cards grew by ~150 bytes per card).
 TEST_F(HistoryCostTest, ACardMoveWritesAFewActionItemRowsWhateverTheProjectsCards) {
-  ManyCards();
-  world_->MustRun(Cmd("card.move", "northwind", "pm",
-                      {{"project_id", "p-acme"},
-                       {"card_id", "k7"},
-                       {"to_column", "Staged"},
-                       {"expected_version", 1}}));
+  ManyCardsThen("card.move", {{"card_id", "k7"}, {"to_column", "Staged"}, {"expected_version", 1}});
   EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "action-items"), kBoundedBytes);
 }
 
 // The feed names a card by its title: a new card writes its own title, not every title of the
 // project again (a row holding all of them grew by ~110 bytes per card).
 TEST_F(HistoryCostTest, ANewCardWritesAFewFeedRowsWhateverTheProjectsCards) {
-  ManyCards();
-  world_->MustRun(Cmd("card.create", "northwind", "pm",
-                      {{"project_id", "p-acme"},
-                       {"board_id", "cb"},
-                       {"card_id", "last"},
-                       {"title", "The last card"}}));
+  ManyCardsThen("card.create",
+                {{"board_id", "cb"}, {"card_id", "last"}, {"title", "The last card"}});
   EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "client-feed"), kBoundedBytes);
 }
 
