@@ -319,14 +319,19 @@ TEST_F(EventLogCorruptionTest, VerifyOfAMissingFolderIsNotFound) {
       VerifyEventLogFolder(dir_.Sub("nothing-here"), VerifyOptions(), &report).IsNotFound());
 }
 
+// Stream s of acme read backward from its end, in a log opened afresh.
+Status ReadStreamSBackward(const std::string& dir, std::vector<RecordedEvent>* events) {
+  auto log = test::OpenLogOrDie(dir);
+  return log->ReadStreamBackward({"acme", "s"}, EventLog::kEndOfStream, ReadOptions(), events);
+}
+
 // Backward from the end: v5, then v4 (position 4), whose record is garbage, and v1's index
 // entry points at position 0: the problem met first in reading order is the one named.
 TEST_F(EventLogCorruptionTest, BackwardReadNamesTheFirstProblemInReadingOrder) {
   Overwrite(4, "this is not a flatbuffer at all");
   Put(kStreams, StreamKey("acme", "s", 1), PositionKey(0));
-  auto log = test::OpenLogOrDie(dir_.path());
   std::vector<RecordedEvent> events;
-  Status s = log->ReadStreamBackward({"acme", "s"}, EventLog::kEndOfStream, ReadOptions(), &events);
+  Status s = ReadStreamSBackward(dir_.path(), &events);
   ASSERT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("position 4 failed"), std::string::npos) << s.message();
 }
@@ -334,9 +339,8 @@ TEST_F(EventLogCorruptionTest, BackwardReadNamesTheFirstProblemInReadingOrder) {
 // Only v1's entry is damaged: the events read before it are returned with the error.
 TEST_F(EventLogCorruptionTest, BackwardReadKeepsTheEventsBeforeAnEntryAtPositionZero) {
   Put(kStreams, StreamKey("acme", "s", 1), PositionKey(0));
-  auto log = test::OpenLogOrDie(dir_.path());
   std::vector<RecordedEvent> events;
-  Status s = log->ReadStreamBackward({"acme", "s"}, EventLog::kEndOfStream, ReadOptions(), &events);
+  Status s = ReadStreamSBackward(dir_.path(), &events);
   ASSERT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("points at position 0"), std::string::npos) << s.message();
   EXPECT_EQ(events.size(), 4u);
