@@ -33,8 +33,15 @@ void ChunkedList::Append(const std::string& base, uint64_t count, const boost::j
   auto [it, added] = pending_.try_emplace(ChunkKey(base, count / chunk_items_));
   if (added) it->second.first = count % chunk_items_;
   it->second.added++;
-  it->second.lines += boost::json::serialize(item);
-  it->second.lines += '\n';
+  // Serialised straight into the chunk's lines: no string per item.
+  std::string& lines = it->second.lines;
+  serializer_.reset(&item);
+  while (!serializer_.done()) {
+    const size_t at = lines.size();
+    lines.resize(std::max<size_t>(at + 256, lines.capacity()));
+    lines.resize(at + serializer_.read(lines.data() + at, lines.size() - at).size());
+  }
+  lines += '\n';
 }
 
 Status ChunkedList::Flush(ViewRows* rows) {
@@ -42,7 +49,14 @@ Status ChunkedList::Flush(ViewRows* rows) {
   std::string stored;
   // Bounded: a rebuild appends to every chunk of every list, most of them once.
   if (known_lines_.size() > 100000) known_lines_.clear();
-  for (auto& [key, chunk] : pending_) {
+  std::vector<std::pair<const std::string, Pending>*> sorted;
+  sorted.reserve(pending_.size());
+  for (auto& entry : pending_) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (auto* entry : sorted) {
+    const std::string& key = entry->first;
+    Pending& chunk = entry->second;
     auto known = known_lines_.find(key);
     if (known == known_lines_.end() || known->second != chunk.first) {
       // Appending to a chunk that was cut short or lost lines would hide the damage behind

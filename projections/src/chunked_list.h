@@ -12,12 +12,12 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/json.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "tandem/projections/projection.h"
 
@@ -54,7 +54,10 @@ class ChunkedList {
     uint64_t added = 0;
     std::string lines;
   };
-  std::map<std::string, Pending> pending_;  // chunk key -> lines added this batch
+  // Chunk key -> lines added this batch. Hashed, and sorted once by Flush (which writes in key
+  // order): an ordered map compared keys on every append, a cache miss each in a rebuild round.
+  boost::unordered_flat_map<std::string, Pending> pending_;
+  boost::json::serializer serializer_;
   // How many lines each chunk not yet full holds, as this list last wrote it: a chunk is read
   // back and checked when first appended to, not again on every batch (a live batch appends to
   // a chunk or two per thread; reading them back merged their operands every time).
