@@ -118,7 +118,7 @@ struct ActionItemsProjection::Fold {
     const std::string id = S(e.request_id());
     if (!doc->requests.try_emplace(id, ActionRequest{m->first, true}).second) return Status::OK();
     ActionItem item;
-    item.title = Snippet(S(e.title()), 200);
+    item.title = Snippet(json_fields::Unchecked(e.title()), 200);
     item.milestone_id = m->first;
     item.request_id = id;
     item.due_date = S(e.due_date());
@@ -140,7 +140,7 @@ struct ActionItemsProjection::Fold {
     const std::string id = S(e.approval_id());
     if (!doc->approvals.try_emplace(id, true).second) return Status::OK();
     ActionItem item;
-    item.title = Snippet(S(e.title()), 200);
+    item.title = Snippet(json_fields::Unchecked(e.title()), 200);
     if (const schema::Anchor* subject = e.subject()) {
       const std::string about = S(subject->id());
       if (subject->kind() == schema::AnchorKind::Milestone) item.milestone_id = about;
@@ -183,7 +183,7 @@ struct ActionItemsProjection::Fold {
     ActionItem* waiting = nullptr;
     s = self->items_.Find(*rows, ItemKey(tenant, project, "reply_to_client", thread), &waiting);
     if (!s.ok()) return s;
-    const std::string question = Snippet(S(e.body()), kQuestionChars);
+    const std::string question = Snippet(json_fields::Unchecked(e.body()), kQuestionChars);
     if (waiting != nullptr) {  // still waiting since the first unanswered comment
       waiting->title = question;
       waiting->asked_by = actor;
@@ -213,7 +213,7 @@ struct ActionItemsProjection::Fold {
     ActionCard* card = nullptr;
     s = self->cards_.Get(*rows, key, &card);
     if (!s.ok()) return s;
-    *card = {board, Snippet(S(e.title()), 200), S(e.column())};
+    *card = {board, Snippet(json_fields::Unchecked(e.title()), 200), S(e.column())};
     return card->column == kStaged ? StagedCard(id, *card) : Status::OK();
   }
 

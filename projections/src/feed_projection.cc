@@ -22,7 +22,7 @@ std::string MembersKey(const std::string& tenant) { return ViewKey({tenant, "m"}
 
 // Text from an event, fit for a line.
 std::string Clean(const flatbuffers::String* s, size_t max_chars = kTitleChars) {
-  return Snippet(S(s), max_chars);
+  return Snippet(json_fields::Unchecked(s), max_chars);
 }
 
 // A line being written: text, and members named at read time.

@@ -53,4 +53,10 @@ inline std::string S(const flatbuffers::String* s) {
   return utf8::IsValid(v) ? std::string(v) : utf8::Sanitize(v);
 }
 
+// The string's bytes as they are, perhaps not UTF-8: for Snippet, which sanitises only the few
+// characters it keeps (S copies and checks the whole text, megabytes for a long comment).
+inline std::string_view Unchecked(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : s->string_view();
+}
+
 }  // namespace tandem::json_fields

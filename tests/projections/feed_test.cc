@@ -221,6 +221,30 @@ TEST_F(FeedTest, LinesAreValidUtf8WhenBodiesAreCut) {
   EXPECT_TRUE(utf8::IsValid(text));
 }
 
+TEST_F(FeedTest, AHugeCommentWithBadBytesPastItsLineShowsItsFirstCharacters) {
+  // Written past the rules: 100 two-byte characters, then a million bytes that are not UTF-8 and a
+  // line break. The line shows the first 80 characters and "…", like the body's first 400 bytes.
+  std::string body;
+  for (int i = 0; i < 100; ++i) body += "é";
+  body += std::string(1000 * 1000, '\xff') + "\n";
+  schema::CommentPostedT c;
+  c.project_id = "p-acme";
+  c.thread_id = "t-client";
+  c.comment_id = "huge";
+  c.thread_audience = schema::Audience::Client;
+  c.body = body;
+  NewEvent e;
+  e.actor = "pm";
+  e.audience = schema::Audience::Client;
+  e.payload.Set(std::move(c));
+  AppendPastTheRules(world_->log(), "p-acme", e);
+  std::string shown;
+  for (int i = 0; i < 80; ++i) shown += "é";
+  const Strings lines = Lines(world_->Json(Page("acme-member", 0, 1)));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "pm commented: " + shown + "\xE2\x80\xA6");
+}
+
 TEST_F(FeedTest, AnotherClientsProjectIsRefusedLikeAMissingOne) {
   Status other, missing;
   world_->Read(Page("acme-member", 0, 10, "p-globex"), &other);
