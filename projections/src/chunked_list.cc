@@ -32,16 +32,23 @@ Status SplitLines(std::string_view chunk, std::vector<std::string_view>* lines) 
 void ChunkedList::Append(const std::string& base, uint64_t count, const boost::json::object& item) {
   auto [it, added] = pending_.try_emplace(ChunkKey(base, count / chunk_items_));
   if (added) it->second.first = count % chunk_items_;
-  it->second.added++;
-  // Serialised straight into the chunk's lines: no string per item.
+  // Serialised straight into the chunk's lines: no string per item. A line is counted only once
+  // it is whole: memory running out part-way leaves the lines as they were.
   std::string& lines = it->second.lines;
-  serializer_.reset(&item);
-  while (!serializer_.done()) {
-    const size_t at = lines.size();
-    lines.resize(std::max<size_t>(at + 256, lines.capacity()));
-    lines.resize(at + serializer_.read(lines.data() + at, lines.size() - at).size());
+  const size_t start = lines.size();
+  try {
+    serializer_.reset(&item);
+    while (!serializer_.done()) {
+      const size_t at = lines.size();
+      lines.resize(at + 256);
+      lines.resize(at + serializer_.read(lines.data() + at, 256).size());
+    }
+    lines += '\n';
+  } catch (...) {
+    lines.resize(start);
+    throw;
   }
-  lines += '\n';
+  it->second.added++;
 }
 
 Status ChunkedList::Flush(ViewRows* rows) {
@@ -83,7 +90,13 @@ Status ChunkedList::Flush(ViewRows* rows) {
       known_lines_.erase(known);  // full: never appended to again
     }
   }
-  pending_.clear();
+  // A rebuild's round leaves a table of thousands of chunks: not kept (nor walked) for the
+  // live batches of a few lines that follow.
+  if (pending_.size() > 1024) {
+    pending_ = {};
+  } else {
+    pending_.clear();
+  }
   if (!s.ok()) known_lines_.clear();
   return s;
 }

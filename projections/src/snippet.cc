@@ -8,7 +8,8 @@ std::string Snippet(std::string_view text, size_t max_chars) {
   // Only the first max_chars + 1 characters matter, and they lie within 4 bytes each: a
   // comment of megabytes costs what a short one does. Sanitising works character by character
   // from the start, so a cut past them cannot change them.
-  const std::string clean = utf8::Sanitize(text.substr(0, 4 * (max_chars + 1)));
+  const size_t keep = max_chars < text.size() / 4 ? 4 * (max_chars + 1) : text.size();
+  const std::string clean = utf8::Sanitize(text.substr(0, keep));
   std::string out;
   out.reserve(clean.size() < 4 * max_chars ? clean.size() : 4 * max_chars);
   size_t chars = 0;
