@@ -159,6 +159,43 @@ TEST_F(TimelineViewTest, AsOfEveryPositionEqualsTheLiveViewAtThatMoment) {
   }
 }
 
+// A project stream of hundreds of events is read in two halves at once: the as-of answer at
+// any moment still equals the live view then, with other projects' events in between.
+TEST_F(TimelineViewTest, AsOfReadOfALongProjectReadsLikeTheLiveViewAtThatMoment) {
+  TellStory();
+  AsOfRecorder recorder(world_.get(), {Ask("client-timeline", "acme-member", "p-acme"),
+                                       Ask("internal-timeline", "pm", "p-acme")});
+  const std::string nw = "northwind";
+  for (int i = 0; i < 600; ++i) {
+    const std::string id = "long" + std::to_string(i);
+    if (i % 7 == 0) {
+      world_->MustRun(Cmd("comment.post", nw, "pm",
+                          {{"project_id", "p-globex"},
+                           {"thread_id", "g"},
+                           {"comment_id", id},
+                           {"anchor", object{{"kind", "project"}, {"id", "p-globex"}}},
+                           {"body", "Elsewhere"}}));
+    }
+    world_->MustRun(Cmd("comment.post", nw, i % 3 ? "acme-member" : "pm",
+                        {{"project_id", "p-acme"},
+                         {"thread_id", i % 2 ? "q" : "r"},
+                         {"comment_id", id},
+                         {"anchor", object{{"kind", "milestone"}, {"id", "design"}}},
+                         {"audience", "client"},
+                         {"body", "Comment " + std::to_string(i)}}));
+    if (i == 300) {
+      world_->MustRun(Cmd("milestone.reschedule", nw, "pm",
+                          {{"project_id", "p-acme"},
+                           {"milestone_id", "design"},
+                           {"expected_version", "any"},
+                           {"new_date", "2026-12-15"},
+                           {"reason", "half way"}}));
+    }
+    if (i % 97 == 0 || i == 299 || i == 301 || i == 599) recorder.Snapshot();
+  }
+  recorder.ExpectAsOfReadsLikeLive();
+}
+
 TEST_F(TimelineViewTest, RebuildHashesLikeTheLiveView) {
   TellStory();
   world_->ExpectRebuildHashesLikeLive({"client-timeline", "internal-timeline"});

@@ -53,10 +53,9 @@ class ViewWorld : public CommandWorld {
   }
   // The same read, folded in memory as of `position`.
   std::string ReadAsOf(ViewRequest request, uint64_t position, Status* status = nullptr) {
+    // What `tandem view --as-of-position` folds: a project's streams for a per-project view.
     AsOfScope scope;
-    scope.tenant = request.workspace;
-    scope.position = position;
-    Status s = ViewsNeeded(request.view, &scope.views);
+    Status s = AsOfScopeFor(request, position, &scope);
     std::unique_ptr<ViewSource> source;
     if (s.ok()) s = FoldAsOf(log(), scope, &source);
     std::string out;
