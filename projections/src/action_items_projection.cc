@@ -19,7 +19,6 @@ using schema::Payload;
 constexpr std::string_view kStaged = "Staged";
 constexpr size_t kQuestionChars = 80;
 
-std::string MembersKey(const std::string& tenant) { return ViewKey({tenant, "m"}); }
 std::string ProjectKey(const std::string& tenant, const std::string& project) {
   return ViewKey({tenant, "p", project});
 }
@@ -165,15 +164,10 @@ struct ActionItemsProjection::Fold {
   // the firm's. Internal threads never do: the client cannot write there.
   Status CommentPosted(const schema::CommentPosted& e) {
     if (!SharedWithClient(event)) return Status::OK();
-    const ActionMembers* members = nullptr;
-    Status s = self->members_.Peek(*rows, MembersKey(tenant), &members);
-    if (!s.ok()) return s;
     const std::string actor = S(event.actor());
     std::string side;
-    if (members != nullptr) {
-      auto it = members->clients.find(actor);
-      if (it != members->clients.end()) side = it->second;
-    }
+    Status s = self->members_.SideOf(*rows, tenant, actor, &side);
+    if (!s.ok()) return s;
     const std::string thread = S(e.thread_id());
     if (side.empty()) {  // the firm answered
       Drop("reply_to_client", thread);
@@ -245,12 +239,7 @@ Status ActionItemsProjection::Apply(const schema::Event& event, ViewRows* rows) 
   const std::string_view stream = event.stream_id() ? event.stream_id()->string_view() : "";
   if (stream == "workspace") {
     if (event.payload_type() != Payload::MemberInvited) return Status::OK();
-    ActionMembers* members = nullptr;
-    Status s = members_.Get(*rows, MembersKey(tenant), &members);
-    if (!s.ok()) return s;
-    const auto* e = event.payload_as_MemberInvited();
-    members->clients.try_emplace(S(e->member_id()), S(e->client_id()));  // the first invite decides
-    return Status::OK();
+    return members_.Invited(*rows, tenant, *event.payload_as_MemberInvited());
   }
   const std::string project = ProjectOfStream(stream);
   if (project.empty()) return Status::OK();
@@ -360,19 +349,6 @@ void ActionCard::FromJson(const boost::json::object& in) {
   board = Str(in, "board");
   title = Str(in, "title");
   column = Str(in, "column");
-}
-
-void ActionMembers::ToJson(boost::json::object* out) const {
-  boost::json::object cs;
-  for (const auto& [id, client] : clients) cs[id] = client;
-  (*out)["clients"] = std::move(cs);
-}
-
-void ActionMembers::FromJson(const boost::json::object& in) {
-  clients.clear();
-  for (const auto& [id, v] : Obj(in, "clients")) {
-    if (v.is_string()) clients[std::string(id)] = std::string(v.get_string());
-  }
 }
 
 }  // namespace tandem

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "doc_cache.h"
+#include "member_sides.h"
 
 namespace tandem {
 
@@ -69,26 +70,18 @@ struct ActionProject {
   void FromJson(const boost::json::object& in);
 };
 
-// Which side each member is on: member id -> client id ("" for people of the firm).
-struct ActionMembers {
-  std::map<std::string, std::string> clients;
-
-  void ToJson(boost::json::object* out) const;
-  void FromJson(const boost::json::object& in);
-};
-
 class ActionItemsProjection : public Projection {
  public:
   static constexpr std::string_view kName = "action-items";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 2; }
+  uint32_t version() const override { return 3; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
 
  private:
   struct Fold;
-  DocCache<ActionMembers> members_;
+  MemberSides members_{{.part = "m"}};
   DocCache<ActionProject> projects_;
   DocCache<ActionCard> cards_;
   DocCache<ActionItem> items_;

@@ -18,8 +18,6 @@ using schema::Payload;
 constexpr size_t kTitleChars = 120;
 constexpr size_t kBodyChars = 80;
 
-std::string MembersKey(const std::string& tenant) { return ViewKey({tenant, "m"}); }
-
 // Text from an event, fit for a line.
 std::string Clean(const flatbuffers::String* s, size_t max_chars = kTitleChars) {
   return Snippet(json_fields::Unchecked(s), max_chars);
@@ -100,7 +98,7 @@ class Titles {
 
 // The line for one client-visible event of a project, or false when it makes none; `*changed`
 // when the event changed the project's row (its client board).
-bool Describe(const schema::Event& event, const FeedMembers* members, FeedProject* doc,
+bool Describe(const schema::Event& event, const std::string& actor_client, FeedProject* doc,
               Titles* titles, boost::json::array* parts, bool* changed) {
   Line line(event);
   switch (event.payload_type()) {
@@ -179,11 +177,7 @@ bool Describe(const schema::Event& event, const FeedMembers* members, FeedProjec
     }
     case Payload::CommentPosted: {
       const auto* e = event.payload_as_CommentPosted();
-      bool client_side = false;
-      if (members != nullptr) {
-        auto it = members->clients.find(S(event.actor()));
-        client_side = it != members->clients.end() && it->second == doc->client_id;
-      }
+      const bool client_side = !actor_client.empty() && actor_client == doc->client_id;
       const bool reply = e->reply_to() != nullptr && e->reply_to()->size() > 0;
       line.Text(reply ? " replied" : client_side ? " asked" : " commented");
       const schema::Anchor* anchor = e->anchor();
@@ -321,11 +315,7 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (stream == "workspace") {
     if (event.payload_type() != Payload::MemberInvited) return Status::OK();
     const auto* e = event.payload_as_MemberInvited();
-    if (e->client_id() == nullptr || e->client_id()->size() == 0) return Status::OK();
-    FeedMembers* members = nullptr;
-    Status s = members_.Get(*rows, MembersKey(tenant), &members);
-    if (s.ok()) members->clients.try_emplace(S(e->member_id()), S(e->client_id()));
-    return s;
+    return members_.Invited(*rows, tenant, *e);
   }
   const std::string project = ProjectOfStream(stream);
   if (project.empty()) return Status::OK();
@@ -347,16 +337,16 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
     Status s = projects_.Open(*rows, key, &ref);
     if (!s.ok() || ref.doc == nullptr) return s;  // events of a project never created: nothing
     doc = ref.doc;
-    const FeedMembers* members = nullptr;
+    std::string actor_client;  // the client whose person commented, if one did
     if (event.payload_type() == Payload::CommentPosted) {
-      s = members_.Peek(*rows, MembersKey(tenant), &members);
+      s = members_.SideOf(*rows, tenant, S(event.actor()), &actor_client);
       if (!s.ok()) return s;
     }
     // The row holds every title of the project: written again only when an event adds one,
     // not serialised for every card move or approval of a project with thousands of them.
     bool changed = false;
     Titles titles(&titles_, rows, tenant, project);
-    const bool described = Describe(event, members, doc, &titles, &parts, &changed);
+    const bool described = Describe(event, actor_client, doc, &titles, &parts, &changed);
     if (!titles.status().ok()) return titles.status();
     if (changed) ref.Changed();
     if (!described) return Status::OK();
@@ -388,17 +378,6 @@ void FeedProjection::Forget() {
   lines_.Forget();
 }
 
-namespace {
-
-void TitlesFromJson(const boost::json::object& in, std::string_view key,
-                    std::map<std::string, std::string>* titles) {
-  for (const auto& [id, v] : Obj(in, key)) {
-    if (v.is_string()) (*titles)[std::string(id)] = std::string(v.get_string());
-  }
-}
-
-}  // namespace
-
 void FeedProject::ToJson(boost::json::object* out) const {
   (*out)["name"] = name;
   (*out)["client"] = client_id;
@@ -413,16 +392,5 @@ void FeedProject::FromJson(const boost::json::object& in) {
 }
 
 void FeedTitle::FromJson(const boost::json::object& in) { title = Str(in, "title"); }
-
-void FeedMembers::ToJson(boost::json::object* out) const {
-  boost::json::object o;
-  for (const auto& [id, client] : clients) o[id] = client;
-  (*out)["clients"] = std::move(o);
-}
-
-void FeedMembers::FromJson(const boost::json::object& in) {
-  clients.clear();
-  TitlesFromJson(in, "clients", &clients);
-}
 
 }  // namespace tandem

@@ -17,6 +17,7 @@
 
 #include "chunked_list.h"
 #include "doc_cache.h"
+#include "member_sides.h"
 
 namespace tandem {
 
@@ -44,25 +45,17 @@ struct FeedCount {
   void FromJson(const boost::json::object& in);
 };
 
-// Client-side members, member id -> client id, from their (shared) invitations.
-struct FeedMembers {
-  std::map<std::string, std::string> clients;
-
-  void ToJson(boost::json::object* out) const;
-  void FromJson(const boost::json::object& in);
-};
-
 class FeedProjection : public Projection {
  public:
   static constexpr std::string_view kName = "client-feed";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 4; }
+  uint32_t version() const override { return 5; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
 
  private:
-  DocCache<FeedMembers> members_;
+  MemberSides members_{{.part = "m", .firm_members = false}};  // the clients' people
   DocCache<FeedProject> projects_;
   DocCache<FeedTitle> titles_;
   DocCache<FeedCount> counts_;

@@ -30,7 +30,6 @@ std::string BoardKey(const std::string& tenant, const std::string& project, std:
 std::string ProjectKey(const std::string& tenant, const std::string& project) {
   return ViewKey({tenant, "p", project});
 }
-std::string MembersKey(const std::string& tenant) { return ViewKey({tenant, "w"}); }
 
 // Days a reschedule moved a date (0 when either is not a date: nothing to measure).
 int64_t DaysMoved(const std::string& from, const std::string& to) {
@@ -136,18 +135,6 @@ void CardFact::FromJson(const boost::json::object& in) {
   }
 }
 
-void FactsMembers::ToJson(boost::json::object* out) const {
-  boost::json::object m;
-  for (const auto& [id, client] : client_of) m[id] = client;
-  *out = {{"client_of", std::move(m)}};
-}
-void FactsMembers::FromJson(const boost::json::object& in) {
-  client_of.clear();
-  for (const auto& [id, v] : Obj(in, "client_of")) {
-    client_of[std::string(id)] = v.is_string() ? std::string(v.get_string()) : std::string();
-  }
-}
-
 void FactsThread::ToJson(boost::json::object* out) const {
   *out = {{"client", client}, {"waiting_question", waiting_question}};
 }
@@ -165,12 +152,7 @@ void FactsProject::FromJson(const boost::json::object& in) { client_id = Str(in,
 Status ReportFactsProjection::ApplyWorkspace(const schema::Event& event, const std::string& tenant,
                                              ViewRows* rows) {
   if (event.payload_type() != Payload::MemberInvited) return Status::OK();
-  FactsMembers* members = nullptr;
-  Status s = members_.Get(*rows, MembersKey(tenant), &members);
-  if (!s.ok()) return s;
-  const auto* e = event.payload_as_MemberInvited();
-  members->client_of.try_emplace(S(e->member_id()), S(e->client_id()));
-  return Status::OK();
+  return members_.Invited(*rows, tenant, *event.payload_as_MemberInvited());
 }
 
 Status ReportFactsProjection::ApplyComment(const schema::Event& event, const std::string& tenant,
@@ -189,14 +171,10 @@ Status ReportFactsProjection::ApplyComment(const schema::Event& event, const std
     return Status::OK();  // a comment is as visible as its thread, or not part of it
   }
   if (!thread->client) return Status::OK();  // questions are asked in client threads only
-  const FactsMembers* members = nullptr;
-  s = members_.Peek(*rows, MembersKey(tenant), &members);
+  std::string actor_client;
+  s = members_.SideOf(*rows, tenant, S(event.actor()), &actor_client);
   if (!s.ok()) return s;
-  bool client_side = false;
-  if (members != nullptr) {
-    auto it = members->client_of.find(S(event.actor()));
-    client_side = it != members->client_of.end() && !it->second.empty();
-  }
+  const bool client_side = !actor_client.empty();
   const int64_t at = event.recorded_at_us();
   if (client_side) {
     if (!thread->waiting_question.empty()) return Status::OK();  // joins the waiting question

@@ -29,6 +29,7 @@
 
 #include "curation.h"
 #include "doc_cache.h"
+#include "member_sides.h"
 
 namespace tandem {
 
@@ -90,11 +91,6 @@ struct CardFact {
 };
 
 // The fold's own bookkeeping rows, which no report reads.
-struct FactsMembers {  // per workspace: member -> client ("" for the firm); first invite decides
-  std::map<std::string, std::string> client_of;
-  void ToJson(boost::json::object* out) const;
-  void FromJson(const boost::json::object& in);
-};
 struct FactsThread {  // first comment decides the audience
   bool client = false;
   std::string waiting_question;  // the question waiting on the firm, if any
@@ -129,7 +125,7 @@ class ReportFactsProjection : public Projection {
   explicit ReportFactsProjection(Curation curation)
       : curation_(curation), name_(CuratedName(curation, "report-facts")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
@@ -148,7 +144,7 @@ class ReportFactsProjection : public Projection {
   DocCache<ApprovalFact> approvals_;
   DocCache<QuestionFact> questions_;
   DocCache<CardFact> cards_;
-  DocCache<FactsMembers> members_;
+  MemberSides members_{{.part = "w"}};
   DocCache<FactsThread> threads_;
   DocCache<FactsBoard> boards_;
   DocCache<FactsProject> projects_;

@@ -345,6 +345,24 @@ TEST_F(HistoryCostTest, ANewCardWritesAFewFeedRowsWhateverTheProjectsCards) {
   EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "client-feed"), kBoundedBytes);
 }
 
+// Which side a member is on is a row per member: an invitation writes its own, not a row of
+// every member of the workspace again (which grew by ~30 bytes per member).
+TEST_F(HistoryCostTest, AnInvitationWritesAFewRowsWhateverTheWorkspacesMembers) {
+  for (size_t i = 0; i <= kHistory; ++i) {
+    const std::string id = "guest-" + std::to_string(i);
+    world_->MustRun(Cmd("member.invite", "northwind", "owner",
+                        {{"member_id", id},
+                         {"email", id + "@acme.io"},
+                         {"display_name", id},
+                         {"role", "client_member"},
+                         {"client_id", "acme"}}));
+  }
+  for (const char* view :
+       {"client-feed", "action-items", "client-report-facts", "internal-report-facts"}) {
+    EXPECT_LT(BytesWrittenByLastEvent(world_->log(), view), 1024u) << view;
+  }
+}
+
 TEST_F(HistoryCostTest, ACommentWritesAFewTimelineRowsWhateverTheMilestonesSlips) {
   ManySlipsThenAComment();
   EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "client-timeline"), kBoundedBytes);
