@@ -20,9 +20,9 @@
 //
 // Besides the items: per project the little state needed to decide (milestones completed,
 // requests and approvals still open, boards' audiences), per card its board, title and column
-// (a row of its own: a card move writes its card, not every card of the project), and per
-// workspace which member is on which client's side (from MemberInvited), since a fold decides
-// only from its own rows. None of it grows with the number of events.
+// (a row of its own: a card move writes its card, not every card of the project), and which
+// client's side each member is on (a row per member, MemberSides, from MemberInvited), since a
+// fold decides only from its own rows. None of it grows with the number of events.
 #pragma once
 
 #include <map>

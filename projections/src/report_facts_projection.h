@@ -15,8 +15,8 @@
 //    in the thread afterwards answers it;
 //  - card: its board's audience, the column it is in since when, and per column the time its
 //    finished stays lasted and how many there were.
-// Whether a commenter is client-side is folded from MemberInvited into a small per-workspace
-// row of the view's own (a fold decides only from its own rows); a commenter the view never
+// Whether a commenter is client-side is folded from MemberInvited into a row per member of the
+// view's own (MemberSides: a fold decides only from its own rows); a commenter the view never
 // saw invited counts as the firm.
 //
 // Fails closed like the domain's folds: events of a project never created, or about a thing

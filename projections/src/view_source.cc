@@ -145,10 +145,15 @@ Status ReadStreamUpTo(EventLog* log, const StreamId& stream, uint64_t position,
   const uint64_t middle = last / 2;
   std::vector<RecordedEvent> second;
   Status second_status;
-  std::thread helper;
+  std::jthread helper;  // joined before anything it writes is read, even if this half throws
   try {
-    helper = std::thread(
-        [&] { second_status = ReadStreamRange(log, stream, middle + 1, last, position, &second); });
+    helper = std::jthread([&] {
+      try {
+        second_status = ReadStreamRange(log, stream, middle + 1, last, position, &second);
+      } catch (const std::exception& e) {  // out of memory: an error, not a terminated process
+        second_status = Status::IOError(std::string("reading a stream: ") + e.what());
+      }
+    });
   } catch (const std::system_error&) {  // no thread to be had: read it here
     return ReadStreamRange(log, stream, 1, last, position, out);
   }

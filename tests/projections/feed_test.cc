@@ -245,6 +245,25 @@ TEST_F(FeedTest, AHugeCommentWithBadBytesPastItsLineShowsItsFirstCharacters) {
   EXPECT_EQ(lines[0], "pm commented: " + shown + "\xE2\x80\xA6");
 }
 
+TEST_F(FeedTest, AMembersFirstInvitationDecidesItsSide) {
+  // Written past the rules: acme's member invited again, as globex's.
+  schema::MemberInvitedT again;
+  again.member_id = "acme-member";
+  again.client_id = "globex";
+  NewEvent e;
+  e.actor = "owner";
+  e.payload.Set(std::move(again));
+  AppendResult result;
+  ASSERT_TRUE(world_->log()
+                  ->Append({"northwind", "workspace"}, ExpectedVersion::Any(), {e}, "", &result)
+                  .ok());
+  Run("comment.post", "acme-member",
+      {{"project_id", "p-acme"}, {"thread_id", "t-client"}, {"comment_id", "q9"}, {"body", "So?"}});
+  const Strings lines = Lines(world_->Json(Page("acme-admin", 0, 1)));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].rfind("acme member asked", 0), 0u) << lines[0];
+}
+
 TEST_F(FeedTest, AnotherClientsProjectIsRefusedLikeAMissingOne) {
   Status other, missing;
   world_->Read(Page("acme-member", 0, 10, "p-globex"), &other);
