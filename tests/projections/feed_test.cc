@@ -253,10 +253,7 @@ TEST_F(FeedTest, AMembersFirstInvitationDecidesItsSide) {
   NewEvent e;
   e.actor = "owner";
   e.payload.Set(std::move(again));
-  AppendResult result;
-  ASSERT_TRUE(world_->log()
-                  ->Append({"northwind", "workspace"}, ExpectedVersion::Any(), {e}, "", &result)
-                  .ok());
+  AppendToWorkspacePastTheRules(world_->log(), e);
   Run("comment.post", "acme-member",
       {{"project_id", "p-acme"}, {"thread_id", "t-client"}, {"comment_id", "q9"}, {"body", "So?"}});
   const Strings lines = Lines(world_->Json(Page("acme-admin", 0, 1)));

@@ -402,10 +402,7 @@ TEST_F(ReviewFindingsTest, DirectoryHashDoesNotDependOnWhenTheCacheWasReloaded) 
   NewEvent e;
   e.actor = "owner";
   e.payload.Set(std::move(grant));
-  AppendResult result;
-  ASSERT_TRUE(world_->log()
-                  ->Append({"northwind", "workspace"}, ExpectedVersion::Any(), {e}, "", &result)
-                  .ok());
+  AppendToWorkspacePastTheRules(world_->log(), e);
   world_->CatchUp();
   world_->CloseViews();  // a CLI run ends
   world_->OpenViews();   // the next one starts

@@ -102,4 +102,11 @@ inline void AppendPastTheRules(EventLog* log, const std::string& project, NewEve
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+// Appends `event` to the standard world's workspace stream, past every rule of the domain.
+inline void AppendToWorkspacePastTheRules(EventLog* log, NewEvent event) {
+  AppendResult result;
+  Status s = log->Append({"northwind", "workspace"}, ExpectedVersion::Any(), {event}, "", &result);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
 }  // namespace tandem::test
