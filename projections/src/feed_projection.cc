@@ -314,8 +314,7 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const std::string_view stream = event.stream_id() ? event.stream_id()->string_view() : "";
   if (stream == "workspace") {
     if (event.payload_type() != Payload::MemberInvited) return Status::OK();
-    const auto* e = event.payload_as_MemberInvited();
-    return members_.Invited(*rows, tenant, *e);
+    return members_.Invited(*rows, tenant, *event.payload_as_MemberInvited());
   }
   const std::string project = ProjectOfStream(stream);
   if (project.empty()) return Status::OK();
@@ -342,8 +341,8 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
       s = members_.SideOf(*rows, tenant, S(event.actor()), &actor_client);
       if (!s.ok()) return s;
     }
-    // The row holds every title of the project: written again only when an event adds one,
-    // not serialised for every card move or approval of a project with thousands of them.
+    // Titles are a row each, written only when an event adds one; the project's row only when
+    // the event changes it (its client board), not for every card move or approval.
     bool changed = false;
     Titles titles(&titles_, rows, tenant, project);
     const bool described = Describe(event, actor_client, doc, &titles, &parts, &changed);

@@ -10,13 +10,13 @@ void MemberSides::Side::FromJson(const boost::json::object& in) {
 }
 
 std::string MemberSides::Key(const std::string& tenant, std::string_view member) const {
-  return ViewKey({tenant, options_.part, member});
+  return ViewKey({tenant, part_, member});
 }
 
 Status MemberSides::Invited(const RowReader& rows, const std::string& tenant,
                             const schema::MemberInvited& invited) {
   const std::string client = json_fields::S(invited.client_id());
-  if (client.empty() && !options_.firm_members) return Status::OK();
+  if (client.empty() && !firm_members_) return Status::OK();
   const std::string key = Key(tenant, json_fields::S(invited.member_id()));
   const Side* existing = nullptr;
   Status s = sides_.Peek(rows, key, &existing);

@@ -21,7 +21,8 @@ struct MemberSideOptions {
 
 class MemberSides {
  public:
-  explicit MemberSides(const MemberSideOptions& options) : options_(options) {}
+  explicit MemberSides(const MemberSideOptions& options)
+      : part_(options.part), firm_members_(options.firm_members) {}
 
   // Records the invited member's side; the first invitation of a member decides.
   Status Invited(const RowReader& rows, const std::string& tenant,
@@ -41,7 +42,8 @@ class MemberSides {
   };
   std::string Key(const std::string& tenant, std::string_view member) const;
 
-  MemberSideOptions options_;
+  std::string part_;  // a copy: the options' view need not outlive the constructor
+  bool firm_members_;
   DocCache<Side> sides_;
 };
 
