@@ -14,6 +14,9 @@ using json_fields::Str;
 using schema::Payload;
 
 std::string WorkspaceKey(const std::string& tenant) { return ViewKey({tenant, "w"}); }
+std::string MemberKey(const std::string& tenant, std::string_view member) {
+  return ViewKey({tenant, "m", member});
+}
 std::string ProjectKey(const std::string& tenant, std::string_view project) {
   return ViewKey({tenant, "p", project});
 }
@@ -48,60 +51,88 @@ std::string ProjectOfStream(std::string_view stream) {
              : std::string();
 }
 
-void WorkspaceDirectory::ToJson(boost::json::object* out) const {
-  (*out)["exists"] = state.exists;
-  (*out)["name"] = state.name;
-  (*out)["version"] = state.stream_version;
-  boost::json::object clients;
-  for (const auto& [id, c] : state.clients) {
-    clients[id] = {{"name", c.name}, {"branding_version", c.branding_version}};
-  }
-  (*out)["clients"] = std::move(clients);
-  boost::json::object members;
-  for (const auto& [id, m] : state.members) {
-    boost::json::object roles;
-    for (const auto& [p, r] : m.project_roles) roles[p] = StoredRoleName(r);
-    auto name = names.find(id);
-    members[id] = {{"client", m.client_id},
-                   {"role", StoredRoleName(m.role)},
-                   {"project_roles", std::move(roles)},
-                   {"version", m.version},
-                   {"name", name == names.end() ? "" : name->second}};
-  }
-  (*out)["members"] = std::move(members);
+void WorkspaceEntry::ToJson(boost::json::object* out) const {
+  *out = {{"exists", exists}, {"name", name}};
 }
 
-void WorkspaceDirectory::FromJson(const boost::json::object& in) {
-  state = WorkspaceState();
-  names.clear();
-  state.exists = json_fields::Bool(in, "exists");
-  state.name = Str(in, "name");
-  state.stream_version = Int(in, "version");
-  for (const auto& [id, v] : Obj(in, "clients")) {
-    if (!v.is_object()) continue;
-    ClientState& c = state.clients[std::string(id)];
-    c.name = Str(v.get_object(), "name");
-    c.branding_version = Int(v.get_object(), "branding_version");
+void WorkspaceEntry::FromJson(const boost::json::object& in) {
+  exists = json_fields::Bool(in, "exists");
+  name = Str(in, "name");
+}
+
+void MemberEntry::ToJson(boost::json::object* out) const {
+  boost::json::object roles;
+  for (const auto& [p, r] : state.project_roles) roles[p] = StoredRoleName(r);
+  *out = {{"client", state.client_id},
+          {"role", StoredRoleName(state.role)},
+          {"project_roles", std::move(roles)},
+          {"version", state.version},
+          {"name", name}};
+}
+
+void MemberEntry::FromJson(const boost::json::object& in) {
+  state = MemberState();
+  state.client_id = Str(in, "client");
+  state.role = RoleFromJson(in, "role");
+  state.version = Int(in, "version");
+  for (const auto& [p, r] : Obj(in, "project_roles")) {
+    schema::Role role = schema::Role::None;
+    if (r.is_string()) ParseRole(std::string(r.get_string()), &role);
+    state.project_roles[std::string(p)] = role;
   }
-  for (const auto& [id, v] : Obj(in, "members")) {
-    if (!v.is_object()) continue;
-    const auto& o = v.get_object();
-    MemberState& m = state.members[std::string(id)];
-    m.client_id = Str(o, "client");
-    m.role = RoleFromJson(o, "role");
-    m.version = Int(o, "version");
-    for (const auto& [p, r] : Obj(o, "project_roles")) {
-      schema::Role role = schema::Role::None;
-      if (r.is_string()) ParseRole(std::string(r.get_string()), &role);
-      m.project_roles[std::string(p)] = role;
-    }
-    if (std::string name = Str(o, "name"); !name.empty()) names[std::string(id)] = name;
+  name = Str(in, "name");
+}
+
+Status WorkspaceDirectory::Open(const RowReader* rows, const std::string& tenant) {
+  rows_ = rows;
+  tenant_ = tenant;
+  members_.clear();
+  status_ = Status::OK();
+  std::string value;
+  Status s = rows->Get(WorkspaceKey(tenant), &value);
+  boost::json::object o;
+  if (s.ok()) s = ParseRow(value, &o);
+  if (s.ok()) workspace_.FromJson(o);
+  return s;
+}
+
+Status WorkspaceDirectory::Load(const std::string& id, const MemberEntry** entry) const {
+  *entry = nullptr;
+  if (auto it = members_.find(id); it != members_.end()) {
+    if (it->second) *entry = &*it->second;
+    return Status::OK();
   }
+  std::string value;
+  Status s = rows_ == nullptr ? Status::NotFound("no directory")
+                              : rows_->Get(MemberKey(tenant_, id), &value);
+  if (s.IsNotFound()) {
+    members_.emplace(id, std::nullopt);
+    return Status::OK();
+  }
+  boost::json::object o;
+  if (s.ok()) s = ParseRow(value, &o);
+  if (!s.ok()) return s;
+  MemberEntry m;
+  m.FromJson(o);
+  // A row of a member never invited is not one the fold writes: refuse it like a damaged one
+  // rather than grant what it says.
+  if (!m.state.invited()) return Status::Corruption("a directory row is damaged");
+  *entry = &*members_.emplace(id, std::move(m)).first->second;
+  return Status::OK();
+}
+
+Status WorkspaceDirectory::FindMember(const std::string& id, const MemberState** member) const {
+  const MemberEntry* entry = nullptr;
+  Status s = Load(id, &entry);
+  *member = entry == nullptr ? nullptr : &entry->state;
+  return s;
 }
 
 std::string WorkspaceDirectory::NameOf(const std::string& member) const {
-  auto it = names.find(member);
-  return it == names.end() || it->second.empty() ? member : it->second;
+  const MemberEntry* entry = nullptr;
+  Status s = Load(member, &entry);
+  if (!s.ok() && status_.ok()) status_ = s;
+  return entry == nullptr || entry->name.empty() ? member : entry->name;
 }
 
 void ProjectEntry::ToJson(boost::json::object* out) const {
@@ -122,25 +153,13 @@ Status DirectoryProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const std::string tenant = S(event.tenant());
   const std::string_view stream = event.stream_id() ? event.stream_id()->string_view() : "";
   if (stream == "workspace") {
-    WorkspaceDirectory* w = nullptr;
+    if (event.payload_type() != Payload::WorkspaceCreated)
+      return ApplyToMember(tenant, event, rows);
+    WorkspaceEntry* w = nullptr;
     Status s = workspaces_.Get(*rows, WorkspaceKey(tenant), &w);
     if (!s.ok()) return s;
-    w->state.Apply(event);
-    if (event.payload_type() == Payload::MemberInvited) {
-      const auto* e = event.payload_as_MemberInvited();
-      w->names.try_emplace(S(e->member_id()), S(e->display_name()));
-    } else if (event.payload_type() == Payload::RoleGranted) {
-      const auto* e = event.payload_as_RoleGranted();
-      const std::string project = S(e->project_id());
-      const MemberState* m = w->state.FindMember(S(e->member_id()));
-      if (!project.empty() && m != nullptr && e->role() == schema::Role::ProjectManager &&
-          m->RoleOn(project) == schema::Role::ProjectManager) {
-        ProjectEntry* p = nullptr;
-        s = projects_.Find(*rows, ProjectKey(tenant, project), &p);
-        if (!s.ok()) return s;
-        if (p != nullptr) p->manager = S(e->member_id());
-      }
-    }
+    w->exists = true;
+    w->name = S(event.payload_as_WorkspaceCreated()->name());
     return Status::OK();
   }
   if (event.payload_type() != Payload::ProjectCreated) return Status::OK();
@@ -160,25 +179,50 @@ Status DirectoryProjection::Apply(const schema::Event& event, ViewRows* rows) {
   return Status::OK();
 }
 
+Status DirectoryProjection::ApplyToMember(const std::string& tenant, const schema::Event& event,
+                                          ViewRows* rows) {
+  const flatbuffers::String* id = MemberNamedBy(event);
+  if (id == nullptr) return Status::OK();
+  const std::string member = id->str(), key = MemberKey(tenant, member);
+  MemberEntry* m = nullptr;
+  Status s = members_.Find(*rows, key, &m);
+  if (!s.ok()) return s;
+  if (m == nullptr) {
+    MemberEntry invited;
+    invited.state.Apply(event);
+    if (!invited.state.invited()) return Status::OK();  // about a member never invited
+    invited.name = S(event.payload_as_MemberInvited()->display_name());
+    s = members_.Get(*rows, key, &m);
+    if (!s.ok()) return s;
+    *m = std::move(invited);
+    return Status::OK();
+  }
+  m->state.Apply(event);
+  if (event.payload_type() != Payload::RoleGranted) return Status::OK();
+  const auto* e = event.payload_as_RoleGranted();
+  const std::string project = S(e->project_id());
+  if (project.empty() || e->role() != schema::Role::ProjectManager ||
+      m->state.RoleOn(project) != schema::Role::ProjectManager) {
+    return Status::OK();
+  }
+  ProjectEntry* p = nullptr;
+  s = projects_.Find(*rows, ProjectKey(tenant, project), &p);
+  if (!s.ok()) return s;
+  if (p != nullptr) p->manager = member;
+  return Status::OK();
+}
+
 Status DirectoryProjection::Flush(ViewRows* rows) {
   workspaces_.Flush(rows);
+  members_.Flush(rows);
   projects_.Flush(rows);
   return Status::OK();
 }
 
 void DirectoryProjection::Forget() {
   workspaces_.Forget();
+  members_.Forget();
   projects_.Forget();
-}
-
-Status LoadWorkspaceDirectory(const RowReader& rows, const std::string& tenant,
-                              WorkspaceDirectory* out) {
-  std::string value;
-  Status s = rows.Get(WorkspaceKey(tenant), &value);
-  boost::json::object o;
-  if (s.ok()) s = ParseRow(value, &o);
-  if (s.ok()) out->FromJson(o);
-  return s;
 }
 
 Status LoadProjectEntry(const RowReader& rows, const std::string& tenant,

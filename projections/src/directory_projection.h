@@ -1,14 +1,22 @@
-// The directory: who is who in each workspace (members, their side, roles and names; clients)
-// and each project's client, name and manager. Every query reads it to decide what an asker
-// may see, and folds that need names read it too.
+// The directory: who is who in each workspace (members, their side, roles and names) and each
+// project's client, name and manager. Every query reads it to decide what an asker may see,
+// and views that show names read it too.
 //
-// The workspace's membership is folded with the domain's own rules (WorkspaceState), so a view
-// grants exactly what a command would: a revoked member has no role, a role that does not fit
-// the member's side counts as none. A project's manager is the member who created it, or the
-// last member granted project_manager on it.
+// Rows:
+//   {tenant, "w"}            the workspace: whether it was created, its name
+//   {tenant, "m", member}    a member: side (client), roles, version, display name
+//   {tenant, "p", project}   a project: client, name, manager, creation time
+// No row grows with the workspace's members: an invitation or a role change writes that
+// member's row, and a query reads its asker's row and the rows of the members it names.
+//
+// A member is folded with the domain's own rules (MemberState::Apply), so a view grants exactly
+// what a command would: a revoked member has no role, a role that does not fit the member's
+// side counts as none. A project's manager is the member who created it, or the last member
+// granted project_manager on it.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,14 +25,46 @@
 
 namespace tandem {
 
-struct WorkspaceDirectory {
-  WorkspaceState state;
-  std::map<std::string, std::string> names;  // member id -> display name
+struct WorkspaceEntry {
+  bool exists = false;
+  std::string name;
 
   void ToJson(boost::json::object* out) const;
   void FromJson(const boost::json::object& in);
-  // The member's display name, or its id when it has none.
+};
+
+struct MemberEntry {
+  MemberState state;
+  std::string name;  // display name, from the first invitation
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+// A workspace's directory as one query reads it: the workspace's row when opened, a member's
+// row when first asked for (then kept for the rest of the query). `rows` must outlive it and
+// be one snapshot (a ViewSource reader is).
+class WorkspaceDirectory {
+ public:
+  // NotFound when the workspace has no row.
+  Status Open(const RowReader* rows, const std::string& tenant);
+  bool exists() const { return workspace_.exists; }
+  // The member's state, null when never invited. The pointer lives as long as this directory.
+  Status FindMember(const std::string& id, const MemberState** member) const;
+  // The member's display name, or its id when it has none. A row that cannot be read gives the
+  // id and fails status(), which the query then returns instead of its answer.
   std::string NameOf(const std::string& member) const;
+  // The first failed read of NameOf, or OK.
+  const Status& status() const { return status_; }
+
+ private:
+  Status Load(const std::string& id, const MemberEntry** entry) const;
+
+  const RowReader* rows_ = nullptr;
+  std::string tenant_;
+  WorkspaceEntry workspace_;
+  mutable std::map<std::string, std::optional<MemberEntry>, std::less<>> members_;
+  mutable Status status_;
 };
 
 struct ProjectEntry {
@@ -41,14 +81,17 @@ class DirectoryProjection : public Projection {
  public:
   static constexpr std::string_view kName = "directory";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   bool gates_reads() const override { return true; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
 
  private:
-  DocCache<WorkspaceDirectory> workspaces_;
+  Status ApplyToMember(const std::string& tenant, const schema::Event& event, ViewRows* rows);
+
+  DocCache<WorkspaceEntry> workspaces_;
+  DocCache<MemberEntry> members_;
   DocCache<ProjectEntry> projects_;
 };
 
@@ -56,8 +99,6 @@ class DirectoryProjection : public Projection {
 std::string ProjectOfStream(std::string_view stream);
 
 // Reads from the directory view. NotFound when absent.
-Status LoadWorkspaceDirectory(const RowReader& rows, const std::string& tenant,
-                              WorkspaceDirectory* out);
 Status LoadProjectEntry(const RowReader& rows, const std::string& tenant,
                         const std::string& project, ProjectEntry* out);
 Status ListProjects(const RowReader& rows, const std::string& tenant,

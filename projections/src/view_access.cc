@@ -10,8 +10,8 @@ Status ResolveAsker(const ViewRequest& request, ViewSource* source, WorkspaceDir
                     Asker* asker) {
   const RowReader* rows = nullptr;
   Status s = source->Reader("directory", &rows);
-  if (s.ok()) s = LoadWorkspaceDirectory(*rows, request.workspace, directory);
-  if (s.IsNotFound() || (s.ok() && !directory->state.exists)) {
+  if (s.ok()) s = directory->Open(rows, request.workspace);
+  if (s.IsNotFound() || (s.ok() && !directory->exists())) {
     return Status::NotFound("view.unknown_workspace",
                             "workspace '" + request.workspace + "' does not exist");
   }
@@ -23,7 +23,8 @@ Status ResolveAsker(const ViewRequest& request, ViewSource* source, WorkspaceDir
   }
   asker->is_operator = false;
   asker->member = request.member;
-  asker->state = directory->state.FindMember(request.member);
+  s = directory->FindMember(request.member, &asker->state);
+  if (!s.ok()) return s;
   if (asker->state == nullptr || asker->state->RoleOn("") == schema::Role::None) {
     return Status::NotFound(
         "view.unknown_member",

@@ -3,16 +3,20 @@
 namespace tandem {
 
 void AppendKeyPart(std::string* key, std::string_view part) {
-  for (char c : part) {
-    key->push_back(c);
-    if (c == '\0') key->push_back('\xff');
+  // Spans without a NUL are appended whole: most parts (ids, names) have none.
+  for (size_t nul; (nul = part.find('\0')) != std::string_view::npos; part.remove_prefix(nul + 1)) {
+    key->append(part.data(), nul);
+    key->append("\0\xff", 2);
   }
-  key->push_back('\0');
-  key->push_back('\x01');
+  key->append(part);
+  key->append("\0\x01", 2);
 }
 
 std::string ViewKey(std::initializer_list<std::string_view> parts) {
+  size_t size = 0;
+  for (std::string_view part : parts) size += part.size() + 2;
   std::string key;
+  key.reserve(size);
   for (std::string_view part : parts) AppendKeyPart(&key, part);
   return key;
 }

@@ -105,6 +105,7 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
   boost::json::object body;
   std::string csv_rows;
   s = view->read(ctx, &body, &csv_rows);
+  if (s.ok()) s = ctx.directory.status();  // a name that could not be read
   if (!s.ok()) return s;
   if (request.format == ViewFormat::kCsv) {
     const boost::json::value* rows = body.if_contains(csv_rows);

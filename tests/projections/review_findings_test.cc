@@ -253,6 +253,52 @@ size_t BytesWrittenByLastEvent(EventLog* log, const std::string& view) {
   return rows.written();
 }
 
+// The live views, counting the bytes each view's rows give a query.
+class CountingViewSource : public ViewSource {
+ public:
+  explicit CountingViewSource(ViewStore* store) {
+    EXPECT_TRUE(OpenLiveViewSource(store, &live_).ok());
+  }
+  Status Reader(const std::string& view, const RowReader** reader) override {
+    auto it = readers_.find(view);
+    if (it == readers_.end()) {
+      const RowReader* rows = nullptr;
+      Status s = live_->Reader(view, &rows);
+      if (!s.ok()) return s;
+      it = readers_.emplace(view, std::make_unique<Counting>(rows)).first;
+    }
+    *reader = it->second.get();
+    return Status::OK();
+  }
+  uint64_t Position() const override { return live_->Position(); }
+  size_t BytesRead(const std::string& view) const {
+    auto it = readers_.find(view);
+    return it == readers_.end() ? 0 : it->second->read;
+  }
+
+ private:
+  struct Counting : RowReader {
+    explicit Counting(const RowReader* rows) : rows(rows) {}
+    Status Get(std::string_view key, std::string* value) const override {
+      Status s = rows->Get(key, value);
+      if (s.ok()) read += key.size() + value->size();
+      return s;
+    }
+    Status Scan(
+        std::string_view prefix,
+        const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+      return rows->Scan(prefix, [&](std::string_view key, std::string_view value) {
+        read += key.size() + value.size();
+        return visit(key, value);
+      });
+    }
+    const RowReader* rows;
+    mutable size_t read = 0;
+  };
+  std::unique_ptr<ViewSource> live_;
+  std::map<std::string, std::unique_ptr<Counting>> readers_;
+};
+
 constexpr size_t kHistory = 1000;
 constexpr size_t kBoundedBytes = 32 * 1024;  // a chunk of 64 lines, a few small rows
 
@@ -273,6 +319,18 @@ class HistoryCostTest : public ReviewFindingsTest {
     ManyCards();
     fields["project_id"] = "p-acme";
     world_->MustRun(Cmd(type, "northwind", "pm", std::move(fields)));
+  }
+  // kHistory + 1 client members invited to acme, guest-0 to guest-1000.
+  void InviteMany() {
+    for (size_t i = 0; i <= kHistory; ++i) {
+      const std::string id = "guest-" + std::to_string(i);
+      world_->MustRun(Cmd("member.invite", "northwind", "owner",
+                          {{"member_id", id},
+                           {"email", id + "@acme.io"},
+                           {"display_name", id},
+                           {"role", "client_member"},
+                           {"client_id", "acme"}}));
+    }
   }
   void ManyCardsThenAComment() {
     ManyCards();
@@ -348,19 +406,31 @@ TEST_F(HistoryCostTest, ANewCardWritesAFewFeedRowsWhateverTheProjectsCards) {
 // Which side a member is on is a row per member: an invitation writes its own, not a row of
 // every member of the workspace again (which grew by ~30 bytes per member).
 TEST_F(HistoryCostTest, AnInvitationWritesAFewRowsWhateverTheWorkspacesMembers) {
-  for (size_t i = 0; i <= kHistory; ++i) {
-    const std::string id = "guest-" + std::to_string(i);
-    world_->MustRun(Cmd("member.invite", "northwind", "owner",
-                        {{"member_id", id},
-                         {"email", id + "@acme.io"},
-                         {"display_name", id},
-                         {"role", "client_member"},
-                         {"client_id", "acme"}}));
-  }
+  InviteMany();
   for (const char* view :
        {"client-feed", "action-items", "client-report-facts", "internal-report-facts"}) {
     EXPECT_LT(BytesWrittenByLastEvent(world_->log(), view), 1024u) << view;
   }
+}
+
+// The directory keeps a row per member: an invitation writes the new member's row, not the
+// workspace's whole membership again (a row that grew by ~120 bytes per member).
+TEST_F(HistoryCostTest, AnInvitationWritesAFewDirectoryRowsWhateverTheWorkspacesMembers) {
+  InviteMany();
+  EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "directory"), 1024u);
+}
+
+// Every query checks its asker against the directory: it reads the asker's row (and the names
+// it shows), not the whole membership, parsed again for each query.
+TEST_F(HistoryCostTest, AViewReadReadsTheAskersDirectoryRowNotEveryMembers) {
+  InviteMany();
+  world_->CatchUp();
+  CountingViewSource source(world_->store());
+  std::string out;
+  Status s = ReadView(Ask("client-timeline", "acme-member", "p-acme"), &source, &out);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_NE(out.find("m-planned"), std::string::npos) << out;
+  EXPECT_LT(source.BytesRead("directory"), 4096u);
 }
 
 TEST_F(HistoryCostTest, ACommentWritesAFewTimelineRowsWhateverTheMilestonesSlips) {
@@ -388,6 +458,35 @@ TEST_F(ReviewFindingsTest, AsOfActionItemsNamingAProjectEqualTheLiveRead) {
   ASSERT_TRUE(ReadView(request, source.get(), &as_of).ok());
   EXPECT_NE(live.find("p-globex"), std::string::npos) << live;
   EXPECT_EQ(ViewBody(live), ViewBody(as_of)) << "live:  " << live << "\nas-of: " << as_of;
+}
+
+// A name an answer shows is read from that member's directory row: a damaged row fails the read
+// rather than show the member's id in place of the name.
+TEST_F(ReviewFindingsTest, AReadNamingAMemberWhoseDirectoryRowIsDamagedFails) {
+  Comment("pm", "p-acme", "c-pm", "From the firm");
+  world_->CatchUp();
+  std::vector<std::string> members;  // every member's row but the asker's
+  {
+    std::unique_ptr<ViewReader> reader;
+    ASSERT_TRUE(world_->store()->NewReader("directory", &reader).ok());
+    ASSERT_TRUE(reader
+                    ->Scan("",
+                           [&](std::string_view key, std::string_view value) {
+                             if (value.find("\"project_roles\"") != std::string_view::npos &&
+                                 key.find("acme-member") == std::string_view::npos) {
+                               members.emplace_back(key);
+                             }
+                             return true;
+                           })
+                    .ok());
+  }
+  ASSERT_FALSE(members.empty());
+  std::unique_ptr<ViewBatch> batch = world_->store()->NewBatch();
+  for (const std::string& key : members) batch->Rows("directory")->Put(key, "damaged");
+  ASSERT_TRUE(world_->store()->Commit(batch.get()).ok());
+  Status s;
+  const std::string out = world_->Read(Ask("threads", "acme-member", "p-acme"), &s);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString() << " " << out;
 }
 
 // Found in review: live != rebuild: the directory's row does not round-trip a role it cannot name

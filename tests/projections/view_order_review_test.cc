@@ -230,9 +230,11 @@ TEST_F(ViewOrderReviewTest,
   ASSERT_TRUE(runner_->CatchUp().ok());
   std::string out;
   ASSERT_EQ(ReadThreads("acme-member", &out).reason(), "view.unknown_member");
-  // The directory's rows are damaged; the next workspace event makes its fold read them.
+  // The directory's rows are damaged; the next event about a member makes its fold read them.
   DamageRows("directory");
-  world_->MustRun(Cmd("client.add", "northwind", "owner", {{"client_id", "later"}, {"name", "L"}}));
+  world_->MustRun(
+      Cmd("role.grant", "northwind", "owner",
+          {{"member_id", "staff"}, {"role", "project_manager"}, {"expected_version", "any"}}));
   ProjectionRunnerOptions options;
   options.catch_up_batch_events = 4;  // a long history: the directory is folded in many rounds
   options.fold_threads = 1;

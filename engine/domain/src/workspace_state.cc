@@ -26,6 +26,54 @@ schema::Role MemberState::RoleOn(const std::string& project_id) const {
   return role;
 }
 
+const flatbuffers::String* MemberNamedBy(const schema::Event& event) {
+  switch (event.payload_type()) {
+    case Payload::MemberInvited:
+      return event.payload_as_MemberInvited()->member_id();
+    case Payload::RoleGranted:
+      return event.payload_as_RoleGranted()->member_id();
+    case Payload::RoleRevoked:
+      return event.payload_as_RoleRevoked()->member_id();
+    default:
+      return nullptr;
+  }
+}
+
+void MemberState::Apply(const schema::Event& event) {
+  switch (event.payload_type()) {
+    case Payload::MemberInvited: {
+      if (invited()) break;  // invited once: a second invitation cannot move a person
+      const auto* e = event.payload_as_MemberInvited();
+      client_id = FbStr(e->client_id());
+      role = e->role();
+      version = 1;
+      break;
+    }
+    case Payload::RoleGranted: {
+      if (!invited()) break;
+      const auto* e = event.payload_as_RoleGranted();
+      const std::string project = FbStr(e->project_id());
+      (project.empty() ? role : project_roles[project]) = e->role();
+      version++;
+      break;
+    }
+    case Payload::RoleRevoked: {
+      if (!invited()) break;
+      const std::string project = FbStr(event.payload_as_RoleRevoked()->project_id());
+      if (project.empty()) {
+        role = schema::Role::None;
+        project_roles.clear();
+      } else {
+        project_roles.erase(project);
+      }
+      version++;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 void WorkspaceState::Apply(const schema::Event& event) {
   stream_version = event.stream_version();
   switch (event.payload_type()) {
@@ -38,38 +86,17 @@ void WorkspaceState::Apply(const schema::Event& event) {
       clients.try_emplace(FbStr(e->client_id())).first->second.name = FbStr(e->name());
       break;
     }
-    case Payload::MemberInvited: {
-      const auto* e = event.payload_as_MemberInvited();
-      auto [it, added] = members.try_emplace(FbStr(e->member_id()));
-      if (!added) break;  // invited once: a second invitation cannot move a person
-      it->second.client_id = FbStr(e->client_id());
-      it->second.role = e->role();
-      it->second.version = 1;
-      break;
-    }
-    case Payload::RoleGranted: {
-      const auto* e = event.payload_as_RoleGranted();
-      auto it = members.find(FbStr(e->member_id()));
-      if (it == members.end()) break;
-      MemberState& m = it->second;
-      const std::string project = FbStr(e->project_id());
-      (project.empty() ? m.role : m.project_roles[project]) = e->role();
-      m.version++;
-      break;
-    }
+    case Payload::MemberInvited:
+    case Payload::RoleGranted:
     case Payload::RoleRevoked: {
-      const auto* e = event.payload_as_RoleRevoked();
-      auto it = members.find(FbStr(e->member_id()));
-      if (it == members.end()) break;
-      MemberState& m = it->second;
-      const std::string project = FbStr(e->project_id());
-      if (project.empty()) {
-        m.role = schema::Role::None;
-        m.project_roles.clear();
-      } else {
-        m.project_roles.erase(project);
+      std::string id = FbStr(MemberNamedBy(event));
+      if (auto it = members.find(id); it != members.end()) {
+        it->second.Apply(event);
+        break;
       }
-      m.version++;
+      MemberState m;
+      m.Apply(event);
+      if (m.invited()) members.emplace(std::move(id), std::move(m));
       break;
     }
     case Payload::BrandingSet: {

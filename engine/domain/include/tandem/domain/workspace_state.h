@@ -20,12 +20,22 @@ struct MemberState {
   schema::Role role = schema::Role::None;  // None once the workspace role is revoked
   // Role on single projects, overriding `role` there. Revoking the workspace role clears them.
   std::map<std::string, schema::Role> project_roles;
-  uint64_t version = 0;  // events that changed this member
+  uint64_t version = 0;  // events that changed this member; 0 until invited
 
+  bool invited() const { return version > 0; }
+  // Folds an event about this member (one MemberNamedBy names it in). A member is invited
+  // once: a second invitation cannot move a person, and an event about a member who was never
+  // invited changes nothing. Only the member's own events are needed, so a member can be kept
+  // and folded apart from the rest of the workspace.
+  void Apply(const schema::Event& event);
   // The role the member acts with on `project_id` (empty: workspace-wide). None, whatever the
   // project roles, for a member without a workspace role: revoking it takes away everything.
   schema::Role RoleOn(const std::string& project_id) const;
 };
+
+// The member an event of the workspace stream is about (an invitation, a role granted or
+// revoked), or null.
+const flatbuffers::String* MemberNamedBy(const schema::Event& event);
 
 struct ClientState {
   std::string name;
