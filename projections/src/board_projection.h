@@ -65,6 +65,12 @@ class BoardProjection : public Projection {
       : curation_(curation), name_(CuratedName(curation, "board")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 1; }
+  EventFilter filter() const override {
+    using schema::Payload;
+    return Curated(curation_, EventFilter::Of({Payload::ProjectCreated, Payload::WorkflowConfigured,
+                                               Payload::CardCreated, Payload::CardMoved,
+                                               Payload::CardLinked}));
+  }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tandem/domain/client_visibility.h"
+#include "tandem/projections/projection.h"
 #include "tandem/schema/tandem_events_generated.h"
 
 namespace tandem {
@@ -14,6 +15,11 @@ enum class Curation { kClient, kInternal };
 
 inline bool Admits(Curation curation, const schema::Event& event) {
   return curation == Curation::kInternal || SharedWithClient(event);
+}
+
+// `filter`, narrowed to what `curation` admits.
+inline EventFilter Curated(Curation curation, EventFilter filter) {
+  return curation == Curation::kClient ? filter.SharedWithClientOnly() : filter;
 }
 
 // "client-<base>" or "internal-<base>".

@@ -83,6 +83,11 @@ class DirectoryProjection : public Projection {
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 2; }
   bool gates_reads() const override { return true; }
+  EventFilter filter() const override {
+    using schema::Payload;
+    return EventFilter::Of({Payload::WorkspaceCreated, Payload::MemberInvited, Payload::RoleGranted,
+                            Payload::RoleRevoked, Payload::ProjectCreated});
+  }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "chunked_list.h"
+#include "curation.h"
 #include "doc_cache.h"
 #include "member_sides.h"
 
@@ -50,6 +51,7 @@ class FeedProjection : public Projection {
   static constexpr std::string_view kName = "client-feed";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 5; }
+  EventFilter filter() const override { return Curated(Curation::kClient, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

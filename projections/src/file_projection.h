@@ -47,6 +47,11 @@ class FileProjection : public Projection {
       : curation_(curation), name_(CuratedName(curation, "files")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 2; }
+  EventFilter filter() const override {
+    using schema::Payload;
+    return Curated(curation_, EventFilter::Of({Payload::ProjectCreated, Payload::FileUploaded,
+                                               Payload::DocumentRequested}));
+  }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

@@ -11,15 +11,22 @@
 
 #include "log_page_reader.h"
 #include "tandem/basics/logger.h"
+#include "tandem/domain/client_visibility.h"
 
 namespace tandem {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+struct EventKind {
+  schema::Payload type;
+  bool shared_with_client;
+};
+
 struct View {
   std::unique_ptr<Projection> projection;
   std::string name;
+  EventFilter filter;  // the projection's, asked once
   uint64_t checkpoint = 0;
   prometheus::Gauge* checkpoint_gauge = nullptr;
   prometheus::Gauge* lag_gauge = nullptr;
@@ -50,6 +57,7 @@ class Runner : public ProjectionRunner {
     for (auto& p : projections) {
       View v;
       v.name = std::string(p->name());
+      v.filter = p->filter();
       v.projection = std::move(p);
       Status s = Load(&v);
       if (!s.ok()) return s;
@@ -208,15 +216,26 @@ class Runner : public ProjectionRunner {
         std::stable_partition(behind.begin(), behind.end(),
                               [](const View* v) { return v->projection->gates_reads(); }) -
         behind.begin();
+    // What each view's filter asks of an event, read once here rather than by every view: a
+    // round of a catch-up does not fit in the cache.
+    std::vector<EventKind> kinds;
+    kinds.reserve(events);
+    for (const auto& page : pages) {
+      for (const RecordedEvent& e : page) {
+        kinds.push_back({e.event().payload_type(), SharedWithClient(e.event())});
+      }
+    }
     std::vector<Status> results(behind.size());
     bool gates_ok = true;
     for (size_t i = 0; i < gates && gates_ok; ++i) {
-      results[i] = FoldView(behind[i], pages, last);
+      results[i] = FoldView(behind[i], pages, kinds, last);
       gates_ok = results[i].ok();
     }
     std::atomic<size_t> next{gates};
     auto work = [&] {
-      for (size_t i; (i = next++) < behind.size();) results[i] = FoldView(behind[i], pages, last);
+      for (size_t i; (i = next++) < behind.size();) {
+        results[i] = FoldView(behind[i], pages, kinds, last);
+      }
     };
     if (gates_ok && options_.fold_threads > 1 && behind.size() - gates > 1 && events >= 16) {
       std::thread helper(work);
@@ -238,13 +257,17 @@ class Runner : public ProjectionRunner {
 
   // One view's part of a round: every event past its checkpoint, then its rows and checkpoint
   // in one write. A failure makes the fold forget what it did not commit.
-  Status FoldView(View* v, const std::vector<std::vector<RecordedEvent>>& pages, uint64_t last) {
+  Status FoldView(View* v, const std::vector<std::vector<RecordedEvent>>& pages,
+                  const std::vector<EventKind>& kinds, uint64_t last) {
     const auto began = Clock::now();
     std::unique_ptr<ViewBatch> batch = store_->NewBatch();
     ViewRows* rows = batch->Rows(v->name);
     Status s;
+    const EventKind* kind = kinds.data();
     for (const auto& page : pages) {
       for (const RecordedEvent& e : page) {
+        const EventKind& k = *kind++;
+        if (!v->filter.Passes(k.type, k.shared_with_client)) continue;
         if (e.global_position() <= v->checkpoint) continue;
         s = v->projection->Apply(e.event(), rows);
         if (!s.ok()) break;

@@ -126,6 +126,7 @@ class ReportFactsProjection : public Projection {
       : curation_(curation), name_(CuratedName(curation, "report-facts")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 2; }
+  EventFilter filter() const override { return Curated(curation_, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

@@ -38,6 +38,9 @@ class ReportLinksProjection : public Projection {
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 1; }
   bool gates_reads() const override { return true; }
+  EventFilter filter() const override {
+    return EventFilter::Of({schema::Payload::ReportLinkIssued, schema::Payload::ReportLinkRevoked});
+  }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

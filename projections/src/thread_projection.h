@@ -41,6 +41,10 @@ class ThreadProjection : public Projection {
       : curation_(curation), name_(CuratedName(curation, "threads")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 3; }
+  EventFilter filter() const override {
+    return Curated(curation_, EventFilter::Of({schema::Payload::ProjectCreated,
+                                               schema::Payload::CommentPosted}));
+  }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

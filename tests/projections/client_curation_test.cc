@@ -284,6 +284,21 @@ TEST_F(ClientCurationTest, ClientCuratedStorageHoldsNoInternalText) {
   }
 }
 
+// The runner hands each view only the events its filter names (Projection::filter); a fold of
+// every event in memory (as an as-of read folds) must store the same rows, so a filter that
+// leaves out an event its view folds shows as a hash that differs.
+TEST_F(ClientCurationTest, EveryViewFoldedThroughItsFilterHashesLikeAFoldOfEveryEvent) {
+  AsOfScope scope;
+  scope.position = world_->log()->LastPosition();
+  std::unique_ptr<ViewSource> every_event;
+  ASSERT_TRUE(FoldAsOf(world_->log(), scope, &every_event).ok());
+  for (const std::string& view : StoredViewNames()) {
+    std::string folded;
+    ASSERT_TRUE(HashView(every_event.get(), view, &folded).ok()) << view;
+    EXPECT_EQ(world_->Hash(view), folded) << view;
+  }
+}
+
 TEST_F(ClientCurationTest, TheFirmSeesTheInternalThingsTheClientDoesNot) {
   // The markers exist: a firm member's internal timeline shows them, so the checks above are
   // not vacuous.

@@ -16,8 +16,10 @@
 //    view comparable by hash.
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -49,6 +51,38 @@ class ViewRows : public RowReader {
   virtual void Append(std::string_view key, std::string_view bytes) = 0;
 };
 
+// The events a projection can be changed by: by payload type, and whether only those shared
+// with the project's client (SharedWithClient) count. A runner hands a projection only these,
+// so a view that folds a few kinds of event does not read every event of a catch-up from
+// memory; other callers (an as-of fold) may hand it any event, which Apply must then leave
+// without effect.
+class EventFilter {
+ public:
+  static EventFilter All() {
+    EventFilter f;
+    f.types_.set();
+    return f;
+  }
+  static EventFilter Of(std::initializer_list<schema::Payload> types) {
+    EventFilter f;
+    for (schema::Payload t : types) f.types_.set(static_cast<uint8_t>(t));
+    return f;
+  }
+  // The same types, of the events shared with the client only.
+  EventFilter SharedWithClientOnly() const {
+    EventFilter f = *this;
+    f.shared_only_ = true;
+    return f;
+  }
+  bool Passes(schema::Payload type, bool shared_with_client) const {
+    return types_.test(static_cast<uint8_t>(type)) && (shared_with_client || !shared_only_);
+  }
+
+ private:
+  std::bitset<256> types_;
+  bool shared_only_ = false;
+};
+
 class Projection {
  public:
   virtual ~Projection() = default;
@@ -61,6 +95,8 @@ class Projection {
   // runner commits it before them in every batch, so no view is ever read ahead of it (a
   // member whose role was revoked would read what was folded after).
   virtual bool gates_reads() const { return false; }
+  // The events Apply can change rows for (see EventFilter); every event unless narrowed.
+  virtual EventFilter filter() const { return EventFilter::All(); }
   virtual Status Apply(const schema::Event& event, ViewRows* rows) = 0;
   virtual Status Flush(ViewRows* rows) = 0;
   virtual void Forget() = 0;
