@@ -181,15 +181,15 @@ Status DirectoryProjection::Apply(const schema::Event& event, ViewRows* rows) {
 
 Status DirectoryProjection::ApplyToMember(const std::string& tenant, const schema::Event& event,
                                           ViewRows* rows) {
-  const flatbuffers::String* id = MemberNamedBy(event);
-  if (id == nullptr) return Status::OK();
-  const std::string member = id->str(), key = MemberKey(tenant, member);
+  std::string member;
+  if (!MemberNamedBy(event, S, &member)) return Status::OK();
+  const std::string key = MemberKey(tenant, member);
   MemberEntry* m = nullptr;
   Status s = members_.Find(*rows, key, &m);
   if (!s.ok()) return s;
   if (m == nullptr) {
     MemberEntry invited;
-    invited.state.Apply(event);
+    invited.state.Apply(event, S);
     if (!invited.state.invited()) return Status::OK();  // about a member never invited
     invited.name = S(event.payload_as_MemberInvited()->display_name());
     s = members_.Get(*rows, key, &m);
@@ -197,7 +197,7 @@ Status DirectoryProjection::ApplyToMember(const std::string& tenant, const schem
     *m = std::move(invited);
     return Status::OK();
   }
-  m->state.Apply(event);
+  m->state.Apply(event, S);
   if (event.payload_type() != Payload::RoleGranted) return Status::OK();
   const auto* e = event.payload_as_RoleGranted();
   const std::string project = S(e->project_id());

@@ -489,6 +489,56 @@ TEST_F(ReviewFindingsTest, AReadNamingAMemberWhoseDirectoryRowIsDamagedFails) {
   EXPECT_TRUE(s.IsCorruption()) << s.ToString() << " " << out;
 }
 
+// Found in review (4adabe1): an event about a member without a member id (`tandem append` writes
+// one) is about the member "" for the domain's fold; the directory's fold ignored it, so a
+// project's manager differed from the one commands are decided with.
+TEST_F(ReviewFindingsTest, AGrantToAMemberWithoutAnIdMakesAManagerAsTheDomainDoes) {
+  schema::MemberInvitedT invite;  // no member_id
+  invite.role = schema::Role::Staff;
+  invite.display_name = "Nobody";
+  NewEvent invited;
+  invited.actor = "owner";
+  invited.payload.Set(std::move(invite));
+  AppendToWorkspacePastTheRules(world_->log(), invited);
+  schema::RoleGrantedT grant;  // no member_id
+  grant.role = schema::Role::ProjectManager;
+  grant.project_id = "p-acme";
+  NewEvent granted;
+  granted.actor = "owner";
+  granted.payload.Set(std::move(grant));
+  AppendToWorkspacePastTheRules(world_->log(), granted);
+  ReportRequest request;
+  request.workspace = "northwind";
+  request.as_member = "owner";
+  request.by = {"project", "manager"};
+  request.now_date = "2027-02-01";
+  Status s;
+  const std::string out = Report(request, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_NE(out.find(R"("project":"p-acme","manager":"")"), std::string::npos) << out;
+}
+
+// Found in review (4adabe1): a role granted on a project id that is not UTF-8 (past the rules)
+// was stored raw in the member's row, which then never parsed again: every query naming the
+// member failed, and a rebuild wrote the same row.
+TEST_F(ReviewFindingsTest, AGrantOnAProjectIdThatIsNotUtf8LeavesTheMemberReadable) {
+  Comment("acme-member", "p-acme", "c-acme", "From the client");
+  schema::RoleGrantedT grant;
+  grant.member_id = "acme-member";
+  grant.role = schema::Role::ClientMember;
+  grant.project_id = "p-\xe9";
+  NewEvent e;
+  e.actor = "owner";
+  e.payload.Set(std::move(grant));
+  AppendToWorkspacePastTheRules(world_->log(), e);
+  for (const char* asker : {"acme-member", "pm"}) {
+    Status s;
+    const std::string out = world_->Read(Ask("threads", asker, "p-acme"), &s);
+    EXPECT_TRUE(s.ok()) << asker << ": " << s.ToString();
+    EXPECT_NE(out.find("From the client"), std::string::npos) << asker << ": " << out;
+  }
+}
+
 // Found in review: live != rebuild: the directory's row does not round-trip a role it cannot name
 // (RoleName gives "unknown", ParseRole reads it back as none), so a fold whose cache was
 // reloaded between two workspace events (every CLI run reloads) stores another row than a

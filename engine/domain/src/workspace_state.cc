@@ -26,25 +26,28 @@ schema::Role MemberState::RoleOn(const std::string& project_id) const {
   return role;
 }
 
-const flatbuffers::String* MemberNamedBy(const schema::Event& event) {
+bool MemberNamedBy(const schema::Event& event, EventText text, std::string* member) {
   switch (event.payload_type()) {
     case Payload::MemberInvited:
-      return event.payload_as_MemberInvited()->member_id();
+      *member = text(event.payload_as_MemberInvited()->member_id());
+      return true;
     case Payload::RoleGranted:
-      return event.payload_as_RoleGranted()->member_id();
+      *member = text(event.payload_as_RoleGranted()->member_id());
+      return true;
     case Payload::RoleRevoked:
-      return event.payload_as_RoleRevoked()->member_id();
+      *member = text(event.payload_as_RoleRevoked()->member_id());
+      return true;
     default:
-      return nullptr;
+      return false;
   }
 }
 
-void MemberState::Apply(const schema::Event& event) {
+void MemberState::Apply(const schema::Event& event, EventText text) {
   switch (event.payload_type()) {
     case Payload::MemberInvited: {
       if (invited()) break;  // invited once: a second invitation cannot move a person
       const auto* e = event.payload_as_MemberInvited();
-      client_id = FbStr(e->client_id());
+      client_id = text(e->client_id());
       role = e->role();
       version = 1;
       break;
@@ -52,14 +55,14 @@ void MemberState::Apply(const schema::Event& event) {
     case Payload::RoleGranted: {
       if (!invited()) break;
       const auto* e = event.payload_as_RoleGranted();
-      const std::string project = FbStr(e->project_id());
+      const std::string project = text(e->project_id());
       (project.empty() ? role : project_roles[project]) = e->role();
       version++;
       break;
     }
     case Payload::RoleRevoked: {
       if (!invited()) break;
-      const std::string project = FbStr(event.payload_as_RoleRevoked()->project_id());
+      const std::string project = text(event.payload_as_RoleRevoked()->project_id());
       if (project.empty()) {
         role = schema::Role::None;
         project_roles.clear();
@@ -89,13 +92,14 @@ void WorkspaceState::Apply(const schema::Event& event) {
     case Payload::MemberInvited:
     case Payload::RoleGranted:
     case Payload::RoleRevoked: {
-      std::string id = FbStr(MemberNamedBy(event));
+      std::string id;
+      MemberNamedBy(event, FbStr, &id);
       if (auto it = members.find(id); it != members.end()) {
-        it->second.Apply(event);
+        it->second.Apply(event, FbStr);
         break;
       }
       MemberState m;
-      m.Apply(event);
+      m.Apply(event, FbStr);
       if (m.invited()) members.emplace(std::move(id), std::move(m));
       break;
     }

@@ -15,6 +15,11 @@
 
 namespace tandem {
 
+// How a fold reads an event's text fields: as they are (the domain), or made valid UTF-8 (the
+// views, which store them as JSON). A fold must read them one way every time, so that the state
+// it keeps in memory and the state it reads back agree.
+using EventText = std::string (*)(const flatbuffers::String*);
+
 struct MemberState {
   std::string client_id;                   // empty for people of the firm
   schema::Role role = schema::Role::None;  // None once the workspace role is revoked
@@ -23,19 +28,19 @@ struct MemberState {
   uint64_t version = 0;  // events that changed this member; 0 until invited
 
   bool invited() const { return version > 0; }
-  // Folds an event about this member (one MemberNamedBy names it in). A member is invited
-  // once: a second invitation cannot move a person, and an event about a member who was never
-  // invited changes nothing. Only the member's own events are needed, so a member can be kept
-  // and folded apart from the rest of the workspace.
-  void Apply(const schema::Event& event);
+  // Folds an event about this member (one MemberNamedBy names it in), reading its text fields
+  // through `text`. A member is invited once: a second invitation cannot move a person, and an
+  // event about a member who was never invited changes nothing. Only the member's own events
+  // are needed, so a member can be kept and folded apart from the rest of the workspace.
+  void Apply(const schema::Event& event, EventText text);
   // The role the member acts with on `project_id` (empty: workspace-wide). None, whatever the
   // project roles, for a member without a workspace role: revoking it takes away everything.
   schema::Role RoleOn(const std::string& project_id) const;
 };
 
-// The member an event of the workspace stream is about (an invitation, a role granted or
-// revoked), or null.
-const flatbuffers::String* MemberNamedBy(const schema::Event& event);
+// Whether an event of the workspace stream is about a member (an invitation, a role granted or
+// revoked); `*member` is then its id as `text` reads it ("" when the field is absent).
+bool MemberNamedBy(const schema::Event& event, EventText text, std::string* member);
 
 struct ClientState {
   std::string name;
