@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "batch_table.h"
 #include "view_key.h"
 
 namespace tandem {
@@ -90,13 +91,7 @@ Status ChunkedList::Flush(ViewRows* rows) {
       known_lines_.erase(known);  // full: never appended to again
     }
   }
-  // A rebuild's round leaves a table of thousands of chunks: not kept (nor walked) for the
-  // live batches of a few lines that follow.
-  if (pending_.size() > 1024) {
-    pending_ = {};
-  } else {
-    pending_.clear();
-  }
+  EmptyAfterBatch(&pending_);
   if (!s.ok()) known_lines_.clear();
   return s;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "batch_table.h"
 #include "json_fields.h"
 #include "view_key.h"
 
@@ -154,14 +155,14 @@ Status ThreadProjection::Flush(ViewRows* rows) {
             [](const auto* a, const auto* b) { return a->first < b->first; });
   for (const auto* ref : refs)
     rows->Put(ref->first, EncodeRef(ref->second.thread, ref->second.index));
-  batch_refs_.clear();
+  EmptyAfterBatch(&batch_refs_);
   return comments_.Flush(rows);
 }
 
 void ThreadProjection::Forget() {
   roots_.Forget();
   threads_.Forget();
-  batch_refs_.clear();
+  EmptyAfterBatch(&batch_refs_);
   comments_.Forget();
 }
 

@@ -18,7 +18,8 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "chunked_list.h"
 #include "curated_project.h"
@@ -63,7 +64,7 @@ class ThreadProjection : public Projection {
   DocCache<ThreadDoc> threads_;
   // Ref rows are read back only for a reply or an id seen again: they stay out of the row cache
   // (nearly all are written once and never read); this batch's are kept until Flush writes them.
-  std::unordered_map<std::string, CommentRef> batch_refs_;
+  boost::unordered_flat_map<std::string, CommentRef> batch_refs_;
   ChunkedList comments_;
 };
 
