@@ -40,6 +40,15 @@ class ReviewFindingsTest : public ::testing::Test {
                          {"body", body}}));
   }
 
+  // Appends `payload` to the workspace stream as the owner, past the domain's rules.
+  template <class Payload>
+  void AppendAsOwnerPastTheRules(Payload payload) {
+    NewEvent e;
+    e.actor = "owner";
+    e.payload.Set(std::move(payload));
+    AppendToWorkspacePastTheRules(world_->log(), e);
+  }
+
   ScratchDir dir_;
   std::unique_ptr<ViewWorld> world_;
 };
@@ -496,17 +505,11 @@ TEST_F(ReviewFindingsTest, AGrantToAMemberWithoutAnIdMakesAManagerAsTheDomainDoe
   schema::MemberInvitedT invite;  // no member_id
   invite.role = schema::Role::Staff;
   invite.display_name = "Nobody";
-  NewEvent invited;
-  invited.actor = "owner";
-  invited.payload.Set(std::move(invite));
-  AppendToWorkspacePastTheRules(world_->log(), invited);
+  AppendAsOwnerPastTheRules(std::move(invite));
   schema::RoleGrantedT grant;  // no member_id
   grant.role = schema::Role::ProjectManager;
   grant.project_id = "p-acme";
-  NewEvent granted;
-  granted.actor = "owner";
-  granted.payload.Set(std::move(grant));
-  AppendToWorkspacePastTheRules(world_->log(), granted);
+  AppendAsOwnerPastTheRules(std::move(grant));
   ReportRequest request;
   request.workspace = "northwind";
   request.as_member = "owner";
@@ -527,10 +530,7 @@ TEST_F(ReviewFindingsTest, AGrantOnAProjectIdThatIsNotUtf8LeavesTheMemberReadabl
   grant.member_id = "acme-member";
   grant.role = schema::Role::ClientMember;
   grant.project_id = "p-\xe9";
-  NewEvent e;
-  e.actor = "owner";
-  e.payload.Set(std::move(grant));
-  AppendToWorkspacePastTheRules(world_->log(), e);
+  AppendAsOwnerPastTheRules(std::move(grant));
   for (const char* asker : {"acme-member", "pm"}) {
     Status s;
     const std::string out = world_->Read(Ask("threads", asker, "p-acme"), &s);
@@ -548,10 +548,7 @@ TEST_F(ReviewFindingsTest, DirectoryHashDoesNotDependOnWhenTheCacheWasReloaded) 
   grant.member_id = "staff";
   grant.role = static_cast<schema::Role>(42);  // written past the rules
   grant.project_id = "p-acme";
-  NewEvent e;
-  e.actor = "owner";
-  e.payload.Set(std::move(grant));
-  AppendToWorkspacePastTheRules(world_->log(), e);
+  AppendAsOwnerPastTheRules(std::move(grant));
   world_->CatchUp();
   world_->CloseViews();  // a CLI run ends
   world_->OpenViews();   // the next one starts
