@@ -52,6 +52,11 @@ void ChunkedList::Append(const std::string& base, uint64_t count, const boost::j
   it->second.added++;
 }
 
+void ChunkedList::Forget() {
+  EmptyAfterBatch(&pending_);
+  known_lines_.clear();
+}
+
 Status ChunkedList::Flush(ViewRows* rows) {
   Status s;
   std::string stored;

@@ -35,10 +35,7 @@ class ChunkedList {
   // A chunk is checked when this list first appends to it; after that the list trusts what it
   // wrote itself until Forget (a failed commit).
   Status Flush(ViewRows* rows);
-  void Forget() {
-    pending_.clear();
-    known_lines_.clear();
-  }
+  void Forget();
 
   // Items [first, first + n) of a list of `count` items, in order (`newest_first` counts from
   // the end instead: first = 0 is the last item). A chunk that is missing, holds fewer items
