@@ -243,7 +243,8 @@ struct RebuildResult {
   double views_mb = 0;
 };
 
-RebuildResult RebuildInChild(const std::string& dir) {
+RebuildResult RebuildInChild(const std::string& dir, size_t row_cache_mb) {
+  const std::string cache_mb = std::to_string(row_cache_mb);
   int fds[2];
   if (pipe(fds) != 0) Check(Status::IOError("pipe"), "start the rebuild");
   const pid_t pid = fork();
@@ -251,7 +252,7 @@ RebuildResult RebuildInChild(const std::string& dir) {
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     execl("/proc/self/exe", "tandem-bench", "project", "--phase", "rebuild", "--dir", dir.c_str(),
-          static_cast<char*>(nullptr));
+          "--row-cache-mb", cache_mb.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(fds[1]);
@@ -290,14 +291,16 @@ int FoldPhase(const std::string& dir, const std::string& view) {
   return 0;
 }
 
-int RebuildPhase(const std::string& dir) {
+int RebuildPhase(const std::string& dir, size_t row_cache_mb) {
   SetLogLevel(LogLevel::kWarn);
   std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
   std::filesystem::remove_all(dir + "/views");
   std::unique_ptr<ViewStore> store;
   Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
   std::vector<std::unique_ptr<Projection>> projections;
-  Check(MakeProjections({}, &projections), "make the projections");
+  ProjectionOptions projection_options;
+  projection_options.row_cache_bytes = row_cache_mb << 20;
+  Check(MakeProjections({}, &projections, projection_options), "make the projections");
   std::unique_ptr<ProjectionRunner> runner;
   Check(ProjectionRunner::Open(ProjectionRunnerOptions(), log.get(), store.get(),
                                std::move(projections), &runner),
@@ -462,16 +465,20 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "live-warmup", po::value<double>()->default_value(2),
       "seconds of live appends before the measured ones")(
       "as-of-samples", po::value<int>()->default_value(500), "as-of reads timed")(
+      "row-cache-mb", po::value<size_t>()->default_value(ProjectionOptions().row_cache_bytes >> 20),
+      "the rebuild's row-cache budget (ProjectionOptions::row_cache_bytes), in MB")(
       "view", po::value<std::string>()->default_value(""),
       "with --phase fold: only this view's fold rate")(
       "phase", po::value<std::string>()->default_value("all"),
-      "all, fold (the in-memory fold rates alone), as-of (the as-of reads alone), live (the lag "
-      "alone), floor (the raw fold floor alone), rebuild (a rebuild of every view alone)");
+      "all, generate (the history alone), fold (the in-memory fold rates alone), as-of (the as-of "
+      "reads alone), live (the lag alone), floor (the raw fold floor alone), rebuild (a rebuild "
+      "of every view alone)");
   po::variables_map vm;
   int rc = ParseBenchOptions("project", desc, args, &vm);
   if (rc >= 0) return rc;
   const std::string dir = vm["dir"].as<std::string>();
-  if (vm["phase"].as<std::string>() == "rebuild") return RebuildPhase(dir);
+  const size_t row_cache_mb = vm["row-cache-mb"].as<size_t>();
+  if (vm["phase"].as<std::string>() == "rebuild") return RebuildPhase(dir, row_cache_mb);
   if (vm["phase"].as<std::string>() == "floor") {  // the raw fold floor alone
     std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
     std::printf("floor_events_per_s=%.0f\n", FloorRate(log.get(), dir + "/floor"));
@@ -496,13 +503,14 @@ int RunProjectBench(const std::vector<std::string>& args) {
   }
 
   EnsureHistory(vm, dir);
+  if (vm["phase"].as<std::string>() == "generate") return 0;
   {
     std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
     std::printf("events=%llu\n", static_cast<unsigned long long>(log->LastPosition()));
     PrintFoldRates(log.get());
     // Floor, rebuild, floor: the machine's drift shows, and the ratio uses their mean.
     const double floor1 = FloorRate(log.get(), dir + "/floor");
-    const RebuildResult rebuild = RebuildInChild(dir);
+    const RebuildResult rebuild = RebuildInChild(dir, row_cache_mb);
     const double floor2 = FloorRate(log.get(), dir + "/floor");
     std::printf("floor_events_per_s_before=%.0f floor_events_per_s_after=%.0f\n", floor1, floor2);
     std::printf("rebuild_events_per_s=%.0f rebuild_peak_rss_mb=%.0f views_mb=%.1f\n",

@@ -72,6 +72,8 @@ struct ActionProject {
 
 class ActionItemsProjection : public Projection {
  public:
+  explicit ActionItemsProjection(std::shared_ptr<RowCacheBudget> budget)
+      : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "action-items";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 3; }
@@ -80,11 +82,12 @@ class ActionItemsProjection : public Projection {
   void Forget() override;
 
  private:
+  std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   struct Fold;
-  MemberSides members_{{.part = "m"}};
-  DocCache<ActionProject> projects_;
-  DocCache<ActionCard> cards_;
-  DocCache<ActionItem> items_;
+  MemberSides members_{{.part = "m"}, budget_.get()};
+  DocCache<ActionProject> projects_{budget_.get()};
+  DocCache<ActionCard> cards_{budget_.get()};
+  DocCache<ActionItem> items_{budget_.get()};
 };
 
 // The prefix of a project's item rows (each holding an ActionItem).

@@ -61,8 +61,8 @@ struct CardIndexDoc {
 
 class BoardProjection : public Projection {
  public:
-  explicit BoardProjection(Curation curation)
-      : curation_(curation), name_(CuratedName(curation, "board")) {}
+  BoardProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
+      : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "board")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 1; }
   EventFilter filter() const override {
@@ -88,12 +88,13 @@ class BoardProjection : public Projection {
   Status FindCard(const ViewRows& rows, const std::string& tenant, const std::string& project,
                   const std::string& card, std::string* board, CardDoc** doc);
 
+  std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   Curation curation_;
   std::string name_;
-  ProjectRoots roots_;
-  DocCache<BoardDoc> boards_;
-  DocCache<CardDoc> cards_;
-  DocCache<CardIndexDoc> index_;
+  ProjectRoots roots_{budget_.get()};
+  DocCache<BoardDoc> boards_{budget_.get()};
+  DocCache<CardDoc> cards_{budget_.get()};
+  DocCache<CardIndexDoc> index_{budget_.get()};
 };
 
 std::string BoardKey(const std::string& tenant, const std::string& project,

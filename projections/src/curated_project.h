@@ -26,6 +26,7 @@ std::string ProjectRootKey(const std::string& tenant, const std::string& project
 // Folds the root rows of a curated view.
 class ProjectRoots {
  public:
+  explicit ProjectRoots(RowCacheBudget* budget) : roots_(budget) {}
   // For an event of a project stream admitted by `curation`: folds ProjectCreated (the first
   // creation decides) and leaves `*root` null; for any other event sets `*root` to the
   // project's root row (to change), or null when the project was never created in this view.

@@ -79,6 +79,8 @@ struct ProjectEntry {
 
 class DirectoryProjection : public Projection {
  public:
+  explicit DirectoryProjection(std::shared_ptr<RowCacheBudget> budget)
+      : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "directory";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 2; }
@@ -93,11 +95,12 @@ class DirectoryProjection : public Projection {
   void Forget() override;
 
  private:
+  std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   Status ApplyToMember(const std::string& tenant, const schema::Event& event, ViewRows* rows);
 
-  DocCache<WorkspaceEntry> workspaces_;
-  DocCache<MemberEntry> members_;
-  DocCache<ProjectEntry> projects_;
+  DocCache<WorkspaceEntry> workspaces_{budget_.get()};
+  DocCache<MemberEntry> members_{budget_.get()};
+  DocCache<ProjectEntry> projects_{budget_.get()};
 };
 
 // The project id of a project stream's name ("project:<id>"), or "" for any other stream.

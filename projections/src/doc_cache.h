@@ -7,6 +7,9 @@
 // Rows are stored as the JSON text of the object (a Doc may add `void Serialize(std::string*)
 // const` giving the same text faster); a stored row that is not a JSON object is Corruption
 // naming the view, never data.
+//
+// What a cache keeps between batches is charged to a RowCacheBudget shared with the other caches
+// of its projections; see row_cache_budget.h.
 #pragma once
 
 #include <algorithm>
@@ -20,6 +23,7 @@
 #include <boost/json.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "row_cache_budget.h"
 #include "tandem/projections/projection.h"
 
 namespace tandem {
@@ -27,9 +31,12 @@ namespace tandem {
 template <class Doc>
 class DocCache {
  public:
-  // Above this many cached rows, Flush forgets those the last batch did not use (bounds a
-  // rebuild's memory while keeping the rows every batch touches, such as a project's header).
-  explicit DocCache(size_t max_entries = 100000) : max_entries_(max_entries) {}
+  // `budget` must outlive the cache. When it is exceeded, Flush forgets the rows the last batch
+  // did not use (keeping those every batch touches, such as a project's header).
+  explicit DocCache(RowCacheBudget* budget) : budget_(budget) {}
+  DocCache(const DocCache&) = delete;
+  DocCache& operator=(const DocCache&) = delete;
+  ~DocCache() { Forget(); }
 
   // The row under `key` for changing it, or nullptr in `*doc` when there is none.
   Status Find(const RowReader& rows, const std::string& key, Doc** doc) {
@@ -120,19 +127,23 @@ class DocCache {
         rows->Delete(e->key());
         e->stored = Stored::kAbsent;
         e->text.clear();
+        e->text.shrink_to_fit();
       }
+      Charge(e);
     }
     dirty_.clear();
-    if (entries_.size() > max_entries_) {
-      boost::unordered::erase_if(entries_,
-                                 [&](const auto& kv) { return kv.second->used != generation_; });
-      // A batch that alone used more rows than the bound keeps none of them.
-      if (entries_.size() > max_entries_) entries_.clear();
+    if (budget_->Exceeded()) {
+      boost::unordered::erase_if(entries_, [&](const auto& kv) {
+        if (kv.second->used == generation_) return false;
+        Discharge(*kv.second);
+        return true;
+      });
     }
     ++generation_;
   }
 
   void Forget() {
+    for (const auto& kv : entries_) Discharge(*kv.second);
     entries_.clear();
     dirty_.clear();
   }
@@ -149,7 +160,8 @@ class DocCache {
     bool loaded = false;
     bool present = false;
     bool dirty = false;
-    uint64_t used = 0;  // the batch (generation) that last used it
+    uint64_t used = 0;   // the batch (generation) that last used it
+    size_t charged = 0;  // what the budget was charged for it
     uint32_t key_size = 0;
     std::string_view key() const {
       return std::string_view(reinterpret_cast<const char*>(this + 1), key_size);
@@ -189,6 +201,16 @@ class DocCache {
     return e;
   }
 
+  // Besides the key and the stored text, the decoded row is taken to hold about as much as its
+  // text, and each entry has its allocation and its slot in the table.
+  void Charge(Entry* e) {
+    const size_t bytes = sizeof(Entry) + e->key_size + 2 * e->text.capacity() + kSlotBytes;
+    budget_->Charge(static_cast<int64_t>(bytes) - static_cast<int64_t>(e->charged));
+    e->charged = bytes;
+  }
+  void Discharge(const Entry& e) { budget_->Charge(-static_cast<int64_t>(e.charged)); }
+  static constexpr size_t kSlotBytes = 32;
+
   void MarkDirty(Entry* e) {
     if (e->dirty) return;
     e->dirty = true;
@@ -204,6 +226,7 @@ class DocCache {
     if (s.IsNotFound()) {
       e.loaded = true;
       e.stored = Stored::kAbsent;
+      Charge(&e);
       return Status::OK();
     }
     if (!s.ok()) {
@@ -221,10 +244,11 @@ class DocCache {
     e.present = true;
     e.stored = Stored::kText;
     e.text = std::move(value);
+    Charge(&e);
     return Status::OK();
   }
 
-  size_t max_entries_;
+  RowCacheBudget* budget_;
   std::vector<Entry*> dirty_;  // changed since the last Flush
   uint64_t generation_ = 0;
   // Open addressing (no chain of nodes to walk on a lookup); entries are boxed so that the

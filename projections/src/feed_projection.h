@@ -48,6 +48,7 @@ struct FeedCount {
 
 class FeedProjection : public Projection {
  public:
+  explicit FeedProjection(std::shared_ptr<RowCacheBudget> budget) : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "client-feed";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 5; }
@@ -57,10 +58,11 @@ class FeedProjection : public Projection {
   void Forget() override;
 
  private:
-  MemberSides members_{{.part = "m", .firm_members = false}};  // the clients' people
-  DocCache<FeedProject> projects_;
-  DocCache<FeedTitle> titles_;
-  DocCache<FeedCount> counts_;
+  std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
+  MemberSides members_{{.part = "m", .firm_members = false}, budget_.get()};  // the clients' people
+  DocCache<FeedProject> projects_{budget_.get()};
+  DocCache<FeedTitle> titles_{budget_.get()};
+  DocCache<FeedCount> counts_{budget_.get()};
   ChunkedList lines_;
 };
 

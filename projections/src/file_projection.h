@@ -43,8 +43,8 @@ struct NoteDoc {
 
 class FileProjection : public Projection {
  public:
-  explicit FileProjection(Curation curation)
-      : curation_(curation), name_(CuratedName(curation, "files")) {}
+  FileProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
+      : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "files")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 2; }
   EventFilter filter() const override {
@@ -60,11 +60,12 @@ class FileProjection : public Projection {
   Status Upload(const schema::Event& event, ViewRows* rows, const std::string& tenant,
                 const std::string& project, ProjectRoot* root);
 
+  std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   Curation curation_;
   std::string name_;
-  ProjectRoots roots_;
-  DocCache<FileDoc> files_;
-  DocCache<NoteDoc> notes_;
+  ProjectRoots roots_{budget_.get()};
+  DocCache<FileDoc> files_{budget_.get()};
+  DocCache<NoteDoc> notes_{budget_.get()};
   ChunkedList versions_;
 };
 

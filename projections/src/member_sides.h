@@ -21,8 +21,8 @@ struct MemberSideOptions {
 
 class MemberSides {
  public:
-  explicit MemberSides(const MemberSideOptions& options)
-      : part_(options.part), firm_members_(options.firm_members) {}
+  MemberSides(const MemberSideOptions& options, RowCacheBudget* budget)
+      : part_(options.part), firm_members_(options.firm_members), sides_(budget) {}
 
   // Records the invited member's side; the first invitation of a member decides.
   Status Invited(const RowReader& rows, const std::string& tenant,

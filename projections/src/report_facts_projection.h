@@ -122,8 +122,10 @@ std::string FactPrefix(const std::string& tenant, const std::string& project);
 
 class ReportFactsProjection : public Projection {
  public:
-  explicit ReportFactsProjection(Curation curation)
-      : curation_(curation), name_(CuratedName(curation, "report-facts")) {}
+  ReportFactsProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
+      : budget_(std::move(budget)),
+        curation_(curation),
+        name_(CuratedName(curation, "report-facts")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 2; }
   EventFilter filter() const override { return Curated(curation_, EventFilter::All()); }
@@ -138,17 +140,18 @@ class ReportFactsProjection : public Projection {
   Status ApplyCard(const schema::Event& event, const std::string& tenant,
                    const std::string& project, ViewRows* rows);
 
+  std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   Curation curation_;
   std::string name_;
-  DocCache<MilestoneFact> milestones_;
-  DocCache<RequestFact> requests_;
-  DocCache<ApprovalFact> approvals_;
-  DocCache<QuestionFact> questions_;
-  DocCache<CardFact> cards_;
-  MemberSides members_{{.part = "w"}};
-  DocCache<FactsThread> threads_;
-  DocCache<FactsBoard> boards_;
-  DocCache<FactsProject> projects_;
+  DocCache<MilestoneFact> milestones_{budget_.get()};
+  DocCache<RequestFact> requests_{budget_.get()};
+  DocCache<ApprovalFact> approvals_{budget_.get()};
+  DocCache<QuestionFact> questions_{budget_.get()};
+  DocCache<CardFact> cards_{budget_.get()};
+  MemberSides members_{{.part = "w"}, budget_.get()};
+  DocCache<FactsThread> threads_{budget_.get()};
+  DocCache<FactsBoard> boards_{budget_.get()};
+  DocCache<FactsProject> projects_{budget_.get()};
 };
 
 }  // namespace tandem

@@ -34,6 +34,8 @@ struct ReportLinkIdDoc {
 
 class ReportLinksProjection : public Projection {
  public:
+  explicit ReportLinksProjection(std::shared_ptr<RowCacheBudget> budget)
+      : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "report-links";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 1; }
@@ -46,8 +48,9 @@ class ReportLinksProjection : public Projection {
   void Forget() override;
 
  private:
-  DocCache<ReportLinkDoc> links_;
-  DocCache<ReportLinkIdDoc> ids_;
+  std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
+  DocCache<ReportLinkDoc> links_{budget_.get()};
+  DocCache<ReportLinkIdDoc> ids_{budget_.get()};
 };
 
 // The row of the link whose secret hashes to `token_sha256_hex`. NotFound when there is none.

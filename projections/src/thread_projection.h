@@ -38,8 +38,8 @@ struct ThreadDoc {
 
 class ThreadProjection : public Projection {
  public:
-  explicit ThreadProjection(Curation curation)
-      : curation_(curation), name_(CuratedName(curation, "threads")) {}
+  ThreadProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
+      : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "threads")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 3; }
   EventFilter filter() const override {
@@ -51,6 +51,7 @@ class ThreadProjection : public Projection {
   void Forget() override;
 
  private:
+  std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   Curation curation_;
   std::string name_;
   struct CommentRef {
@@ -60,8 +61,8 @@ class ThreadProjection : public Projection {
   // The comment's ref row, from this batch or the stored rows; `*found` false when it has none.
   Status FindRef(const RowReader& rows, const std::string& key, CommentRef* ref, bool* found);
 
-  ProjectRoots roots_;
-  DocCache<ThreadDoc> threads_;
+  ProjectRoots roots_{budget_.get()};
+  DocCache<ThreadDoc> threads_{budget_.get()};
   // Ref rows are read back only for a reply or an id seen again: they stay out of the row cache
   // (nearly all are written once and never read); this batch's are kept until Flush writes them.
   boost::unordered_flat_map<std::string, CommentRef> batch_refs_;

@@ -82,8 +82,8 @@ struct TimelineIndex {
 
 class TimelineProjection : public Projection {
  public:
-  explicit TimelineProjection(Curation curation)
-      : curation_(curation), name_(CuratedName(curation, "timeline")) {}
+  TimelineProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
+      : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "timeline")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 3; }
   EventFilter filter() const override { return Curated(curation_, EventFilter::All()); }
@@ -95,12 +95,13 @@ class TimelineProjection : public Projection {
   Status ApplyToMilestones(const schema::Event& event, const std::string& tenant,
                            const std::string& project, const RowReader& rows);
 
+  std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   Curation curation_;
   std::string name_;
-  DocCache<TimelineHeader> headers_;
-  DocCache<TimelineMilestone> milestones_;
-  DocCache<TimelineIndex> index_;
-  DocCache<TimelineComments> comments_;
+  DocCache<TimelineHeader> headers_{budget_.get()};
+  DocCache<TimelineMilestone> milestones_{budget_.get()};
+  DocCache<TimelineIndex> index_{budget_.get()};
+  DocCache<TimelineComments> comments_{budget_.get()};
 };
 
 // Reads a project's timeline rows; NotFound when the view has no such project.

@@ -10,26 +10,33 @@
 #include "timeline_projection.h"
 
 namespace tandem {
+namespace {
+
+template <class P, class... Args>
+StoredView Stored(std::string name, Args... args) {
+  return {std::move(name), [=](const std::shared_ptr<RowCacheBudget>& budget) {
+            return std::make_unique<P>(args..., budget);
+          }};
+}
+
+}  // namespace
 
 const std::vector<StoredView>& StoredViews() {
   static const std::vector<StoredView> kViews = {
-      {"directory", [] { return std::make_unique<DirectoryProjection>(); }},
-      {"client-timeline", [] { return std::make_unique<TimelineProjection>(Curation::kClient); }},
-      {"internal-timeline",
-       [] { return std::make_unique<TimelineProjection>(Curation::kInternal); }},
-      {"action-items", [] { return std::make_unique<ActionItemsProjection>(); }},
-      {"client-feed", [] { return std::make_unique<FeedProjection>(); }},
-      {"client-board", [] { return std::make_unique<BoardProjection>(Curation::kClient); }},
-      {"internal-board", [] { return std::make_unique<BoardProjection>(Curation::kInternal); }},
-      {"client-threads", [] { return std::make_unique<ThreadProjection>(Curation::kClient); }},
-      {"internal-threads", [] { return std::make_unique<ThreadProjection>(Curation::kInternal); }},
-      {"client-files", [] { return std::make_unique<FileProjection>(Curation::kClient); }},
-      {"internal-files", [] { return std::make_unique<FileProjection>(Curation::kInternal); }},
-      {"client-report-facts",
-       [] { return std::make_unique<ReportFactsProjection>(Curation::kClient); }},
-      {"internal-report-facts",
-       [] { return std::make_unique<ReportFactsProjection>(Curation::kInternal); }},
-      {"report-links", [] { return std::make_unique<ReportLinksProjection>(); }},
+      Stored<DirectoryProjection>("directory"),
+      Stored<TimelineProjection>("client-timeline", Curation::kClient),
+      Stored<TimelineProjection>("internal-timeline", Curation::kInternal),
+      Stored<ActionItemsProjection>("action-items"),
+      Stored<FeedProjection>("client-feed"),
+      Stored<BoardProjection>("client-board", Curation::kClient),
+      Stored<BoardProjection>("internal-board", Curation::kInternal),
+      Stored<ThreadProjection>("client-threads", Curation::kClient),
+      Stored<ThreadProjection>("internal-threads", Curation::kInternal),
+      Stored<FileProjection>("client-files", Curation::kClient),
+      Stored<FileProjection>("internal-files", Curation::kInternal),
+      Stored<ReportFactsProjection>("client-report-facts", Curation::kClient),
+      Stored<ReportFactsProjection>("internal-report-facts", Curation::kInternal),
+      Stored<ReportLinksProjection>("report-links"),
   };
   return kViews;
 }

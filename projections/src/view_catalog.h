@@ -7,13 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "row_cache_budget.h"
 #include "view_access.h"
 
 namespace tandem {
 
 struct StoredView {
   std::string name;
-  std::function<std::unique_ptr<Projection>()> make;
+  // A fresh projection whose row caches charge `budget`.
+  std::function<std::unique_ptr<Projection>(const std::shared_ptr<RowCacheBudget>& budget)> make;
 };
 const std::vector<StoredView>& StoredViews();
 

@@ -34,7 +34,8 @@ const std::string* RequestField(const ViewRequest& r, const std::string& field) 
 }  // namespace
 
 Status MakeProjections(const std::vector<std::string>& names,
-                       std::vector<std::unique_ptr<Projection>>* projections) {
+                       std::vector<std::unique_ptr<Projection>>* projections,
+                       const ProjectionOptions& options) {
   projections->clear();
   for (const std::string& name : names) {
     if (std::none_of(StoredViews().begin(), StoredViews().end(),
@@ -42,9 +43,10 @@ Status MakeProjections(const std::vector<std::string>& names,
       return Status::InvalidArgument("view.unknown", "unknown stored view '" + name + "'");
     }
   }
+  auto budget = std::make_shared<RowCacheBudget>(options.row_cache_bytes);
   for (const StoredView& v : StoredViews()) {
     if (names.empty() || std::find(names.begin(), names.end(), v.name) != names.end()) {
-      projections->push_back(v.make());
+      projections->push_back(v.make(budget));
     }
   }
   return Status::OK();

@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 
+#include "counting_rows.h"
 #include "tandem/projections/reports.h"
 #include "view_world.h"
 
@@ -376,6 +377,38 @@ TEST_F(ClientCurationTest, EveryViewFoldedThroughItsFilterHashesLikeAFoldOfEvery
     std::string folded;
     ASSERT_TRUE(HashView(every_event.get(), view, &folded).ok()) << view;
     EXPECT_EQ(world_->Hash(view), folded) << view;
+  }
+}
+
+// Without a row-cache budget, every flush forgets the rows its batch did not use and later
+// batches read them back from storage: the views must come out exactly as when nothing is
+// forgotten.
+TEST_F(ClientCurationTest, EveryViewFoldedWithoutARowCacheHoldsTheRowsItHoldsWithOne) {
+  const std::vector<RecordedEvent> events = LogEvents(world_->log());
+  auto fold = [&](size_t row_cache_bytes, std::vector<CountingRows>* rows) {
+    ProjectionOptions options;
+    options.row_cache_bytes = row_cache_bytes;
+    std::vector<std::unique_ptr<Projection>> projections;
+    ASSERT_TRUE(MakeProjections({}, &projections, options).ok());
+    rows->resize(projections.size());
+    constexpr size_t kBatch = 5;  // a live batch's few events
+    for (size_t i = 0; i < events.size(); ++i) {
+      for (size_t v = 0; v < projections.size(); ++v) {
+        ASSERT_TRUE(projections[v]->Apply(events[i].event(), &(*rows)[v]).ok());
+        if (i % kBatch == kBatch - 1 || i + 1 == events.size()) {
+          ASSERT_TRUE(projections[v]->Flush(&(*rows)[v]).ok());
+        }
+      }
+    }
+  };
+  std::vector<CountingRows> forgetting, keeping;
+  fold(0, &forgetting);
+  fold(ProjectionOptions().row_cache_bytes, &keeping);
+  const std::vector<std::string> views = StoredViewNames();
+  ASSERT_EQ(keeping.size(), views.size());
+  for (size_t v = 0; v < views.size(); ++v) {
+    EXPECT_FALSE(keeping[v].rows().empty()) << views[v];
+    EXPECT_TRUE(forgetting[v].rows() == keeping[v].rows()) << views[v];
   }
 }
 

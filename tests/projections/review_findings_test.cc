@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 
+#include "counting_rows.h"
 #include "tandem/projections/reports.h"
 #include "view_json.h"
 #include "view_world.h"
@@ -194,57 +195,10 @@ TEST_F(ReviewFindingsTest, NonUtf8TextInAnEventLeavesTheTimelineReadable) {
 // Found in review: Bytes a fold writes for ONE event, after a history: the live runner commits
 // small batches (up to 1,000 events or 5 ms; usually a handful), so this is the write cost of each
 // live event. Rows that hold a project's whole history are rewritten by every comment.
-class CountingRows : public ViewRows {
- public:
-  Status Get(std::string_view key, std::string* value) const override {
-    auto it = rows_.find(key);
-    if (it == rows_.end()) return Status::NotFound("no such row");
-    *value = it->second;
-    return Status::OK();
-  }
-  Status Scan(std::string_view prefix,
-              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    for (auto it = rows_.lower_bound(prefix); it != rows_.end(); ++it) {
-      if (std::string_view(it->first).substr(0, prefix.size()) != prefix) break;
-      if (!visit(it->first, it->second)) break;
-    }
-    return Status::OK();
-  }
-  void Put(std::string_view key, std::string_view value) override {
-    written_ += key.size() + value.size();
-    keys_.emplace_back(key);
-    rows_.insert_or_assign(std::string(key), std::string(value));
-  }
-  void Delete(std::string_view key) override { rows_.erase(std::string(key)); }
-  void Append(std::string_view key, std::string_view bytes) override {
-    written_ += key.size() + bytes.size();
-    keys_.emplace_back(key);
-    auto it = rows_.find(key);
-    if (it == rows_.end()) it = rows_.emplace(std::string(key), std::string()).first;
-    it->second.append(bytes);
-  }
-  size_t written() const { return written_; }
-  const std::vector<std::string>& keys() const { return keys_; }
-  void ResetCount() {
-    written_ = 0;
-    keys_.clear();
-  }
-
- private:
-  std::map<std::string, std::string, std::less<>> rows_;
-  size_t written_ = 0;
-  std::vector<std::string> keys_;  // written since ResetCount
-};
 
 // Folds the whole log but its last event into `view`, then the last event alone into `rows`.
 void FoldLastEventAlone(EventLog* log, const std::string& view, CountingRows* rows) {
-  std::vector<RecordedEvent> all, page;
-  for (uint64_t next = 1;;) {
-    EXPECT_TRUE(log->ReadAll(next, ReadOptions(), &page).ok());
-    if (page.empty()) break;
-    next = page.back().global_position() + 1;
-    for (RecordedEvent& e : page) all.push_back(std::move(e));
-  }
+  const std::vector<RecordedEvent> all = LogEvents(log);
   std::vector<std::unique_ptr<Projection>> projections;
   EXPECT_TRUE(MakeProjections({view}, &projections).ok());
   Projection& p = *projections.front();

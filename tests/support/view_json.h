@@ -80,6 +80,18 @@ inline void ExpectStorageFree(ViewStore* store, const std::string& view, const s
   }
 }
 
+// Every event of the log, in order.
+inline std::vector<RecordedEvent> LogEvents(EventLog* log) {
+  std::vector<RecordedEvent> all, page;
+  for (uint64_t next = 1;;) {
+    EXPECT_TRUE(log->ReadAll(next, ReadOptions(), &page).ok());
+    if (page.empty()) break;
+    next = page.back().global_position() + 1;
+    for (RecordedEvent& e : page) all.push_back(std::move(e));
+  }
+  return all;
+}
+
 // Every event of a project stream of the standard world's firm, in order.
 inline std::vector<RecordedEvent> ProjectEvents(EventLog* log, const std::string& project) {
   std::vector<RecordedEvent> all, page;
