@@ -7,6 +7,7 @@
 namespace tandem {
 namespace {
 
+using json_fields::Arr;
 using json_fields::Int;
 using json_fields::Obj;
 using json_fields::S;
@@ -135,17 +136,34 @@ std::string WorkspaceDirectory::NameOf(const std::string& member) const {
   return entry == nullptr || entry->name.empty() ? member : entry->name;
 }
 
+void ProjectEntry::MadeManager(const std::string& member) {
+  NoLongerManager(member);
+  managers.push_back(member);
+  manager = member;
+}
+
+void ProjectEntry::NoLongerManager(const std::string& member) {
+  std::erase(managers, member);
+  manager = managers.empty() ? "" : managers.back();
+}
+
 void ProjectEntry::ToJson(boost::json::object* out) const {
+  boost::json::array list;
+  for (const std::string& m : managers) list.emplace_back(m);
   *out = {{"client", client_id},
           {"name", name},
-          {"manager", manager},
+          {"managers", std::move(list)},
           {"created_at_us", created_at_us}};
 }
 
 void ProjectEntry::FromJson(const boost::json::object& in) {
   client_id = Str(in, "client");
   name = Str(in, "name");
-  manager = Str(in, "manager");
+  managers.clear();
+  for (const boost::json::value& m : Arr(in, "managers")) {
+    if (m.is_string()) managers.emplace_back(m.get_string());
+  }
+  manager = managers.empty() ? "" : managers.back();
   created_at_us = Int(in, "created_at_us");
 }
 
@@ -174,7 +192,7 @@ Status DirectoryProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const auto* e = event.payload_as_ProjectCreated();
   p->client_id = S(e->client_id());
   p->name = S(e->name());
-  p->manager = S(event.actor());
+  p->MadeManager(S(event.actor()));
   p->created_at_us = event.recorded_at_us();
   return Status::OK();
 }
@@ -198,17 +216,23 @@ Status DirectoryProjection::ApplyToMember(const std::string& tenant, const schem
     return Status::OK();
   }
   m->state.Apply(event, S);
-  if (event.payload_type() != Payload::RoleGranted) return Status::OK();
-  const auto* e = event.payload_as_RoleGranted();
-  const std::string project = S(e->project_id());
-  if (project.empty() || e->role() != schema::Role::ProjectManager ||
-      m->state.RoleOn(project) != schema::Role::ProjectManager) {
-    return Status::OK();
+  // Only project-scoped changes of project_manager move a project's manager.
+  std::string project;
+  schema::Role role = schema::Role::None;
+  if (const auto* e = event.payload_as_RoleGranted()) {
+    project = S(e->project_id());
+    role = e->role();
+  } else if (const auto* e = event.payload_as_RoleRevoked()) {
+    project = S(e->project_id());
+    role = e->role();
   }
+  if (project.empty() || role != schema::Role::ProjectManager) return Status::OK();
   ProjectEntry* p = nullptr;
   s = projects_.Find(*rows, ProjectKey(tenant, project), &p);
-  if (!s.ok()) return s;
-  if (p != nullptr) p->manager = member;
+  if (!s.ok() || p == nullptr) return s;
+  const bool manages = m->state.RoleOn(project) == schema::Role::ProjectManager;
+  if (event.payload_type() == Payload::RoleGranted && manages) p->MadeManager(member);
+  if (event.payload_type() == Payload::RoleRevoked && !manages) p->NoLongerManager(member);
   return Status::OK();
 }
 

@@ -5,14 +5,14 @@
 // Rows:
 //   {tenant, "w"}            the workspace: whether it was created, its name
 //   {tenant, "m", member}    a member: side (client), roles, version, display name
-//   {tenant, "p", project}   a project: client, name, manager, creation time
+//   {tenant, "p", project}   a project: client, name, managers, creation time
 // No row grows with the workspace's members: an invitation or a role change writes that
 // member's row, and a query reads its asker's row and the rows of the members it names.
 //
 // A member is folded with the domain's own rules (MemberState::Apply), so a view grants exactly
 // what a command would: a revoked member has no role, a role that does not fit the member's
 // side counts as none. A project's manager is the member who created it, or the last member
-// granted project_manager on it.
+// granted project_manager on it whose grant was not revoked since (see ProjectEntry).
 #pragma once
 
 #include <map>
@@ -70,9 +70,17 @@ class WorkspaceDirectory {
 struct ProjectEntry {
   std::string client_id;
   std::string name;
+  // Who manages the project now: the last of `managers`, "" when none is left.
   std::string manager;
+  // The members made its manager, in order: its creator, then each project-scoped grant of
+  // project_manager (a member granted again moves to the end). A member whose project_manager
+  // role on the project is revoked leaves the list, and the one made manager before is the
+  // manager again.
+  std::vector<std::string> managers;
   int64_t created_at_us = 0;
 
+  void MadeManager(const std::string& member);
+  void NoLongerManager(const std::string& member);
   void ToJson(boost::json::object* out) const;
   void FromJson(const boost::json::object& in);
 };
@@ -83,7 +91,7 @@ class DirectoryProjection : public Projection {
       : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "directory";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 2; }
+  uint32_t version() const override { return 3; }
   bool gates_reads() const override { return true; }
   EventFilter filter() const override {
     using schema::Payload;

@@ -190,6 +190,36 @@ TEST_F(ActionItemsTest, StagedInternalCardIsForTheProjectsManagerOnly) {
   EXPECT_EQ(Summary("pm"), Strings{});
 }
 
+TEST_F(ActionItemsTest, AStagedCardReturnsToThePreviousManagerWhenTheGrantIsRevoked) {
+  Run("member.invite", "owner",
+      {{"member_id", "ben"}, {"email", "ben@nw.io"}, {"display_name", "Ben"}, {"role", "staff"}});
+  Run("role.grant", "owner",
+      {{"member_id", "ben"},
+       {"role", "project_manager"},
+       {"project_id", "p-acme"},
+       {"expected_version", 1}});
+  Run("board.configure", "pm",
+      {{"project_id", "p-acme"},
+       {"board_id", "qa"},
+       {"name", "QA"},
+       {"columns", boost::json::array{"Doing", "Staged"}}});
+  Run("card.create", "pm",
+      {{"project_id", "p-acme"}, {"board_id", "qa"}, {"card_id", "fix"}, {"title", "Fix"}});
+  Run("card.move", "pm",
+      {{"project_id", "p-acme"},
+       {"card_id", "fix"},
+       {"to_column", "Staged"},
+       {"expected_version", 1}});
+  ASSERT_EQ(Summary("ben"), Strings{"review_card:p-acme:fix"});
+  Run("role.revoke", "owner",
+      {{"member_id", "ben"},
+       {"role", "project_manager"},
+       {"project_id", "p-acme"},
+       {"expected_version", 2}});
+  EXPECT_EQ(Summary("ben"), Strings{});
+  EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:fix"});
+}
+
 TEST_F(ActionItemsTest, UrgencyFollowsTheDueDateAgainstToday) {
   RequestDocument("later", "acme-member", "2026-12-14");
   RequestDocument("soon", "acme-member", "2026-12-13");
