@@ -94,6 +94,9 @@ Status WorkspaceDirectory::Open(const RowReader* rows, const std::string& tenant
   boost::json::object o;
   if (s.ok()) s = ParseRow(value, &o);
   if (s.ok()) workspace_.FromJson(o);
+  // The fold writes the row only when the workspace is created: one that says otherwise is
+  // damaged, not a workspace that does not exist.
+  if (s.ok() && !workspace_.exists) s = Status::Corruption("a directory row is damaged");
   return s;
 }
 

@@ -452,6 +452,24 @@ TEST_F(ReviewFindingsTest, AReadNamingAMemberWhoseDirectoryRowIsDamagedFails) {
   EXPECT_TRUE(s.IsCorruption()) << s.ToString() << " " << out;
 }
 
+TEST_F(ReviewFindingsTest, AReadInAWorkspaceWhoseDirectoryRowSaysItDoesNotExistFails) {
+  world_->CatchUp();
+  std::string workspace_row;
+  for (const auto& [key, value] : StoredRows(world_->store(), "directory")) {
+    // Only the workspace row says whether the workspace exists.
+    if (value.find("\"exists\":true") != std::string::npos && key.rfind("northwind", 0) == 0) {
+      workspace_row = key;
+    }
+  }
+  ASSERT_FALSE(workspace_row.empty());
+  std::unique_ptr<ViewBatch> batch = world_->store()->NewBatch();
+  batch->Rows("directory")->Put(workspace_row, R"({"name":"Northwind"})");
+  ASSERT_TRUE(world_->store()->Commit(batch.get()).ok());
+  Status s;
+  const std::string out = world_->Read(Ask("threads", "acme-member", "p-acme"), &s);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString() << " " << out;
+}
+
 // Found in review (4adabe1): an event about a member without a member id (`tandem append` writes
 // one) is about the member "" for the domain's fold; the directory's fold ignored it, so a
 // project's manager differed from the one commands are decided with.
