@@ -1,5 +1,7 @@
 #include "directory_projection.h"
 
+#include <iterator>
+
 #include "json_fields.h"
 #include "tandem/domain/roles.h"
 #include "view_key.h"
@@ -100,19 +102,16 @@ Status WorkspaceDirectory::Open(const RowReader* rows, const std::string& tenant
   return s;
 }
 
-Status WorkspaceDirectory::Load(const std::string& id, const MemberEntry** entry) const {
-  *entry = nullptr;
-  if (auto it = members_.find(id); it != members_.end()) {
-    if (it->second) *entry = &*it->second;
-    return Status::OK();
-  }
+namespace {
+
+// The member's row, or nullopt in `*out` when the member was never invited.
+Status ReadMember(const RowReader* rows, const std::string& tenant, std::string_view id,
+                  std::optional<MemberEntry>* out) {
+  out->reset();
   std::string value;
-  Status s = rows_ == nullptr ? Status::NotFound("no directory")
-                              : rows_->Get(MemberKey(tenant_, id), &value);
-  if (s.IsNotFound()) {
-    members_.emplace(id, std::nullopt);
-    return Status::OK();
-  }
+  Status s =
+      rows == nullptr ? Status::NotFound("no directory") : rows->Get(MemberKey(tenant, id), &value);
+  if (s.IsNotFound()) return Status::OK();
   boost::json::object o;
   if (s.ok()) s = ParseRow(value, &o);
   if (!s.ok()) return s;
@@ -121,7 +120,49 @@ Status WorkspaceDirectory::Load(const std::string& id, const MemberEntry** entry
   // A row of a member never invited is not one the fold writes: refuse it like a damaged one
   // rather than grant what it says.
   if (!m.state.invited()) return Status::Corruption("a directory row is damaged");
-  *entry = &*members_.emplace(id, std::move(m)).first->second;
+  *out = std::move(m);
+  return Status::OK();
+}
+
+// Members read while resolving the managers of the projects of one read.
+using MemberRows = std::map<std::string, std::optional<MemberEntry>, std::less<>>;
+
+Status ResolveManager(const RowReader& rows, const std::string& tenant, const std::string& project,
+                      MemberRows* members, ProjectEntry* entry) {
+  entry->manager.clear();
+  for (auto it = entry->managers.rbegin(); it != entry->managers.rend(); ++it) {
+    auto found = members->find(*it);
+    if (found == members->end()) {
+      std::optional<MemberEntry> m;
+      Status s = ReadMember(&rows, tenant, *it, &m);
+      if (!s.ok()) return s;
+      found = members->emplace(*it, std::move(m)).first;
+    }
+    if (!found->second) continue;
+    const MemberState& state = found->second->state;
+    const schema::Role role = state.RoleOn(project);
+    const bool creator = it == std::prev(entry->managers.rend());
+    if (role == schema::Role::ProjectManager ||
+        (creator && role != schema::Role::None && state.client_id.empty())) {
+      entry->manager = *it;
+      break;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status WorkspaceDirectory::Load(const std::string& id, const MemberEntry** entry) const {
+  *entry = nullptr;
+  auto it = members_.find(id);
+  if (it == members_.end()) {
+    std::optional<MemberEntry> m;
+    Status s = ReadMember(rows_, tenant_, id, &m);
+    if (!s.ok()) return s;
+    it = members_.emplace(id, std::move(m)).first;
+  }
+  if (it->second) *entry = &*it->second;
   return Status::OK();
 }
 
@@ -142,13 +183,9 @@ std::string WorkspaceDirectory::NameOf(const std::string& member) const {
 void ProjectEntry::MadeManager(const std::string& member) {
   NoLongerManager(member);
   managers.push_back(member);
-  manager = member;
 }
 
-void ProjectEntry::NoLongerManager(const std::string& member) {
-  std::erase(managers, member);
-  manager = managers.empty() ? "" : managers.back();
-}
+void ProjectEntry::NoLongerManager(const std::string& member) { std::erase(managers, member); }
 
 void ProjectEntry::ToJson(boost::json::object* out) const {
   boost::json::array list;
@@ -166,7 +203,6 @@ void ProjectEntry::FromJson(const boost::json::object& in) {
   for (const boost::json::value& m : Arr(in, "managers")) {
     if (m.is_string()) managers.emplace_back(m.get_string());
   }
-  manager = managers.empty() ? "" : managers.back();
   created_at_us = Int(in, "created_at_us");
 }
 
@@ -259,6 +295,8 @@ Status LoadProjectEntry(const RowReader& rows, const std::string& tenant,
   boost::json::object o;
   if (s.ok()) s = ParseRow(value, &o);
   if (s.ok()) out->FromJson(o);
+  MemberRows members;
+  if (s.ok()) s = ResolveManager(rows, tenant, project, &members, out);
   return s;
 }
 
@@ -279,7 +317,14 @@ Status ListProjects(const RowReader& rows, const std::string& tenant,
     out->emplace_back(parts[2], std::move(p));
     return true;
   });
-  return s.ok() ? parse : s;
+  if (!s.ok()) return s;
+  if (!parse.ok()) return parse;
+  MemberRows members;
+  for (auto& [project, entry] : *out) {
+    s = ResolveManager(rows, tenant, project, &members, &entry);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
 }
 
 }  // namespace tandem

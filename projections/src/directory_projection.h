@@ -70,7 +70,7 @@ class WorkspaceDirectory {
 struct ProjectEntry {
   std::string client_id;
   std::string name;
-  // Who manages the project now: the last of `managers`, "" when none is left.
+  // Who manages the project now: set by LoadProjectEntry and ListProjects (below), never stored.
   std::string manager;
   // The members made its manager, in order: its creator, then each project-scoped grant of
   // project_manager (a member granted again moves to the end). A member whose project_manager
@@ -114,7 +114,10 @@ class DirectoryProjection : public Projection {
 // The project id of a project stream's name ("project:<id>"), or "" for any other stream.
 std::string ProjectOfStream(std::string_view stream);
 
-// Reads from the directory view. NotFound when absent.
+// Reads from the directory view. NotFound when absent. A project's `manager` is resolved against
+// the members as they stand: the last of its `managers` still project_manager on it, or its
+// creator while still a member of the firm ("" when none is); a member's row that cannot be read
+// is Corruption.
 Status LoadProjectEntry(const RowReader& rows, const std::string& tenant,
                         const std::string& project, ProjectEntry* out);
 Status ListProjects(const RowReader& rows, const std::string& tenant,

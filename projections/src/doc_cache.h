@@ -32,7 +32,8 @@ template <class Doc>
 class DocCache {
  public:
   // `budget` must outlive the cache. When it is exceeded, Flush forgets the rows the last batch
-  // did not use (keeping those every batch touches, such as a project's header).
+  // did not use (keeping those every batch touches, such as a project's header); a batch that
+  // used no row of this cache forgets nothing: it says nothing about which rows are cold.
   explicit DocCache(RowCacheBudget* budget) : budget_(budget) {}
   DocCache(const DocCache&) = delete;
   DocCache& operator=(const DocCache&) = delete;
@@ -132,7 +133,7 @@ class DocCache {
       Charge(e);
     }
     dirty_.clear();
-    if (budget_->Exceeded()) {
+    if (used_in_batch_ && budget_->Exceeded()) {
       boost::unordered::erase_if(entries_, [&](const auto& kv) {
         if (kv.second->used == generation_) return false;
         Discharge(*kv.second);
@@ -140,6 +141,7 @@ class DocCache {
       });
     }
     ++generation_;
+    used_in_batch_ = false;
   }
 
   void Forget() {
@@ -152,7 +154,7 @@ class DocCache {
   // What the store holds under the entry's key, as far as this cache knows.
   enum class Stored { kUnknown, kAbsent, kText };
   // An entry and its key share one allocation: a lookup compares the key where it then reads
-  // the entry, one cache miss instead of two (a rebuild's caches hold 100k rows and more).
+  // the entry, one cache miss instead of two (a rebuild's round touches 100k rows and more).
   struct Entry {
     Doc doc;
     Stored stored = Stored::kUnknown;
@@ -198,6 +200,7 @@ class DocCache {
     }
     Entry* e = it->second.get();
     e->used = generation_;
+    used_in_batch_ = true;
     return e;
   }
 
@@ -251,6 +254,7 @@ class DocCache {
   RowCacheBudget* budget_;
   std::vector<Entry*> dirty_;  // changed since the last Flush
   uint64_t generation_ = 0;
+  bool used_in_batch_ = false;  // whether a row was looked up since the last Flush
   // Open addressing (no chain of nodes to walk on a lookup); entries are boxed so that the
   // pointers in dirty_ survive a rehash, and each is keyed by a view of its own key.
   boost::unordered_flat_map<std::string_view, EntryPtr, std::hash<std::string_view>> entries_;

@@ -1,26 +1,33 @@
 // RowCacheBudget: the memory that the row caches (DocCache) of one set of projections may keep
 // between batches, shared by all of them.
 //
-// A rebuild folds into some 45 caches on two threads. A bound per cache either starves the
+// A rebuild folds into 57 caches on two threads. A bound per cache either starves the
 // caches whose rows every batch touches again (a project's header) or lets each of them fill
 // up with rows read once (a comment's question fact), so that a rebuild's memory grew with the
 // log. One budget lets the caches that are reused keep what the others would have wasted.
 //
-// Caches charge what they hold (an estimate: key, stored text, the decoded row as much again)
-// and, at each flush, forget the rows the batch did not use when the budget is exceeded. The
-// rows one batch uses stay until its flush whatever the budget, so the peak is the budget plus
-// one batch's rows: bounded by the batch size, not by the history.
+// Caches charge what they hold (an estimate that runs low by 10-45%: key, stored text, the
+// decoded row as much again, not the allocator's overhead) and, at a flush of a batch that used
+// some of their rows, forget the rows the batch did not use when the budget is exceeded. The
+// rows a batch uses stay until its flush whatever the budget, and the last batch's until the
+// next one's, so what is kept is at most the budget or two batches' rows: bounded by the batch
+// size, not by the history.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 namespace tandem {
 
 class RowCacheBudget {
  public:
-  explicit RowCacheBudget(size_t bytes) : limit_(static_cast<int64_t>(bytes)) {}
+  // Above INT64_MAX counts as INT64_MAX (no limit in practice).
+  explicit RowCacheBudget(size_t bytes)
+      : limit_(static_cast<int64_t>(
+            std::min<size_t>(bytes, static_cast<size_t>(std::numeric_limits<int64_t>::max())))) {}
   RowCacheBudget(const RowCacheBudget&) = delete;
   RowCacheBudget& operator=(const RowCacheBudget&) = delete;
 

@@ -47,6 +47,21 @@ class ActionItemsTest : public StandardViewTest {
     if (!due.empty()) f["due_date"] = due;
     Run("document.request", "pm", f);
   }
+  // An internal card "fix" in the Staged column of a new QA board of acme's project.
+  void StageCardOnQaBoard() {
+    Run("board.configure", "pm",
+        {{"project_id", "p-acme"},
+         {"board_id", "qa"},
+         {"name", "QA"},
+         {"columns", boost::json::array{"Doing", "Staged"}}});
+    Run("card.create", "pm",
+        {{"project_id", "p-acme"}, {"board_id", "qa"}, {"card_id", "fix"}, {"title", "Fix"}});
+    Run("card.move", "pm",
+        {{"project_id", "p-acme"},
+         {"card_id", "fix"},
+         {"to_column", "Staged"},
+         {"expected_version", 1}});
+  }
 };
 
 using Strings = std::vector<std::string>;
@@ -198,18 +213,7 @@ TEST_F(ActionItemsTest, AStagedCardReturnsToThePreviousManagerWhenTheGrantIsRevo
        {"role", "project_manager"},
        {"project_id", "p-acme"},
        {"expected_version", 1}});
-  Run("board.configure", "pm",
-      {{"project_id", "p-acme"},
-       {"board_id", "qa"},
-       {"name", "QA"},
-       {"columns", boost::json::array{"Doing", "Staged"}}});
-  Run("card.create", "pm",
-      {{"project_id", "p-acme"}, {"board_id", "qa"}, {"card_id", "fix"}, {"title", "Fix"}});
-  Run("card.move", "pm",
-      {{"project_id", "p-acme"},
-       {"card_id", "fix"},
-       {"to_column", "Staged"},
-       {"expected_version", 1}});
+  StageCardOnQaBoard();
   ASSERT_EQ(Summary("ben"), Strings{"review_card:p-acme:fix"});
   Run("role.revoke", "owner",
       {{"member_id", "ben"},
@@ -217,6 +221,20 @@ TEST_F(ActionItemsTest, AStagedCardReturnsToThePreviousManagerWhenTheGrantIsRevo
        {"project_id", "p-acme"},
        {"expected_version", 2}});
   EXPECT_EQ(Summary("ben"), Strings{});
+  EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:fix"});
+}
+
+TEST_F(ActionItemsTest, AStagedCardReturnsToTheCreatorWhenTheGrantedManagerLeavesTheFirm) {
+  Run("member.invite", "owner",
+      {{"member_id", "ben"}, {"email", "ben@nw.io"}, {"display_name", "Ben"}, {"role", "staff"}});
+  Run("role.grant", "owner",
+      {{"member_id", "ben"},
+       {"role", "project_manager"},
+       {"project_id", "p-acme"},
+       {"expected_version", 1}});
+  StageCardOnQaBoard();
+  ASSERT_EQ(Summary("ben"), Strings{"review_card:p-acme:fix"});
+  Run("role.revoke", "owner", {{"member_id", "ben"}, {"role", "staff"}, {"expected_version", 2}});
   EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:fix"});
 }
 

@@ -380,10 +380,10 @@ TEST_F(ClientCurationTest, EveryViewFoldedThroughItsFilterHashesLikeAFoldOfEvery
   }
 }
 
-// Without a row-cache budget, every flush forgets the rows its batch did not use and later
+// With a row-cache budget of 0, every flush forgets the rows its batch did not use and later
 // batches read them back from storage: the views must come out exactly as when nothing is
 // forgotten.
-TEST_F(ClientCurationTest, EveryViewFoldedWithoutARowCacheHoldsTheRowsItHoldsWithOne) {
+TEST_F(ClientCurationTest, EveryViewFoldedWithARowCacheBudgetOfZeroHoldsTheSameRows) {
   const std::vector<RecordedEvent> events = LogEvents(world_->log());
   auto fold = [&](size_t row_cache_bytes, std::vector<CountingRows>* rows) {
     ProjectionOptions options;

@@ -30,10 +30,14 @@
 namespace tandem {
 
 struct ProjectionOptions {
-  // What the projections made together may keep of their rows in memory between batches, all
-  // together (about; the rows a single batch uses are kept until it is written whatever this
-  // says). More rows kept means fewer reads of the views database while folding; a rebuild of
-  // every view at 256 MB peaks below 1 GB whatever the log's length.
+  // The memory that the projections made by one MakeProjections call may keep of their decoded
+  // rows between batches, all together: each call (a runner, an as-of fold, a Kafka worker) has
+  // a budget of its own. An estimate that runs low by 10-45% (allocator overhead is not
+  // counted). Past it, a view forgets at its next flush the rows its batch did not use; the rows
+  // of the batch being folded and of the last one are kept whatever this says, so 0 keeps only
+  // those. More rows kept means fewer reads of the views database while following the log live;
+  // a rebuild's rounds of 200,000 events touch most of their rows anyway. Values above INT64_MAX
+  // count as INT64_MAX.
   size_t row_cache_bytes = size_t{256} << 20;
 };
 
