@@ -47,6 +47,19 @@ class ActionItemsTest : public StandardViewTest {
     if (!due.empty()) f["due_date"] = due;
     Run("document.request", "pm", f);
   }
+  // Ben, a staff member, made project manager of acme's project, which then has an internal
+  // card in Staged for its manager to review.
+  void BenManagesAcmeWithAStagedCard() {
+    Run("member.invite", "owner",
+        {{"member_id", "ben"}, {"email", "ben@nw.io"}, {"display_name", "Ben"}, {"role", "staff"}});
+    Run("role.grant", "owner",
+        {{"member_id", "ben"},
+         {"role", "project_manager"},
+         {"project_id", "p-acme"},
+         {"expected_version", 1}});
+    StageCardOnQaBoard();
+    ASSERT_EQ(Summary("ben"), std::vector<std::string>{"review_card:p-acme:fix"});
+  }
   // An internal card "fix" in the Staged column of a new QA board of acme's project.
   void StageCardOnQaBoard() {
     Run("board.configure", "pm",
@@ -206,15 +219,7 @@ TEST_F(ActionItemsTest, StagedInternalCardIsForTheProjectsManagerOnly) {
 }
 
 TEST_F(ActionItemsTest, AStagedCardReturnsToThePreviousManagerWhenTheGrantIsRevoked) {
-  Run("member.invite", "owner",
-      {{"member_id", "ben"}, {"email", "ben@nw.io"}, {"display_name", "Ben"}, {"role", "staff"}});
-  Run("role.grant", "owner",
-      {{"member_id", "ben"},
-       {"role", "project_manager"},
-       {"project_id", "p-acme"},
-       {"expected_version", 1}});
-  StageCardOnQaBoard();
-  ASSERT_EQ(Summary("ben"), Strings{"review_card:p-acme:fix"});
+  BenManagesAcmeWithAStagedCard();
   Run("role.revoke", "owner",
       {{"member_id", "ben"},
        {"role", "project_manager"},
@@ -225,15 +230,7 @@ TEST_F(ActionItemsTest, AStagedCardReturnsToThePreviousManagerWhenTheGrantIsRevo
 }
 
 TEST_F(ActionItemsTest, AStagedCardReturnsToTheCreatorWhenTheGrantedManagerLeavesTheFirm) {
-  Run("member.invite", "owner",
-      {{"member_id", "ben"}, {"email", "ben@nw.io"}, {"display_name", "Ben"}, {"role", "staff"}});
-  Run("role.grant", "owner",
-      {{"member_id", "ben"},
-       {"role", "project_manager"},
-       {"project_id", "p-acme"},
-       {"expected_version", 1}});
-  StageCardOnQaBoard();
-  ASSERT_EQ(Summary("ben"), Strings{"review_card:p-acme:fix"});
+  BenManagesAcmeWithAStagedCard();
   Run("role.revoke", "owner", {{"member_id", "ben"}, {"role", "staff"}, {"expected_version", 2}});
   EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:fix"});
 }
