@@ -65,9 +65,11 @@ bool AssignedTo(const QueryContext& ctx, const std::string& project_id, const Pr
   if (client_side || role == Role::None) return false;
   if (item.group == "firm_managers") {
     return role == Role::Owner || role == Role::ProjectManager ||
-           ctx.asker.member == project.manager;
+           ctx.asker.member == ctx.directory.ManagerOf(project_id, project);
   }
-  if (item.group == "project_manager") return ctx.asker.member == project.manager;
+  if (item.group == "project_manager") {
+    return ctx.asker.member == ctx.directory.ManagerOf(project_id, project);
+  }
   return false;
 }
 

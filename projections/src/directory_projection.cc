@@ -1,6 +1,6 @@
 #include "directory_projection.h"
 
-#include <iterator>
+#include <set>
 
 #include "json_fields.h"
 #include "tandem/domain/roles.h"
@@ -104,6 +104,15 @@ Status WorkspaceDirectory::Open(const RowReader* rows, const std::string& tenant
 
 namespace {
 
+// The projects on which the member holds a project-scoped project_manager role.
+std::set<std::string> ProjectsManagedBy(const MemberState& member) {
+  std::set<std::string> projects;
+  for (const auto& [project, role] : member.project_roles) {
+    if (role == schema::Role::ProjectManager) projects.insert(project);
+  }
+  return projects;
+}
+
 // The member's row, or nullopt in `*out` when the member was never invited.
 Status ReadMember(const RowReader* rows, const std::string& tenant, std::string_view id,
                   std::optional<MemberEntry>* out) {
@@ -121,33 +130,6 @@ Status ReadMember(const RowReader* rows, const std::string& tenant, std::string_
   // rather than grant what it says.
   if (!m.state.invited()) return Status::Corruption("a directory row is damaged");
   *out = std::move(m);
-  return Status::OK();
-}
-
-// Members read while resolving the managers of the projects of one read.
-using MemberRows = std::map<std::string, std::optional<MemberEntry>, std::less<>>;
-
-Status ResolveManager(const RowReader& rows, const std::string& tenant, const std::string& project,
-                      MemberRows* members, ProjectEntry* entry) {
-  entry->manager.clear();
-  for (auto it = entry->managers.rbegin(); it != entry->managers.rend(); ++it) {
-    auto found = members->find(*it);
-    if (found == members->end()) {
-      std::optional<MemberEntry> m;
-      Status s = ReadMember(&rows, tenant, *it, &m);
-      if (!s.ok()) return s;
-      found = members->emplace(*it, std::move(m)).first;
-    }
-    if (!found->second) continue;
-    const MemberState& state = found->second->state;
-    const schema::Role role = state.RoleOn(project);
-    const bool creator = it == std::prev(entry->managers.rend());
-    if (role == schema::Role::ProjectManager ||
-        (creator && role != schema::Role::None && state.client_id.empty())) {
-      entry->manager = *it;
-      break;
-    }
-  }
   return Status::OK();
 }
 
@@ -173,6 +155,29 @@ Status WorkspaceDirectory::FindMember(const std::string& id, const MemberState**
   return s;
 }
 
+std::string WorkspaceDirectory::ManagerOf(const std::string& project_id,
+                                          const ProjectEntry& project) const {
+  const MemberEntry* entry = nullptr;
+  for (auto it = project.managers.rbegin(); it != project.managers.rend(); ++it) {
+    Status s = Load(*it, &entry);
+    if (!s.ok() && status_.ok()) status_ = s;
+    if (entry == nullptr) continue;
+    const MemberState& m = entry->state;
+    auto role = m.project_roles.find(project_id);
+    if (role != m.project_roles.end() && role->second == schema::Role::ProjectManager &&
+        m.RoleOn(project_id) == schema::Role::ProjectManager) {
+      return *it;
+    }
+  }
+  Status s = Load(project.creator, &entry);
+  if (!s.ok() && status_.ok()) status_ = s;
+  if (entry != nullptr && entry->state.client_id.empty() &&
+      entry->state.RoleOn(project_id) != schema::Role::None) {
+    return project.creator;
+  }
+  return "";
+}
+
 std::string WorkspaceDirectory::NameOf(const std::string& member) const {
   const MemberEntry* entry = nullptr;
   Status s = Load(member, &entry);
@@ -192,6 +197,7 @@ void ProjectEntry::ToJson(boost::json::object* out) const {
   for (const std::string& m : managers) list.emplace_back(m);
   *out = {{"client", client_id},
           {"name", name},
+          {"creator", creator},
           {"managers", std::move(list)},
           {"created_at_us", created_at_us}};
 }
@@ -199,6 +205,7 @@ void ProjectEntry::ToJson(boost::json::object* out) const {
 void ProjectEntry::FromJson(const boost::json::object& in) {
   client_id = Str(in, "client");
   name = Str(in, "name");
+  creator = Str(in, "creator");
   managers.clear();
   for (const boost::json::value& m : Arr(in, "managers")) {
     if (m.is_string()) managers.emplace_back(m.get_string());
@@ -231,7 +238,7 @@ Status DirectoryProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const auto* e = event.payload_as_ProjectCreated();
   p->client_id = S(e->client_id());
   p->name = S(e->name());
-  p->MadeManager(S(event.actor()));
+  p->creator = S(event.actor());
   p->created_at_us = event.recorded_at_us();
   return Status::OK();
 }
@@ -254,24 +261,28 @@ Status DirectoryProjection::ApplyToMember(const std::string& tenant, const schem
     *m = std::move(invited);
     return Status::OK();
   }
+  const std::set<std::string> managed_before = ProjectsManagedBy(m->state);
   m->state.Apply(event, S);
-  // Only project-scoped changes of project_manager move a project's manager.
-  std::string project;
-  schema::Role role = schema::Role::None;
-  if (const auto* e = event.payload_as_RoleGranted()) {
-    project = S(e->project_id());
-    role = e->role();
-  } else if (const auto* e = event.payload_as_RoleRevoked()) {
-    project = S(e->project_id());
-    role = e->role();
+  const std::set<std::string> managed_after = ProjectsManagedBy(m->state);
+  // A project-scoped grant of project_manager (again) makes the member the project's latest
+  // manager; any change that leaves the member without it on a project takes them off its list
+  // (a workspace-wide revocation clears every project role), so a list holds only standing
+  // grants. Both touch only the projects this member's roles name.
+  for (const std::string& project : managed_before) {
+    if (managed_after.count(project)) continue;
+    ProjectEntry* p = nullptr;
+    s = projects_.Find(*rows, ProjectKey(tenant, project), &p);
+    if (!s.ok()) return s;
+    if (p != nullptr) p->NoLongerManager(member);
   }
-  if (project.empty() || role != schema::Role::ProjectManager) return Status::OK();
+  const auto* grant = event.payload_as_RoleGranted();
+  if (grant == nullptr || grant->role() != schema::Role::ProjectManager) return Status::OK();
+  const std::string project = S(grant->project_id());
+  if (!managed_after.count(project)) return Status::OK();
   ProjectEntry* p = nullptr;
   s = projects_.Find(*rows, ProjectKey(tenant, project), &p);
-  if (!s.ok() || p == nullptr) return s;
-  const bool manages = m->state.RoleOn(project) == schema::Role::ProjectManager;
-  if (event.payload_type() == Payload::RoleGranted && manages) p->MadeManager(member);
-  if (event.payload_type() == Payload::RoleRevoked && !manages) p->NoLongerManager(member);
+  if (!s.ok()) return s;
+  if (p != nullptr) p->MadeManager(member);
   return Status::OK();
 }
 
@@ -295,8 +306,6 @@ Status LoadProjectEntry(const RowReader& rows, const std::string& tenant,
   boost::json::object o;
   if (s.ok()) s = ParseRow(value, &o);
   if (s.ok()) out->FromJson(o);
-  MemberRows members;
-  if (s.ok()) s = ResolveManager(rows, tenant, project, &members, out);
   return s;
 }
 
@@ -317,14 +326,7 @@ Status ListProjects(const RowReader& rows, const std::string& tenant,
     out->emplace_back(parts[2], std::move(p));
     return true;
   });
-  if (!s.ok()) return s;
-  if (!parse.ok()) return parse;
-  MemberRows members;
-  for (auto& [project, entry] : *out) {
-    s = ResolveManager(rows, tenant, project, &members, &entry);
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
+  return s.ok() ? parse : s;
 }
 
 }  // namespace tandem

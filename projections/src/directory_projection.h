@@ -5,14 +5,15 @@
 // Rows:
 //   {tenant, "w"}            the workspace: whether it was created, its name
 //   {tenant, "m", member}    a member: side (client), roles, version, display name
-//   {tenant, "p", project}   a project: client, name, managers, creation time
+//   {tenant, "p", project}   a project: client, name, creator, managers, creation time
 // No row grows with the workspace's members: an invitation or a role change writes that
 // member's row, and a query reads its asker's row and the rows of the members it names.
 //
 // A member is folded with the domain's own rules (MemberState::Apply), so a view grants exactly
 // what a command would: a revoked member has no role, a role that does not fit the member's
-// side counts as none. A project's manager is the member who created it, or the last member
-// granted project_manager on it whose grant was not revoked since (see ProjectEntry).
+// side counts as none. A project's manager is the member granted project_manager on it last
+// whose grant still stands, else its creator while still a member of the firm (ProjectEntry,
+// WorkspaceDirectory::ManagerOf).
 #pragma once
 
 #include <map>
@@ -41,6 +42,8 @@ struct MemberEntry {
   void FromJson(const boost::json::object& in);
 };
 
+struct ProjectEntry;
+
 // A workspace's directory as one query reads it: the workspace's row when opened, a member's
 // row when first asked for (then kept for the rest of the query). `rows` must outlive it and
 // be one snapshot (a ViewSource reader is).
@@ -54,7 +57,11 @@ class WorkspaceDirectory {
   // The member's display name, or its id when it has none. A row that cannot be read gives the
   // id and fails status(), which the query then returns instead of its answer.
   std::string NameOf(const std::string& member) const;
-  // The first failed read of NameOf, or OK.
+  // Who manages the project now: the member of `project.managers` granted last whose
+  // project-scoped project_manager role still stands, else its creator while still a member of
+  // the firm, else "". A member's row that cannot be read fails status() like NameOf.
+  std::string ManagerOf(const std::string& project_id, const ProjectEntry& project) const;
+  // The first failed read of NameOf or ManagerOf, or OK.
   const Status& status() const { return status_; }
 
  private:
@@ -70,12 +77,11 @@ class WorkspaceDirectory {
 struct ProjectEntry {
   std::string client_id;
   std::string name;
-  // Who manages the project now: set by LoadProjectEntry and ListProjects (below), never stored.
-  std::string manager;
-  // The members made its manager, in order: its creator, then each project-scoped grant of
-  // project_manager (a member granted again moves to the end). A member whose project_manager
-  // role on the project is revoked leaves the list, and the one made manager before is the
-  // manager again.
+  std::string creator;
+  // The members holding a project-scoped project_manager grant on it, oldest grant first (a
+  // member granted again moves to the end); a member whose grant is revoked, replaced by
+  // another project role or cleared by a workspace-wide revocation leaves the list. Who
+  // manages the project is decided when read (WorkspaceDirectory::ManagerOf).
   std::vector<std::string> managers;
   int64_t created_at_us = 0;
 
@@ -91,7 +97,7 @@ class DirectoryProjection : public Projection {
       : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "directory";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 3; }
+  uint32_t version() const override { return 4; }
   bool gates_reads() const override { return true; }
   EventFilter filter() const override {
     using schema::Payload;
@@ -114,10 +120,7 @@ class DirectoryProjection : public Projection {
 // The project id of a project stream's name ("project:<id>"), or "" for any other stream.
 std::string ProjectOfStream(std::string_view stream);
 
-// Reads from the directory view. NotFound when absent. A project's `manager` is resolved against
-// the members as they stand: the last of its `managers` still project_manager on it, or its
-// creator while still a member of the firm ("" when none is); a member's row that cannot be read
-// is Corruption.
+// Reads from the directory view. NotFound when absent.
 Status LoadProjectEntry(const RowReader& rows, const std::string& tenant,
                         const std::string& project, ProjectEntry* out);
 Status ListProjects(const RowReader& rows, const std::string& tenant,

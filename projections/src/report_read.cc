@@ -239,11 +239,21 @@ Status Aggregate(const ReportScope& scope, const ReportRequest& request,
   Status s = source->Reader(
       scope.client_facts_only ? "client-report-facts" : "internal-report-facts", &rows);
   if (!s.ok()) return s;
+  // Who manages each project is read only for a pivot by it.
+  WorkspaceDirectory directory;
+  const bool by_manager = std::find(by.begin(), by.end(), "manager") != by.end();
+  if (by_manager) {
+    const RowReader* members = nullptr;
+    s = source->Reader("directory", &members);
+    if (s.ok()) s = directory.Open(members, scope.tenant);
+    if (!s.ok()) return s;
+  }
   std::map<std::vector<std::string>, Kpis> pivot;
   Kpis total;
   std::vector<std::string> parts;
   Status bad;
   for (const auto& [project_id, project] : scope.projects) {
+    const std::string manager = by_manager ? directory.ManagerOf(project_id, project) : "";
     s = rows->Scan(
         FactPrefix(scope.tenant, project_id), [&](std::string_view key, std::string_view value) {
           boost::system::error_code ec;
@@ -267,7 +277,7 @@ Status Aggregate(const ReportScope& scope, const ReportRequest& request,
           for (const std::string& d : by) {
             row_key.push_back(d == "client"    ? project.client_id
                               : d == "project" ? project_id
-                              : d == "manager" ? project.manager
+                              : d == "manager" ? manager
                                                : IsoWeekOf(date));
           }
           Kpis one;
@@ -279,6 +289,7 @@ Status Aggregate(const ReportScope& scope, const ReportRequest& request,
     if (s.ok()) s = bad;
     if (!s.ok()) return s;
   }
+  if (!directory.status().ok()) return directory.status();  // a manager that could not be read
   const bool cards = !scope.client_facts_only;
   boost::json::array out_rows;
   for (const auto& [row_key, k] : pivot) {

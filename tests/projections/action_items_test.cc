@@ -62,14 +62,14 @@ class ActionItemsTest : public StandardViewTest {
   }
   // An internal card "fix" in the Staged column of a new QA board of acme's project.
   void StageCardOnQaBoard() {
-    Run("board.configure", "pm",
+    Run("board.configure", "owner",
         {{"project_id", "p-acme"},
          {"board_id", "qa"},
          {"name", "QA"},
          {"columns", boost::json::array{"Doing", "Staged"}}});
-    Run("card.create", "pm",
+    Run("card.create", "owner",
         {{"project_id", "p-acme"}, {"board_id", "qa"}, {"card_id", "fix"}, {"title", "Fix"}});
-    Run("card.move", "pm",
+    Run("card.move", "owner",
         {{"project_id", "p-acme"},
          {"card_id", "fix"},
          {"to_column", "Staged"},
@@ -233,6 +233,38 @@ TEST_F(ActionItemsTest, AStagedCardReturnsToTheCreatorWhenTheGrantedManagerLeave
   BenManagesAcmeWithAStagedCard();
   Run("role.revoke", "owner", {{"member_id", "ben"}, {"role", "staff"}, {"expected_version", 2}});
   EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:fix"});
+}
+
+TEST_F(ActionItemsTest, ACreatorWhoseOwnProjectGrantIsRevokedStillManagesTheProject) {
+  Run("role.grant", "owner",
+      {{"member_id", "pm"},
+       {"role", "project_manager"},
+       {"project_id", "p-acme"},
+       {"expected_version", 1}});
+  Run("role.grant", "owner", {{"member_id", "pm"}, {"role", "staff"}, {"expected_version", 2}});
+  Run("role.revoke", "owner",
+      {{"member_id", "pm"},
+       {"role", "project_manager"},
+       {"project_id", "p-acme"},
+       {"expected_version", 3}});
+  StageCardOnQaBoard();
+  EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:fix"});
+}
+
+TEST_F(ActionItemsTest, AManagerWhoLeftAndReturnedDoesNotTakeOverFromAStandingGrant) {
+  BenManagesAcmeWithAStagedCard();
+  Run("member.invite", "owner",
+      {{"member_id", "cat"}, {"email", "cat@nw.io"}, {"display_name", "Cat"}, {"role", "staff"}});
+  Run("role.grant", "owner",
+      {{"member_id", "cat"},
+       {"role", "project_manager"},
+       {"project_id", "p-acme"},
+       {"expected_version", 1}});
+  Run("role.revoke", "owner", {{"member_id", "cat"}, {"role", "staff"}, {"expected_version", 2}});
+  Run("role.grant", "owner",
+      {{"member_id", "cat"}, {"role", "project_manager"}, {"expected_version", 3}});
+  EXPECT_EQ(Summary("cat"), Strings{});
+  EXPECT_EQ(Summary("ben"), Strings{"review_card:p-acme:fix"});
 }
 
 TEST_F(ActionItemsTest, UrgencyFollowsTheDueDateAgainstToday) {
