@@ -85,13 +85,20 @@ class Runner : public ProjectionRunner {
         return Status::InvalidArgument("view.unknown", "unknown stored view '" + name + "'");
       }
     }
-    for (View& v : views_) {
-      if (!names.empty() && std::find(names.begin(), names.end(), v.name) == names.end()) continue;
-      Status s = store_->Drop(v.name);
-      if (!s.ok()) return s;
-      v.projection->Forget();
-      SetCheckpoint(&v, 0);
-      LogInfo("projections", "view dropped for rebuild view=" + v.name);
+    // The views readers check access in (the directory) are dropped last: a crash between two
+    // drops then leaves no view ahead of them, which readers would refuse until the catch-up.
+    for (bool gates : {false, true}) {
+      for (View& v : views_) {
+        if (v.projection->gates_reads() != gates) continue;
+        if (!names.empty() && std::find(names.begin(), names.end(), v.name) == names.end()) {
+          continue;
+        }
+        Status s = store_->Drop(v.name);
+        if (!s.ok()) return s;
+        v.projection->Forget();
+        SetCheckpoint(&v, 0);
+        LogInfo("projections", "view dropped for rebuild view=" + v.name);
+      }
     }
     return CatchUpAgainAfterDrops();
   }

@@ -147,8 +147,10 @@ void ExpectEachViewEqualsAFoldToItsCheckpoint(const std::string& dir, int round)
     std::unique_ptr<ViewSource> folded;
     ASSERT_TRUE(FoldAsOf(log.get(), scope, &folded).ok());
     std::string stored_hash, folded_hash;
-    ASSERT_TRUE(HashView(stored.get(), view, &stored_hash).ok());
-    ASSERT_TRUE(HashView(folded.get(), view, &folded_hash).ok());
+    Status s = HashView(stored.get(), view, &stored_hash);
+    ASSERT_TRUE(s.ok()) << "round " << round << ": " << view << ": " << s.ToString();
+    s = HashView(folded.get(), view, &folded_hash);
+    ASSERT_TRUE(s.ok()) << "round " << round << ": " << view << " folded: " << s.ToString();
     EXPECT_EQ(stored_hash, folded_hash)
         << "round " << round << ": " << view << " at " << checkpoint.position;
   }

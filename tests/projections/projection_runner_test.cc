@@ -43,8 +43,14 @@ class FlakyStore : public ForwardingViewStore {
     return ForwardingViewStore::Commit(batch);
   }
 
-  int pass_commits = 0;  // the next this many commits succeed, then
-  int fail_commits = 0;  // this many fail
+  Status Drop(std::string_view view) override {
+    if (drops_before_failure == 0) return Status::IOError("injected: the drop failed");
+    if (drops_before_failure > 0) drops_before_failure--;
+    return ForwardingViewStore::Drop(view);
+  }
+  int pass_commits = 0;           // the next this many commits succeed, then
+  int fail_commits = 0;           // this many fail
+  int drops_before_failure = -1;  // when not negative: the drops that succeed before one fails
   std::atomic<int> commits{0};
 
  private:
@@ -477,6 +483,27 @@ TEST_F(ProjectionRunnerTest, RebuildOfOneViewFoldsItAgainToTheSameRows) {
   EXPECT_GT(store_->commits, commits);
   EXPECT_EQ(StoredHashes(), before);
   EXPECT_EQ(runner_->Position(), Head());
+}
+
+// A crash between two of a rebuild's drops, then during the catch-up after it: the views not
+// dropped must not be left ahead of a directory folded again from the start (readers refuse a
+// view ahead of the directory until it catches up).
+TEST_F(ProjectionRunnerTest, ARebuildStoppedBetweenTwoDropsLeavesTheViewsNotDroppedReadable) {
+  ProjectionRunnerOptions options;
+  options.catch_up_batch_events = 10;
+  OpenViews(options);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  store_->drops_before_failure = 2;
+  ASSERT_FALSE(runner_->Rebuild({}).ok());
+  store_->pass_commits = 1;
+  store_->fail_commits = 1000;
+  ASSERT_FALSE(runner_->CatchUp().ok());
+  std::unique_ptr<ViewSource> source;
+  ASSERT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
+  const RowReader* rows = nullptr;
+  ASSERT_TRUE(source->Reader("directory", &rows).ok());
+  Status s = source->Reader("client-board", &rows);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 }  // namespace
