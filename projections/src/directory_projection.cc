@@ -299,13 +299,38 @@ void DirectoryProjection::Forget() {
   projects_.Forget();
 }
 
+namespace {
+
+// A project row as the fold writes it, or Corruption: a damaged list of managers or creator
+// read leniently would hand the project's staged cards to another member, or to nobody.
+Status ReadProjectRow(std::string_view value, ProjectEntry* out) {
+  boost::json::object o;
+  Status s = ParseRow(std::string(value), &o);
+  if (!s.ok()) return s;
+  auto is = [&](std::string_view field, bool (boost::json::value::*kind)() const noexcept) {
+    const boost::json::value* v = o.if_contains(field);
+    return v != nullptr && (v->*kind)();
+  };
+  bool whole = is("client", &boost::json::value::is_string) &&
+               is("name", &boost::json::value::is_string) &&
+               is("creator", &boost::json::value::is_string) &&
+               is("created_at_us", &boost::json::value::is_number) &&
+               is("managers", &boost::json::value::is_array);
+  if (whole) {
+    for (const boost::json::value& m : o.at("managers").get_array()) whole = whole && m.is_string();
+  }
+  if (!whole) return Status::Corruption("a directory row is damaged");
+  out->FromJson(o);
+  return Status::OK();
+}
+
+}  // namespace
+
 Status LoadProjectEntry(const RowReader& rows, const std::string& tenant,
                         const std::string& project, ProjectEntry* out) {
   std::string value;
   Status s = rows.Get(ProjectKey(tenant, project), &value);
-  boost::json::object o;
-  if (s.ok()) s = ParseRow(value, &o);
-  if (s.ok()) out->FromJson(o);
+  if (s.ok()) s = ReadProjectRow(value, out);
   return s;
 }
 
@@ -315,14 +340,12 @@ Status ListProjects(const RowReader& rows, const std::string& tenant,
   Status parse;
   std::vector<std::string> parts;
   Status s = rows.Scan(ViewKey({tenant, "p"}), [&](std::string_view key, std::string_view value) {
-    boost::json::object o;
-    parse = ParseRow(std::string(value), &o);
+    ProjectEntry p;
+    parse = ReadProjectRow(value, &p);
     if (!parse.ok() || !SplitViewKey(key, &parts) || parts.size() != 3) {
       if (parse.ok()) parse = Status::Corruption("a directory key is damaged");
       return false;
     }
-    ProjectEntry p;
-    p.FromJson(o);
     out->emplace_back(parts[2], std::move(p));
     return true;
   });

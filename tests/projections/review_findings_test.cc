@@ -470,6 +470,49 @@ TEST_F(ReviewFindingsTest, AReadInAWorkspaceWhoseDirectoryRowSaysItDoesNotExistF
   EXPECT_TRUE(s.IsCorruption()) << s.ToString() << " " << out;
 }
 
+// Found in review (c7305d7): a project's directory row whose managers or creator were damaged
+// was read leniently (a manager dropped, a creator of ""), handing the project's staged cards to
+// another member or to nobody, and reports showed the wrong manager.
+class DamagedProjectRowTest : public ReviewFindingsTest {
+ protected:
+  // Rewrites p-acme's directory row with `managers` and `creator` as given (JSON values).
+  void DamageProjectRow(const std::string& managers, const std::string& creator) {
+    world_->CatchUp();
+    std::string key;
+    for (const auto& [k, value] : StoredRows(world_->store(), "directory")) {
+      if (value.find("\"managers\"") != std::string::npos &&
+          k.find("p-acme") != std::string::npos) {
+        key = k;
+      }
+    }
+    ASSERT_FALSE(key.empty());
+    std::unique_ptr<ViewBatch> batch = world_->store()->NewBatch();
+    batch->Rows("directory")
+        ->Put(key, R"({"client":"acme","name":"Acme site","creator":)" + creator +
+                       R"(,"managers":)" + managers + R"(,"created_at_us":1})");
+    ASSERT_TRUE(world_->store()->Commit(batch.get()).ok());
+  }
+};
+
+TEST_F(DamagedProjectRowTest, AManagersListWithAnEntryThatIsNotAnIdFailsTheOwnersReport) {
+  DamageProjectRow(R"(["pm",7])", R"("owner")");
+  ReportRequest request;
+  request.workspace = "northwind";
+  request.as_member = "owner";
+  request.by = {"project", "manager"};
+  request.now_date = "2027-02-01";
+  Status s;
+  const std::string out = Report(request, &s);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString() << " " << out;
+}
+
+TEST_F(DamagedProjectRowTest, ACreatorThatIsNotAnIdFailsAClientsRead) {
+  DamageProjectRow("[]", "5");
+  Status s;
+  const std::string out = world_->Read(Ask("threads", "acme-member", "p-acme"), &s);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString() << " " << out;
+}
+
 // Found in review (4adabe1): an event about a member without a member id (`tandem append` writes
 // one) is about the member "" for the domain's fold; the directory's fold ignored it, so a
 // project's manager differed from the one commands are decided with.
