@@ -3,6 +3,7 @@
 #include <set>
 
 #include "json_fields.h"
+#include "tandem/domain/authorization.h"
 #include "tandem/domain/roles.h"
 #include "view_key.h"
 
@@ -172,7 +173,7 @@ std::string WorkspaceDirectory::ManagerOf(const std::string& project_id,
   Status s = Load(project.creator, &entry);
   if (!s.ok() && status_.ok()) status_ = s;
   if (entry != nullptr && entry->state.client_id.empty() &&
-      entry->state.RoleOn(project_id) != schema::Role::None) {
+      RoleMayIssue(CommandType::kMoveCard, entry->state.RoleOn(project_id))) {
     return project.creator;
   }
   return "";

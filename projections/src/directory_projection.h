@@ -12,8 +12,8 @@
 // A member is folded with the domain's own rules (MemberState::Apply), so a view grants exactly
 // what a command would: a revoked member has no role, a role that does not fit the member's
 // side counts as none. A project's manager is the member granted project_manager on it last
-// whose grant still stands, else its creator while still a member of the firm (ProjectEntry,
-// WorkspaceDirectory::ManagerOf).
+// whose grant still stands, else its creator while a member of the firm who may still move its
+// cards (ProjectEntry, WorkspaceDirectory::ManagerOf).
 #pragma once
 
 #include <map>
@@ -58,8 +58,9 @@ class WorkspaceDirectory {
   // id and fails status(), which the query then returns instead of its answer.
   std::string NameOf(const std::string& member) const;
   // Who manages the project now: the member of `project.managers` granted last whose
-  // project-scoped project_manager role still stands, else its creator while still a member of
-  // the firm, else "". A member's row that cannot be read fails status() like NameOf.
+  // project-scoped project_manager role still stands, else its creator while a member of the
+  // firm whose role on the project may move cards (a creator made auditor of it manages nothing),
+  // else "". A member's row that cannot be read fails status() like NameOf.
   std::string ManagerOf(const std::string& project_id, const ProjectEntry& project) const;
   // The first failed read of NameOf or ManagerOf, or OK.
   const Status& status() const { return status_; }

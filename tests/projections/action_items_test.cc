@@ -251,6 +251,26 @@ TEST_F(ActionItemsTest, ACreatorWhoseOwnProjectGrantIsRevokedStillManagesTheProj
   EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:fix"});
 }
 
+// Found in review (c7305d7): an auditor cannot move the card it was asked to review, and an item
+// of a project nobody manages was nobody's.
+TEST_F(ActionItemsTest, AStagedCardOfACreatorMadeAuditorOfTheProjectGoesToTheOwner) {
+  Run("role.grant", "owner",
+      {{"member_id", "pm"},
+       {"role", "auditor"},
+       {"project_id", "p-acme"},
+       {"expected_version", 1}});
+  StageCardOnQaBoard();
+  EXPECT_EQ(Summary("pm"), Strings{});
+  EXPECT_EQ(Summary("owner"), Strings{"review_card:p-acme:fix"});
+}
+
+TEST_F(ActionItemsTest, AStagedCardOfAProjectWhoseCreatorLeftTheFirmGoesToTheOwner) {
+  StageCardOnQaBoard();
+  Run("role.revoke", "owner",
+      {{"member_id", "pm"}, {"role", "project_manager"}, {"expected_version", 1}});
+  EXPECT_EQ(Summary("owner"), Strings{"review_card:p-acme:fix"});
+}
+
 TEST_F(ActionItemsTest, AManagerWhoLeftAndReturnedDoesNotTakeOverFromAStandingGrant) {
   BenManagesAcmeWithAStagedCard();
   Run("member.invite", "owner",
