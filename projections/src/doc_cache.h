@@ -33,7 +33,7 @@ class DocCache {
  public:
   // `budget` must outlive the cache. When it is exceeded, Flush forgets the rows the last batch
   // did not use (keeping those every batch touches, such as a project's header); a batch that
-  // used no row of this cache forgets nothing: it says nothing about which rows are cold.
+  // used no row of this cache forgets nothing, unless the batches before it used none either.
   explicit DocCache(RowCacheBudget* budget) : budget_(budget) {}
   DocCache(const DocCache&) = delete;
   DocCache& operator=(const DocCache&) = delete;
@@ -133,9 +133,12 @@ class DocCache {
       Charge(e);
     }
     dirty_.clear();
-    if (used_in_batch_ && budget_->Exceeded()) {
+    idle_flushes_ = used_in_batch_ ? 0 : idle_flushes_ + 1;
+    if (budget_->Exceeded() && (used_in_batch_ || idle_flushes_ > kIdleFlushesKept)) {
+      // Rows not used this batch; a cache no batch has used for a while forgets them all, or it
+      // would hold its share of the budget while the caches in use forget theirs every batch.
       boost::unordered::erase_if(entries_, [&](const auto& kv) {
-        if (kv.second->used == generation_) return false;
+        if (used_in_batch_ && kv.second->used == generation_) return false;
         Discharge(*kv.second);
         return true;
       });
@@ -255,6 +258,11 @@ class DocCache {
   std::vector<Entry*> dirty_;  // changed since the last Flush
   uint64_t generation_ = 0;
   bool used_in_batch_ = false;  // whether a row was looked up since the last Flush
+  // Flushes in a row whose batch used none of this cache's rows. A batch that uses none says
+  // nothing about which rows are cold (the directory's rounds are mostly without an event of
+  // its own), so such a cache keeps its rows over a few of them.
+  uint64_t idle_flushes_ = 0;
+  static constexpr uint64_t kIdleFlushesKept = 2;
   // Open addressing (no chain of nodes to walk on a lookup); entries are boxed so that the
   // pointers in dirty_ survive a rehash, and each is keyed by a view of its own key.
   boost::unordered_flat_map<std::string_view, EntryPtr, std::hash<std::string_view>> entries_;

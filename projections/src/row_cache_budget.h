@@ -6,9 +6,11 @@
 // up with rows read once (a comment's question fact), so that a rebuild's memory grew with the
 // log. One budget lets the caches that are reused keep what the others would have wasted.
 //
-// Caches charge what they hold (an estimate that runs low by 10-45%: key, stored text, the
-// decoded row as much again, not the allocator's overhead) and, at a flush of a batch that used
-// some of their rows, forget the rows the batch did not use when the budget is exceeded. The
+// Caches charge what they hold (an estimate: key, stored text, the decoded row as much again,
+// not the allocator's overhead; it runs low by 10-45% for most rows and up to 3.5x for rows
+// that are maps of many small entries) and, at a flush of a batch that used some of their rows,
+// forget the rows the batch did not use when the budget is exceeded (all of them after a few
+// batches that used none, so that an idle cache gives its share back). The
 // rows a batch uses stay until its flush whatever the budget, and the last batch's until the
 // next one's, so what is kept is at most the budget or two batches' rows: bounded by the batch
 // size, not by the history.

@@ -32,12 +32,12 @@ namespace tandem {
 struct ProjectionOptions {
   // The memory that the projections made by one MakeProjections call may keep of their decoded
   // rows between batches, all together: each call (a runner, an as-of fold, a Kafka worker) has
-  // a budget of its own. An estimate that runs low by 10-45% (allocator overhead is not
-  // counted). Past it, a view forgets at its next flush the rows its batch did not use; the rows
-  // of the batch being folded and of the last one are kept whatever this says, so 0 keeps only
-  // those. More rows kept means fewer reads of the views database while following the log live;
-  // a rebuild's rounds of 200,000 events touch most of their rows anyway. Values above INT64_MAX
-  // count as INT64_MAX.
+  // a budget of its own. An estimate that runs low, by 10-45% for most rows and up to 3.5x for
+  // rows that are maps of many small entries (allocator overhead is not counted). Past it, a view
+  // forgets at its next flush the rows its batch did not use; the rows of the batch being folded
+  // and of the last one are kept whatever this says, so 0 keeps only those. More rows kept means
+  // fewer reads of the views database while following the log live; a rebuild's rounds of 200,000
+  // events touch most of their rows anyway. Values above INT64_MAX count as INT64_MAX.
   size_t row_cache_bytes = size_t{256} << 20;
 };
 
