@@ -9,6 +9,7 @@
 namespace tandem {
 namespace {
 
+using json_fields::Arr;
 using json_fields::Bool;
 using json_fields::Int;
 using json_fields::Obj;
@@ -24,6 +25,18 @@ std::string ProjectKey(const std::string& tenant, const std::string& project) {
 }
 std::string CardKey(const std::string& tenant, const std::string& project, const std::string& id) {
   return ViewKey({tenant, "c", project, id});
+}
+std::string MilestoneKey(const std::string& tenant, const std::string& project,
+                         const std::string& id) {
+  return ViewKey({tenant, "ms", project, id});
+}
+std::string RequestKey(const std::string& tenant, const std::string& project,
+                       const std::string& id) {
+  return ViewKey({tenant, "rq", project, id});
+}
+std::string ApprovalKey(const std::string& tenant, const std::string& project,
+                        const std::string& id) {
+  return ViewKey({tenant, "ap", project, id});
 }
 std::string ItemKey(const std::string& tenant, const std::string& project, std::string_view kind,
                     const std::string& id) {
@@ -65,8 +78,7 @@ struct ActionItemsProjection::Fold {
   Status Apply() {
     switch (event.payload_type()) {
       case Payload::MilestonePlanned:
-        doc->milestones.try_emplace(S(event.payload_as_MilestonePlanned()->milestone_id()), false);
-        return Status::OK();
+        return MilestonePlanned(S(event.payload_as_MilestonePlanned()->milestone_id()));
       case Payload::MilestoneCompleted:
         return MilestoneCompleted(S(event.payload_as_MilestoneCompleted()->milestone_id()));
       case Payload::DocumentRequested:
@@ -98,27 +110,54 @@ struct ActionItemsProjection::Fold {
     }
   }
 
+  Status MilestonePlanned(const std::string& milestone) {
+    const std::string key = MilestoneKey(tenant, project, milestone);
+    const ActionMilestone* existing = nullptr;
+    Status s = self->milestones_.Peek(*rows, key, &existing);
+    if (!s.ok() || existing != nullptr) return s;  // planned again: the first plan stands
+    ActionMilestone* m = nullptr;
+    return self->milestones_.Get(*rows, key, &m);
+  }
+
   Status MilestoneCompleted(const std::string& milestone) {
-    auto m = doc->milestones.find(milestone);
-    if (m == doc->milestones.end() || m->second) return Status::OK();
-    m->second = true;
+    ActionMilestone* m = nullptr;
+    Status s = self->milestones_.Find(*rows, MilestoneKey(tenant, project, milestone), &m);
+    if (!s.ok() || m == nullptr || m->completed) return s;
+    m->completed = true;
     // Its requests can no longer be answered: nobody has to upload anything for them.
-    for (auto& [id, r] : doc->requests) {
-      if (r.milestone != milestone || !r.open) continue;
-      r.open = false;
+    for (const std::string& id : m->open_requests) {
+      ActionRequest* r = nullptr;
+      s = self->requests_.Find(*rows, RequestKey(tenant, project, id), &r);
+      if (!s.ok()) return s;
+      if (r != nullptr) r->open = false;
       Drop("upload_document", id);
     }
+    m->open_requests.clear();
     return Status::OK();
   }
 
   Status DocumentRequested(const schema::DocumentRequested& e) {
-    auto m = doc->milestones.find(S(e.milestone_id()));
-    if (m == doc->milestones.end() || m->second) return Status::OK();
+    const std::string milestone_id = S(e.milestone_id());
+    const std::string milestone_key = MilestoneKey(tenant, project, milestone_id);
+    const ActionMilestone* m = nullptr;
+    Status s = self->milestones_.Peek(*rows, milestone_key, &m);
+    if (!s.ok() || m == nullptr || m->completed) return s;
     const std::string id = S(e.request_id());
-    if (!doc->requests.try_emplace(id, ActionRequest{m->first, true}).second) return Status::OK();
+    const std::string key = RequestKey(tenant, project, id);
+    const ActionRequest* existing = nullptr;
+    s = self->requests_.Peek(*rows, key, &existing);
+    if (!s.ok() || existing != nullptr) return s;  // the first request with the id decides
+    ActionRequest* r = nullptr;
+    s = self->requests_.Get(*rows, key, &r);
+    if (!s.ok()) return s;
+    *r = ActionRequest{milestone_id, true};
+    ActionMilestone* open_on = nullptr;
+    s = self->milestones_.Find(*rows, milestone_key, &open_on);
+    if (!s.ok()) return s;
+    open_on->open_requests.push_back(id);
     ActionItem item;
     item.title = Snippet(json_fields::Unchecked(e.title()), 200);
-    item.milestone_id = m->first;
+    item.milestone_id = milestone_id;
     item.request_id = id;
     item.due_date = S(e.due_date());
     item.client = SharedWithClient(event);
@@ -128,16 +167,28 @@ struct ActionItemsProjection::Fold {
   }
 
   Status CloseRequest(const std::string& request) {
-    auto r = doc->requests.find(request);
-    if (r == doc->requests.end() || !r->second.open) return Status::OK();
-    r->second.open = false;
+    ActionRequest* r = nullptr;
+    Status s = self->requests_.Find(*rows, RequestKey(tenant, project, request), &r);
+    if (!s.ok() || r == nullptr || !r->open) return s;
+    r->open = false;
     Drop("upload_document", request);
+    ActionMilestone* m = nullptr;
+    s = self->milestones_.Find(*rows, MilestoneKey(tenant, project, r->milestone), &m);
+    if (!s.ok() || m == nullptr) return s;
+    std::erase(m->open_requests, request);
     return Status::OK();
   }
 
   Status ApprovalRequested(const schema::ApprovalRequested& e) {
     const std::string id = S(e.approval_id());
-    if (!doc->approvals.try_emplace(id, true).second) return Status::OK();
+    const std::string key = ApprovalKey(tenant, project, id);
+    const ActionApproval* existing = nullptr;
+    Status s = self->approvals_.Peek(*rows, key, &existing);
+    if (!s.ok() || existing != nullptr) return s;  // the first request with the id decides
+    ActionApproval* a = nullptr;
+    s = self->approvals_.Get(*rows, key, &a);
+    if (!s.ok()) return s;
+    a->pending = true;
     ActionItem item;
     item.title = Snippet(json_fields::Unchecked(e.title()), 200);
     if (const schema::Anchor* subject = e.subject()) {
@@ -153,9 +204,10 @@ struct ActionItemsProjection::Fold {
   }
 
   Status ApprovalAnswered(const std::string& approval) {
-    auto a = doc->approvals.find(approval);
-    if (a == doc->approvals.end() || !a->second) return Status::OK();
-    a->second = false;
+    ActionApproval* a = nullptr;
+    Status s = self->approvals_.Find(*rows, ApprovalKey(tenant, project, approval), &a);
+    if (!s.ok() || a == nullptr || !a->pending) return s;
+    a->pending = false;
     Drop("answer_approval", approval);
     return Status::OK();
   }
@@ -256,17 +308,17 @@ Status ActionItemsProjection::Apply(const schema::Event& event, ViewRows* rows) 
   DocCache<ActionProject>::Ref ref;
   Status s = projects_.Open(*rows, key, &ref);
   if (!s.ok() || ref.doc == nullptr) return s;  // events of a project never created: nothing
-  // A comment (the common event) and a card's events (which change the card's row) only read
-  // the project's row; anything else may change it.
-  const Payload type = event.payload_type();
-  if (type != Payload::CommentPosted && type != Payload::CardCreated && type != Payload::CardMoved)
-    ref.Changed();
+  // Only a board's configuration changes the project's row; every other event reads it.
+  if (event.payload_type() == Payload::WorkflowConfigured) ref.Changed();
   return Fold{this, rows, event, tenant, project, ref.doc}.Apply();
 }
 
 Status ActionItemsProjection::Flush(ViewRows* rows) {
   members_.Flush(rows);
   projects_.Flush(rows);
+  milestones_.Flush(rows);
+  requests_.Flush(rows);
+  approvals_.Flush(rows);
   cards_.Flush(rows);
   items_.Flush(rows);
   return Status::OK();
@@ -275,6 +327,9 @@ Status ActionItemsProjection::Flush(ViewRows* rows) {
 void ActionItemsProjection::Forget() {
   members_.Forget();
   projects_.Forget();
+  milestones_.Forget();
+  requests_.Forget();
+  approvals_.Forget();
   cards_.Forget();
   items_.Forget();
 }
@@ -315,31 +370,44 @@ void ActionItem::FromJson(const boost::json::object& in) {
 
 void ActionProject::ToJson(boost::json::object* out) const {
   (*out)["client"] = client_id;
-  boost::json::object ms, rs, as, bs;
-  for (const auto& [id, completed] : milestones) ms[id] = completed;
-  for (const auto& [id, r] : requests) rs[id] = {{"milestone", r.milestone}, {"open", r.open}};
-  for (const auto& [id, pending] : approvals) as[id] = pending;
+  boost::json::object bs;
   for (const auto& [id, shared] : boards) bs[id] = shared;
-  (*out)["milestones"] = std::move(ms);
-  (*out)["requests"] = std::move(rs);
-  (*out)["approvals"] = std::move(as);
   (*out)["boards"] = std::move(bs);
 }
 
 void ActionProject::FromJson(const boost::json::object& in) {
   *this = ActionProject();
   client_id = Str(in, "client");
-  for (const auto& [id, v] : Obj(in, "milestones"))
-    milestones[std::string(id)] = v.is_bool() && v.get_bool();
-  for (const auto& [id, v] : Obj(in, "approvals"))
-    approvals[std::string(id)] = v.is_bool() && v.get_bool();
   for (const auto& [id, v] : Obj(in, "boards"))
     boards[std::string(id)] = v.is_bool() && v.get_bool();
-  for (const auto& [id, v] : Obj(in, "requests")) {
-    if (v.is_object())
-      requests[std::string(id)] = {Str(v.get_object(), "milestone"), Bool(v.get_object(), "open")};
+}
+
+void ActionMilestone::ToJson(boost::json::object* out) const {
+  boost::json::array open;
+  for (const std::string& id : open_requests) open.emplace_back(id);
+  *out = {{"completed", completed}, {"open_requests", std::move(open)}};
+}
+
+void ActionMilestone::FromJson(const boost::json::object& in) {
+  completed = Bool(in, "completed");
+  open_requests.clear();
+  for (const boost::json::value& id : Arr(in, "open_requests")) {
+    if (id.is_string()) open_requests.emplace_back(id.get_string());
   }
 }
+
+void ActionRequest::ToJson(boost::json::object* out) const {
+  *out = {{"milestone", milestone}, {"open", open}};
+}
+
+void ActionRequest::FromJson(const boost::json::object& in) {
+  milestone = Str(in, "milestone");
+  open = Bool(in, "open");
+}
+
+void ActionApproval::ToJson(boost::json::object* out) const { *out = {{"pending", pending}}; }
+
+void ActionApproval::FromJson(const boost::json::object& in) { pending = Bool(in, "pending"); }
 
 void ActionCard::ToJson(boost::json::object* out) const {
   *out = {{"board", board}, {"title", title}, {"column", column}};

@@ -18,15 +18,18 @@
 // or internal (client questions waiting on the firm, staged internal cards). Urgency is not
 // stored: it depends on the day of the read.
 //
-// Besides the items: per project the little state needed to decide (milestones completed,
-// requests and approvals still open, boards' audiences), per card its board, title and column
-// (a row of its own: a card move writes its card, not every card of the project), and which
-// client's side each member is on (a row per member, MemberSides, from MemberInvited), since a
-// fold decides only from its own rows. None of it grows with the number of events.
+// Besides the items, the little state needed to decide, since a fold decides only from its own
+// rows: per project its client and boards' audiences; per milestone whether it is completed and
+// its open requests; per request its milestone and whether it is open; per approval whether it
+// is pending; per card its board, title and column; per member which client's side it is on
+// (MemberSides, from MemberInvited). Each is a row of its own, so an event writes the rows of
+// the things it names, never a row holding all of a project's milestones, requests, approvals
+// or cards (which grew with the project's history and was written again by every change).
 #pragma once
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "doc_cache.h"
 #include "member_sides.h"
@@ -54,17 +57,33 @@ struct ActionCard {
   void FromJson(const boost::json::object& in);
 };
 
+struct ActionProject {
+  std::string client_id;
+  std::map<std::string, bool> boards;  // id -> shared with the client
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
+struct ActionMilestone {
+  bool completed = false;
+  // Its requests still open, in order of request: a completion closes these, and only these.
+  std::vector<std::string> open_requests;
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
+};
+
 struct ActionRequest {
   std::string milestone;
   bool open = true;
+
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
 };
 
-struct ActionProject {
-  std::string client_id;
-  std::map<std::string, bool> milestones;  // id -> completed
-  std::map<std::string, ActionRequest> requests;
-  std::map<std::string, bool> approvals;  // id -> still pending
-  std::map<std::string, bool> boards;     // id -> shared with the client
+struct ActionApproval {
+  bool pending = true;
 
   void ToJson(boost::json::object* out) const;
   void FromJson(const boost::json::object& in);
@@ -76,7 +95,7 @@ class ActionItemsProjection : public Projection {
       : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "action-items";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 3; }
+  uint32_t version() const override { return 4; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;
@@ -86,6 +105,9 @@ class ActionItemsProjection : public Projection {
   struct Fold;
   MemberSides members_{{.part = "m"}, budget_.get()};
   DocCache<ActionProject> projects_{budget_.get()};
+  DocCache<ActionMilestone> milestones_{budget_.get()};
+  DocCache<ActionRequest> requests_{budget_.get()};
+  DocCache<ActionApproval> approvals_{budget_.get()};
   DocCache<ActionCard> cards_{budget_.get()};
   DocCache<ActionItem> items_{budget_.get()};
 };

@@ -358,6 +358,20 @@ TEST_F(HistoryCostTest, ACardMoveWritesAFewActionItemRowsWhateverTheProjectsCard
   EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "action-items"), kBoundedBytes);
 }
 
+// An approval is a row of its own: a new one writes its own, not every approval the project
+// ever had again (a project row holding all of them grew by ~50 bytes per approval).
+TEST_F(HistoryCostTest, AnApprovalWritesAFewActionItemRowsWhateverTheProjectsApprovals) {
+  for (size_t i = 0; i <= kHistory; ++i) {
+    world_->MustRun(Cmd("approval.request", "northwind", "pm",
+                        {{"project_id", "p-acme"},
+                         {"approval_id", "approval-of-the-design-" + std::to_string(i)},
+                         {"subject", object{{"kind", "milestone"}, {"id", "m-planned"}}},
+                         {"title", "Design"},
+                         {"requested_from", "acme-member"}}));
+  }
+  EXPECT_LT(BytesWrittenByLastEvent(world_->log(), "action-items"), kBoundedBytes);
+}
+
 // The feed names a card by its title: a new card writes its own title, not every title of the
 // project again (a row holding all of them grew by ~110 bytes per card).
 TEST_F(HistoryCostTest, ANewCardWritesAFewFeedRowsWhateverTheProjectsCards) {
