@@ -68,8 +68,8 @@ bool AssignedTo(const QueryContext& ctx, const std::string& project_id, const Pr
            ctx.asker.member == ctx.directory.ManagerOf(project_id, project);
   }
   if (item.group == "project_manager") {
-    // A project nobody manages (its creator left, no grant stands) is its owners' to review:
-    // an item nobody sees would wait for ever.
+    // A project nobody manages (its creator left, no grant stands) is for the members acting
+    // as owner on it to review: an item nobody sees would wait for ever.
     const std::string manager = ctx.directory.ManagerOf(project_id, project);
     return manager.empty() ? role == Role::Owner : ctx.asker.member == manager;
   }

@@ -1,5 +1,6 @@
 #include "directory_projection.h"
 
+#include <algorithm>
 #include <set>
 
 #include "json_fields.h"
@@ -10,7 +11,6 @@
 namespace tandem {
 namespace {
 
-using json_fields::Arr;
 using json_fields::Int;
 using json_fields::Obj;
 using json_fields::S;
@@ -203,15 +203,29 @@ void ProjectEntry::ToJson(boost::json::object* out) const {
           {"created_at_us", created_at_us}};
 }
 
-void ProjectEntry::FromJson(const boost::json::object& in) {
+bool ProjectEntry::FromJson(const boost::json::object& in) {
+  auto is = [&](std::string_view field, bool (boost::json::value::*kind)() const noexcept) {
+    const boost::json::value* v = in.if_contains(field);
+    return v != nullptr && (v->*kind)();
+  };
+  if (!is("client", &boost::json::value::is_string) ||
+      !is("name", &boost::json::value::is_string) ||
+      !is("creator", &boost::json::value::is_string) ||
+      !is("created_at_us", &boost::json::value::is_int64) ||
+      !is("managers", &boost::json::value::is_array)) {
+    return false;
+  }
+  const boost::json::array& list = in.at("managers").get_array();
+  if (!std::all_of(list.begin(), list.end(), [](const auto& m) { return m.is_string(); })) {
+    return false;
+  }
   client_id = Str(in, "client");
   name = Str(in, "name");
   creator = Str(in, "creator");
   managers.clear();
-  for (const boost::json::value& m : Arr(in, "managers")) {
-    if (m.is_string()) managers.emplace_back(m.get_string());
-  }
+  for (const boost::json::value& m : list) managers.emplace_back(m.get_string());
   created_at_us = Int(in, "created_at_us");
+  return true;
 }
 
 Status DirectoryProjection::Apply(const schema::Event& event, ViewRows* rows) {
@@ -302,27 +316,12 @@ void DirectoryProjection::Forget() {
 
 namespace {
 
-// A project row as the fold writes it, or Corruption: a damaged list of managers or creator
-// read leniently would hand the project's staged cards to another member, or to nobody.
+// A project row as the fold writes it, or Corruption.
 Status ReadProjectRow(std::string_view value, ProjectEntry* out) {
   boost::json::object o;
   Status s = ParseRow(std::string(value), &o);
-  if (!s.ok()) return s;
-  auto is = [&](std::string_view field, bool (boost::json::value::*kind)() const noexcept) {
-    const boost::json::value* v = o.if_contains(field);
-    return v != nullptr && (v->*kind)();
-  };
-  bool whole = is("client", &boost::json::value::is_string) &&
-               is("name", &boost::json::value::is_string) &&
-               is("creator", &boost::json::value::is_string) &&
-               is("created_at_us", &boost::json::value::is_number) &&
-               is("managers", &boost::json::value::is_array);
-  if (whole) {
-    for (const boost::json::value& m : o.at("managers").get_array()) whole = whole && m.is_string();
-  }
-  if (!whole) return Status::Corruption("a directory row is damaged");
-  out->FromJson(o);
-  return Status::OK();
+  if (s.ok() && !out->FromJson(o)) s = Status::Corruption("a directory row is damaged");
+  return s;
 }
 
 }  // namespace

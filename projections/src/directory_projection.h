@@ -89,7 +89,9 @@ struct ProjectEntry {
   void MadeManager(const std::string& member);
   void NoLongerManager(const std::string& member);
   void ToJson(boost::json::object* out) const;
-  void FromJson(const boost::json::object& in);
+  // False when the row is not as ToJson writes it: read leniently, a damaged list of managers
+  // or creator would hand the project's staged cards to another member, or to nobody.
+  bool FromJson(const boost::json::object& in);
 };
 
 class DirectoryProjection : public Projection {

@@ -4,6 +4,8 @@
 // Doc is a value type with
 //   void ToJson(boost::json::object* out) const;
 //   void FromJson(const boost::json::object& in);   // must not throw on unexpected shapes
+// or `bool FromJson(...)`, false when the row is not as ToJson writes it (then Corruption: a
+// fold never rewrites a damaged row as a plausible one).
 // Rows are stored as the JSON text of the object (a Doc may add `void Serialize(std::string*)
 // const` giving the same text faster); a stored row that is not a JSON object is Corruption
 // naming the view, never data.
@@ -18,6 +20,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -245,7 +248,14 @@ class DocCache {
       entries_.erase(std::string_view(key));
       return Status::Corruption("a stored view row is not a JSON object");
     }
-    e.doc.FromJson(v.get_object());
+    if constexpr (std::is_same_v<decltype(e.doc.FromJson(v.get_object())), bool>) {
+      if (!e.doc.FromJson(v.get_object())) {
+        entries_.erase(std::string_view(key));
+        return Status::Corruption("a stored view row is damaged");
+      }
+    } else {
+      e.doc.FromJson(v.get_object());
+    }
     e.loaded = true;
     e.present = true;
     e.stored = Stored::kText;

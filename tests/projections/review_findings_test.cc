@@ -520,6 +520,24 @@ TEST_F(DamagedProjectRowTest, AManagersListWithAnEntryThatIsNotAnIdFailsTheOwner
   EXPECT_TRUE(s.IsCorruption()) << s.ToString() << " " << out;
 }
 
+// The fold reads the row too: a damaged one is folded again from the log, never rewritten as a
+// plausible row with the damaged fields dropped (found in review of the check above).
+TEST_F(DamagedProjectRowTest, AGrantOnAProjectWhoseRowIsDamagedFoldsTheDirectoryAgain) {
+  DamageProjectRow("[]", "5");  // the creator, pm, lost
+  world_->CloseViews();         // the fold's cached rows with them: the next reads the damage
+  world_->OpenViews();
+  world_->MustRun(Cmd(
+      "member.invite", "northwind", "owner",
+      {{"member_id", "ben"}, {"email", "ben@nw.io"}, {"display_name", "Ben"}, {"role", "staff"}}));
+  world_->MustRun(Cmd("role.grant", "northwind", "owner",
+                      {{"member_id", "ben"},
+                       {"role", "project_manager"},
+                       {"project_id", "p-acme"},
+                       {"expected_version", 1}}));
+  world_->CatchUp();
+  world_->ExpectRebuildHashesLikeLive({"directory"});
+}
+
 TEST_F(DamagedProjectRowTest, ACreatorThatIsNotAnIdFailsAClientsRead) {
   DamageProjectRow("[]", "5");
   Status s;
