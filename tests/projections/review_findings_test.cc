@@ -30,6 +30,15 @@ class ReviewFindingsTest : public ::testing::Test {
     *status = ReadReport(request, source.get(), &out);
     return out;
   }
+  // The owner's report pivoted by project and manager.
+  std::string OwnersReportByManager(Status* status) {
+    ReportRequest request;
+    request.workspace = "northwind";
+    request.as_member = "owner";
+    request.by = {"project", "manager"};
+    request.now_date = "2027-02-01";
+    return Report(request, status);
+  }
 
   void Comment(const std::string& actor, const std::string& project, const std::string& id,
                const std::string& body) {
@@ -510,13 +519,8 @@ class DamagedProjectRowTest : public ReviewFindingsTest {
 
 TEST_F(DamagedProjectRowTest, AManagersListWithAnEntryThatIsNotAnIdFailsTheOwnersReport) {
   DamageProjectRow(R"(["pm",7])", R"("owner")");
-  ReportRequest request;
-  request.workspace = "northwind";
-  request.as_member = "owner";
-  request.by = {"project", "manager"};
-  request.now_date = "2027-02-01";
   Status s;
-  const std::string out = Report(request, &s);
+  const std::string out = OwnersReportByManager(&s);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString() << " " << out;
 }
 
@@ -557,13 +561,8 @@ TEST_F(ReviewFindingsTest, AGrantToAMemberWithoutAnIdMakesAManagerAsTheDomainDoe
   grant.role = schema::Role::ProjectManager;
   grant.project_id = "p-acme";
   AppendAsOwnerPastTheRules(std::move(grant));
-  ReportRequest request;
-  request.workspace = "northwind";
-  request.as_member = "owner";
-  request.by = {"project", "manager"};
-  request.now_date = "2027-02-01";
   Status s;
-  const std::string out = Report(request, &s);
+  const std::string out = OwnersReportByManager(&s);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_NE(out.find(R"("project":"p-acme","manager":"")"), std::string::npos) << out;
 }
