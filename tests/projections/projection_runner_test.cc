@@ -48,13 +48,20 @@ class FlakyStore : public ForwardingViewStore {
     if (drops_before_failure > 0) drops_before_failure--;
     return ForwardingViewStore::Drop(view);
   }
-  int pass_commits = 0;           // the next this many commits succeed, then
-  int fail_commits = 0;           // this many fail
+  // The next `passing` commits succeed, then `failing` fail. Locked: a runner's live thread
+  // may be committing while a test sets this.
+  void FailCommits(int failing, int passing = 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pass_commits = passing;
+    fail_commits = failing;
+  }
   int drops_before_failure = -1;  // when not negative: the drops that succeed before one fails
   std::atomic<int> commits{0};
 
  private:
   std::mutex mu_;
+  int pass_commits = 0;
+  int fail_commits = 0;
 };
 
 class ProjectionRunnerTest : public ::testing::Test {
@@ -164,7 +171,7 @@ TEST_F(ProjectionRunnerTest, ABatchThatFailsToCommitIsFoldedAgainWithoutCounting
   const uint64_t before = runner_->Position();
   PostClientComment("q1");
   PostClientComment("q2");
-  store_->fail_commits = 1;
+  store_->FailCommits(1);
   Status s = runner_->CatchUp();
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
   EXPECT_EQ(runner_->Position(), before);  // nothing of the failed batch counts as folded
@@ -180,8 +187,7 @@ TEST_F(ProjectionRunnerTest, AViewThatFailsToCommitHoldsBackNoOtherView) {
   OpenViews();
   ASSERT_TRUE(runner_->CatchUp().ok());
   PostClientComment("q1");
-  store_->pass_commits = 2;
-  store_->fail_commits = 1;
+  store_->FailCommits(1, 2);
   EXPECT_TRUE(runner_->CatchUp().IsIOError());
   EXPECT_EQ(ViewsAtHead(), StoredViewNames().size() - 1);
   ASSERT_TRUE(runner_->CatchUp().ok());
@@ -194,7 +200,7 @@ TEST_F(ProjectionRunnerTest, ADirectoryThatFailsToCommitHoldsBackEveryView) {
   OpenViews();
   ASSERT_TRUE(runner_->CatchUp().ok());
   PostClientComment("q1");
-  store_->fail_commits = 1;
+  store_->FailCommits(1);
   EXPECT_TRUE(runner_->CatchUp().IsIOError());
   EXPECT_EQ(ViewsAtHead(), 0u);
   ASSERT_TRUE(runner_->CatchUp().ok());
@@ -205,7 +211,7 @@ TEST_F(ProjectionRunnerTest, ABatchThatFailsToCommitWhileFollowingLiveIsFoldedAg
   OpenViews();
   ASSERT_TRUE(runner_->CatchUp().ok());
   ASSERT_TRUE(runner_->Start().ok());
-  store_->fail_commits = 1;
+  store_->FailCommits(1);
   const uint64_t position = PostClientComment("q1");
   // The live thread waits a second after a failure before it resumes from the checkpoints.
   ASSERT_TRUE(runner_->WaitForPosition(position, milliseconds(10000)).ok());
@@ -217,7 +223,7 @@ TEST_F(ProjectionRunnerTest, ABatchThatFailsToCommitWhileFollowingLiveIsFoldedAg
 TEST_F(ProjectionRunnerTest, LiveStatusIsOkAgainOnceALiveFailureIsOvercome) {
   OpenViews();
   ASSERT_TRUE(runner_->Start().ok());
-  store_->fail_commits = 1;
+  store_->FailCommits(1);
   const uint64_t position = PostClientComment("q1");
   ASSERT_TRUE(runner_->WaitForPosition(position, milliseconds(10000)).ok());
   runner_->Stop();  // joins the live thread: what it last said is settled
@@ -229,10 +235,10 @@ TEST_F(ProjectionRunnerTest, ARebuildThatFailsWhileFollowingLiveLeavesNoHoleInTh
   OpenViews();
   ASSERT_TRUE(runner_->Start().ok());
   ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q1"), milliseconds(5000)).ok());
-  store_->fail_commits = 1000;
+  store_->FailCommits(1000);
   Status s = runner_->Rebuild({});  // drops every view, then cannot write them again
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
-  store_->fail_commits = 0;
+  store_->FailCommits(0);
   // The live thread, ahead of the dropped views, must not fold the next event onto nothing.
   ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q2"), milliseconds(10000)).ok());
   runner_->Stop();
@@ -495,8 +501,7 @@ TEST_F(ProjectionRunnerTest, ARebuildStoppedBetweenTwoDropsLeavesTheViewsNotDrop
   ASSERT_TRUE(runner_->CatchUp().ok());
   store_->drops_before_failure = 2;
   ASSERT_FALSE(runner_->Rebuild({}).ok());
-  store_->pass_commits = 1;
-  store_->fail_commits = 1000;
+  store_->FailCommits(1000, 1);
   ASSERT_FALSE(runner_->CatchUp().ok());
   std::unique_ptr<ViewSource> source;
   ASSERT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
