@@ -111,12 +111,8 @@ struct ActionItemsProjection::Fold {
   }
 
   Status MilestonePlanned(const std::string& milestone) {
-    const std::string key = MilestoneKey(tenant, project, milestone);
-    const ActionMilestone* existing = nullptr;
-    Status s = self->milestones_.Peek(*rows, key, &existing);
-    if (!s.ok() || existing != nullptr) return s;  // planned again: the first plan stands
-    ActionMilestone* m = nullptr;
-    return self->milestones_.Get(*rows, key, &m);
+    ActionMilestone* m = nullptr;  // planned again: the first plan stands
+    return self->milestones_.Create(*rows, MilestoneKey(tenant, project, milestone), &m);
   }
 
   Status MilestoneCompleted(const std::string& milestone) {
@@ -144,12 +140,9 @@ struct ActionItemsProjection::Fold {
     if (!s.ok() || m == nullptr || m->completed) return s;
     const std::string id = S(e.request_id());
     const std::string key = RequestKey(tenant, project, id);
-    const ActionRequest* existing = nullptr;
-    s = self->requests_.Peek(*rows, key, &existing);
-    if (!s.ok() || existing != nullptr) return s;  // the first request with the id decides
     ActionRequest* r = nullptr;
-    s = self->requests_.Get(*rows, key, &r);
-    if (!s.ok()) return s;
+    s = self->requests_.Create(*rows, key, &r);
+    if (!s.ok() || r == nullptr) return s;  // the first request with the id decides
     *r = ActionRequest{milestone_id, true};
     ActionMilestone* open_on = nullptr;
     s = self->milestones_.Find(*rows, milestone_key, &open_on);
@@ -182,13 +175,9 @@ struct ActionItemsProjection::Fold {
   Status ApprovalRequested(const schema::ApprovalRequested& e) {
     const std::string id = S(e.approval_id());
     const std::string key = ApprovalKey(tenant, project, id);
-    const ActionApproval* existing = nullptr;
-    Status s = self->approvals_.Peek(*rows, key, &existing);
-    if (!s.ok() || existing != nullptr) return s;  // the first request with the id decides
     ActionApproval* a = nullptr;
-    s = self->approvals_.Get(*rows, key, &a);
-    if (!s.ok()) return s;
-    a->pending = true;
+    Status s = self->approvals_.Create(*rows, key, &a);
+    if (!s.ok() || a == nullptr) return s;  // the first request with the id decides
     ActionItem item;
     item.title = Snippet(json_fields::Unchecked(e.title()), 200);
     if (const schema::Anchor* subject = e.subject()) {
@@ -253,12 +242,9 @@ struct ActionItemsProjection::Fold {
     if (!doc->boards.count(board)) return Status::OK();
     const std::string id = S(e.card_id());
     const std::string key = CardKey(tenant, project, id);
-    const ActionCard* existing = nullptr;
-    Status s = self->cards_.Peek(*rows, key, &existing);
-    if (!s.ok() || existing != nullptr) return s;  // the first creation decides
     ActionCard* card = nullptr;
-    s = self->cards_.Get(*rows, key, &card);
-    if (!s.ok()) return s;
+    Status s = self->cards_.Create(*rows, key, &card);
+    if (!s.ok() || card == nullptr) return s;  // the first creation decides
     *card = {board, Snippet(json_fields::Unchecked(e.title()), 200), S(e.column())};
     return card->column == kStaged ? StagedCard(id, *card) : Status::OK();
   }
@@ -298,11 +284,9 @@ Status ActionItemsProjection::Apply(const schema::Event& event, ViewRows* rows) 
   const std::string key = ProjectKey(tenant, project);
   ActionProject* doc = nullptr;
   if (event.payload_type() == Payload::ProjectCreated) {
-    const ActionProject* existing = nullptr;
-    Status s = projects_.Peek(*rows, key, &existing);
-    if (!s.ok() || existing != nullptr) return s;  // the first creation decides
-    s = projects_.Get(*rows, key, &doc);
-    if (s.ok()) doc->client_id = S(event.payload_as_ProjectCreated()->client_id());
+    Status s = projects_.Create(*rows, key, &doc);
+    if (!s.ok() || doc == nullptr) return s;  // the first creation decides
+    doc->client_id = S(event.payload_as_ProjectCreated()->client_id());
     return s;
   }
   DocCache<ActionProject>::Ref ref;

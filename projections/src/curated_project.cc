@@ -35,12 +35,10 @@ Status ProjectRoots::Resolve(Curation curation, const schema::Event& event, View
   }
   const std::string key = ProjectRootKey(*tenant, *project);
   if (event.payload_type() != schema::Payload::ProjectCreated) return roots_.Find(*rows, key, root);
-  const ProjectRoot* existing = nullptr;
-  Status s = roots_.Peek(*rows, key, &existing);
-  if (!s.ok() || existing != nullptr) return s;  // the first creation decides
   ProjectRoot* created = nullptr;
-  s = roots_.Get(*rows, key, &created);
-  if (s.ok()) created->client_id = S(event.payload_as_ProjectCreated()->client_id());
+  Status s = roots_.Create(*rows, key, &created);
+  if (!s.ok() || created == nullptr) return s;  // the first creation decides
+  created->client_id = S(event.payload_as_ProjectCreated()->client_id());
   return s;
 }
 

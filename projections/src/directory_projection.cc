@@ -244,12 +244,9 @@ Status DirectoryProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (event.payload_type() != Payload::ProjectCreated) return Status::OK();
   const std::string project = ProjectOfStream(stream);
   if (project.empty()) return Status::OK();
-  const ProjectEntry* existing = nullptr;
-  Status s = projects_.Peek(*rows, ProjectKey(tenant, project), &existing);
-  if (!s.ok() || existing != nullptr) return s;  // the first creation decides
   ProjectEntry* p = nullptr;
-  s = projects_.Get(*rows, ProjectKey(tenant, project), &p);
-  if (!s.ok()) return s;
+  Status s = projects_.Create(*rows, ProjectKey(tenant, project), &p);
+  if (!s.ok() || p == nullptr) return s;  // the first creation decides
   const auto* e = event.payload_as_ProjectCreated();
   p->client_id = S(e->client_id());
   p->name = S(e->name());

@@ -97,6 +97,21 @@ class DocCache {
     return Status::OK();
   }
 
+  // A new row under `key` for filling in, or nullptr in `*doc` when one is already there: the
+  // first creation of a thing decides, a later one changes nothing.
+  Status Create(const RowReader& rows, const std::string& key, Doc** doc) {
+    Entry* e = nullptr;
+    Status s = Load(rows, key, &e);
+    if (!s.ok()) return s;
+    *doc = nullptr;
+    if (e->present) return Status::OK();
+    e->doc = Doc();
+    e->present = true;
+    MarkDirty(e);
+    *doc = &e->doc;
+    return Status::OK();
+  }
+
   void Erase(const std::string& key) {
     Entry* e = Slot(key);
     e->loaded = true;

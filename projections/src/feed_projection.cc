@@ -322,11 +322,8 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
   FeedProject* doc = nullptr;
   boost::json::array parts;
   if (event.payload_type() == Payload::ProjectCreated) {
-    const FeedProject* existing = nullptr;
-    Status s = projects_.Peek(*rows, key, &existing);
-    if (!s.ok() || existing != nullptr) return s;  // the first creation decides
-    s = projects_.Get(*rows, key, &doc);
-    if (!s.ok()) return s;
+    Status s = projects_.Create(*rows, key, &doc);
+    if (!s.ok() || doc == nullptr) return s;  // the first creation decides
     const auto* e = event.payload_as_ProjectCreated();
     doc->name = Clean(e->name());
     doc->client_id = S(e->client_id());

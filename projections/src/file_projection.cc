@@ -75,12 +75,10 @@ Status FileProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (type == Payload::FileUploaded) return Upload(event, rows, tenant, project, root);
   const auto* e = event.payload_as_DocumentRequested();
   const std::string key = RequestKey(tenant, project, S(e->request_id()));
-  const NoteDoc* existing = nullptr;
-  s = notes_.Peek(*rows, key, &existing);
-  if (!s.ok() || existing != nullptr) return s;  // the first request decides
   NoteDoc* title = nullptr;
-  s = notes_.Get(*rows, key, &title);
-  if (s.ok()) title->text = S(e->title());
+  s = notes_.Create(*rows, key, &title);
+  if (!s.ok() || title == nullptr) return s;  // the first request decides
+  title->text = S(e->title());
   return s;
 }
 

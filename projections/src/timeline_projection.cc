@@ -121,12 +121,9 @@ Status TimelineProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (event.payload_type() == Payload::MilestonePlanned) {
     const auto* e = event.payload_as_MilestonePlanned();
     const std::string mkey = MilestoneKey(tenant, project, S(e->milestone_id()));
-    const TimelineMilestone* existing = nullptr;
-    s = milestones_.Peek(*rows, mkey, &existing);
-    if (!s.ok() || existing != nullptr) return s;  // the first plan decides
     TimelineMilestone* m = nullptr;
-    s = milestones_.Get(*rows, mkey, &m);
-    if (!s.ok()) return s;
+    s = milestones_.Create(*rows, mkey, &m);
+    if (!s.ok() || m == nullptr) return s;  // the first plan decides
     m->seq = header.doc->next_seq++;
     header.Changed();
     m->title = S(e->title());
