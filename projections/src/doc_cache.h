@@ -151,18 +151,16 @@ class DocCache {
       Charge(e);
     }
     dirty_.clear();
-    idle_flushes_ = used_in_batch_ ? 0 : idle_flushes_ + 1;
-    if (budget_->Exceeded() && (used_in_batch_ || idle_flushes_ > kIdleFlushesKept)) {
-      // Rows not used this batch; a cache no batch has used for a while forgets them all, or it
-      // would hold its share of the budget while the caches in use forget theirs every batch.
+    const auto forgetting = generations_.AtFlush(*budget_);
+    if (forgetting != CacheGenerations::Forgetting::kNothing) {
+      const bool all = forgetting == CacheGenerations::Forgetting::kAll;
       boost::unordered::erase_if(entries_, [&](const auto& kv) {
-        if (used_in_batch_ && kv.second->used == generation_) return false;
+        if (!all && kv.second->used == generations_.current()) return false;
         Discharge(*kv.second);
         return true;
       });
     }
-    ++generation_;
-    used_in_batch_ = false;
+    generations_.NextBatch();
   }
 
   void Forget() {
@@ -220,8 +218,7 @@ class DocCache {
       it = entries_.emplace(view, std::move(entry)).first;
     }
     Entry* e = it->second.get();
-    e->used = generation_;
-    used_in_batch_ = true;
+    e->used = generations_.Use();
     return e;
   }
 
@@ -281,13 +278,7 @@ class DocCache {
 
   RowCacheBudget* budget_;
   std::vector<Entry*> dirty_;  // changed since the last Flush
-  uint64_t generation_ = 0;
-  bool used_in_batch_ = false;  // whether a row was looked up since the last Flush
-  // Flushes in a row whose batch used none of this cache's rows. A batch that uses none says
-  // nothing about which rows are cold (the directory's rounds are mostly without an event of
-  // its own), so such a cache keeps its rows over a few of them.
-  uint64_t idle_flushes_ = 0;
-  static constexpr uint64_t kIdleFlushesKept = 2;
+  CacheGenerations generations_;
   // Open addressing (no chain of nodes to walk on a lookup); entries are boxed so that the
   // pointers in dirty_ survive a rehash, and each is keyed by a view of its own key.
   boost::unordered_flat_map<std::string_view, EntryPtr, std::hash<std::string_view>> entries_;

@@ -43,4 +43,37 @@ class RowCacheBudget {
   std::atomic<int64_t> used_{0};
 };
 
+// A cache's batches, and which of its rows it forgets at a flush when the budget is exceeded:
+// those the batch did not use, or all of them once no batch has used any for more than a few
+// flushes. A batch that uses none says nothing about which rows are cold (the directory's rounds
+// are mostly without an event of its own), so such a cache keeps its rows over a few of them;
+// after that it would hold its share of the budget while the caches in use forget theirs.
+class CacheGenerations {
+ public:
+  // A row is used by this batch: the stamp to give it.
+  uint64_t Use() {
+    used_in_batch_ = true;
+    return generation_;
+  }
+  enum class Forgetting { kNothing, kUnused, kAll };
+  // At a flush, before NextBatch: kUnused means the rows whose stamp is not current().
+  Forgetting AtFlush(const RowCacheBudget& budget) {
+    idle_flushes_ = used_in_batch_ ? 0 : idle_flushes_ + 1;
+    if (!budget.Exceeded()) return Forgetting::kNothing;
+    if (used_in_batch_) return Forgetting::kUnused;
+    return idle_flushes_ > kIdleFlushesKept ? Forgetting::kAll : Forgetting::kNothing;
+  }
+  uint64_t current() const { return generation_; }
+  void NextBatch() {
+    ++generation_;
+    used_in_batch_ = false;
+  }
+
+ private:
+  static constexpr uint64_t kIdleFlushesKept = 2;
+  uint64_t generation_ = 0;
+  bool used_in_batch_ = false;  // whether a row was used since the last flush
+  uint64_t idle_flushes_ = 0;   // flushes in a row whose batch used no row
+};
+
 }  // namespace tandem

@@ -1,9 +1,5 @@
 #include "thread_projection.h"
 
-#include <algorithm>
-#include <vector>
-
-#include "batch_table.h"
 #include "json_fields.h"
 #include "view_key.h"
 
@@ -16,9 +12,13 @@ using json_fields::S;
 using json_fields::Str;
 using schema::Payload;
 
-std::string RefKey(const std::string& tenant, const std::string& project,
-                   const std::string& comment) {
-  return ViewKey({tenant, project, "c", comment});
+// The scope of the project's comment ids in the IdIndex.
+std::string PlacesBase(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, project, "c"});
+}
+
+std::string EncodePlace(const std::string& thread, uint64_t index) {
+  return OrderedNumber(index) + thread;
 }
 
 }  // namespace
@@ -58,41 +58,6 @@ void ThreadDoc::FromJson(const boost::json::object& in) {
   comments = static_cast<uint64_t>(Int(in, "comments"));
 }
 
-// A check of the place and thread (FNV-1a): a ref row cut short or overwritten is Corruption,
-// never a ref to another thread or place.
-std::string RefCheck(std::string_view body) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : body) h = (h ^ c) * 16777619u;
-  return OrderedNumber(h).substr(4);
-}
-
-std::string EncodeRef(const std::string& thread, uint64_t index) {
-  std::string out = OrderedNumber(index) + thread;
-  return out + RefCheck(out);
-}
-
-Status ThreadProjection::FindRef(const RowReader& rows, const std::string& key, CommentRef* ref,
-                                 bool* found) {
-  auto it = batch_refs_.find(key);
-  *found = it != batch_refs_.end();
-  if (*found) {
-    *ref = it->second;
-    return Status::OK();
-  }
-  std::string value;
-  Status s = rows.Get(key, &value);
-  if (s.IsNotFound()) return Status::OK();
-  if (!s.ok()) return s;
-  if (value.size() < 12 || RefCheck(std::string_view(value).substr(0, value.size() - 4)) !=
-                               value.substr(value.size() - 4)) {
-    return Status::Corruption("a comment's ref row is damaged");
-  }
-  ref->index = ParseOrderedNumber(value);
-  ref->thread = value.substr(8, value.size() - 12);
-  *found = true;
-  return Status::OK();
-}
-
 Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const Payload type = event.payload_type();
   if (type != Payload::ProjectCreated && type != Payload::CommentPosted) return Status::OK();
@@ -108,21 +73,25 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
   s = threads_.Find(*rows, thread_key, &thread);
   if (!s.ok()) return s;
   if (thread != nullptr && thread->client != client) return Status::OK();  // not part of it
-  const std::string ref_key = RefKey(tenant, project, comment_id);
-  CommentRef ref;
-  bool found = false;
-  s = FindRef(*rows, ref_key, &ref, &found);
-  if (!s.ok() || found) return s;  // the first comment with that id decides
+  const std::string places = PlacesBase(tenant, project);
+  const uint64_t index = thread == nullptr ? 0 : thread->comments;
+  bool added = false;
+  s = comment_places_.Add(*rows, places, comment_id, EncodePlace(thread_id, index), &added);
+  if (!s.ok() || !added) return s;  // the first comment with that id decides
   std::string reply_to = S(e->reply_to());
+  if (reply_to == comment_id) reply_to.clear();  // a reply names an earlier comment
   if (!reply_to.empty()) {
-    s = FindRef(*rows, RefKey(tenant, project, reply_to), &ref, &found);
+    std::string place;
+    bool found = false;
+    s = comment_places_.Find(*rows, places, reply_to, &place, &found);
     if (!s.ok()) return s;
-    if (!found || ref.thread != thread_id) {
+    if (found && place.size() < 8) return Status::Corruption("a comment's place is damaged");
+    if (!found || std::string_view(place).substr(8) != thread_id) {
       reply_to.clear();
     } else {
-      rows->Put(ViewKey({tenant, project, "r", thread_id, OrderedNumber(ref.index),
-                         OrderedNumber(thread == nullptr ? 0 : thread->comments)}),
-                comment_id);
+      rows->Put(
+          ViewKey({tenant, project, "r", thread_id, place.substr(0, 8), OrderedNumber(index)}),
+          comment_id);
     }
   }
   if (thread == nullptr) {
@@ -133,8 +102,7 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
     thread->anchor_kind = AnchorKindOf(e->anchor());
     thread->anchor_id = AnchorIdOf(e->anchor());
   }
-  const uint64_t index = thread->comments++;
-  batch_refs_.insert_or_assign(ref_key, CommentRef{thread_id, index});
+  ++thread->comments;
   comments_.Append(CommentsBase(tenant, project, thread_id), index,
                    {{"id", comment_id},
                     {"author", S(event.actor())},
@@ -147,22 +115,14 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
 Status ThreadProjection::Flush(ViewRows* rows) {
   roots_.Flush(rows);
   threads_.Flush(rows);
-  // In key order: the memtable inserts a run of neighbouring keys instead of searching for each.
-  std::vector<const std::pair<const std::string, CommentRef>*> refs;
-  refs.reserve(batch_refs_.size());
-  for (const auto& entry : batch_refs_) refs.push_back(&entry);
-  std::sort(refs.begin(), refs.end(),
-            [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (const auto* ref : refs)
-    rows->Put(ref->first, EncodeRef(ref->second.thread, ref->second.index));
-  EmptyAfterBatch(&batch_refs_);
+  comment_places_.Flush(rows);
   return comments_.Flush(rows);
 }
 
 void ThreadProjection::Forget() {
   roots_.Forget();
   threads_.Forget();
-  EmptyAfterBatch(&batch_refs_);
+  comment_places_.Forget();
   comments_.Forget();
 }
 

@@ -5,11 +5,12 @@
 // Rows (keys extend the project's root row, curated_project.h):
 //   {tenant, project, "t", thread}                   the thread: anchor, audience, comment count
 //   {tenant, project, "m", thread} + chunk           its comments (ChunkedList)
-//   {tenant, project, "c", comment}                  which thread and place a comment has:
-//                                                    OrderedNumber(place) + the thread's id
+//   {tenant, project, "c", ...}                      which thread and place each comment has
+//                                                    (IdIndex; value OrderedNumber(place) +
+//                                                    the thread's id)
 //   {tenant, project, "r", thread, n(parent), n(child)}  a reply (value: the reply's id)
 // No row grows with comments: a thread of 100k comments is a fixed-size thread row, chunks of
-// 64 comments, and one small row per comment and per reply.
+// 64 comments, index buckets of at most a few hundred comments, and one small row per reply.
 //
 // The rules are the domain's (project_state.cc): a thread's audience and anchor are set by its
 // first comment, and a comment whose audience differs is not part of it; a comment id is
@@ -19,10 +20,9 @@
 
 #include <string>
 
-#include <boost/unordered/unordered_flat_map.hpp>
-
 #include "chunked_list.h"
 #include "curated_project.h"
+#include "id_index.h"
 
 namespace tandem {
 
@@ -41,7 +41,7 @@ class ThreadProjection : public Projection {
   ThreadProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
       : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "threads")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 3; }
+  uint32_t version() const override { return 4; }
   EventFilter filter() const override {
     return Curated(curation_, EventFilter::Of({schema::Payload::ProjectCreated,
                                                schema::Payload::CommentPosted}));
@@ -54,18 +54,9 @@ class ThreadProjection : public Projection {
   std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   Curation curation_;
   std::string name_;
-  struct CommentRef {
-    std::string thread;
-    uint64_t index = 0;
-  };
-  // The comment's ref row, from this batch or the stored rows; `*found` false when it has none.
-  Status FindRef(const RowReader& rows, const std::string& key, CommentRef* ref, bool* found);
-
   ProjectRoots roots_{budget_.get()};
   DocCache<ThreadDoc> threads_{budget_.get()};
-  // Ref rows are read back only for a reply or an id seen again: they stay out of the row cache
-  // (nearly all are written once and never read); this batch's are kept until Flush writes them.
-  boost::unordered_flat_map<std::string, CommentRef> batch_refs_;
+  IdIndex comment_places_{budget_.get()};
   ChunkedList comments_;
 };
 

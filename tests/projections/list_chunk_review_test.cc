@@ -44,20 +44,21 @@ class ListChunkReviewTest : public StandardViewTest {
     ReplaceRow(chunks[0].first, damage(chunks[0].second));
   }
 
-  // Replaces the ref row of comment `comment` (which thread and place it has) in client-threads
-  // by what `damage` makes of it.
+  // Replaces the index bucket that holds comment `comment` (which thread and place it has) in
+  // client-threads by what `damage` makes of it and of where the comment's record starts.
   void DamageRef(const std::string& comment,
-                 const std::function<std::string(const std::string&)>& damage) {
+                 const std::function<std::string(const std::string&, size_t)>& damage) {
     world_->CatchUp();
     std::string key, stored;
     for (const auto& [k, v] : StoredRows(world_->store(), "client-threads")) {
-      if (KeyHasPart(k, "p-acme") && KeyHasPart(k, "c") && KeyHasPart(k, comment)) {
+      if (KeyHasPart(k, "p-acme") && KeyHasPart(k, "c") && KeyHasPart(k, "b") &&
+          v.find(comment) != std::string::npos) {
         key = k;
         stored = v;
       }
     }
     ASSERT_FALSE(key.empty());
-    ReplaceRow(key, damage(stored));
+    ReplaceRow(key, damage(stored, stored.find(comment) - 2));
   }
 
   void ReplyInClientThread(const std::string& id, const std::string& to) {
@@ -184,11 +185,12 @@ TEST_F(ListChunkReviewTest, AChunkShorterThanItsListIsFoldedAgainWhenItGrows) {
   EXPECT_EQ(comments[2].at("body"), "third");
 }
 
-// A comment's ref row is read back when a reply names it: damaged (cut short by a byte, a
-// place overwritten), it is never taken for another thread or place; the view is folded again
-// and the reply points at the comment it names.
+// A comment's place (its thread and number, in the index of the project's comment ids) is read
+// back when a reply names it: damaged (cut short by a byte, a place overwritten), it is never
+// taken for another thread or place; the view is folded again and the reply points at the
+// comment it names.
 TEST_F(ListChunkReviewTest, ARefRowCutShortIsNeverTakenForAnotherThread) {
-  DamageRef("c1", [](const std::string& v) { return v.substr(0, v.size() - 1); });
+  DamageRef("c1", [](const std::string& v, size_t) { return v.substr(0, v.size() - 1); });
   ReplyInClientThread("c9", "c1");
   value v;
   Status s = ReadClientThread(&v);
@@ -200,7 +202,12 @@ TEST_F(ListChunkReviewTest, ARefRowCutShortIsNeverTakenForAnotherThread) {
 }
 
 TEST_F(ListChunkReviewTest, ARefRowWithADamagedPlaceIsNeverTakenForAPlace) {
-  DamageRef("c1", [](const std::string& v) { return std::string(8, '\x7f') + v.substr(8); });
+  // The record: a tag, the id's length, the id, the place's length, the place (8 bytes of
+  // number, then the thread), its check.
+  DamageRef("c1", [](std::string v, size_t record) {
+    v.replace(record + 5, 8, std::string(8, '\x7f'));
+    return v;
+  });
   ReplyInClientThread("c9", "c1");
   world_->ExpectRebuildHashesLikeLive({"client-threads"});
 }

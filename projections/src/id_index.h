@@ -1,0 +1,124 @@
+// IdIndex: the value of each id of a scope that gathers ids without end (a project's comments),
+// stored so that a batch writes about one row per bucket it touched, not one row per id.
+//
+// Linear hashing. The rows of a scope extend its base key:
+//   base + "h"        the level L and the split pointer s (absent: L = 0, s = 0)
+//   base + "b" + n    bucket n (0 <= n < 2^L + s): records appended through ViewRows::Append
+//   base + "o" + id   an id a full bucket could not take (below)
+// An id's bucket is h mod 2^L, or h mod 2^(L+1) when that is below s (h: a fixed 64-bit hash of
+// the id, so that a rebuild and an as-of fold lay the rows out as the live fold did). When an
+// addition leaves its bucket holding `split_at` ids, bucket s is split in two (its ids with bit
+// L set move to bucket s + 2^L) and s moves on: the header changes once per split, and a bucket
+// holds at most about split_at ids when ids are random (one past split_at waits only until the
+// split pointer reaches it), however many the scope holds.
+//
+// Ids are chosen by whoever posts them, and ids made to hash alike would fill one bucket faster
+// than splits reach it. A bucket takes at most `max_bucket` ids; an id for a full bucket is a
+// row of its own, and the bucket is marked so that a lookup of an id it lacks reads that row.
+// So a lookup reads the header, one bucket of at most max_bucket ids and at most one more row,
+// and an addition writes one record (at a split two buckets and the header), whatever the
+// scope's size.
+//
+// Every record carries a check of its bytes: a bucket cut short or overwritten is Corruption,
+// never a different value or a missing id.
+//
+// Rows a batch used are cached until its Flush (reads do not see a batch's writes before its
+// commit) and charged to a RowCacheBudget like DocCache's rows.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include "row_cache_budget.h"
+#include "tandem/projections/projection.h"
+
+namespace tandem {
+
+struct IdIndexOptions {
+  size_t split_at = 128;
+  size_t max_bucket = 512;
+};
+
+class IdIndex {
+ public:
+  explicit IdIndex(RowCacheBudget* budget, IdIndexOptions options = {});
+  IdIndex(const IdIndex&) = delete;
+  IdIndex& operator=(const IdIndex&) = delete;
+  ~IdIndex();
+
+  // The value of `id` in the scope `base`; `*found` false when the scope has no such id.
+  Status Find(const RowReader& rows, const std::string& base, std::string_view id,
+              std::string* value, bool* found);
+  // Gives `id` its value unless it has one: an id keeps the value it was first given. `*added`
+  // says which.
+  Status Add(const RowReader& rows, const std::string& base, std::string_view id,
+             std::string_view value, bool* added);
+
+  // Writes what the additions since the last Flush changed.
+  void Flush(ViewRows* rows);
+  // Drops every cached row and change (a failed commit).
+  void Forget();
+
+  // The fixed hash that places an id (exposed for tests that make ids hash alike).
+  static uint64_t HashOf(std::string_view id);
+
+ private:
+  struct Record {
+    std::string id, value;
+  };
+  struct Bucket {
+    uint64_t number = 0;
+    std::vector<uint64_t> hashes;  // of records[i].id: a lookup scans these 8 bytes each
+    std::vector<Record> records;
+    bool marked = false;   // ids beyond max_bucket are rows of their own
+    bool rewrite = false;  // split this batch: written whole
+    bool dirty = false;
+    std::string appended;  // the records added this batch, as appended to the row
+    uint64_t used = 0;
+    int64_t charged = 0;
+  };
+  struct Scope {
+    std::string base;
+    uint32_t level = 0;
+    uint64_t split = 0;
+    bool dirty = false;
+    uint64_t used = 0;
+    boost::unordered_flat_map<uint64_t, std::unique_ptr<Bucket>> buckets;
+  };
+  struct Place {
+    Scope* scope = nullptr;
+    Bucket* bucket = nullptr;
+    uint64_t hash = 0;
+    // The record of the id in the bucket, or records.size() when the bucket has none.
+    size_t at = 0;
+  };
+
+  Status LoadScope(const RowReader& rows, const std::string& base, Scope** scope);
+  Status LoadBucket(const RowReader& rows, Scope* scope, uint64_t n, Bucket** bucket);
+  Status Locate(const RowReader& rows, const std::string& base, std::string_view id, Place* place);
+  // The id's value when its bucket lacks it but is marked; `*found` false when it has none.
+  Status FindOverflow(const RowReader& rows, const Place& place, std::string_view id,
+                      std::string* value, bool* found);
+  Status Split(const RowReader& rows, Scope* scope);
+  void Changed(Scope* scope, Bucket* b);
+  void Charge(Bucket* b);
+  void Discharge(const Scope& scope);
+
+  RowCacheBudget* budget_;
+  IdIndexOptions options_;
+  // Boxed: dirty_ points at scopes and buckets, and a split loads a second bucket while the
+  // caller holds the first.
+  boost::unordered_flat_map<std::string_view, std::unique_ptr<Scope>> scopes_;
+  std::vector<std::pair<Scope*, Bucket*>> dirty_;
+  std::vector<Scope*> dirty_scopes_;  // split since the last Flush
+  // Rows of ids a full bucket could not take, until Flush writes them.
+  boost::unordered_flat_map<std::string, std::string> overflow_;
+  CacheGenerations generations_;
+};
+
+}  // namespace tandem

@@ -1,0 +1,308 @@
+// IdIndex (projections/src/id_index.h): the place of every comment id of a project, in buckets
+// that split as the project grows. Rows as the views database treats them: a batch's writes are
+// seen by reads only once committed.
+#include "id_index.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "memory_rows.h"
+#include "row_cache_budget.h"
+
+namespace tandem {
+namespace {
+
+// Rows whose writes reach reads at Commit, like a WriteBatch; counts what a batch writes.
+class BatchedRows : public ViewRows {
+ public:
+  Status Get(std::string_view key, std::string* value) const override {
+    return committed_.Get(key, value);
+  }
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    return committed_.Scan(prefix, visit);
+  }
+  void Put(std::string_view key, std::string_view value) override {
+    Wrote(value);
+    pending_.push_back({Op::kPut, std::string(key), std::string(value)});
+  }
+  void Append(std::string_view key, std::string_view bytes) override {
+    Wrote(bytes);
+    pending_.push_back({Op::kAppend, std::string(key), std::string(bytes)});
+  }
+  void Delete(std::string_view key) override {
+    Wrote("");
+    pending_.push_back({Op::kDelete, std::string(key), ""});
+  }
+  void Commit() {
+    for (const Pending& p : pending_) {
+      if (p.op == Op::kPut) committed_.Put(p.key, p.bytes);
+      if (p.op == Op::kAppend) committed_.Append(p.key, p.bytes);
+      if (p.op == Op::kDelete) committed_.Delete(p.key);
+    }
+    pending_.clear();
+    rows_written_ = largest_write_ = 0;
+  }
+  std::map<std::string, std::string> All() const {
+    std::map<std::string, std::string> all;
+    EXPECT_TRUE(committed_
+                    .Scan("",
+                          [&](std::string_view k, std::string_view v) {
+                            all.emplace(k, v);
+                            return true;
+                          })
+                    .ok());
+    return all;
+  }
+  void Replace(const std::string& key, const std::string& value) { committed_.Put(key, value); }
+  size_t rows_written() const { return rows_written_; }
+  size_t largest_write() const { return largest_write_; }
+
+ private:
+  void Wrote(std::string_view bytes) {
+    ++rows_written_;
+    largest_write_ = std::max(largest_write_, bytes.size());
+  }
+  enum class Op { kPut, kAppend, kDelete };
+  struct Pending {
+    Op op;
+    std::string key, bytes;
+  };
+  MemoryRows committed_;
+  std::vector<Pending> pending_;
+  size_t rows_written_ = 0, largest_write_ = 0;
+};
+
+const std::string kScope = "project-a/";
+
+std::string Id(int i) { return "comment-" + std::to_string(i); }
+std::string PlaceOf(int i) { return "place-" + std::to_string(i * 7); }
+
+class IdIndexTest : public ::testing::Test {
+ protected:
+  // Adds ids [from, to) in batches of `batch`, each flushed and committed.
+  void AddIds(int from, int to, int batch = 100) {
+    for (int i = from; i < to; ++i) {
+      bool added = false;
+      ASSERT_TRUE(index_->Add(rows_, kScope, Id(i), PlaceOf(i), &added).ok());
+      ASSERT_TRUE(added) << i;
+      if ((i - from + 1) % batch == 0 || i + 1 == to) Commit();
+    }
+  }
+  void Commit() {
+    index_->Flush(&rows_);
+    rows_.Commit();
+  }
+  // Looks `id` up through a fresh index, with nothing cached: only the stored rows answer.
+  Status FindStored(const std::string& id, std::string* value, bool* found) {
+    IdIndex fresh(&budget_, options_);
+    return fresh.Find(rows_, kScope, id, value, found);
+  }
+  void ExpectStored(int i) {
+    std::string value;
+    bool found = false;
+    ASSERT_TRUE(FindStored(Id(i), &value, &found).ok());
+    ASSERT_TRUE(found) << Id(i);
+    EXPECT_EQ(value, PlaceOf(i));
+  }
+  // The number of ids each stored bucket holds.
+  std::vector<size_t> BucketSizes() {
+    std::vector<size_t> sizes;
+    for (const auto& [key, value] : rows_.All()) {
+      if (key.find(std::string("b\0\x01", 3)) == std::string::npos) continue;
+      size_t ids = 0;
+      for (size_t at = value.find("comment-"); at != std::string::npos;
+           at = value.find("comment-", at + 1)) {
+        ++ids;
+      }
+      sizes.push_back(ids);
+    }
+    return sizes;
+  }
+  void UseOptions(IdIndexOptions options) {
+    options_ = options;
+    index_ = std::make_unique<IdIndex>(&budget_, options_);
+  }
+
+  RowCacheBudget budget_{size_t{64} << 20};
+  IdIndexOptions options_;
+  std::unique_ptr<IdIndex> index_ = std::make_unique<IdIndex>(&budget_, options_);
+  BatchedRows rows_;
+};
+
+TEST_F(IdIndexTest, EveryIdAddedIsFoundFromTheStoredRows) {
+  AddIds(0, 5000, 37);
+  for (int i = 0; i < 5000; ++i) ExpectStored(i);
+}
+
+TEST_F(IdIndexTest, AnIdAddedInTheBatchIsFoundBeforeItsCommit) {
+  AddIds(0, 1000);
+  bool added = false;
+  ASSERT_TRUE(index_->Add(rows_, kScope, "new", "here", &added).ok());
+  std::string value;
+  bool found = false;
+  ASSERT_TRUE(index_->Find(rows_, kScope, "new", &value, &found).ok());
+  EXPECT_TRUE(found);
+  EXPECT_EQ(value, "here");
+}
+
+TEST_F(IdIndexTest, AnIdKeepsTheValueItWasFirstGiven) {
+  AddIds(0, 300);
+  bool added = true;
+  ASSERT_TRUE(index_->Add(rows_, kScope, Id(42), "another place", &added).ok());
+  EXPECT_FALSE(added);
+  Commit();
+  ExpectStored(42);
+}
+
+TEST_F(IdIndexTest, AnIdNeverAddedIsNotFound) {
+  AddIds(0, 2000);
+  for (const std::string& id : {std::string("comment-2000"), std::string(""), Id(-1)}) {
+    std::string value;
+    bool found = true;
+    ASSERT_TRUE(FindStored(id, &value, &found).ok());
+    EXPECT_FALSE(found) << id;
+  }
+}
+
+TEST_F(IdIndexTest, IdsOfOneScopeAreNotFoundInAnother) {
+  AddIds(0, 100);
+  std::string value;
+  bool found = true;
+  ASSERT_TRUE(index_->Find(rows_, "project-b/", Id(1), &value, &found).ok());
+  EXPECT_FALSE(found);
+}
+
+// The cost of adding an id is one record, and at a split two buckets and the header: the same
+// in a scope of a thousand ids and of a hundred thousand, and no bucket holds more than about
+// split_at ids (a bucket past it waits for the split pointer to reach it).
+TEST_F(IdIndexTest, AddingAnIdWritesAFewSmallRowsWhateverTheScopeHolds) {
+  size_t most_rows = 0, largest = 0;
+  auto add_one_at_a_time = [&](int from, int to) {
+    most_rows = largest = 0;
+    for (int i = from; i < to; ++i) {
+      bool added = false;
+      ASSERT_TRUE(index_->Add(rows_, kScope, Id(i), PlaceOf(i), &added).ok());
+      index_->Flush(&rows_);
+      most_rows = std::max(most_rows, rows_.rows_written());
+      largest = std::max(largest, rows_.largest_write());
+      rows_.Commit();
+    }
+  };
+  add_one_at_a_time(0, 1000);
+  const size_t small_rows = most_rows, small_largest = largest;
+  AddIds(1000, 100000, 1000);
+  add_one_at_a_time(100000, 101000);
+  EXPECT_LE(most_rows, 4u);
+  EXPECT_LE(most_rows, small_rows);
+  EXPECT_LE(largest, small_largest * 3 / 2);  // a bucket of the same bound; longer ids
+  for (size_t size : BucketSizes()) EXPECT_LE(size, options_.split_at * 3 / 2);
+}
+
+// Ids made to hash alike (a hostile client chooses its comment ids) go to one bucket; past its
+// bound they are rows of their own, so no bucket grows without end and every id is still found.
+TEST_F(IdIndexTest, IdsMadeToHashAlikeNeverGrowABucketPastItsBound) {
+  UseOptions({.split_at = 4, .max_bucket = 8});
+  std::vector<std::string> alike;
+  for (uint64_t i = 0; alike.size() < 60; ++i) {
+    const std::string id = "comment-" + std::to_string(i);
+    if ((IdIndex::HashOf(id) & 0xffff) == 0x1234) alike.push_back(id);
+  }
+  for (size_t i = 0; i < alike.size(); ++i) {
+    bool added = false;
+    ASSERT_TRUE(index_->Add(rows_, kScope, alike[i], std::to_string(i), &added).ok());
+    if (i % 5 == 4) Commit();
+  }
+  Commit();
+  for (size_t size : BucketSizes()) EXPECT_LE(size, 8u);
+  for (size_t i = 0; i < alike.size(); ++i) {
+    std::string value;
+    bool found = false;
+    ASSERT_TRUE(FindStored(alike[i], &value, &found).ok());
+    ASSERT_TRUE(found) << alike[i];
+    EXPECT_EQ(value, std::to_string(i));
+  }
+  std::string value;
+  bool found = true;
+  ASSERT_TRUE(FindStored("comment-never", &value, &found).ok());
+  EXPECT_FALSE(found);
+}
+
+// A rebuild folds in rounds of thousands of events, a live fold a few at a time: the rows must
+// come out the same (the view hashes compare them).
+TEST_F(IdIndexTest, TheRowsDoNotDependOnHowAdditionsAreBatched) {
+  AddIds(0, 3000, 3000);
+  const auto in_one_batch = rows_.All();
+  rows_ = BatchedRows();
+  index_ = std::make_unique<IdIndex>(&budget_, options_);
+  AddIds(0, 3000, 1);
+  EXPECT_EQ(rows_.All(), in_one_batch);
+  rows_ = BatchedRows();
+  index_ = std::make_unique<IdIndex>(&budget_, options_);
+  AddIds(0, 3000, 17);
+  EXPECT_EQ(rows_.All(), in_one_batch);
+}
+
+TEST_F(IdIndexTest, ABucketCutShortIsCorruption) {
+  AddIds(0, 500);
+  for (const auto& [key, value] : rows_.All()) {
+    if (value.find("place-49") != std::string::npos) {
+      rows_.Replace(key, value.substr(0, value.size() - 1));
+    }
+  }
+  std::string value;
+  bool found = false;
+  EXPECT_TRUE(FindStored(Id(7), &value, &found).IsCorruption());
+}
+
+TEST_F(IdIndexTest, APlaceOverwrittenInItsBucketIsCorruption) {
+  AddIds(0, 500);
+  for (const auto& [key, value] : rows_.All()) {
+    const size_t at = value.find("place-49");
+    if (at != std::string::npos)
+      rows_.Replace(key, value.substr(0, at) + "place-50" + value.substr(at + 8));
+  }
+  std::string value;
+  bool found = false;
+  EXPECT_TRUE(FindStored(Id(7), &value, &found).IsCorruption());
+}
+
+TEST_F(IdIndexTest, ADamagedHeaderIsCorruption) {
+  AddIds(0, 500);
+  for (const auto& [key, value] : rows_.All()) {
+    if (value.size() == 20 && key.find(std::string("h\0\x01", 3)) != std::string::npos) {
+      rows_.Replace(key, std::string(8, '\0') + std::string(8, '\x7f') + value.substr(16));
+    }
+  }
+  std::string value;
+  bool found = false;
+  EXPECT_TRUE(FindStored(Id(7), &value, &found).IsCorruption());
+}
+
+TEST_F(IdIndexTest, AForgottenBatchChangesNothing) {
+  AddIds(0, 400);
+  const auto before = rows_.All();
+  for (int i = 400; i < 800; ++i) {
+    bool added = false;
+    ASSERT_TRUE(index_->Add(rows_, kScope, Id(i), PlaceOf(i), &added).ok());
+  }
+  index_->Forget();
+  index_->Flush(&rows_);
+  rows_.Commit();
+  EXPECT_EQ(rows_.All(), before);
+  std::string value;
+  bool found = true;
+  ASSERT_TRUE(index_->Find(rows_, kScope, Id(500), &value, &found).ok());
+  EXPECT_FALSE(found);
+}
+
+TEST_F(IdIndexTest, WhatItCachesIsChargedAndGivenBackWhenForgotten) {
+  AddIds(0, 2000);
+  EXPECT_GT(budget_.used(), 2000 * 16);
+  index_->Forget();
+  EXPECT_EQ(budget_.used(), 0);
+}
+
+}  // namespace
+}  // namespace tandem
