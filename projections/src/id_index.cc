@@ -11,6 +11,7 @@ namespace {
 constexpr char kEntry = 'e';
 constexpr char kMark = 'm';
 constexpr uint32_t kMaxLevel = 48;  // 2^48 buckets: far beyond any scope
+constexpr size_t kFirstCapacity = 16;  // a bucket's records grow from this many, not 1, 2, 4...
 constexpr size_t kRecordOverhead = sizeof(std::string) * 2 + 8 + 16;
 
 uint32_t Check(std::string_view bytes) {
@@ -80,6 +81,9 @@ std::string OverflowKey(const std::string& base, std::string_view id) {
   AppendKeyPart(&key, id);
   return key;
 }
+
+// The bucket's filter bit of a hash: its top bits (the low ones place it in a bucket).
+uint64_t FilterBit(uint64_t hash) { return hash >> 55; }
 
 Status Damaged() { return Status::Corruption("a row of a view's id index is damaged"); }
 
@@ -155,8 +159,7 @@ Status IdIndex::LoadBucket(const RowReader& rows, Scope* scope, uint64_t n, Buck
       if (tag == kMark) {
         b->marked = true;
       } else {
-        b->hashes.push_back(HashOf(id));
-        b->records.push_back({std::string(id), std::string(v)});
+        Hold(b.get(), HashOf(id), {std::string(id), std::string(v)});
       }
     }
     it = scope->buckets.emplace(n, std::move(b)).first;
@@ -178,6 +181,11 @@ Status IdIndex::Locate(const RowReader& rows, const std::string& base, std::stri
   s = LoadBucket(rows, place->scope, n, &place->bucket);
   if (!s.ok()) return s;
   const Bucket& b = *place->bucket;
+  const uint64_t bit = FilterBit(place->hash);
+  if ((b.filter[bit / 64] & (uint64_t{1} << (bit % 64))) == 0) {
+    place->at = b.hashes.size();
+    return Status::OK();
+  }
   for (place->at = 0; place->at < b.hashes.size(); ++place->at) {
     if (b.hashes[place->at] == place->hash && b.records[place->at].id == id) break;
   }
@@ -241,8 +249,7 @@ Status IdIndex::Add(const RowReader& rows, const std::string& base, std::string_
     }
     return Status::OK();
   }
-  b->hashes.push_back(place.hash);
-  b->records.push_back({std::string(id), std::string(value)});
+  Hold(b, place.hash, {std::string(id), std::string(value)});
   if (!b->rewrite) PutRecord(&b->appended, kEntry, id, value);
   Changed(place.scope, b);
   if (b->records.size() < options_.split_at || place.scope->level >= kMaxLevel) {
@@ -258,19 +265,14 @@ Status IdIndex::Split(const RowReader& rows, Scope* scope) {
   if (s.ok()) s = LoadBucket(rows, scope, scope->split + bit, &to);
   if (!s.ok()) return s;
   if (!to->records.empty() || to->marked) return Damaged();  // a bucket beyond the table
-  size_t kept = 0;
-  for (size_t i = 0; i < from->records.size(); ++i) {
-    Bucket* into = (from->hashes[i] & bit) == 0 ? from : to;
-    if (into == to) {
-      to->hashes.push_back(from->hashes[i]);
-      to->records.push_back(std::move(from->records[i]));
-    } else if (kept++ != i) {
-      from->hashes[kept - 1] = from->hashes[i];
-      from->records[kept - 1] = std::move(from->records[i]);
-    }
+  std::vector<uint64_t> hashes = std::move(from->hashes);
+  std::vector<Record> records = std::move(from->records);
+  from->hashes.clear();
+  from->records.clear();
+  std::fill(std::begin(from->filter), std::end(from->filter), 0);
+  for (size_t i = 0; i < records.size(); ++i) {
+    Hold((hashes[i] & bit) == 0 ? from : to, hashes[i], std::move(records[i]));
   }
-  from->hashes.resize(kept);
-  from->records.resize(kept);
   to->marked = from->marked;
   for (Bucket* b : {from, to}) {
     b->rewrite = true;
@@ -286,6 +288,17 @@ Status IdIndex::Split(const RowReader& rows, Scope* scope) {
     dirty_scopes_.push_back(scope);
   }
   return Status::OK();
+}
+
+void IdIndex::Hold(Bucket* b, uint64_t hash, Record record) {
+  if (b->records.empty()) {
+    b->hashes.reserve(kFirstCapacity);
+    b->records.reserve(kFirstCapacity);
+  }
+  b->hashes.push_back(hash);
+  b->records.push_back(std::move(record));
+  const uint64_t bit = FilterBit(hash);
+  b->filter[bit / 64] |= uint64_t{1} << (bit % 64);
 }
 
 void IdIndex::Changed(Scope* scope, Bucket* b) {

@@ -75,6 +75,9 @@ class IdIndex {
     uint64_t number = 0;
     std::vector<uint64_t> hashes;  // of records[i].id: a lookup scans these 8 bytes each
     std::vector<Record> records;
+    // A bit per hash's top bits: most lookups are of new ids, and most of those stop here
+    // instead of scanning `hashes` (a cache line instead of several).
+    uint64_t filter[8] = {};
     bool marked = false;   // ids beyond max_bucket are rows of their own
     bool rewrite = false;  // split this batch: written whole
     bool dirty = false;
@@ -105,6 +108,7 @@ class IdIndex {
   Status FindOverflow(const RowReader& rows, const Place& place, std::string_view id,
                       std::string* value, bool* found);
   Status Split(const RowReader& rows, Scope* scope);
+  static void Hold(Bucket* b, uint64_t hash, Record record);
   void Changed(Scope* scope, Bucket* b);
   void Charge(Bucket* b);
   void Discharge(const Scope& scope);
