@@ -10,7 +10,7 @@ namespace {
 
 constexpr char kEntry = 'e';
 constexpr char kMark = 'm';
-constexpr uint32_t kMaxLevel = 48;  // 2^48 buckets: far beyond any scope
+constexpr uint32_t kMaxLevel = 48;     // 2^48 buckets: far beyond any scope
 constexpr size_t kFirstCapacity = 16;  // a bucket's records grow from this many, not 1, 2, 4...
 constexpr size_t kRecordOverhead = sizeof(std::string) * 2 + 8 + 16;
 
@@ -198,7 +198,7 @@ Status IdIndex::FindOverflow(const RowReader& rows, const Place& place, std::str
   if (!place.bucket->marked) return Status::OK();
   const std::string key = OverflowKey(place.scope->base, id);
   if (auto it = overflow_.find(key); it != overflow_.end()) {
-    *value = it->second;
+    *value = it->second.substr(0, it->second.size() - 4);  // as stored: with its check
     *found = true;
     return Status::OK();
   }
@@ -243,8 +243,11 @@ Status IdIndex::Add(const RowReader& rows, const std::string& base, std::string_
     PutCheck(&stored, 0);
     overflow_.insert_or_assign(OverflowKey(base, id), std::move(stored));
     if (!b->marked) {
+      // Written whole, the mark first, as a split writes it: a bucket's bytes must not depend
+      // on whether it filled up in the batch that split it (a rebuild's round) or after it.
       b->marked = true;
-      if (!b->rewrite) PutRecord(&b->appended, kMark, "", "");
+      b->rewrite = true;
+      b->appended.clear();
       Changed(place.scope, b);
     }
     return Status::OK();
@@ -345,6 +348,8 @@ void IdIndex::Flush(ViewRows* rows) {
     Charge(b);
   }
   dirty_.clear();
+  std::sort(dirty_scopes_.begin(), dirty_scopes_.end(),
+            [](const Scope* a, const Scope* b) { return a->base < b->base; });
   for (Scope* scope : dirty_scopes_) {
     std::string header = OrderedNumber(scope->level) + OrderedNumber(scope->split);
     PutCheck(&header, 0);

@@ -6,24 +6,27 @@
 //   base + "b" + n    bucket n (0 <= n < 2^L + s): records appended through ViewRows::Append
 //   base + "o" + id   an id a full bucket could not take (below)
 // An id's bucket is h mod 2^L, or h mod 2^(L+1) when that is below s (h: a fixed 64-bit hash of
-// the id, so that a rebuild and an as-of fold lay the rows out as the live fold did). When an
-// addition leaves its bucket holding `split_at` ids, bucket s is split in two (its ids with bit
-// L set move to bucket s + 2^L) and s moves on: the header changes once per split, and a bucket
-// holds at most about split_at ids when ids are random (one past split_at waits only until the
-// split pointer reaches it), however many the scope holds.
+// the id, so that a rebuild and an as-of fold lay the rows out as the live fold did; a bucket's
+// bytes never depend on how the additions were batched). When an addition leaves its bucket
+// holding `split_at` ids or more, bucket s is split in two (its ids with bit L set move to
+// bucket s + 2^L; both are written whole) and s moves on: the header changes once per split,
+// and with random ids no bucket holds much more than split_at ids, however many the scope has.
 //
 // Ids are chosen by whoever posts them, and ids made to hash alike would fill one bucket faster
 // than splits reach it. A bucket takes at most `max_bucket` ids; an id for a full bucket is a
 // row of its own, and the bucket is marked so that a lookup of an id it lacks reads that row.
 // So a lookup reads the header, one bucket of at most max_bucket ids and at most one more row,
-// and an addition writes one record (at a split two buckets and the header), whatever the
-// scope's size.
+// and an addition appends one record (at a split or a mark, rewrites a bucket or two and the
+// header), whatever the scope's size.
 //
-// Every record carries a check of its bytes: a bucket cut short or overwritten is Corruption,
-// never a different value or a missing id.
+// Every record carries a check of its bytes: a record cut short or overwritten is Corruption,
+// never a different value. What the check cannot tell is a bucket that lost whole records (cut
+// at a record's end): those ids read as never added, as a lost row per id did before buckets.
 //
-// Rows a batch used are cached until its Flush (reads do not see a batch's writes before its
-// commit) and charged to a RowCacheBudget like DocCache's rows.
+// Buckets and headers stay decoded between batches, charged to a RowCacheBudget like
+// DocCache's rows and forgotten like them. A rebuild's round of 200,000 events touches nearly
+// every bucket of the projects it folds, and all of them stay until its flush: about 150 bytes
+// per id of those projects (reads do not see a batch's writes before its commit).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// RowCacheBudget: the memory that the row caches (DocCache) of one set of projections may keep
-// between batches, shared by all of them.
+// RowCacheBudget: the memory that the row caches (DocCache, IdIndex) of one set of projections may
+// keep between batches, shared by all of them.
 //
 // A rebuild folds into 57 caches on two threads. A bound per cache either starves the
 // caches whose rows every batch touches again (a project's header) or lets each of them fill
@@ -13,7 +13,8 @@
 // batches that used none, so that an idle cache gives its share back). The
 // rows a batch uses stay until its flush whatever the budget, and the last batch's until the
 // next one's, so what is kept is at most the budget or two batches' rows: bounded by the batch
-// size, not by the history.
+// size, not by the history (a row being whole: a batch that adds one comment id to an IdIndex
+// bucket holds the bucket's hundred ids).
 #pragma once
 
 #include <algorithm>

@@ -3,6 +3,7 @@
 // Real views database on disk, written and damaged through the store as a torn write would.
 #include <gtest/gtest.h>
 
+#include "id_index.h"
 #include "test_util.h"
 #include "view_json.h"
 #include "view_world.h"
@@ -44,6 +45,11 @@ class ListChunkReviewTest : public StandardViewTest {
     ReplaceRow(chunks[0].first, damage(chunks[0].second));
   }
 
+  // How a comment's record starts in its index bucket: a tag, the id's length, the id.
+  static std::string Record(const std::string& comment) {
+    return "e" + std::string(1, static_cast<char>(comment.size())) + comment;
+  }
+
   // Replaces the index bucket that holds comment `comment` (which thread and place it has) in
   // client-threads by what `damage` makes of it and of where the comment's record starts.
   void DamageRef(const std::string& comment,
@@ -52,13 +58,13 @@ class ListChunkReviewTest : public StandardViewTest {
     std::string key, stored;
     for (const auto& [k, v] : StoredRows(world_->store(), "client-threads")) {
       if (KeyHasPart(k, "p-acme") && KeyHasPart(k, "c") && KeyHasPart(k, "b") &&
-          v.find(comment) != std::string::npos) {
+          v.find(Record(comment)) != std::string::npos) {
         key = k;
         stored = v;
       }
     }
     ASSERT_FALSE(key.empty());
-    ReplaceRow(key, damage(stored, stored.find(comment) - 2));
+    ReplaceRow(key, damage(stored, stored.find(Record(comment))));
   }
 
   void ReplyInClientThread(const std::string& id, const std::string& to) {
@@ -85,9 +91,10 @@ class ListChunkReviewTest : public StandardViewTest {
     world_->OpenViews();
   }
 
-  Status ReadClientThread(value* out = nullptr) {
+  Status ReadClientThread(value* out = nullptr, uint64_t limit = 100) {
     ViewRequest r = Ask("threads", "acme-member", "p-acme");
     r.thread = "t-client";
+    r.limit = limit;
     Status s;
     const std::string read = world_->Read(r, &s);
     if (s.ok() && out != nullptr) *out = ViewBody(read);
@@ -189,7 +196,7 @@ TEST_F(ListChunkReviewTest, AChunkShorterThanItsListIsFoldedAgainWhenItGrows) {
 // back when a reply names it: damaged (cut short by a byte, a place overwritten), it is never
 // taken for another thread or place; the view is folded again and the reply points at the
 // comment it names.
-TEST_F(ListChunkReviewTest, ARefRowCutShortIsNeverTakenForAnotherThread) {
+TEST_F(ListChunkReviewTest, ACommentsPlaceCutShortIsNeverTakenForAnotherThread) {
   DamageRef("c1", [](const std::string& v, size_t) { return v.substr(0, v.size() - 1); });
   ReplyInClientThread("c9", "c1");
   value v;
@@ -201,7 +208,7 @@ TEST_F(ListChunkReviewTest, ARefRowCutShortIsNeverTakenForAnotherThread) {
   world_->ExpectRebuildHashesLikeLive({"client-threads"});
 }
 
-TEST_F(ListChunkReviewTest, ARefRowWithADamagedPlaceIsNeverTakenForAPlace) {
+TEST_F(ListChunkReviewTest, ACommentsPlaceOverwrittenIsNeverTakenForAPlace) {
   // The record: a tag, the id's length, the id, the place's length, the place (8 bytes of
   // number, then the thread), its check.
   DamageRef("c1", [](std::string v, size_t record) {
@@ -210,6 +217,54 @@ TEST_F(ListChunkReviewTest, ARefRowWithADamagedPlaceIsNeverTakenForAPlace) {
   });
   ReplyInClientThread("c9", "c1");
   world_->ExpectRebuildHashesLikeLive({"client-threads"});
+}
+
+// Comment ids a client made to land in one bucket of the project's index: past 512, the rest
+// are rows of their own (id_index.h).
+class OverflowingIdsTest : public ListChunkReviewTest {
+ protected:
+  void SetUp() override {
+    ListChunkReviewTest::SetUp();
+    for (uint64_t i = 0; ids_.size() < 520; ++i) {
+      const std::string id = "h" + std::to_string(i);
+      if ((IdIndex::HashOf(id) & 0x3fff) == 0x0abc) ids_.push_back(id);
+    }
+  }
+  void ReplyTo(const std::string& comment) {
+    world_->MustRun(Cmd("comment.post", "northwind", "pm",
+                        {{"project_id", "p-acme"},
+                         {"thread_id", "t-client"},
+                         {"comment_id", "reply"},
+                         {"audience", "client"},
+                         {"body", "a reply"},
+                         {"reply_to", comment}}));
+  }
+  std::string LastReplyTo() {
+    value v;
+    Status s = ReadClientThread(&v, 1000);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (!s.ok()) return "";
+    const auto& comments = v.at("threads").at(0).at("comments").as_array();
+    return std::string(comments.back().at("reply_to").as_string());
+  }
+  std::vector<std::string> ids_;
+};
+
+TEST_F(OverflowingIdsTest, AReplyToAnOverflowedCommentOfTheSameBatchKeepsIt) {
+  for (const auto& id : ids_) Post("pm", "t-client", id, "x");
+  ReplyTo(ids_.back());
+  EXPECT_EQ(LastReplyTo(), ids_.back());
+  world_->ExpectRebuildHashesLikeLive({"client-threads", "internal-threads"});
+}
+
+TEST_F(OverflowingIdsTest, CommentsFoldedOneBatchEachHashLikeARebuild) {
+  for (const auto& id : ids_) {
+    Post("pm", "t-client", id, "x");
+    world_->CatchUp();
+  }
+  ReplyTo(ids_.back());
+  EXPECT_EQ(LastReplyTo(), ids_.back());
+  world_->ExpectRebuildHashesLikeLive({"client-threads", "internal-threads"});
 }
 
 }  // namespace
