@@ -12,7 +12,6 @@ constexpr char kEntry = 'e';
 constexpr char kMark = 'm';
 constexpr uint32_t kMaxLevel = 48;     // 2^48 buckets: far beyond any scope
 constexpr size_t kFirstCapacity = 16;  // a bucket's records grow from this many, not 1, 2, 4...
-constexpr size_t kRecordOverhead = sizeof(std::string) * 2 + 8 + 16;
 
 uint32_t Check(std::string_view bytes) {
   uint32_t h = 2166136261u;  // FNV-1a
@@ -46,6 +45,25 @@ bool GetLength(std::string_view in, size_t* at, size_t* n) {
     if ((byte & 0x80) == 0) return *n <= in.size();
   }
   return false;
+}
+
+// Reads the record at `*at` up to its check (which `*at` is left at); false when it does not
+// parse. `value` may be null.
+bool ReadRecord(std::string_view in, size_t* at, char* tag, std::string_view* id,
+                std::string_view* value) {
+  if (*at >= in.size()) return false;
+  *tag = in[(*at)++];
+  size_t id_size = 0, value_size = 0;
+  if ((*tag != kEntry && *tag != kMark) || !GetLength(in, at, &id_size) ||
+      id_size > in.size() - *at) {
+    return false;
+  }
+  *id = in.substr(*at, id_size);
+  *at += id_size;
+  if (!GetLength(in, at, &value_size) || value_size > in.size() - *at) return false;
+  if (value != nullptr) *value = in.substr(*at, value_size);
+  *at += value_size;
+  return true;
 }
 
 void PutRecord(std::string* out, char tag, std::string_view id, std::string_view value) {
@@ -141,25 +159,21 @@ Status IdIndex::LoadBucket(const RowReader& rows, Scope* scope, uint64_t n, Buck
     std::string value;
     Status s = rows.Get(BucketKey(scope->base, n), &value);
     if (!s.ok() && !s.IsNotFound()) return s;
-    for (size_t at = 0; at < value.size();) {
+    b->bytes = std::move(value);
+    b->flushed = b->bytes.size();
+    const std::string_view stored = b->bytes;
+    for (size_t at = 0; at < stored.size();) {
       const size_t from = at;
-      const char tag = value[at++];
-      size_t id_size = 0, value_size = 0;
-      if ((tag != kEntry && tag != kMark) || !GetLength(value, &at, &id_size) ||
-          id_size > value.size() - at) {
+      char tag = 0;
+      std::string_view id;
+      if (!ReadRecord(stored, &at, &tag, &id, nullptr) || !CheckAt(stored, from, at)) {
         return Damaged();
       }
-      const std::string_view id = std::string_view(value).substr(at, id_size);
-      at += id_size;
-      if (!GetLength(value, &at, &value_size) || value_size > value.size() - at) return Damaged();
-      const std::string_view v = std::string_view(value).substr(at, value_size);
-      at += value_size;
-      if (!CheckAt(value, from, at)) return Damaged();
       at += 4;
       if (tag == kMark) {
         b->marked = true;
       } else {
-        Hold(b.get(), HashOf(id), {std::string(id), std::string(v)});
+        Index(b.get(), HashOf(id), from);
       }
     }
     it = scope->buckets.emplace(n, std::move(b)).first;
@@ -187,7 +201,7 @@ Status IdIndex::Locate(const RowReader& rows, const std::string& base, std::stri
     return Status::OK();
   }
   for (place->at = 0; place->at < b.hashes.size(); ++place->at) {
-    if (b.hashes[place->at] == place->hash && b.records[place->at].id == id) break;
+    if (b.hashes[place->at] == place->hash && IdAt(b, place->at) == id) break;
   }
   return Status::OK();
 }
@@ -217,8 +231,8 @@ Status IdIndex::Find(const RowReader& rows, const std::string& base, std::string
   Place place;
   Status s = Locate(rows, base, id, &place);
   if (!s.ok()) return s;
-  if (place.at < place.bucket->records.size()) {
-    *value = place.bucket->records[place.at].value;
+  if (place.at < place.bucket->size()) {
+    *value = ValueAt(*place.bucket, place.at);
     *found = true;
     return Status::OK();
   }
@@ -232,13 +246,13 @@ Status IdIndex::Add(const RowReader& rows, const std::string& base, std::string_
   Status s = Locate(rows, base, id, &place);
   if (!s.ok()) return s;
   Bucket* b = place.bucket;
-  if (place.at < b->records.size()) return Status::OK();
+  if (place.at < b->size()) return Status::OK();
   std::string existing;
   bool found = false;
   s = FindOverflow(rows, place, id, &existing, &found);
   if (!s.ok() || found) return s;
   *added = true;
-  if (b->records.size() >= options_.max_bucket) {
+  if (b->size() >= options_.max_bucket) {
     std::string stored(value);
     PutCheck(&stored, 0);
     overflow_.insert_or_assign(OverflowKey(base, id), std::move(stored));
@@ -246,16 +260,18 @@ Status IdIndex::Add(const RowReader& rows, const std::string& base, std::string_
       // Written whole, the mark first, as a split writes it: a bucket's bytes must not depend
       // on whether it filled up in the batch that split it (a rebuild's round) or after it.
       b->marked = true;
+      std::string marked;
+      PutRecord(&marked, kMark, "", "");
+      b->bytes.insert(0, marked);
+      for (uint32_t& offset : b->offsets) offset += static_cast<uint32_t>(marked.size());
       b->rewrite = true;
-      b->appended.clear();
       Changed(place.scope, b);
     }
     return Status::OK();
   }
-  Hold(b, place.hash, {std::string(id), std::string(value)});
-  if (!b->rewrite) PutRecord(&b->appended, kEntry, id, value);
+  Hold(b, place.hash, id, value);
   Changed(place.scope, b);
-  if (b->records.size() < options_.split_at || place.scope->level >= kMaxLevel) {
+  if (b->size() < options_.split_at || place.scope->level >= kMaxLevel) {
     return Status::OK();
   }
   return Split(rows, place.scope);
@@ -267,20 +283,27 @@ Status IdIndex::Split(const RowReader& rows, Scope* scope) {
   Status s = LoadBucket(rows, scope, scope->split, &from);
   if (s.ok()) s = LoadBucket(rows, scope, scope->split + bit, &to);
   if (!s.ok()) return s;
-  if (!to->records.empty() || to->marked) return Damaged();  // a bucket beyond the table
-  std::vector<uint64_t> hashes = std::move(from->hashes);
-  std::vector<Record> records = std::move(from->records);
+  if (to->size() != 0 || to->marked) return Damaged();  // a bucket beyond the table
+  const std::string bytes = std::move(from->bytes);
+  const std::vector<uint64_t> hashes = std::move(from->hashes);
+  const std::vector<uint32_t> offsets = std::move(from->offsets);
+  from->bytes.clear();
+  from->flushed = 0;
   from->hashes.clear();
-  from->records.clear();
+  from->offsets.clear();
   std::fill(std::begin(from->filter), std::end(from->filter), 0);
-  for (size_t i = 0; i < records.size(); ++i) {
-    Hold((hashes[i] & bit) == 0 ? from : to, hashes[i], std::move(records[i]));
-  }
   to->marked = from->marked;
   for (Bucket* b : {from, to}) {
+    if (b->marked) PutRecord(&b->bytes, kMark, "", "");
     b->rewrite = true;
-    b->appended.clear();
     Changed(scope, b);
+  }
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    size_t at = offsets[i];
+    char tag = 0;
+    std::string_view id, value;
+    ReadRecord(bytes, &at, &tag, &id, &value);
+    Hold((hashes[i] & bit) == 0 ? from : to, hashes[i], id, value);
   }
   if (++scope->split == bit) {
     ++scope->level;
@@ -293,15 +316,36 @@ Status IdIndex::Split(const RowReader& rows, Scope* scope) {
   return Status::OK();
 }
 
-void IdIndex::Hold(Bucket* b, uint64_t hash, Record record) {
-  if (b->records.empty()) {
+void IdIndex::Index(Bucket* b, uint64_t hash, size_t offset) {
+  if (b->hashes.empty()) {
     b->hashes.reserve(kFirstCapacity);
-    b->records.reserve(kFirstCapacity);
+    b->offsets.reserve(kFirstCapacity);
   }
   b->hashes.push_back(hash);
-  b->records.push_back(std::move(record));
+  b->offsets.push_back(static_cast<uint32_t>(offset));
   const uint64_t bit = FilterBit(hash);
   b->filter[bit / 64] |= uint64_t{1} << (bit % 64);
+}
+
+void IdIndex::Hold(Bucket* b, uint64_t hash, std::string_view id, std::string_view value) {
+  Index(b, hash, b->bytes.size());
+  PutRecord(&b->bytes, kEntry, id, value);
+}
+
+std::string_view IdIndex::IdAt(const Bucket& b, size_t i) {
+  size_t at = b.offsets[i];
+  char tag = 0;
+  std::string_view id;
+  ReadRecord(b.bytes, &at, &tag, &id, nullptr);
+  return id;
+}
+
+std::string IdIndex::ValueAt(const Bucket& b, size_t i) {
+  size_t at = b.offsets[i];
+  char tag = 0;
+  std::string_view id, value;
+  ReadRecord(b.bytes, &at, &tag, &id, &value);
+  return std::string(value);
 }
 
 void IdIndex::Changed(Scope* scope, Bucket* b) {
@@ -312,10 +356,9 @@ void IdIndex::Changed(Scope* scope, Bucket* b) {
 }
 
 void IdIndex::Charge(Bucket* b) {
-  int64_t bytes = static_cast<int64_t>(sizeof(Bucket) + 48);
-  for (const Record& r : b->records) {
-    bytes += static_cast<int64_t>(kRecordOverhead + r.id.size() + r.value.size());
-  }
+  const auto bytes = static_cast<int64_t>(sizeof(Bucket) + 48 + b->bytes.capacity() +
+                                          b->hashes.capacity() * sizeof(uint64_t) +
+                                          b->offsets.capacity() * sizeof(uint32_t));
   budget_->Charge(bytes - b->charged);
   b->charged = bytes;
 }
@@ -331,19 +374,14 @@ void IdIndex::Flush(ViewRows* rows) {
     const int c = a.first->base.compare(b.first->base);
     return c != 0 ? c < 0 : a.second->number < b.second->number;
   });
-  std::string whole;
   for (auto [scope, b] : dirty_) {
     const std::string key = BucketKey(scope->base, b->number);
     if (b->rewrite) {
-      whole.clear();
-      if (b->marked) PutRecord(&whole, kMark, "", "");
-      for (const Record& r : b->records) PutRecord(&whole, kEntry, r.id, r.value);
-      rows->Put(key, whole);
+      rows->Put(key, b->bytes);
     } else {
-      rows->Append(key, b->appended);
+      rows->Append(key, std::string_view(b->bytes).substr(b->flushed));
     }
-    b->appended.clear();
-    b->appended.shrink_to_fit();
+    b->flushed = b->bytes.size();
     b->rewrite = b->dirty = false;
     Charge(b);
   }

@@ -71,22 +71,23 @@ class IdIndex {
   static uint64_t HashOf(std::string_view id);
 
  private:
-  struct Record {
-    std::string id, value;
-  };
   struct Bucket {
     uint64_t number = 0;
-    std::vector<uint64_t> hashes;  // of records[i].id: a lookup scans these 8 bytes each
-    std::vector<Record> records;
+    // The row as stored, with this batch's records after `flushed` bytes (or the whole row
+    // to write when `rewrite`): each id's bytes once, no string per record.
+    std::string bytes;
+    size_t flushed = 0;
+    std::vector<uint64_t> hashes;   // of the records' ids: a lookup scans these 8 bytes each
+    std::vector<uint32_t> offsets;  // where each record starts in `bytes`
     // A bit per hash's top bits: most lookups are of new ids, and most of those stop here
     // instead of scanning `hashes` (a cache line instead of several).
     uint64_t filter[8] = {};
     bool marked = false;   // ids beyond max_bucket are rows of their own
-    bool rewrite = false;  // split this batch: written whole
+    bool rewrite = false;  // split or marked this batch: written whole
     bool dirty = false;
-    std::string appended;  // the records added this batch, as appended to the row
     uint64_t used = 0;
     int64_t charged = 0;
+    size_t size() const { return hashes.size(); }
   };
   struct Scope {
     std::string base;
@@ -100,7 +101,7 @@ class IdIndex {
     Scope* scope = nullptr;
     Bucket* bucket = nullptr;
     uint64_t hash = 0;
-    // The record of the id in the bucket, or records.size() when the bucket has none.
+    // The record of the id in the bucket, or size() when the bucket has none.
     size_t at = 0;
   };
 
@@ -111,7 +112,12 @@ class IdIndex {
   Status FindOverflow(const RowReader& rows, const Place& place, std::string_view id,
                       std::string* value, bool* found);
   Status Split(const RowReader& rows, Scope* scope);
-  static void Hold(Bucket* b, uint64_t hash, Record record);
+  // Adds a record of `id` to `b`: its bytes, then Index.
+  static void Hold(Bucket* b, uint64_t hash, std::string_view id, std::string_view value);
+  // Makes the record at `offset` of `b` found by lookups (its hash, offset and filter bit).
+  static void Index(Bucket* b, uint64_t hash, size_t offset);
+  static std::string_view IdAt(const Bucket& b, size_t i);
+  static std::string ValueAt(const Bucket& b, size_t i);
   void Changed(Scope* scope, Bucket* b);
   void Charge(Bucket* b);
   void Discharge(const Scope& scope);
