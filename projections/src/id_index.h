@@ -25,8 +25,9 @@
 //
 // Buckets and headers stay decoded between batches, charged to a RowCacheBudget like
 // DocCache's rows and forgotten like them. A rebuild's round of 200,000 events touches nearly
-// every bucket of the projects it folds, and all of them stay until its flush: about 150 bytes
-// per id of those projects (reads do not see a batch's writes before its commit).
+// every bucket of the projects it folds, and all of them stay until its flush: the record's
+// bytes and 12 more per id of those projects, about 70 bytes per comment (reads do not see a
+// batch's writes before its commit).
 #pragma once
 
 #include <cstdint>
