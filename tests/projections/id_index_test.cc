@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <tuple>
 
@@ -136,6 +138,27 @@ class IdIndexTest : public ::testing::Test {
     }
     return sizes;
   }
+  // Adds `ids`, each with its number as its value, committing every `batch` additions (0:
+  // never).
+  void AddNumbered(const std::vector<std::string>& ids, size_t batch) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      bool added = false;
+      ASSERT_TRUE(index_->Add(rows_, kScope, ids[i], std::to_string(i), &added).ok());
+      if (batch != 0 && ((i + 1) % batch == 0 || i + 1 == ids.size())) Commit();
+    }
+  }
+  // Looks up comment 7 (place-49) among 500, through a fresh index, after replacing each
+  // stored row by what `damage` makes of it (nullopt: left alone).
+  Status LookUpAfterDamage(const std::function<std::optional<std::string>(
+                               const std::string& key, const std::string& value)>& damage) {
+    AddIds(0, 500);
+    for (const auto& [key, value] : rows_.All()) {
+      if (auto damaged = damage(key, value)) rows_.Replace(key, *damaged);
+    }
+    std::string value;
+    bool found = false;
+    return FindStored(Id(7), &value, &found);
+  }
   void UseOptions(IdIndexOptions options) {
     options_ = options;
     index_ = std::make_unique<IdIndex>(&budget_, options_);
@@ -221,12 +244,7 @@ TEST_F(IdIndexTest, AddingAnIdWritesAFewSmallRowsWhateverTheScopeHolds) {
 TEST_F(IdIndexTest, IdsMadeToHashAlikeNeverGrowABucketPastItsBound) {
   UseOptions({.split_at = 4, .max_bucket = 8});
   const std::vector<std::string> alike = IdsHashingAlike(60, 0xffff, 0x1234);
-  for (size_t i = 0; i < alike.size(); ++i) {
-    bool added = false;
-    ASSERT_TRUE(index_->Add(rows_, kScope, alike[i], std::to_string(i), &added).ok());
-    if (i % 5 == 4) Commit();
-  }
-  Commit();
+  AddNumbered(alike, 5);
   for (size_t size : BucketSizes()) EXPECT_LE(size, 8u);
   for (size_t i = 0; i < alike.size(); ++i) {
     std::string value;
@@ -264,11 +282,7 @@ TEST_F(IdIndexTest, AFullBucketIsTheSameBytesHoweverItsIdsWereBatched) {
   auto fold = [&](size_t batch) {
     rows_ = BatchedRows();
     index_ = std::make_unique<IdIndex>(&budget_, options_);
-    for (size_t i = 0; i < ids.size(); ++i) {
-      bool added = false;
-      EXPECT_TRUE(index_->Add(rows_, kScope, ids[i], std::to_string(i), &added).ok());
-      if ((i + 1) % batch == 0 || i + 1 == ids.size()) Commit();
-    }
+    AddNumbered(ids, batch);
     return rows_.All();
   };
   EXPECT_EQ(fold(1), fold(ids.size()));
@@ -279,10 +293,7 @@ TEST_F(IdIndexTest, AFullBucketIsTheSameBytesHoweverItsIdsWereBatched) {
 TEST_F(IdIndexTest, AnIdBeyondAFullBucketIsFoundInItsOwnBatch) {
   UseOptions({.split_at = 4, .max_bucket = 8});
   const std::vector<std::string> ids = IdsHashingAlike(20, 0xffff, 0x1234);
-  for (size_t i = 0; i < ids.size(); ++i) {
-    bool added = false;
-    ASSERT_TRUE(index_->Add(rows_, kScope, ids[i], std::to_string(i), &added).ok());
-  }
+  AddNumbered(ids, 0);
   for (size_t i = 0; i < ids.size(); ++i) {
     std::string value;
     bool found = false;
@@ -373,39 +384,30 @@ TEST_F(IdIndexTest, RandomBatchesAnswerLikeAMapAndStoreLikeOneBatch) {
 }
 
 TEST_F(IdIndexTest, ABucketCutShortIsCorruption) {
-  AddIds(0, 500);
-  for (const auto& [key, value] : rows_.All()) {
-    if (value.find("place-49") != std::string::npos) {
-      rows_.Replace(key, value.substr(0, value.size() - 1));
-    }
-  }
-  std::string value;
-  bool found = false;
-  EXPECT_TRUE(FindStored(Id(7), &value, &found).IsCorruption());
+  EXPECT_TRUE(LookUpAfterDamage([](const std::string&, const std::string& value) {
+                return value.find("place-49") != std::string::npos
+                           ? std::optional(value.substr(0, value.size() - 1))
+                           : std::nullopt;
+              }).IsCorruption());
 }
 
 TEST_F(IdIndexTest, APlaceOverwrittenInItsBucketIsCorruption) {
-  AddIds(0, 500);
-  for (const auto& [key, value] : rows_.All()) {
-    const size_t at = value.find("place-49");
-    if (at != std::string::npos)
-      rows_.Replace(key, value.substr(0, at) + "place-50" + value.substr(at + 8));
-  }
-  std::string value;
-  bool found = false;
-  EXPECT_TRUE(FindStored(Id(7), &value, &found).IsCorruption());
+  EXPECT_TRUE(LookUpAfterDamage([](const std::string&, const std::string& value) {
+                const size_t at = value.find("place-49");
+                return at != std::string::npos
+                           ? std::optional(value.substr(0, at) + "place-50" + value.substr(at + 8))
+                           : std::nullopt;
+              }).IsCorruption());
 }
 
 TEST_F(IdIndexTest, ADamagedHeaderIsCorruption) {
-  AddIds(0, 500);
-  for (const auto& [key, value] : rows_.All()) {
-    if (value.size() == 20 && key.find(std::string("h\0\x01", 3)) != std::string::npos) {
-      rows_.Replace(key, std::string(8, '\0') + std::string(8, '\x7f') + value.substr(16));
-    }
-  }
-  std::string value;
-  bool found = false;
-  EXPECT_TRUE(FindStored(Id(7), &value, &found).IsCorruption());
+  EXPECT_TRUE(LookUpAfterDamage([](const std::string& key, const std::string& value) {
+                const bool header =
+                    value.size() == 20 && key.find(std::string("h\0\x01", 3)) != std::string::npos;
+                return header ? std::optional(std::string(8, '\0') + std::string(8, '\x7f') +
+                                              value.substr(16))
+                              : std::nullopt;
+              }).IsCorruption());
 }
 
 TEST_F(IdIndexTest, AForgottenBatchChangesNothing) {
