@@ -10,7 +10,10 @@ namespace {
 
 constexpr char kEntry = 'e';
 constexpr char kMark = 'm';
-constexpr uint32_t kMaxLevel = 48;     // 2^48 buckets: far beyond any scope
+constexpr uint32_t kMaxLevel = 48;  // 2^48 buckets: far beyond any scope
+// An id and value longer than this (the domain allows 128-byte ids; `tandem append` writes any)
+// are a row of their own: a bucket's row stays within max_bucket records of this size.
+constexpr size_t kMaxInBucket = 512;
 constexpr size_t kFirstCapacity = 16;  // a bucket's records grow from this many, not 1, 2, 4...
 
 uint32_t Check(std::string_view bytes) {
@@ -252,7 +255,7 @@ Status IdIndex::Add(const RowReader& rows, const std::string& base, std::string_
   s = FindOverflow(rows, place, id, &existing, &found);
   if (!s.ok() || found) return s;
   *added = true;
-  if (b->size() >= options_.max_bucket) {
+  if (b->size() >= options_.max_bucket || id.size() + value.size() > kMaxInBucket) {
     std::string stored(value);
     PutCheck(&stored, 0);
     overflow_.insert_or_assign(OverflowKey(base, id), std::move(stored));

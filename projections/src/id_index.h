@@ -15,6 +15,7 @@
 // Ids are chosen by whoever posts them, and ids made to hash alike would fill one bucket faster
 // than splits reach it. A bucket takes at most `max_bucket` ids; an id for a full bucket is a
 // row of its own, and the bucket is marked so that a lookup of an id it lacks reads that row.
+// An id and value of more than 512 bytes (past the domain's rules) are such a row as well.
 // So a lookup reads the header, one bucket of at most max_bucket ids and at most one more row,
 // and an addition appends one record (at a split or a mark, rewrites a bucket or two and the
 // header), whatever the scope's size.

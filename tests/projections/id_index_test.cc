@@ -259,6 +259,25 @@ TEST_F(IdIndexTest, IdsMadeToHashAlikeNeverGrowABucketPastItsBound) {
   EXPECT_FALSE(found);
 }
 
+// An id written past the domain's rules can be a megabyte: it is a row of its own, and the
+// bucket it would have gone to stays as small as its other ids make it.
+TEST_F(IdIndexTest, AHugeIdIsARowOfItsOwn) {
+  AddIds(0, 100);
+  const std::string huge(1 << 20, 'x');
+  bool added = false;
+  ASSERT_TRUE(index_->Add(rows_, kScope, huge, "its place", &added).ok());
+  Commit();
+  std::string value;
+  bool found = false;
+  ASSERT_TRUE(FindStored(huge, &value, &found).ok());
+  EXPECT_TRUE(found);
+  EXPECT_EQ(value, "its place");
+  for (const auto& [key, stored] : rows_.All()) {
+    if (key.find(std::string("b\0\x01", 3)) != std::string::npos) EXPECT_LT(stored.size(), 8192u);
+  }
+  for (int i = 0; i < 100; ++i) ExpectStored(i);
+}
+
 // A rebuild folds in rounds of thousands of events, a live fold a few at a time: the rows must
 // come out the same (the view hashes compare them).
 TEST_F(IdIndexTest, TheRowsDoNotDependOnHowAdditionsAreBatched) {
