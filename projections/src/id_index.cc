@@ -10,10 +10,11 @@ namespace {
 
 constexpr char kEntry = 'e';
 constexpr char kMark = 'm';
+constexpr char kStub = 'x';         // an id whose value is a row of its own
 constexpr uint32_t kMaxLevel = 48;  // 2^48 buckets: far beyond any scope
-// An id and value longer than this (the domain allows 128-byte ids; `tandem append` writes any)
-// are a row of their own: a bucket's row stays within max_bucket records of this size.
-constexpr size_t kMaxInBucket = 512;
+// An id or a value longer than this (the domain allows 128-byte ids; `tandem append` writes any)
+// is not in a bucket: a bucket's row stays within max_bucket records of about twice this size.
+constexpr size_t kMaxInBucket = 256;
 constexpr size_t kFirstCapacity = 16;  // a bucket's records grow from this many, not 1, 2, 4...
 
 uint32_t Check(std::string_view bytes) {
@@ -57,7 +58,7 @@ bool ReadRecord(std::string_view in, size_t* at, char* tag, std::string_view* id
   if (*at >= in.size()) return false;
   *tag = in[(*at)++];
   size_t id_size = 0, value_size = 0;
-  if ((*tag != kEntry && *tag != kMark) || !GetLength(in, at, &id_size) ||
+  if ((*tag != kEntry && *tag != kMark && *tag != kStub) || !GetLength(in, at, &id_size) ||
       id_size > in.size() - *at) {
     return false;
   }
@@ -175,7 +176,7 @@ Status IdIndex::LoadBucket(const RowReader& rows, Scope* scope, uint64_t n, Buck
       at += 4;
       if (tag == kMark) {
         b->marked = true;
-      } else {
+      } else {  // an entry or a stub
         Index(b.get(), HashOf(id), from);
       }
     }
@@ -209,11 +210,10 @@ Status IdIndex::Locate(const RowReader& rows, const std::string& base, std::stri
   return Status::OK();
 }
 
-Status IdIndex::FindOverflow(const RowReader& rows, const Place& place, std::string_view id,
+Status IdIndex::ReadOverflow(const RowReader& rows, const std::string& base, std::string_view id,
                              std::string* value, bool* found) {
   *found = false;
-  if (!place.bucket->marked) return Status::OK();
-  const std::string key = OverflowKey(place.scope->base, id);
+  const std::string key = OverflowKey(base, id);
   if (auto it = overflow_.find(key); it != overflow_.end()) {
     *value = it->second.substr(0, it->second.size() - 4);  // as stored: with its check
     *found = true;
@@ -229,36 +229,49 @@ Status IdIndex::FindOverflow(const RowReader& rows, const Place& place, std::str
   return Status::OK();
 }
 
+Status IdIndex::Lookup(const RowReader& rows, const std::string& base, std::string_view id,
+                       Place* place, std::string* value, bool* found) {
+  *found = false;
+  if (id.size() > kMaxInBucket) return ReadOverflow(rows, base, id, value, found);
+  Status s = Locate(rows, base, id, place);
+  if (!s.ok()) return s;
+  const Bucket& b = *place->bucket;
+  if (place->at < b.size()) {
+    if (b.bytes[b.offsets[place->at]] != kStub) {
+      *value = ValueAt(b, place->at);
+      *found = true;
+      return Status::OK();
+    }
+    s = ReadOverflow(rows, base, id, value, found);
+    return s.ok() && !*found ? Damaged() : s;  // a stub without its row
+  }
+  return b.marked ? ReadOverflow(rows, base, id, value, found) : Status::OK();
+}
+
 Status IdIndex::Find(const RowReader& rows, const std::string& base, std::string_view id,
                      std::string* value, bool* found) {
   Place place;
-  Status s = Locate(rows, base, id, &place);
-  if (!s.ok()) return s;
-  if (place.at < place.bucket->size()) {
-    *value = ValueAt(*place.bucket, place.at);
-    *found = true;
-    return Status::OK();
-  }
-  return FindOverflow(rows, place, id, value, found);
+  return Lookup(rows, base, id, &place, value, found);
 }
 
 Status IdIndex::Add(const RowReader& rows, const std::string& base, std::string_view id,
                     std::string_view value, bool* added) {
   *added = false;
   Place place;
-  Status s = Locate(rows, base, id, &place);
-  if (!s.ok()) return s;
-  Bucket* b = place.bucket;
-  if (place.at < b->size()) return Status::OK();
   std::string existing;
   bool found = false;
-  s = FindOverflow(rows, place, id, &existing, &found);
+  Status s = Lookup(rows, base, id, &place, &existing, &found);
   if (!s.ok() || found) return s;
   *added = true;
-  if (b->size() >= options_.max_bucket || id.size() + value.size() > kMaxInBucket) {
+  Bucket* b = place.bucket;  // null for a long id
+  const bool full = b != nullptr && b->size() >= options_.max_bucket;
+  if (b == nullptr || full || value.size() > kMaxInBucket) {
     std::string stored(value);
     PutCheck(&stored, 0);
     overflow_.insert_or_assign(OverflowKey(base, id), std::move(stored));
+  }
+  if (b == nullptr) return Status::OK();  // a long id: looked up by its own row alone
+  if (full) {
     if (!b->marked) {
       // Written whole, the mark first, as a split writes it: a bucket's bytes must not depend
       // on whether it filled up in the batch that split it (a rebuild's round) or after it.
@@ -272,7 +285,11 @@ Status IdIndex::Add(const RowReader& rows, const std::string& base, std::string_
     }
     return Status::OK();
   }
-  Hold(b, place.hash, id, value);
+  if (value.size() > kMaxInBucket) {
+    Hold(b, place.hash, kStub, id, "");
+  } else {
+    Hold(b, place.hash, kEntry, id, value);
+  }
   Changed(place.scope, b);
   if (b->size() < options_.split_at || place.scope->level >= kMaxLevel) {
     return Status::OK();
@@ -306,7 +323,7 @@ Status IdIndex::Split(const RowReader& rows, Scope* scope) {
     char tag = 0;
     std::string_view id, value;
     ReadRecord(bytes, &at, &tag, &id, &value);
-    Hold((hashes[i] & bit) == 0 ? from : to, hashes[i], id, value);
+    Hold((hashes[i] & bit) == 0 ? from : to, hashes[i], tag, id, value);
   }
   if (++scope->split == bit) {
     ++scope->level;
@@ -330,9 +347,10 @@ void IdIndex::Index(Bucket* b, uint64_t hash, size_t offset) {
   b->filter[bit / 64] |= uint64_t{1} << (bit % 64);
 }
 
-void IdIndex::Hold(Bucket* b, uint64_t hash, std::string_view id, std::string_view value) {
+void IdIndex::Hold(Bucket* b, uint64_t hash, char tag, std::string_view id,
+                   std::string_view value) {
   Index(b, hash, b->bytes.size());
-  PutRecord(&b->bytes, kEntry, id, value);
+  PutRecord(&b->bytes, tag, id, value);
 }
 
 std::string_view IdIndex::IdAt(const Bucket& b, size_t i) {

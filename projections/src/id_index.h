@@ -15,7 +15,9 @@
 // Ids are chosen by whoever posts them, and ids made to hash alike would fill one bucket faster
 // than splits reach it. A bucket takes at most `max_bucket` ids; an id for a full bucket is a
 // row of its own, and the bucket is marked so that a lookup of an id it lacks reads that row.
-// An id and value of more than 512 bytes (past the domain's rules) are such a row as well.
+// An id of more than 256 bytes (past the domain's rules) is such a row and in no bucket (a lookup
+// of a long id reads that row alone); a value of more than 256 bytes is such a row, with a stub
+// of the id in its bucket.
 // So a lookup reads the header, one bucket of at most max_bucket ids and at most one more row,
 // and an addition appends one record (at a split or a mark, rewrites a bucket or two and the
 // header), whatever the scope's size.
@@ -110,12 +112,16 @@ class IdIndex {
   Status LoadScope(const RowReader& rows, const std::string& base, Scope** scope);
   Status LoadBucket(const RowReader& rows, Scope* scope, uint64_t n, Bucket** bucket);
   Status Locate(const RowReader& rows, const std::string& base, std::string_view id, Place* place);
-  // The id's value when its bucket lacks it but is marked; `*found` false when it has none.
-  Status FindOverflow(const RowReader& rows, const Place& place, std::string_view id,
+  // The id's own row (from this batch or the store); `*found` false when it has none.
+  Status ReadOverflow(const RowReader& rows, const std::string& base, std::string_view id,
                       std::string* value, bool* found);
+  // Find, leaving in `*place` the id's bucket (none for a long id) for an addition.
+  Status Lookup(const RowReader& rows, const std::string& base, std::string_view id, Place* place,
+                std::string* value, bool* found);
   Status Split(const RowReader& rows, Scope* scope);
-  // Adds a record of `id` to `b`: its bytes, then Index.
-  static void Hold(Bucket* b, uint64_t hash, std::string_view id, std::string_view value);
+  // Adds a record (`tag`: an entry, or a stub whose value is a row of its own) to `b`: its
+  // bytes, then Index.
+  static void Hold(Bucket* b, uint64_t hash, char tag, std::string_view id, std::string_view value);
   // Makes the record at `offset` of `b` found by lookups (its hash, offset and filter bit).
   static void Index(Bucket* b, uint64_t hash, size_t offset);
   static std::string_view IdAt(const Bucket& b, size_t i);
