@@ -402,6 +402,9 @@ void IdIndex::Flush(ViewRows* rows) {
     } else {
       rows->Append(key, std::string_view(b->bytes).substr(b->flushed));
     }
+    // Exact again: a bucket read from the store holds its row in a string of its size, and the
+    // first append of a batch doubles it; cached until the budget says so, it would keep that.
+    b->bytes.shrink_to_fit();
     b->flushed = b->bytes.size();
     b->rewrite = b->dirty = false;
     Charge(b);

@@ -41,7 +41,7 @@ class ThreadProjection : public Projection {
   ThreadProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
       : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "threads")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 4; }
+  uint32_t version() const override { return 5; }
   EventFilter filter() const override {
     return Curated(curation_, EventFilter::Of({schema::Payload::ProjectCreated,
                                                schema::Payload::CommentPosted}));
