@@ -10,7 +10,7 @@ namespace {
 
 constexpr char kEntry = 'e';
 constexpr char kMark = 'm';
-constexpr char kStub = 'x';         // an id whose value is a row of its own
+constexpr char kRedirect = 'x';     // an id whose value is a row of its own
 constexpr uint32_t kMaxLevel = 48;  // 2^48 buckets: far beyond any scope
 // An id or a value longer than this (the domain allows 128-byte ids; `tandem append` writes any)
 // is not in a bucket: a bucket's row stays within max_bucket records of about twice this size.
@@ -58,7 +58,7 @@ bool ReadRecord(std::string_view in, size_t* at, char* tag, std::string_view* id
   if (*at >= in.size()) return false;
   *tag = in[(*at)++];
   size_t id_size = 0, value_size = 0;
-  if ((*tag != kEntry && *tag != kMark && *tag != kStub) || !GetLength(in, at, &id_size) ||
+  if ((*tag != kEntry && *tag != kMark && *tag != kRedirect) || !GetLength(in, at, &id_size) ||
       id_size > in.size() - *at) {
     return false;
   }
@@ -176,7 +176,7 @@ Status IdIndex::LoadBucket(const RowReader& rows, Scope* scope, uint64_t n, Buck
       at += 4;
       if (tag == kMark) {
         b->marked = true;
-      } else {  // an entry or a stub
+      } else {  // an entry or a redirect
         Index(b.get(), HashOf(id), from);
       }
     }
@@ -237,13 +237,13 @@ Status IdIndex::Lookup(const RowReader& rows, const std::string& base, std::stri
   if (!s.ok()) return s;
   const Bucket& b = *place->bucket;
   if (place->at < b.size()) {
-    if (b.bytes[b.offsets[place->at]] != kStub) {
+    if (b.bytes[b.offsets[place->at]] != kRedirect) {
       *value = ValueAt(b, place->at);
       *found = true;
       return Status::OK();
     }
     s = ReadOverflow(rows, base, id, value, found);
-    return s.ok() && !*found ? Damaged() : s;  // a stub without its row
+    return s.ok() && !*found ? Damaged() : s;  // a redirect without its row
   }
   return b.marked ? ReadOverflow(rows, base, id, value, found) : Status::OK();
 }
@@ -286,7 +286,7 @@ Status IdIndex::Add(const RowReader& rows, const std::string& base, std::string_
     return Status::OK();
   }
   if (value.size() > kMaxInBucket) {
-    Hold(b, place.hash, kStub, id, "");
+    Hold(b, place.hash, kRedirect, id, "");
   } else {
     Hold(b, place.hash, kEntry, id, value);
   }

@@ -16,7 +16,7 @@
 // than splits reach it. A bucket takes at most `max_bucket` ids; an id for a full bucket is a
 // row of its own, and the bucket is marked so that a lookup of an id it lacks reads that row.
 // An id of more than 256 bytes (past the domain's rules) is such a row and in no bucket (a lookup
-// of a long id reads that row alone); a value of more than 256 bytes is such a row, with a stub
+// of a long id reads that row alone); a value of more than 256 bytes is such a row, with a redirect
 // of the id in its bucket.
 // So a lookup reads the header, one bucket of at most max_bucket ids and at most one more row,
 // and an addition appends one record (at a split or a mark, rewrites a bucket or two and the
@@ -119,7 +119,7 @@ class IdIndex {
   Status Lookup(const RowReader& rows, const std::string& base, std::string_view id, Place* place,
                 std::string* value, bool* found);
   Status Split(const RowReader& rows, Scope* scope);
-  // Adds a record (`tag`: an entry, or a stub whose value is a row of its own) to `b`: its
+  // Adds a record (`tag`: an entry, or a redirect whose value is a row of its own) to `b`: its
   // bytes, then Index.
   static void Hold(Bucket* b, uint64_t hash, char tag, std::string_view id, std::string_view value);
   // Makes the record at `offset` of `b` found by lookups (its hash, offset and filter bit).
