@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "command_spec.h"
+
 namespace tandem {
 
 using schema::Audience;
@@ -9,8 +11,7 @@ using schema::Audience;
 namespace {
 
 constexpr std::string_view kClientNamespace = "client:";
-// Ids are at most this long (the command parser's limit), so a namespaced id stays nameable.
-constexpr size_t kMaxIdBytes = 128;
+using command_spec::kMaxIdBytes;  // the command parser's limit, for namespaced ids too
 
 bool StartsWith(const std::string& s, std::string_view prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;

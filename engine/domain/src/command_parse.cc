@@ -19,7 +19,7 @@ namespace json = boost::json;
 using command_spec::FieldKind;
 using command_spec::FieldSpec;
 
-constexpr size_t kMaxIdBytes = 128;
+using command_spec::kMaxIdBytes;
 constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMaxColumns = 20;
 // How much of a bad value or unknown name a message quotes.

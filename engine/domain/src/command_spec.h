@@ -2,6 +2,7 @@
 // the handler relies on.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
@@ -9,8 +10,11 @@
 
 namespace tandem::command_spec {
 
+// The longest id a command may name (a namespaced id, "client:" + id, must stay nameable too).
+inline constexpr size_t kMaxIdBytes = 128;
+
 enum class FieldKind : uint8_t {
-  kId,        // 1..128 bytes of [A-Za-z0-9._:@-]
+  kId,        // 1..kMaxIdBytes bytes of [A-Za-z0-9._:@-]
   kName,      // 1..200 bytes, no control characters
   kText,      // up to CommandLimits::max_text_bytes; required means non-blank
   kDate,      // an ISO-8601 calendar date, "2026-12-01"
