@@ -96,6 +96,7 @@ class ActionItemsProjection : public Projection {
   static constexpr std::string_view kName = "action-items";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 4; }
+  bool projects_fold_apart() const override { return true; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
   void Forget() override;

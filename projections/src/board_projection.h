@@ -65,6 +65,7 @@ class BoardProjection : public Projection {
       : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "board")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 1; }
+  bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override {
     using schema::Payload;
     return Curated(curation_, EventFilter::Of({Payload::ProjectCreated, Payload::WorkflowConfigured,

@@ -101,6 +101,7 @@ class DirectoryProjection : public Projection {
   static constexpr std::string_view kName = "directory";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 4; }
+  bool projects_fold_apart() const override { return true; }
   bool gates_reads() const override { return true; }
   EventFilter filter() const override {
     using schema::Payload;

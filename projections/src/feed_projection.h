@@ -52,6 +52,7 @@ class FeedProjection : public Projection {
   static constexpr std::string_view kName = "client-feed";
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 5; }
+  bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override { return Curated(Curation::kClient, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;

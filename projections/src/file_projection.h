@@ -47,6 +47,7 @@ class FileProjection : public Projection {
       : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "files")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 2; }
+  bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override {
     using schema::Payload;
     return Curated(curation_, EventFilter::Of({Payload::ProjectCreated, Payload::FileUploaded,

@@ -4,12 +4,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include "log_page_reader.h"
+#include "round_events.h"
 #include "tandem/basics/logger.h"
 #include "tandem/domain/client_visibility.h"
 
@@ -21,6 +23,18 @@ using Clock = std::chrono::steady_clock;
 struct EventKind {
   schema::Payload type;
   bool shared_with_client;
+};
+
+// A round's events in the order one view folds them, with what each view's filter asks of
+// each event (read once per round rather than by every view: a round does not fit in the cache).
+struct RoundOrder {
+  const std::vector<const schema::Event*>* events = nullptr;
+  std::vector<EventKind> kinds;
+
+  explicit RoundOrder(const std::vector<const schema::Event*>& in) : events(&in) {
+    kinds.reserve(in.size());
+    for (const schema::Event* e : in) kinds.push_back({e->payload_type(), SharedWithClient(*e)});
+  }
 };
 
 struct View {
@@ -197,8 +211,9 @@ class Runner : public ProjectionRunner {
   // Each view's rows are written with its checkpoint in a write of its own, so views advance
   // independently: one failing view leaves the others' work committed. Views are handed out
   // to the fold threads dearest first (by the last round's cost), each thread folding, flushing
-  // and committing a whole view.
-  Status FoldRound(const std::vector<std::vector<RecordedEvent>>& pages) {
+  // and committing a whole view. A view whose projects fold apart gets the events grouped by
+  // project (round_events.h).
+  Status FoldRound(std::vector<std::vector<RecordedEvent>> pages) {
     size_t events = 0;
     for (const auto& page : pages) events += page.size();
     if (events == 0) return Status::OK();
@@ -223,26 +238,25 @@ class Runner : public ProjectionRunner {
         std::stable_partition(behind.begin(), behind.end(),
                               [](const View* v) { return v->projection->gates_reads(); }) -
         behind.begin();
-    // What each view's filter asks of an event, read once here rather than by every view: a
-    // round of a catch-up does not fit in the cache.
-    std::vector<EventKind> kinds;
-    kinds.reserve(events);
-    for (const auto& page : pages) {
-      for (const RecordedEvent& e : page) {
-        kinds.push_back({e.event().payload_type(), SharedWithClient(e.event())});
-      }
-    }
+    const bool grouped = std::any_of(behind.begin(), behind.end(), [](const View* v) {
+      return v->projection->projects_fold_apart();
+    });
+    const RoundEvents round(std::move(pages), grouped, &round_arena_);
+    const RoundOrder in_log(round.in_log());
+    const std::optional<RoundOrder> by_project =
+        grouped ? std::optional<RoundOrder>(round.by_project()) : std::nullopt;
+    auto fold = [&](View* v) {
+      return FoldView(v, v->projection->projects_fold_apart() ? *by_project : in_log, last);
+    };
     std::vector<Status> results(behind.size());
     bool gates_ok = true;
     for (size_t i = 0; i < gates && gates_ok; ++i) {
-      results[i] = FoldView(behind[i], pages, kinds, last);
+      results[i] = fold(behind[i]);
       gates_ok = results[i].ok();
     }
     std::atomic<size_t> next{gates};
     auto work = [&] {
-      for (size_t i; (i = next++) < behind.size();) {
-        results[i] = FoldView(behind[i], pages, kinds, last);
-      }
+      for (size_t i; (i = next++) < behind.size();) results[i] = fold(behind[i]);
     };
     if (gates_ok && options_.fold_threads > 1 && behind.size() - gates > 1 && events >= 16) {
       std::thread helper(work);
@@ -264,22 +278,17 @@ class Runner : public ProjectionRunner {
 
   // One view's part of a round: every event past its checkpoint, then its rows and checkpoint
   // in one write. A failure makes the fold forget what it did not commit.
-  Status FoldView(View* v, const std::vector<std::vector<RecordedEvent>>& pages,
-                  const std::vector<EventKind>& kinds, uint64_t last) {
+  Status FoldView(View* v, const RoundOrder& round, uint64_t last) {
     const auto began = Clock::now();
     std::unique_ptr<ViewBatch> batch = store_->NewBatch();
     ViewRows* rows = batch->Rows(v->name);
     Status s;
-    const EventKind* kind = kinds.data();
-    for (const auto& page : pages) {
-      for (const RecordedEvent& e : page) {
-        const EventKind& k = *kind++;
-        if (!v->filter.Passes(k.type, k.shared_with_client)) continue;
-        if (e.global_position() <= v->checkpoint) continue;
-        s = v->projection->Apply(e.event(), rows);
-        if (!s.ok()) break;
-      }
-      if (!s.ok()) break;
+    for (size_t i = 0; i < round.kinds.size() && s.ok(); ++i) {
+      const EventKind& k = round.kinds[i];
+      if (!v->filter.Passes(k.type, k.shared_with_client)) continue;
+      const schema::Event& e = *(*round.events)[i];
+      if (e.global_position() <= v->checkpoint) continue;
+      s = v->projection->Apply(e, rows);
     }
     if (s.ok()) s = v->projection->Flush(rows);
     if (!s.ok()) {
@@ -325,6 +334,11 @@ class Runner : public ProjectionRunner {
   }
 
   Status CatchUpLocked() {
+    // A round of a catch-up copies ~100 MB of events; live rounds are a few events.
+    struct ReleaseArena {
+      std::vector<uint64_t>* arena;
+      ~ReleaseArena() { *arena = {}; }
+    } release{&round_arena_};
     const uint64_t head = log_->LastPosition();
     uint64_t from = MinCheckpoint();
     const uint64_t start = from;
@@ -357,7 +371,7 @@ class Runner : public ProjectionRunner {
       in_round += page.size();
       round.push_back(std::move(page));
       if (in_round < batch_events && from < head) continue;
-      s = FoldRound(round);
+      s = FoldRound(std::move(round));
       if (!s.ok()) return s;
       round.clear();
       in_round = 0;
@@ -440,6 +454,8 @@ class Runner : public ProjectionRunner {
   ViewStore* store_;
   std::vector<View> views_;
   std::mutex fold_mu_;  // one batch at a time, live or catch-up
+  // The buffer each round's events are copied into (RoundEvents), kept while a catch-up lasts.
+  std::vector<uint64_t> round_arena_;
   mutable std::mutex mu_;
   std::condition_variable advanced_;
   std::condition_variable stop_cv_;

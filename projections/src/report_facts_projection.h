@@ -128,6 +128,7 @@ class ReportFactsProjection : public Projection {
         name_(CuratedName(curation, "report-facts")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 2; }
+  bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override { return Curated(curation_, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;

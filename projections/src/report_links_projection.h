@@ -40,6 +40,8 @@ class ReportLinksProjection : public Projection {
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return 1; }
   bool gates_reads() const override { return true; }
+  // A token's row is claimed by the first issue in the log of any project: folded in log order
+  // (projects_fold_apart stays false).
   EventFilter filter() const override {
     return EventFilter::Of({schema::Payload::ReportLinkIssued, schema::Payload::ReportLinkRevoked});
   }

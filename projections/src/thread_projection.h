@@ -42,6 +42,7 @@ class ThreadProjection : public Projection {
       : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "threads")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 5; }
+  bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override {
     return Curated(curation_, EventFilter::Of({schema::Payload::ProjectCreated,
                                                schema::Payload::CommentPosted}));

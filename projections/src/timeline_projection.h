@@ -86,6 +86,7 @@ class TimelineProjection : public Projection {
       : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "timeline")) {}
   std::string_view name() const override { return name_; }
   uint32_t version() const override { return 3; }
+  bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override { return Curated(curation_, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;

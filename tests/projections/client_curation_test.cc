@@ -365,8 +365,9 @@ TEST_F(ClientCurationTest, EveryViewFoldedThroughItsFilterHashesLikeAFoldOfEvery
     for (const RecordedEvent& e : page) seen.insert(e.event().payload_type());
   }
   for (schema::Payload type : schema::EnumValuesPayload()) {
-    if (type != schema::Payload::NONE)
+    if (type != schema::Payload::NONE) {
       EXPECT_TRUE(seen.count(type)) << schema::EnumNamePayload(type);
+    }
   }
 
   AsOfScope scope;

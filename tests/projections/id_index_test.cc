@@ -277,7 +277,9 @@ TEST_F(IdIndexTest, AHugeIdIsARowOfItsOwn) {
   EXPECT_TRUE(found);
   EXPECT_EQ(value, "its place");
   for (const auto& [key, stored] : rows_.All()) {
-    if (key.find(std::string("b\0\x01", 3)) != std::string::npos) EXPECT_LT(stored.size(), 8192u);
+    if (key.find(std::string("b\0\x01", 3)) != std::string::npos) {
+      EXPECT_LT(stored.size(), 8192u);
+    }
   }
   for (int i = 0; i < 100; ++i) ExpectStored(i);
 }
@@ -306,7 +308,9 @@ TEST_F(IdIndexTest, AHugeValueIsFoundThroughItsBucket) {
   EXPECT_TRUE(found);
   EXPECT_EQ(value, huge);
   for (const auto& [key, stored] : rows_.All()) {
-    if (key.find(std::string("b\0\x01", 3)) != std::string::npos) EXPECT_LT(stored.size(), 65536u);
+    if (key.find(std::string("b\0\x01", 3)) != std::string::npos) {
+      EXPECT_LT(stored.size(), 65536u);
+    }
   }
 }
 
@@ -385,7 +389,9 @@ TEST_F(IdIndexTest, RandomBatchesAnswerLikeAMapAndStoreLikeOneBatch) {
           bool found = false;
           ASSERT_TRUE(index->Find(rows_, key.first, key.second, &value, &found).ok());
           ASSERT_EQ(found, want != nullptr) << "seed " << seed << " step " << step;
-          if (want != nullptr) ASSERT_EQ(value, *want) << "seed " << seed << " step " << step;
+          if (want != nullptr) {
+            ASSERT_EQ(value, *want) << "seed " << seed << " step " << step;
+          }
         } else {
           const std::string v =
               (rng() % 7 == 0 ? std::string(300, 'v') : "v") + std::to_string(step);
@@ -417,7 +423,9 @@ TEST_F(IdIndexTest, RandomBatchesAnswerLikeAMapAndStoreLikeOneBatch) {
         ASSERT_TRUE(fresh.Find(rows_, scope, id, &value, &found).ok());
         const auto it = committed.find({scope, id});
         ASSERT_EQ(found, it != committed.end()) << "seed " << seed;
-        if (found) ASSERT_EQ(value, it->second) << "seed " << seed;
+        if (found) {
+          ASSERT_EQ(value, it->second) << "seed " << seed;
+        }
       }
     }
     index.reset();

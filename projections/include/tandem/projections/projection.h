@@ -97,6 +97,14 @@ class Projection {
   virtual bool gates_reads() const { return false; }
   // The events Apply can change rows for (see EventFilter); every event unless narrowed.
   virtual EventFilter filter() const { return EventFilter::All(); }
+  // True when an event of a project's stream ("project:<id>") reads and writes only rows of
+  // its own project (its tenant's), besides rows that only events of other streams write.
+  // Folding two projects' events in either order then gives the same rows, and a runner may
+  // hand a round's events grouped by project (each project's in log order, every event of
+  // another stream where it falls between them), so a project's rows stay in the cache across
+  // its events. False keeps log order (a view with rows that any project's events may claim,
+  // like a report link's token).
+  virtual bool projects_fold_apart() const { return false; }
   virtual Status Apply(const schema::Event& event, ViewRows* rows) = 0;
   virtual Status Flush(ViewRows* rows) = 0;
   virtual void Forget() = 0;
