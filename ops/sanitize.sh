@@ -4,8 +4,9 @@
 #                            (build-asan)
 #   ./ops/sanitize.sh tsan   the concurrency tests (the log's append, append_async, conditions,
 #                            subscription and crash tests; the command handler's races; the
-#                            projection runner's tests and crash test; as-of reads, which read a
-#                            long stream on two threads) under ThreadSanitizer
+#                            projection runner's tests, crash test and grouped catch-up; as-of
+#                            reads, which read a long stream on two threads) under
+#                            ThreadSanitizer
 #                            (build-tsan)
 #   ./ops/sanitize.sh        both
 # Every report fails its test: nothing of ours is suppressed, and -fno-sanitize-recover=all
@@ -44,7 +45,7 @@ run_tsan() {
   configure_and_build build-tsan thread event_log_append_test event_log_append_async_test \
     event_log_conditions_test event_log_subscription_test event_log_crash_test crash_appender \
     command_concurrency_test command_races_test projection_runner_test projection_crash_test \
-    crash_projector timeline_view_test
+    crash_projector timeline_view_test round_events_test
   # ThreadSanitizer needs a fixed address layout on kernels with high mmap randomisation.
   local norandom=()
   if command -v setarch >/dev/null && setarch "$(uname -m)" -R true 2>/dev/null; then
@@ -53,7 +54,7 @@ run_tsan() {
   (cd build-tsan &&
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../ops/tsan.supp" \
     "${norandom[@]}" ctest --output-on-failure -j "$jobs" --timeout 900 \
-      -R '^(EventLogAppend|EventLogAppendAsync|EventLogConditions|EventLogSubscription|EventLogCrash|CommandConcurrency|CommandRaces|ProjectionRunner|ProjectionCrash|TimelineViewTest\.AsOf)')
+      -R '^(EventLogAppend|EventLogAppendAsync|EventLogConditions|EventLogSubscription|EventLogCrash|CommandConcurrency|CommandRaces|ProjectionRunner|ProjectionCrash|TimelineViewTest\.AsOf|GroupedCatchUp)')
 }
 
 status=0
