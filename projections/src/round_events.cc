@@ -5,6 +5,8 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "tandem/basics/utf8.h"
+
 namespace tandem {
 namespace {
 
@@ -33,29 +35,44 @@ size_t Words(const RecordedEvent& e) { return (e.bytes().size() + 7) / 8; }
 std::vector<uint32_t> ProjectGroupedOrder(const std::vector<const schema::Event*>& events) {
   std::vector<uint32_t> order;
   order.reserve(events.size());
-  // Per project of the current stretch between two other events: its events, in log order.
-  boost::unordered_flat_map<ProjectOfEvent, uint32_t, ProjectHash> group_of;
-  std::vector<std::vector<uint32_t>> groups;
-  size_t used = 0;  // groups of the current stretch; the vectors are reused
+  // Each project's group in the current stretch (between two events of other streams), tagged
+  // with the stretch it was made in: a new stretch needs no clearing of the map, whose every
+  // slot a clear would visit (a round may hold thousands of projects and of workspace events).
+  struct Group {
+    uint32_t stretch, index;
+  };
+  constexpr uint32_t kNoStretch = UINT32_MAX;  // a round holds fewer events than that
+  boost::unordered_flat_map<ProjectOfEvent, Group, ProjectHash> group_of;
+  std::vector<std::vector<uint32_t>> groups;  // reused from stretch to stretch
+  uint32_t stretch = 0, used = 0;
   auto close_stretch = [&] {
-    for (size_t g = 0; g < used; ++g) {
+    for (uint32_t g = 0; g < used; ++g) {
       order.insert(order.end(), groups[g].begin(), groups[g].end());
       groups[g].clear();
     }
     used = 0;
-    group_of.clear();
+    ++stretch;
   };
   for (uint32_t i = 0; i < events.size(); ++i) {
-    const std::string_view stream = View(events[i]->stream_id());
-    if (!stream.starts_with(kProjectStreamPrefix)) {
+    const ProjectOfEvent project{View(events[i]->tenant()), View(events[i]->stream_id())};
+    auto it = group_of.find(project);
+    // A tenant or stream that is not UTF-8 (written past the domain's rules) is read by the
+    // views through its sanitised text, which another one's bytes may equal: such an event
+    // stays in log order, like the workspace's.
+    if (it == group_of.end() && project.stream.starts_with(kProjectStreamPrefix) &&
+        utf8::IsValid(project.tenant) && utf8::IsValid(project.stream)) {
+      it = group_of.emplace(project, Group{kNoStretch, 0}).first;
+    }
+    if (it == group_of.end()) {
       close_stretch();
       order.push_back(i);
       continue;
     }
-    auto [it, added] = group_of.try_emplace(ProjectOfEvent{View(events[i]->tenant()), stream},
-                                            static_cast<uint32_t>(used));
-    if (added && used++ == groups.size()) groups.emplace_back();
-    groups[it->second].push_back(i);
+    if (it->second.stretch != stretch) {
+      it->second = {stretch, used};
+      if (used++ == groups.size()) groups.emplace_back();
+    }
+    groups[it->second.index].push_back(i);
   }
   close_stretch();
   return order;
@@ -81,7 +98,10 @@ RoundEvents::RoundEvents(std::vector<std::vector<RecordedEvent>> pages, bool gro
   }
   // Never shrunk here: a catch-up's rounds are alike, and the first touch of fresh memory is
   // what a new buffer would cost every round.
-  if (arena->size() < words) arena->resize(words);
+  if (arena->size() < words) {
+    *arena = {};  // freed first: a vector that grows would copy the last round into the new one
+    arena->resize(words + words / 8);
+  }
   by_project_.reserve(order.size());
   size_t at = 0;
   for (uint32_t i : order) {

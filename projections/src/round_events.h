@@ -15,7 +15,9 @@
 //    order.
 // Between two such events, each project's events come together, projects in the order of
 // their first event there. A project is a stream "project:<id>" of one tenant: two tenants'
-// projects of the same id are two groups.
+// projects of the same id are two groups. An event whose tenant or stream is not valid UTF-8
+// (written past the domain's rules) stays where it falls too: the views read those names
+// sanitised, so two such names can be one project to them.
 #pragma once
 
 #include <cstdint>
