@@ -1,6 +1,7 @@
 #include "timeline_projection.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "directory_projection.h"
 #include "json_fields.h"
@@ -24,9 +25,15 @@ std::string MilestoneKey(const std::string& tenant, const std::string& project,
                          std::string_view milestone) {
   return ViewKey({tenant, project, "m", milestone});
 }
-std::string IndexKey(const std::string& tenant, const std::string& project, std::string_view kind,
-                     std::string_view id) {
-  return ViewKey({tenant, project, kind, id});
+std::string RequestKey(const std::string& tenant, const std::string& project, std::string_view id) {
+  return ViewKey({tenant, project, "r", id});
+}
+std::string FileKey(const std::string& tenant, const std::string& project, std::string_view id) {
+  return ViewKey({tenant, project, "f", id});
+}
+std::string SlipKey(const std::string& tenant, const std::string& project,
+                    std::string_view milestone, uint64_t number) {
+  return ViewKey({tenant, project, "s", milestone, OrderedNumber(number)});
 }
 
 // The milestone a payload names, if it names one.
@@ -52,6 +59,7 @@ const flatbuffers::String* MilestoneOf(const schema::Event& event) {
 }
 
 // A change to one milestone's own state; false when the event changes nothing.
+// (A reschedule also writes its slip's row: ApplyToMilestones.)
 bool ChangeMilestone(const schema::Event& event, TimelineMilestone* m) {
   const int64_t at = event.recorded_at_us();
   switch (event.payload_type()) {
@@ -59,12 +67,6 @@ bool ChangeMilestone(const schema::Event& event, TimelineMilestone* m) {
       if (m->status != "planned") return false;
       m->status = "in_progress";
       return true;
-    case Payload::MilestoneRescheduled: {
-      const auto* e = event.payload_as_MilestoneRescheduled();
-      m->slips.push_back({m->current_date, S(e->new_date()), S(e->reason()), at});
-      m->current_date = S(e->new_date());
-      return true;
-    }
     case Payload::MilestoneCompleted:
       m->status = "completed";
       m->completed_date = S(event.payload_as_MilestoneCompleted()->completed_date());
@@ -131,20 +133,32 @@ Status TimelineProjection::Apply(const schema::Event& event, ViewRows* rows) {
     m->client = SharedWithClient(event);
     return Status::OK();
   }
-  return ApplyToMilestones(event, tenant, project, *rows);
+  return ApplyToMilestones(event, tenant, project, rows);
 }
 
 Status TimelineProjection::ApplyToMilestones(const schema::Event& event, const std::string& tenant,
-                                             const std::string& project, const RowReader& rows) {
+                                             const std::string& project, ViewRows* rows) {
   if (const flatbuffers::String* id = MilestoneOf(event)) {
     const std::string milestone = S(id);
     DocCache<TimelineMilestone>::Ref m;
-    Status s = milestones_.Open(rows, MilestoneKey(tenant, project, milestone), &m);
+    Status s = milestones_.Open(*rows, MilestoneKey(tenant, project, milestone), &m);
     if (!s.ok() || m.doc == nullptr) return s;
     if (event.payload_type() == Payload::CommentPosted) {
       TimelineComments* counts = nullptr;
-      s = comments_.Get(rows, ViewKey({tenant, project, "n", milestone}), &counts);
+      s = comments_.Get(*rows, ViewKey({tenant, project, "n", milestone}), &counts);
       if (s.ok()) (SharedWithClient(event) ? counts->client : counts->internal)++;
+      return s;
+    }
+    if (event.payload_type() == Payload::MilestoneRescheduled) {
+      // A slip is written once, as a row of its own: a milestone moved a thousand times
+      // costs one more row, not its whole history again.
+      const auto* e = event.payload_as_MilestoneRescheduled();
+      const TimelineSlip slip{m.doc->current_date, S(e->new_date()), S(e->reason()),
+                              event.recorded_at_us()};
+      rows->Put(SlipKey(tenant, project, milestone, m.doc->slip_count++),
+                boost::json::serialize(SlipJson(slip)));
+      m.doc->current_date = slip.new_date;
+      m.Changed();
       return s;
     }
     if (ChangeMilestone(event, m.doc)) m.Changed();
@@ -152,79 +166,68 @@ Status TimelineProjection::ApplyToMilestones(const schema::Event& event, const s
   }
   if (event.payload_type() == Payload::DocumentRequested) {
     const auto* e = event.payload_as_DocumentRequested();
-    const std::string ikey = IndexKey(tenant, project, "r", S(e->request_id()));
-    const TimelineIndex* existing = nullptr;
-    Status s = index_.Peek(rows, ikey, &existing);
-    if (!s.ok() || existing != nullptr) return s;
-    DocCache<TimelineMilestone>::Ref m;
-    s = milestones_.Open(rows, MilestoneKey(tenant, project, S(e->milestone_id())), &m);
-    if (!s.ok() || m.doc == nullptr) return s;
-    TimelineIndex* index = nullptr;
-    s = index_.Get(rows, ikey, &index);
+    const std::string key = RequestKey(tenant, project, S(e->request_id()));
+    const TimelineRequest* existing = nullptr;
+    Status s = requests_.Peek(*rows, key, &existing);
+    if (!s.ok() || existing != nullptr) return s;  // the first request with that id decides
+    const TimelineMilestone* m = nullptr;
+    s = milestones_.Peek(*rows, MilestoneKey(tenant, project, S(e->milestone_id())), &m);
+    if (!s.ok() || m == nullptr) return s;  // on a milestone this view does not hold
+    TimelineRequest* request = nullptr;
+    s = requests_.Get(*rows, key, &request);
     if (!s.ok()) return s;
-    index->milestone_id = S(e->milestone_id());
-    m.doc->requests[S(e->request_id())] = {S(e->title()), S(e->requested_from()), S(e->due_date()),
-                                           SharedWithClient(event), true};
-    m.Changed();
+    *request = {S(e->milestone_id()), S(e->title()),           S(e->requested_from()),
+                S(e->due_date()),     SharedWithClient(event), true};
     return Status::OK();
   }
   if (event.payload_type() != Payload::FileUploaded) return Status::OK();
-  const auto* e = event.payload_as_FileUploaded();
+  return ApplyUpload(*event.payload_as_FileUploaded(), SharedWithClient(event), tenant, project,
+                     *rows);
+}
+
+Status TimelineProjection::ApplyUpload(const schema::FileUploaded& e, bool shared,
+                                       const std::string& tenant, const std::string& project,
+                                       const RowReader& rows) {
   // The request it answers closes, whichever milestone the file lands on.
-  const TimelineIndex* request = nullptr;
-  Status s = index_.Peek(rows, IndexKey(tenant, project, "r", S(e->request_id())), &request);
+  DocCache<TimelineRequest>::Ref request;
+  Status s = requests_.Open(rows, RequestKey(tenant, project, S(e.request_id())), &request);
   if (!s.ok()) return s;
-  const std::string request_milestone = request ? request->milestone_id : "";
-  if (request != nullptr) {
-    DocCache<TimelineMilestone>::Ref m;
-    s = milestones_.Open(rows, MilestoneKey(tenant, project, request_milestone), &m);
-    if (!s.ok()) return s;
-    if (m.doc != nullptr) {
-      auto it = m.doc->requests.find(S(e->request_id()));
-      if (it != m.doc->requests.end() && it->second.open) {
-        it->second.open = false;
-        m.Changed();
-      }
-    }
+  const std::string request_milestone = request.doc ? request.doc->milestone : "";
+  if (request.doc != nullptr && request.doc->open) {
+    request.doc->open = false;
+    request.Changed();
   }
   // A file lands on a milestone with its first version; later versions follow it there.
-  const std::string fkey = IndexKey(tenant, project, "f", S(e->file_id()));
-  const TimelineIndex* file = nullptr;
-  s = index_.Peek(rows, fkey, &file);
-  if (!s.ok()) return s;
-  std::string milestone;
-  if (file != nullptr) {
-    milestone = file->milestone_id;
-  } else {
-    if (e->anchor() != nullptr && e->anchor()->kind() == schema::AnchorKind::Milestone) {
-      milestone = S(e->anchor()->id());
-    } else {
-      milestone = request_milestone;
+  // (A row looked at and left as it was is not written again: DocCache.)
+  const std::string key = FileKey(tenant, project, S(e.file_id()));
+  TimelineFile* file = nullptr;
+  s = files_.Find(rows, key, &file);
+  if (s.ok() && file == nullptr) {
+    s = files_.Get(rows, key, &file);
+    if (s.ok()) {
+      const bool anchored =
+          e.anchor() != nullptr && e.anchor()->kind() == schema::AnchorKind::Milestone;
+      file->milestone = anchored ? S(e.anchor()->id()) : request_milestone;
     }
-    TimelineIndex* created = nullptr;
-    s = index_.Get(rows, fkey, &created);
-    if (!s.ok()) return s;
-    created->milestone_id = milestone;
   }
-  if (milestone.empty()) return Status::OK();
-  DocCache<TimelineMilestone>::Ref m;
-  s = milestones_.Open(rows, MilestoneKey(tenant, project, milestone), &m);
-  if (!s.ok() || m.doc == nullptr) return s;
-  auto [it, added] = m.doc->files.try_emplace(S(e->file_id()));
-  if (added) {
-    it->second.name = S(e->name());
-    it->second.client = SharedWithClient(event);
+  if (!s.ok() || file->milestone.empty()) return s;
+  const TimelineMilestone* m = nullptr;
+  s = milestones_.Peek(rows, MilestoneKey(tenant, project, file->milestone), &m);
+  if (!s.ok() || m == nullptr) return s;  // versions count while the milestone is in the view
+  if (file->versions == 0) {
+    file->name = S(e.name());
+    file->client = shared;
   }
-  it->second.versions++;
-  it->second.latest_version = std::max(it->second.latest_version, e->version());
-  m.Changed();
+  file->versions++;
+  file->latest_version = std::max(file->latest_version, e.version());
   return Status::OK();
 }
 
 Status TimelineProjection::Flush(ViewRows* rows) {
   headers_.Flush(rows);
   milestones_.Flush(rows);
-  index_.Flush(rows);
+  requests_.Flush(rows);
+  files_.Flush(rows);
   comments_.Flush(rows);
   return Status::OK();
 }
@@ -232,7 +235,8 @@ Status TimelineProjection::Flush(ViewRows* rows) {
 void TimelineProjection::Forget() {
   headers_.Forget();
   milestones_.Forget();
-  index_.Forget();
+  requests_.Forget();
+  files_.Forget();
   comments_.Forget();
 }
 
@@ -251,26 +255,37 @@ void TimelineComments::FromJson(const boost::json::object& in) {
   internal = static_cast<uint64_t>(Int(in, "internal"));
 }
 
-void TimelineIndex::FromJson(const boost::json::object& in) { milestone_id = Str(in, "milestone"); }
+void TimelineRequest::ToJson(boost::json::object* out) const {
+  *out = {{"milestone", milestone}, {"title", title},   {"requested_from", requested_from},
+          {"due_date", due_date},   {"client", client}, {"open", open}};
+}
+
+void TimelineRequest::FromJson(const boost::json::object& in) {
+  milestone = Str(in, "milestone");
+  title = Str(in, "title");
+  requested_from = Str(in, "requested_from");
+  due_date = Str(in, "due_date");
+  client = Bool(in, "client");
+  open = Bool(in, "open");
+}
+
+void TimelineFile::ToJson(boost::json::object* out) const {
+  *out = {{"milestone", milestone},
+          {"name", name},
+          {"latest_version", latest_version},
+          {"versions", versions},
+          {"client", client}};
+}
+
+void TimelineFile::FromJson(const boost::json::object& in) {
+  milestone = Str(in, "milestone");
+  name = Str(in, "name");
+  latest_version = static_cast<uint32_t>(Int(in, "latest_version"));
+  versions = static_cast<uint32_t>(Int(in, "versions"));
+  client = Bool(in, "client");
+}
 
 void TimelineMilestone::ToJson(boost::json::object* out) const {
-  boost::json::array slip_list;
-  for (const TimelineSlip& s : slips) slip_list.push_back(SlipJson(s));
-  boost::json::object rs;
-  for (const auto& [id, r] : requests) {
-    rs[id] = {{"title", r.title},
-              {"requested_from", r.requested_from},
-              {"due_date", r.due_date},
-              {"client", r.client},
-              {"open", r.open}};
-  }
-  boost::json::object fs;
-  for (const auto& [id, f] : files) {
-    fs[id] = {{"name", f.name},
-              {"latest_version", f.latest_version},
-              {"versions", f.versions},
-              {"client", f.client}};
-  }
   *out = {{"seq", seq},
           {"title", title},
           {"original_date", original_date},
@@ -281,9 +296,7 @@ void TimelineMilestone::ToJson(boost::json::object* out) const {
           {"blocked_reason", blocked_reason},
           {"blocked_since_us", blocked_since_us},
           {"client", client},
-          {"slips", std::move(slip_list)},
-          {"requests", std::move(rs)},
-          {"files", std::move(fs)}};
+          {"slip_count", slip_count}};
 }
 
 void TimelineMilestone::FromJson(const boost::json::object& o) {
@@ -298,24 +311,7 @@ void TimelineMilestone::FromJson(const boost::json::object& o) {
   blocked_reason = Str(o, "blocked_reason");
   blocked_since_us = Int(o, "blocked_since_us");
   client = Bool(o, "client");
-  for (const auto& s : Arr(o, "slips")) {
-    if (!s.is_object()) continue;
-    const auto& so = s.get_object();
-    slips.push_back(
-        {Str(so, "old_date"), Str(so, "new_date"), Str(so, "reason"), Int(so, "at_us")});
-  }
-  for (const auto& [id, v] : Obj(o, "requests")) {
-    if (!v.is_object()) continue;
-    const auto& r = v.get_object();
-    requests[std::string(id)] = {Str(r, "title"), Str(r, "requested_from"), Str(r, "due_date"),
-                                 Bool(r, "client"), Bool(r, "open")};
-  }
-  for (const auto& [id, v] : Obj(o, "files")) {
-    if (!v.is_object()) continue;
-    const auto& f = v.get_object();
-    files[std::string(id)] = {Str(f, "name"), static_cast<uint32_t>(Int(f, "latest_version")),
-                              static_cast<uint32_t>(Int(f, "versions")), Bool(f, "client")};
-  }
+  slip_count = static_cast<uint64_t>(Int(o, "slip_count"));
 }
 
 Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std::string& project,
@@ -342,25 +338,61 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
     return true;
   });
   if (!s.ok() || !parse.ok()) return s.ok() ? parse : s;
-  // Comment counts, by milestone (both lists are in milestone id order).
-  auto m = milestones->begin();
-  s = rows.Scan(ViewKey({tenant, project, "n"}), [&](std::string_view key, std::string_view v) {
-    boost::json::object co;
-    parse = ParseObject(v, &co);
-    if (parse.ok() && (!SplitViewKey(key, &parts) || parts.size() != 4)) {
-      parse = Status::Corruption("a timeline key is damaged");
-    }
-    if (!parse.ok()) return false;
-    while (m != milestones->end() && m->first < parts[3]) ++m;
-    if (m != milestones->end() && m->first == parts[3]) {
+  // The rows stored apart, each merged into its milestone (found by id: the list is in id
+  // order). `attach` sees a row's parsed value and its key's parts.
+  auto find = [&](std::string_view id) -> TimelineMilestone* {
+    auto it = std::lower_bound(milestones->begin(), milestones->end(), id,
+                               [](const auto& m, std::string_view v) { return m.first < v; });
+    return it != milestones->end() && it->first == id ? &it->second : nullptr;
+  };
+  auto merge = [&](std::string_view kind, size_t key_parts,
+                   const std::function<void(const boost::json::object&)>& attach) {
+    Status parsed;
+    Status scanned =
+        rows.Scan(ViewKey({tenant, project, kind}), [&](std::string_view key, std::string_view v) {
+          boost::json::object o;
+          parsed = ParseObject(v, &o);
+          if (parsed.ok() && (!SplitViewKey(key, &parts) || parts.size() != key_parts)) {
+            parsed = Status::Corruption("a timeline key is damaged");
+          }
+          if (!parsed.ok()) return false;
+          attach(o);
+          return true;
+        });
+    return scanned.ok() ? parsed : scanned;
+  };
+  s = merge("n", 4, [&](const boost::json::object& o) {
+    if (TimelineMilestone* m = find(parts[3])) {
       TimelineComments counts;
-      counts.FromJson(co);
-      m->second.client_comments = counts.client;
-      m->second.internal_comments = counts.internal;
+      counts.FromJson(o);
+      m->client_comments = counts.client;
+      m->internal_comments = counts.internal;
     }
-    return true;
   });
-  return s.ok() ? parse : s;
+  if (s.ok()) {
+    s = merge("s", 5, [&](const boost::json::object& o) {  // in slip order under each milestone
+      if (TimelineMilestone* m = find(parts[3])) {
+        m->slips.push_back(
+            {Str(o, "old_date"), Str(o, "new_date"), Str(o, "reason"), Int(o, "at_us")});
+      }
+    });
+  }
+  if (s.ok()) {
+    s = merge("r", 4, [&](const boost::json::object& o) {
+      TimelineRequest r;
+      r.FromJson(o);
+      if (TimelineMilestone* m = find(r.milestone)) m->requests[parts[3]] = std::move(r);
+    });
+  }
+  if (s.ok()) {
+    s = merge("f", 4, [&](const boost::json::object& o) {
+      TimelineFile f;
+      f.FromJson(o);
+      if (f.versions == 0) return;  // never on a milestone of this view
+      if (TimelineMilestone* m = find(f.milestone)) m->files[parts[3]] = std::move(f);
+    });
+  }
+  return s;
 }
 
 boost::json::object RenderTimeline(const TimelineHeader& header,

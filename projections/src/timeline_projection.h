@@ -5,10 +5,11 @@
 // adds internal threads, files and requests, each marked with its audience.
 //
 // Rows, under (tenant, project): a header (name, client, planning counter), one row per
-// milestone (its slips, requests and files), one with each milestone's comment counts, and one
-// small index row per document request and per file naming its milestone. An event rewrites only
-// the milestone it concerns, so a row grows with that milestone's slips, requests and files, never
-// with comments or the project.
+// milestone (its own state and how many slips it had), one with each milestone's comment counts,
+// one per slip, one per document request and one per file (each naming its milestone). An
+// event writes the rows of the things it names: no row grows with a milestone's slips, requests
+// or files, nor with comments or the project (a milestone collecting a thousand files rewrote
+// them all on every upload when they were its row's).
 #pragma once
 
 #include <map>
@@ -32,17 +33,26 @@ struct TimelineSlip {
   int64_t at_us = 0;
 };
 
+// A document request, stored in a row of its own; its milestone is where a reader lists it.
 struct TimelineRequest {
+  std::string milestone;
   std::string title, requested_from, due_date;
   bool client = false;
   bool open = true;
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
 };
 
+// A file, stored in a row of its own from its first upload: the milestone it landed on ("" for
+// none), and its versions counted while that milestone exists in the view (none before).
 struct TimelineFile {
+  std::string milestone;
   std::string name;
   uint32_t latest_version = 0;
   uint32_t versions = 0;
   bool client = false;
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
 };
 
 struct TimelineMilestone {
@@ -52,10 +62,11 @@ struct TimelineMilestone {
   bool blocked = false;
   bool client = false;
   int64_t blocked_since_us = 0;
+  uint64_t slip_count = 0;  // the next slip's number
+  // Stored apart (rows of their own, TimelineComments), merged in by LoadTimeline.
   std::vector<TimelineSlip> slips;
   std::map<std::string, TimelineRequest> requests;
   std::map<std::string, TimelineFile> files;
-  // Stored apart (TimelineComments), merged in by LoadTimeline.
   uint64_t client_comments = 0;
   uint64_t internal_comments = 0;
 
@@ -73,19 +84,12 @@ struct TimelineComments {
   void FromJson(const boost::json::object& in);
 };
 
-// Which milestone a request or file belongs to ("" for a file on none).
-struct TimelineIndex {
-  std::string milestone_id;
-  void ToJson(boost::json::object* out) const { (*out)["milestone"] = milestone_id; }
-  void FromJson(const boost::json::object& in);
-};
-
 class TimelineProjection : public Projection {
  public:
   TimelineProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
       : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "timeline")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 3; }
+  uint32_t version() const override { return 4; }
   bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override { return Curated(curation_, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
@@ -94,14 +98,17 @@ class TimelineProjection : public Projection {
 
  private:
   Status ApplyToMilestones(const schema::Event& event, const std::string& tenant,
-                           const std::string& project, const RowReader& rows);
+                           const std::string& project, ViewRows* rows);
+  Status ApplyUpload(const schema::FileUploaded& e, bool shared, const std::string& tenant,
+                     const std::string& project, const RowReader& rows);
 
   std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   Curation curation_;
   std::string name_;
   DocCache<TimelineHeader> headers_{budget_.get()};
   DocCache<TimelineMilestone> milestones_{budget_.get()};
-  DocCache<TimelineIndex> index_{budget_.get()};
+  DocCache<TimelineRequest> requests_{budget_.get()};
+  DocCache<TimelineFile> files_{budget_.get()};
   DocCache<TimelineComments> comments_{budget_.get()};
 };
 
