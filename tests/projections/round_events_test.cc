@@ -40,7 +40,12 @@ class ProjectGroupedOrderTest : public ::testing::Test {
     return out;
   }
 
-  std::vector<std::string> GroupedBodies() {
+  // Appends comments (tenant, stream, body) and returns their bodies in the grouped order.
+  struct Comment {
+    std::string tenant, stream, body;
+  };
+  std::vector<std::string> GroupedBodiesOf(const std::vector<Comment>& comments) {
+    for (const Comment& c : comments) Append(c.tenant, c.stream, c.body);
     std::vector<uint64_t> arena;
     return BodiesOf(RoundEvents(Round(), /*group_by_project=*/true, &arena).by_project());
   }
@@ -52,44 +57,44 @@ class ProjectGroupedOrderTest : public ::testing::Test {
 using Bodies = std::vector<std::string>;
 
 TEST_F(ProjectGroupedOrderTest, EachProjectsEventsComeTogetherInLogOrder) {
-  Append("nw", "project:p1", "a1");
-  Append("nw", "project:p2", "b1");
-  Append("nw", "project:p1", "a2");
-  Append("nw", "project:p2", "b2");
-  Append("nw", "project:p1", "a3");
-  EXPECT_EQ(GroupedBodies(), (Bodies{"a1", "a2", "a3", "b1", "b2"}));
+  EXPECT_EQ(GroupedBodiesOf({{"nw", "project:p1", "a1"},
+                             {"nw", "project:p2", "b1"},
+                             {"nw", "project:p1", "a2"},
+                             {"nw", "project:p2", "b2"},
+                             {"nw", "project:p1", "a3"}}),
+            (Bodies{"a1", "a2", "a3", "b1", "b2"}));
 }
 
 TEST_F(ProjectGroupedOrderTest, ProjectsComeInTheOrderOfTheirFirstEvent) {
-  Append("nw", "project:p9", "z1");
-  Append("nw", "project:p1", "a1");
-  Append("nw", "project:p9", "z2");
-  EXPECT_EQ(GroupedBodies(), (Bodies{"z1", "z2", "a1"}));
+  EXPECT_EQ(
+      GroupedBodiesOf(
+          {{"nw", "project:p9", "z1"}, {"nw", "project:p1", "a1"}, {"nw", "project:p9", "z2"}}),
+      (Bodies{"z1", "z2", "a1"}));
 }
 
 TEST_F(ProjectGroupedOrderTest, AWorkspaceEventStaysBetweenTheProjectEventsAroundIt) {
-  Append("nw", "project:p1", "a1");
-  Append("nw", "project:p2", "b1");
-  Append("nw", "workspace", "w");
-  Append("nw", "project:p1", "a2");
-  Append("nw", "project:p2", "b2");
-  Append("nw", "project:p1", "a3");
-  EXPECT_EQ(GroupedBodies(), (Bodies{"a1", "b1", "w", "a2", "a3", "b2"}));
+  EXPECT_EQ(GroupedBodiesOf({{"nw", "project:p1", "a1"},
+                             {"nw", "project:p2", "b1"},
+                             {"nw", "workspace", "w"},
+                             {"nw", "project:p1", "a2"},
+                             {"nw", "project:p2", "b2"},
+                             {"nw", "project:p1", "a3"}}),
+            (Bodies{"a1", "b1", "w", "a2", "a3", "b2"}));
 }
 
 TEST_F(ProjectGroupedOrderTest, TwoTenantsProjectsOfOneIdAreTwoProjects) {
-  Append("nw", "project:p1", "x1");
-  Append("other", "project:p1", "y1");
-  Append("nw", "project:p1", "x2");
-  EXPECT_EQ(GroupedBodies(), (Bodies{"x1", "x2", "y1"}));
+  EXPECT_EQ(
+      GroupedBodiesOf(
+          {{"nw", "project:p1", "x1"}, {"other", "project:p1", "y1"}, {"nw", "project:p1", "x2"}}),
+      (Bodies{"x1", "x2", "y1"}));
 }
 
 TEST_F(ProjectGroupedOrderTest, AnEventOfATenantThatIsNotUtf8StaysWhereItFalls) {
-  Append("nw", "project:p1", "a1");
-  Append("nw\xff", "project:p1", "x");
-  Append("nw", "project:p1", "a2");
-  Append("nw\xff", "project:p1", "y");
-  EXPECT_EQ(GroupedBodies(), (Bodies{"a1", "x", "a2", "y"}));
+  EXPECT_EQ(GroupedBodiesOf({{"nw", "project:p1", "a1"},
+                             {"nw\xff", "project:p1", "x"},
+                             {"nw", "project:p1", "a2"},
+                             {"nw\xff", "project:p1", "y"}}),
+            (Bodies{"a1", "x", "a2", "y"}));
 }
 
 TEST_F(ProjectGroupedOrderTest, ABufferGrowsToTheRoundItHoldsNotToTwiceIt) {
