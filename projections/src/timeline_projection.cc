@@ -345,8 +345,10 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
                                [](const auto& m, std::string_view v) { return m.first < v; });
     return it != milestones->end() && it->first == id ? &it->second : nullptr;
   };
+  // A slip, request or counted file names a milestone of the view (milestones are never
+  // removed): one that names none is damage, not a row to leave out.
   auto merge = [&](std::string_view kind, size_t key_parts,
-                   const std::function<void(const boost::json::object&)>& attach) {
+                   const std::function<bool(const boost::json::object&)>& attach) {
     Status parsed;
     Status scanned =
         rows.Scan(ViewKey({tenant, project, kind}), [&](std::string_view key, std::string_view v) {
@@ -355,41 +357,50 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
           if (parsed.ok() && (!SplitViewKey(key, &parts) || parts.size() != key_parts)) {
             parsed = Status::Corruption("a timeline key is damaged");
           }
-          if (!parsed.ok()) return false;
-          attach(o);
-          return true;
+          if (parsed.ok() && !attach(o)) {
+            parsed = Status::Corruption("a timeline row names no milestone of the view");
+          }
+          return parsed.ok();
         });
     return scanned.ok() ? parsed : scanned;
   };
   s = merge("n", 4, [&](const boost::json::object& o) {
-    if (TimelineMilestone* m = find(parts[3])) {
+    TimelineMilestone* m = find(parts[3]);
+    if (m != nullptr) {
       TimelineComments counts;
       counts.FromJson(o);
       m->client_comments = counts.client;
       m->internal_comments = counts.internal;
     }
+    return m != nullptr;
   });
   if (s.ok()) {
     s = merge("s", 5, [&](const boost::json::object& o) {  // in slip order under each milestone
-      if (TimelineMilestone* m = find(parts[3])) {
+      TimelineMilestone* m = find(parts[3]);
+      if (m != nullptr) {
         m->slips.push_back(
             {Str(o, "old_date"), Str(o, "new_date"), Str(o, "reason"), Int(o, "at_us")});
       }
+      return m != nullptr;
     });
   }
   if (s.ok()) {
     s = merge("r", 4, [&](const boost::json::object& o) {
       TimelineRequest r;
       r.FromJson(o);
-      if (TimelineMilestone* m = find(r.milestone)) m->requests[parts[3]] = std::move(r);
+      TimelineMilestone* m = find(r.milestone);
+      if (m != nullptr) m->requests[parts[3]] = std::move(r);
+      return m != nullptr;
     });
   }
   if (s.ok()) {
     s = merge("f", 4, [&](const boost::json::object& o) {
       TimelineFile f;
       f.FromJson(o);
-      if (f.versions == 0) return;  // never on a milestone of this view
-      if (TimelineMilestone* m = find(f.milestone)) m->files[parts[3]] = std::move(f);
+      if (f.versions == 0) return true;  // never on a milestone of this view
+      TimelineMilestone* m = find(f.milestone);
+      if (m != nullptr) m->files[parts[3]] = std::move(f);
+      return m != nullptr;
     });
   }
   return s;

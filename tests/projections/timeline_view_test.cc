@@ -1,6 +1,10 @@
 // The client and internal timelines: what each shows, to whom, as of when.
 #include <gtest/gtest.h>
 
+#include "counting_rows.h"
+#include "row_cache_budget.h"
+#include "timeline_projection.h"
+#include "view_key.h"
 #include "view_world.h"
 
 namespace tandem::test {
@@ -221,6 +225,87 @@ TEST_F(TimelineViewTest, AsOfPositionPastTheHeadIsRefused) {
   Status s;
   world_->ReadAsOf(Ask("client-timeline", "pm", "p-acme"), world_->log()->LastPosition() + 1, &s);
   EXPECT_EQ(s.reason(), "view.position_out_of_range");
+}
+
+}  // namespace
+}  // namespace tandem::test
+
+namespace tandem::test {
+namespace {
+
+// The timeline's rows of a story folded in memory, to damage before reading them back.
+class TimelineDamageTest : public ::testing::Test {
+ protected:
+  struct MapRows : RowReader {
+    Status Get(std::string_view key, std::string* value) const override {
+      auto it = rows.find(key);
+      if (it == rows.end()) return Status::NotFound("no such row");
+      *value = it->second;
+      return Status::OK();
+    }
+    Status Scan(
+        std::string_view prefix,
+        const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+      for (auto it = rows.lower_bound(prefix); it != rows.end() && it->first.starts_with(prefix);
+           ++it) {
+        if (!visit(it->first, it->second)) break;
+      }
+      return Status::OK();
+    }
+    std::map<std::string, std::string, std::less<>> rows;
+  };
+
+  void SetUp() override {
+    ViewWorld world(dir_.path());
+    world.BuildStandard();
+    world.MustRun(Cmd("milestone.reschedule", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"milestone_id", "m-planned"},
+                       {"expected_version", "any"},
+                       {"new_date", "2027-02-01"},
+                       {"reason", "late"}}));
+    TimelineProjection timeline(Curation::kInternal, std::make_shared<RowCacheBudget>(1 << 20));
+    CountingRows folded;
+    for (const RecordedEvent& e : LogEvents(world.log())) {
+      ASSERT_TRUE(timeline.Apply(e.event(), &folded).ok());
+    }
+    ASSERT_TRUE(timeline.Flush(&folded).ok());
+    stored_.rows.insert(folded.rows().begin(), folded.rows().end());
+  }
+
+  Status Load() {
+    TimelineHeader header;
+    std::vector<std::pair<std::string, TimelineMilestone>> milestones;
+    return LoadTimeline(stored_, "northwind", "p-acme", &header, &milestones);
+  }
+
+  // Moves the row under `from` to `to`.
+  void Move(const std::string& from, const std::string& to) {
+    auto node = stored_.rows.extract(from);
+    ASSERT_FALSE(node.empty());
+    node.key() = to;
+    stored_.rows.insert(std::move(node));
+  }
+
+  ScratchDir dir_;
+  MapRows stored_;
+};
+
+TEST_F(TimelineDamageTest, TheStoryReadsBack) { EXPECT_TRUE(Load().ok()) << Load().ToString(); }
+
+// Milestones are never removed: a slip, request or file naming none of the view's is damage.
+TEST_F(TimelineDamageTest, ASlipOfNoMilestoneReadsAsCorruption) {
+  Move(ViewKey({"northwind", "p-acme", "s", "m-planned", OrderedNumber(0)}),
+       ViewKey({"northwind", "p-acme", "s", "m-gone", OrderedNumber(0)}));
+  EXPECT_TRUE(Load().IsCorruption()) << Load().ToString();
+}
+
+TEST_F(TimelineDamageTest, ARequestOfNoMilestoneReadsAsCorruption) {
+  std::string& value = stored_.rows.at(ViewKey({"northwind", "p-acme", "r", "req"}));
+  const size_t at = value.find("\"m-planned\"");
+  ASSERT_NE(at, std::string::npos) << value;
+  value.replace(at, 11, "\"m-gone\"");
+  EXPECT_TRUE(Load().IsCorruption()) << Load().ToString();
 }
 
 }  // namespace
