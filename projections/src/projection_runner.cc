@@ -334,7 +334,7 @@ class Runner : public ProjectionRunner {
   }
 
   Status CatchUpLocked() {
-    // A round of a catch-up copies ~100 MB of events; live rounds are a few events.
+    // A round of a catch-up copies its 200,000 events; live rounds hold a few.
     struct ReleaseArena {
       std::vector<uint64_t>* arena;
       ~ReleaseArena() { *arena = {}; }
