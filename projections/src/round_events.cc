@@ -1,6 +1,7 @@
 #include "round_events.h"
 
 #include <cstring>
+#include <numeric>
 #include <string_view>
 
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -94,7 +95,7 @@ RoundEvents::RoundEvents(std::vector<std::vector<RecordedEvent>> pages, bool gro
     order = ProjectGroupedOrder(in_log_);
   } else {
     order.resize(recorded.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::iota(order.begin(), order.end(), 0);
   }
   // Never shrunk here: a catch-up's rounds are alike, and the first touch of fresh memory is
   // what a new buffer would cost every round.

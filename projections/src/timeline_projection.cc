@@ -325,28 +325,9 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
   header->FromJson(o);
   milestones->clear();
   std::vector<std::string> parts;
-  Status parse;
-  s = rows.Scan(ViewKey({tenant, project, "m"}), [&](std::string_view key, std::string_view v) {
-    boost::json::object mo;
-    parse = ParseObject(v, &mo);
-    if (parse.ok() && (!SplitViewKey(key, &parts) || parts.size() != 4)) {
-      parse = Status::Corruption("a timeline key is damaged");
-    }
-    if (!parse.ok()) return false;
-    milestones->emplace_back(parts[3], TimelineMilestone());
-    milestones->back().second.FromJson(mo);
-    return true;
-  });
-  if (!s.ok() || !parse.ok()) return s.ok() ? parse : s;
-  // The rows stored apart, each merged into its milestone (found by id: the list is in id
-  // order). `attach` sees a row's parsed value and its key's parts.
-  auto find = [&](std::string_view id) -> TimelineMilestone* {
-    auto it = std::lower_bound(milestones->begin(), milestones->end(), id,
-                               [](const auto& m, std::string_view v) { return m.first < v; });
-    return it != milestones->end() && it->first == id ? &it->second : nullptr;
-  };
-  // A slip, request or counted file names a milestone of the view (milestones are never
-  // removed): one that names none is damage, not a row to leave out.
+  // Reads the rows of one kind; `attach` sees each one's value and its key's parts, and says
+  // whether it belongs (a slip, request or counted file names a milestone of the view, and
+  // milestones are never removed: one that names none is damage, not a row to leave out).
   auto merge = [&](std::string_view kind, size_t key_parts,
                    const std::function<bool(const boost::json::object&)>& attach) {
     Status parsed;
@@ -363,6 +344,19 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
           return parsed.ok();
         });
     return scanned.ok() ? parsed : scanned;
+  };
+  s = merge("m", 4, [&](const boost::json::object& o) {
+    milestones->emplace_back(parts[3], TimelineMilestone());
+    milestones->back().second.FromJson(o);
+    return true;
+  });
+  if (!s.ok()) return s;
+  // The rows stored apart, each merged into its milestone (found by id: the list is in id
+  // order).
+  auto find = [&](std::string_view id) -> TimelineMilestone* {
+    auto it = std::lower_bound(milestones->begin(), milestones->end(), id,
+                               [](const auto& m, std::string_view v) { return m.first < v; });
+    return it != milestones->end() && it->first == id ? &it->second : nullptr;
   };
   s = merge("n", 4, [&](const boost::json::object& o) {
     TimelineMilestone* m = find(parts[3]);
