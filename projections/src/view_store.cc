@@ -7,12 +7,15 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
+
+#include "batch_ingest.h"
 
 namespace tandem {
 namespace {
@@ -267,6 +270,12 @@ class RocksViewBatch : public ViewBatch {
 
   rocksdb::WriteBatch* batch() { return &batch_; }
   const Status& status() const { return status_; }
+  rocksdb::ColumnFamilyHandle* FamilyWithId(uint32_t id) const {
+    for (const auto& [name, family] : families_) {
+      if (family->GetID() == id) return family.get();
+    }
+    return nullptr;
+  }
 
  private:
   // Absorbs a failed view's writes; Commit then reports the failure.
@@ -297,6 +306,10 @@ class RocksViewStore : public ViewStore {
  public:
   Status OpenDb(const ViewStoreOptions& options, const std::string& path) {
     rocksdb::Options db_options;
+    if (options.file_system != nullptr) {
+      env_ = rocksdb::NewCompositeEnv(options.file_system);
+      db_options.env = env_.get();
+    }
     db_options.create_if_missing = options.create_if_missing;
     db_options.create_missing_column_families = true;
     db_options.write_buffer_size = 64 << 20;
@@ -315,6 +328,8 @@ class RocksViewStore : public ViewStore {
     db_options.memtable_whole_key_filtering = true;
     db_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<ProjectOfKey>();
     read_only_ = options.read_only;
+    ingest_batch_bytes_ = options.ingest_batch_bytes;
+    ingest_.scratch_dir = path + "/ingest-scratch";
     std::vector<std::string> names;
     rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
     if (!s.ok()) names = {rocksdb::kDefaultColumnFamilyName};
@@ -335,6 +350,11 @@ class RocksViewStore : public ViewStore {
     }
     db_.reset(db);
     family_options_ = rocksdb::ColumnFamilyOptions(db_options);
+    ingest_.table_options = db_options;
+    if (!read_only_ && ingest_batch_bytes_ > 0) {
+      Status cleared = RemoveIngestLeftovers(ingest_.scratch_dir);
+      if (!cleared.ok()) return cleared;
+    }
     for (auto* h : handles) {
       if (h->GetName() == rocksdb::kDefaultColumnFamilyName) {
         default_.reset(h);
@@ -398,6 +418,10 @@ class RocksViewStore : public ViewStore {
     if (read_only_) return Status::InvalidArgument("the views database is open read-only");
     auto* b = static_cast<RocksViewBatch*>(batch);
     if (!b->status().ok()) return b->status();
+    if (ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_) {
+      return IngestBatch(
+          db_.get(), ingest_, [b](uint32_t id) { return b->FamilyWithId(id); }, *b->batch());
+    }
     rocksdb::WriteOptions options;
     options.sync = false;
     // Unsynced, but through the WAL: a killed process keeps every committed batch (the OS has
@@ -470,10 +494,13 @@ class RocksViewStore : public ViewStore {
     return Status::OK();
   }
 
+  std::unique_ptr<rocksdb::Env> env_;  // over ViewStoreOptions::file_system; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<rocksdb::ColumnFamilyHandle> default_;
   rocksdb::ColumnFamilyOptions family_options_;
   bool read_only_ = false;
+  size_t ingest_batch_bytes_ = 0;
+  BatchIngestOptions ingest_;
   std::mutex mu_;
   std::map<std::string, Family> families_;
 };

@@ -88,7 +88,11 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
   }
 
   std::unique_ptr<ViewStore> store;
-  ChildDieIf(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "views");
+  ViewStoreOptions store_options;
+  // The bigger commits (most catch-up rounds of the larger views) are ingested as tables, the
+  // others written: kills land in both, and between them.
+  store_options.ingest_batch_bytes = 4096;
+  ChildDieIf(ViewStore::Open(store_options, dir + "/views", &store), "views");
   if (kill_after_commits > 0) {
     store = std::make_unique<KillingStore>(std::move(store), kill_after_commits);
   }

@@ -13,7 +13,8 @@
 //  - A ViewBatch gathers rows of any views and their new checkpoints; Commit writes all of it
 //    in one atomic write: after a crash a view holds exactly the events up to its checkpoint.
 //  - Writes are not synced: the log is the record, and a lost tail is folded again from the
-//    checkpoint that survived with it.
+//    checkpoint that survived with it. (A batch big enough to be ingested as sorted tables,
+//    `ingest_batch_bytes`, is synced by the ingestion.)
 //  - A reader sees one consistent snapshot of a view: rows and checkpoint together.
 //  - Batches and readers must be destroyed before the store (they hold its column families;
 //    RocksDB aborts a close that finds one still referenced).
@@ -30,6 +31,10 @@
 #include "tandem/basics/status.h"
 #include "tandem/projections/projection.h"
 
+namespace rocksdb {
+class FileSystem;
+}
+
 namespace tandem {
 
 struct ViewStoreOptions {
@@ -45,6 +50,14 @@ struct ViewStoreOptions {
   // the lowest nice level is used instead, so that compactions still progress under a steady
   // load and never stall writes).
   bool low_priority_compactions = true;
+  // A commit this big (a catch-up round's rows) is written as sorted tables and ingested
+  // instead of going through the write-ahead log and the memtable: a memtable insert misses the
+  // cache at every level of its skiplist, while sorting the round once is cheap. Just as atomic,
+  // and synced. 0 = never.
+  size_t ingest_batch_bytes = 4 << 20;
+  // The filesystem the views database reads and writes through; empty means the operating
+  // system's. Tests give one that injects I/O errors.
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 struct ViewCheckpoint {

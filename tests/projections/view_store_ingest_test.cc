@@ -1,0 +1,213 @@
+// ViewStoreOptions::ingest_batch_bytes: a commit that big is written as sorted tables and
+// ingested. Where its rows live changes, never what a view reads: every commit reads back as if
+// written through the memtable, atomically, also after a reopen and after a failed ingestion.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "crash_activity.h"
+#include "fault_file_system.h"
+#include "tandem/projections/projection_runner.h"
+#include "tandem/projections/view_store.h"
+#include "tandem/projections/views.h"
+#include "test_util.h"
+#include "view_json.h"
+#include "view_world.h"
+
+namespace tandem::test {
+namespace {
+
+ViewStoreOptions Ingesting() {
+  ViewStoreOptions options;
+  options.ingest_batch_bytes = 1;  // every commit
+  return options;
+}
+
+ViewStoreOptions Writing() {
+  ViewStoreOptions options;
+  options.ingest_batch_bytes = 0;  // never
+  return options;
+}
+
+// Every row of `view` and its checkpoint, as a reader sees them.
+std::map<std::string, std::string> Contents(ViewStore* store, const std::string& view) {
+  std::map<std::string, std::string> rows;
+  std::unique_ptr<ViewReader> reader;
+  EXPECT_TRUE(store->NewReader(view, &reader).ok());
+  EXPECT_TRUE(reader
+                  ->Scan("",
+                         [&](std::string_view key, std::string_view value) {
+                           rows.emplace(key, value);
+                           return true;
+                         })
+                  .ok());
+  rows["checkpoint"] = std::to_string(reader->checkpoint().position) + "/" +
+                       std::to_string(reader->checkpoint().version);
+  return rows;
+}
+
+const std::vector<std::string> kViews = {"view-a", "view-b"};
+
+// One commit of random changes to a few keys of two views, many of them to the same key
+// (a Put then Appends, a Delete then Appends, Appends alone, a Put after a Delete...).
+void RandomCommit(std::mt19937* random, uint64_t position, std::vector<ViewStore*> stores) {
+  std::vector<std::unique_ptr<ViewBatch>> batches;
+  for (ViewStore* store : stores) batches.push_back(store->NewBatch());
+  const int changes = std::uniform_int_distribution<int>(1, 40)(*random);
+  for (int i = 0; i < changes; ++i) {
+    const std::string& view = kViews[(*random)() % kViews.size()];
+    const std::string key = "k" + std::to_string((*random)() % 8);
+    const std::string value = "v" + std::to_string(position) + "." + std::to_string(i) + ";";
+    const unsigned what = (*random)() % 4;
+    for (auto& batch : batches) {
+      ViewRows* rows = batch->Rows(view);
+      if (what == 0) rows->Put(key, value);
+      if (what == 1) rows->Delete(key);
+      if (what >= 2) rows->Append(key, value);
+    }
+  }
+  for (auto& batch : batches) {
+    for (const std::string& view : kViews) batch->SetCheckpoint(view, {position, 7});
+  }
+  for (size_t i = 0; i < stores.size(); ++i) {
+    ASSERT_TRUE(stores[i]->Commit(batches[i].get()).ok());
+  }
+}
+
+TEST(ViewStoreIngestTest, AnIngestedCommitReadsLikeOneWrittenThroughTheMemtable) {
+  ScratchDir dir;
+  std::unique_ptr<ViewStore> ingesting;
+  std::unique_ptr<ViewStore> writing;
+  ASSERT_TRUE(ViewStore::Open(Ingesting(), dir.Sub("ingesting"), &ingesting).ok());
+  ASSERT_TRUE(ViewStore::Open(Writing(), dir.Sub("writing"), &writing).ok());
+  std::mt19937 random(42);
+  for (uint64_t position = 1; position <= 300; ++position) {
+    RandomCommit(&random, position, {ingesting.get(), writing.get()});
+    for (const std::string& view : kViews) {
+      ASSERT_EQ(Contents(ingesting.get(), view), Contents(writing.get(), view))
+          << view << " after commit " << position;
+    }
+  }
+}
+
+TEST(ViewStoreIngestTest, IngestedAndWrittenCommitsMixInOrder) {
+  ScratchDir dir;
+  ViewStoreOptions mixed;
+  mixed.ingest_batch_bytes = 600;  // about half the random commits
+  std::unique_ptr<ViewStore> store;
+  std::unique_ptr<ViewStore> writing;
+  ASSERT_TRUE(ViewStore::Open(mixed, dir.Sub("mixed"), &store).ok());
+  ASSERT_TRUE(ViewStore::Open(Writing(), dir.Sub("writing"), &writing).ok());
+  std::mt19937 random(7);
+  for (uint64_t position = 1; position <= 300; ++position) {
+    RandomCommit(&random, position, {store.get(), writing.get()});
+  }
+  for (const std::string& view : kViews) {
+    EXPECT_EQ(Contents(store.get(), view), Contents(writing.get(), view)) << view;
+  }
+}
+
+TEST(ViewStoreIngestTest, AnIngestedCommitIsThereAfterAReopen) {
+  ScratchDir dir;
+  std::unique_ptr<ViewStore> ingesting;
+  std::unique_ptr<ViewStore> writing;
+  ASSERT_TRUE(ViewStore::Open(Ingesting(), dir.Sub("ingesting"), &ingesting).ok());
+  ASSERT_TRUE(ViewStore::Open(Writing(), dir.Sub("writing"), &writing).ok());
+  std::mt19937 random(3);
+  for (uint64_t position = 1; position <= 20; ++position) {
+    RandomCommit(&random, position, {ingesting.get(), writing.get()});
+  }
+  ingesting.reset();
+  ASSERT_TRUE(ViewStore::Open(Ingesting(), dir.Sub("ingesting"), &ingesting).ok());
+  for (const std::string& view : kViews) {
+    EXPECT_EQ(Contents(ingesting.get(), view), Contents(writing.get(), view)) << view;
+  }
+}
+
+TEST(ViewStoreIngestTest, ACommitWhoseTableCannotBeWrittenFailsAndChangesNothing) {
+  ScratchDir dir;
+  auto faults = std::make_shared<FaultFileSystem>();
+  ViewStoreOptions options = Ingesting();
+  options.file_system = faults;
+  std::unique_ptr<ViewStore> store;
+  ASSERT_TRUE(ViewStore::Open(options, dir.Sub("views"), &store).ok());
+  std::unique_ptr<ViewStore> writing;
+  ASSERT_TRUE(ViewStore::Open(Writing(), dir.Sub("writing"), &writing).ok());
+  std::mt19937 random(11);
+  for (uint64_t position = 1; position <= 5; ++position) {
+    RandomCommit(&random, position, {store.get(), writing.get()});
+  }
+  const std::map<std::string, std::string> before = Contents(store.get(), "view-a");
+  // The second view's table fails: the first view's, already written, is not ingested either.
+  for (FaultOp op : {FaultOp::kCreate, FaultOp::kAppend, FaultOp::kSync}) {
+    faults->Inject(op, ".sst", op == FaultOp::kCreate ? 1 : 0, 1);
+    auto batch = store->NewBatch();
+    for (const std::string& view : kViews) {
+      batch->Rows(view)->Put("k1", "lost");
+      batch->Rows(view)->Append("k2", "lost");
+      batch->SetCheckpoint(view, {99, 7});
+    }
+    Status s = store->Commit(batch.get());
+    EXPECT_TRUE(s.IsIOError()) << s.ToString();
+    faults->Heal();
+    EXPECT_EQ(Contents(store.get(), "view-a"), before);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("views") + "/ingest-scratch"));
+  // The store goes on: later commits land, as they would have.
+  for (uint64_t position = 6; position <= 10; ++position) {
+    RandomCommit(&random, position, {store.get(), writing.get()});
+  }
+  for (const std::string& view : kViews) {
+    EXPECT_EQ(Contents(store.get(), view), Contents(writing.get(), view)) << view;
+  }
+}
+
+TEST(ViewStoreIngestTest, TablesACrashLeftBeforeTheirIngestionAreRemovedOnOpen) {
+  ScratchDir dir;
+  std::unique_ptr<ViewStore> store;
+  ASSERT_TRUE(ViewStore::Open(Ingesting(), dir.Sub("views"), &store).ok());
+  std::mt19937 random(5);
+  RandomCommit(&random, 1, {store.get()});
+  const std::map<std::string, std::string> before = Contents(store.get(), "view-a");
+  store.reset();
+  const std::string left = dir.Sub("views") + "/ingest-scratch/17.sst";
+  std::ofstream(left) << "a table half written when the process was killed";
+  ASSERT_TRUE(ViewStore::Open(Ingesting(), dir.Sub("views"), &store).ok());
+  EXPECT_FALSE(std::filesystem::exists(left));
+  EXPECT_EQ(Contents(store.get(), "view-a"), before);
+}
+
+// The runner's catch-up through ingested rounds: every view hashes like the live views of a
+// world that folded the same commands one small round at a time through the memtable.
+TEST(ViewStoreIngestTest, ACatchUpWhoseRoundsAreIngestedStoresWhatLiveFoldsStore) {
+  ScratchDir dir;
+  ViewWorld world(dir.path());
+  BuildCrashWorld(&world);
+  CrashActivity activity("ingest", 1);
+  for (int i = 0; i < 1500; ++i) {
+    // Refusals are part of the activity.
+    (void)world.Run(activity.Next());
+    if (i % 100 == 0) world.CatchUp();
+  }
+  world.CatchUp();
+  std::unique_ptr<ViewStore> store;
+  ASSERT_TRUE(ViewStore::Open(Ingesting(), dir.Sub("ingested"), &store).ok());
+  std::vector<std::unique_ptr<Projection>> projections;
+  ASSERT_TRUE(MakeProjections({}, &projections).ok());
+  ProjectionRunnerOptions options;
+  options.catch_up_batch_events = 700;
+  std::unique_ptr<ProjectionRunner> runner;
+  ASSERT_TRUE(
+      ProjectionRunner::Open(options, world.log(), store.get(), std::move(projections), &runner)
+          .ok());
+  ASSERT_TRUE(runner->CatchUp().ok());
+  for (const std::string& view : StoredViewNames()) {
+    EXPECT_EQ(LiveHash(store.get(), view), world.Hash(view)) << view;
+  }
+}
+
+}  // namespace
+}  // namespace tandem::test
