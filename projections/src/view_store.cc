@@ -10,6 +10,7 @@
 #include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
+#include <rocksdb/metadata.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
@@ -270,6 +271,11 @@ class RocksViewBatch : public ViewBatch {
 
   rocksdb::WriteBatch* batch() { return &batch_; }
   const Status& status() const { return status_; }
+  std::vector<rocksdb::ColumnFamilyHandle*> Families() const {
+    std::vector<rocksdb::ColumnFamilyHandle*> out;
+    for (const auto& [name, family] : families_) out.push_back(family.get());
+    return out;
+  }
   rocksdb::ColumnFamilyHandle* FamilyWithId(uint32_t id) const {
     for (const auto& [name, family] : families_) {
       if (family->GetID() == id) return family.get();
@@ -419,8 +425,12 @@ class RocksViewStore : public ViewStore {
     auto* b = static_cast<RocksViewBatch*>(batch);
     if (!b->status().ok()) return b->status();
     if (ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_) {
-      return IngestBatch(
+      Status s = IngestBatch(
           db_.get(), ingest_, [b](uint32_t id) { return b->FamilyWithId(id); }, *b->batch());
+      if (s.ok()) {
+        for (rocksdb::ColumnFamilyHandle* family : b->Families()) BoundLevel0(family);
+      }
+      return s;
     }
     rocksdb::WriteOptions options;
     options.sync = false;
@@ -428,6 +438,29 @@ class RocksViewStore : public ViewStore {
     // it), so a view's checkpoint never goes back; a power loss may lose the tail, which the
     // runner folds again from the log.
     return FromRocks(db_->Write(options, b->batch()));
+  }
+
+  // Ingested tables land in level 0 (each round's overlaps the last), and RocksDB does not slow
+  // ingestions down as it slows writes: with the compactions starved by the folds (they run at
+  // the lowest priority), a long catch-up would pile up level-0 tables that every read
+  // searches, and that stall the live writes after it. Past a few, the committing thread
+  // compacts them into level 1 itself. A failure (tables already being compacted) leaves
+  // them to the background.
+  void BoundLevel0(rocksdb::ColumnFamilyHandle* family) {
+    constexpr size_t kMaxLevel0Tables = 8;  // RocksDB slows writes from 20
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->GetColumnFamilyMetaData(family, &meta);
+    if (meta.levels.size() < 2 || meta.levels[0].files.size() < kMaxLevel0Tables) return;
+    std::vector<std::string> inputs;
+    for (int level : {0, 1}) {
+      for (const rocksdb::SstFileMetaData& table : meta.levels[level].files) {
+        if (table.being_compacted) return;
+        inputs.push_back(table.name);
+      }
+    }
+    rocksdb::CompactionOptions options;
+    options.compression = rocksdb::kDisableCompressionOption;  // the family's own
+    db_->CompactFiles(options, family, inputs, 1);
   }
 
   Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {

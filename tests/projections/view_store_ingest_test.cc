@@ -1,10 +1,14 @@
 // ViewStoreOptions::ingest_batch_bytes: a commit that big is written as sorted tables and
 // ingested. Where its rows live changes, never what a view reads: every commit reads back as if
 // written through the memtable, atomically, also after a reopen and after a failed ingestion.
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
+
+#include <rocksdb/env.h>
 
 #include <gtest/gtest.h>
 
@@ -178,6 +182,69 @@ TEST(ViewStoreIngestTest, TablesACrashLeftBeforeTheirIngestionAreRemovedOnOpen) 
   ASSERT_TRUE(ViewStore::Open(Ingesting(), dir.Sub("views"), &store).ok());
   EXPECT_FALSE(std::filesystem::exists(left));
   EXPECT_EQ(Contents(store.get(), "view-a"), before);
+}
+
+// Holds every thread of RocksDB's compaction pool (process-wide) until destroyed: compactions
+// starved, as the folds of a rebuild starve them on a busy machine.
+class StarvedCompactions {
+ public:
+  StarvedCompactions() {
+    rocksdb::Env* env = rocksdb::Env::Default();
+    threads_ = env->GetBackgroundThreads(rocksdb::Env::LOW);
+    for (int i = 0; i < threads_; ++i) env->Schedule(&Hold, this, rocksdb::Env::LOW);
+  }
+  ~StarvedCompactions() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      released_ = true;
+    }
+    cv_.notify_all();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return left_ == threads_; });
+  }
+
+ private:
+  static void Hold(void* arg) {
+    auto* self = static_cast<StarvedCompactions*>(arg);
+    std::unique_lock<std::mutex> lock(self->mu_);
+    self->cv_.wait(lock, [&] { return self->released_; });
+    self->left_++;
+    self->cv_.notify_all();
+  }
+  int threads_ = 0;
+  int left_ = 0;
+  bool released_ = false;
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+size_t TablesIn(const std::string& dir) {
+  size_t tables = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    tables += entry.path().extension() == ".sst";
+  }
+  return tables;
+}
+
+TEST(ViewStoreIngestTest, IngestedRoundsDoNotPileUpTablesWhileCompactionsAreStarved) {
+  ScratchDir dir;
+  std::unique_ptr<ViewStore> store;
+  std::unique_ptr<ViewStore> writing;
+  ASSERT_TRUE(ViewStore::Open(Ingesting(), dir.Sub("views"), &store).ok());
+  ASSERT_TRUE(ViewStore::Open(Writing(), dir.Sub("writing"), &writing).ok());
+  std::mt19937 random(13);
+  {
+    StarvedCompactions starved;
+    for (uint64_t position = 1; position <= 60; ++position) {
+      RandomCommit(&random, position, {store.get(), writing.get()});
+      // Two views, each with at most 8 tables in level 0 and one in each other level (the
+      // first ingested tables go to the lowest level where they overlap nothing).
+      ASSERT_LE(TablesIn(dir.Sub("views")), 2u * (8 + 6)) << "after commit " << position;
+    }
+  }
+  for (const std::string& view : kViews) {
+    EXPECT_EQ(Contents(store.get(), view), Contents(writing.get(), view)) << view;
+  }
 }
 
 // The runner's catch-up through ingested rounds: every view hashes like the live views of a
