@@ -5,6 +5,7 @@
 #include <mutex>
 #include <tuple>
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
@@ -321,6 +322,12 @@ class RocksViewStore : public ViewStore {
     db_options.write_buffer_size = 64 << 20;
     db_options.db_write_buffer_size = options.write_buffer_bytes;
     db_options.merge_operator = std::make_shared<AppendOperator>();
+    // LZ4 compresses and decompresses faster than Snappy, RocksDB's default, for about the same
+    // size: a rebuild compresses every table it writes, and a fold reads back what it misses.
+    const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+    if (std::count(supported.begin(), supported.end(), rocksdb::kLZ4Compression) > 0) {
+      db_options.compression = rocksdb::kLZ4Compression;
+    }
     if (options.low_priority_compactions && !options.read_only) {
       rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::LOW,
                                                           rocksdb::CpuPriority::kLow);
