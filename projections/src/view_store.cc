@@ -18,6 +18,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "batch_ingest.h"
+#include "tandem/basics/logger.h"
 
 namespace tandem {
 namespace {
@@ -364,15 +365,20 @@ class RocksViewStore : public ViewStore {
     db_.reset(db);
     family_options_ = rocksdb::ColumnFamilyOptions(db_options);
     ingest_.table_options = db_options;
-    if (!read_only_ && ingest_batch_bytes_ > 0) {
-      Status cleared = RemoveIngestLeftovers(ingest_.scratch_dir);
-      if (!cleared.ok()) return cleared;
-    }
     for (auto* h : handles) {
       if (h->GetName() == rocksdb::kDefaultColumnFamilyName) {
         default_.reset(h);
       } else {
         families_[h->GetName()] = Wrap(h);
+      }
+    }
+    // After the open: its lock is what keeps another writer's tables out of reach. Garbage that
+    // cannot be removed costs disk, not correctness; this open then writes every batch.
+    if (!read_only_) {
+      Status cleared = RemoveIngestLeftovers(ingest_.scratch_dir);
+      if (!cleared.ok()) {
+        LogWarn("views", "tables will not be ingested: " + cleared.message());
+        ingest_batch_bytes_ = 0;
       }
     }
     return Status::OK();
@@ -431,7 +437,8 @@ class RocksViewStore : public ViewStore {
     if (read_only_) return Status::InvalidArgument("the views database is open read-only");
     auto* b = static_cast<RocksViewBatch*>(batch);
     if (!b->status().ok()) return b->status();
-    if (ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_) {
+    if (ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_ &&
+        Ingestible(b->Families())) {
       Status s = IngestBatch(
           db_.get(), ingest_, [b](uint32_t id) { return b->FamilyWithId(id); }, *b->batch());
       if (s.ok()) {
@@ -445,6 +452,31 @@ class RocksViewStore : public ViewStore {
     // it), so a view's checkpoint never goes back; a power loss may lose the tail, which the
     // runner folds again from the log.
     return FromRocks(db_->Write(options, b->batch()));
+  }
+
+  // Whether a batch to `families` is better ingested than written. Not into a view whose
+  // memtable holds rows (the ingestion would first flush it, holding every writer of the
+  // database meanwhile: a view folded live that falls behind takes the memtable path until it
+  // is flushed), nor into one whose level 0 the committing threads could not keep short
+  // (BoundLevel0: background compactions hold its tables) - writes are slowed down by RocksDB
+  // as level 0 grows, ingestions are not, and would make it grow past where every write of the
+  // database stops.
+  bool Ingestible(const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
+    constexpr uint64_t kMaxLevel0TablesToIngestInto = 12;
+    for (rocksdb::ColumnFamilyHandle* family : families) {
+      uint64_t active = 0, immutable = 0;
+      if (!db_->GetIntProperty(family, "rocksdb.num-entries-active-mem-table", &active) ||
+          !db_->GetIntProperty(family, "rocksdb.num-entries-imm-mem-tables", &immutable) ||
+          active > 0 || immutable > 0) {
+        return false;
+      }
+      rocksdb::ColumnFamilyMetaData meta;  // one per catch-up round: cheap beside the round
+      db_->GetColumnFamilyMetaData(family, &meta);
+      if (!meta.levels.empty() && meta.levels[0].files.size() >= kMaxLevel0TablesToIngestInto) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // Ingested tables land in level 0 (each round's overlaps the last), and RocksDB does not slow

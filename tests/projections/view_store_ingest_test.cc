@@ -97,21 +97,59 @@ TEST(ViewStoreIngestTest, AnIngestedCommitReadsLikeOneWrittenThroughTheMemtable)
   }
 }
 
+size_t TablesIn(const std::string& dir) {
+  size_t tables = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    tables += entry.path().extension() == ".sst";
+  }
+  return tables;
+}
+
+TEST(ViewStoreIngestTest, ABigCommitIntoAViewWithRowsInItsMemtableIsWrittenNotIngested) {
+  ScratchDir dir;
+  ViewStoreOptions options;
+  options.ingest_batch_bytes = 100;
+  std::unique_ptr<ViewStore> store;
+  ASSERT_TRUE(ViewStore::Open(options, dir.Sub("views"), &store).ok());
+  auto commit = [&](size_t bytes) {
+    auto batch = store->NewBatch();
+    batch->Rows("view-a")->Put("k", std::string(bytes, 'x'));
+    batch->SetCheckpoint("view-a", {1, 7});
+    ASSERT_TRUE(store->Commit(batch.get()).ok());
+  };
+  commit(10);  // written: the memtable holds a row
+  const size_t tables = TablesIn(dir.Sub("views"));
+  commit(1000);
+  EXPECT_EQ(TablesIn(dir.Sub("views")), tables);
+  ASSERT_TRUE(store->Compact({"view-a"}).ok());  // the memtable is empty again
+  const size_t compacted = TablesIn(dir.Sub("views"));
+  commit(1000);
+  EXPECT_EQ(TablesIn(dir.Sub("views")), compacted + 1);
+}
+
 TEST(ViewStoreIngestTest, IngestedAndWrittenCommitsMixInOrder) {
   ScratchDir dir;
   ViewStoreOptions mixed;
-  mixed.ingest_batch_bytes = 600;  // about half the random commits
+  mixed.ingest_batch_bytes = 350;  // about half the random commits
   std::unique_ptr<ViewStore> store;
   std::unique_ptr<ViewStore> writing;
   ASSERT_TRUE(ViewStore::Open(mixed, dir.Sub("mixed"), &store).ok());
   ASSERT_TRUE(ViewStore::Open(Writing(), dir.Sub("writing"), &writing).ok());
   std::mt19937 random(7);
+  size_t ingested = 0, written = 0;
   for (uint64_t position = 1; position <= 300; ++position) {
+    // A written commit leaves rows in the memtable, which holds off ingestions until a flush.
+    if (position % 5 == 0) ASSERT_TRUE(store->Compact({}).ok());
+    const size_t tables = TablesIn(dir.Sub("mixed"));
     RandomCommit(&random, position, {store.get(), writing.get()});
+    (TablesIn(dir.Sub("mixed")) > tables ? ingested : written)++;
+    for (const std::string& view : kViews) {
+      ASSERT_EQ(Contents(store.get(), view), Contents(writing.get(), view))
+          << view << " after commit " << position;
+    }
   }
-  for (const std::string& view : kViews) {
-    EXPECT_EQ(Contents(store.get(), view), Contents(writing.get(), view)) << view;
-  }
+  EXPECT_GT(ingested, 30u);
+  EXPECT_GT(written, 30u);
 }
 
 TEST(ViewStoreIngestTest, AnIngestedCommitIsThereAfterAReopen) {
@@ -144,10 +182,12 @@ TEST(ViewStoreIngestTest, ACommitWhoseTableCannotBeWrittenFailsAndChangesNothing
   for (uint64_t position = 1; position <= 5; ++position) {
     RandomCommit(&random, position, {store.get(), writing.get()});
   }
-  const std::map<std::string, std::string> before = Contents(store.get(), "view-a");
-  // The second view's table fails: the first view's, already written, is not ingested either.
-  for (FaultOp op : {FaultOp::kCreate, FaultOp::kAppend, FaultOp::kSync}) {
-    faults->Inject(op, ".sst", op == FaultOp::kCreate ? 1 : 0, 1);
+  std::map<std::string, std::map<std::string, std::string>> before;
+  for (const std::string& view : kViews) before[view] = Contents(store.get(), view);
+  // The second view's table cannot be created or synced (the first view's, already written,
+  // is not ingested either), or the first one's cannot be written.
+  for (FaultOp op : {FaultOp::kCreate, FaultOp::kSync, FaultOp::kAppend}) {
+    faults->Inject(op, ".sst", op == FaultOp::kAppend ? 0 : 1, 1);
     auto batch = store->NewBatch();
     for (const std::string& view : kViews) {
       batch->Rows(view)->Put("k1", "lost");
@@ -157,7 +197,7 @@ TEST(ViewStoreIngestTest, ACommitWhoseTableCannotBeWrittenFailsAndChangesNothing
     Status s = store->Commit(batch.get());
     EXPECT_TRUE(s.IsIOError()) << s.ToString();
     faults->Heal();
-    EXPECT_EQ(Contents(store.get(), "view-a"), before);
+    for (const std::string& view : kViews) EXPECT_EQ(Contents(store.get(), view), before[view]);
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("views") + "/ingest-scratch"));
   // The store goes on: later commits land, as they would have.
@@ -217,14 +257,6 @@ class StarvedCompactions {
   std::mutex mu_;
   std::condition_variable cv_;
 };
-
-size_t TablesIn(const std::string& dir) {
-  size_t tables = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    tables += entry.path().extension() == ".sst";
-  }
-  return tables;
-}
 
 TEST(ViewStoreIngestTest, IngestedRoundsDoNotPileUpTablesWhileCompactionsAreStarved) {
   ScratchDir dir;
