@@ -438,7 +438,7 @@ class RocksViewStore : public ViewStore {
     auto* b = static_cast<RocksViewBatch*>(batch);
     if (!b->status().ok()) return b->status();
     if (ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_ &&
-        Ingestible(b->Families())) {
+        Ingestible(b->Families(), b->batch()->GetDataSize())) {
       Status s = IngestBatch(
           db_.get(), ingest_, [b](uint32_t id) { return b->FamilyWithId(id); }, *b->batch());
       if (s.ok()) {
@@ -454,22 +454,25 @@ class RocksViewStore : public ViewStore {
     return FromRocks(db_->Write(options, b->batch()));
   }
 
-  // Whether a batch to `families` is better ingested than written. Not into a view whose
-  // memtable holds rows (the ingestion would first flush it, holding every writer of the
-  // database meanwhile: a view folded live that falls behind takes the memtable path until it
-  // is flushed), nor into one whose level 0 the committing threads could not keep short
-  // (BoundLevel0: background compactions hold its tables) - writes are slowed down by RocksDB
-  // as level 0 grows, ingestions are not, and would make it grow past where every write of the
-  // database stops.
-  bool Ingestible(const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
-    constexpr uint64_t kMaxLevel0TablesToIngestInto = 12;
+  // Whether a batch of `bytes` to `families` is better ingested than written. Not into a view
+  // whose memtables hold more rows than the batch: the ingestion first flushes them, holding every
+  // writer of the database meanwhile (a view followed live that falls behind takes the
+  // memtable path until its rows are flushed; a view whose first catch-up round was small
+  // flushes those few rows once). Nor into one whose level 0 the committing threads could not
+  // keep short (BoundLevel0: background compactions hold its tables): RocksDB slows writes
+  // down as level 0 grows, not ingestions, which would make it grow past where every write of
+  // the database stops.
+  bool Ingestible(const std::vector<rocksdb::ColumnFamilyHandle*>& families, size_t bytes) {
+    constexpr size_t kMaxLevel0TablesToIngestInto = 12;
     for (rocksdb::ColumnFamilyHandle* family : families) {
-      uint64_t active = 0, immutable = 0;
+      uint64_t active = 0, immutable = 0, memtable_bytes = 0;
       if (!db_->GetIntProperty(family, "rocksdb.num-entries-active-mem-table", &active) ||
           !db_->GetIntProperty(family, "rocksdb.num-entries-imm-mem-tables", &immutable) ||
-          active > 0 || immutable > 0) {
+          !db_->GetIntProperty(family, "rocksdb.cur-size-all-mem-tables", &memtable_bytes)) {
         return false;
       }
+      // Memtables count the memory they took, about twice the rows they hold.
+      if (active + immutable > 0 && memtable_bytes > 2 * bytes) return false;
       rocksdb::ColumnFamilyMetaData meta;  // one per catch-up round: cheap beside the round
       db_->GetColumnFamilyMetaData(family, &meta);
       if (!meta.levels.empty() && meta.levels[0].files.size() >= kMaxLevel0TablesToIngestInto) {

@@ -105,25 +105,26 @@ size_t TablesIn(const std::string& dir) {
   return tables;
 }
 
-TEST(ViewStoreIngestTest, ABigCommitIntoAViewWithRowsInItsMemtableIsWrittenNotIngested) {
+TEST(ViewStoreIngestTest, ABigCommitIntoAViewWhoseMemtableHoldsMoreIsWrittenNotIngested) {
   ScratchDir dir;
   ViewStoreOptions options;
-  options.ingest_batch_bytes = 100;
+  options.ingest_batch_bytes = 100 << 10;
   std::unique_ptr<ViewStore> store;
   ASSERT_TRUE(ViewStore::Open(options, dir.Sub("views"), &store).ok());
+  int row = 0;
   auto commit = [&](size_t bytes) {
     auto batch = store->NewBatch();
-    batch->Rows("view-a")->Put("k", std::string(bytes, 'x'));
+    batch->Rows("view-a")->Put("k" + std::to_string(row++), std::string(bytes, 'x'));
     batch->SetCheckpoint("view-a", {1, 7});
     ASSERT_TRUE(store->Commit(batch.get()).ok());
   };
-  commit(10);  // written: the memtable holds a row
+  for (int i = 0; i < 3; ++i) commit(90 << 10);  // written: 270 KB in the memtable
   const size_t tables = TablesIn(dir.Sub("views"));
-  commit(1000);
+  commit(120 << 10);
   EXPECT_EQ(TablesIn(dir.Sub("views")), tables);
   ASSERT_TRUE(store->Compact({"view-a"}).ok());  // the memtable is empty again
   const size_t compacted = TablesIn(dir.Sub("views"));
-  commit(1000);
+  commit(120 << 10);
   EXPECT_EQ(TablesIn(dir.Sub("views")), compacted + 1);
 }
 
@@ -138,8 +139,11 @@ TEST(ViewStoreIngestTest, IngestedAndWrittenCommitsMixInOrder) {
   std::mt19937 random(7);
   size_t ingested = 0, written = 0;
   for (uint64_t position = 1; position <= 300; ++position) {
-    // A written commit leaves rows in the memtable, which holds off ingestions until a flush.
-    if (position % 5 == 0) ASSERT_TRUE(store->Compact({}).ok());
+    // Written commits fill the memtable, which holds off ingestions once it holds more than
+    // the batch, until a flush.
+    if (position % 5 == 0) {
+      ASSERT_TRUE(store->Compact({}).ok());
+    }
     const size_t tables = TablesIn(dir.Sub("mixed"));
     RandomCommit(&random, position, {store.get(), writing.get()});
     (TablesIn(dir.Sub("mixed")) > tables ? ingested : written)++;
