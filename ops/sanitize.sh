@@ -4,7 +4,8 @@
 #                            (build-asan)
 #   ./ops/sanitize.sh tsan   the concurrency tests (the log's append, append_async, conditions,
 #                            subscription and crash tests; the command handler's races; the
-#                            projection runner's tests, crash test and grouped catch-up; as-of
+#                            projection runner's tests, crash test and grouped catch-up; the
+#                            views database's ingested commits; as-of
 #                            reads, which read a long stream on two threads) under
 #                            ThreadSanitizer
 #                            (build-tsan)
@@ -54,7 +55,7 @@ run_tsan() {
   (cd build-tsan &&
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../ops/tsan.supp" \
     "${norandom[@]}" ctest --output-on-failure -j "$jobs" --timeout 900 \
-      -R '^(EventLogAppend|EventLogAppendAsync|EventLogConditions|EventLogSubscription|EventLogCrash|CommandConcurrency|CommandRaces|ProjectionRunner|ProjectionCrash|TimelineViewTest\.AsOf|GroupedCatchUp)')
+      -R '^(EventLogAppend|EventLogAppendAsync|EventLogConditions|EventLogSubscription|EventLogCrash|CommandConcurrency|CommandRaces|ProjectionRunner|ProjectionCrash|TimelineViewTest\.AsOf|GroupedCatchUp|ViewStoreIngest)')
 }
 
 status=0
