@@ -1,6 +1,7 @@
 #include "tandem/projections/view_store.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -586,6 +587,19 @@ Status ViewStore::Open(const ViewStoreOptions& options, const std::string& path,
                        std::unique_ptr<ViewStore>* store) {
   auto s = std::make_unique<RocksViewStore>();
   Status status = s->OpenDb(options, path);
+  if (status.IsCorruption() && !options.read_only && options.set_aside_if_damaged) {
+    // The views are derived data: folded again from the log (or the topic) rather than keeping
+    // every process that needs them from starting.
+    const std::string aside = path + ".damaged";
+    std::error_code error;
+    std::filesystem::remove_all(aside, error);
+    if (!error) std::filesystem::rename(path, aside, error);
+    if (error) return status;
+    LogError("views", "views database damaged, set aside to be folded again path=" + aside +
+                          " error=" + status.message());
+    s = std::make_unique<RocksViewStore>();
+    status = s->OpenDb(options, path);
+  }
   if (status.ok()) *store = std::move(s);
   return status;
 }
