@@ -46,7 +46,7 @@ run_tsan() {
   configure_and_build build-tsan thread event_log_append_test event_log_append_async_test \
     event_log_conditions_test event_log_subscription_test event_log_crash_test crash_appender \
     command_concurrency_test command_races_test projection_runner_test projection_crash_test \
-    crash_projector timeline_view_test round_events_test
+    crash_projector timeline_view_test round_events_test view_store_ingest_test
   # ThreadSanitizer needs a fixed address layout on kernels with high mmap randomisation.
   local norandom=()
   if command -v setarch >/dev/null && setarch "$(uname -m)" -R true 2>/dev/null; then
