@@ -130,7 +130,11 @@ bool StartKafka(const po::variables_map& vm, ServeFlags* flags, Server* server) 
 }
 
 bool StartViews(const po::variables_map& vm, Server* server) {
-  Status s = ViewStore::Open(ViewStoreOptions(), ViewsDir(vm), &server->views);
+  ViewStoreOptions store_options;
+  // The engine folds the views from the log: damaged, they are folded again, not a reason to
+  // stay down.
+  store_options.set_aside_if_damaged = true;
+  Status s = ViewStore::Open(store_options, ViewsDir(vm), &server->views);
   std::vector<std::unique_ptr<Projection>> projections;
   if (s.ok()) s = MakeProjections({}, &projections);
   if (s.ok()) {

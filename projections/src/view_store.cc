@@ -587,7 +587,8 @@ Status ViewStore::Open(const ViewStoreOptions& options, const std::string& path,
                        std::unique_ptr<ViewStore>* store) {
   auto s = std::make_unique<RocksViewStore>();
   Status status = s->OpenDb(options, path);
-  if (status.IsCorruption() && !options.read_only && options.set_aside_if_damaged) {
+  if (status.IsCorruption() && !options.read_only && options.create_if_missing &&
+      options.set_aside_if_damaged) {
     // The views are derived data: folded again from the log (or the topic) rather than keeping
     // every process that needs them from starting.
     const std::string aside = path + ".damaged";

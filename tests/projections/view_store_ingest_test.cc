@@ -235,16 +235,17 @@ TEST(ViewStoreIngestTest, AManifestThatFailsMidIngestionLeavesViewsThatOpenEmpty
   batch.reset();
   store.reset();
 
-  ASSERT_TRUE(ViewStore::Open(Ingesting(), path, &store).ok());
+  ViewStoreOptions reopen = Ingesting();
+  reopen.set_aside_if_damaged = true;
+  ASSERT_TRUE(ViewStore::Open(reopen, path, &store).ok());
   ViewCheckpoint checkpoint;
   ASSERT_TRUE(store->GetCheckpoint("view-a", &checkpoint).ok());
   EXPECT_EQ(checkpoint.position, 0u);  // never built: the runner folds it again
   EXPECT_TRUE(std::filesystem::exists(path + ".damaged"));
 }
 
-TEST(ViewStoreIngestTest, AReadOnlyOpenOfADamagedStoreFailsAndMovesNothing) {
-  ScratchDir dir;
-  const std::string path = dir.Sub("views");
+// A damaged store: a table its manifest names is gone.
+void MakeDamagedStore(const std::string& path) {
   {
     std::unique_ptr<ViewStore> store;
     ASSERT_TRUE(ViewStore::Open(Ingesting(), path, &store).ok());
@@ -254,11 +255,23 @@ TEST(ViewStoreIngestTest, AReadOnlyOpenOfADamagedStoreFailsAndMovesNothing) {
   for (const auto& entry : std::filesystem::directory_iterator(path)) {
     if (entry.path().extension() == ".sst") std::filesystem::remove(entry.path());
   }
+}
+
+TEST(ViewStoreIngestTest, OpensThatMayNotFoldTheViewsAgainReportADamagedStoreAndMoveNothing) {
+  ScratchDir dir;
+  const std::string path = dir.Sub("views");
+  MakeDamagedStore(path);
   ViewStoreOptions read_only;
   read_only.read_only = true;
-  std::unique_ptr<ViewStore> store;
-  EXPECT_TRUE(ViewStore::Open(read_only, path, &store).IsCorruption());
-  EXPECT_FALSE(std::filesystem::exists(path + ".damaged"));
+  read_only.set_aside_if_damaged = true;
+  ViewStoreOptions not_creating;  // `tandem view-hash` on a worker's folder
+  not_creating.create_if_missing = false;
+  not_creating.set_aside_if_damaged = true;
+  for (const ViewStoreOptions& options : {ViewStoreOptions(), read_only, not_creating}) {
+    std::unique_ptr<ViewStore> store;
+    EXPECT_TRUE(ViewStore::Open(options, path, &store).IsCorruption());
+    EXPECT_FALSE(std::filesystem::exists(path + ".damaged"));
+  }
 }
 
 TEST(ViewStoreIngestTest, TablesACrashLeftBeforeTheirIngestionAreRemovedOnOpen) {

@@ -55,12 +55,13 @@ struct ViewStoreOptions {
   // cache at every level of its skiplist, while sorting the round once is cheap. Just as atomic,
   // and synced. 0 = never.
   size_t ingest_batch_bytes = 4 << 20;
-  // A writable open that finds the database damaged (RocksDB reports corruption: a table its
-  // manifest names is gone, a checksum does not match) moves it aside to `<path>.damaged`,
-  // replacing an earlier one, and opens an empty database: every view is then folded again.
-  // An ingestion whose manifest write fails part-way can leave it so (RocksDB deletes a table
-  // the manifest may already name).
-  bool set_aside_if_damaged = true;
+  // A writable open that may create the database and finds it damaged (RocksDB reports
+  // corruption: a table its manifest names is gone, a checksum does not match) moves it aside
+  // to `<path>.damaged`, replacing an earlier one, and opens an empty database: every view is
+  // then folded again. For the process that folds the views from the log (`tandem serve`);
+  // others report the damage. An ingestion whose manifest write fails part-way can leave a
+  // database so (RocksDB deletes a table the manifest may already name).
+  bool set_aside_if_damaged = false;
   // The filesystem the views database reads and writes through; empty means the operating
   // system's. Tests give one that injects I/O errors.
   std::shared_ptr<rocksdb::FileSystem> file_system;
