@@ -16,7 +16,6 @@ enum class OpType : uint8_t { kPut, kMerge, kDelete };
 
 struct Op {
   uint32_t family;
-  uint32_t order;  // in the batch: a key's operations apply in this order
   OpType type;
   rocksdb::Slice key;
   rocksdb::Slice value;
@@ -40,7 +39,7 @@ class OpCollector : public rocksdb::WriteBatch::Handler {
  private:
   rocksdb::Status Add(uint32_t family, OpType type, const rocksdb::Slice& key,
                       const rocksdb::Slice& value) {
-    ops_->push_back({family, static_cast<uint32_t>(ops_->size()), type, key, value});
+    ops_->push_back({family, type, key, value});
     return rocksdb::Status::OK();
   }
   std::vector<Op>* ops_;
@@ -108,10 +107,9 @@ Status IngestBatch(rocksdb::DB* db, const BatchIngestOptions& options,
   OpCollector collector(&ops);
   Status s = FromRocks(batch.Iterate(&collector));
   if (!s.ok()) return s;
-  std::sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
-    if (a.family != b.family) return a.family < b.family;
-    const int c = a.key.compare(b.key);
-    return c != 0 ? c < 0 : a.order < b.order;
+  // Stable: a key's operations keep their batch order, the order they apply in.
+  std::stable_sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
+    return a.family != b.family ? a.family < b.family : a.key.compare(b.key) < 0;
   });
 
   std::vector<rocksdb::IngestExternalFileArg> args;
