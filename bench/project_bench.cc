@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include <prometheus/registry.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <boost/program_options.hpp>
@@ -357,13 +358,38 @@ std::vector<std::string> CreateLiveProjects(EventLog* log, int count) {
   return projects;
 }
 
+// A metric's samples summed over its label sets: a counter's value, or a histogram's sample
+// count and sum; only the label sets carrying `label` when it is given.
+struct MetricTotal {
+  double value = 0, count = 0, sum = 0;
+};
+MetricTotal SumMetric(prometheus::Registry& registry, const std::string& name,
+                      const std::string& label = "") {
+  MetricTotal total;
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& m : family.metric) {
+      if (!label.empty() && std::none_of(m.label.begin(), m.label.end(),
+                                         [&](const auto& l) { return l.value == label; })) {
+        continue;
+      }
+      total.value += m.counter.value;
+      total.count += static_cast<double>(m.histogram.sample_count);
+      total.sum += m.histogram.sample_sum;
+    }
+  }
+  return total;
+}
+
 void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup, double seconds) {
   const std::vector<std::string> projects = CreateLiveProjects(log, 100);
   std::mutex mu;
   std::map<uint64_t, Clock::time_point> acked;  // position -> acknowledged
   std::vector<double> lag_ms;
   uint64_t folded = 0;
+  prometheus::Registry registry;
   ProjectionRunnerOptions options;
+  options.metrics = &registry;
   options.max_batch_events = 1000;
   options.max_batch_delay = std::chrono::milliseconds(1);
   options.on_advance = [&](uint64_t position) {
@@ -392,6 +418,9 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
   Check(store->Compact({}), "compact the views");
   std::printf("live_views_compact_s=%.1f\n", Seconds(compact_start));
   std::fflush(stdout);
+  // What the catch-up folded is not the live runner's work.
+  const double fold_before = SumMetric(registry, "tandem_projection_fold_seconds_total").value;
+  const double commit_before = SumMetric(registry, "tandem_projection_commit_seconds_total").value;
   Check(runner->Start(), "start");
   const uint64_t warm = static_cast<uint64_t>(rate * warmup);
   const uint64_t total = warm + static_cast<uint64_t>(rate * seconds);
@@ -425,8 +454,22 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
   }
   while (done < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   runner->WaitForPosition(log->LastPosition(), std::chrono::seconds(30));
-  const double achieved = total / Seconds(start);
+  const double elapsed = Seconds(start);
+  const double achieved = total / elapsed;
   runner->Stop();
+  // Why the tail is what it is: a runner busy most of the time lets a long round gather a
+  // large next one (docs/projection-performance.md, "How the tail forms").
+  const MetricTotal rounds = SumMetric(registry, "tandem_projection_round_seconds", "live");
+  const MetricTotal round_events = SumMetric(registry, "tandem_projection_round_events", "live");
+  const double folding =
+      SumMetric(registry, "tandem_projection_fold_seconds_total").value - fold_before;
+  const double committing =
+      SumMetric(registry, "tandem_projection_commit_seconds_total").value - commit_before;
+  std::printf(
+      "live_rounds=%.0f live_events_per_round=%.1f live_busy_fraction=%.2f "
+      "live_commit_share=%.2f\n",
+      rounds.count, rounds.count > 0 ? round_events.sum / rounds.count : 0, rounds.sum / elapsed,
+      folding + committing > 0 ? committing / (folding + committing) : 0);
   std::lock_guard<std::mutex> lock(mu);
   std::printf(
       "live_warmup_s=%.1f live_appends_per_s=%.0f live_lag_samples=%zu live_lag_ms_p50=%.2f "

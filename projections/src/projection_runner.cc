@@ -7,7 +7,9 @@
 #include <optional>
 #include <thread>
 
+#include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "log_page_reader.h"
@@ -37,6 +39,14 @@ struct RoundOrder {
   }
 };
 
+// Where a runner's time goes, per kind of round: a live runner busy most of the time is what
+// makes its lag's tail (a long round gathers a large next one).
+enum class RoundKind { kCatchUp, kLive };
+struct RoundMetrics {
+  prometheus::Histogram* seconds = nullptr;
+  prometheus::Histogram* events = nullptr;
+};
+
 struct View {
   std::unique_ptr<Projection> projection;
   std::string name;
@@ -44,8 +54,10 @@ struct View {
   uint64_t checkpoint = 0;
   prometheus::Gauge* checkpoint_gauge = nullptr;
   prometheus::Gauge* lag_gauge = nullptr;
-  bool dropped_for_damage = false;  // during the current catch-up
-  double cost = 0;                  // seconds the view's part of the last round took
+  prometheus::Counter* fold_seconds = nullptr;    // folding its events and building its rows
+  prometheus::Counter* commit_seconds = nullptr;  // writing them with its checkpoint
+  bool dropped_for_damage = false;                // during the current catch-up
+  double cost = 0;                                // seconds the view's part of the last round took
 };
 
 class Runner : public ProjectionRunner {
@@ -68,6 +80,19 @@ class Runner : public ProjectionRunner {
                   .Help("Events acknowledged by the log and not yet folded into the view")
                   .Register(*options_.metrics);
     }
+    prometheus::Family<prometheus::Counter>* fold_seconds = nullptr;
+    prometheus::Family<prometheus::Counter>* commit_seconds = nullptr;
+    if (options_.metrics != nullptr) {
+      fold_seconds = &prometheus::BuildCounter()
+                          .Name("tandem_projection_fold_seconds_total")
+                          .Help("Seconds spent folding events into the view and building its rows")
+                          .Register(*options_.metrics);
+      commit_seconds = &prometheus::BuildCounter()
+                            .Name("tandem_projection_commit_seconds_total")
+                            .Help("Seconds spent writing the view's rows with its checkpoint")
+                            .Register(*options_.metrics);
+      RegisterRoundMetrics();
+    }
     for (auto& p : projections) {
       View v;
       v.name = std::string(p->name());
@@ -78,6 +103,8 @@ class Runner : public ProjectionRunner {
       if (checkpoints != nullptr) {
         v.checkpoint_gauge = &checkpoints->Add({{"projection", v.name}});
         v.lag_gauge = &lags->Add({{"projection", v.name}});
+        v.fold_seconds = &fold_seconds->Add({{"projection", v.name}});
+        v.commit_seconds = &commit_seconds->Add({{"projection", v.name}});
       }
       views_.push_back(std::move(v));
     }
@@ -207,13 +234,35 @@ class Runner : public ProjectionRunner {
     }
   }
 
+  void RegisterRoundMetrics() {
+    auto& seconds = prometheus::BuildHistogram()
+                        .Name("tandem_projection_round_seconds")
+                        .Help("Time from a round's start to the commit of its last view")
+                        .Register(*options_.metrics);
+    auto& events = prometheus::BuildHistogram()
+                       .Name("tandem_projection_round_events")
+                       .Help("Events folded in a round")
+                       .Register(*options_.metrics);
+    const prometheus::Histogram::BucketBoundaries second_bounds{
+        0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1, 5, 30};
+    const prometheus::Histogram::BucketBoundaries event_bounds{
+        1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10000, 100000, 1000000};
+    for (auto [kind, name] :
+         {std::pair{RoundKind::kCatchUp, "catch_up"}, std::pair{RoundKind::kLive, "live"}}) {
+      RoundMetrics& m = round_metrics_[static_cast<int>(kind)];
+      m.seconds = &seconds.Add({{"mode", name}}, second_bounds);
+      m.events = &events.Add({{"mode", name}}, event_bounds);
+    }
+  }
+
   // Folds `pages` (contiguous, ascending positions) into every view that has not seen them.
   // Each view's rows are written with its checkpoint in a write of its own, so views advance
   // independently: one failing view leaves the others' work committed. Views are handed out
   // to the fold threads dearest first (by the last round's cost), each thread folding, flushing
   // and committing a whole view. A view whose projects fold apart gets the events grouped by
   // project (round_events.h).
-  Status FoldRound(std::vector<std::vector<RecordedEvent>> pages) {
+  Status FoldRound(std::vector<std::vector<RecordedEvent>> pages, RoundKind kind) {
+    const auto began = Clock::now();
     size_t events = 0;
     for (const auto& page : pages) events += page.size();
     if (events == 0) return Status::OK();
@@ -265,6 +314,11 @@ class Runner : public ProjectionRunner {
     } else if (gates_ok) {
       work();
     }
+    const RoundMetrics& metrics = round_metrics_[static_cast<int>(kind)];
+    if (metrics.seconds != nullptr) {
+      metrics.seconds->Observe(std::chrono::duration<double>(Clock::now() - began).count());
+      metrics.events->Observe(static_cast<double>(events));
+    }
     PublishMetrics();
     if (options_.on_advance) options_.on_advance(Position());
     // A real failure wins over a view dropped for damage (which CatchUp folds again).
@@ -296,13 +350,19 @@ class Runner : public ProjectionRunner {
       return ViewFailed(v, s);
     }
     batch->SetCheckpoint(v->name, {last, v->projection->version()});
+    const auto folded = Clock::now();
     s = store_->Commit(batch.get());
+    const auto committed = Clock::now();
+    if (v->fold_seconds != nullptr) {
+      v->fold_seconds->Increment(std::chrono::duration<double>(folded - began).count());
+      v->commit_seconds->Increment(std::chrono::duration<double>(committed - folded).count());
+    }
     if (!s.ok()) {
       v->projection->Forget();
       return s;
     }
     SetCheckpoint(v, last);
-    v->cost = std::chrono::duration<double>(Clock::now() - began).count();
+    v->cost = std::chrono::duration<double>(committed - began).count();
     return Status::OK();
   }
 
@@ -371,7 +431,7 @@ class Runner : public ProjectionRunner {
       in_round += page.size();
       round.push_back(std::move(page));
       if (in_round < batch_events && from < head) continue;
-      s = FoldRound(std::move(round));
+      s = FoldRound(std::move(round), RoundKind::kCatchUp);
       if (!s.ok()) return s;
       round.clear();
       in_round = 0;
@@ -430,7 +490,7 @@ class Runner : public ProjectionRunner {
         batch.clear();
         continue;
       }
-      s = FoldRound({std::move(batch)});
+      s = FoldRound({std::move(batch)}, RoundKind::kLive);
       batch.clear();
       if (!s.ok()) {
         sub.reset();  // resume from the checkpoints that were committed
@@ -453,7 +513,8 @@ class Runner : public ProjectionRunner {
   EventLog* log_;
   ViewStore* store_;
   std::vector<View> views_;
-  std::mutex fold_mu_;  // one batch at a time, live or catch-up
+  RoundMetrics round_metrics_[2];  // by RoundKind; empty without a registry
+  std::mutex fold_mu_;             // one batch at a time, live or catch-up
   // The buffer each round's events are copied into (RoundEvents), kept while a catch-up lasts.
   std::vector<uint64_t> round_arena_;
   mutable std::mutex mu_;

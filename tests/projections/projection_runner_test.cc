@@ -434,6 +434,39 @@ TEST_F(ProjectionRunnerTest, LagMetricReturnsToZeroWhileFollowingLive) {
             static_cast<double>(position));
 }
 
+// An operator tells a runner that cannot keep up (busy nearly all the time, so a long round
+// gathers a large next one) from one that merely catches up after a restart.
+TEST_F(ProjectionRunnerTest, RoundMetricsCountLiveRoundsApartFromCatchUpRounds) {
+  prometheus::Registry registry;
+  ProjectionRunnerOptions options;
+  options.metrics = &registry;
+  OpenViews(options);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_GE(MetricValue(registry, "tandem_projection_round_seconds", "catch_up"), 1);
+  EXPECT_EQ(MetricValue(registry, "tandem_projection_round_seconds", "live"), 0);
+  ASSERT_TRUE(runner_->Start().ok());
+  ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q1"), milliseconds(5000)).ok());
+  runner_->Stop();
+  EXPECT_GE(MetricValue(registry, "tandem_projection_round_seconds", "live"), 1);
+  EXPECT_EQ(MetricValue(registry, "tandem_projection_round_events", "live"),
+            MetricValue(registry, "tandem_projection_round_seconds", "live"));
+}
+
+TEST_F(ProjectionRunnerTest, FoldAndCommitSecondsAccrueForEveryViewFolded) {
+  prometheus::Registry registry;
+  ProjectionRunnerOptions options;
+  options.metrics = &registry;
+  OpenViews(options);
+  for (const std::string& view : StoredViewNames()) {
+    EXPECT_EQ(MetricValue(registry, "tandem_projection_commit_seconds_total", view), 0) << view;
+  }
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  for (const std::string& view : StoredViewNames()) {
+    EXPECT_GT(MetricValue(registry, "tandem_projection_fold_seconds_total", view), 0) << view;
+    EXPECT_GT(MetricValue(registry, "tandem_projection_commit_seconds_total", view), 0) << view;
+  }
+}
+
 // The live thread publishes the metrics between batches (every 100 ms when idle) while a
 // rebuild on another thread moves the checkpoints (a data race ThreadSanitizer reports).
 TEST_F(ProjectionRunnerTest, MetricsStayRightWhileARebuildRunsBesideTheLiveThread) {

@@ -20,7 +20,11 @@
 //    failed rebuild left the views behind it).
 //  - A damaged checkpoint is treated like another version: the view is dropped and rebuilt.
 //  - With metrics set: tandem_projection_checkpoint{projection} and
-//    tandem_projection_lag_events{projection} (the log's last position minus the checkpoint).
+//    tandem_projection_lag_events{projection} (the log's last position minus the checkpoint);
+//    tandem_projection_fold_seconds_total{projection} and
+//    tandem_projection_commit_seconds_total{projection} (a view's time folding and writing);
+//    tandem_projection_round_seconds{mode} and tandem_projection_round_events{mode}
+//    (histograms per round, mode live or catch_up).
 #pragma once
 
 #include <chrono>
