@@ -1,4 +1,5 @@
 #include "batch_ingest.h"
+#include "rocks_status.h"
 
 #include <algorithm>
 #include <atomic>
@@ -44,13 +45,6 @@ class OpCollector : public rocksdb::WriteBatch::Handler {
   }
   std::vector<Op>* ops_;
 };
-
-Status FromRocks(const rocksdb::Status& s) {
-  if (s.ok()) return Status::OK();
-  if (s.IsInvalidArgument() || s.IsNotSupported()) return Status::InvalidArgument(s.ToString());
-  if (s.IsCorruption()) return Status::Corruption(s.ToString());
-  return Status::IOError(s.ToString());
-}
 
 // One key's operations [first, last) folded into the single entry a table may hold for it.
 // Merging concatenates, so a Merge after a Put or Delete is a Put of the joined bytes, and

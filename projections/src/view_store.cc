@@ -19,6 +19,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "batch_ingest.h"
+#include "rocks_status.h"
 #include "tandem/basics/logger.h"
 
 namespace tandem {
@@ -39,14 +40,6 @@ constexpr std::string_view kOffsetPrefix{
     8};
 
 bool IsMetaKey(std::string_view key) { return key.substr(0, kMetaPrefix.size()) == kMetaPrefix; }
-
-Status FromRocks(const rocksdb::Status& s) {
-  if (s.ok()) return Status::OK();
-  if (s.IsNotFound()) return Status::NotFound(s.ToString());
-  if (s.IsCorruption()) return Status::Corruption(s.ToString());
-  if (s.IsInvalidArgument()) return Status::InvalidArgument(s.ToString());
-  return Status::IOError(s.ToString());
-}
 
 void PutFixed(std::string* out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
