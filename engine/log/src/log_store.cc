@@ -49,7 +49,7 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
 
 Status LogStore::Open(const std::string& path, bool create_if_missing, bool read_only,
                       std::unique_ptr<LogStore>* store,
-                      std::shared_ptr<rocksdb::FileSystem> file_system, uint64_t max_wal_bytes) {
+                      std::shared_ptr<rocksdb::FileSystem> file_system) {
   std::unique_ptr<LogStore> s(new LogStore());
   rocksdb::DBOptions db_options;
   if (file_system != nullptr) {
@@ -62,7 +62,6 @@ Status LogStore::Open(const std::string& path, bool create_if_missing, bool read
   // A torn WAL tail after a crash holds only unacknowledged writes; anything before it must be
   // intact, so stop at the first bad record rather than skipping over it.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-  db_options.max_total_wal_size = max_wal_bytes;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   auto numbered_prefix = std::make_shared<NumberedKeyPrefix>();
