@@ -70,6 +70,8 @@ class Runner : public ProjectionRunner {
   Status Init(std::vector<std::unique_ptr<Projection>> projections) {
     prometheus::Family<prometheus::Gauge>* checkpoints = nullptr;
     prometheus::Family<prometheus::Gauge>* lags = nullptr;
+    prometheus::Family<prometheus::Counter>* fold_seconds = nullptr;
+    prometheus::Family<prometheus::Counter>* commit_seconds = nullptr;
     if (options_.metrics != nullptr) {
       checkpoints = &prometheus::BuildGauge()
                          .Name("tandem_projection_checkpoint")
@@ -79,10 +81,6 @@ class Runner : public ProjectionRunner {
                   .Name("tandem_projection_lag_events")
                   .Help("Events acknowledged by the log and not yet folded into the view")
                   .Register(*options_.metrics);
-    }
-    prometheus::Family<prometheus::Counter>* fold_seconds = nullptr;
-    prometheus::Family<prometheus::Counter>* commit_seconds = nullptr;
-    if (options_.metrics != nullptr) {
       fold_seconds = &prometheus::BuildCounter()
                           .Name("tandem_projection_fold_seconds_total")
                           .Help("Seconds spent folding events into the view and building its rows")
