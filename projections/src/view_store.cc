@@ -21,6 +21,7 @@
 #include "batch_ingest.h"
 #include "rocks_status.h"
 #include "tandem/basics/logger.h"
+#include "tandem/rocks/read_only_open.h"
 
 namespace tandem {
 namespace {
@@ -348,7 +349,7 @@ class RocksViewStore : public ViewStore {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     s = options.read_only
-            ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db)
+            ? OpenForReadOnlyConsistently(db_options, path, descriptors, &handles, &db)
             : rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
     if (!s.ok()) {
       if (options.read_only && s.IsInvalidArgument() && !options.create_if_missing) {

@@ -32,8 +32,9 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
   uint64_t published = 0;
   Status published_status;
   if (options.read_only) published_status = DurablePosition::Read(path, &published);
-  Status s = LogStore::Open(path, options.create_if_missing && !options.read_only,
-                            options.read_only, &opened.store, options.file_system);
+  Status s =
+      LogStore::Open(path, options.create_if_missing && !options.read_only, options.read_only,
+                     &opened.store, options.file_system, options.max_wal_bytes);
   if (!s.ok()) return s;
   if (published_status.IsNotFound()) {
     // Fail closed: without it nothing tells which of RocksDB's positions are durable.
@@ -131,6 +132,12 @@ EventLogImpl::~EventLogImpl() {
   }
   completion_cv_.notify_all();
   completer_.join();
+  // So that the next open, read-only ones above all, replays no write-ahead log. What is not
+  // flushed is still in the (synced) write-ahead log: a failure costs the next open time only.
+  if (!options_.read_only && !broken_.load()) {
+    Status flushed = store_->FlushAll();
+    if (!flushed.ok()) LogWarn("event_log", "not flushed at close: " + flushed.message());
+  }
   LogInfo("event_log", "closed last_position=" + std::to_string(LastPosition()));
 }
 

@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 
 #include "log_keys.h"
+#include "tandem/rocks/read_only_open.h"
 
 namespace tandem {
 namespace {
@@ -49,7 +50,7 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
 
 Status LogStore::Open(const std::string& path, bool create_if_missing, bool read_only,
                       std::unique_ptr<LogStore>* store,
-                      std::shared_ptr<rocksdb::FileSystem> file_system) {
+                      std::shared_ptr<rocksdb::FileSystem> file_system, uint64_t max_wal_bytes) {
   std::unique_ptr<LogStore> s(new LogStore());
   rocksdb::DBOptions db_options;
   if (file_system != nullptr) {
@@ -62,6 +63,7 @@ Status LogStore::Open(const std::string& path, bool create_if_missing, bool read
   // A torn WAL tail after a crash holds only unacknowledged writes; anything before it must be
   // intact, so stop at the first bad record rather than skipping over it.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.max_total_wal_size = max_wal_bytes;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   auto numbered_prefix = std::make_shared<NumberedKeyPrefix>();
@@ -74,7 +76,7 @@ Status LogStore::Open(const std::string& path, bool create_if_missing, bool read
   }
   rocksdb::DB* db = nullptr;
   rocksdb::Status rs =
-      read_only ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &s->handles_, &db)
+      read_only ? OpenForReadOnlyConsistently(db_options, path, descriptors, &s->handles_, &db)
                 : rocksdb::DB::Open(db_options, path, descriptors, &s->handles_, &db);
   if (!rs.ok()) return FromRocks(rs, "opening event log at " + path);
   s->db_.reset(db);

@@ -15,9 +15,11 @@ class LogStore {
  public:
   // Opens `path`; with read_only the database may be open for writing elsewhere. RocksDB does
   // its I/O through `file_system` when one is given.
+  // `max_wal_bytes` bounds the write-ahead log of a read-write open (0: RocksDB's default).
   static Status Open(const std::string& path, bool create_if_missing, bool read_only,
                      std::unique_ptr<LogStore>* store,
-                     std::shared_ptr<rocksdb::FileSystem> file_system = nullptr);
+                     std::shared_ptr<rocksdb::FileSystem> file_system = nullptr,
+                     uint64_t max_wal_bytes = 0);
   ~LogStore();
 
   rocksdb::DB* db() const { return db_.get(); }
