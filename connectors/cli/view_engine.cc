@@ -77,7 +77,9 @@ static bool OpenStore(const po::variables_map& vm, bool create, ViewEngine* engi
   store_options.create_if_missing = false;
   Status ro = ViewStore::Open(store_options, ViewsDir(vm), &engine->store);
   if (!ro.ok()) {
-    std::cerr << "tandem: cannot open the views in " << ViewsDir(vm) << ": " << s.ToString()
+    // The read-only open's failure says more unless the database is missing altogether.
+    const Status& why = ro.IsNotFound() ? s : ro;
+    std::cerr << "tandem: cannot open the views in " << ViewsDir(vm) << ": " << why.ToString()
               << "\n";
     return false;
   }

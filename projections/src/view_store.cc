@@ -317,6 +317,7 @@ class RocksViewStore : public ViewStore {
     db_options.create_missing_column_families = true;
     db_options.write_buffer_size = 64 << 20;
     db_options.db_write_buffer_size = options.write_buffer_bytes;
+    db_options.max_total_wal_size = options.max_wal_bytes;
     db_options.merge_operator = std::make_shared<AppendOperator>();
     // LZ4 compresses and decompresses faster than Snappy, RocksDB's default, for about the same
     // size: a rebuild compresses every table it writes, and a fold reads back what it misses.
@@ -339,20 +340,30 @@ class RocksViewStore : public ViewStore {
     read_only_ = options.read_only;
     ingest_batch_bytes_ = options.ingest_batch_bytes;
     ingest_.scratch_dir = path + "/ingest-scratch";
-    std::vector<std::string> names;
-    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
-    if (!s.ok()) names = {rocksdb::kDefaultColumnFamilyName};
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const std::string& name : names) {
-      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
-    }
+    // Every view is a column family: open all that are there.
+    const auto describe = [&](const std::vector<std::string>& names) {
+      std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+      for (const std::string& name : names) {
+        descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
+      }
+      return descriptors;
+    };
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
-    s = options.read_only
-            ? OpenForReadOnlyConsistently(db_options, path, descriptors, &handles, &db)
-            : rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
+    rocksdb::Status s;
+    if (options.read_only) {
+      s = OpenForReadOnlyConsistently(db_options, path, describe, &handles, &db);
+    } else {
+      std::vector<std::string> names;
+      if (!rocksdb::DB::ListColumnFamilies(db_options, path, &names).ok()) {
+        names = {rocksdb::kDefaultColumnFamilyName};  // a new database
+      }
+      s = rocksdb::DB::Open(db_options, path, describe(names), &handles, &db);
+    }
     if (!s.ok()) {
-      if (options.read_only && s.IsInvalidArgument() && !options.create_if_missing) {
+      rocksdb::Env* env = db_options.env != nullptr ? db_options.env : rocksdb::Env::Default();
+      if (options.read_only && !options.create_if_missing &&
+          env->FileExists(path + "/CURRENT").IsNotFound()) {
         return Status::NotFound("no views database at " + path);
       }
       return FromRocks(s);
@@ -380,6 +391,16 @@ class RocksViewStore : public ViewStore {
   }
 
   ~RocksViewStore() override {
+    // So that the next open, readers' above all, replays no write-ahead log. Rows not flushed
+    // are still in the write-ahead log: a failure costs the next open time only.
+    if (db_ != nullptr && !read_only_) {
+      std::vector<rocksdb::ColumnFamilyHandle*> all{db_->DefaultColumnFamily()};
+      for (auto& [name, family] : families_) all.push_back(family.get());
+      rocksdb::FlushOptions flush;
+      flush.allow_write_stall = true;  // not waiting for compactions to catch up
+      rocksdb::Status flushed = db_->Flush(flush, all);
+      if (!flushed.ok()) LogWarn("views", "not flushed at close: " + flushed.ToString());
+    }
     families_.clear();
     default_.reset();
     if (db_) db_->Close();

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <rocksdb/file_system.h>
@@ -16,26 +17,34 @@
 namespace tandem {
 namespace {
 
-// Runs `hook` when the open lists the database's folder after reading the MANIFEST: it is then
-// about to look for write-ahead log files, the moment a writer's flush hurts it most.
-class ListingHook : public rocksdb::FileSystemWrapper {
+// Runs hooks at the moments a writer's changes hurt a read-only open: `listing` when the open
+// lists the folder after reading the MANIFEST (it is about to look for write-ahead log files),
+// `manifest_size` (once) when a MANIFEST's size is asked for.
+class Hooks : public rocksdb::FileSystemWrapper {
  public:
-  ListingHook() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
-  const char* Name() const override { return "ListingHook"; }
+  Hooks() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "Hooks"; }
   rocksdb::IOStatus NewSequentialFile(const std::string& f, const rocksdb::FileOptions& o,
                                       std::unique_ptr<rocksdb::FSSequentialFile>* r,
                                       rocksdb::IODebugContext* dbg) override {
     if (f.find("/MANIFEST-") != std::string::npos) manifest_read_ = true;
     return target()->NewSequentialFile(f, o, r, dbg);
   }
+  rocksdb::IOStatus GetFileSize(const std::string& f, const rocksdb::IOOptions& o, uint64_t* size,
+                                rocksdb::IODebugContext* dbg) override {
+    if (f.find("/MANIFEST-") != std::string::npos && manifest_size) {
+      std::exchange(manifest_size, nullptr)();
+    }
+    return target()->GetFileSize(f, o, size, dbg);
+  }
   rocksdb::IOStatus GetChildren(const std::string& dir, const rocksdb::IOOptions& o,
                                 std::vector<std::string>* r,
                                 rocksdb::IODebugContext* dbg) override {
-    if (manifest_read_ && hook_) hook_();
+    if (manifest_read_ && listing) listing();
     manifest_read_ = false;
     return target()->GetChildren(dir, o, r, dbg);
   }
-  std::function<void()> hook_;
+  std::function<void()> listing, manifest_size;
 
  private:
   bool manifest_read_ = false;
@@ -43,11 +52,14 @@ class ListingHook : public rocksdb::FileSystemWrapper {
 
 class Writer {
  public:
-  explicit Writer(const std::string& path) : path_(path) {
+  explicit Writer(const std::string& path) : path_(path) { Reopen(); }
+  // As a restarted writer: a new MANIFEST, the old one deleted.
+  void Reopen() {
+    db_.reset();
     rocksdb::Options options;
     options.create_if_missing = true;
     rocksdb::DB* db = nullptr;
-    EXPECT_TRUE(rocksdb::DB::Open(options, path, &db).ok());
+    ASSERT_TRUE(rocksdb::DB::Open(options, path_, &db).ok());
     db_.reset(db);
   }
   // Keys key-<from> .. key-<to - 1>.
@@ -109,9 +121,9 @@ TEST(ReadOnlyOpenTest, SeesEveryWriteWhenTheWriterFlushesDuringTheOpen) {
   test::ScratchDir dir;
   Writer writer(dir.path());
   writer.Put(0, 1000);  // only in the write-ahead log
-  auto fs = std::make_shared<ListingHook>();
+  auto fs = std::make_shared<Hooks>();
   bool flushed = false;
-  fs->hook_ = [&] {
+  fs->listing = [&] {
     if (flushed) return;
     flushed = true;
     writer.Put(1000, 1001);
@@ -124,12 +136,36 @@ TEST(ReadOnlyOpenTest, SeesEveryWriteWhenTheWriterFlushesDuringTheOpen) {
   EXPECT_EQ(reader.CountKeys(), 1001);
 }
 
+TEST(ReadOnlyOpenTest, SeesEveryWriteWhenTheWriterRestartsAndFlushesDuringTheOpen) {
+  test::ScratchDir dir;
+  Writer writer(dir.path());
+  writer.Put(0, 1000);
+  auto fs = std::make_shared<Hooks>();
+  fs->manifest_size = [&] {  // between reading CURRENT and the MANIFEST's size
+    writer.Reopen();
+    writer.Put(1000, 2000);
+  };
+  bool flushed = false;
+  fs->listing = [&] {
+    if (flushed) return;
+    flushed = true;
+    writer.Put(2000, 2001);
+    writer.Flush();
+    writer.Put(2001, 2002);
+  };
+  Reader reader;
+  rocksdb::Status s = reader.Open(dir.path(), fs);
+  ASSERT_TRUE(flushed);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(reader.CountKeys(), 2002);
+}
+
 TEST(ReadOnlyOpenTest, GivesUpWithBusyWhenTheDatabaseNeverHoldsStill) {
   test::ScratchDir dir;
   Writer writer(dir.path());
-  auto fs = std::make_shared<ListingHook>();
+  auto fs = std::make_shared<Hooks>();
   int flushes = 0;
-  fs->hook_ = [&] {
+  fs->listing = [&] {
     writer.Put(flushes, flushes + 1);
     writer.Flush();
     ++flushes;

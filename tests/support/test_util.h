@@ -27,6 +27,15 @@ class ScratchDir {
   std::string path_;
 };
 
+// Bytes of RocksDB write-ahead log in the database folder `dir`: what its next open replays.
+inline uint64_t WriteAheadLogBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".log") bytes += entry.file_size();
+  }
+  return bytes;
+}
+
 // A client-visible comment event; `body` lets tests tell events apart.
 inline NewEvent CommentEvent(const std::string& body, const std::string& actor = "member:test") {
   schema::CommentPostedT c;

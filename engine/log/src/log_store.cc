@@ -45,6 +45,7 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   if (s.IsCorruption()) return Status::Corruption(msg);
   if (s.IsNotFound()) return Status::NotFound(msg);
   if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  if (s.IsBusy()) return Status::TimedOut(msg);  // a read-only open beside a writer
   return Status::IOError(msg);
 }
 
@@ -93,7 +94,9 @@ LogStore::~LogStore() {
 }
 
 Status LogStore::FlushAll() {
-  return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flushing the event log");
+  rocksdb::FlushOptions options;
+  options.allow_write_stall = true;  // not waiting for compactions to catch up
+  return FromRocks(db_->Flush(options, handles_), "flushing the event log");
 }
 
 Status LogStore::LastEventPosition(uint64_t* position) const {

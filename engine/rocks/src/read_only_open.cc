@@ -36,42 +36,82 @@ void Close(std::vector<rocksdb::ColumnFamilyHandle*>* handles, rocksdb::DB** db)
   *db = nullptr;
 }
 
-}  // namespace
+// One attempt: the families listed (when `describe` is set), then the open.
+rocksdb::Status ListAndOpen(const rocksdb::DBOptions& db_options, const std::string& path,
+                            const std::vector<rocksdb::ColumnFamilyDescriptor>& fixed,
+                            const DescribeColumnFamilies* describe,
+                            std::vector<rocksdb::ColumnFamilyHandle*>* handles, rocksdb::DB** db) {
+  if (describe == nullptr) {
+    return rocksdb::DB::OpenForReadOnly(db_options, path, fixed, handles, db);
+  }
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
+  if (!listed.ok()) {
+    // No database at all: the open says so in its own words. Else the listing's failure is
+    // the answer (opening "default" alone would read as a database without views).
+    if (db_options.env->FileExists(path + "/CURRENT").IsNotFound()) {
+      return rocksdb::DB::OpenForReadOnly(
+          db_options, path, (*describe)({rocksdb::kDefaultColumnFamilyName}), handles, db);
+    }
+    return listed;
+  }
+  return rocksdb::DB::OpenForReadOnly(db_options, path, (*describe)(names), handles, db);
+}
 
-rocksdb::Status OpenForReadOnlyConsistently(
-    const rocksdb::DBOptions& db_options, const std::string& path,
-    const std::vector<rocksdb::ColumnFamilyDescriptor>& column_families,
-    std::vector<rocksdb::ColumnFamilyHandle*>* handles, rocksdb::DB** db,
-    const ReadOnlyOpenOptions& options) {
-  if (db_options.max_open_files != -1) {
+rocksdb::Status OpenLoop(const rocksdb::DBOptions& options_in, const std::string& path,
+                         const std::vector<rocksdb::ColumnFamilyDescriptor>& fixed,
+                         const DescribeColumnFamilies* describe,
+                         std::vector<rocksdb::ColumnFamilyHandle*>* handles, rocksdb::DB** db,
+                         const ReadOnlyOpenOptions& options) {
+  *db = nullptr;
+  if (options_in.max_open_files != -1) {
     return rocksdb::Status::InvalidArgument(
         "a consistent read-only open needs max_open_files -1 (every table opened at the open)");
   }
-  *db = nullptr;
-  rocksdb::Env* env = db_options.env != nullptr ? db_options.env : rocksdb::Env::Default();
-  rocksdb::FileSystem* fs = env->GetFileSystem().get();
+  rocksdb::DBOptions db_options = options_in;
+  if (db_options.env == nullptr) db_options.env = rocksdb::Env::Default();
+  rocksdb::FileSystem* fs = db_options.env->GetFileSystem().get();
   const auto give_up = std::chrono::steady_clock::now() + options.give_up_after;
   std::chrono::milliseconds pause(1);
   for (int attempt = 1;; ++attempt) {
-    ManifestStamp before;
-    const bool stamped = ReadStamp(fs, path, &before).ok();
-    rocksdb::Status s =
-        rocksdb::DB::OpenForReadOnly(db_options, path, column_families, handles, db);
-    ManifestStamp after;
-    // Without a CURRENT file there is no database for a writer to change: the open's own
-    // answer (not found, damaged) stands.
-    if (!stamped) return s;
-    if (ReadStamp(fs, path, &after).ok() && after == before) return s;
+    ManifestStamp before, after;
+    const rocksdb::IOStatus stamped_before = ReadStamp(fs, path, &before);
+    rocksdb::Status s = ListAndOpen(db_options, path, fixed, describe, handles, db);
+    const rocksdb::IOStatus stamped_after = ReadStamp(fs, path, &after);
+    if (stamped_before.ok() && stamped_after.ok() && before == after) return s;
+    // Nothing to stamp after an open that failed: no database there (or none readable), and
+    // the open's own answer stands. A stamp that failed beside a successful open is a MANIFEST
+    // being replaced (a writer opening): a change like any other.
+    if (!s.ok() && !stamped_after.ok()) return s;
     Close(handles, db);
     if (std::chrono::steady_clock::now() >= give_up) {
-      return rocksdb::Status::Busy("the database at " + path + " kept changing while opened (" +
-                                   std::to_string(attempt) + " read-only opens)");
+      return rocksdb::Status::Busy("a writer kept changing the database at " + path +
+                                   " while it was opened read-only (" + std::to_string(attempt) +
+                                   " opens); try again");
     }
     LogDebug("rocks", "read-only open retried path=" + path + " attempt=" +
                           std::to_string(attempt) + " (a writer changed the database during it)");
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(64));
   }
+}
+
+}  // namespace
+
+rocksdb::Status OpenForReadOnlyConsistently(const rocksdb::DBOptions& db_options,
+                                            const std::string& path,
+                                            const DescribeColumnFamilies& describe,
+                                            std::vector<rocksdb::ColumnFamilyHandle*>* handles,
+                                            rocksdb::DB** db, const ReadOnlyOpenOptions& options) {
+  return OpenLoop(db_options, path, {}, &describe, handles, db, options);
+}
+
+rocksdb::Status OpenForReadOnlyConsistently(
+    const rocksdb::DBOptions& db_options, const std::string& path,
+    const std::vector<rocksdb::ColumnFamilyDescriptor>& column_families,
+    std::vector<rocksdb::ColumnFamilyHandle*>* handles, rocksdb::DB** db,
+    const ReadOnlyOpenOptions& options) {
+  return OpenLoop(db_options, path, column_families, nullptr, handles, db, options);
 }
 
 }  // namespace tandem

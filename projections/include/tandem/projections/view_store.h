@@ -55,6 +55,13 @@ struct ViewStoreOptions {
   // cache at every level of its skiplist, while sorting the round once is cheap. Just as atomic,
   // and synced. 0 = never.
   size_t ingest_batch_bytes = 4 << 20;
+  // Bound of the write-ahead log (RocksDB's `max_total_wal_size`): past it, the views still
+  // holding the oldest file's rows are flushed so that it can go. Every open replays what it
+  // holds, a reader's (`tandem view`) at every read; every live round writes each view's
+  // checkpoint, so without a bound the small views would keep every file alive up to RocksDB's
+  // default of four times all memtables (several GB). A writable open also flushes every view
+  // when it closes.
+  uint64_t max_wal_bytes = 64ull << 20;
   // A writable open that may create the database and finds it damaged (RocksDB reports
   // corruption: a table its manifest names is gone, a checksum does not match) moves it aside
   // to `<path>.damaged`, replacing an earlier one, and opens an empty database: every view is

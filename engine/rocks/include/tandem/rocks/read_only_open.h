@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,16 @@ rocksdb::Status OpenForReadOnlyConsistently(
     const std::vector<rocksdb::ColumnFamilyDescriptor>& column_families,
     std::vector<rocksdb::ColumnFamilyHandle*>* handles, rocksdb::DB** db,
     const ReadOnlyOpenOptions& options = ReadOnlyOpenOptions());
+
+// The same for a database whose column families are not known in advance: `describe` turns the
+// names RocksDB lists (inside the checked window, so that a family created or dropped beside
+// the open is seen like any other change) into what to open them with. When the database has
+// no CURRENT file (none was ever created), the names are just "default", and the open answers.
+using DescribeColumnFamilies = std::function<std::vector<rocksdb::ColumnFamilyDescriptor>(
+    const std::vector<std::string>& names)>;
+rocksdb::Status OpenForReadOnlyConsistently(
+    const rocksdb::DBOptions& db_options, const std::string& path,
+    const DescribeColumnFamilies& describe, std::vector<rocksdb::ColumnFamilyHandle*>* handles,
+    rocksdb::DB** db, const ReadOnlyOpenOptions& options = ReadOnlyOpenOptions());
 
 }  // namespace tandem
