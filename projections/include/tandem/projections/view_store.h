@@ -59,9 +59,11 @@ struct ViewStoreOptions {
   // holding the oldest file's rows are flushed so that it can go. Every open replays what it
   // holds, a reader's (`tandem view`) at every read; every live round writes each view's
   // checkpoint, so without a bound the small views would keep every file alive up to RocksDB's
-  // default of four times all memtables (several GB). A writable open also flushes every view
-  // when it closes.
-  uint64_t max_wal_bytes = 64ull << 20;
+  // default of four times all memtables (several GB). Twice `write_buffer_bytes`, so that the
+  // memtables' own flushes come first: at 64 MB every few seconds of live folding flushed all
+  // the views at once, and the live lag's p99 over 30 s went from 34-42 ms to 74 ms. A writable
+  // open also flushes every view when it closes.
+  uint64_t max_wal_bytes = 512ull << 20;
   // A writable open that may create the database and finds it damaged (RocksDB reports
   // corruption: a table its manifest names is gone, a checksum does not match) moves it aside
   // to `<path>.damaged`, replacing an earlier one, and opens an empty database: every view is
