@@ -5,7 +5,8 @@
 #   ./ops/sanitize.sh tsan   the concurrency tests (the log's append, append_async, conditions,
 #                            subscription and crash tests; the command handler's races; the
 #                            projection runner's tests, crash test and grouped catch-up; the
-#                            views database's ingested commits; as-of
+#                            views database's ingested commits; read-only opens beside a
+#                            writer's flushes; as-of
 #                            reads, which read a long stream on two threads) under
 #                            ThreadSanitizer
 #                            (build-tsan)
@@ -46,7 +47,8 @@ run_tsan() {
   configure_and_build build-tsan thread event_log_append_test event_log_append_async_test \
     event_log_conditions_test event_log_subscription_test event_log_crash_test crash_appender \
     command_concurrency_test command_races_test projection_runner_test projection_crash_test \
-    crash_projector timeline_view_test round_events_test view_store_ingest_test
+    crash_projector timeline_view_test round_events_test view_store_ingest_test \
+    read_only_open_test view_store_beside_writer_test
   # ThreadSanitizer needs a fixed address layout on kernels with high mmap randomisation.
   local norandom=()
   if command -v setarch >/dev/null && setarch "$(uname -m)" -R true 2>/dev/null; then
@@ -55,7 +57,7 @@ run_tsan() {
   (cd build-tsan &&
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../ops/tsan.supp" \
     "${norandom[@]}" ctest --output-on-failure -j "$jobs" --timeout 900 \
-      -R '^(EventLogAppend|EventLogAppendAsync|EventLogConditions|EventLogSubscription|EventLogCrash|CommandConcurrency|CommandRaces|ProjectionRunner|ProjectionCrash|TimelineViewTest\.AsOf|GroupedCatchUp|ViewStoreIngest)')
+      -R '^(EventLogAppend|EventLogAppendAsync|EventLogConditions|EventLogSubscription|EventLogCrash|CommandConcurrency|CommandRaces|ProjectionRunner|ProjectionCrash|TimelineViewTest\.AsOf|GroupedCatchUp|ViewStoreIngest|ReadOnlyOpen|ViewStoreBesideWriter)')
 }
 
 status=0

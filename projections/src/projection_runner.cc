@@ -292,18 +292,23 @@ class Runner : public ProjectionRunner {
     const RoundOrder in_log(round.in_log());
     const std::optional<RoundOrder> by_project =
         grouped ? std::optional<RoundOrder>(round.by_project()) : std::nullopt;
-    auto fold = [&](View* v) {
-      return FoldView(v, v->projection->projects_fold_apart() ? *by_project : in_log, last);
-    };
     std::vector<Status> results(behind.size());
+    std::vector<char> committed(behind.size(), 0);  // not vector<bool>: two threads set it
+    auto fold = [&](size_t i) {
+      View* v = behind[i];
+      bool wrote = false;
+      results[i] =
+          FoldView(v, v->projection->projects_fold_apart() ? *by_project : in_log, last, &wrote);
+      committed[i] = wrote;
+    };
     bool gates_ok = true;
     for (size_t i = 0; i < gates && gates_ok; ++i) {
-      results[i] = fold(behind[i]);
+      fold(i);
       gates_ok = results[i].ok();
     }
     std::atomic<size_t> next{gates};
     auto work = [&] {
-      for (size_t i; (i = next++) < behind.size();) results[i] = fold(behind[i]);
+      for (size_t i; (i = next++) < behind.size();) fold(i);
     };
     if (gates_ok && options_.fold_threads > 1 && behind.size() - gates > 1 && events >= 16) {
       std::thread helper(work);
@@ -311,6 +316,19 @@ class Runner : public ProjectionRunner {
       helper.join();
     } else if (gates_ok) {
       work();
+    }
+    // The views' commits were buffered: their log records reach the operating system together
+    // here, and only then is the round reported as folded (a killed process loses what was
+    // not written, and folds it again from the checkpoints it reported).
+    Status flushed = store_->FlushCommits();
+    for (size_t i = 0; i < behind.size(); ++i) {
+      if (!committed[i]) continue;
+      if (flushed.ok()) {
+        SetCheckpoint(behind[i], last);
+      } else {
+        behind[i]->projection->Forget();
+        results[i] = flushed;
+      }
     }
     const RoundMetrics& metrics = round_metrics_[static_cast<int>(kind)];
     if (metrics.seconds != nullptr) {
@@ -329,8 +347,9 @@ class Runner : public ProjectionRunner {
   }
 
   // One view's part of a round: every event past its checkpoint, then its rows and checkpoint
-  // in one write. A failure makes the fold forget what it did not commit.
-  Status FoldView(View* v, const RoundOrder& round, uint64_t last) {
+  // in one write, buffered (`*committed`; FoldRound flushes the round's writes and then
+  // advances the view). A failure makes the fold forget what it did not commit.
+  Status FoldView(View* v, const RoundOrder& round, uint64_t last, bool* committed) {
     const auto began = Clock::now();
     std::unique_ptr<ViewBatch> batch = store_->NewBatch();
     ViewRows* rows = batch->Rows(v->name);
@@ -349,18 +368,20 @@ class Runner : public ProjectionRunner {
     }
     batch->SetCheckpoint(v->name, {last, v->projection->version()});
     const auto folded = Clock::now();
-    s = store_->Commit(batch.get());
-    const auto committed = Clock::now();
+    CommitOptions buffered;
+    buffered.buffered = true;
+    s = store_->Commit(batch.get(), buffered);
+    const auto done = Clock::now();
     if (v->fold_seconds != nullptr) {
       v->fold_seconds->Increment(std::chrono::duration<double>(folded - began).count());
-      v->commit_seconds->Increment(std::chrono::duration<double>(committed - folded).count());
+      v->commit_seconds->Increment(std::chrono::duration<double>(done - folded).count());
     }
     if (!s.ok()) {
       v->projection->Forget();
       return s;
     }
-    SetCheckpoint(v, last);
-    v->cost = std::chrono::duration<double>(committed - began).count();
+    *committed = true;
+    v->cost = std::chrono::duration<double>(done - began).count();
     return Status::OK();
   }
 

@@ -318,6 +318,10 @@ class RocksViewStore : public ViewStore {
     db_options.write_buffer_size = 64 << 20;
     db_options.db_write_buffer_size = options.write_buffer_bytes;
     db_options.max_total_wal_size = options.max_wal_bytes;
+    // Commits reach the write-ahead log file when they return, or at FlushCommits when
+    // buffered (CommitOptions). RocksDB writes the buffer out itself before it switches
+    // memtables, so no table ever holds a row whose log record is still in the process.
+    db_options.manual_wal_flush = true;
     db_options.merge_operator = std::make_shared<AppendOperator>();
     // LZ4 compresses and decompresses faster than Snappy, RocksDB's default, for about the same
     // size: a rebuild compresses every table it writes, and a fold reads back what it misses.
@@ -393,7 +397,11 @@ class RocksViewStore : public ViewStore {
   ~RocksViewStore() override {
     // So that the next open, readers' above all, replays no write-ahead log. Rows not flushed
     // are still in the write-ahead log: a failure costs the next open time only.
-    if (db_ != nullptr && !read_only_) {
+    // After a failed write of the log nothing more is written: the next open goes back to what
+    // the log held then (FlushCommits).
+    if (db_ != nullptr && !read_only_ && wal_failure_.ok()) {
+      rocksdb::Status written = db_->FlushWAL(false);  // buffered commits nobody flushed
+      if (!written.ok()) LogWarn("views", "log not written at close: " + written.ToString());
       std::vector<rocksdb::ColumnFamilyHandle*> all{db_->DefaultColumnFamily()};
       for (auto& [name, family] : families_) all.push_back(family.get());
       rocksdb::FlushOptions flush;
@@ -449,10 +457,13 @@ class RocksViewStore : public ViewStore {
         db_.get());
   }
 
-  Status Commit(ViewBatch* batch) override {
+  using ViewStore::Commit;
+  Status Commit(ViewBatch* batch, const CommitOptions& commit) override {
     if (read_only_) return Status::InvalidArgument("the views database is open read-only");
     auto* b = static_cast<RocksViewBatch*>(batch);
     if (!b->status().ok()) return b->status();
+    Status failed = WalFailure();
+    if (!failed.ok()) return failed;
     if (ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_ &&
         Ingestible(b->Families(), b->batch()->GetDataSize())) {
       Status s = IngestBatch(
@@ -467,7 +478,27 @@ class RocksViewStore : public ViewStore {
     // Unsynced, but through the WAL: a killed process keeps every committed batch (the OS has
     // it), so a view's checkpoint never goes back; a power loss may lose the tail, which the
     // runner folds again from the log.
-    return FromRocks(db_->Write(options, b->batch()));
+    Status s = FromRocks(db_->Write(options, b->batch()));
+    if (!s.ok() || commit.buffered) return s;
+    return FlushCommits();
+  }
+
+  Status FlushCommits() override {
+    if (read_only_) return Status::OK();
+    Status s = WalFailure();
+    if (!s.ok()) return s;
+    s = FromRocks(db_->FlushWAL(false));
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      wal_failure_ = Status::IOError("the views database could not write its log (" + s.message() +
+                                     "); it takes no more commits until it is opened again");
+    }
+    return s;
+  }
+
+  Status WalFailure() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return wal_failure_;
   }
 
   // Whether a batch of `bytes` to `families` is better ingested than written. Not into a view
@@ -591,6 +622,7 @@ class RocksViewStore : public ViewStore {
   rocksdb::ColumnFamilyOptions family_options_;
   bool read_only_ = false;
   size_t ingest_batch_bytes_ = 0;
+  Status wal_failure_;  // set when buffered commits could not reach the log (FlushCommits)
   BatchIngestOptions ingest_;
   std::mutex mu_;
   std::map<std::string, Family> families_;

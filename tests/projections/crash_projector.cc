@@ -43,8 +43,9 @@ class KillingStore : public ForwardingViewStore {
  public:
   KillingStore(std::unique_ptr<ViewStore> base, uint64_t kill_after)
       : ForwardingViewStore(std::move(base)), kill_after_(kill_after) {}
-  Status Commit(ViewBatch* batch) override {
-    Status s = ForwardingViewStore::Commit(batch);
+  using ForwardingViewStore::Commit;
+  Status Commit(ViewBatch* batch, const CommitOptions& options) override {
+    Status s = ForwardingViewStore::Commit(batch, options);
     if (s.ok() && ++commits_ == kill_after_) kill(getpid(), SIGKILL);
     return s;
   }

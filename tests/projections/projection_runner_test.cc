@@ -3,6 +3,7 @@
 // fail, the real views database is wrapped by a store that refuses chosen commits.
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -11,6 +12,7 @@
 #include <prometheus/registry.h>
 
 #include "command_world.h"
+#include "fault_file_system.h"
 #include "forwarding_view_store.h"
 #include "metric_value.h"
 #include "tandem/projections/projection_runner.h"
@@ -27,7 +29,8 @@ class FlakyStore : public ForwardingViewStore {
  public:
   using ForwardingViewStore::ForwardingViewStore;
 
-  Status Commit(ViewBatch* batch) override {
+  using ForwardingViewStore::Commit;
+  Status Commit(ViewBatch* batch, const CommitOptions& options) override {
     commits++;
     bool fail = false;
     {
@@ -40,7 +43,12 @@ class FlakyStore : public ForwardingViewStore {
       }
     }
     if (fail) return Status::IOError("injected: the views database refused the write");
-    return ForwardingViewStore::Commit(batch);
+    return ForwardingViewStore::Commit(batch, options);
+  }
+
+  Status FlushCommits() override {
+    if (on_flush) on_flush();
+    return ForwardingViewStore::FlushCommits();
   }
 
   Status Drop(std::string_view view) override {
@@ -55,7 +63,8 @@ class FlakyStore : public ForwardingViewStore {
     pass_commits = passing;
     fail_commits = failing;
   }
-  int drops_before_failure = -1;  // when not negative: the drops that succeed before one fails
+  std::function<void()> on_flush;  // before each FlushCommits goes through
+  int drops_before_failure = -1;   // when not negative: the drops that succeed before one fails
   std::atomic<int> commits{0};
 
  private:
@@ -74,9 +83,9 @@ class ProjectionRunnerTest : public ::testing::Test {
 
   // Opens the views database `name` (under the scratch folder) and a runner over every view.
   void OpenViews(ProjectionRunnerOptions options = {}, const std::string& name = "views",
-                 EventLog* log = nullptr) {
+                 EventLog* log = nullptr, ViewStoreOptions store_options = {}) {
     std::unique_ptr<ViewStore> base;
-    ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), dir_.Sub(name), &base).ok());
+    ASSERT_TRUE(ViewStore::Open(store_options, dir_.Sub(name), &base).ok());
     store_ = std::make_unique<FlakyStore>(std::move(base));
     std::vector<std::unique_ptr<Projection>> projections;
     ASSERT_TRUE(MakeProjections({}, &projections).ok());
@@ -499,6 +508,50 @@ TEST_F(ProjectionRunnerTest, CheckpointSurvivesReopeningSoEventsAreFoldedOnce) {
   EXPECT_EQ(runner_->Position(), folded);
   ASSERT_TRUE(runner_->CatchUp().ok());
   EXPECT_EQ(ClientCommentsOnPlanned(), 2u);
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+// A round's views commit buffered and their log records are written together at its end: the
+// runner reports the round folded only then, so a position it reported survives a kill.
+TEST_F(ProjectionRunnerTest, ARoundIsReportedFoldedOnlyOnceItsCommitsAreWritten) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  PostClientComment("q1");
+  const uint64_t before = runner_->Position();
+  int flushes = 0;
+  store_->on_flush = [&] {
+    flushes++;
+    ViewCheckpoint committed;
+    ASSERT_TRUE(store_->GetCheckpoint("client-timeline", &committed).ok());
+    EXPECT_EQ(committed.position, Head());   // committed, in this process
+    EXPECT_EQ(runner_->Position(), before);  // and not yet reported
+  };
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(flushes, 1);
+  EXPECT_EQ(runner_->Position(), Head());
+}
+
+// When the views' log cannot be written, the round is not reported folded and the store takes
+// no more commits (folding the round again on top would apply it twice); reopened, the views
+// fold it again from what the log held, each event once.
+TEST_F(ProjectionRunnerTest, AViewsLogThatCannotBeWrittenAdvancesNothingAndFoldsNothingTwice) {
+  auto faults = std::make_shared<FaultFileSystem>();
+  ViewStoreOptions store_options;
+  store_options.file_system = faults;
+  OpenViews({}, "views", nullptr, store_options);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  const uint64_t before = runner_->Position();
+  PostClientComment("q1");
+  faults->Inject(FaultOp::kAppend, ".log");
+  EXPECT_TRUE(runner_->CatchUp().IsIOError());
+  EXPECT_EQ(runner_->Position(), before);
+  faults->Heal();
+  EXPECT_TRUE(runner_->CatchUp().IsIOError());  // until reopened
+  CloseViews();
+  OpenViews();
+  EXPECT_EQ(runner_->Position(), before);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(ClientCommentsOnPlanned(), 2u);  // "Welcome!" and q1, each once
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
 }
 

@@ -43,10 +43,11 @@ class WatchedStore : public ForwardingViewStore {
   std::unique_ptr<ViewBatch> NewBatch() override {
     return std::make_unique<Batch>(ForwardingViewStore::NewBatch());
   }
-  Status Commit(ViewBatch* batch) override {
+  using ForwardingViewStore::Commit;
+  Status Commit(ViewBatch* batch, const CommitOptions& options) override {
     auto* b = static_cast<Batch*>(batch);
     if (before_commit) before_commit(b->views);
-    return ForwardingViewStore::Commit(b->base.get());
+    return ForwardingViewStore::Commit(b->base.get(), options);
   }
   Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
     Status s = ForwardingViewStore::NewReader(view, reader);

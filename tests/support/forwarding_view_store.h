@@ -22,7 +22,11 @@ class ForwardingViewStore : public ViewStore {
   }
   Status Drop(std::string_view view) override { return base_->Drop(view); }
   std::unique_ptr<ViewBatch> NewBatch() override { return base_->NewBatch(); }
-  Status Commit(ViewBatch* batch) override { return base_->Commit(batch); }
+  using ViewStore::Commit;
+  Status Commit(ViewBatch* batch, const CommitOptions& options) override {
+    return base_->Commit(batch, options);
+  }
+  Status FlushCommits() override { return base_->FlushCommits(); }
   Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
     return base_->NewReader(view, reader);
   }
