@@ -466,6 +466,11 @@ class RocksViewStore : public ViewStore {
     if (!failed.ok()) return failed;
     if (ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_ &&
         Ingestible(b->Families(), b->batch()->GetDataSize())) {
+      // An ingested table is durable and seen by other processes at once: the commits buffered
+      // before it (a round's directory, which gates reads) must reach the log first, or a reader
+      // elsewhere, and the database a kill leaves, would hold this view ahead of them.
+      Status written = FlushCommits();
+      if (!written.ok()) return written;
       Status s = IngestBatch(
           db_.get(), ingest_, [b](uint32_t id) { return b->FamilyWithId(id); }, *b->batch());
       if (s.ok()) {

@@ -2,13 +2,14 @@
 // them into its views at the same time (the log has one writer, so both live here), until it
 // is killed.
 //
-// usage: crash_projector DATA_DIR RUN SEED MODE [KILL_AFTER_COMMITS]
+// usage: crash_projector DATA_DIR RUN SEED MODE [KILL_AFTER_COMMITS|big:KILL_AFTER_COMMITS]
 //   backlog  executes BACKLOG commands with no runner (the views fall behind), says "done"
 //   catchup  opens the runner, CatchUp while commands run, then follows live (Start)
 //   live     opens the runner and follows live at once (the subscription catches up)
 //   rebuild  Rebuild of every view while commands run, then follows live
 // With KILL_AFTER_COMMITS = N, the process SIGKILLs itself right after the views database
-// acknowledged its Nth commit (each view commits on its own: a kill between two views' commits).
+// acknowledged its Nth commit (each view commits on its own: a kill between two views' commits);
+// with big:N, its Nth commit of a batch big enough to be ingested as tables (kIngestBytes).
 // Lines on stdout, each in one write(2):
 //   "open head=H position=P"                       the runner is open (views at P, log at H)
 //   "at phase=PHASE position=P head=H commands=N"  every 2 ms
@@ -38,25 +39,32 @@ constexpr int kBacklogCommands = 1500;
 // kill point on a slow machine (an unbounded writer grew the log past 100k events under ASan).
 constexpr int kFoldingRoundCommands = 500;
 
-// The real views database, killing the process once `kill_after` commits were acknowledged.
+// Commits of this many bytes or more are ingested as tables (most catch-up rounds of the larger
+// views), the others written: kills land in both, and between them.
+constexpr size_t kIngestBytes = 4096;
+
+// The real views database, killing the process once `kill_after` commits were acknowledged
+// (only those of kIngestBytes or more when `big_only`).
 class KillingStore : public ForwardingViewStore {
  public:
-  KillingStore(std::unique_ptr<ViewStore> base, uint64_t kill_after)
-      : ForwardingViewStore(std::move(base)), kill_after_(kill_after) {}
+  KillingStore(std::unique_ptr<ViewStore> base, uint64_t kill_after, bool big_only)
+      : ForwardingViewStore(std::move(base)), kill_after_(kill_after), big_only_(big_only) {}
   using ForwardingViewStore::Commit;
   Status Commit(ViewBatch* batch, const CommitOptions& options) override {
+    const bool counted = !big_only_ || batch->ApproximateBytes() >= kIngestBytes;
     Status s = ForwardingViewStore::Commit(batch, options);
-    if (s.ok() && ++commits_ == kill_after_) kill(getpid(), SIGKILL);
+    if (s.ok() && counted && ++commits_ == kill_after_) kill(getpid(), SIGKILL);
     return s;
   }
 
  private:
   const uint64_t kill_after_;
+  const bool big_only_;
   std::atomic<uint64_t> commits_{0};
 };
 
 int Run(const std::string& dir, const std::string& run, uint64_t seed, const std::string& mode,
-        uint64_t kill_after_commits) {
+        uint64_t kill_after_commits, bool big_only) {
   CommandWorld world(dir);
   if (world.log() == nullptr) ChildDieIf(Status::IOError("cannot open the world"), "open");
   CrashActivity activity(run, seed);
@@ -90,12 +98,10 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
 
   std::unique_ptr<ViewStore> store;
   ViewStoreOptions store_options;
-  // The bigger commits (most catch-up rounds of the larger views) are ingested as tables, the
-  // others written: kills land in both, and between them.
-  store_options.ingest_batch_bytes = 4096;
+  store_options.ingest_batch_bytes = kIngestBytes;
   ChildDieIf(ViewStore::Open(store_options, dir + "/views", &store), "views");
   if (kill_after_commits > 0) {
-    store = std::make_unique<KillingStore>(std::move(store), kill_after_commits);
+    store = std::make_unique<KillingStore>(std::move(store), kill_after_commits, big_only);
   }
   std::vector<std::unique_ptr<Projection>> projections;
   ChildDieIf(MakeProjections({}, &projections), "projections");
@@ -137,10 +143,13 @@ int main(int argc, char** argv) {
   if (argc != 5 && argc != 6) {
     fprintf(stderr,
             "usage: crash_projector DATA_DIR RUN SEED backlog|catchup|live|rebuild "
-            "[KILL_AFTER_COMMITS]\n");
+            "[KILL_AFTER_COMMITS|big:KILL_AFTER_COMMITS]\n");
     return 2;
   }
   tandem::SetLogLevel(tandem::LogLevel::kWarn);
-  return tandem::test::Run(argv[1], argv[2], std::stoull(argv[3]), argv[4],
-                           argc == 6 ? std::stoull(argv[5]) : 0);
+  std::string kill_after = argc == 6 ? argv[5] : "0";
+  const bool big_only = kill_after.rfind("big:", 0) == 0;
+  if (big_only) kill_after = kill_after.substr(4);
+  return tandem::test::Run(argv[1], argv[2], std::stoull(argv[3]), argv[4], std::stoull(kill_after),
+                           big_only);
 }

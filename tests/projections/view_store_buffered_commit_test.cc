@@ -7,6 +7,7 @@
 #include "fault_file_system.h"
 #include "tandem/projections/view_store.h"
 #include "test_util.h"
+#include "view_store_util.h"
 
 namespace tandem::test {
 namespace {
@@ -30,13 +31,8 @@ struct SeenFromOutside {
 };
 SeenFromOutside ReadFromOutside(const std::string& path) {
   SeenFromOutside seen;
-  ViewStoreOptions options;
-  options.read_only = true;
-  options.create_if_missing = false;
-  std::unique_ptr<ViewStore> store;
-  Status s = ViewStore::Open(options, path, &store);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  if (!s.ok()) return seen;
+  std::unique_ptr<ViewStore> store = OpenViewsReadOnly(path);
+  if (store == nullptr) return seen;
   std::unique_ptr<ViewReader> reader;
   EXPECT_TRUE(store->NewReader(kView, &reader).ok());
   if (reader == nullptr) return seen;
