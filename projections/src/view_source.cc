@@ -18,13 +18,16 @@ Status NotBuilt(const std::string& view) {
 
 class LiveViewSource : public ViewSource {
  public:
-  explicit LiveViewSource(ViewStore* store) : store_(store) {}
+  LiveViewSource(ViewStore* store, std::shared_ptr<const ViewSnapshot> snapshot)
+      : store_(store), snapshot_(std::move(snapshot)) {}
 
   Status Reader(const std::string& view, const RowReader** reader) override {
     auto it = readers_.find(view);
     if (it == readers_.end()) {
       std::unique_ptr<ViewReader> r;
-      Status s = store_->NewReader(view, &r);
+      ReaderOptions options;
+      options.snapshot = snapshot_;
+      Status s = store_->NewReader(view, options, &r);
       if (!s.ok()) return s;
       if (r->checkpoint().version == 0) return NotBuilt(view);
       // Never serve a view in the shape of another version (a runner rebuilds it on open).
@@ -37,10 +40,10 @@ class LiveViewSource : public ViewSource {
                                                       "rebuilt when the engine next opens it");
       }
       // A view readers check access in (the directory) is committed before the others in every
-      // round, but it may be behind them all the same: folded again from the start after damage
-      // or a rebuild, or committed past by a round between this read's opening of it and of
-      // another view (each reader is a snapshot of its own). Never pair a view with a gate
-      // older than it: what was folded after a revocation would be read under the old grant.
+      // round, and every view is read as of one snapshot, but the directory may be behind them
+      // all the same: folded again from the start after damage or a rebuild. Never pair a view
+      // with a gate older than it: what was folded after a revocation would be read under the
+      // old grant.
       const bool gate = current.front()->gates_reads();
       for (const auto& [name, other] : readers_) {
         if (gate == (gates_.count(name) > 0)) continue;
@@ -69,6 +72,7 @@ class LiveViewSource : public ViewSource {
 
  private:
   ViewStore* store_;
+  std::shared_ptr<const ViewSnapshot> snapshot_;  // every view of the query as of one moment
   std::map<std::string, std::unique_ptr<ViewReader>> readers_;
   std::set<std::string> gates_;  // the readers of views that gate reads (Projection::gates_reads)
 };
@@ -169,7 +173,10 @@ Status ReadStreamUpTo(EventLog* log, const StreamId& stream, uint64_t position,
 }  // namespace
 
 Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source) {
-  *source = std::make_unique<LiveViewSource>(store);
+  std::shared_ptr<const ViewSnapshot> snapshot;
+  Status s = store->NewSnapshot(&snapshot);
+  if (!s.ok()) return s;
+  *source = std::make_unique<LiveViewSource>(store, std::move(snapshot));
   return Status::OK();
 }
 

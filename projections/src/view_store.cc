@@ -198,13 +198,24 @@ class DbRows : public ViewRows {
   rocksdb::WriteBatch* batch_;
 };
 
+class RocksViewSnapshot : public ViewSnapshot {
+ public:
+  explicit RocksViewSnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~RocksViewSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+  rocksdb::DB* db() const { return db_; }
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
 class RocksViewReader : public ViewReader {
  public:
-  RocksViewReader(rocksdb::DB* db, Family family)
-      : db_(db), family_(std::move(family)), snapshot_(db->GetSnapshot()) {
-    options_.snapshot = snapshot_;
+  RocksViewReader(rocksdb::DB* db, Family family, std::shared_ptr<const RocksViewSnapshot> snapshot)
+      : db_(db), family_(std::move(family)), snapshot_(std::move(snapshot)) {
+    options_.snapshot = snapshot_->get();
   }
-  ~RocksViewReader() override { db_->ReleaseSnapshot(snapshot_); }
 
   Status Load() {
     if (family_ == nullptr) return Status::OK();
@@ -229,7 +240,7 @@ class RocksViewReader : public ViewReader {
  private:
   rocksdb::DB* db_;
   Family family_;
-  const rocksdb::Snapshot* snapshot_;
+  std::shared_ptr<const RocksViewSnapshot> snapshot_;
   rocksdb::ReadOptions options_;
   ViewCheckpoint checkpoint_;
 };
@@ -557,11 +568,27 @@ class RocksViewStore : public ViewStore {
     db_->CompactFiles(options, family, inputs, 1);
   }
 
-  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
+  Status NewSnapshot(std::shared_ptr<const ViewSnapshot>* snapshot) override {
+    *snapshot = std::make_shared<RocksViewSnapshot>(db_.get());
+    return Status::OK();
+  }
+
+  using ViewStore::NewReader;
+  Status NewReader(std::string_view view, const ReaderOptions& options,
+                   std::unique_ptr<ViewReader>* reader) override {
+    std::shared_ptr<const RocksViewSnapshot> snapshot;
+    if (options.snapshot == nullptr) {
+      snapshot = std::make_shared<RocksViewSnapshot>(db_.get());
+    } else {
+      snapshot = std::dynamic_pointer_cast<const RocksViewSnapshot>(options.snapshot);
+      if (snapshot == nullptr || snapshot->db() != db_.get()) {
+        return Status::InvalidArgument("the snapshot is not one of this views database");
+      }
+    }
     Family family;
     Status s = FamilyFor(view, false, &family);
     if (!s.ok()) return s;
-    auto r = std::make_unique<RocksViewReader>(db_.get(), family);
+    auto r = std::make_unique<RocksViewReader>(db_.get(), family, std::move(snapshot));
     s = r->Load();
     if (s.ok()) *reader = std::move(r);
     return s;

@@ -27,8 +27,13 @@ class ForwardingViewStore : public ViewStore {
     return base_->Commit(batch, options);
   }
   Status FlushCommits() override { return base_->FlushCommits(); }
-  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) override {
-    return base_->NewReader(view, reader);
+  Status NewSnapshot(std::shared_ptr<const ViewSnapshot>* snapshot) override {
+    return base_->NewSnapshot(snapshot);
+  }
+  using ViewStore::NewReader;
+  Status NewReader(std::string_view view, const ReaderOptions& options,
+                   std::unique_ptr<ViewReader>* reader) override {
+    return base_->NewReader(view, options, reader);
   }
   uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
   Status Compact(const std::vector<std::string>& views) override { return base_->Compact(views); }

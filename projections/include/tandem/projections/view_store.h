@@ -17,9 +17,11 @@
 //    `ingest_batch_bytes`, is synced by the ingestion.) A commit has reached the operating
 //    system when it returns, so a killed process keeps it, unless it was buffered
 //    (CommitOptions::buffered): then only once FlushCommits returns.
-//  - A reader sees one consistent snapshot of a view: rows and checkpoint together.
-//  - Batches and readers must be destroyed before the store (they hold its column families;
-//    RocksDB aborts a close that finds one still referenced).
+//  - A reader sees one consistent snapshot of a view: rows and checkpoint together. Readers
+//    given the same ViewSnapshot see their views as of the same moment, whatever is committed
+//    meanwhile.
+//  - Batches, readers and snapshots must be destroyed before the store (they hold its column
+//    families and its snapshots; RocksDB aborts a close that finds one still referenced).
 //  - Thread-safe. A read-only store (`ViewStoreOptions::read_only`) may be open in other
 //    processes beside the writer; it sees the store as of its open.
 #pragma once
@@ -121,6 +123,21 @@ class ViewReader : public RowReader {
   virtual const ViewCheckpoint& checkpoint() const = 0;
 };
 
+// One moment of the whole views database, for readers of several views. A query reads the
+// directory (who may see what) and then a view; with a snapshot each, a round committed between
+// the two openings paired the view with an older directory, and the query had to be refused
+// ("try again") rather than answered under a grant that may since have been revoked. Readers of
+// one snapshot see every view as of the same commit, so the pair is always a consistent one.
+class ViewSnapshot {
+ public:
+  virtual ~ViewSnapshot() = default;
+};
+
+struct ReaderOptions {
+  // The moment the reader sees; empty means a snapshot of its own, taken as it opens.
+  std::shared_ptr<const ViewSnapshot> snapshot;
+};
+
 class ViewStore {
  public:
   static Status Open(const ViewStoreOptions& options, const std::string& path,
@@ -143,7 +160,13 @@ class ViewStore {
   // memory but not in the write-ahead log, and folding them again on top would apply them
   // twice; the next open goes back to what the log holds.
   virtual Status FlushCommits() = 0;
-  virtual Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) = 0;
+  // The database as it stands now, for readers that must agree with each other.
+  virtual Status NewSnapshot(std::shared_ptr<const ViewSnapshot>* snapshot) = 0;
+  virtual Status NewReader(std::string_view view, const ReaderOptions& options,
+                           std::unique_ptr<ViewReader>* reader) = 0;
+  Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) {
+    return NewReader(view, ReaderOptions(), reader);
+  }
   // Approximate bytes of a view on disk (for `tandem projections`).
   virtual uint64_t ApproximateSize(std::string_view view) = 0;
   // Writes the named views' rows held in memory to tables and compacts them, returning when

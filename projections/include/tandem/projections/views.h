@@ -62,6 +62,9 @@ class ViewSource {
   virtual uint64_t Position() const = 0;
 };
 
+// The stored views as of this call: every view the source reads is read from the same commit,
+// so a query reads the directory and the views it gates as they stood together, while a runner
+// goes on committing beside it. Open a source per query.
 Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source);
 
 struct AsOfScope {
