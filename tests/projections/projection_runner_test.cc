@@ -453,13 +453,16 @@ TEST_F(ProjectionRunnerTest, RoundMetricsCountLiveRoundsApartFromCatchUpRounds) 
   OpenViews(options);
   ASSERT_TRUE(runner_->CatchUp().ok());
   EXPECT_GE(MetricValue(registry, "tandem_projection_round_seconds", "catch_up"), 1);
+  EXPECT_EQ(HistogramSum(registry, "tandem_projection_round_events", "catch_up"),
+            static_cast<double>(Head()));
   EXPECT_EQ(MetricValue(registry, "tandem_projection_round_seconds", "live"), 0);
   ASSERT_TRUE(runner_->Start().ok());
   ASSERT_TRUE(runner_->WaitForPosition(PostClientComment("q1"), milliseconds(5000)).ok());
   runner_->Stop();
   EXPECT_GE(MetricValue(registry, "tandem_projection_round_seconds", "live"), 1);
-  EXPECT_EQ(MetricValue(registry, "tandem_projection_round_events", "live"),
-            MetricValue(registry, "tandem_projection_round_seconds", "live"));
+  EXPECT_EQ(HistogramSum(registry, "tandem_projection_round_events", "live"), 1);
+  EXPECT_EQ(HistogramSum(registry, "tandem_projection_round_events", "catch_up"),
+            static_cast<double>(Head() - 1));
 }
 
 TEST_F(ProjectionRunnerTest, FoldAndCommitSecondsAccrueForEveryViewFolded) {
