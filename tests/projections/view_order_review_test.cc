@@ -158,17 +158,22 @@ class ViewOrderReviewTest : public ::testing::Test {
     return ReadReportByLink(token, r, source.get(), out);
   }
 
+  // The project manager posts in acme's client thread.
+  void PostInAcmesThread(const std::string& comment_id, const std::string& body) {
+    world_->MustRun(Cmd("comment.post", "northwind", "pm",
+                        {{"project_id", "p-acme"},
+                         {"thread_id", "t-client"},
+                         {"comment_id", comment_id},
+                         {"audience", "client"},
+                         {"body", body}}));
+  }
+
   // The firm takes acme-member's role away, then posts in acme's client thread.
   void RevokeAcmeMemberThenPostInItsThread() {
     world_->MustRun(Cmd(
         "role.revoke", "northwind", "owner",
         {{"member_id", "acme-member"}, {"role", "client_member"}, {"expected_version", "any"}}));
-    world_->MustRun(Cmd("comment.post", "northwind", "pm",
-                        {{"project_id", "p-acme"},
-                         {"thread_id", "t-client"},
-                         {"comment_id", "after"},
-                         {"audience", "client"},
-                         {"body", "POSTED-AFTER-REVOCATION"}}));
+    PostInAcmesThread("after", "POSTED-AFTER-REVOCATION");
   }
 
   ScratchDir dir_;
@@ -277,14 +282,10 @@ TEST_F(ViewOrderReviewTest,
 
 // The same race without a revocation: a query reads every view as of the moment it opened, so
 // it is answered (not refused with "try again") and shows nothing committed after that moment.
-TEST_F(ViewOrderReviewTest, ARoundCommittedBetweenAReadsDirectoryAndThreadsLeavesTheReadAsOfItsStart) {
+TEST_F(ViewOrderReviewTest,
+       ARoundCommittedBetweenAReadsDirectoryAndThreadsLeavesTheReadAsOfItsStart) {
   CatchUpWithTheGatesCheapest();
-  world_->MustRun(Cmd("comment.post", "northwind", "pm",
-                      {{"project_id", "p-acme"},
-                       {"thread_id", "t-client"},
-                       {"comment_id", "during"},
-                       {"audience", "client"},
-                       {"body", "POSTED-DURING-THE-READ"}}));
+  PostInAcmesThread("during", "POSTED-DURING-THE-READ");
   bool folded = false;
   store_->after_new_reader = [&](std::string_view view) {
     if (view != "directory" || folded) return;
