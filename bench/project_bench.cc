@@ -381,6 +381,26 @@ MetricTotal SumMetric(prometheus::Registry& registry, const std::string& name,
   return total;
 }
 
+double ProcessCpuSeconds();
+
+// What the live runner and the process have spent so far; the live phase reports the difference
+// over its measured window (after the warm-up), the window its lag samples come from.
+struct LiveCounters {
+  MetricTotal rounds, round_events;
+  double folding = 0, committing = 0, cpu_s = 0;
+  Clock::time_point at;
+};
+LiveCounters ReadLiveCounters(prometheus::Registry& registry) {
+  LiveCounters c;
+  c.rounds = SumMetric(registry, "tandem_projection_round_seconds", "live");
+  c.round_events = SumMetric(registry, "tandem_projection_round_events", "live");
+  c.folding = SumMetric(registry, "tandem_projection_fold_seconds_total").value;
+  c.committing = SumMetric(registry, "tandem_projection_commit_seconds_total").value;
+  c.cpu_s = ProcessCpuSeconds();
+  c.at = Clock::now();
+  return c;
+}
+
 double ProcessCpuSeconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -429,11 +449,8 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
   Check(store->Compact({}), "compact the views");
   std::printf("live_views_compact_s=%.1f\n", Seconds(compact_start));
   std::fflush(stdout);
-  // What the catch-up folded is not the live runner's work.
-  const double fold_before = SumMetric(registry, "tandem_projection_fold_seconds_total").value;
-  const double commit_before = SumMetric(registry, "tandem_projection_commit_seconds_total").value;
   Check(runner->Start(), "start");
-  const double cpu_before = ProcessCpuSeconds();
+  LiveCounters warmed;  // read when the measured appends begin
   const uint64_t warm = static_cast<uint64_t>(rate * warmup);
   const uint64_t total = warm + static_cast<uint64_t>(rate * seconds);
   std::atomic<uint64_t> done{0};
@@ -441,6 +458,7 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
   for (uint64_t i = 0; i < total; ++i) {
     std::this_thread::sleep_until(start +
                                   std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / rate)));
+    if (i == warm) warmed = ReadLiveCounters(registry);
     schema::CommentPostedT c;
     const std::string& project = projects[i % projects.size()];
     c.project_id = project;
@@ -466,25 +484,26 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
   }
   while (done < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   runner->WaitForPosition(log->LastPosition(), std::chrono::seconds(30));
-  const double elapsed = Seconds(start);
-  const double achieved = total / elapsed;
-  // Everything the process spent while appends arrived: the appender, the log, the runner and
-  // RocksDB's flushes and compactions. Steadier than the lag's tail for comparing two builds.
-  const double cpu_per_event_us = (ProcessCpuSeconds() - cpu_before) * 1e6 / total;
+  const LiveCounters end = ReadLiveCounters(registry);
+  if (warm >= total) warmed = end;  // nothing measured
+  const double achieved = total / Seconds(start);
   runner->Stop();
-  // Why the tail is what it is: a runner busy most of the time lets a long round gather a
-  // large next one (docs/projection-performance.md, "How the tail forms").
-  const MetricTotal rounds = SumMetric(registry, "tandem_projection_round_seconds", "live");
-  const MetricTotal round_events = SumMetric(registry, "tandem_projection_round_events", "live");
-  const double folding =
-      SumMetric(registry, "tandem_projection_fold_seconds_total").value - fold_before;
-  const double committing =
-      SumMetric(registry, "tandem_projection_commit_seconds_total").value - commit_before;
+  // Over the measured window. Everything the process spent while appends arrived (the
+  // appender, the log, the runner, RocksDB's flushes and compactions) is steadier than the
+  // lag's tail for comparing two builds; a runner busy most of the time lets a long round
+  // gather a large next one (docs/projection-performance.md, "How the tail forms").
+  const double window_s = std::chrono::duration<double>(end.at - warmed.at).count();
+  const double measured = static_cast<double>(total - warm);
+  const double rounds = end.rounds.count - warmed.rounds.count;
+  const double folding = end.folding - warmed.folding;
+  const double committing = end.committing - warmed.committing;
   std::printf(
       "live_rounds=%.0f live_events_per_round=%.1f live_busy_fraction=%.2f "
       "live_commit_share=%.2f live_process_cpu_us_per_event=%.1f\n",
-      rounds.count, rounds.count > 0 ? round_events.sum / rounds.count : 0, rounds.sum / elapsed,
-      folding + committing > 0 ? committing / (folding + committing) : 0, cpu_per_event_us);
+      rounds, rounds > 0 ? (end.round_events.sum - warmed.round_events.sum) / rounds : 0,
+      window_s > 0 ? (end.rounds.sum - warmed.rounds.sum) / window_s : 0,
+      folding + committing > 0 ? committing / (folding + committing) : 0,
+      measured > 0 ? (end.cpu_s - warmed.cpu_s) * 1e6 / measured : 0);
   std::lock_guard<std::mutex> lock(mu);
   std::printf(
       "live_warmup_s=%.1f live_appends_per_s=%.0f live_lag_samples=%zu live_lag_ms_p50=%.2f "

@@ -10,6 +10,9 @@ Status ResolveAsker(const ViewRequest& request, ViewSource* source, WorkspaceDir
                     Asker* asker) {
   const RowReader* rows = nullptr;
   Status s = source->Reader("directory", &rows);
+  // The directory itself not built yet (or folded again from the start): "try again", as for
+  // any view; it says nothing of any workspace.
+  if (s.reason() == "view.not_built") return s;
   if (s.ok()) s = directory->Open(rows, request.workspace);
   if (s.IsNotFound() || (s.ok() && !directory->exists())) {
     return Status::NotFound("view.unknown_workspace",

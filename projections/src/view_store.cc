@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <tuple>
 
 #include <rocksdb/convenience.h>
@@ -198,15 +199,50 @@ class DbRows : public ViewRows {
   rocksdb::WriteBatch* batch_;
 };
 
+// The database's snapshots still held. A ViewSnapshot is shared and easily kept by mistake past
+// its store: the store then releases what is left as it closes, and a snapshot released later
+// touches nothing that is gone (RocksDB would release it into a freed database).
+class SnapshotKeeper {
+ public:
+  explicit SnapshotKeeper(rocksdb::DB* db) : db_(db) {}
+  // Null when the database is closed or cannot take snapshots.
+  const rocksdb::Snapshot* Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (db_ == nullptr) return nullptr;
+    const rocksdb::Snapshot* s = db_->GetSnapshot();
+    if (s != nullptr) held_.insert(s);
+    return s;
+  }
+  void Release(const rocksdb::Snapshot* s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (db_ != nullptr && held_.erase(s) > 0) db_->ReleaseSnapshot(s);
+  }
+  // Releases every snapshot still held; returns how many there were.
+  size_t Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    const size_t n = held_.size();
+    for (const rocksdb::Snapshot* s : held_) db_->ReleaseSnapshot(s);
+    held_.clear();
+    db_ = nullptr;
+    return n;
+  }
+
+ private:
+  std::mutex mu_;
+  rocksdb::DB* db_;
+  std::set<const rocksdb::Snapshot*> held_;
+};
+
 class RocksViewSnapshot : public ViewSnapshot {
  public:
-  explicit RocksViewSnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
-  ~RocksViewSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
-  rocksdb::DB* db() const { return db_; }
+  RocksViewSnapshot(std::shared_ptr<SnapshotKeeper> keeper, const rocksdb::Snapshot* snapshot)
+      : keeper_(std::move(keeper)), snapshot_(snapshot) {}
+  ~RocksViewSnapshot() override { keeper_->Release(snapshot_); }
+  const SnapshotKeeper* keeper() const { return keeper_.get(); }
   const rocksdb::Snapshot* get() const { return snapshot_; }
 
  private:
-  rocksdb::DB* db_;
+  std::shared_ptr<SnapshotKeeper> keeper_;
   const rocksdb::Snapshot* snapshot_;
 };
 
@@ -384,6 +420,7 @@ class RocksViewStore : public ViewStore {
       return FromRocks(s);
     }
     db_.reset(db);
+    snapshots_ = std::make_shared<SnapshotKeeper>(db);
     family_options_ = rocksdb::ColumnFamilyOptions(db_options);
     ingest_.table_options = db_options;
     for (auto* h : handles) {
@@ -419,6 +456,9 @@ class RocksViewStore : public ViewStore {
       flush.allow_write_stall = true;  // not waiting for compactions to catch up
       rocksdb::Status flushed = db_->Flush(flush, all);
       if (!flushed.ok()) LogWarn("views", "not flushed at close: " + flushed.ToString());
+    }
+    if (snapshots_ != nullptr && snapshots_->Close() > 0) {
+      LogWarn("views", "closed with snapshots still held; they read nothing more");
     }
     families_.clear();
     default_.reset();
@@ -569,21 +609,25 @@ class RocksViewStore : public ViewStore {
   }
 
   Status NewSnapshot(std::shared_ptr<const ViewSnapshot>* snapshot) override {
-    *snapshot = std::make_shared<RocksViewSnapshot>(db_.get());
+    const rocksdb::Snapshot* taken = snapshots_->Take();
+    if (taken == nullptr) {
+      return Status::InvalidArgument("the views database cannot take snapshots");
+    }
+    *snapshot = std::make_shared<RocksViewSnapshot>(snapshots_, taken);
     return Status::OK();
   }
 
   using ViewStore::NewReader;
   Status NewReader(std::string_view view, const ReaderOptions& options,
                    std::unique_ptr<ViewReader>* reader) override {
-    std::shared_ptr<const RocksViewSnapshot> snapshot;
-    if (options.snapshot == nullptr) {
-      snapshot = std::make_shared<RocksViewSnapshot>(db_.get());
-    } else {
-      snapshot = std::dynamic_pointer_cast<const RocksViewSnapshot>(options.snapshot);
-      if (snapshot == nullptr || snapshot->db() != db_.get()) {
-        return Status::InvalidArgument("the snapshot is not one of this views database");
-      }
+    std::shared_ptr<const ViewSnapshot> own = options.snapshot;
+    if (own == nullptr) {
+      Status s = NewSnapshot(&own);
+      if (!s.ok()) return s;
+    }
+    auto snapshot = std::dynamic_pointer_cast<const RocksViewSnapshot>(own);
+    if (snapshot == nullptr || snapshot->keeper() != snapshots_.get()) {
+      return Status::InvalidArgument("the snapshot is not one of this views database");
     }
     Family family;
     Status s = FamilyFor(view, false, &family);
@@ -650,6 +694,7 @@ class RocksViewStore : public ViewStore {
 
   std::unique_ptr<rocksdb::Env> env_;  // over ViewStoreOptions::file_system; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<SnapshotKeeper> snapshots_;  // set once db_ is open
   std::unique_ptr<rocksdb::ColumnFamilyHandle> default_;
   rocksdb::ColumnFamilyOptions family_options_;
   bool read_only_ = false;

@@ -302,5 +302,15 @@ TEST_F(ViewOrderReviewTest,
   EXPECT_NE(out.find("POSTED-DURING-THE-READ"), std::string::npos) << out;
 }
 
+// A directory being folded again (here: dropped) is not a missing workspace: the read is told to
+// try again, and learns nothing of the workspace either way.
+TEST_F(ViewOrderReviewTest, AReadWhileTheDirectoryIsNotBuiltIsToldToTryAgain) {
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  ASSERT_TRUE(store_->Drop("directory").ok());
+  std::string out;
+  EXPECT_EQ(ReadThreads("acme-member", &out).reason(), "view.not_built");
+}
+
 }  // namespace
 }  // namespace tandem::test

@@ -62,5 +62,19 @@ TEST_F(ViewStoreSnapshotTest, ASnapshotOfAnotherViewsDatabaseIsRefused) {
   EXPECT_EQ(reader, nullptr);
 }
 
+// Against the contract, but a shared snapshot is easily kept by mistake: the store releases it as
+// it closes, and dropping it afterwards touches nothing that is gone.
+TEST_F(ViewStoreSnapshotTest, ASnapshotKeptPastItsStoreIsReleasedSafely) {
+  CommitBoth("first", 10);
+  std::shared_ptr<const ViewSnapshot> kept;
+  ASSERT_TRUE(store_->NewSnapshot(&kept).ok());
+  std::shared_ptr<const ViewSnapshot> copy = kept;
+  store_.reset();
+  kept.reset();
+  copy.reset();
+  ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), dir_.Sub("views"), &store_).ok());
+  EXPECT_EQ(Read("directory", ReaderOptions()), std::make_pair(std::string("first"), uint64_t{10}));
+}
+
 }  // namespace
 }  // namespace tandem::test

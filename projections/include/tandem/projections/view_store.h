@@ -19,9 +19,11 @@
 //    (CommitOptions::buffered): then only once FlushCommits returns.
 //  - A reader sees one consistent snapshot of a view: rows and checkpoint together. Readers
 //    given the same ViewSnapshot see their views as of the same moment, whatever is committed
-//    meanwhile.
-//  - Batches, readers and snapshots must be destroyed before the store (they hold its column
-//    families and its snapshots; RocksDB aborts a close that finds one still referenced).
+//    meanwhile, except a view dropped since (a rebuild, a version change), which reads as never
+//    built.
+//  - Batches and readers must be destroyed before the store (they hold its column families;
+//    RocksDB aborts a close that finds one still referenced). A snapshot may outlive it: the
+//    store releases it as it closes.
 //  - Thread-safe. A read-only store (`ViewStoreOptions::read_only`) may be open in other
 //    processes beside the writer; it sees the store as of its open.
 #pragma once
@@ -127,7 +129,8 @@ class ViewReader : public RowReader {
 // directory (who may see what) and then a view; with a snapshot each, a round committed between
 // the two openings paired the view with an older directory, and the query had to be refused
 // ("try again") rather than answered under a grant that may since have been revoked. Readers of
-// one snapshot see every view as of the same commit, so the pair is always a consistent one.
+// one snapshot see every view as of the same commit, so the pair is always a consistent one (a
+// view dropped after the snapshot reads as never built: refused, never paired wrongly).
 class ViewSnapshot {
  public:
   virtual ~ViewSnapshot() = default;
@@ -162,6 +165,7 @@ class ViewStore {
   virtual Status FlushCommits() = 0;
   // The database as it stands now, for readers that must agree with each other.
   virtual Status NewSnapshot(std::shared_ptr<const ViewSnapshot>* snapshot) = 0;
+  // InvalidArgument when `options.snapshot` was taken of another store.
   virtual Status NewReader(std::string_view view, const ReaderOptions& options,
                            std::unique_ptr<ViewReader>* reader) = 0;
   Status NewReader(std::string_view view, std::unique_ptr<ViewReader>* reader) {

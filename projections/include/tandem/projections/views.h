@@ -64,7 +64,8 @@ class ViewSource {
 
 // The stored views as of this call: every view the source reads is read from the same commit,
 // so a query reads the directory and the views it gates as they stood together, while a runner
-// goes on committing beside it. Open a source per query.
+// goes on committing beside it (a view dropped since, for a rebuild, reads as not built). Open
+// a source per query; a source is not thread-safe.
 Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source);
 
 struct AsOfScope {
