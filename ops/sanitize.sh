@@ -6,7 +6,7 @@
 #                            subscription and crash tests; the command handler's races; the
 #                            projection runner's tests, crash test and grouped catch-up; the
 #                            views database's ingested commits; read-only opens beside a
-#                            writer's flushes; as-of
+#                            writer's flushes; reads racing the runner's commits; as-of
 #                            reads, which read a long stream on two threads) under
 #                            ThreadSanitizer
 #                            (build-tsan)
@@ -48,7 +48,7 @@ run_tsan() {
     event_log_conditions_test event_log_subscription_test event_log_crash_test crash_appender \
     command_concurrency_test command_races_test projection_runner_test projection_crash_test \
     crash_projector timeline_view_test round_events_test view_store_ingest_test \
-    read_only_open_test view_store_beside_writer_test
+    read_only_open_test view_store_beside_writer_test view_order_review_test
   # ThreadSanitizer needs a fixed address layout on kernels with high mmap randomisation.
   local norandom=()
   if command -v setarch >/dev/null && setarch "$(uname -m)" -R true 2>/dev/null; then
