@@ -307,29 +307,6 @@ int FoldPhase(const std::string& dir, const std::string& view) {
   return 0;
 }
 
-int RebuildPhase(const std::string& dir, size_t row_cache_mb) {
-  SetLogLevel(LogLevel::kWarn);
-  std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
-  std::filesystem::remove_all(dir + "/views");
-  std::unique_ptr<ViewStore> store;
-  Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
-  std::vector<std::unique_ptr<Projection>> projections;
-  ProjectionOptions projection_options;
-  projection_options.row_cache_bytes = row_cache_mb << 20;
-  Check(MakeProjections({}, &projections, projection_options), "make the projections");
-  std::unique_ptr<ProjectionRunner> runner;
-  Check(ProjectionRunner::Open(ProjectionRunnerOptions(), log.get(), store.get(),
-                               std::move(projections), &runner),
-        "open the runner");
-  const auto start = Clock::now();
-  Check(runner->Rebuild({}), "rebuild");
-  const double rate = log->LastPosition() / Seconds(start);
-  uint64_t bytes = 0;
-  for (const std::string& view : StoredViewNames()) bytes += store->ApproximateSize(view);
-  std::printf("rebuild_events_per_s=%.0f views_mb=%.1f\n", rate, bytes / 1048576.0);
-  return 0;
-}
-
 // Appends client comments at `rate` per second for `warmup + seconds` while the runner follows
 // live; the lag of an event appended after the warm-up is from its append's acknowledgement to
 // the commit of the batch that folded it. The warm-up lets the process reach its steady state
@@ -406,6 +383,44 @@ double ProcessCpuSeconds() {
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+int RebuildPhase(const std::string& dir, size_t row_cache_mb) {
+  SetLogLevel(LogLevel::kWarn);
+  std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
+  std::filesystem::remove_all(dir + "/views");
+  std::unique_ptr<ViewStore> store;
+  Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
+  std::vector<std::unique_ptr<Projection>> projections;
+  ProjectionOptions projection_options;
+  projection_options.row_cache_bytes = row_cache_mb << 20;
+  Check(MakeProjections({}, &projections, projection_options), "make the projections");
+  prometheus::Registry registry;
+  ProjectionRunnerOptions runner_options;
+  runner_options.metrics = &registry;
+  std::unique_ptr<ProjectionRunner> runner;
+  Check(ProjectionRunner::Open(runner_options, log.get(), store.get(), std::move(projections),
+                               &runner),
+        "open the runner");
+  const double cpu_before = ProcessCpuSeconds();
+  const auto start = Clock::now();
+  Check(runner->Rebuild({}), "rebuild");
+  const double wall = Seconds(start), cpu = ProcessCpuSeconds() - cpu_before;
+  uint64_t bytes = 0;
+  for (const std::string& view : StoredViewNames()) bytes += store->ApproximateSize(view);
+  std::printf("rebuild_events_per_s=%.0f views_mb=%.1f\n", log->LastPosition() / wall,
+              bytes / 1048576.0);
+  // How well the rebuild keeps the cores busy: the views' folds and commits (on the fold
+  // threads) and the whole process (with reading the log and RocksDB's background work), in
+  // cores used over the rebuild's wall time.
+  const double folding = SumMetric(registry, "tandem_projection_fold_seconds_total").value;
+  const double committing = SumMetric(registry, "tandem_projection_commit_seconds_total").value;
+  std::printf(
+      "rebuild_rounds=%.0f rebuild_wall_s=%.2f rebuild_fold_cores=%.2f rebuild_commit_cores=%.2f "
+      "rebuild_process_cores=%.2f rebuild_cpu_us_per_event=%.2f\n",
+      SumMetric(registry, "tandem_projection_round_seconds", "catch_up").count, wall,
+      folding / wall, committing / wall, cpu / wall, cpu * 1e6 / log->LastPosition());
+  return 0;
 }
 
 void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup, double seconds,

@@ -217,6 +217,20 @@ TEST_F(ProjectionRunnerTest, ADirectoryThatFailsToCommitHoldsBackEveryView) {
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
 }
 
+// A round large enough for two fold threads folds the other views beside the directory; they
+// must neither commit before it nor keep what they folded when its write fails.
+TEST_F(ProjectionRunnerTest, ADirectoryThatFailsToCommitInALargeRoundHoldsBackEveryView) {
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  for (int i = 0; i < 40; ++i) PostClientComment("q" + std::to_string(i));
+  store_->FailCommits(1);
+  EXPECT_TRUE(runner_->CatchUp().IsIOError());
+  EXPECT_EQ(ViewsAtHead(), 0u);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(ClientCommentsOnPlanned(), 41u);  // "Welcome!" and the 40: each once
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
 TEST_F(ProjectionRunnerTest, ABatchThatFailsToCommitWhileFollowingLiveIsFoldedAgain) {
   OpenViews();
   ASSERT_TRUE(runner_->CatchUp().ok());
