@@ -390,7 +390,7 @@ Status ReadReport(const ReportRequest& request, ViewSource* source, std::string*
   who.member = request.as_member;
   WorkspaceDirectory directory;
   Asker asker;
-  s = ResolveAsker(who, source, &directory, &asker);
+  s = ResolveAsker(who, ReportViewsNeeded(), source, &directory, &asker);
   if (!s.ok()) return s;
   if (request.as_of_named_position && asker.client_side() && !asker.is_operator) {
     return Status::PermissionDenied("view.position_not_allowed",

@@ -6,13 +6,19 @@ Status NotFoundView(const std::string& what) {
   return Status::NotFound("view.not_found", what + " does not exist");
 }
 
-Status ResolveAsker(const ViewRequest& request, ViewSource* source, WorkspaceDirectory* directory,
-                    Asker* asker) {
+Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& views,
+                    ViewSource* source, WorkspaceDirectory* directory, Asker* asker) {
   const RowReader* rows = nullptr;
   Status s = source->Reader("directory", &rows);
-  // The directory itself not built yet (or folded again from the start): "try again", as for
-  // any view; it says nothing of any workspace.
+  // The directory itself not built yet, or behind a view the request reads: "try again", as
+  // for any view; it says nothing of any workspace.
   if (s.reason() == "view.not_built") return s;
+  for (const std::string& view : views) {
+    const RowReader* other = nullptr;
+    if (Status opened = source->Reader(view, &other); opened.reason() == "view.not_built") {
+      return opened;
+    }
+  }
   if (s.ok()) s = directory->Open(rows, request.workspace);
   if (s.IsNotFound() || (s.ok() && !directory->exists())) {
     return Status::NotFound("view.unknown_workspace",

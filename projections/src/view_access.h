@@ -42,8 +42,12 @@ struct QueryContext {
 
 Status NotFoundView(const std::string& what);
 
-// Resolves the asker against the workspace's directory.
-Status ResolveAsker(const ViewRequest& request, ViewSource* source, WorkspaceDirectory* directory,
-                    Asker* asker);
+// Resolves the asker against the workspace's directory, after opening every stored view the
+// request reads (`views`, the directory first): while the directory is folded again (after a
+// rebuild or damage) it does not yet hold every workspace and member, and the views it is
+// behind answer "try again" (`view.not_built`) before it could call an existing workspace or
+// member missing. That answer depends on the views' state alone, never on the ids asked for.
+Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& views,
+                    ViewSource* source, WorkspaceDirectory* directory, Asker* asker);
 
 }  // namespace tandem

@@ -97,8 +97,11 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
   if (request.workspace.empty()) {
     return Status::InvalidArgument("view.missing_option", "every view needs --workspace");
   }
+  std::vector<std::string> stored;
+  Status s = ViewsNeeded(request.view, &stored);
+  if (!s.ok()) return s;
   QueryContext ctx{request, source, Asker(), WorkspaceDirectory()};
-  Status s = ResolveAsker(request, source, &ctx.directory, &ctx.asker);
+  s = ResolveAsker(request, stored, source, &ctx.directory, &ctx.asker);
   if (!s.ok()) return s;
   if (request.as_of_named_position && ctx.asker.client_side() && !ctx.asker.is_operator) {
     return Status::PermissionDenied("view.position_not_allowed",

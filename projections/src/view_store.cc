@@ -611,7 +611,7 @@ class RocksViewStore : public ViewStore {
   Status NewSnapshot(std::shared_ptr<const ViewSnapshot>* snapshot) override {
     const rocksdb::Snapshot* taken = snapshots_->Take();
     if (taken == nullptr) {
-      return Status::InvalidArgument("the views database cannot take snapshots");
+      return Status::IOError("the views database cannot take snapshots");
     }
     *snapshot = std::make_shared<RocksViewSnapshot>(snapshots_, taken);
     return Status::OK();

@@ -3,6 +3,7 @@
 // at every commit by a reader asking as a member, as a server would between two commits.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -310,6 +311,40 @@ TEST_F(ViewOrderReviewTest, AReadWhileTheDirectoryIsNotBuiltIsToldToTryAgain) {
   ASSERT_TRUE(store_->Drop("directory").ok());
   std::string out;
   EXPECT_EQ(ReadThreads("acme-member", &out).reason(), "view.not_built");
+}
+
+// Past its first round, a directory folded again from the start holds only the workspaces and
+// members of the events it has reached: an existing member asking meanwhile is told to try
+// again (the views it reads are ahead of the directory), never that it is unknown.
+TEST_F(ViewOrderReviewTest, AnExistingMemberIsNeverCalledUnknownWhileTheDirectoryIsFoldedAgain) {
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  ASSERT_TRUE(store_->Drop("directory").ok());
+  ProjectionRunnerOptions options;
+  options.catch_up_batch_events = 4;  // many directory commits before acme-member's invitation
+  options.fold_threads = 1;
+  ReopenRunner(options);
+  std::map<std::string, int> threads, reports;
+  store_->before_commit = [&](const std::set<std::string>&) {
+    std::string out;
+    ++threads[ReadThreads("acme-member", &out).reason()];
+    std::unique_ptr<ViewSource> source;
+    ASSERT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
+    ReportRequest r;
+    r.workspace = "northwind";
+    r.as_member = "acme-member";
+    r.now_us = kTestNowUs;
+    r.now_date = "2027-02-01";
+    ++reports[ReadReport(r, source.get(), &out).reason()];
+  };
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  store_->before_commit = nullptr;
+  for (const auto* answers : {&threads, &reports}) {
+    EXPECT_EQ(answers->size(), 1u);  // before every commit, the same answer
+    EXPECT_GT(answers->count("view.not_built"), 0u);
+  }
+  std::string out;
+  EXPECT_TRUE(ReadThreads("acme-member", &out).ok());
 }
 
 }  // namespace

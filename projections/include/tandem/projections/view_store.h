@@ -20,7 +20,8 @@
 //  - A reader sees one consistent snapshot of a view: rows and checkpoint together. Readers
 //    given the same ViewSnapshot see their views as of the same moment, whatever is committed
 //    meanwhile, except a view dropped since (a rebuild, a version change), which reads as never
-//    built.
+//    built. A moment is not a round: a runner commits a round view by view, so two views of one
+//    moment may be a round apart (each consistent with its own checkpoint).
 //  - Batches and readers must be destroyed before the store (they hold its column families;
 //    RocksDB aborts a close that finds one still referenced). A snapshot may outlive it: the
 //    store releases it as it closes.
@@ -129,8 +130,9 @@ class ViewReader : public RowReader {
 // directory (who may see what) and then a view; with a snapshot each, a round committed between
 // the two openings paired the view with an older directory, and the query had to be refused
 // ("try again") rather than answered under a grant that may since have been revoked. Readers of
-// one snapshot see every view as of the same commit, so the pair is always a consistent one (a
-// view dropped after the snapshot reads as never built: refused, never paired wrongly).
+// one snapshot see every view as of the same moment, when the directory, committed first in
+// every round, was never behind the views it gates (the others may be a round apart from each
+// other); a view dropped after the snapshot reads as never built: refused, never paired wrongly.
 class ViewSnapshot {
  public:
   virtual ~ViewSnapshot() = default;

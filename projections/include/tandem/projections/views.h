@@ -62,10 +62,12 @@ class ViewSource {
   virtual uint64_t Position() const = 0;
 };
 
-// The stored views as of this call: every view the source reads is read from the same commit,
-// so a query reads the directory and the views it gates as they stood together, while a runner
-// goes on committing beside it (a view dropped since, for a rebuild, reads as not built). Open
-// a source per query; a source is not thread-safe.
+// The stored views as of this call: every view the source reads is read as of the same moment
+// of the views database, so a query reads the directory and the views it gates as they stood
+// then, while a runner goes on committing beside it (a view dropped since, for a rebuild, reads
+// as not built). A runner commits a round view by view, so two views may be a round apart; the
+// directory, committed first, is never behind. Open a source per query; a source is not
+// thread-safe.
 Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source);
 
 struct AsOfScope {
