@@ -67,7 +67,7 @@ class ViewSource {
 // then, while a runner goes on committing beside it (a view dropped since, for a rebuild, reads
 // as not built). A runner commits a round view by view, so two views may be a round apart; the
 // directory, committed first, is never behind. Open a source per query; a source is not
-// thread-safe.
+// thread-safe, and must be destroyed before the store (its readers hold the store's views).
 Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source);
 
 struct AsOfScope {
