@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -259,10 +258,7 @@ class Runner : public ProjectionRunner {
   // independently: one failing view leaves the others' work committed. Views are handed out
   // to the fold threads dearest first (by the last round's cost), each thread folding, flushing
   // and committing a whole view. A view whose projects fold apart gets the events grouped by
-  // project (round_events.h). The views readers check access in (the directory, report links)
-  // are folded and committed first on this thread while the helper folds the others, whose
-  // commits wait for theirs: folding them one after the other left a core idle for a sixth of
-  // a catch-up round.
+  // project (round_events.h).
   Status FoldRound(std::vector<std::vector<RecordedEvent>> pages, RoundKind kind) {
     const auto began = Clock::now();
     size_t events = 0;
@@ -298,35 +294,27 @@ class Runner : public ProjectionRunner {
         grouped ? std::optional<RoundOrder>(round.by_project()) : std::nullopt;
     std::vector<Status> results(behind.size());
     std::vector<char> committed(behind.size(), 0);  // not vector<bool>: two threads set it
-    // Whether the gates committed: the other views commit only after them, and not at all
-    // (forgetting their fold) when one failed.
-    std::promise<bool> gates_done;
-    const std::shared_future<bool> gates_committed = gates_done.get_future().share();
     auto fold = [&](size_t i) {
       View* v = behind[i];
       bool wrote = false;
-      results[i] = FoldView(v, v->projection->projects_fold_apart() ? *by_project : in_log, last,
-                            i < gates ? nullptr : &gates_committed, &wrote);
+      results[i] =
+          FoldView(v, v->projection->projects_fold_apart() ? *by_project : in_log, last, &wrote);
       committed[i] = wrote;
     };
-    auto fold_gates = [&] {
-      bool ok = true;
-      for (size_t i = 0; i < gates && ok; ++i) {
-        fold(i);
-        ok = results[i].ok();
-      }
-      gates_done.set_value(ok);
-      return ok;
-    };
+    bool gates_ok = true;
+    for (size_t i = 0; i < gates && gates_ok; ++i) {
+      fold(i);
+      gates_ok = results[i].ok();
+    }
     std::atomic<size_t> next{gates};
     auto work = [&] {
       for (size_t i; (i = next++) < behind.size();) fold(i);
     };
-    if (options_.fold_threads > 1 && behind.size() > gates && behind.size() > 1 && events >= 16) {
+    if (gates_ok && options_.fold_threads > 1 && behind.size() - gates > 1 && events >= 16) {
       std::thread helper(work);
-      if (fold_gates()) work();
+      work();
       helper.join();
-    } else if (fold_gates()) {
+    } else if (gates_ok) {
       work();
     }
     // The views' commits were buffered: their log records reach the operating system together
@@ -360,10 +348,8 @@ class Runner : public ProjectionRunner {
 
   // One view's part of a round: every event past its checkpoint, then its rows and checkpoint
   // in one write, buffered (`*committed`; FoldRound flushes the round's writes and then
-  // advances the view). The write waits for `after` when given, and is not made when it turns
-  // out false. A failure, or a write not made, makes the fold forget what it did not commit.
-  Status FoldView(View* v, const RoundOrder& round, uint64_t last,
-                  const std::shared_future<bool>* after, bool* committed) {
+  // advances the view). A failure makes the fold forget what it did not commit.
+  Status FoldView(View* v, const RoundOrder& round, uint64_t last, bool* committed) {
     const auto began = Clock::now();
     std::unique_ptr<ViewBatch> batch = store_->NewBatch();
     ViewRows* rows = batch->Rows(v->name);
@@ -382,27 +368,20 @@ class Runner : public ProjectionRunner {
     }
     batch->SetCheckpoint(v->name, {last, v->projection->version()});
     const auto folded = Clock::now();
-    if (after != nullptr && !after->get()) {
-      v->projection->Forget();  // folded again next round, after the gates
-      return Status::OK();
-    }
-    const auto commit_began = Clock::now();
     CommitOptions buffered;
     buffered.buffered = true;
     s = store_->Commit(batch.get(), buffered);
     const auto done = Clock::now();
-    const double fold_s = std::chrono::duration<double>(folded - began).count();
-    const double commit_s = std::chrono::duration<double>(done - commit_began).count();
     if (v->fold_seconds != nullptr) {
-      v->fold_seconds->Increment(fold_s);
-      v->commit_seconds->Increment(commit_s);
+      v->fold_seconds->Increment(std::chrono::duration<double>(folded - began).count());
+      v->commit_seconds->Increment(std::chrono::duration<double>(done - folded).count());
     }
     if (!s.ok()) {
       v->projection->Forget();
       return s;
     }
     *committed = true;
-    v->cost = fold_s + commit_s;
+    v->cost = std::chrono::duration<double>(done - began).count();
     return Status::OK();
   }
 
