@@ -52,6 +52,7 @@ struct View {
   std::string name;
   EventFilter filter;  // the projection's, asked once
   uint64_t checkpoint = 0;
+  uint64_t ready_at = 0;  // ViewCheckpoint::ready_at, written with every commit until reached
   prometheus::Gauge* checkpoint_gauge = nullptr;
   prometheus::Gauge* lag_gauge = nullptr;
   prometheus::Counter* fold_seconds = nullptr;    // folding its events and building its rows
@@ -132,10 +133,8 @@ class Runner : public ProjectionRunner {
         if (!names.empty() && std::find(names.begin(), names.end(), v.name) == names.end()) {
           continue;
         }
-        Status s = store_->Drop(v.name);
+        Status s = DropToFoldAgain(&v);
         if (!s.ok()) return s;
-        v.projection->Forget();
-        SetCheckpoint(&v, 0);
         LogInfo("projections", "view dropped for rebuild view=" + v.name);
       }
     }
@@ -199,12 +198,28 @@ class Runner : public ProjectionRunner {
                                   : other_version ? " stored_version=" + std::to_string(c.version)
                                   : ahead         ? " ahead_of_log=" + std::to_string(c.position)
                                                   : " fed_from_kafka"));
-      s = store_->Drop(v->name);
-      if (!s.ok()) return s;
-      c = ViewCheckpoint();
+      return DropToFoldAgain(v);
     }
+    // Never built: the first catch-up is a fold from the start like a rebuild's.
+    if (c.version == 0 && log_->LastPosition() > 0) return DropToFoldAgain(v);
     v->checkpoint = c.position;
+    v->ready_at = c.ready_at;  // a rebuild the process was killed in goes on unserved
     return Status::OK();
+  }
+
+  // Empties the view to fold it again from the log's start, unserved until it reaches the
+  // log's head as it is now: the mark is committed with the drop's empty checkpoint, so a
+  // process killed during the fold leaves it unserved too.
+  Status DropToFoldAgain(View* v) {
+    Status s = store_->Drop(v->name);
+    if (!s.ok()) return s;
+    v->projection->Forget();
+    SetCheckpoint(v, 0);
+    v->ready_at = log_->LastPosition();
+    if (v->ready_at == 0) return Status::OK();
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    batch->SetCheckpoint(v->name, {0, v->projection->version(), v->ready_at});
+    return store_->Commit(batch.get());
   }
 
   uint64_t MinCheckpoint() const {
@@ -366,7 +381,8 @@ class Runner : public ProjectionRunner {
       v->projection->Forget();
       return ViewFailed(v, s);
     }
-    batch->SetCheckpoint(v->name, {last, v->projection->version()});
+    if (last >= v->ready_at) v->ready_at = 0;
+    batch->SetCheckpoint(v->name, {last, v->projection->version(), v->ready_at});
     const auto folded = Clock::now();
     CommitOptions buffered;
     buffered.buffered = true;
@@ -394,11 +410,9 @@ class Runner : public ProjectionRunner {
     if (!s.IsCorruption() || v->dropped_for_damage) return named;
     LogError("projections",
              "view damaged, dropped to be rebuilt view=" + v->name + " error=" + s.message());
-    Status d = store_->Drop(v->name);
+    Status d = DropToFoldAgain(v);
     if (!d.ok()) return named;
     v->dropped_for_damage = true;
-    v->projection->Forget();
-    SetCheckpoint(v, 0);
     return Status::Corruption("projections.view_dropped", named.message());
   }
 

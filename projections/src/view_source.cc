@@ -30,6 +30,12 @@ class LiveViewSource : public ViewSource {
       Status s = store_->NewReader(view, options, &r);
       if (!s.ok()) return s;
       if (r->checkpoint().version == 0) return NotBuilt(view);
+      // Being folded again: part-built, it would read as the project's state. No position in
+      // the message: a log position counts every tenant's events.
+      if (r->checkpoint().position < r->checkpoint().ready_at) {
+        return Status::NotFound("view.not_built",
+                                "the view " + view + " is being folded again; try again");
+      }
       // Never serve a view in the shape of another version (a runner rebuilds it on open).
       std::vector<std::unique_ptr<Projection>> current;
       s = MakeProjections({view}, &current);

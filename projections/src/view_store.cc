@@ -54,21 +54,29 @@ uint64_t GetFixed(std::string_view in, int bytes) {
 }
 
 // position, version, and the position's complement: a damaged checkpoint is detected rather
-// than taken for another position.
+// than taken for another position; then, for a view being folded again, its ready_at and that
+// one's complement (without it the checkpoint reads as it did before ready_at existed).
 std::string EncodeCheckpoint(const ViewCheckpoint& c) {
   std::string out;
   PutFixed(&out, c.position, 8);
   PutFixed(&out, c.version, 4);
   PutFixed(&out, ~c.position, 8);
+  if (c.ready_at != 0) {
+    PutFixed(&out, c.ready_at, 8);
+    PutFixed(&out, ~c.ready_at, 8);
+  }
   return out;
 }
 
 Status DecodeCheckpoint(std::string_view in, ViewCheckpoint* c) {
-  if (in.size() != 20 || GetFixed(in.substr(12), 8) != ~GetFixed(in, 8)) {
+  const bool sized = in.size() == 20 || in.size() == 36;
+  if (!sized || GetFixed(in.substr(12), 8) != ~GetFixed(in, 8) ||
+      (in.size() == 36 && GetFixed(in.substr(28), 8) != ~GetFixed(in.substr(20), 8))) {
     return Status::Corruption("view.bad_checkpoint", "a view checkpoint is damaged");
   }
   c->position = GetFixed(in, 8);
   c->version = static_cast<uint32_t>(GetFixed(in.substr(8), 4));
+  c->ready_at = in.size() == 36 ? GetFixed(in.substr(20), 8) : 0;
   return Status::OK();
 }
 

@@ -159,6 +159,39 @@ class ViewOrderReviewTest : public ::testing::Test {
     return ReadReportByLink(token, r, source.get(), out);
   }
 
+  // What acme-member's threads query answers before each commit while `run` folds, and how
+  // often: a reason, or "partial" / "whole" for a thread without or with its first comment.
+  std::map<std::string, int> ThreadsAnswersWhile(const std::function<Status()>& run) {
+    std::map<std::string, int> answers;
+    store_->before_commit = [&](const std::set<std::string>&) {
+      std::string out;
+      const Status s = ReadThreads("acme-member", &out);
+      ++answers[!s.ok()                                     ? s.reason()
+                : out.find("Welcome!") == std::string::npos ? "partial"
+                                                            : "whole"];
+    };
+    const Status s = run();
+    store_->before_commit = nullptr;
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return answers;
+  }
+
+  // Told to try again until the views it reads are whole (the other views of the last round
+  // may commit after them), never served part-built.
+  static void ExpectOnlyTryAgainOrWhole(const std::map<std::string, int>& answers) {
+    EXPECT_GT(answers.count("view.not_built"), 0u);
+    for (const auto& [answer, times] : answers) {
+      EXPECT_TRUE(answer == "view.not_built" || answer == "whole") << answer << " x" << times;
+    }
+  }
+
+  ProjectionRunnerOptions SmallRounds() {
+    ProjectionRunnerOptions options;
+    options.catch_up_batch_events = 4;
+    options.fold_threads = 1;
+    return options;
+  }
+
   // The project manager posts in acme's client thread.
   void PostInAcmesThread(const std::string& comment_id, const std::string& body) {
     world_->MustRun(Cmd("comment.post", "northwind", "pm",
@@ -345,6 +378,48 @@ TEST_F(ViewOrderReviewTest, AnExistingMemberIsNeverCalledUnknownWhileTheDirector
   }
   std::string out;
   EXPECT_TRUE(ReadThreads("acme-member", &out).ok());
+}
+
+// A view rebuilt alone, in rounds, is refused ("try again") until it has folded the log as it
+// was when dropped: part-built, acme's thread would read as having no first comment.
+TEST_F(ViewOrderReviewTest, AViewRebuiltAloneIsNotServedUntilItHasFoldedTheLog) {
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  ReopenRunner(SmallRounds());
+  const auto answers = ThreadsAnswersWhile([&] { return runner_->Rebuild({"client-threads"}); });
+  ExpectOnlyTryAgainOrWhole(answers);
+  std::string out;
+  ASSERT_TRUE(ReadThreads("acme-member", &out).ok());
+  EXPECT_NE(out.find("Welcome!"), std::string::npos) << out;
+}
+
+// The first catch-up of views never built is a fold from the start like a rebuild's.
+TEST_F(ViewOrderReviewTest, AFirstCatchUpServesNothingBeforeItHasFoldedTheLog) {
+  ReopenRunner(SmallRounds());
+  const auto answers = ThreadsAnswersWhile([&] { return runner_->CatchUp(); });
+  ExpectOnlyTryAgainOrWhole(answers);
+  std::string out;
+  EXPECT_TRUE(ReadThreads("acme-member", &out).ok());
+}
+
+// A view of another version is dropped as the runner opens; a process stopped before it has
+// folded anything leaves the view unserved for the next one, which folds it in full.
+TEST_F(ViewOrderReviewTest, AViewDroppedForANewVersionStaysUnservedAcrossARestart) {
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  ViewCheckpoint stored;
+  ASSERT_TRUE(store_->GetCheckpoint("client-threads", &stored).ok());
+  std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+  batch->SetCheckpoint("client-threads", {stored.position, stored.version + 1});
+  ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  ReopenRunner(SmallRounds());  // drops the view
+  runner_.reset();              // and stops before folding
+  std::string out;
+  EXPECT_EQ(ReadThreads("acme-member", &out).reason(), "view.not_built");
+  ReopenRunner(SmallRounds());
+  const auto answers = ThreadsAnswersWhile([&] { return runner_->CatchUp(); });
+  ExpectOnlyTryAgainOrWhole(answers);
+  ASSERT_TRUE(ReadThreads("acme-member", &out).ok());
+  EXPECT_NE(out.find("Welcome!"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -86,6 +86,10 @@ struct ViewStoreOptions {
 struct ViewCheckpoint {
   uint64_t position = 0;  // every event up to here is folded in
   uint32_t version = 0;   // the projection version that folded them; 0 = never built
+  // A view dropped to be folded again (a rebuild, a new version, damage) is not served before
+  // it reaches the log's head as it was then: a reader would otherwise see it part-built (a
+  // timeline without its later milestones) and take that for the project's state. 0: served.
+  uint64_t ready_at = 0;
 };
 
 // Where a view fed from Kafka stands on one partition of its topic: its rows hold exactly the

@@ -1,0 +1,55 @@
+// A view's checkpoint: where its rows stand, the version that folded them, and for a view being
+// folded again the position it is served from; read back as written, across a reopen.
+#include <gtest/gtest.h>
+
+#include "tandem/projections/view_store.h"
+#include "test_util.h"
+
+namespace tandem::test {
+namespace {
+
+class ViewStoreCheckpointTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() { ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), dir_.Sub("views"), &store_).ok()); }
+
+  void Commit(const ViewCheckpoint& checkpoint) {
+    auto batch = store_->NewBatch();
+    batch->SetCheckpoint("client-timeline", checkpoint);
+    EXPECT_TRUE(store_->Commit(batch.get()).ok());
+  }
+
+  ViewCheckpoint WrittenAndReadBack(const ViewCheckpoint& written) {
+    Commit(written);
+    store_.reset();
+    Open();
+    ViewCheckpoint read;
+    EXPECT_TRUE(store_->GetCheckpoint("client-timeline", &read).ok());
+    return read;
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<ViewStore> store_;
+};
+
+TEST_F(ViewStoreCheckpointTest, AViewBeingFoldedAgainKeepsThePositionItIsServedFrom) {
+  const ViewCheckpoint read = WrittenAndReadBack({12, 3, 4711});
+  EXPECT_EQ(read.position, 12u);
+  EXPECT_EQ(read.version, 3u);
+  EXPECT_EQ(read.ready_at, 4711u);
+}
+
+TEST_F(ViewStoreCheckpointTest, AViewNotBeingFoldedAgainIsServedFromAnyPosition) {
+  const ViewCheckpoint read = WrittenAndReadBack({4711, 3});
+  EXPECT_EQ(read.position, 4711u);
+  EXPECT_EQ(read.ready_at, 0u);
+}
+
+TEST_F(ViewStoreCheckpointTest, ALaterCheckpointWithoutAReadyPositionReplacesOneWithIt) {
+  Commit({0, 3, 4711});
+  const ViewCheckpoint read = WrittenAndReadBack({4711, 3});
+  EXPECT_EQ(read.ready_at, 0u);
+}
+
+}  // namespace
+}  // namespace tandem::test
