@@ -185,7 +185,9 @@ class Runner : public ProjectionRunner {
     const bool damaged = s.IsCorruption();
     if (!s.ok() && !damaged) return s;
     const bool other_version = c.version != 0 && c.version != v->projection->version();
-    const bool ahead = c.position > log_->LastPosition();
+    // A log that went back (restored from a backup) behind a view, or behind the position a
+    // view folded again must reach before it is served, which would then never come.
+    const bool ahead = std::max(c.position, c.ready_at) > log_->LastPosition();
     // A view fed from Kafka holds some partitions' events only: its checkpoint is not a prefix
     // of the log to resume from.
     std::vector<SourceOffset> offsets;
@@ -196,7 +198,7 @@ class Runner : public ProjectionRunner {
       LogWarn("projections", "view dropped for rebuild view=" + v->name +
                                  (damaged         ? " damaged_checkpoint"
                                   : other_version ? " stored_version=" + std::to_string(c.version)
-                                  : ahead         ? " ahead_of_log=" + std::to_string(c.position)
+                                  : ahead         ? " ahead_of_log=" + std::to_string(std::max(c.position, c.ready_at))
                                                   : " fed_from_kafka"));
       return DropToFoldAgain(v);
     }
@@ -340,6 +342,7 @@ class Runner : public ProjectionRunner {
       if (!committed[i]) continue;
       if (flushed.ok()) {
         SetCheckpoint(behind[i], last);
+        if (last >= behind[i]->ready_at) behind[i]->ready_at = 0;
       } else {
         behind[i]->projection->Forget();
         results[i] = flushed;
@@ -381,8 +384,9 @@ class Runner : public ProjectionRunner {
       v->projection->Forget();
       return ViewFailed(v, s);
     }
-    if (last >= v->ready_at) v->ready_at = 0;
-    batch->SetCheckpoint(v->name, {last, v->projection->version(), v->ready_at});
+    // The mark goes once a commit reaching it is flushed (FoldRound): a failed one keeps it.
+    batch->SetCheckpoint(v->name,
+                         {last, v->projection->version(), last >= v->ready_at ? 0 : v->ready_at});
     const auto folded = Clock::now();
     CommitOptions buffered;
     buffered.buffered = true;

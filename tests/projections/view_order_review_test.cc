@@ -48,6 +48,9 @@ class WatchedStore : public ForwardingViewStore {
   Status Commit(ViewBatch* batch, const CommitOptions& options) override {
     auto* b = static_cast<Batch*>(batch);
     if (before_commit) before_commit(b->views);
+    if (fail_commit) {
+      if (Status f = fail_commit(b->views); !f.ok()) return f;
+    }
     return ForwardingViewStore::Commit(b->base.get(), options);
   }
   using ForwardingViewStore::NewReader;
@@ -59,6 +62,7 @@ class WatchedStore : public ForwardingViewStore {
   }
 
   std::function<void(const std::set<std::string>&)> before_commit;
+  std::function<Status(const std::set<std::string>&)> fail_commit;  // the commit fails with it
   std::function<void(std::string_view)> after_new_reader;
 };
 
@@ -420,6 +424,51 @@ TEST_F(ViewOrderReviewTest, AViewDroppedForANewVersionStaysUnservedAcrossARestar
   ExpectOnlyTryAgainOrWhole(answers);
   ASSERT_TRUE(ReadThreads("acme-member", &out).ok());
   EXPECT_NE(out.find("Welcome!"), std::string::npos) << out;
+}
+
+// The log's head went back (restored from a backup) below the position a view being folded
+// again must reach: the view is folded again over the log there is, not refused for ever.
+TEST_F(ViewOrderReviewTest, AViewWaitingForAPositionPastTheLogsHeadIsFoldedAgainAndServed) {
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  runner_.reset();
+  ViewCheckpoint c;
+  ASSERT_TRUE(store_->GetCheckpoint("client-threads", &c).ok());
+  const uint64_t head = world_->log()->LastPosition();
+  ASSERT_TRUE(store_->Drop("client-threads").ok());  // as a rebuild over a longer log left it
+  std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+  batch->SetCheckpoint("client-threads", {0, c.version, head + 50});
+  ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  batch.reset();
+  ReopenRunner(ProjectionRunnerOptions());
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  std::string out;
+  EXPECT_TRUE(ReadThreads("acme-member", &out).ok());
+}
+
+// The commit that would reach the mark fails: the mark stays, and the smaller live rounds that
+// fold the rest never serve the view part-built.
+TEST_F(ViewOrderReviewTest, AFailedCommitAtTheReadyPositionKeepsTheViewUnserved) {
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  ProjectionRunnerOptions options;
+  options.fold_threads = 1;
+  options.max_batch_events = 2;  // live rounds smaller than the catch-up's
+  ReopenRunner(options);
+  int commits = 0;
+  store_->fail_commit = [&](const std::set<std::string>& views) {
+    // The second commit of client-threads alone: the first is the drop's mark.
+    if (views.count("client-threads") && ++commits == 2) return Status::IOError("transient");
+    return Status::OK();
+  };
+  EXPECT_FALSE(runner_->Rebuild({"client-threads"}).ok());
+  ASSERT_EQ(commits, 2);
+  store_->fail_commit = nullptr;
+  const auto answers = ThreadsAnswersWhile([&] {
+    Status s = runner_->Start();
+    if (s.ok()) s = runner_->WaitForPosition(world_->log()->LastPosition(), std::chrono::seconds(20));
+    runner_->Stop();
+    return s;
+  });
+  EXPECT_EQ(answers.count("partial"), 0u);
 }
 
 }  // namespace
