@@ -464,7 +464,8 @@ TEST_F(ViewOrderReviewTest, AFailedCommitAtTheReadyPositionKeepsTheViewUnserved)
   store_->fail_commit = nullptr;
   const auto answers = ThreadsAnswersWhile([&] {
     Status s = runner_->Start();
-    if (s.ok()) s = runner_->WaitForPosition(world_->log()->LastPosition(), std::chrono::seconds(20));
+    if (s.ok())
+      s = runner_->WaitForPosition(world_->log()->LastPosition(), std::chrono::seconds(20));
     runner_->Stop();
     return s;
   });
