@@ -28,6 +28,7 @@
 #include "tandem/domain/client_visibility.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/views.h"
+#include "view_store_util.h"
 
 namespace tandem::test {
 namespace {
@@ -125,27 +126,6 @@ std::map<std::string, std::string> CatchUpAndHash(EventLog* log, const std::stri
   EXPECT_EQ(runner->Position(), log->LastPosition());
   return HashAll(store->get());
 }
-
-// A view's stored rows as they are, served or not (a view being folded again is refused to
-// queries until it has folded the log, but its rows must be a fold to its checkpoint all along).
-class StoredRowsSource : public ViewSource {
- public:
-  explicit StoredRowsSource(ViewStore* store) : store_(store) {}
-  Status Reader(const std::string& view, const RowReader** reader) override {
-    std::unique_ptr<ViewReader>& r = readers_[view];
-    if (r == nullptr) {
-      Status s = store_->NewReader(view, &r);
-      if (!s.ok()) return s;
-    }
-    *reader = r.get();
-    return Status::OK();
-  }
-  uint64_t Position() const override { return 0; }
-
- private:
-  ViewStore* store_;
-  std::map<std::string, std::unique_ptr<ViewReader>> readers_;
-};
 
 // Right after a kill, each view holds exactly the events up to its checkpoint: it hashes like
 // a fold of the log to that position in memory.

@@ -1,12 +1,14 @@
 // Opening a views database the way a reader in another process does (`tandem view`).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "tandem/projections/view_store.h"
+#include "tandem/projections/views.h"
 
 namespace tandem::test {
 
@@ -21,5 +23,26 @@ inline std::unique_ptr<ViewStore> OpenViewsReadOnly(const std::string& path) {
   EXPECT_TRUE(s.ok()) << path << ": " << s.ToString();
   return store;
 }
+
+// A view's stored rows as they are, served or not (a view being folded again is refused to
+// queries until it has folded the log, but its rows must be a fold to its checkpoint all along).
+class StoredRowsSource : public ViewSource {
+ public:
+  explicit StoredRowsSource(ViewStore* store) : store_(store) {}
+  Status Reader(const std::string& view, const RowReader** reader) override {
+    std::unique_ptr<ViewReader>& r = readers_[view];
+    if (r == nullptr) {
+      Status s = store_->NewReader(view, &r);
+      if (!s.ok()) return s;
+    }
+    *reader = r.get();
+    return Status::OK();
+  }
+  uint64_t Position() const override { return 0; }
+
+ private:
+  ViewStore* store_;
+  std::map<std::string, std::unique_ptr<ViewReader>> readers_;
+};
 
 }  // namespace tandem::test
