@@ -1,5 +1,5 @@
-// `tandem projections`: each stored view's version, checkpoint and lag, as they are (nothing is
-// folded first: the lag is the point).
+// `tandem projections`: each stored view's version, checkpoint, lag and whether queries are
+// served it, as they are (nothing is folded first: the lag is the point).
 #include <iomanip>
 #include <iostream>
 
@@ -7,14 +7,28 @@
 #include "view_engine.h"
 
 namespace tandem::cli {
+namespace {
+
+// Whether a query is served the view now, as LiveViewSource decides it.
+const char* Serving(const ViewCheckpoint& c, uint32_t version) {
+  if (c.version == 0) return "not_built";
+  if (c.version != version) return "other_version";
+  if (c.position < c.ready_at) return "folding_again";
+  return "yes";
+}
+
+}  // namespace
 
 int RunProjections(const std::vector<std::string>& args) {
   po::options_description desc("projections options");
   AddCommonOptions(&desc);
   desc.add_options()("format", po::value<std::string>()->default_value("text"), "text or json");
   po::variables_map vm;
-  int rc = ParseVerbOptions("projections", "Shows each view's version, checkpoint and lag.", desc,
-                            args, &vm);
+  int rc = ParseVerbOptions(
+      "projections",
+      "Shows each view's version, checkpoint, lag and whether queries are served it "
+      "(not while it is folded again from the start).",
+      desc, args, &vm);
   if (rc >= 0) return rc;
   const bool json = vm["format"].as<std::string>() == "json";
   ViewEngine engine;
@@ -26,6 +40,7 @@ int RunProjections(const std::vector<std::string>& args) {
   if (!json) {
     std::cout << std::left << std::setw(22) << "VIEW" << std::setw(9) << "VERSION" << std::setw(9)
               << "STORED" << std::setw(13) << "CHECKPOINT" << std::setw(11) << "LAG"
+              << std::setw(14) << "SERVED"
               << "BYTES\n";
   }
   for (const auto& p : projections) {
@@ -38,11 +53,12 @@ int RunProjections(const std::vector<std::string>& args) {
     if (json) {
       std::cout << "{\"view\":\"" << name << "\",\"version\":" << p->version()
                 << ",\"stored_version\":" << c.version << ",\"checkpoint\":" << c.position
-                << ",\"lag\":" << lag << ",\"bytes\":" << bytes << "}\n";
+                << ",\"lag\":" << lag << ",\"served\":\"" << Serving(c, p->version())
+                << "\",\"bytes\":" << bytes << "}\n";
     } else {
       std::cout << std::left << std::setw(22) << name << std::setw(9) << p->version()
                 << std::setw(9) << c.version << std::setw(13) << c.position << std::setw(11) << lag
-                << bytes << "\n";
+                << std::setw(14) << Serving(c, p->version()) << bytes << "\n";
     }
   }
   return kExitOk;

@@ -195,12 +195,13 @@ class Runner : public ProjectionRunner {
     if (!offsets_status.ok() && !offsets_status.IsCorruption()) return offsets_status;
     const bool from_kafka = !offsets_status.ok() || !offsets.empty();
     if (damaged || other_version || ahead || from_kafka) {
-      LogWarn("projections",
-              "view dropped for rebuild view=" + v->name +
-                  (damaged         ? " damaged_checkpoint"
-                   : other_version ? " stored_version=" + std::to_string(c.version)
-                   : ahead ? " ahead_of_log=" + std::to_string(std::max(c.position, c.ready_at))
-                           : " fed_from_kafka"));
+      LogWarn(
+          "projections",
+          "view dropped for rebuild view=" + v->name +
+              (damaged         ? " damaged_checkpoint"
+               : other_version ? " stored_version=" + std::to_string(c.version)
+               : from_kafka    ? " fed_from_kafka"
+                            : " ahead_of_log=" + std::to_string(std::max(c.position, c.ready_at))));
       return DropToFoldAgain(v);
     }
     // Never built: the first catch-up is a fold from the start like a rebuild's.

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "cli_run.h"
+#include "tandem/projections/view_store.h"
 
 namespace tandem::test {
 namespace {
@@ -111,6 +112,28 @@ TEST_F(ViewCliTest, ProjectionsShowsEachViewsCheckpointAndLag) {
       std::regex(R"(\{"view":"client-timeline","version":([0-9]+),"stored_version":\1,)")))
       << r.output;
   EXPECT_NE(r.output.find(R"("lag":0,)"), std::string::npos);
+}
+
+TEST_F(ViewCliTest, ProjectionsSaysAViewBeingFoldedAgainIsNotServed) {
+  {
+    // As a rebuild killed midway leaves it: its checkpoint short of its ready mark.
+    std::unique_ptr<ViewStore> store;
+    ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), dir_.Sub("data") + "/views", &store).ok());
+    ViewCheckpoint c;
+    ASSERT_TRUE(store->GetCheckpoint("client-timeline", &c).ok());
+    ASSERT_TRUE(store->Drop("client-timeline").ok());
+    auto batch = store->NewBatch();
+    batch->SetCheckpoint("client-timeline", {1, c.version, c.position});
+    ASSERT_TRUE(store->Commit(batch.get()).ok());
+  }
+  CliRun r = Tandem("projections --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::regex_search(
+      r.output, std::regex(R"(\{"view":"client-timeline",[^}]*"served":"folding_again")")))
+      << r.output;
+  EXPECT_TRUE(
+      std::regex_search(r.output, std::regex(R"(\{"view":"client-feed",[^}]*"served":"yes")")))
+      << r.output;
 }
 
 }  // namespace

@@ -122,7 +122,7 @@ class KafkaWorkerCrashTest : public ::testing::Test {
     const auto offsets = StoredOffsets(data + "/views", kView);
     std::unique_ptr<ViewStore> store;
     ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), data + "/views", &store).ok());
-    const std::string stored = HashOf(store.get(), kView);
+    const std::string stored = StoredHashOf(store.get(), kView);
     store.reset();
     EXPECT_EQ(stored, ExpectedHash(world_->log(), dir_.Sub("expected-" + std::to_string(++n_)),
                                    kView, offsets))

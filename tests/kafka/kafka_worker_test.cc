@@ -146,6 +146,43 @@ TEST_F(KafkaWorkerTest, EachCommitTellsUpToWhichPositionEachPartitionIsReadable)
   }
 }
 
+TEST_F(KafkaWorkerTest, AViewFoldedFromTheTopicsStartIsServedOnlyOnceEveryPartitionReachedItsEnd) {
+  ASSERT_EQ(producer_->SendLog(world_->log()), last());
+  producer_->Flush();
+  // After each commit: whether a query is served the view, and how many records it holds.
+  std::mutex mu;
+  std::vector<std::pair<bool, int64_t>> seen;
+  KafkaWorkerOptions options;
+  options.max_batch_events = 50;
+  options.on_commit = [&](int32_t, uint64_t) {
+    std::unique_ptr<ViewSource> source;
+    const RowReader* rows = nullptr;
+    Status s = OpenLiveViewSource(store_.get(), &source);
+    if (s.ok()) s = source->Reader("client-timeline", &rows);
+    EXPECT_TRUE(s.ok() || s.reason() == "view.not_built") << s.ToString();
+    std::vector<SourceOffset> offsets;
+    EXPECT_TRUE(store_->GetSourceOffsets("client-timeline", &offsets).ok());
+    int64_t records = 0;
+    for (const SourceOffset& o : offsets) records += o.next_offset;
+    std::lock_guard<std::mutex> lock(mu);
+    seen.emplace_back(s.ok(), records);
+  };
+  auto worker = StartWorker("client-timeline", "g-ready", nullptr, options);
+  ASSERT_TRUE(WaitForRecords(worker.get(), last()));
+  ASSERT_TRUE(worker->Stop().ok());
+  std::lock_guard<std::mutex> lock(mu);
+  size_t unserved = 0;
+  for (const auto& [served, records] : seen) {
+    if (served) {
+      EXPECT_EQ(records, static_cast<int64_t>(last())) << "served part-built";
+    } else {
+      unserved++;
+    }
+  }
+  EXPECT_GT(unserved, 1u);
+  EXPECT_EQ(HashOf(store_.get(), "client-timeline"), LogFed("client-timeline"));
+}
+
 TEST_F(KafkaWorkerTest, RecordsTheTopicNoLongerHeldWhenTheWorkerCameAreCountedAsNeverRead) {
   // The mock cluster keeps about 5 MiB per partition and drops the oldest batches beyond, as
   // retention would: 8 MiB of records leave the partition's first offsets unreadable.

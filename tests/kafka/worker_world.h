@@ -19,6 +19,7 @@
 #include "tandem/kafka/event_message.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/views.h"
+#include "view_store_util.h"
 
 namespace tandem::test {
 
@@ -67,14 +68,28 @@ inline void StartWorkerScene(const std::string& world_dir, int commands, uint64_
                                                    KafkaTopics().events, kWorkerPartitions);
 }
 
-inline std::string HashOf(ViewStore* store, const std::string& view) {
-  std::unique_ptr<ViewSource> source;
-  EXPECT_TRUE(OpenLiveViewSource(store, &source).ok());
+inline std::string HashIn(ViewSource* source, const std::string& view) {
   std::string hex;
-  Status s = HashView(source.get(), view, &hex);
+  Status s = HashView(source, view, &hex);
   if (s.IsNotFound()) return "not built";
   EXPECT_TRUE(s.ok()) << view << ": " << s.ToString();
   return hex;
+}
+
+// The view as a query reads it: "not built" while it is not served.
+inline std::string HashOf(ViewStore* store, const std::string& view) {
+  std::unique_ptr<ViewSource> source;
+  EXPECT_TRUE(OpenLiveViewSource(store, &source).ok());
+  return HashIn(source.get(), view);
+}
+
+// The view's rows as stored, served or not (a worker killed before its partitions' ends).
+inline std::string StoredHashOf(ViewStore* store, const std::string& view) {
+  ViewCheckpoint checkpoint;
+  EXPECT_TRUE(store->GetCheckpoint(view, &checkpoint).ok());
+  if (checkpoint.version == 0) return "not built";
+  StoredRowsSource source(store);
+  return HashIn(&source, view);
 }
 
 // The log-fed views: a ProjectionRunner folds the whole log into `views_dir`.

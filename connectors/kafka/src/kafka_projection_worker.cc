@@ -111,6 +111,7 @@ class Worker : public KafkaProjectionWorker {
  private:
   void Run() {
     while (!stop_) {
+      if (!fold_.ready()) AwaitEnds();
       int timeout_ms = 100;
       if (fold_.pending_records() > 0) {
         const auto left = batch_started_ + options_.max_batch_delay - Clock::now();
@@ -162,6 +163,31 @@ class Worker : public KafkaProjectionWorker {
                            std::to_string(m->partition) + " offset=" + std::to_string(m->offset) +
                            " reason=" + kafka::RecordOutcomeName(outcome));
     }
+  }
+
+  // A view being folded again is served once its partitions reach their ends as they are now
+  // (their high watermarks, asked of the brokers: a partition just assigned has no other).
+  void AwaitEnds() {
+    const std::string& topic = options_.kafka.topics.events;
+    for (int32_t p : fold_.UnknownEnds()) {
+      if (stop_) return;
+      int64_t low = 0, high = 0;
+      rd_kafka_resp_err_t err =
+          rd_kafka_query_watermark_offsets(consumer_.get(), topic.c_str(), p, &low, &high, 500);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        // Asked again on the next turn; said once per partition.
+        if (end_unknown_.insert(p).second) {
+          LogWarn("kafka", "cannot look up the end of partition " + std::to_string(p) +
+                               " view=" + fold_.view() + ": " + rd_kafka_err2str(err) +
+                               "; the view stays unserved until it can");
+        }
+        continue;
+      }
+      end_unknown_.erase(p);
+      fold_.SetEnd(p, high);
+    }
+    Status s = fold_.CommitIfCaughtUp();
+    if (!s.ok()) FoldFailed(s);
   }
 
   // The topic no longer holds records this worker had not read yet (retention removed them):
@@ -240,6 +266,7 @@ class Worker : public KafkaProjectionWorker {
         const int64_t next = fold_.NextOffset(partitions->elems[i].partition);
         partitions->elems[i].offset = next >= 0 ? next : RD_KAFKA_OFFSET_BEGINNING;
         assigned_.insert(partitions->elems[i].partition);
+        fold_.Assigned(partitions->elems[i].partition);
       }
       LogInfo("kafka", "worker assigned view=" + fold_.view() + " partitions=" + names);
       Check(cooperative ? rd_kafka_error_code(rd_kafka_incremental_assign(rk, partitions))
@@ -250,12 +277,18 @@ class Worker : public KafkaProjectionWorker {
       // next owner's view and this one each hold exactly what their offsets say.
       CommitBatch();
       fold_.Forget();
-      for (int i = 0; i < partitions->cnt; i++) assigned_.erase(partitions->elems[i].partition);
+      for (int i = 0; i < partitions->cnt; i++) {
+        assigned_.erase(partitions->elems[i].partition);
+        fold_.Revoked(partitions->elems[i].partition);
+      }
       LogInfo("kafka", "worker revoked view=" + fold_.view() + " partitions=" + names);
       Check(cooperative ? rd_kafka_error_code(rd_kafka_incremental_unassign(rk, partitions))
                         : rd_kafka_assign(rk, nullptr),
             "unassign");
-      if (!cooperative) assigned_.clear();
+      if (!cooperative) {
+        for (int32_t p : assigned_) fold_.Revoked(p);
+        assigned_.clear();
+      }
     }
     PublishGauges();
   }
@@ -328,6 +361,7 @@ class Worker : public KafkaProjectionWorker {
   Status stop_status_;
   // Only the folding thread touches what follows (rebalances run inside its poll).
   std::set<int32_t> assigned_;
+  std::set<int32_t> end_unknown_;  // partitions whose end could not be looked up (said once)
   Clock::time_point batch_started_;
   std::array<uint64_t, kOutcomes> batch_counts_{};
   std::array<std::atomic<uint64_t>, kOutcomes> counts_{};

@@ -50,6 +50,8 @@ Status WorkerFold::Load() {
   }
   for (const SourceOffset& o : offsets) committed_[o.partition] = o;
   position_ = checkpoint.position;
+  // Also a fold a process was killed in, or a view a log-fed runner dropped to fold again.
+  ready_ = checkpoint.version != 0 && checkpoint.ready_at == 0;
   return Status::OK();
 }
 
@@ -104,17 +106,19 @@ Status WorkerFold::Offer(const WorkerRecord& record, RecordOutcome* outcome, int
 
 Status WorkerFold::Commit(std::vector<SourceOffset>* advanced) {
   if (pending_records_ == 0) return Status::OK();
+  const bool caught_up = !ready_ && CaughtUp(true);
   Status s = projection_->Flush(batch_->Rows(view_));
   if (s.ok()) {
     for (const auto& [partition, offset] : pending_) batch_->SetSourceOffset(view_, offset);
     const uint64_t position = std::max(position_, pending_position_);
-    batch_->SetCheckpoint(view_, {position, version()});
+    batch_->SetCheckpoint(view_, {position, version(), ReadyAt(caught_up)});
     s = store_->Commit(batch_.get());
   }
   if (!s.ok()) {
     Forget();
     return s;
   }
+  if (caught_up) BecomeReady();
   for (auto& [partition, offset] : pending_) {
     if (advanced != nullptr) advanced->push_back(offset);
     committed_[partition] = std::move(offset);
@@ -141,7 +145,70 @@ Status WorkerFold::DropView() {
   if (!s.ok()) return s;
   committed_.clear();
   position_ = 0;
+  // Folded again from the beginning: every partition, up to its end as of now.
+  ready_ = false;
+  ends_.clear();
+  for (int32_t p : assigned_) ends_[p] = kUnknownEnd;
   return Status::OK();
+}
+
+void WorkerFold::Assigned(int32_t partition) {
+  assigned_.insert(partition);
+  if (ready_ && committed_.count(partition) > 0) return;  // behind at most, never part-built
+  if (ready_) {
+    LogInfo("kafka", "view not served until a partition it never read reaches its end view=" +
+                         view_ + " partition=" + std::to_string(partition));
+  }
+  ready_ = false;
+  ends_[partition] = kUnknownEnd;
+}
+
+void WorkerFold::Revoked(int32_t partition) {
+  assigned_.erase(partition);
+  ends_.erase(partition);
+}
+
+std::vector<int32_t> WorkerFold::UnknownEnds() const {
+  std::vector<int32_t> out;
+  for (const auto& [partition, end] : ends_) {
+    if (end == kUnknownEnd) out.push_back(partition);
+  }
+  return out;
+}
+
+void WorkerFold::SetEnd(int32_t partition, int64_t end) {
+  auto it = ends_.find(partition);
+  if (it != ends_.end()) it->second = std::max<int64_t>(end, 0);
+}
+
+bool WorkerFold::CaughtUp(bool pending) const {
+  if (ends_.empty()) return false;  // nothing assigned yet: nothing says the view is whole
+  for (const auto& [partition, end] : ends_) {
+    if (end == kUnknownEnd) return false;
+    auto p = pending ? pending_.find(partition) : pending_.end();
+    const int64_t next = p != pending_.end() ? p->second.next_offset : NextOffset(partition);
+    if (std::max<int64_t>(next, 0) < end) return false;  // -1: never read
+  }
+  return true;
+}
+
+uint64_t WorkerFold::ReadyAt(bool caught_up) const {
+  return ready_ || caught_up ? 0 : ViewCheckpoint::kReadyWhenCaughtUp;
+}
+
+void WorkerFold::BecomeReady() {
+  ready_ = true;
+  ends_.clear();
+  LogInfo("kafka", "view served: every partition reached its end view=" + view_);
+}
+
+Status WorkerFold::CommitIfCaughtUp() {
+  if (ready_ || pending_records_ > 0 || !CaughtUp(false)) return Status::OK();
+  std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+  batch->SetCheckpoint(view_, {position_, version(), 0});
+  Status s = store_->Commit(batch.get());
+  if (s.ok()) BecomeReady();
+  return s;
 }
 
 }  // namespace tandem::kafka

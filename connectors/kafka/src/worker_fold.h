@@ -12,11 +12,18 @@
 //  - Load drops a stored view that cannot be resumed from: of another projection version, with
 //    a damaged checkpoint or offset, folded from the log (a checkpoint but no offsets), or fed
 //    from another topic. Its offsets go with it, so it is folded again from the beginning.
+//  - A view folded from the beginning (dropped, never built) is not served (its checkpoint
+//    carries ViewCheckpoint::kReadyWhenCaughtUp) until every partition assigned to it has
+//    reached the end it had when the fold began: a reader would otherwise take a timeline
+//    without its later milestones for the project's state. So is a view assigned a partition it
+//    never read, until that partition reaches its end. Ends are the partitions' high
+//    watermarks, looked up by the caller (UnknownEnds, SetEnd); a restart looks them up again.
 #pragma once
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +70,17 @@ class WorkerFold {
   // Drops the view with its offsets, e.g. when its rows turned out damaged.
   Status DropView();
 
+  // Readiness (the contract's last point). The partitions assigned and revoked; those whose
+  // end is still to be looked up; an end found.
+  void Assigned(int32_t partition);
+  void Revoked(int32_t partition);
+  std::vector<int32_t> UnknownEnds() const;
+  void SetEnd(int32_t partition, int64_t end);
+  // Commits the view as served when every partition it waits for reached its end without a
+  // batch to carry the news (ends reached already, an empty partition). Nothing otherwise.
+  Status CommitIfCaughtUp();
+  bool ready() const { return ready_; }
+
   const std::string& view() const { return view_; }
   uint32_t version() const { return projection_->version(); }
   // The highest global position folded (committed), for display.
@@ -70,6 +88,12 @@ class WorkerFold {
 
  private:
   SourceOffset& State(int32_t partition);
+  // Whether every partition waited for reaches its end with the batch in progress (`pending`)
+  // or with what is committed.
+  bool CaughtUp(bool pending) const;
+  // The ready_at the next commit writes.
+  uint64_t ReadyAt(bool caught_up) const;
+  void BecomeReady();
 
   std::unique_ptr<Projection> projection_;
   ViewStore* store_;
@@ -81,6 +105,11 @@ class WorkerFold {
   size_t pending_records_ = 0;
   uint64_t position_ = 0;
   uint64_t pending_position_ = 0;
+  bool ready_ = false;
+  // While not ready: the partitions waited for, and their ends (kUnknownEnd: to look up).
+  static constexpr int64_t kUnknownEnd = -1;
+  std::map<int32_t, int64_t> ends_;
+  std::set<int32_t> assigned_;
 };
 
 }  // namespace tandem::kafka

@@ -90,6 +90,9 @@ struct ViewCheckpoint {
   // it reaches the log's head as it was then: a reader would otherwise see it part-built (a
   // timeline without its later milestones) and take that for the project's state. 0: served.
   uint64_t ready_at = 0;
+  // The ready_at of a view fed from Kafka being folded again: no log position says when it is
+  // ready (its partitions' ends do); its worker writes 0 when they are reached.
+  static constexpr uint64_t kReadyWhenCaughtUp = UINT64_MAX;
 };
 
 // Where a view fed from Kafka stands on one partition of its topic: its rows hold exactly the

@@ -16,6 +16,9 @@
 //  - A stored view of another projection version is dropped and refolded from the beginning;
 //    so is one that cannot be resumed from: damaged offsets or checkpoint, folded from the log
 //    (a checkpoint without offsets), or fed from another topic.
+//  - A view folded from the beginning, or assigned a partition it never read, is not served
+//    (view.not_built) until each such partition reaches the high watermark it had when the
+//    worker was assigned it, looked up then (ViewCheckpoint::kReadyWhenCaughtUp meanwhile).
 //  - Its checkpoint's position is the highest global position folded (for display: the view
 //    holds its partitions' events, not a prefix of the log).
 //  - Open refuses a JSON events topic (InvalidArgument kafka.worker_needs_flatbuffers) and a

@@ -1,0 +1,232 @@
+// A Kafka-fed view folded from the beginning is never served part-built: it waits for every
+// partition assigned to it to reach the end it had when the fold began (the worker's fold,
+// without librdkafka: the records are the log's events, offered as the topic would hold them).
+// The worker looking the ends up against the embedded cluster: kafka_worker_test.
+#include <gtest/gtest.h>
+
+#include "command_world.h"
+#include "tandem/kafka/event_message.h"
+#include "tandem/projections/projection_runner.h"
+#include "tandem/projections/views.h"
+#include "worker_fold.h"
+
+namespace tandem::test {
+namespace {
+
+using kafka::RecordOutcome;
+using kafka::WorkerFold;
+using kafka::WorkerRecord;
+
+constexpr char kView[] = "client-threads";
+
+class WorkerFoldReadyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<CommandWorld>(dir_.Sub("world"));
+    world_->BuildStandard();
+    ASSERT_GT(world_->log()->LastPosition(), 20u);
+    ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), dir_.Sub("views"), &store_).ok());
+    std::vector<RecordedEvent> page;
+    for (uint64_t next = 1;; next = page.back().global_position() + 1) {
+      ASSERT_TRUE(world_->log()->ReadAll(next, ReadOptions(), &page).ok());
+      if (page.empty()) break;
+      for (const RecordedEvent& e : page) {
+        EventMessage m;
+        ASSERT_TRUE(EncodeEventMessage(e, EventFormat::kFlatBuffers, nullptr, &m).ok());
+        records_.push_back(std::move(m));
+      }
+    }
+  }
+
+  std::unique_ptr<WorkerFold> LoadFold() {
+    std::vector<std::unique_ptr<Projection>> p;
+    EXPECT_TRUE(MakeProjections({kView}, &p).ok());
+    auto fold = std::make_unique<WorkerFold>(std::move(p.front()), store_.get(), "events");
+    EXPECT_TRUE(fold->Load().ok());
+    return fold;
+  }
+
+  // Offers the log's events [from, to) as offsets from..to-1 of `partition`, then commits.
+  void FoldRecords(WorkerFold* fold, int32_t partition, size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      std::string header;
+      for (const auto& [k, v] : records_[i].headers) {
+        if (k == event_headers::kGlobalPosition) header = v;
+      }
+      WorkerRecord r;
+      r.partition = partition;
+      r.offset = static_cast<int64_t>(i);
+      r.value = records_[i].value;
+      r.position_header = header;
+      RecordOutcome outcome;
+      ASSERT_TRUE(fold->Offer(r, &outcome).ok());
+      ASSERT_EQ(outcome, RecordOutcome::kFolded);
+    }
+    ASSERT_TRUE(fold->Commit().ok());
+  }
+
+  // What a query gets: OK when the view is served.
+  Status Served() {
+    std::unique_ptr<ViewSource> source;
+    Status s = OpenLiveViewSource(store_.get(), &source);
+    const RowReader* rows = nullptr;
+    return s.ok() ? source->Reader(kView, &rows) : s;
+  }
+
+  int64_t all() const { return static_cast<int64_t>(records_.size()); }
+
+  ScratchDir dir_;
+  std::unique_ptr<CommandWorld> world_;
+  std::unique_ptr<ViewStore> store_;
+  std::vector<EventMessage> records_;
+};
+
+TEST_F(WorkerFoldReadyTest, AViewFoldedFromTheBeginningIsServedOnlyOnceItsPartitionReachesItsEnd) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  ASSERT_EQ(fold->UnknownEnds(), std::vector<int32_t>{0});
+  fold->SetEnd(0, all());
+  FoldRecords(fold.get(), 0, 0, 5);
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  FoldRecords(fold.get(), 0, 5, records_.size());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+  EXPECT_TRUE(fold->ready());
+}
+
+TEST_F(WorkerFoldReadyTest, AViewStaysUnservedWhileAPartitionsEndIsUnknown) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  FoldRecords(fold.get(), 0, 0, records_.size());
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  fold->SetEnd(0, all());
+  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, AViewWaitsForEveryAssignedPartition) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  fold->Assigned(1);
+  fold->SetEnd(0, 10);
+  fold->SetEnd(1, all() - 10);
+  FoldRecords(fold.get(), 0, 0, 10);
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  // Offsets are the records' indexes: partition 1 reaches its end with offset all() - 11.
+  FoldRecords(fold.get(), 1, 10, records_.size() - 10);
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, AnEmptyTopicGivesAnEmptyServedView) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  fold->SetEnd(0, 0);
+  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, AFoldTheProcessStoppedInStaysUnservedWhenTheWorkerComesBack) {
+  {
+    auto fold = LoadFold();
+    fold->Assigned(0);
+    fold->SetEnd(0, all());
+    FoldRecords(fold.get(), 0, 0, 5);
+  }
+  auto fold = LoadFold();
+  EXPECT_FALSE(fold->ready());
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  fold->Assigned(0);
+  // Asked again after the restart: the end may have moved on meanwhile.
+  ASSERT_EQ(fold->UnknownEnds(), std::vector<int32_t>{0});
+  fold->SetEnd(0, all());
+  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  FoldRecords(fold.get(), 0, 5, records_.size());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, AServedViewStaysServedAcrossARestart) {
+  {
+    auto fold = LoadFold();
+    fold->Assigned(0);
+    fold->SetEnd(0, 5);
+    FoldRecords(fold.get(), 0, 0, 5);
+  }
+  auto fold = LoadFold();
+  EXPECT_TRUE(fold->ready());
+  fold->Assigned(0);
+  EXPECT_TRUE(fold->UnknownEnds().empty());
+  FoldRecords(fold.get(), 0, 5, 8);  // behind the topic's end now: lagging, not part-built
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, APartitionTheViewNeverReadLeavesItUnservedUntilItReachesItsEnd) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  fold->SetEnd(0, 10);
+  FoldRecords(fold.get(), 0, 0, 10);
+  ASSERT_TRUE(Served().ok());
+  fold->Assigned(1);  // a rebalance hands it a partition another worker had
+  ASSERT_EQ(fold->UnknownEnds(), std::vector<int32_t>{1});
+  fold->SetEnd(1, all());
+  FoldRecords(fold.get(), 1, 10, 15);
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  FoldRecords(fold.get(), 1, 15, records_.size());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, ADroppedViewWaitsForEveryAssignedPartitionAgain) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  fold->Assigned(1);
+  fold->SetEnd(0, 0);
+  fold->SetEnd(1, 0);
+  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
+  ASSERT_TRUE(fold->ready());
+  ASSERT_TRUE(fold->DropView().ok());  // e.g. its rows turned out damaged
+  EXPECT_FALSE(fold->ready());
+  EXPECT_EQ(fold->UnknownEnds(), (std::vector<int32_t>{0, 1}));
+  fold->SetEnd(0, 5);
+  fold->SetEnd(1, 0);
+  FoldRecords(fold.get(), 0, 0, 3);
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  FoldRecords(fold.get(), 0, 3, 5);
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, ARevokedPartitionIsNoLongerWaitedFor) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  fold->Assigned(1);
+  fold->SetEnd(0, 5);
+  fold->SetEnd(1, all());
+  FoldRecords(fold.get(), 0, 0, 5);
+  fold->Revoked(1);  // never read here: the worker that has it now folds it
+  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, AViewALogFedRunnerDroppedStaysUnservedUntilTheWorkerCaughtUp) {
+  std::vector<std::unique_ptr<Projection>> projections;
+  ASSERT_TRUE(MakeProjections({kView}, &projections).ok());
+  const uint32_t version = projections.front()->version();
+  std::unique_ptr<ProjectionRunner> runner;
+  ASSERT_TRUE(ProjectionRunner::Open(ProjectionRunnerOptions(), world_->log(), store_.get(),
+                                     std::move(projections), &runner)
+                  .ok());
+  runner.reset();  // stopped before its first round: the view is dropped with its mark
+  ViewCheckpoint c;
+  ASSERT_TRUE(store_->GetCheckpoint(kView, &c).ok());
+  ASSERT_EQ(c.version, version);
+  ASSERT_NE(c.ready_at, 0u);
+  auto fold = LoadFold();
+  EXPECT_FALSE(fold->ready());
+  fold->Assigned(0);
+  fold->SetEnd(0, all());
+  FoldRecords(fold.get(), 0, 0, 5);
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  FoldRecords(fold.get(), 0, 5, records_.size());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+}  // namespace
+}  // namespace tandem::test
