@@ -1,7 +1,7 @@
 // A Kafka-fed view folded from the beginning is never served part-built: it waits for every
-// partition assigned to it to reach the end it had when the fold began (the worker's fold,
-// without librdkafka: the records are the log's events, offered as the topic would hold them).
-// The worker looking the ends up against the embedded cluster: kafka_worker_test.
+// partition assigned to it to reach its end (the worker's fold, without librdkafka: the records
+// are the log's events, offered as the topic would hold them, and the ends as the consumer
+// reports them). The worker against the embedded cluster: kafka_worker_test.
 #include <gtest/gtest.h>
 
 #include "command_world.h"
@@ -65,6 +65,22 @@ class WorkerFoldReadyTest : public ::testing::Test {
     ASSERT_TRUE(fold->Commit().ok());
   }
 
+  // The end of `partition` at `offset`, committed.
+  void ReachEnd(WorkerFold* fold, int32_t partition, int64_t offset) {
+    fold->ReachedEnd(partition, offset);
+    ASSERT_TRUE(fold->Commit().ok());
+  }
+
+  std::unique_ptr<ProjectionRunner> OpenRunner() {
+    std::vector<std::unique_ptr<Projection>> projections;
+    EXPECT_TRUE(MakeProjections({kView}, &projections).ok());
+    std::unique_ptr<ProjectionRunner> runner;
+    EXPECT_TRUE(ProjectionRunner::Open(ProjectionRunnerOptions(), world_->log(), store_.get(),
+                                       std::move(projections), &runner)
+                    .ok());
+    return runner;
+  }
+
   // What a query gets: OK when the view is served.
   Status Served() {
     std::unique_ptr<ViewSource> source;
@@ -84,43 +100,41 @@ class WorkerFoldReadyTest : public ::testing::Test {
 TEST_F(WorkerFoldReadyTest, AViewFoldedFromTheBeginningIsServedOnlyOnceItsPartitionReachesItsEnd) {
   auto fold = LoadFold();
   fold->Assigned(0);
-  ASSERT_EQ(fold->UnknownEnds(), std::vector<int32_t>{0});
-  fold->SetEnd(0, all());
   FoldRecords(fold.get(), 0, 0, 5);
   EXPECT_EQ(Served().reason(), "view.not_built");
   FoldRecords(fold.get(), 0, 5, records_.size());
+  EXPECT_EQ(Served().reason(), "view.not_built");  // every record, but no end seen yet
+  ReachEnd(fold.get(), 0, all());
   EXPECT_TRUE(Served().ok()) << Served().ToString();
   EXPECT_TRUE(fold->ready());
-}
-
-TEST_F(WorkerFoldReadyTest, AViewStaysUnservedWhileAPartitionsEndIsUnknown) {
-  auto fold = LoadFold();
-  fold->Assigned(0);
-  FoldRecords(fold.get(), 0, 0, records_.size());
-  EXPECT_EQ(Served().reason(), "view.not_built");
-  fold->SetEnd(0, all());
-  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
-  EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
 
 TEST_F(WorkerFoldReadyTest, AViewWaitsForEveryAssignedPartition) {
   auto fold = LoadFold();
   fold->Assigned(0);
   fold->Assigned(1);
-  fold->SetEnd(0, 10);
-  fold->SetEnd(1, all() - 10);
   FoldRecords(fold.get(), 0, 0, 10);
+  ReachEnd(fold.get(), 0, 10);
   EXPECT_EQ(Served().reason(), "view.not_built");
-  // Offsets are the records' indexes: partition 1 reaches its end with offset all() - 11.
-  FoldRecords(fold.get(), 1, 10, records_.size() - 10);
+  FoldRecords(fold.get(), 1, 10, records_.size());
+  ReachEnd(fold.get(), 1, all());
   EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
 
 TEST_F(WorkerFoldReadyTest, AnEmptyTopicGivesAnEmptyServedView) {
   auto fold = LoadFold();
   fold->Assigned(0);
-  fold->SetEnd(0, 0);
-  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
+  ReachEnd(fold.get(), 0, 0);
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, APartitionRetentionEmptiedCountsItsRecordsAsNeverReadAndIsNoWait) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  int64_t unread = 0;
+  fold->ReachedEnd(0, 40, &unread);  // the topic holds none of its 40 records any more
+  ASSERT_TRUE(fold->Commit().ok());
+  EXPECT_EQ(unread, 40);
   EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
 
@@ -128,33 +142,32 @@ TEST_F(WorkerFoldReadyTest, AFoldTheProcessStoppedInStaysUnservedWhenTheWorkerCo
   {
     auto fold = LoadFold();
     fold->Assigned(0);
-    fold->SetEnd(0, all());
     FoldRecords(fold.get(), 0, 0, 5);
   }
   auto fold = LoadFold();
   EXPECT_FALSE(fold->ready());
-  EXPECT_EQ(Served().reason(), "view.not_built");
   fold->Assigned(0);
-  // Asked again after the restart: the end may have moved on meanwhile.
-  ASSERT_EQ(fold->UnknownEnds(), std::vector<int32_t>{0});
-  fold->SetEnd(0, all());
-  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
+  FoldRecords(fold.get(), 0, 5, 10);
   EXPECT_EQ(Served().reason(), "view.not_built");
-  FoldRecords(fold.get(), 0, 5, records_.size());
+  FoldRecords(fold.get(), 0, 10, records_.size());
+  ReachEnd(fold.get(), 0, all());
   EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
 
-TEST_F(WorkerFoldReadyTest, AServedViewStaysServedAcrossARestart) {
+TEST_F(WorkerFoldReadyTest, AServedViewWithAnEmptyPartitionStaysServedAcrossARestart) {
   {
     auto fold = LoadFold();
     fold->Assigned(0);
-    fold->SetEnd(0, 5);
+    fold->Assigned(1);
     FoldRecords(fold.get(), 0, 0, 5);
+    ReachEnd(fold.get(), 0, 5);
+    ReachEnd(fold.get(), 1, 0);  // no record ever
+    ASSERT_TRUE(Served().ok());
   }
   auto fold = LoadFold();
   EXPECT_TRUE(fold->ready());
+  fold->Assigned(1);
   fold->Assigned(0);
-  EXPECT_TRUE(fold->UnknownEnds().empty());
   FoldRecords(fold.get(), 0, 5, 8);  // behind the topic's end now: lagging, not part-built
   EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
@@ -162,15 +175,31 @@ TEST_F(WorkerFoldReadyTest, AServedViewStaysServedAcrossARestart) {
 TEST_F(WorkerFoldReadyTest, APartitionTheViewNeverReadLeavesItUnservedUntilItReachesItsEnd) {
   auto fold = LoadFold();
   fold->Assigned(0);
-  fold->SetEnd(0, 10);
   FoldRecords(fold.get(), 0, 0, 10);
+  ReachEnd(fold.get(), 0, 10);
   ASSERT_TRUE(Served().ok());
   fold->Assigned(1);  // a rebalance hands it a partition another worker had
-  ASSERT_EQ(fold->UnknownEnds(), std::vector<int32_t>{1});
-  fold->SetEnd(1, all());
   FoldRecords(fold.get(), 1, 10, 15);
   EXPECT_EQ(Served().reason(), "view.not_built");
   FoldRecords(fold.get(), 1, 15, records_.size());
+  ReachEnd(fold.get(), 1, all());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, APartitionRevokedBeforeItsEndIsWaitedForWhenItComesBack) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  fold->Assigned(1);
+  FoldRecords(fold.get(), 1, 10, 15);
+  fold->Revoked(1);  // the worker that has it now folds it to its end
+  FoldRecords(fold.get(), 0, 0, 10);
+  ReachEnd(fold.get(), 0, 10);
+  ASSERT_TRUE(Served().ok());
+  fold->Assigned(1);  // back, read only in part
+  FoldRecords(fold.get(), 1, 15, 20);
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  FoldRecords(fold.get(), 1, 20, records_.size());
+  ReachEnd(fold.get(), 1, all());
   EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
 
@@ -178,53 +207,53 @@ TEST_F(WorkerFoldReadyTest, ADroppedViewWaitsForEveryAssignedPartitionAgain) {
   auto fold = LoadFold();
   fold->Assigned(0);
   fold->Assigned(1);
-  fold->SetEnd(0, 0);
-  fold->SetEnd(1, 0);
-  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
+  ReachEnd(fold.get(), 0, 0);
+  ReachEnd(fold.get(), 1, 0);
   ASSERT_TRUE(fold->ready());
   ASSERT_TRUE(fold->DropView().ok());  // e.g. its rows turned out damaged
   EXPECT_FALSE(fold->ready());
-  EXPECT_EQ(fold->UnknownEnds(), (std::vector<int32_t>{0, 1}));
-  fold->SetEnd(0, 5);
-  fold->SetEnd(1, 0);
-  FoldRecords(fold.get(), 0, 0, 3);
+  FoldRecords(fold.get(), 0, 0, 5);
+  ReachEnd(fold.get(), 0, 5);
   EXPECT_EQ(Served().reason(), "view.not_built");
-  FoldRecords(fold.get(), 0, 3, 5);
+  ReachEnd(fold.get(), 1, 0);
   EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
 
-TEST_F(WorkerFoldReadyTest, ARevokedPartitionIsNoLongerWaitedFor) {
+TEST_F(WorkerFoldReadyTest, AnEndReachedInABatchThatFailedIsWaitedForAgain) {
   auto fold = LoadFold();
   fold->Assigned(0);
-  fold->Assigned(1);
-  fold->SetEnd(0, 5);
-  fold->SetEnd(1, all());
   FoldRecords(fold.get(), 0, 0, 5);
-  fold->Revoked(1);  // never read here: the worker that has it now folds it
-  ASSERT_TRUE(fold->CommitIfCaughtUp().ok());
-  EXPECT_TRUE(Served().ok()) << Served().ToString();
+  fold->ReachedEnd(0, 5);
+  fold->Forget();  // the batch could not be committed: the partition is read again
+  FoldRecords(fold.get(), 0, 5, 6);
+  EXPECT_EQ(Served().reason(), "view.not_built");
 }
 
 TEST_F(WorkerFoldReadyTest, AViewALogFedRunnerDroppedStaysUnservedUntilTheWorkerCaughtUp) {
-  std::vector<std::unique_ptr<Projection>> projections;
-  ASSERT_TRUE(MakeProjections({kView}, &projections).ok());
-  const uint32_t version = projections.front()->version();
-  std::unique_ptr<ProjectionRunner> runner;
-  ASSERT_TRUE(ProjectionRunner::Open(ProjectionRunnerOptions(), world_->log(), store_.get(),
-                                     std::move(projections), &runner)
-                  .ok());
+  std::unique_ptr<ProjectionRunner> runner = OpenRunner();
   runner.reset();  // stopped before its first round: the view is dropped with its mark
   ViewCheckpoint c;
   ASSERT_TRUE(store_->GetCheckpoint(kView, &c).ok());
-  ASSERT_EQ(c.version, version);
   ASSERT_NE(c.ready_at, 0u);
   auto fold = LoadFold();
   EXPECT_FALSE(fold->ready());
   fold->Assigned(0);
-  fold->SetEnd(0, all());
-  FoldRecords(fold.get(), 0, 0, 5);
+  FoldRecords(fold.get(), 0, 0, records_.size());
   EXPECT_EQ(Served().reason(), "view.not_built");
-  FoldRecords(fold.get(), 0, 5, records_.size());
+  ReachEnd(fold.get(), 0, all());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, ALogFedRunnerFoldsAgainAViewAWorkerBuiltOnAnEmptyTopic) {
+  {
+    auto fold = LoadFold();
+    fold->Assigned(0);
+    ReachEnd(fold.get(), 0, 0);
+    ASSERT_TRUE(Served().ok());
+  }
+  std::unique_ptr<ProjectionRunner> runner = OpenRunner();
+  EXPECT_EQ(Served().reason(), "view.not_built");  // not the worker's empty view
+  ASSERT_TRUE(runner->CatchUp().ok());
   EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
 

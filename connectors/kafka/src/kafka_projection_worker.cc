@@ -60,7 +60,9 @@ class Worker : public KafkaProjectionWorker {
                          // A partition never consumed, or a stored offset the topic no longer
                          // holds (a fresh cluster): from the start, positions skip duplicates.
                          {"auto.offset.reset", "earliest"},
-                         {"enable.partition.eof", "false"},
+                         // The end of a partition is what a view folded from the beginning
+                         // waits for before it is served (WorkerFold::ReachedEnd).
+                         {"enable.partition.eof", "true"},
                          // Views are read live: a fetch with nothing new comes back after 10 ms
                          // rather than librdkafka's 500 (a broker answers sooner when records
                          // arrive; librdkafka's mock cluster waits the whole time).
@@ -111,7 +113,6 @@ class Worker : public KafkaProjectionWorker {
  private:
   void Run() {
     while (!stop_) {
-      if (!fold_.ready()) AwaitEnds();
       int timeout_ms = 100;
       if (fold_.pending_records() > 0) {
         const auto left = batch_started_ + options_.max_batch_delay - Clock::now();
@@ -138,6 +139,13 @@ class Worker : public KafkaProjectionWorker {
   }
 
   void Take(const rd_kafka_message_t* m) {
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      if (fold_.pending_records() == 0) batch_started_ = Clock::now();
+      int64_t unread = 0;
+      fold_.ReachedEnd(m->partition, m->offset, &unread);
+      if (unread > 0) NeverRead(m, unread);
+      return;
+    }
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       // Transient (a broker away, a rebalance): librdkafka retries by itself.
       LogWarn("kafka", std::string("worker consumer: ") + rd_kafka_message_errstr(m));
@@ -163,31 +171,6 @@ class Worker : public KafkaProjectionWorker {
                            std::to_string(m->partition) + " offset=" + std::to_string(m->offset) +
                            " reason=" + kafka::RecordOutcomeName(outcome));
     }
-  }
-
-  // A view being folded again is served once its partitions reach their ends as they are now
-  // (their high watermarks, asked of the brokers: a partition just assigned has no other).
-  void AwaitEnds() {
-    const std::string& topic = options_.kafka.topics.events;
-    for (int32_t p : fold_.UnknownEnds()) {
-      if (stop_) return;
-      int64_t low = 0, high = 0;
-      rd_kafka_resp_err_t err =
-          rd_kafka_query_watermark_offsets(consumer_.get(), topic.c_str(), p, &low, &high, 500);
-      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        // Asked again on the next turn; said once per partition.
-        if (end_unknown_.insert(p).second) {
-          LogWarn("kafka", "cannot look up the end of partition " + std::to_string(p) +
-                               " view=" + fold_.view() + ": " + rd_kafka_err2str(err) +
-                               "; the view stays unserved until it can");
-        }
-        continue;
-      }
-      end_unknown_.erase(p);
-      fold_.SetEnd(p, high);
-    }
-    Status s = fold_.CommitIfCaughtUp();
-    if (!s.ok()) FoldFailed(s);
   }
 
   // The topic no longer holds records this worker had not read yet (retention removed them):
@@ -361,7 +344,6 @@ class Worker : public KafkaProjectionWorker {
   Status stop_status_;
   // Only the folding thread touches what follows (rebalances run inside its poll).
   std::set<int32_t> assigned_;
-  std::set<int32_t> end_unknown_;  // partitions whose end could not be looked up (said once)
   Clock::time_point batch_started_;
   std::array<uint64_t, kOutcomes> batch_counts_{};
   std::array<std::atomic<uint64_t>, kOutcomes> counts_{};

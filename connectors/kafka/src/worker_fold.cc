@@ -52,6 +52,7 @@ Status WorkerFold::Load() {
   position_ = checkpoint.position;
   // Also a fold a process was killed in, or a view a log-fed runner dropped to fold again.
   ready_ = checkpoint.version != 0 && checkpoint.ready_at == 0;
+  whole_fold_ = !ready_;
   return Status::OK();
 }
 
@@ -106,19 +107,29 @@ Status WorkerFold::Offer(const WorkerRecord& record, RecordOutcome* outcome, int
 
 Status WorkerFold::Commit(std::vector<SourceOffset>* advanced) {
   if (pending_records_ == 0) return Status::OK();
-  const bool caught_up = !ready_ && CaughtUp(true);
+  const bool served = ServedAfterCommit();
   Status s = projection_->Flush(batch_->Rows(view_));
   if (s.ok()) {
     for (const auto& [partition, offset] : pending_) batch_->SetSourceOffset(view_, offset);
     const uint64_t position = std::max(position_, pending_position_);
-    batch_->SetCheckpoint(view_, {position, version(), ReadyAt(caught_up)});
+    batch_->SetCheckpoint(view_,
+                          {position, version(), served ? 0 : ViewCheckpoint::kReadyWhenCaughtUp});
     s = store_->Commit(batch_.get());
   }
   if (!s.ok()) {
     Forget();
     return s;
   }
-  if (caught_up) BecomeReady();
+  for (int32_t p : reached_) {
+    waiting_.erase(p);
+    unfinished_.erase(p);
+  }
+  reached_.clear();
+  if (served && !ready_) {
+    LogInfo("kafka", "view served: its partitions reached their ends view=" + view_);
+  }
+  if (served) whole_fold_ = false;
+  ready_ = served;
   for (auto& [partition, offset] : pending_) {
     if (advanced != nullptr) advanced->push_back(offset);
     committed_[partition] = std::move(offset);
@@ -133,6 +144,7 @@ Status WorkerFold::Commit(std::vector<SourceOffset>* advanced) {
 
 void WorkerFold::Forget() {
   projection_->Forget();
+  reached_.clear();
   pending_.clear();
   batch_.reset();
   pending_records_ = 0;
@@ -145,70 +157,57 @@ Status WorkerFold::DropView() {
   if (!s.ok()) return s;
   committed_.clear();
   position_ = 0;
-  // Folded again from the beginning: every partition, up to its end as of now.
+  // Folded again from the beginning: every partition, up to its end.
   ready_ = false;
-  ends_.clear();
-  for (int32_t p : assigned_) ends_[p] = kUnknownEnd;
+  whole_fold_ = true;
+  waiting_ = assigned_;
+  unfinished_.clear();
   return Status::OK();
 }
 
 void WorkerFold::Assigned(int32_t partition) {
   assigned_.insert(partition);
-  if (ready_ && committed_.count(partition) > 0) return;  // behind at most, never part-built
+  // A partition the view read before, to its end, can only make it lag.
+  if (!whole_fold_ && committed_.count(partition) > 0 && unfinished_.count(partition) == 0) {
+    return;
+  }
   if (ready_) {
-    LogInfo("kafka", "view not served until a partition it never read reaches its end view=" +
+    LogInfo("kafka", "view unserved until a partition it has not read to its end reaches it view=" +
                          view_ + " partition=" + std::to_string(partition));
   }
-  ready_ = false;
-  ends_[partition] = kUnknownEnd;
+  waiting_.insert(partition);
 }
 
 void WorkerFold::Revoked(int32_t partition) {
   assigned_.erase(partition);
-  ends_.erase(partition);
+  if (waiting_.erase(partition) > 0) unfinished_.insert(partition);
+  reached_.erase(partition);
 }
 
-std::vector<int32_t> WorkerFold::UnknownEnds() const {
-  std::vector<int32_t> out;
-  for (const auto& [partition, end] : ends_) {
-    if (end == kUnknownEnd) out.push_back(partition);
+void WorkerFold::ReachedEnd(int32_t partition, int64_t offset, int64_t* unread) {
+  if (unread != nullptr) *unread = 0;
+  const bool waited = waiting_.count(partition) > 0 && reached_.count(partition) == 0;
+  const auto pending = pending_.find(partition);
+  const auto committed = committed_.find(partition);
+  const int64_t next = pending != pending_.end()       ? pending->second.next_offset
+                       : committed != committed_.end() ? committed->second.next_offset
+                                                       : -1;
+  // Nothing new: the usual end of a caught-up fetch.
+  if (!waited && offset <= next) return;
+  if (batch_ == nullptr) batch_ = store_->NewBatch();
+  SourceOffset& state = State(partition);
+  if (unread != nullptr) *unread = std::max<int64_t>(0, offset - state.next_offset);
+  state.next_offset = std::max(state.next_offset, offset);
+  if (waited) reached_.insert(partition);
+  pending_records_++;
+}
+
+bool WorkerFold::ServedAfterCommit() const {
+  for (int32_t p : waiting_) {
+    if (reached_.count(p) == 0) return false;
   }
-  return out;
-}
-
-void WorkerFold::SetEnd(int32_t partition, int64_t end) {
-  auto it = ends_.find(partition);
-  if (it != ends_.end()) it->second = std::max<int64_t>(end, 0);
-}
-
-bool WorkerFold::CaughtUp(bool pending) const {
-  if (ends_.empty()) return false;  // nothing assigned yet: nothing says the view is whole
-  for (const auto& [partition, end] : ends_) {
-    if (end == kUnknownEnd) return false;
-    auto p = pending ? pending_.find(partition) : pending_.end();
-    const int64_t next = p != pending_.end() ? p->second.next_offset : NextOffset(partition);
-    if (std::max<int64_t>(next, 0) < end) return false;  // -1: never read
-  }
-  return true;
-}
-
-uint64_t WorkerFold::ReadyAt(bool caught_up) const {
-  return ready_ || caught_up ? 0 : ViewCheckpoint::kReadyWhenCaughtUp;
-}
-
-void WorkerFold::BecomeReady() {
-  ready_ = true;
-  ends_.clear();
-  LogInfo("kafka", "view served: every partition reached its end view=" + view_);
-}
-
-Status WorkerFold::CommitIfCaughtUp() {
-  if (ready_ || pending_records_ > 0 || !CaughtUp(false)) return Status::OK();
-  std::unique_ptr<ViewBatch> batch = store_->NewBatch();
-  batch->SetCheckpoint(view_, {position_, version(), 0});
-  Status s = store_->Commit(batch.get());
-  if (s.ok()) BecomeReady();
-  return s;
+  // A fold from the beginning with nothing assigned yet holds nothing to serve.
+  return ready_ || !assigned_.empty();
 }
 
 }  // namespace tandem::kafka

@@ -12,12 +12,13 @@
 //  - Load drops a stored view that cannot be resumed from: of another projection version, with
 //    a damaged checkpoint or offset, folded from the log (a checkpoint but no offsets), or fed
 //    from another topic. Its offsets go with it, so it is folded again from the beginning.
-//  - A view folded from the beginning (dropped, never built) is not served (its checkpoint
-//    carries ViewCheckpoint::kReadyWhenCaughtUp) until every partition assigned to it has
-//    reached the end it had when the fold began: a reader would otherwise take a timeline
-//    without its later milestones for the project's state. So is a view assigned a partition it
-//    never read, until that partition reaches its end. Ends are the partitions' high
-//    watermarks, looked up by the caller (UnknownEnds, SetEnd); a restart looks them up again.
+//  - A view folded from the beginning (dropped, never built, or a fold a process was killed
+//    in) is not served (its checkpoint carries ViewCheckpoint::kReadyWhenCaughtUp) until each
+//    partition assigned to it has reached its end (the consumer's end-of-partition, ReachedEnd):
+//    a reader would otherwise take a timeline without its later milestones for the project's
+//    state. So is a view assigned a partition it never read or left before reaching its end,
+//    until that partition reaches it. An end reached is stored as the partition's offset (an
+//    empty partition too), so a restart does not count it as never read.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -61,7 +62,7 @@ class WorkerFold {
   // `*unread` (when given) receives how many offsets of the partition lie between the last
   // one read (or its start) and this record's: records the topic no longer held.
   Status Offer(const WorkerRecord& record, RecordOutcome* outcome, int64_t* unread = nullptr);
-  // Records offered since the last commit.
+  // Records (and ends reached) offered since the last commit.
   size_t pending_records() const { return pending_records_; }
   // Commits the batch in progress (nothing when empty); forgets it when the commit fails. When
   // given, `advanced` receives the offsets of the partitions the commit advanced.
@@ -70,15 +71,13 @@ class WorkerFold {
   // Drops the view with its offsets, e.g. when its rows turned out damaged.
   Status DropView();
 
-  // Readiness (the contract's last point). The partitions assigned and revoked; those whose
-  // end is still to be looked up; an end found.
+  // Readiness (the contract's last point): the partitions assigned and revoked, and the end of
+  // a partition reached at `offset` (the next one to read), taken into the batch in progress
+  // like a record. `*unread` as for Offer: records the topic no longer held.
   void Assigned(int32_t partition);
   void Revoked(int32_t partition);
-  std::vector<int32_t> UnknownEnds() const;
-  void SetEnd(int32_t partition, int64_t end);
-  // Commits the view as served when every partition it waits for reached its end without a
-  // batch to carry the news (ends reached already, an empty partition). Nothing otherwise.
-  Status CommitIfCaughtUp();
+  void ReachedEnd(int32_t partition, int64_t offset, int64_t* unread = nullptr);
+  // Whether the view, as committed, is served.
   bool ready() const { return ready_; }
 
   const std::string& view() const { return view_; }
@@ -88,12 +87,8 @@ class WorkerFold {
 
  private:
   SourceOffset& State(int32_t partition);
-  // Whether every partition waited for reaches its end with the batch in progress (`pending`)
-  // or with what is committed.
-  bool CaughtUp(bool pending) const;
-  // The ready_at the next commit writes.
-  uint64_t ReadyAt(bool caught_up) const;
-  void BecomeReady();
+  // Whether the view is served once the batch in progress is committed.
+  bool ServedAfterCommit() const;
 
   std::unique_ptr<Projection> projection_;
   ViewStore* store_;
@@ -106,10 +101,11 @@ class WorkerFold {
   uint64_t position_ = 0;
   uint64_t pending_position_ = 0;
   bool ready_ = false;
-  // While not ready: the partitions waited for, and their ends (kUnknownEnd: to look up).
-  static constexpr int64_t kUnknownEnd = -1;
-  std::map<int32_t, int64_t> ends_;
+  bool whole_fold_ = false;  // folding from the beginning: every partition is waited for
   std::set<int32_t> assigned_;
+  std::set<int32_t> waiting_;     // assigned, and to reach their ends before it is served
+  std::set<int32_t> unfinished_;  // revoked before reaching their ends (waited for if back)
+  std::set<int32_t> reached_;     // ends reached in the batch in progress
 };
 
 }  // namespace tandem::kafka

@@ -16,9 +16,10 @@
 //  - A stored view of another projection version is dropped and refolded from the beginning;
 //    so is one that cannot be resumed from: damaged offsets or checkpoint, folded from the log
 //    (a checkpoint without offsets), or fed from another topic.
-//  - A view folded from the beginning, or assigned a partition it never read, is not served
-//    (view.not_built) until each such partition reaches the high watermark it had when the
-//    worker was assigned it, looked up then (ViewCheckpoint::kReadyWhenCaughtUp meanwhile).
+//  - A view folded from the beginning, or assigned a partition it never read (or left before
+//    its end), is not served (view.not_built) until each such partition reaches its end (the
+//    consumer's end-of-partition; ViewCheckpoint::kReadyWhenCaughtUp meanwhile). Nothing waits
+//    on a broker: a partition whose leader is away keeps the view unserved, the others fold.
 //  - Its checkpoint's position is the highest global position folded (for display: the view
 //    holds its partitions' events, not a prefix of the log).
 //  - Open refuses a JSON events topic (InvalidArgument kafka.worker_needs_flatbuffers) and a
@@ -57,7 +58,8 @@ struct KafkaWorkerOptions {
   prometheus::Registry* metrics = nullptr;
   // Called on the worker's thread after each commit, once per partition the commit advanced,
   // with the highest global position now folded from it: every event of that partition up to
-  // there is readable in the view. For live pushes and latency measurements; must be quick.
+  // there is in the view's rows (readable once the view is served, above). For live pushes and
+  // latency measurements; must be quick.
   std::function<void(int32_t partition, uint64_t last_position)> on_commit;
 };
 
