@@ -146,10 +146,11 @@ class KafkaWorkerCrashTest : public ::testing::Test {
     return true;
   }
 
-  // Waits until the worker in `data` stored the end of every partition.
+  // Waits until the worker in `data` stored the end of every partition, and serves its view.
   bool WaitForEnd(const std::string& data, seconds timeout) {
     const auto deadline = Clock::now() + timeout;
-    while (StoredOffsets(data + "/views", kView) != producer_->sent()) {
+    while (StoredOffsets(data + "/views", kView) != producer_->sent() ||
+           !StoredServed(data + "/views", kView)) {
       if (Clock::now() > deadline) return false;
       std::this_thread::sleep_for(milliseconds(100));
     }

@@ -75,6 +75,16 @@ class KafkaWorkerTest : public ::testing::Test {
     return true;
   }
 
+  // Waits until queries are served `view`: the worker has seen the end of every partition.
+  bool WaitUntilServed(const std::string& view) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (HashOf(store_.get(), view) == "not built") {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return true;
+  }
+
   std::string LogFed(const std::string& view) {
     return LogFedHashes(world_->log(), dir_.Sub("log-fed-" + view), {view})[view];
   }
@@ -101,6 +111,7 @@ TEST_F(KafkaWorkerTest, AWorkerThatConsumedEveryPartitionHashesLikeTheLogFedView
   for (const std::string& view : views) workers.push_back(StartWorker(view, "g-" + view));
   for (size_t i = 0; i < views.size(); i++) {
     ASSERT_TRUE(WaitForRecords(workers[i].get(), last())) << views[i];
+    ASSERT_TRUE(WaitUntilServed(views[i])) << views[i];
   }
   for (auto& w : workers) {
     ASSERT_TRUE(w->Stop().ok());
@@ -169,6 +180,7 @@ TEST_F(KafkaWorkerTest, AViewFoldedFromTheTopicsStartIsServedOnlyOnceEveryPartit
   };
   auto worker = StartWorker("client-timeline", "g-ready", nullptr, options);
   ASSERT_TRUE(WaitForRecords(worker.get(), last()));
+  ASSERT_TRUE(WaitUntilServed("client-timeline"));
   ASSERT_TRUE(worker->Stop().ok());
   std::lock_guard<std::mutex> lock(mu);
   size_t unserved = 0;
@@ -250,6 +262,7 @@ TEST_F(KafkaWorkerTest, UnverifiableRecordsAreSkippedCountedAndLoggedAndTheWorke
   testing::internal::CaptureStderr();
   auto worker = StartWorker("internal-timeline", "g", &metrics);
   const bool done = WaitForRecords(worker.get(), last() + 4);
+  EXPECT_TRUE(WaitUntilServed("internal-timeline"));
   ASSERT_TRUE(worker->Stop().ok());
   const std::string logged = testing::internal::GetCapturedStderr();
   ASSERT_TRUE(done);
@@ -289,6 +302,7 @@ TEST_F(KafkaWorkerTest, ARestartedWorkerResumesFromItsStoredOffsetsAndAppliesNot
   producer_->Flush();
   auto second = StartWorker("internal-timeline", "g");
   ASSERT_TRUE(WaitForRecords(second.get(), last() - half));
+  ASSERT_TRUE(WaitUntilServed("internal-timeline"));
   std::this_thread::sleep_for(milliseconds(300));  // anything more would show now
   ASSERT_TRUE(second->Stop().ok());
   EXPECT_EQ(second->EventsFolded(), last() - half);
@@ -306,6 +320,7 @@ TEST_F(KafkaWorkerTest, StopReturnsSoonWhileEveryBrokerIsDown) {
   producer_->Flush();
   auto worker = StartWorker("internal-timeline", "g");
   ASSERT_TRUE(WaitForRecords(worker.get(), last()));
+  ASSERT_TRUE(WaitUntilServed("internal-timeline"));
   for (int id = 1; id <= cluster_->brokers(); id++)
     ASSERT_TRUE(cluster_->SetBrokerUp(id, false).ok());
   std::this_thread::sleep_for(milliseconds(500));
@@ -331,6 +346,7 @@ TEST_F(KafkaWorkerTest, AViewOfAnotherVersionIsDroppedWithItsOffsetsAndFoldedAga
   producer_->Flush();
   auto worker = StartWorker("client-timeline", "g");
   ASSERT_TRUE(WaitForRecords(worker.get(), last()));
+  ASSERT_TRUE(WaitUntilServed("client-timeline"));
   ASSERT_TRUE(worker->Stop().ok());
   EXPECT_EQ(worker->EventsFolded(), last());
   worker.reset();
@@ -351,6 +367,7 @@ TEST_F(KafkaWorkerTest, AViewFoldedFromTheLogIsFoldedAgainFromTheTopic) {
   producer_->Flush();
   auto worker = StartWorker("action-items", "g");
   ASSERT_TRUE(WaitForRecords(worker.get(), last()));
+  ASSERT_TRUE(WaitUntilServed("action-items"));
   ASSERT_TRUE(worker->Stop().ok());
   EXPECT_EQ(worker->EventsFolded(), last());
   worker.reset();

@@ -160,6 +160,17 @@ inline std::map<int32_t, int64_t> StoredOffsets(const std::string& views_dir,
   return out;
 }
 
+// Whether the view a worker stored is served (the store opened read-only, as above).
+inline bool StoredServed(const std::string& views_dir, const std::string& view) {
+  ViewStoreOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  std::unique_ptr<ViewStore> store;
+  ViewCheckpoint c;
+  return ViewStore::Open(options, views_dir, &store).ok() && store->GetCheckpoint(view, &c).ok() &&
+         c.version != 0 && c.ready_at == 0;
+}
+
 // Comments anchored to milestones, as the log holds them and as a timeline view counts them
 // (client and internal comments of every milestone of every firm's projects).
 inline uint64_t LogMilestoneComments(EventLog* log) {
