@@ -87,28 +87,39 @@ std::string SourceOffsetKey(const SourceOffset& o) {
   return key;
 }
 
+constexpr uint32_t kUnfinishedMark = 0x756e6669;  // "unfi"
+
 // next offset, last position, and a check of both: damage is detected, never taken for an
-// offset (which would skip records or fold them twice).
+// offset (which would skip records or fold them twice); then, for an unfinished partition, a
+// marker and its complement (without them the offset reads as before `unfinished` existed).
 std::string EncodeSourceOffset(const SourceOffset& o) {
   std::string out;
   const auto next = static_cast<uint64_t>(o.next_offset);
   PutFixed(&out, next, 8);
   PutFixed(&out, o.last_position, 8);
   PutFixed(&out, ~(next ^ o.last_position), 8);
+  if (o.unfinished) {
+    PutFixed(&out, kUnfinishedMark, 4);
+    PutFixed(&out, ~kUnfinishedMark, 4);
+  }
   return out;
 }
 
 Status DecodeSourceOffset(std::string_view key, std::string_view value, SourceOffset* o) {
   const size_t topic_at = kOffsetPrefix.size() + 4;
-  if (key.size() <= topic_at || value.size() != 24 ||
+  const bool marked = value.size() == 32;
+  if (key.size() <= topic_at || (value.size() != 24 && !marked) ||
       GetFixed(value.substr(16), 8) != ~(GetFixed(value, 8) ^ GetFixed(value.substr(8), 8)) ||
-      static_cast<int64_t>(GetFixed(value, 8)) < 0) {
+      static_cast<int64_t>(GetFixed(value, 8)) < 0 ||
+      (marked && (GetFixed(value.substr(24), 4) != kUnfinishedMark ||
+                  GetFixed(value.substr(28), 4) != (~kUnfinishedMark & 0xffffffffu)))) {
     return Status::Corruption("view.bad_source_offset", "a view's source offset is damaged");
   }
   o->partition = static_cast<int32_t>(GetFixed(key.substr(kOffsetPrefix.size()), 4));
   o->topic = std::string(key.substr(topic_at));
   o->next_offset = static_cast<int64_t>(GetFixed(value, 8));
   o->last_position = GetFixed(value.substr(8), 8);
+  o->unfinished = marked;
   return Status::OK();
 }
 

@@ -71,29 +71,12 @@ class KafkaWorkerReadyTest : public ::testing::Test {
   }
 
   std::unique_ptr<KafkaProjectionWorker> StartWorker(const std::string& bootstrap,
-                                                     const std::string& group) {
-    KafkaWorkerOptions options;
-    options.kafka.bootstrap = bootstrap;
-    options.group = group;
-    options.kafka.client_config = {{"session.timeout.ms", "5000"},
-                                   {"heartbeat.interval.ms", "300"}};
-    std::vector<std::unique_ptr<Projection>> projections;
-    EXPECT_TRUE(MakeProjections({kView}, &projections).ok());
-    std::unique_ptr<KafkaProjectionWorker> worker;
-    Status s =
-        KafkaProjectionWorker::Open(options, std::move(projections.front()), store_.get(), &worker);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    if (s.ok()) s = worker->Start();
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return worker;
+                                                     const std::string& group,
+                                                     KafkaWorkerOptions options = {}) {
+    return StartKafkaWorker(options, bootstrap, group, kView, store_.get());
   }
 
-  Status Served() {
-    std::unique_ptr<ViewSource> source;
-    Status s = OpenLiveViewSource(store_.get(), &source);
-    const RowReader* rows = nullptr;
-    return s.ok() ? source->Reader(kView, &rows) : s;
-  }
+  Status Served() { return ServedStatus(store_.get(), kView); }
 
   ScratchDir dir_;
   std::unique_ptr<CommandWorld> world_;
@@ -146,21 +129,12 @@ TEST_F(KafkaWorkerReadyTest, AServedViewWithAnEmptyPartitionStaysServedAcrossARe
   std::mutex mu;
   std::vector<bool> served;
   KafkaWorkerOptions options;
-  options.kafka.bootstrap = cluster->bootstrap();
-  options.group = "g-flap";
   options.max_batch_events = 50;
-  options.kafka.client_config = {{"session.timeout.ms", "5000"}, {"heartbeat.interval.ms", "300"}};
   options.on_commit = [&](int32_t, uint64_t) {
     std::lock_guard<std::mutex> lock(mu);
     served.push_back(Served().ok());
   };
-  std::vector<std::unique_ptr<Projection>> projections;
-  ASSERT_TRUE(MakeProjections({kView}, &projections).ok());
-  std::unique_ptr<KafkaProjectionWorker> worker;
-  ASSERT_TRUE(
-      KafkaProjectionWorker::Open(options, std::move(projections.front()), store_.get(), &worker)
-          .ok());
-  ASSERT_TRUE(worker->Start().ok());
+  auto worker = StartWorker(cluster->bootstrap(), "g-flap", options);
   const auto began = Clock::now();
   while (worker->RecordsSkipped() < n && Clock::now() - began < std::chrono::seconds(20)) {
     std::this_thread::sleep_for(milliseconds(50));

@@ -47,22 +47,8 @@ class KafkaWorkerTest : public ::testing::Test {
                                                      const std::string& group,
                                                      prometheus::Registry* metrics = nullptr,
                                                      KafkaWorkerOptions options = {}) {
-    options.kafka.bootstrap = cluster_->bootstrap();
-    options.group = group;
     options.metrics = metrics;
-    // The mock cluster lets a new member of a group someone just left wait for a session
-    // timeout (45 s by default) before it is assigned: short sessions keep the tests short.
-    options.kafka.client_config = {{"session.timeout.ms", "5000"},
-                                   {"heartbeat.interval.ms", "300"}};
-    std::vector<std::unique_ptr<Projection>> projections;
-    EXPECT_TRUE(MakeProjections({view}, &projections).ok());
-    std::unique_ptr<KafkaProjectionWorker> worker;
-    Status s =
-        KafkaProjectionWorker::Open(options, std::move(projections.front()), store_.get(), &worker);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    if (s.ok()) s = worker->Start();
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return worker;
+    return StartKafkaWorker(options, cluster_->bootstrap(), group, view, store_.get());
   }
 
   // Waits until the worker has committed `records` records (folded or skipped).

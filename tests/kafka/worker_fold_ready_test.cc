@@ -8,6 +8,7 @@
 #include "tandem/kafka/event_message.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/views.h"
+#include "view_store_util.h"
 #include "worker_fold.h"
 
 namespace tandem::test {
@@ -82,12 +83,7 @@ class WorkerFoldReadyTest : public ::testing::Test {
   }
 
   // What a query gets: OK when the view is served.
-  Status Served() {
-    std::unique_ptr<ViewSource> source;
-    Status s = OpenLiveViewSource(store_.get(), &source);
-    const RowReader* rows = nullptr;
-    return s.ok() ? source->Reader(kView, &rows) : s;
-  }
+  Status Served() { return ServedStatus(store_.get(), kView); }
 
   int64_t all() const { return static_cast<int64_t>(records_.size()); }
 
@@ -200,6 +196,54 @@ TEST_F(WorkerFoldReadyTest, APartitionRevokedBeforeItsEndIsWaitedForWhenItComesB
   EXPECT_EQ(Served().reason(), "view.not_built");
   FoldRecords(fold.get(), 1, 20, records_.size());
   ReachEnd(fold.get(), 1, all());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, APartitionRevokedBeforeItsEndIsWaitedForAfterARestartToo) {
+  {
+    auto fold = LoadFold();
+    fold->Assigned(0);
+    fold->Assigned(1);
+    FoldRecords(fold.get(), 1, 10, 15);
+    fold->Revoked(1);
+    FoldRecords(fold.get(), 0, 0, 10);
+    ReachEnd(fold.get(), 0, 10);
+    ASSERT_TRUE(Served().ok());
+  }
+  auto fold = LoadFold();  // restarted; a rebalance hands partition 1 back
+  fold->Assigned(0);
+  fold->Assigned(1);
+  FoldRecords(fold.get(), 1, 15, 20);
+  EXPECT_EQ(Served().reason(), "view.not_built");
+  ReachEnd(fold.get(), 1, 20);
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, AViewRelievedOfTheLastPartitionItWaitedForIsServedAtTheNextCommit) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  fold->Assigned(1);
+  FoldRecords(fold.get(), 0, 0, 10);
+  ReachEnd(fold.get(), 0, 10);
+  FoldRecords(fold.get(), 1, 10, 15);
+  ASSERT_EQ(Served().reason(), "view.not_built");
+  fold->Revoked(1);  // nothing left to wait for, and no record to carry the news
+  ASSERT_TRUE(fold->Commit().ok());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, AnEagerRebalanceHandingBackOnlyPartitionsReadToTheirEndsServesTheView) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  FoldRecords(fold.get(), 0, 0, 10);
+  ReachEnd(fold.get(), 0, 10);
+  fold->Assigned(1);  // never read
+  FoldRecords(fold.get(), 1, 10, 15);
+  ASSERT_EQ(Served().reason(), "view.not_built");
+  fold->Revoked(0);  // eager: everything revoked...
+  fold->Revoked(1);
+  fold->Assigned(0);  // ...and partition 0 alone handed back
+  ASSERT_TRUE(fold->Commit().ok());
   EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
 

@@ -17,6 +17,7 @@
 #include "publish_log.h"
 #include "tandem/kafka/embedded_cluster.h"
 #include "tandem/kafka/event_message.h"
+#include "tandem/kafka/kafka_projection_worker.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/views.h"
 #include "view_store_util.h"
@@ -90,6 +91,27 @@ inline std::string StoredHashOf(ViewStore* store, const std::string& view) {
   if (checkpoint.version == 0) return "not built";
   StoredRowsSource source(store);
   return HashIn(&source, view);
+}
+
+// A started worker folding `view` into `store` from the cluster at `bootstrap`, in `group`.
+inline std::unique_ptr<KafkaProjectionWorker> StartKafkaWorker(KafkaWorkerOptions options,
+                                                               const std::string& bootstrap,
+                                                               const std::string& group,
+                                                               const std::string& view,
+                                                               ViewStore* store) {
+  options.kafka.bootstrap = bootstrap;
+  options.group = group;
+  // The mock cluster lets a new member of a group someone just left wait for a session
+  // timeout (45 s by default) before it is assigned: short sessions keep the tests short.
+  options.kafka.client_config = {{"session.timeout.ms", "5000"}, {"heartbeat.interval.ms", "300"}};
+  std::vector<std::unique_ptr<Projection>> projections;
+  EXPECT_TRUE(MakeProjections({view}, &projections).ok());
+  std::unique_ptr<KafkaProjectionWorker> worker;
+  Status s = KafkaProjectionWorker::Open(options, std::move(projections.front()), store, &worker);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (s.ok()) s = worker->Start();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return worker;
 }
 
 // The log-fed views: a ProjectionRunner folds the whole log into `views_dir`.

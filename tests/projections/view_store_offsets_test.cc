@@ -69,6 +69,30 @@ TEST_F(ViewStoreOffsetsTest, ALaterCommitReplacesAPartitionsOffset) {
   EXPECT_EQ(offsets[1].last_position, 5000u);
 }
 
+TEST_F(ViewStoreOffsetsTest,
+       AnUnfinishedPartitionIsReadBackAsUnfinishedUntilALaterCommitFinishesIt) {
+  CommitRow("client-timeline", "a", true);  // offsets as every worker stored them before
+  auto batch = store_->NewBatch();
+  SourceOffset unfinished{"tandem.events", 3, 150, 5000};
+  unfinished.unfinished = true;
+  batch->SetSourceOffset("client-timeline", unfinished);
+  ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  batch.reset();
+  store_.reset();
+  Open();
+  std::vector<SourceOffset> offsets;
+  ASSERT_TRUE(store_->GetSourceOffsets("client-timeline", &offsets).ok());
+  ASSERT_EQ(offsets.size(), 2u);
+  EXPECT_FALSE(offsets[0].unfinished);
+  EXPECT_TRUE(offsets[1].unfinished);
+  EXPECT_EQ(offsets[1].next_offset, 150);
+  batch = store_->NewBatch();
+  batch->SetSourceOffset("client-timeline", {"tandem.events", 3, 160, 5001});
+  ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  ASSERT_TRUE(store_->GetSourceOffsets("client-timeline", &offsets).ok());
+  EXPECT_FALSE(offsets[1].unfinished);
+}
+
 TEST_F(ViewStoreOffsetsTest, RowsScansReadersAndHashesNeverSeeOffsets) {
   CommitRow("client-timeline", "a", true);
   CommitRow("internal-timeline", "a", false);

@@ -24,6 +24,14 @@ inline std::unique_ptr<ViewStore> OpenViewsReadOnly(const std::string& path) {
   return store;
 }
 
+// What a query opening `view` gets: OK when the view is served, else why not.
+inline Status ServedStatus(ViewStore* store, const std::string& view) {
+  std::unique_ptr<ViewSource> source;
+  Status s = OpenLiveViewSource(store, &source);
+  const RowReader* rows = nullptr;
+  return s.ok() ? source->Reader(view, &rows) : s;
+}
+
 // A view's stored rows as they are, served or not (a view being folded again is refused to
 // queries until it has folded the log, but its rows must be a fold to its checkpoint all along).
 class StoredRowsSource : public ViewSource {

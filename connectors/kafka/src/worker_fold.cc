@@ -48,7 +48,10 @@ Status WorkerFold::Load() {
     LogWarn("kafka", "view dropped to fold again from the beginning view=" + view_ + " " + why);
     return DropView();
   }
-  for (const SourceOffset& o : offsets) committed_[o.partition] = o;
+  for (const SourceOffset& o : offsets) {
+    committed_[o.partition] = o;
+    if (o.unfinished) unfinished_.insert(o.partition);
+  }
   position_ = checkpoint.position;
   // Also a fold a process was killed in, or a view a log-fed runner dropped to fold again.
   ready_ = checkpoint.version != 0 && checkpoint.ready_at == 0;
@@ -110,7 +113,11 @@ Status WorkerFold::Commit(std::vector<SourceOffset>* advanced) {
   const bool served = ServedAfterCommit();
   Status s = projection_->Flush(batch_->Rows(view_));
   if (s.ok()) {
-    for (const auto& [partition, offset] : pending_) batch_->SetSourceOffset(view_, offset);
+    for (auto& [partition, offset] : pending_) {
+      // Stored as unfinished until it reaches its end, so a restart still waits for it.
+      offset.unfinished = waiting_.count(partition) > 0 && reached_.count(partition) == 0;
+      batch_->SetSourceOffset(view_, offset);
+    }
     const uint64_t position = std::max(position_, pending_position_);
     batch_->SetCheckpoint(view_,
                           {position, version(), served ? 0 : ViewCheckpoint::kReadyWhenCaughtUp});
@@ -168,24 +175,35 @@ Status WorkerFold::DropView() {
 void WorkerFold::Assigned(int32_t partition) {
   assigned_.insert(partition);
   // A partition the view read before, to its end, can only make it lag.
-  if (!whole_fold_ && committed_.count(partition) > 0 && unfinished_.count(partition) == 0) {
-    return;
+  const bool read_to_end =
+      !whole_fold_ && committed_.count(partition) > 0 && unfinished_.count(partition) == 0;
+  if (!read_to_end) {
+    if (ready_) {
+      LogInfo("kafka",
+              "view unserved until a partition it has not read to its end reaches it view=" +
+                  view_ + " partition=" + std::to_string(partition));
+    }
+    waiting_.insert(partition);
   }
-  if (ready_) {
-    LogInfo("kafka", "view unserved until a partition it has not read to its end reaches it view=" +
-                         view_ + " partition=" + std::to_string(partition));
-  }
-  waiting_.insert(partition);
+  ServeWhenCommitted();
 }
 
 void WorkerFold::Revoked(int32_t partition) {
   assigned_.erase(partition);
   if (waiting_.erase(partition) > 0) unfinished_.insert(partition);
   reached_.erase(partition);
+  ServeWhenCommitted();
+}
+
+void WorkerFold::ServeWhenCommitted() {
+  if (ready_ || pending_records_ > 0 || !ServedAfterCommit()) return;
+  if (batch_ == nullptr) batch_ = store_->NewBatch();
+  pending_records_++;
 }
 
 void WorkerFold::ReachedEnd(int32_t partition, int64_t offset, int64_t* unread) {
   if (unread != nullptr) *unread = 0;
+  if (assigned_.count(partition) == 0) return;  // librdkafka drops such ends; so do we
   const bool waited = waiting_.count(partition) > 0 && reached_.count(partition) == 0;
   const auto pending = pending_.find(partition);
   const auto committed = committed_.find(partition);
@@ -206,7 +224,7 @@ bool WorkerFold::ServedAfterCommit() const {
   for (int32_t p : waiting_) {
     if (reached_.count(p) == 0) return false;
   }
-  // A fold from the beginning with nothing assigned yet holds nothing to serve.
+  // A fold from the beginning with nothing assigned holds nothing to serve.
   return ready_ || !assigned_.empty();
 }
 

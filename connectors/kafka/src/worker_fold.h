@@ -18,7 +18,9 @@
 //    a reader would otherwise take a timeline without its later milestones for the project's
 //    state. So is a view assigned a partition it never read or left before reaching its end,
 //    until that partition reaches it. An end reached is stored as the partition's offset (an
-//    empty partition too), so a restart does not count it as never read.
+//    empty partition too), so a restart does not count it as never read; a partition read in
+//    part by a fold from the beginning is stored unfinished (SourceOffset::unfinished), so a
+//    restart still waits for it.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -89,6 +91,9 @@ class WorkerFold {
   SourceOffset& State(int32_t partition);
   // Whether the view is served once the batch in progress is committed.
   bool ServedAfterCommit() const;
+  // A view whose wait ended without a record to commit (the last partition waited for revoked,
+  // partitions read to their end assigned) still needs the commit that serves it.
+  void ServeWhenCommitted();
 
   std::unique_ptr<Projection> projection_;
   ViewStore* store_;

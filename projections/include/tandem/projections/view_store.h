@@ -102,6 +102,10 @@ struct SourceOffset {
   int32_t partition = 0;
   int64_t next_offset = 0;     // the next record to read
   uint64_t last_position = 0;  // the highest global position folded from the partition
+  // Read in part by a fold from the beginning, never yet to its end: the view holds some of the
+  // partition's history only, and is not served while this partition is assigned to it again
+  // until it reaches its end (a worker restarted after a rebalance took it away knows so).
+  bool unfinished = false;
 };
 
 struct CommitOptions {
