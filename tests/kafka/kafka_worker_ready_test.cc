@@ -43,7 +43,8 @@ class KafkaWorkerReadyTest : public ::testing::Test {
     char err[512];
     mock_rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), err, sizeof err);
     mock_ = rd_kafka_mock_cluster_new(mock_rk_, 2);
-    const char* topic = KafkaTopics().events.c_str();
+    const std::string events = KafkaTopics().events;  // the topics are a temporary
+    const char* topic = events.c_str();
     EXPECT_EQ(rd_kafka_mock_topic_create(mock_, topic, 2, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
     EXPECT_EQ(rd_kafka_mock_partition_set_leader(mock_, topic, 0, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
     EXPECT_EQ(rd_kafka_mock_partition_set_leader(mock_, topic, 1, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
