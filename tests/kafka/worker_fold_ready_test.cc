@@ -232,6 +232,19 @@ TEST_F(WorkerFoldReadyTest, AViewRelievedOfTheLastPartitionItWaitedForIsServedAt
   EXPECT_TRUE(Served().ok()) << Served().ToString();
 }
 
+TEST_F(WorkerFoldReadyTest, ACommitThatWasToServeTheViewAndFailedIsMadeAgain) {
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  fold->Assigned(1);
+  FoldRecords(fold.get(), 0, 0, 10);
+  ReachEnd(fold.get(), 0, 10);
+  FoldRecords(fold.get(), 1, 10, 15);
+  fold->Revoked(1);
+  fold->Forget();  // its commit failed (a full disk): forgotten
+  ASSERT_TRUE(fold->Commit().ok());
+  EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
 TEST_F(WorkerFoldReadyTest, AnEagerRebalanceHandingBackOnlyPartitionsReadToTheirEndsServesTheView) {
   auto fold = LoadFold();
   fold->Assigned(0);

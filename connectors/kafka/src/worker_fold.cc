@@ -156,6 +156,8 @@ void WorkerFold::Forget() {
   batch_.reset();
   pending_records_ = 0;
   pending_position_ = 0;
+  // A commit that was to serve the view, forgotten: no record or end may come to redo it.
+  ServeWhenCommitted();
 }
 
 Status WorkerFold::DropView() {
