@@ -82,6 +82,26 @@ class WorkerFoldReadyTest : public ::testing::Test {
     return runner;
   }
 
+  // Partitions 0 and 1 assigned; 0 folded to its end (offset 10), 1 from 10 to 15 only.
+  void ZeroToItsEndAndOneInPart(WorkerFold* fold) {
+    fold->Assigned(0);
+    fold->Assigned(1);
+    FoldRecords(fold, 0, 0, 10);
+    ReachEnd(fold, 0, 10);
+    FoldRecords(fold, 1, 10, 15);
+  }
+
+  // Folds offsets [from, mid) of `partition`: not served; then [mid, end) and the partition's
+  // end: served.
+  void ExpectServedOnlyAtTheEnd(WorkerFold* fold, int32_t partition, size_t from, size_t mid,
+                                size_t end) {
+    FoldRecords(fold, partition, from, mid);
+    EXPECT_EQ(Served().reason(), "view.not_built");
+    FoldRecords(fold, partition, mid, end);
+    ReachEnd(fold, partition, static_cast<int64_t>(end));
+    EXPECT_TRUE(Served().ok()) << Served().ToString();
+  }
+
   // What a query gets: OK when the view is served.
   Status Served() { return ServedStatus(store_.get(), kView); }
 
@@ -143,11 +163,7 @@ TEST_F(WorkerFoldReadyTest, AFoldTheProcessStoppedInStaysUnservedWhenTheWorkerCo
   auto fold = LoadFold();
   EXPECT_FALSE(fold->ready());
   fold->Assigned(0);
-  FoldRecords(fold.get(), 0, 5, 10);
-  EXPECT_EQ(Served().reason(), "view.not_built");
-  FoldRecords(fold.get(), 0, 10, records_.size());
-  ReachEnd(fold.get(), 0, all());
-  EXPECT_TRUE(Served().ok()) << Served().ToString();
+  ExpectServedOnlyAtTheEnd(fold.get(), 0, 5, 10, records_.size());
 }
 
 TEST_F(WorkerFoldReadyTest, AServedViewWithAnEmptyPartitionStaysServedAcrossARestart) {
@@ -175,11 +191,7 @@ TEST_F(WorkerFoldReadyTest, APartitionTheViewNeverReadLeavesItUnservedUntilItRea
   ReachEnd(fold.get(), 0, 10);
   ASSERT_TRUE(Served().ok());
   fold->Assigned(1);  // a rebalance hands it a partition another worker had
-  FoldRecords(fold.get(), 1, 10, 15);
-  EXPECT_EQ(Served().reason(), "view.not_built");
-  FoldRecords(fold.get(), 1, 15, records_.size());
-  ReachEnd(fold.get(), 1, all());
-  EXPECT_TRUE(Served().ok()) << Served().ToString();
+  ExpectServedOnlyAtTheEnd(fold.get(), 1, 10, 15, records_.size());
 }
 
 TEST_F(WorkerFoldReadyTest, APartitionRevokedBeforeItsEndIsWaitedForWhenItComesBack) {
@@ -192,11 +204,7 @@ TEST_F(WorkerFoldReadyTest, APartitionRevokedBeforeItsEndIsWaitedForWhenItComesB
   ReachEnd(fold.get(), 0, 10);
   ASSERT_TRUE(Served().ok());
   fold->Assigned(1);  // back, read only in part
-  FoldRecords(fold.get(), 1, 15, 20);
-  EXPECT_EQ(Served().reason(), "view.not_built");
-  FoldRecords(fold.get(), 1, 20, records_.size());
-  ReachEnd(fold.get(), 1, all());
-  EXPECT_TRUE(Served().ok()) << Served().ToString();
+  ExpectServedOnlyAtTheEnd(fold.get(), 1, 15, 20, records_.size());
 }
 
 TEST_F(WorkerFoldReadyTest, APartitionRevokedBeforeItsEndIsWaitedForAfterARestartToo) {
@@ -221,11 +229,7 @@ TEST_F(WorkerFoldReadyTest, APartitionRevokedBeforeItsEndIsWaitedForAfterARestar
 
 TEST_F(WorkerFoldReadyTest, AViewRelievedOfTheLastPartitionItWaitedForIsServedAtTheNextCommit) {
   auto fold = LoadFold();
-  fold->Assigned(0);
-  fold->Assigned(1);
-  FoldRecords(fold.get(), 0, 0, 10);
-  ReachEnd(fold.get(), 0, 10);
-  FoldRecords(fold.get(), 1, 10, 15);
+  ZeroToItsEndAndOneInPart(fold.get());
   ASSERT_EQ(Served().reason(), "view.not_built");
   fold->Revoked(1);  // nothing left to wait for, and no record to carry the news
   ASSERT_TRUE(fold->Commit().ok());
@@ -234,11 +238,7 @@ TEST_F(WorkerFoldReadyTest, AViewRelievedOfTheLastPartitionItWaitedForIsServedAt
 
 TEST_F(WorkerFoldReadyTest, ACommitThatWasToServeTheViewAndFailedIsMadeAgain) {
   auto fold = LoadFold();
-  fold->Assigned(0);
-  fold->Assigned(1);
-  FoldRecords(fold.get(), 0, 0, 10);
-  ReachEnd(fold.get(), 0, 10);
-  FoldRecords(fold.get(), 1, 10, 15);
+  ZeroToItsEndAndOneInPart(fold.get());
   fold->Revoked(1);
   fold->Forget();  // its commit failed (a full disk): forgotten
   ASSERT_TRUE(fold->Commit().ok());
