@@ -92,12 +92,17 @@ constexpr uint32_t kUnfinishedMark = 0x756e6669;  // "unfi"
 // next offset, last position, and a check of both: damage is detected, never taken for an
 // offset (which would skip records or fold them twice); then, for an unfinished partition, a
 // marker and its complement (without them the offset reads as before `unfinished` existed).
+// The marker is in the check too: a value cut back to 24 bytes is damage, never "finished".
+uint64_t OffsetCheck(uint64_t next, uint64_t last_position, bool unfinished) {
+  return ~(next ^ last_position ^ (unfinished ? kUnfinishedMark : 0));
+}
+
 std::string EncodeSourceOffset(const SourceOffset& o) {
   std::string out;
   const auto next = static_cast<uint64_t>(o.next_offset);
   PutFixed(&out, next, 8);
   PutFixed(&out, o.last_position, 8);
-  PutFixed(&out, ~(next ^ o.last_position), 8);
+  PutFixed(&out, OffsetCheck(next, o.last_position, o.unfinished), 8);
   if (o.unfinished) {
     PutFixed(&out, kUnfinishedMark, 4);
     PutFixed(&out, ~kUnfinishedMark, 4);
@@ -109,7 +114,8 @@ Status DecodeSourceOffset(std::string_view key, std::string_view value, SourceOf
   const size_t topic_at = kOffsetPrefix.size() + 4;
   const bool marked = value.size() == 32;
   if (key.size() <= topic_at || (value.size() != 24 && !marked) ||
-      GetFixed(value.substr(16), 8) != ~(GetFixed(value, 8) ^ GetFixed(value.substr(8), 8)) ||
+      GetFixed(value.substr(16), 8) !=
+          OffsetCheck(GetFixed(value, 8), GetFixed(value.substr(8), 8), marked) ||
       static_cast<int64_t>(GetFixed(value, 8)) < 0 ||
       (marked && (GetFixed(value.substr(24), 4) != kUnfinishedMark ||
                   GetFixed(value.substr(28), 4) != (~kUnfinishedMark & 0xffffffffu)))) {

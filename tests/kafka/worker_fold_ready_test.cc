@@ -49,6 +49,12 @@ class WorkerFoldReadyTest : public ::testing::Test {
 
   // Offers the log's events [from, to) as offsets from..to-1 of `partition`, then commits.
   void FoldRecords(WorkerFold* fold, int32_t partition, size_t from, size_t to) {
+    OfferRecords(fold, partition, from, to);
+    ASSERT_TRUE(fold->Commit().ok());
+  }
+
+  // The same, into the batch in progress only.
+  void OfferRecords(WorkerFold* fold, int32_t partition, size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
       std::string header;
       for (const auto& [k, v] : records_[i].headers) {
@@ -63,7 +69,6 @@ class WorkerFoldReadyTest : public ::testing::Test {
       ASSERT_TRUE(fold->Offer(r, &outcome).ok());
       ASSERT_EQ(outcome, RecordOutcome::kFolded);
     }
-    ASSERT_TRUE(fold->Commit().ok());
   }
 
   // The end of `partition` at `offset`, committed.
@@ -258,6 +263,24 @@ TEST_F(WorkerFoldReadyTest, AnEagerRebalanceHandingBackOnlyPartitionsReadToTheir
   fold->Assigned(0);  // ...and partition 0 alone handed back
   ASSERT_TRUE(fold->Commit().ok());
   EXPECT_TRUE(Served().ok()) << Served().ToString();
+}
+
+TEST_F(WorkerFoldReadyTest, APartitionRevokedWithRecordsNotYetCommittedIsStoredUnfinished) {
+  {
+    auto fold = LoadFold();
+    fold->Assigned(0);
+    fold->Assigned(1);
+    OfferRecords(fold.get(), 1, 10, 15);
+    fold->Revoked(1);  // its records are committed with the next batch
+    FoldRecords(fold.get(), 0, 0, 10);
+    ReachEnd(fold.get(), 0, 10);
+    ASSERT_TRUE(Served().ok());
+  }
+  auto fold = LoadFold();
+  fold->Assigned(0);
+  fold->Assigned(1);
+  FoldRecords(fold.get(), 1, 15, 20);
+  EXPECT_EQ(Served().reason(), "view.not_built");
 }
 
 TEST_F(WorkerFoldReadyTest, ADroppedViewWaitsForEveryAssignedPartitionAgain) {

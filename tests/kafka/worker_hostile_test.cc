@@ -2,6 +2,9 @@
 // topic, folded by every stored projection (events that pass the verifier but carry nothing
 // else: every payload type with none of its fields; the log never holds such events, the topic
 // may), and a damaged source offset on disk.
+#include <functional>
+#include <map>
+
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
@@ -68,7 +71,7 @@ TEST(WorkerHostileRecordTest, EventsWithEmptyPayloadsOfEveryTypeNeitherCrashNorS
 // Overwrites the value of every key starting with `prefix` in column family `view` of the
 // RocksDB at `path`, as a damaged disk would.
 void DamageKeys(const std::string& path, const std::string& view, const std::string& prefix,
-                const std::string& value) {
+                const std::function<std::string(const std::string&)>& damage) {
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -76,7 +79,7 @@ void DamageKeys(const std::string& path, const std::string& view, const std::str
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw).ok());
-  std::vector<std::string> keys;
+  std::map<std::string, std::string> keys;
   rocksdb::ColumnFamilyHandle* family = nullptr;
   for (auto* h : handles) {
     if (h->GetName() == view) family = h;
@@ -85,11 +88,11 @@ void DamageKeys(const std::string& path, const std::string& view, const std::str
   {
     std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), family));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      keys.push_back(it->key().ToString());
+      keys[it->key().ToString()] = it->value().ToString();
     }
   }
-  for (const auto& key : keys)
-    EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), family, key, value).ok());
+  for (const auto& [key, value] : keys)
+    EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), family, key, damage(value)).ok());
   EXPECT_FALSE(keys.empty());
   for (auto* h : handles) EXPECT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
   EXPECT_TRUE(raw->Close().ok());
@@ -98,7 +101,13 @@ void DamageKeys(const std::string& path, const std::string& view, const std::str
 
 TEST(WorkerDamagedOffsetTest, ADamagedSourceOffsetIsCorruptionWithAReasonAndTheViewIsFoldedAgain) {
   const std::string view = "internal-timeline";
-  for (const std::string& damage : {std::string("garbage"), std::string(24, '\x07')}) {
+  const std::vector<std::function<std::string(const std::string&)>> damages = {
+      [](const std::string&) { return std::string("garbage"); },
+      [](const std::string&) { return std::string(24, '\x07'); },
+      // An unfinished partition's offset cut back to the older 24-byte form.
+      [](const std::string& stored) { return stored.substr(0, 24); },
+  };
+  for (const auto& damage : damages) {
     test::ScratchDir dir;
     std::unique_ptr<ViewStore> store;
     ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), dir.Sub("views"), &store).ok());
@@ -107,7 +116,9 @@ TEST(WorkerDamagedOffsetTest, ADamagedSourceOffsetIsCorruptionWithAReasonAndTheV
     auto batch = store->NewBatch();
     batch->Rows(view)->Put("row", "value");
     batch->SetCheckpoint(view, {10, projections.front()->version()});
-    batch->SetSourceOffset(view, {"tandem.events", 2, 50, 10});
+    SourceOffset unfinished{"tandem.events", 2, 50, 10};
+    unfinished.unfinished = true;
+    batch->SetSourceOffset(view, unfinished);
     ASSERT_TRUE(store->Commit(batch.get()).ok());
     batch.reset();  // it holds the view's column family
     store.reset();

@@ -115,7 +115,8 @@ Status WorkerFold::Commit(std::vector<SourceOffset>* advanced) {
   if (s.ok()) {
     for (auto& [partition, offset] : pending_) {
       // Stored as unfinished until it reaches its end, so a restart still waits for it.
-      offset.unfinished = waiting_.count(partition) > 0 && reached_.count(partition) == 0;
+      offset.unfinished = reached_.count(partition) == 0 &&
+                          (waiting_.count(partition) > 0 || unfinished_.count(partition) > 0);
       batch_->SetSourceOffset(view_, offset);
     }
     const uint64_t position = std::max(position_, pending_position_);
