@@ -7,17 +7,6 @@
 #include "view_engine.h"
 
 namespace tandem::cli {
-namespace {
-
-// Whether a query is served the view now, as LiveViewSource decides it.
-const char* Serving(const ViewCheckpoint& c, uint32_t version) {
-  if (c.version == 0) return "not_built";
-  if (c.version != version) return "other_version";
-  if (c.position < c.ready_at) return "folding_again";
-  return "yes";
-}
-
-}  // namespace
 
 int RunProjections(const std::vector<std::string>& args) {
   po::options_description desc("projections options");
@@ -53,12 +42,12 @@ int RunProjections(const std::vector<std::string>& args) {
     if (json) {
       std::cout << "{\"view\":\"" << name << "\",\"version\":" << p->version()
                 << ",\"stored_version\":" << c.version << ",\"checkpoint\":" << c.position
-                << ",\"lag\":" << lag << ",\"served\":\"" << Serving(c, p->version())
-                << "\",\"bytes\":" << bytes << "}\n";
+                << ",\"lag\":" << lag << ",\"served\":\""
+                << ViewServingName(ServingOf(c, p->version())) << "\",\"bytes\":" << bytes << "}\n";
     } else {
       std::cout << std::left << std::setw(22) << name << std::setw(9) << p->version()
                 << std::setw(9) << c.version << std::setw(13) << c.position << std::setw(11) << lag
-                << std::setw(14) << Serving(c, p->version()) << bytes << "\n";
+                << std::setw(14) << ViewServingName(ServingOf(c, p->version())) << bytes << "\n";
     }
   }
   return kExitOk;

@@ -30,20 +30,24 @@ class LiveViewSource : public ViewSource {
       Status s = store_->NewReader(view, options, &r);
       if (!s.ok()) return s;
       if (r->checkpoint().version == 0) return NotBuilt(view);
-      // Being folded again: part-built, it would read as the project's state. No position in
-      // the message: a log position counts every tenant's events.
-      if (r->checkpoint().position < r->checkpoint().ready_at) {
-        return Status::NotFound("view.not_built",
-                                "the view " + view + " is being folded again; try again");
-      }
-      // Never serve a view in the shape of another version (a runner rebuilds it on open).
       std::vector<std::unique_ptr<Projection>> current;
       s = MakeProjections({view}, &current);
       if (!s.ok()) return s;
-      if (r->checkpoint().version != current.front()->version()) {
-        return Status::NotFound("view.not_built", "the view " + view +
-                                                      " was built by another version; it is "
-                                                      "rebuilt when the engine next opens it");
+      switch (ServingOf(r->checkpoint(), current.front()->version())) {
+        case ViewServing::kServed:
+          break;
+        case ViewServing::kNotBuilt:
+          return NotBuilt(view);
+        case ViewServing::kFoldingAgain:
+          // Part-built, it would read as the project's state. No position in the message: a
+          // log position counts every tenant's events.
+          return Status::NotFound("view.not_built",
+                                  "the view " + view + " is being folded again; try again");
+        case ViewServing::kOtherVersion:
+          // Never serve a view in the shape of another version (a runner rebuilds it on open).
+          return Status::NotFound("view.not_built", "the view " + view +
+                                                        " was built by another version; it is "
+                                                        "rebuilt when the engine next opens it");
       }
       // A view readers check access in (the directory) is committed before the others in every
       // round, and every view is read as of one snapshot, but the directory may be behind them
@@ -177,6 +181,27 @@ Status ReadStreamUpTo(EventLog* log, const StreamId& stream, uint64_t position,
 }
 
 }  // namespace
+
+ViewServing ServingOf(const ViewCheckpoint& c, uint32_t version) {
+  if (c.version == 0) return ViewServing::kNotBuilt;
+  if (c.position < c.ready_at) return ViewServing::kFoldingAgain;
+  if (c.version != version) return ViewServing::kOtherVersion;
+  return ViewServing::kServed;
+}
+
+const char* ViewServingName(ViewServing serving) {
+  switch (serving) {
+    case ViewServing::kServed:
+      return "yes";
+    case ViewServing::kNotBuilt:
+      return "not_built";
+    case ViewServing::kFoldingAgain:
+      return "folding_again";
+    case ViewServing::kOtherVersion:
+      return "other_version";
+  }
+  return "unknown";
+}
 
 Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source) {
   std::shared_ptr<const ViewSnapshot> snapshot;

@@ -70,6 +70,14 @@ class ViewSource {
 // thread-safe, and must be destroyed before the store (its readers hold the store's views).
 Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source);
 
+// Whether a live source serves a view stored with checkpoint `c` while its projection is at
+// `version`: never built, being folded again from the start (part-built), built by another
+// version, or served. For display as well as for the source itself.
+enum class ViewServing { kServed, kNotBuilt, kFoldingAgain, kOtherVersion };
+ViewServing ServingOf(const ViewCheckpoint& c, uint32_t version);
+// "yes", "not_built", "folding_again", "other_version".
+const char* ViewServingName(ViewServing serving);
+
 struct AsOfScope {
   std::string tenant;   // empty: the whole log
   std::string project;  // set: only the workspace stream and this project's stream
