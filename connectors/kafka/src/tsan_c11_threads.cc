@@ -9,6 +9,10 @@
 // glibc's for librdkafka, and call the pthread functions ThreadSanitizer intercepts. glibc's
 // C11 types are its pthread types (thrd_t is pthread_t, mtx_t a pthread_mutex_t, cnd_t a
 // pthread_cond_t, once_flag a pthread_once_t), which is what glibc's own versions rely on.
+// Every C11 thread function glibc has is here, in this one file: the programs' link pulls the
+// file in by one of its names (--undefined=thrd_create), and a function left to glibc would
+// lock or unlock where ThreadSanitizer does not see it (an unlock it did not see locked is a
+// report). thrd_current is glibc's own: it is pthread_self, which needs nothing seen.
 #include <errno.h>
 #include <pthread.h>
 #include <threads.h>
@@ -52,6 +56,8 @@ void* RunStart(void* p) {
   return reinterpret_cast<void*>(static_cast<intptr_t>(start.run(start.arg)));
 }
 
+pthread_t* Posix(thrd_t* t) { return reinterpret_cast<pthread_t*>(t); }
+
 }  // namespace
 
 extern "C" {
@@ -59,14 +65,14 @@ extern "C" {
 int thrd_create(thrd_t* thread, thrd_start_t run, void* arg) {
   auto* start = new (std::nothrow) Start{run, arg};
   if (start == nullptr) return thrd_nomem;
-  pthread_t t;
-  const int rc = pthread_create(&t, nullptr, RunStart, start);
-  if (rc != 0) {
-    delete start;
-    return FromErrno(rc);
-  }
-  *thread = t;
-  return thrd_success;
+  // Straight into `thread`, as glibc does: the handle is set before the thread runs.
+  const int rc = pthread_create(Posix(thread), nullptr, RunStart, start);
+  if (rc != 0) delete start;
+  return FromErrno(rc);
+}
+
+[[noreturn]] void thrd_exit(int result) {
+  pthread_exit(reinterpret_cast<void*>(static_cast<intptr_t>(result)));
 }
 
 int thrd_join(thrd_t thread, int* result) {
@@ -83,7 +89,10 @@ int thrd_detach(thrd_t thread) { return FromErrno(pthread_detach(thread)); }
 int mtx_init(mtx_t* m, int type) {
   pthread_mutexattr_t attr;
   pthread_mutexattr_init(&attr);
-  if ((type & mtx_recursive) != 0) pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+  // As glibc: only these two are recursive; any other type is a plain mutex, never an error.
+  if (type == (mtx_plain | mtx_recursive) || type == (mtx_timed | mtx_recursive)) {
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+  }
   const int rc = pthread_mutex_init(Posix(m), &attr);
   pthread_mutexattr_destroy(&attr);
   return FromErrno(rc);
@@ -92,6 +101,9 @@ int mtx_init(mtx_t* m, int type) {
 void mtx_destroy(mtx_t* m) { pthread_mutex_destroy(Posix(m)); }
 int mtx_lock(mtx_t* m) { return FromErrno(pthread_mutex_lock(Posix(m))); }
 int mtx_trylock(mtx_t* m) { return FromErrno(pthread_mutex_trylock(Posix(m))); }
+int mtx_timedlock(mtx_t* __restrict m, const struct timespec* __restrict until) {
+  return FromErrno(pthread_mutex_timedlock(Posix(m), until));
+}
 int mtx_unlock(mtx_t* m) { return FromErrno(pthread_mutex_unlock(Posix(m))); }
 
 int cnd_init(cnd_t* c) { return FromErrno(pthread_cond_init(Posix(c), nullptr)); }
