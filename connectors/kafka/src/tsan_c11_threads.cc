@@ -9,10 +9,11 @@
 // glibc's for librdkafka, and call the pthread functions ThreadSanitizer intercepts. glibc's
 // C11 types are its pthread types (thrd_t is pthread_t, mtx_t a pthread_mutex_t, cnd_t a
 // pthread_cond_t, once_flag a pthread_once_t), which is what glibc's own versions rely on.
-// Every C11 thread function glibc has is here, in this one file: the programs' link pulls the
-// file in by one of its names (--undefined=thrd_create), and a function left to glibc would
-// lock or unlock where ThreadSanitizer does not see it (an unlock it did not see locked is a
-// report). thrd_current is glibc's own: it is pthread_self, which needs nothing seen.
+// Every C11 function that starts, ends or joins a thread, or locks, waits or signals, is here,
+// in this one file: the programs' link pulls the file in by one of its names
+// (--undefined=thrd_create), and a function left to glibc would lock or unlock where
+// ThreadSanitizer does not see it (an unlock it did not see locked is a report). The others
+// (thrd_current, thrd_equal, thrd_sleep, thrd_yield, tss_*) order nothing and stay glibc's.
 #include <errno.h>
 #include <pthread.h>
 #include <threads.h>
@@ -44,6 +45,7 @@ int FromErrno(int rc) {
 
 pthread_mutex_t* Posix(mtx_t* m) { return reinterpret_cast<pthread_mutex_t*>(m); }
 pthread_cond_t* Posix(cnd_t* c) { return reinterpret_cast<pthread_cond_t*>(c); }
+pthread_t* Posix(thrd_t* t) { return reinterpret_cast<pthread_t*>(t); }
 
 struct Start {
   thrd_start_t run;
@@ -55,8 +57,6 @@ void* RunStart(void* p) {
   delete static_cast<Start*>(p);
   return reinterpret_cast<void*>(static_cast<intptr_t>(start.run(start.arg)));
 }
-
-pthread_t* Posix(thrd_t* t) { return reinterpret_cast<pthread_t*>(t); }
 
 }  // namespace
 
