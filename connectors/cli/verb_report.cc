@@ -63,17 +63,37 @@ int RunReport(const std::vector<std::string>& args) {
   }
   request.format = format == "csv" ? ViewFormat::kCsv : ViewFormat::kJson;
 
-  ViewEngine engine;
   const bool live = vm["as-of-position"].defaulted() && vm["as-of-time"].as<std::string>().empty();
-  if (!OpenViewEngine(vm, live, ViewProgress::kQuiet, &engine)) return kExitFailed;
+  if (by_link && !live) {
+    // A link shows the live report: read as of the past, it would show a revoked link's report
+    // as it stood before the revocation.
+    std::cerr << "tandem report: a report link shows the live report; --as-of-position and "
+                 "--as-of-time go with --workspace and --as\n";
+    return kExitUsage;
+  }
+  // A member's report of the past is gated by the member's standing now, in the live views.
+  const bool gated = !live && !request.as_member.empty();
+  ViewEngine engine;
+  if (!OpenViewEngine(vm, live || gated, ViewProgress::kQuiet, &engine)) return kExitFailed;
+  std::unique_ptr<ViewSource> now;
+  Status s;
+  if (gated) {
+    // Before the position is checked or anything folded (as `tandem view`).
+    s = OpenLiveViewSource(engine.store.get(), &now);
+    if (s.ok()) s = CheckReportStandingNow(request, now.get());
+    if (!s.ok()) return FailView("report", s);
+    request.live = now.get();
+  }
   uint64_t as_of = 0;
-  Status s = AsOfPosition(vm, engine.log.get(), &as_of);
+  s = AsOfPosition(vm, engine.log.get(), &as_of);
+  if (gated && s.reason() == "view.before_first_event") {
+    s = UnknownMember(request.workspace, request.as_member);
+  }
   if (!s.ok()) return FailView("report", s);
   std::unique_ptr<ViewSource> source;
   if (as_of == 0) {
     s = OpenLiveViewSource(engine.store.get(), &source);
   } else {
-    // A workspace report folds the tenant's events; a link names no tenant until resolved.
     AsOfScope scope;
     scope.tenant = request.workspace;
     scope.position = as_of;

@@ -65,10 +65,25 @@ int RunView(const std::vector<std::string>& args) {
 
   ViewEngine engine;
   uint64_t as_of = 0;
-  // An as-of read folds in memory; only a live read needs the views brought up to date.
   const bool live = vm["as-of-position"].defaulted() && vm["as-of-time"].as<std::string>().empty();
-  if (!OpenViewEngine(vm, live, ViewProgress::kQuiet, &engine)) return kExitFailed;
+  // A member's read of the past is gated by the member's standing now, in the live views.
+  const bool gated = !live && !request.member.empty();
+  // An as-of read folds in memory; only the live views need bringing up to date.
+  if (!OpenViewEngine(vm, live || gated, ViewProgress::kQuiet, &engine)) return kExitFailed;
+  std::unique_ptr<ViewSource> now;
+  if (gated) {
+    // Before the position is checked or anything folded: what a refused member gets back
+    // depends on nothing of the log.
+    s = OpenLiveViewSource(engine.store.get(), &now);
+    if (s.ok()) s = CheckStandingNow(request, now.get());
+    if (!s.ok()) return FailView("view", s);
+    request.live = now.get();
+  }
   s = AsOfPosition(vm, engine.log.get(), &as_of);
+  // When the log's first event was recorded is every tenant's business, not a member's.
+  if (gated && s.reason() == "view.before_first_event") {
+    s = UnknownMember(request.workspace, request.member);
+  }
   if (!s.ok()) return FailView("view", s);
   std::unique_ptr<ViewSource> source;
   if (as_of == 0) {

@@ -39,7 +39,8 @@ void ReportLinkDoc::ToJson(boost::json::object* out) const {
           {"report", report},
           {"expires_at_us", expires_at_us},
           {"client", client},
-          {"revoked", revoked}};
+          {"revoked", revoked},
+          {"issuer", issuer}};
 }
 void ReportLinkDoc::FromJson(const boost::json::object& in) {
   tenant = Str(in, "tenant");
@@ -49,6 +50,7 @@ void ReportLinkDoc::FromJson(const boost::json::object& in) {
   expires_at_us = Int(in, "expires_at_us");
   client = Bool(in, "client");
   revoked = Bool(in, "revoked");
+  issuer = Str(in, "issuer");
 }
 
 void ReportLinkIdDoc::ToJson(boost::json::object* out) const {
@@ -82,8 +84,14 @@ Status ReportLinksProjection::Apply(const schema::Event& event, ViewRows* rows) 
     if (s.ok()) s = links_.Get(*rows, TokenKey(hex), &link);
     if (!s.ok()) return s;
     new_id->token_sha256 = hex;
-    *link = {tenant, project, link_id, S(e->report()), e->expires_at_us(), SharedWithClient(event),
-             false};
+    *link = {tenant,
+             project,
+             link_id,
+             S(e->report()),
+             e->expires_at_us(),
+             SharedWithClient(event),
+             false,
+             S(event.actor())};
     return Status::OK();
   }
   const auto* e = event.payload_as_ReportLinkRevoked();

@@ -21,6 +21,7 @@ struct ReportLinkDoc {
   int64_t expires_at_us = 0;
   bool client = false;
   bool revoked = false;
+  std::string issuer;  // the member who issued it (the event's actor)
 
   void ToJson(boost::json::object* out) const;
   void FromJson(const boost::json::object& in);
@@ -38,7 +39,8 @@ class ReportLinksProjection : public Projection {
       : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "report-links";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 1; }
+  // 2: a link's row names its issuer (ReadReportByLink checks the issuer still stands).
+  uint32_t version() const override { return 2; }
   bool gates_reads() const override { return true; }
   // A token's row is claimed by the first issue in the log of any project: folded in log order
   // (projects_fold_apart stays false).

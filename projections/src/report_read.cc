@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "csv.h"
@@ -11,6 +12,7 @@
 #include "report_facts_projection.h"
 #include "report_links_projection.h"
 #include "tandem/basics/calendar.h"
+#include "tandem/domain/authorization.h"
 #include "tandem/projections/reports.h"
 #include "view_access.h"
 #include "view_key.h"
@@ -358,6 +360,62 @@ Status ScopeOf(const Asker& asker, const std::string& tenant, ViewSource* source
   return Status::OK();
 }
 
+// The asker as the workspace's directory in `source` has it, and the projects it reads reports
+// of there.
+Status ResolveReportAsker(const ReportRequest& request, ViewSource* source, Asker* asker,
+                          ReportScope* scope) {
+  ViewRequest who;
+  who.workspace = request.workspace;
+  who.member = request.as_member;
+  WorkspaceDirectory directory;
+  Status s = ResolveAsker(who, ReportViewsNeeded(), source, &directory, asker);
+  if (!s.ok()) return s;
+  if (request.as_of_named_position && asker->client_side() && !asker->is_operator) {
+    return PositionNotAllowed();
+  }
+  return ScopeOf(*asker, request.workspace, source, scope);
+}
+
+// The projects a named member reads reports of now (request.live), for a report of the past:
+// current standing gates history (see ReportRequest::live). Null for a live report or the
+// operator.
+Status ScopeNow(const ReportRequest& request, ViewSource* source,
+                std::optional<std::set<std::string>>* projects) {
+  projects->reset();
+  if (request.live == nullptr || request.live == source || request.as_member.empty()) {
+    return Status::OK();
+  }
+  Asker now;
+  ReportScope scope;
+  Status s = ResolveReportAsker(request, request.live, &now, &scope);
+  if (!s.ok()) return s;
+  projects->emplace();
+  for (const auto& project : scope.projects) (*projects)->insert(project.first);
+  return Status::OK();
+}
+
+// Whether the member who issued a link may still issue it: active, with a role on its project
+// that issues links, and of the project's client if client-side. A link lives no longer than
+// its issuer's right to hand the report out (a client admin who leaves takes its links along).
+Status IssuerStands(const ReportLinkDoc& link, const RowReader& directory_rows,
+                    const ProjectEntry& project, bool* stands) {
+  *stands = false;
+  if (link.issuer.empty()) return Status::OK();  // a row that names no issuer: fail closed
+  WorkspaceDirectory directory;
+  Status s = directory.Open(&directory_rows, link.tenant);
+  if (s.IsNotFound()) return Status::OK();
+  const MemberState* issuer = nullptr;
+  if (s.ok()) s = directory.FindMember(link.issuer, &issuer);
+  if (!s.ok() || issuer == nullptr) return s;
+  const schema::Role role = issuer->RoleOn(link.project);
+  if (!RoleMayIssue(CommandType::kIssueReportLink, role)) return Status::OK();
+  if (!issuer->client_id.empty() && (project.client_id != issuer->client_id || !link.client)) {
+    return Status::OK();
+  }
+  *stands = true;
+  return Status::OK();
+}
+
 std::string Sha256Hex(const std::string& text) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -385,20 +443,16 @@ Status ReadReport(const ReportRequest& request, ViewSource* source, std::string*
   Clock clock;
   Status s = ValidateShape(request, &by, &clock);
   if (!s.ok()) return s;
-  ViewRequest who;
-  who.workspace = request.workspace;
-  who.member = request.as_member;
-  WorkspaceDirectory directory;
+  std::optional<std::set<std::string>> now;
+  s = ScopeNow(request, source, &now);
+  if (!s.ok()) return s;
   Asker asker;
-  s = ResolveAsker(who, ReportViewsNeeded(), source, &directory, &asker);
-  if (!s.ok()) return s;
-  if (request.as_of_named_position && asker.client_side() && !asker.is_operator) {
-    return Status::PermissionDenied("view.position_not_allowed",
-                                    "a client-side member reads as of a time, not a log position");
-  }
   ReportScope scope;
-  s = ScopeOf(asker, request.workspace, source, &scope);
+  s = ResolveReportAsker(request, source, &asker, &scope);
   if (!s.ok()) return s;
+  if (now) {
+    std::erase_if(scope.projects, [&](const auto& project) { return !now->count(project.first); });
+  }
   boost::json::object body{
       {"report", "kpis"}, {"workspace", request.workspace}, {"as", request.as_member}};
   if (asker.client_side()) body["client"] = asker.client_id;
@@ -406,6 +460,20 @@ Status ReadReport(const ReportRequest& request, ViewSource* source, std::string*
   if (!s.ok()) return s;
   Serialise(request, std::move(body), out);
   return Status::OK();
+}
+
+Status CheckReportStandingNow(const ReportRequest& request, ViewSource* live) {
+  if (request.workspace.empty()) {
+    return Status::InvalidArgument("report.missing_option", "a report needs --workspace");
+  }
+  std::vector<std::string> by;
+  Clock clock;
+  Status s = ValidateShape(request, &by, &clock);
+  if (!s.ok()) return s;
+  ReportRequest now = request;
+  now.live = live;
+  std::optional<std::set<std::string>> projects;
+  return ScopeNow(now, nullptr, &projects);
 }
 
 Status ReadReportByLink(const std::string& token, const ReportRequest& request, ViewSource* source,
@@ -427,9 +495,9 @@ Status ReadReportByLink(const std::string& token, const ReportRequest& request, 
   if (s.ok()) s = LoadReportLink(*links, hex, &link);
   if (s.IsNotFound() && s.reason() != "view.not_built") return invalid;
   if (!s.ok()) return s;
-  if (link.revoked) {
-    return Status::NotFound("report_link.revoked", "the report link has been revoked");
-  }
+  const Status revoked =
+      Status::NotFound("report_link.revoked", "the report link has been revoked");
+  if (link.revoked) return revoked;
   if (link.expires_at_us <= request.now_us) {
     return Status::NotFound("report_link.expired", "the report link has expired");
   }
@@ -442,6 +510,10 @@ Status ReadReportByLink(const std::string& token, const ReportRequest& request, 
   if (s.ok()) s = LoadProjectEntry(*directory, link.tenant, link.project, &project);
   if (s.IsNotFound() && s.reason() != "view.not_built") return invalid;
   if (!s.ok()) return s;
+  bool stands = false;
+  s = IssuerStands(link, *directory, project, &stands);
+  if (!s.ok()) return s;
+  if (!stands) return revoked;
   scope.projects.emplace_back(link.project, std::move(project));
   boost::json::object body{{"report", "kpis"},
                            {"workspace", link.tenant},

@@ -6,6 +6,11 @@ Status NotFoundView(const std::string& what) {
   return Status::NotFound("view.not_found", what + " does not exist");
 }
 
+Status UnknownMember(const std::string& workspace, const std::string& member) {
+  return Status::NotFound("view.unknown_member",
+                          "member '" + member + "' is not an active member of '" + workspace + "'");
+}
+
 Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& views,
                     ViewSource* source, WorkspaceDirectory* directory, Asker* asker) {
   const RowReader* rows = nullptr;
@@ -21,6 +26,7 @@ Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& 
   }
   if (s.ok()) s = directory->Open(rows, request.workspace);
   if (s.IsNotFound() || (s.ok() && !directory->exists())) {
+    if (!request.member.empty()) return UnknownMember(request.workspace, request.member);
     return Status::NotFound("view.unknown_workspace",
                             "workspace '" + request.workspace + "' does not exist");
   }
@@ -35,9 +41,7 @@ Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& 
   s = directory->FindMember(request.member, &asker->state);
   if (!s.ok()) return s;
   if (asker->state == nullptr || asker->state->RoleOn("") == schema::Role::None) {
-    return Status::NotFound(
-        "view.unknown_member",
-        "member '" + request.member + "' is not an active member of '" + request.workspace + "'");
+    return UnknownMember(request.workspace, request.member);
   }
   asker->client_id = asker->state->client_id;
   if (!request.client.empty() && request.client != asker->client_id && asker->client_side()) {
@@ -47,14 +51,40 @@ Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& 
   return Status::OK();
 }
 
+Status PositionNotAllowed() {
+  return Status::PermissionDenied("view.position_not_allowed",
+                                  "a client-side member reads as of a time, not a log position");
+}
+
+Status StandingNow(const ViewRequest& request, const std::vector<std::string>& views,
+                   ViewSource* live, std::unordered_set<std::string>* projects) {
+  projects->clear();
+  if (request.member.empty()) return Status::OK();
+  QueryContext now{request, live, Asker(), WorkspaceDirectory(), std::nullopt};
+  Status s = ResolveAsker(request, views, live, &now.directory, &now.asker);
+  if (!s.ok()) return s;
+  if (request.as_of_named_position && now.asker.client_side()) return PositionNotAllowed();
+  const RowReader* rows = nullptr;
+  std::vector<std::pair<std::string, ProjectEntry>> all;
+  s = live->Reader("directory", &rows);
+  if (s.ok()) s = ListProjects(*rows, request.workspace, &all);
+  if (!s.ok()) return s;
+  for (const auto& [id, project] : all) {
+    if (now.SeesProject(id, project)) projects->insert(id);
+  }
+  return Status::OK();
+}
+
 bool QueryContext::SeesProject(const std::string& project_id, const ProjectEntry& project) const {
   if (asker.client_side() && project.client_id != asker.client_id) return false;
+  if (projects_seen_now && !projects_seen_now->count(project_id)) return false;
   if (asker.is_operator) return true;
   return asker.state->RoleOn(project_id) != schema::Role::None;
 }
 
 bool QueryContext::SeesInternal(const std::string& project) const {
   if (asker.client_side()) return false;
+  if (projects_seen_now && !projects_seen_now->count(project)) return false;
   return asker.is_operator || asker.state->RoleOn(project) != schema::Role::None;
 }
 

@@ -3,7 +3,9 @@
 // answer tells an internal or another client's thing from one that does not exist.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <unordered_set>
 
 #include <boost/json.hpp>
 
@@ -28,6 +30,11 @@ struct QueryContext {
   Asker asker;
   WorkspaceDirectory directory;
 
+  // Set for a read of the past by a named member: the projects the member may see now
+  // (StandingNow). Current standing gates history: a project the member no longer sees is
+  // hidden as of any moment, like one it never saw.
+  std::optional<std::unordered_set<std::string>> projects_seen_now;
+
   Status Rows(const std::string& view, const RowReader** reader) const {
     return source->Reader(view, reader);
   }
@@ -49,5 +56,16 @@ Status NotFoundView(const std::string& what);
 // member missing. That answer depends on the views' state alone, never on the ids asked for.
 Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& views,
                     ViewSource* source, WorkspaceDirectory* directory, Asker* asker);
+
+// A client-side member naming a log position (PermissionDenied, view.position_not_allowed).
+Status PositionNotAllowed();
+
+// A named member's standing now, for a read of the past, from the live views (`live`): the
+// member must be active now (else what ResolveAsker answers), a client-side member may not name
+// a log position (view.position_not_allowed, whatever the position), and `*projects` gets the
+// projects the member sees now. OK with an empty set for the operator (no member named), whom
+// nothing gates.
+Status StandingNow(const ViewRequest& request, const std::vector<std::string>& views,
+                   ViewSource* live, std::unordered_set<std::string>* projects);
 
 }  // namespace tandem

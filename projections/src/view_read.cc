@@ -3,6 +3,7 @@
 
 #include "csv.h"
 #include "tandem/projections/views.h"
+#include "view_access.h"
 #include "view_catalog.h"
 
 namespace tandem {
@@ -29,6 +30,28 @@ const std::string* RequestField(const ViewRequest& r, const std::string& field) 
   if (field == "client") return &r.client;
   if (field == "thread") return &r.thread;
   return nullptr;
+}
+
+// The request's view with the stored views it reads, or why the request is malformed.
+Status CheckRequest(const ViewRequest& request, const ReadableView** view,
+                    std::vector<std::string>* stored) {
+  *view = FindReadable(request.view);
+  if (*view == nullptr) return UnknownView(request.view);
+  for (const std::string& field : (*view)->required) {
+    const std::string* value = RequestField(request, field);
+    if (value != nullptr && value->empty()) {
+      return Status::InvalidArgument("view.missing_option",
+                                     "the view " + request.view + " needs --" + field);
+    }
+  }
+  if (request.workspace.empty()) {
+    return Status::InvalidArgument("view.missing_option", "every view needs --workspace");
+  }
+  return ViewsNeeded(request.view, stored);
+}
+
+bool PerProject(const ReadableView& view) {
+  return std::find(view.required.begin(), view.required.end(), "project") != view.required.end();
 }
 
 }  // namespace
@@ -78,34 +101,40 @@ Status AsOfScopeFor(const ViewRequest& request, uint64_t position, AsOfScope* sc
   *scope = AsOfScope();
   scope->tenant = request.workspace;
   scope->position = position;
-  const bool per_project =
-      std::find(view->required.begin(), view->required.end(), "project") != view->required.end();
-  if (per_project) scope->project = request.project;
+  if (PerProject(*view)) scope->project = request.project;
   return ViewsNeeded(request.view, &scope->views);
 }
 
-Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out) {
-  const ReadableView* view = FindReadable(request.view);
-  if (view == nullptr) return UnknownView(request.view);
-  for (const std::string& field : view->required) {
-    const std::string* value = RequestField(request, field);
-    if (value != nullptr && value->empty()) {
-      return Status::InvalidArgument("view.missing_option",
-                                     "the view " + request.view + " needs --" + field);
-    }
-  }
-  if (request.workspace.empty()) {
-    return Status::InvalidArgument("view.missing_option", "every view needs --workspace");
-  }
+Status CheckStandingNow(const ViewRequest& request, ViewSource* live) {
+  const ReadableView* view = nullptr;
   std::vector<std::string> stored;
-  Status s = ViewsNeeded(request.view, &stored);
+  Status s = CheckRequest(request, &view, &stored);
+  std::unordered_set<std::string> projects;
+  if (s.ok()) s = StandingNow(request, stored, live, &projects);
+  if (!s.ok() || request.member.empty()) return s;
+  // Worded as VisibleProject words it: a project the member no longer sees reads as missing.
+  if (PerProject(*view) && !projects.count(request.project)) {
+    return NotFoundView("project '" + request.project + "'");
+  }
+  return Status::OK();
+}
+
+Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out) {
+  const ReadableView* view = nullptr;
+  std::vector<std::string> stored;
+  Status s = CheckRequest(request, &view, &stored);
   if (!s.ok()) return s;
-  QueryContext ctx{request, source, Asker(), WorkspaceDirectory()};
+  QueryContext ctx{request, source, Asker(), WorkspaceDirectory(), std::nullopt};
+  if (request.live != nullptr && request.live != source && !request.member.empty()) {
+    std::unordered_set<std::string> now;
+    s = StandingNow(request, stored, request.live, &now);
+    if (!s.ok()) return s;
+    ctx.projects_seen_now = std::move(now);
+  }
   s = ResolveAsker(request, stored, source, &ctx.directory, &ctx.asker);
   if (!s.ok()) return s;
   if (request.as_of_named_position && ctx.asker.client_side() && !ctx.asker.is_operator) {
-    return Status::PermissionDenied("view.position_not_allowed",
-                                    "a client-side member reads as of a time, not a log position");
+    return PositionNotAllowed();
   }
   boost::json::object body;
   std::string csv_rows;

@@ -210,7 +210,7 @@ TEST_F(TandemCliTest, ReportRefusalsHaveClearErrorsAndExitCodes) {
   EXPECT_NE(link.output.find("report_link.invalid"), std::string::npos) << link.output;
   CliRun member = Tandem("report --workspace nowhere --as ana");
   EXPECT_EQ(member.exit_code, 1) << member.output;
-  EXPECT_NE(member.output.find("view.unknown_workspace"), std::string::npos) << member.output;
+  EXPECT_NE(member.output.find("view.unknown_member"), std::string::npos) << member.output;
 }
 
 }  // namespace

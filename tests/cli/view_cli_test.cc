@@ -83,6 +83,26 @@ TEST_F(ViewCliTest, AsOfTimeBeforeTheFirstEventFails) {
   EXPECT_NE(r.output.find("view.before_first_event"), std::string::npos) << r.output;
 }
 
+TEST_F(ViewCliTest, ClientMemberNamingAPositionIsRefusedBeforeTheRangeCheck) {
+  CliRun in_log = View("client-timeline --project web --member dana --as-of-position 3");
+  CliRun past_head = View("client-timeline --project web --member dana --as-of-position 999999");
+  EXPECT_EQ(past_head.exit_code, 1);
+  EXPECT_NE(past_head.output.find("view.position_not_allowed"), std::string::npos)
+      << past_head.output;
+  EXPECT_EQ(in_log.output, past_head.output);
+}
+
+TEST_F(ViewCliTest, MemberAsOfATimeBeforeTheFirstEventIsAnUnknownMember) {
+  CliRun r = View("client-timeline --project web --member dana --as-of-time 2000-01-01");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("view.unknown_member"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, ReportLinkIsReadLiveOnly) {
+  CliRun r = Tandem("report --link demo-secret-" + workspace_ + " --as-of-time 2026-12-01");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
 TEST_F(ViewCliTest, LiveRebuiltAndAsOfHashesAgree) {
   CliRun live = Tandem("view-hash --all");
   ASSERT_EQ(live.exit_code, 0) << live.output;

@@ -144,21 +144,36 @@ TEST_F(ReportLinkTest, AnotherTenantReusingTheHashCannotTakeTheLinkOver) {
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
-TEST_F(ReportLinkTest, AsOfFoldBeforeTheRevocationStillResolves) {
-  Issue("share", kClientSha, "client");
-  const uint64_t issued = world_->log()->LastPosition();
-  world_->MustRun(Cmd("report_link.revoke", "northwind", "pm",
-                      {{"project_id", "p-acme"}, {"link_id", "share"}, {"expected_version", 1}}));
-  AsOfScope scope;
-  scope.tenant = "northwind";
-  scope.position = issued;
-  scope.views = ReportViewsNeeded();
-  std::unique_ptr<ViewSource> source;
-  ASSERT_TRUE(FoldAsOf(world_->log(), scope, &source).ok());
-  ReportRequest r;
-  r.now_us = kTestNowUs;
-  std::string out;
-  EXPECT_TRUE(ReadReportByLink(kClientSecret, r, source.get(), &out).ok());
+TEST_F(ReportLinkTest, LinkOfAClientAdminWhoLostTheRoleIsRefusedAsRevoked) {
+  Issue("share", kClientSha, "client", "northwind", "acme-admin");
+  Status s;
+  ByLink(kClientSecret, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  world_->MustRun(
+      Cmd("role.revoke", "northwind", "owner",
+          {{"member_id", "acme-admin"}, {"role", "client_admin"}, {"expected_version", 1}}));
+  ByLink(kClientSecret, &s);
+  EXPECT_TRUE(s.IsNotFound());
+  EXPECT_EQ(s.reason(), "report_link.revoked");
+}
+
+TEST_F(ReportLinkTest, LinkOfAManagerWhoseProjectGrantWasRevokedIsRefusedAsRevoked) {
+  world_->MustRun(Cmd("role.grant", "northwind", "owner",
+                      {{"member_id", "staff"},
+                       {"role", "project_manager"},
+                       {"project_id", "p-acme"},
+                       {"expected_version", 1}}));
+  Issue("share", kInternalSha, "internal", "northwind", "staff");
+  Status s;
+  ByLink(kInternalSecret, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  world_->MustRun(Cmd("role.revoke", "northwind", "owner",
+                      {{"member_id", "staff"},
+                       {"role", "project_manager"},
+                       {"project_id", "p-acme"},
+                       {"expected_version", 2}}));
+  ByLink(kInternalSecret, &s);
+  EXPECT_EQ(s.reason(), "report_link.revoked");
 }
 
 }  // namespace

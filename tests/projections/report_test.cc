@@ -285,7 +285,7 @@ TEST_F(ReportTest, BadInputIsAClearError) {
   r = AskReport("owner");
   r.workspace = "nowhere";
   Report(r, &s);
-  EXPECT_EQ(s.reason(), "view.unknown_workspace");
+  EXPECT_EQ(s.reason(), "view.unknown_member");  // a member is named: no word of workspaces
 }
 
 TEST_F(ReportTest, CsvHasALinePerPivotRow) {

@@ -654,6 +654,23 @@ TEST_F(ReviewFindingsTest, CsvNeutralisesAClientFormulaAfterATab) {
   EXPECT_NE(csv.find("'\t=HYPERLINK"), std::string::npos) << csv;
 }
 
+// Found in review (2026-12-04): a formula after blanks, or in full-width characters, which
+// spreadsheets that trim cells or fold full-width forms on import would run.
+TEST_F(ReviewFindingsTest, CsvNeutralisesAClientFormulaAfterBlanksOrInFullWidth) {
+  Comment("acme-member", "p-acme", "csv2", "  =1+1");
+  Comment("acme-member", "p-acme", "csv3",
+          "\xEF\xBC\x9D"
+          "1+1");  // U+FF1D FULLWIDTH EQUALS SIGN
+  ViewRequest request = Ask("threads", "pm", "p-acme");
+  request.format = ViewFormat::kCsv;
+  const std::string csv = world_->Read(request);
+  EXPECT_NE(csv.find("'  =1+1"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("'\xEF\xBC\x9D"
+                     "1+1"),
+            std::string::npos)
+      << csv;
+}
+
 TEST_F(ReviewFindingsTest, AClientMemberCannotReadAsOfALogPosition) {
   ViewRequest request = Ask("client-timeline", "acme-member", "p-acme");
   request.as_of_named_position = true;

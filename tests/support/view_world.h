@@ -53,9 +53,17 @@ class ViewWorld : public CommandWorld {
   }
   // The same read, folded in memory as of `position`.
   std::string ReadAsOf(ViewRequest request, uint64_t position, Status* status = nullptr) {
-    // What `tandem view --as-of-position` folds: a project's streams for a per-project view.
+    // What `tandem view --as-of-position` does: a named member's standing now first, in the
+    // live views; then a fold of the project's streams for a per-project view.
+    CatchUp();
+    std::unique_ptr<ViewSource> live;
+    Status s = OpenLiveViewSource(store_.get(), &live);
+    if (s.ok() && !request.member.empty()) {
+      s = CheckStandingNow(request, live.get());
+      request.live = live.get();
+    }
     AsOfScope scope;
-    Status s = AsOfScopeFor(request, position, &scope);
+    if (s.ok()) s = AsOfScopeFor(request, position, &scope);
     std::unique_ptr<ViewSource> source;
     if (s.ok()) s = FoldAsOf(log(), scope, &source);
     std::string out;

@@ -57,7 +57,19 @@ struct ReportRequest {
   // As of a log position the caller named: refused to client-side members, as for views
   // (view.position_not_allowed).
   bool as_of_named_position = false;
+  // For a report of the past by a named member: the live views, where the member's standing
+  // now is decided (as ViewRequest::live): a member no longer active, or no longer allowed
+  // reports, reads no report of the past either, and the report covers only the projects the
+  // member reads reports of both now and then. Null for a live report. Call
+  // CheckReportStandingNow first, before anything of the past is looked at.
+  ViewSource* live = nullptr;
 };
+
+// Before a named member's report of the past: whether the member may ask at all, from the live
+// views alone (view.unknown_member, report.not_permitted, view.position_not_allowed for a
+// client-side member naming a position, whatever the position), so that no range check and no
+// fold answers someone who may not. Shape errors as ReadReport's. OK for the operator.
+Status CheckReportStandingNow(const ReportRequest& request, ViewSource* live);
 
 // The stored views a report reads (for FoldAsOf with the workspace as tenant).
 std::vector<std::string> ReportViewsNeeded();
@@ -72,7 +84,11 @@ Status ReadReport(const ReportRequest& request, ViewSource* source, std::string*
 // `now_date` of `request` shape it (its workspace and member are ignored), and `now_us` decides
 // expiry. An unknown or malformed token is NotFound (report_link.invalid), the same answer for
 // every tenant; a revoked or expired link, whose holder did have the secret, is NotFound with
-// report_link.revoked or report_link.expired.
+// report_link.revoked or report_link.expired. A link lives no longer than its issuer's right to
+// issue it: once the issuer is no longer an active member with a role on the project that
+// issues links (of the project's client, for a client-side issuer), the link answers
+// report_link.revoked. A link shows the live report only: `request.live` and
+// `as_of_named_position` are ignored, and the CLI refuses --as-of-* with --link.
 Status ReadReportByLink(const std::string& token, const ReportRequest& request, ViewSource* source,
                         std::string* out);
 

@@ -109,7 +109,26 @@ struct ViewRequest {
   // (view.position_not_allowed): stepping through positions would tell them where their
   // project's events fall among every tenant's; they read as of a time instead.
   bool as_of_named_position = false;
+  // For a read of the past (`source` an as-of fold) by a named member: the live views, where
+  // the member's standing now is decided. Current standing gates history: a member no longer
+  // active reads nothing of the past either, and a project it no longer sees is hidden as of
+  // any moment; what the past shows is then limited to what the member could see then. Null
+  // for a live read. Call CheckStandingNow first, before anything of the past is looked at.
+  ViewSource* live = nullptr;
 };
+
+// Before a named member's read of the past: whether the member may ask at all, decided from
+// the live views alone, so that no range check of a position and no fold answers someone who
+// may not. The member must be active now (else view.unknown_member, as a live read answers),
+// may name a log position only from the firm's side (view.position_not_allowed, whatever the
+// position), and must see the requested project now (else view.not_found). OK for the operator.
+Status CheckStandingNow(const ViewRequest& request, ViewSource* live);
+
+// The answer (NotFound, view.unknown_member) for a named member who is not an active member of
+// the workspace; alike for a workspace that does not exist when a member is named (whoever
+// names a member learns nothing of which other workspaces exist), and for a read of a moment
+// before anything was recorded (nobody was a member then).
+Status UnknownMember(const std::string& workspace, const std::string& member);
 
 // What FoldAsOf must fold to answer `request` as of `position`: the stored views it reads, its
 // workspace, and only the project's streams when the view is one project's (so an as-of read
@@ -120,7 +139,8 @@ Status AsOfScopeFor(const ViewRequest& request, uint64_t position, AsOfScope* sc
 Status ViewsNeeded(const std::string& view, std::vector<std::string>* stored);
 
 // Renders the requested view. Errors: InvalidArgument (view.unknown, view.missing_option),
-// NotFound (view.not_found, view.unknown_member, view.unknown_workspace).
+// NotFound (view.not_found, view.unknown_member, view.unknown_workspace: only when no member
+// is named).
 Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out);
 
 // SHA-256 (hex) of a canonical serialisation of a stored view: every row, key and value,

@@ -1,0 +1,176 @@
+// Current standing gates history: a named member's read of the past (a view or a report as of a
+// position or a time) is checked first against the live views, so that a member who lost its
+// place loses the past too, and a refused member learns nothing of the log from the answer.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "report_support.h"
+
+namespace tandem::test {
+namespace {
+
+class StandingNowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_ = std::make_unique<ViewWorld>(dir_.path());
+    world_->BuildStandard();
+  }
+
+  static ViewRequest Timeline(const std::string& member,
+                              const std::string& workspace = "northwind") {
+    ViewRequest r;
+    r.view = "client-timeline";
+    r.workspace = workspace;
+    r.project = "p-acme";
+    r.member = member;
+    return r;
+  }
+
+  void Revoke(const std::string& member, const std::string& role, int64_t expected_version,
+              const std::string& project = "") {
+    boost::json::object fields{
+        {"member_id", member}, {"role", role}, {"expected_version", expected_version}};
+    if (!project.empty()) fields["project_id"] = project;
+    world_->MustRun(Cmd("role.revoke", "northwind", "owner", std::move(fields)));
+  }
+  void GrantProjectManager(const std::string& member, const std::string& project,
+                           int64_t expected_version) {
+    world_->MustRun(Cmd("role.grant", "northwind", "owner",
+                        {{"member_id", member},
+                         {"role", "project_manager"},
+                         {"project_id", project},
+                         {"expected_version", expected_version}}));
+  }
+
+  std::unique_ptr<ViewSource> Live() {
+    world_->CatchUp();
+    std::unique_ptr<ViewSource> live;
+    EXPECT_TRUE(OpenLiveViewSource(world_->store(), &live).ok());
+    return live;
+  }
+
+  // A report as of `position`, read as `tandem report --as-of-*` reads it: the member's standing
+  // now first (unless `gated` is false), then the tenant's events folded.
+  std::string ReportAsOf(ReportRequest request, uint64_t position, Status* status,
+                         bool gated = true) {
+    std::unique_ptr<ViewSource> live = Live();
+    Status s;
+    if (gated) {
+      s = CheckReportStandingNow(request, live.get());
+      request.live = live.get();
+    }
+    AsOfScope scope;
+    scope.tenant = request.workspace;
+    scope.position = position;
+    scope.views = ReportViewsNeeded();
+    std::unique_ptr<ViewSource> past;
+    if (s.ok()) s = FoldAsOf(world_->log(), scope, &past);
+    std::string out;
+    if (s.ok()) s = ReadReport(request, past.get(), &out);
+    *status = s;
+    return out;
+  }
+
+  // The projects of a report pivoted by project.
+  static std::set<std::string> ProjectsOf(const std::string& report) {
+    std::set<std::string> projects;
+    const boost::json::value parsed = boost::json::parse(report);
+    for (const auto& row : parsed.at("rows").as_array()) {
+      projects.insert(std::string(row.at("project").as_string()));
+    }
+    return projects;
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<ViewWorld> world_;
+};
+
+TEST_F(StandingNowTest, MemberStillStandingReadsThePastAsItWas) {
+  const uint64_t before = world_->log()->LastPosition();
+  const std::string then = world_->Read(Timeline("acme-admin"));
+  world_->MustRun(Cmd("milestone.plan", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"milestone_id", "later"},
+                       {"title", "Later"},
+                       {"planned_date", "2027-03-01"}}));
+  EXPECT_EQ(world_->ReadAsOf(Timeline("acme-admin"), before), then);
+}
+
+TEST_F(StandingNowTest, RemovedMemberReadsNoViewOfThePast) {
+  const uint64_t before = world_->log()->LastPosition();
+  Revoke("acme-admin", "client_admin", 1);
+  Status s;
+  EXPECT_EQ(world_->ReadAsOf(Timeline("acme-admin"), before, &s), "");
+  EXPECT_EQ(s.reason(), "view.unknown_member");
+  EXPECT_EQ(s.message(), UnknownMember("northwind", "acme-admin").message());
+}
+
+TEST_F(StandingNowTest, RemovedMemberReadsNoReportOfThePast) {
+  const uint64_t before = world_->log()->LastPosition();
+  Revoke("acme-admin", "client_admin", 1);
+  Status s;
+  EXPECT_EQ(ReportAsOf(AskReport("acme-admin"), before, &s), "");
+  EXPECT_EQ(s.reason(), "view.unknown_member");
+}
+
+TEST_F(StandingNowTest, ReportOfThePastCoversOnlyProjectsTheMemberStillReportsOn) {
+  GrantProjectManager("staff", "p-acme", 1);
+  GrantProjectManager("staff", "p-globex", 2);
+  const uint64_t both = world_->log()->LastPosition();
+  Revoke("staff", "project_manager", 3, "p-globex");
+  Status then, now;
+  const std::string ungated = ReportAsOf(AskReport("staff", {"project"}), both, &then, false);
+  const std::string gated = ReportAsOf(AskReport("staff", {"project"}), both, &now);
+  ASSERT_TRUE(then.ok()) << then.ToString();
+  ASSERT_TRUE(now.ok()) << now.ToString();
+  EXPECT_EQ(ProjectsOf(ungated), (std::set<std::string>{"p-acme", "p-globex"}));
+  EXPECT_EQ(ProjectsOf(gated), (std::set<std::string>{"p-acme"}));
+}
+
+TEST_F(StandingNowTest, MemberNoLongerAllowedReportsReadsNoReportOfThePast) {
+  GrantProjectManager("staff", "p-acme", 1);
+  const uint64_t managing = world_->log()->LastPosition();
+  Revoke("staff", "project_manager", 2, "p-acme");
+  Status s;
+  ReportAsOf(AskReport("staff"), managing, &s);
+  EXPECT_EQ(s.reason(), "report.not_permitted");
+}
+
+TEST_F(StandingNowTest, ClientSideMemberNamingAPositionIsRefusedOnItsStandingAlone) {
+  std::unique_ptr<ViewSource> live = Live();
+  ViewRequest view = Timeline("acme-admin");
+  view.as_of_named_position = true;
+  ReportRequest report = AskReport("acme-admin");
+  report.as_of_named_position = true;
+  EXPECT_EQ(CheckStandingNow(view, live.get()).reason(), "view.position_not_allowed");
+  EXPECT_EQ(CheckReportStandingNow(report, live.get()).reason(), "view.position_not_allowed");
+}
+
+TEST_F(StandingNowTest, FirmMemberNamingAPositionStands) {
+  std::unique_ptr<ViewSource> live = Live();
+  ViewRequest view = Timeline("pm");
+  view.as_of_named_position = true;
+  EXPECT_TRUE(CheckStandingNow(view, live.get()).ok());
+}
+
+TEST_F(StandingNowTest, NamingAMemberMakesAMissingWorkspaceAnUnknownMember) {
+  Status missing, other;
+  world_->Read(Timeline("acme-admin", "nowhere"), &missing);
+  world_->Read(Timeline("acme-admin", "contoso"), &other);  // exists; not hers
+  EXPECT_EQ(missing.reason(), "view.unknown_member");
+  EXPECT_EQ(missing.message(), UnknownMember("nowhere", "acme-admin").message());
+  EXPECT_EQ(other.message(), UnknownMember("contoso", "acme-admin").message());
+}
+
+TEST_F(StandingNowTest, NamingAMemberInAReportMakesAMissingWorkspaceAnUnknownMember) {
+  ReportRequest r = AskReport("acme-admin");
+  r.workspace = "nowhere";
+  std::string out;
+  const Status s = ReadReport(r, Live().get(), &out);
+  EXPECT_EQ(s.reason(), "view.unknown_member");
+  EXPECT_EQ(s.message(), UnknownMember("nowhere", "acme-admin").message());
+}
+
+}  // namespace
+}  // namespace tandem::test
