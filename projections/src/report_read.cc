@@ -429,6 +429,15 @@ std::string Sha256Hex(const std::string& text) {
   return hex;
 }
 
+// A workspace report's request (not a link's): its workspace named, its shape valid.
+Status ValidateWorkspaceReport(const ReportRequest& request, std::vector<std::string>* by,
+                               Clock* clock) {
+  if (request.workspace.empty()) {
+    return Status::InvalidArgument("report.missing_option", "a report needs --workspace");
+  }
+  return ValidateShape(request, by, clock);
+}
+
 }  // namespace
 
 std::vector<std::string> ReportViewsNeeded() {
@@ -436,12 +445,9 @@ std::vector<std::string> ReportViewsNeeded() {
 }
 
 Status ReadReport(const ReportRequest& request, ViewSource* source, std::string* out) {
-  if (request.workspace.empty()) {
-    return Status::InvalidArgument("report.missing_option", "a report needs --workspace");
-  }
   std::vector<std::string> by;
   Clock clock;
-  Status s = ValidateShape(request, &by, &clock);
+  Status s = ValidateWorkspaceReport(request, &by, &clock);
   if (!s.ok()) return s;
   std::optional<std::set<std::string>> now;
   s = ScopeNow(request, source, &now);
@@ -463,12 +469,9 @@ Status ReadReport(const ReportRequest& request, ViewSource* source, std::string*
 }
 
 Status CheckReportStandingNow(const ReportRequest& request, ViewSource* live) {
-  if (request.workspace.empty()) {
-    return Status::InvalidArgument("report.missing_option", "a report needs --workspace");
-  }
   std::vector<std::string> by;
   Clock clock;
-  Status s = ValidateShape(request, &by, &clock);
+  Status s = ValidateWorkspaceReport(request, &by, &clock);
   if (!s.ok()) return s;
   ReportRequest now = request;
   now.live = live;
