@@ -1,31 +1,72 @@
 #include "csv.h"
 
 #include <algorithm>
+#include <span>
 #include <string_view>
 #include <vector>
 
 namespace tandem {
 namespace {
 
-// Whether a spreadsheet could run `text` as a formula: it starts with = + - @ (OWASP's list),
-// with TAB or CR, or with one of = + - @ after blanks (spreadsheets that trim cells on import)
-// or in its full-width form (U+FF1D, U+FF0B, U+FF0D, U+FF20, which some map to ASCII).
-bool LooksLikeFormula(std::string_view text) {
-  if (!text.empty() && (text[0] == '\t' || text[0] == '\r')) return true;
-  const size_t start = text.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return false;
-  const std::string_view rest = text.substr(start);
-  if (std::string_view("=+-@").find(rest[0]) != std::string_view::npos) return true;
-  for (std::string_view wide : {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D", "\xEF\xBC\xA0"}) {
-    if (rest.substr(0, wide.size()) == wide) return true;
+// Blanks a spreadsheet may trim before a cell's content: ASCII ones, NO-BREAK SPACE and
+// IDEOGRAPHIC SPACE. TAB, CR and LF are separators too (below).
+constexpr std::string_view kBlanks[] = {" ", "\t", "\r", "\n", "\xC2\xA0", "\xE3\x80\x80"};
+// What starts a formula: = + - @ (OWASP's list), and the characters Unicode's compatibility
+// folding (NFKC, which some spreadsheets apply) turns into them: full-width, small and
+// super/subscript forms.
+constexpr std::string_view kFormulaStarts[] = {"=",
+                                               "+",
+                                               "-",
+                                               "@",
+                                               "\xEF\xBC\x9D",
+                                               "\xEF\xBC\x8B",
+                                               "\xEF\xBC\x8D",
+                                               "\xEF\xBC\xA0",
+                                               "\xEF\xB9\xA2",
+                                               "\xEF\xB9\xA3",
+                                               "\xEF\xB9\xA6",
+                                               "\xEF\xB9\xAB",
+                                               "\xE2\x81\xBA",
+                                               "\xE2\x81\xBC",
+                                               "\xE2\x82\x8A",
+                                               "\xE2\x82\x8C"};
+
+// The length of the first of `set` that `rest` starts with, 0 if none.
+size_t StartsWithOneOf(std::string_view rest, std::span<const std::string_view> set) {
+  for (std::string_view item : set) {
+    if (rest.substr(0, item.size()) == item) return item.size();
   }
-  return false;
+  return 0;
+}
+
+// `text` with a ' before every formula a spreadsheet could run: one that opens the cell or
+// follows only blanks after a character an import may split a cell on (';' in many locales'
+// CSV, TAB, CR, LF: a quoted cell may hold them). A cell starting with TAB or CR is prefixed too
+// (OWASP). One pass: a hostile cell of separators costs what its length costs.
+std::string Neutralised(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  if (!text.empty() && (text[0] == '\t' || text[0] == '\r')) out += '\'';
+  bool opening = true;  // only blanks since the cell's start or the last separator
+  for (size_t i = 0; i < text.size();) {
+    const std::string_view rest = text.substr(i);
+    size_t n = StartsWithOneOf(rest, kBlanks);
+    if (n == 0) {
+      if (opening && StartsWithOneOf(rest, kFormulaStarts) > 0) out += '\'';
+      n = 1;
+      opening = text[i] == ';';
+    } else if (std::string_view("\t\r\n").find(text[i]) != std::string_view::npos) {
+      opening = true;
+    }
+    out.append(rest.substr(0, n));
+    i += n;
+  }
+  return out;
 }
 
 std::string Cell(const boost::json::value* v) {
   if (v == nullptr || v->is_null()) return "";
-  std::string text = v->is_string() ? std::string(v->get_string()) : boost::json::serialize(*v);
-  if (v->is_string() && LooksLikeFormula(text)) text.insert(text.begin(), '\'');
+  std::string text = v->is_string() ? Neutralised(v->get_string()) : boost::json::serialize(*v);
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string quoted = "\"";
   for (char c : text) {

@@ -361,14 +361,14 @@ Status ScopeOf(const Asker& asker, const std::string& tenant, ViewSource* source
 }
 
 // The asker as the workspace's directory in `source` has it, and the projects it reads reports
-// of there.
-Status ResolveReportAsker(const ReportRequest& request, ViewSource* source, Asker* asker,
-                          ReportScope* scope) {
+// of there; `views` are the views the read needs built.
+Status ResolveReportAsker(const ReportRequest& request, const std::vector<std::string>& views,
+                          ViewSource* source, Asker* asker, ReportScope* scope) {
   ViewRequest who;
   who.workspace = request.workspace;
   who.member = request.as_member;
   WorkspaceDirectory directory;
-  Status s = ResolveAsker(who, ReportViewsNeeded(), source, &directory, asker);
+  Status s = ResolveAsker(who, views, source, &directory, asker);
   if (!s.ok()) return s;
   if (request.as_of_named_position && asker->client_side() && !asker->is_operator) {
     return PositionNotAllowed();
@@ -376,18 +376,15 @@ Status ResolveReportAsker(const ReportRequest& request, ViewSource* source, Aske
   return ScopeOf(*asker, request.workspace, source, scope);
 }
 
-// The projects a named member reads reports of now (request.live), for a report of the past:
-// current standing gates history (see ReportRequest::live). Null for a live report or the
-// operator.
-Status ScopeNow(const ReportRequest& request, ViewSource* source,
+// The projects a named member reads reports of now, in the live directory (`live`): current
+// standing gates history (see ReportRequest::live).
+Status ScopeNow(const ReportRequest& request, ViewSource* live,
                 std::optional<std::set<std::string>>* projects) {
   projects->reset();
-  if (request.live == nullptr || request.live == source || request.as_member.empty()) {
-    return Status::OK();
-  }
   Asker now;
   ReportScope scope;
-  Status s = ResolveReportAsker(request, request.live, &now, &scope);
+  // Only the directory decides standing: a view being folded again says nothing of it.
+  Status s = ResolveReportAsker(request, {"directory"}, live, &now, &scope);
   if (!s.ok()) return s;
   projects->emplace();
   for (const auto& project : scope.projects) (*projects)->insert(project.first);
@@ -450,11 +447,14 @@ Status ReadReport(const ReportRequest& request, ViewSource* source, std::string*
   Status s = ValidateWorkspaceReport(request, &by, &clock);
   if (!s.ok()) return s;
   std::optional<std::set<std::string>> now;
-  s = ScopeNow(request, source, &now);
-  if (!s.ok()) return s;
+  if (!request.as_member.empty() && source->as_of()) {
+    if (request.live == nullptr || request.live->as_of()) return StandingUnknown();
+    s = ScopeNow(request, request.live, &now);
+    if (!s.ok()) return s;
+  }
   Asker asker;
   ReportScope scope;
-  s = ResolveReportAsker(request, source, &asker, &scope);
+  s = ResolveReportAsker(request, ReportViewsNeeded(), source, &asker, &scope);
   if (!s.ok()) return s;
   if (now) {
     std::erase_if(scope.projects, [&](const auto& project) { return !now->count(project.first); });
@@ -473,10 +473,8 @@ Status CheckReportStandingNow(const ReportRequest& request, ViewSource* live) {
   Clock clock;
   Status s = ValidateWorkspaceReport(request, &by, &clock);
   if (!s.ok()) return s;
-  ReportRequest now = request;
-  now.live = live;
   std::optional<std::set<std::string>> projects;
-  return ScopeNow(now, nullptr, &projects);
+  return request.as_member.empty() ? Status::OK() : ScopeNow(request, live, &projects);
 }
 
 Status ReadReportByLink(const std::string& token, const ReportRequest& request, ViewSource* source,
@@ -489,6 +487,10 @@ Status ReadReportByLink(const std::string& token, const ReportRequest& request, 
   if (request.now_us <= 0) {
     return Status::InvalidArgument("report.missing_option",
                                    "a report link is checked against the time now (now_us)");
+  }
+  if (source->as_of()) {
+    // Read from the past, a link revoked since would show its report as it stood before.
+    return Status::InvalidArgument("report_link.live_only", "a report link shows the live report");
   }
   if (token.empty()) return invalid;
   const std::string hex = Sha256Hex(token);

@@ -56,12 +56,19 @@ Status PositionNotAllowed() {
                                   "a client-side member reads as of a time, not a log position");
 }
 
-Status StandingNow(const ViewRequest& request, const std::vector<std::string>& views,
-                   ViewSource* live, std::unordered_set<std::string>* projects) {
+Status StandingUnknown() {
+  return Status::InvalidArgument(
+      "view.standing_unknown",
+      "a member's read of the past needs the live views, which decide the member's standing");
+}
+
+Status StandingNow(const ViewRequest& request, ViewSource* live,
+                   std::unordered_set<std::string>* projects) {
   projects->clear();
   if (request.member.empty()) return Status::OK();
   QueryContext now{request, live, Asker(), WorkspaceDirectory(), std::nullopt};
-  Status s = ResolveAsker(request, views, live, &now.directory, &now.asker);
+  // Only the directory decides standing: a view being folded again says nothing of it.
+  Status s = ResolveAsker(request, {"directory"}, live, &now.directory, &now.asker);
   if (!s.ok()) return s;
   if (request.as_of_named_position && now.asker.client_side()) return PositionNotAllowed();
   const RowReader* rows = nullptr;

@@ -60,12 +60,15 @@ Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& 
 // A client-side member naming a log position (PermissionDenied, view.position_not_allowed).
 Status PositionNotAllowed();
 
-// A named member's standing now, for a read of the past, from the live views (`live`): the
+// A named member's standing now, for a read of the past, from the live directory (`live`): the
 // member must be active now (else what ResolveAsker answers), a client-side member may not name
 // a log position (view.position_not_allowed, whatever the position), and `*projects` gets the
 // projects the member sees now. OK with an empty set for the operator (no member named), whom
 // nothing gates.
-Status StandingNow(const ViewRequest& request, const std::vector<std::string>& views,
-                   ViewSource* live, std::unordered_set<std::string>* projects);
+Status StandingNow(const ViewRequest& request, ViewSource* live,
+                   std::unordered_set<std::string>* projects);
+// A named member's read of the past without live views to decide its standing (a caller's
+// mistake; InvalidArgument, view.standing_unknown): refused rather than read ungated.
+Status StandingUnknown();
 
 }  // namespace tandem

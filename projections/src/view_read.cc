@@ -110,7 +110,7 @@ Status CheckStandingNow(const ViewRequest& request, ViewSource* live) {
   std::vector<std::string> stored;
   Status s = CheckRequest(request, &view, &stored);
   std::unordered_set<std::string> projects;
-  if (s.ok()) s = StandingNow(request, stored, live, &projects);
+  if (s.ok()) s = StandingNow(request, live, &projects);
   if (!s.ok() || request.member.empty()) return s;
   // Worded as VisibleProject words it: a project the member no longer sees reads as missing.
   if (PerProject(*view) && !projects.count(request.project)) {
@@ -125,9 +125,10 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
   Status s = CheckRequest(request, &view, &stored);
   if (!s.ok()) return s;
   QueryContext ctx{request, source, Asker(), WorkspaceDirectory(), std::nullopt};
-  if (request.live != nullptr && request.live != source && !request.member.empty()) {
+  if (!request.member.empty() && source->as_of()) {
+    if (request.live == nullptr || request.live->as_of()) return StandingUnknown();
     std::unordered_set<std::string> now;
-    s = StandingNow(request, stored, request.live, &now);
+    s = StandingNow(request, request.live, &now);
     if (!s.ok()) return s;
     ctx.projects_seen_now = std::move(now);
   }

@@ -79,6 +79,7 @@ class LiveViewSource : public ViewSource {
     for (const auto& [name, r] : readers_) min = std::min(min, r->checkpoint().position);
     return readers_.empty() ? 0 : min;
   }
+  bool as_of() const override { return false; }
 
  private:
   ViewStore* store_;
@@ -98,6 +99,7 @@ class MemoryViewSource : public ViewSource {
     return Status::OK();
   }
   uint64_t Position() const override { return position_; }
+  bool as_of() const override { return true; }
 
   Status Fold(std::vector<std::unique_ptr<Projection>>* projections,
               const std::vector<RecordedEvent>& events) {

@@ -176,5 +176,22 @@ TEST_F(ReportLinkTest, LinkOfAManagerWhoseProjectGrantWasRevokedIsRefusedAsRevok
   EXPECT_EQ(s.reason(), "report_link.revoked");
 }
 
+TEST_F(ReportLinkTest, LinkIsNotReadFromThePast) {
+  Issue("share", kClientSha, "client");
+  const uint64_t issued = world_->log()->LastPosition();
+  world_->MustRun(Cmd("report_link.revoke", "northwind", "pm",
+                      {{"project_id", "p-acme"}, {"link_id", "share"}, {"expected_version", 1}}));
+  AsOfScope scope;
+  scope.tenant = "northwind";
+  scope.position = issued;
+  scope.views = ReportViewsNeeded();
+  std::unique_ptr<ViewSource> past;
+  ASSERT_TRUE(FoldAsOf(world_->log(), scope, &past).ok());
+  ReportRequest r;
+  r.now_us = kTestNowUs;
+  std::string out;
+  EXPECT_EQ(ReadReportByLink(kClientSecret, r, past.get(), &out).reason(), "report_link.live_only");
+}
+
 }  // namespace
 }  // namespace tandem::test

@@ -243,6 +243,7 @@ class CountingViewSource : public ViewSource {
     return Status::OK();
   }
   uint64_t Position() const override { return live_->Position(); }
+  bool as_of() const override { return live_->as_of(); }
   size_t BytesRead(const std::string& view) const {
     auto it = readers_.find(view);
     return it == readers_.end() ? 0 : it->second->read;
@@ -472,12 +473,7 @@ TEST_F(ReviewFindingsTest, AsOfActionItemsNamingAProjectEqualTheLiveRead) {
   request.today = "2027-01-01";
   const std::string live = world_->Read(request);
   // Exactly what verb_view.cc does for an as-of read.
-  AsOfScope scope;
-  ASSERT_TRUE(AsOfScopeFor(request, world_->log()->LastPosition(), &scope).ok());
-  std::unique_ptr<ViewSource> source;
-  ASSERT_TRUE(FoldAsOf(world_->log(), scope, &source).ok());
-  std::string as_of;
-  ASSERT_TRUE(ReadView(request, source.get(), &as_of).ok());
+  const std::string as_of = world_->ReadAsOf(request, world_->log()->LastPosition());
   EXPECT_NE(live.find("p-globex"), std::string::npos) << live;
   EXPECT_EQ(ViewBody(live), ViewBody(as_of)) << "live:  " << live << "\nas-of: " << as_of;
 }
@@ -651,7 +647,7 @@ TEST_F(ReviewFindingsTest, CsvNeutralisesAClientFormulaAfterATab) {
   request.format = ViewFormat::kCsv;
   const std::string csv = world_->Read(request);
   ASSERT_NE(csv.find("=HYPERLINK"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("'\t=HYPERLINK"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("'\t'=HYPERLINK"), std::string::npos) << csv;  // the TAB may split it
 }
 
 // Found in review (2026-12-04): a formula after blanks, or in full-width characters, which
@@ -664,11 +660,25 @@ TEST_F(ReviewFindingsTest, CsvNeutralisesAClientFormulaAfterBlanksOrInFullWidth)
   ViewRequest request = Ask("threads", "pm", "p-acme");
   request.format = ViewFormat::kCsv;
   const std::string csv = world_->Read(request);
-  EXPECT_NE(csv.find("'  =1+1"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("  '=1+1"), std::string::npos) << csv;
   EXPECT_NE(csv.find("'\xEF\xBC\x9D"
                      "1+1"),
             std::string::npos)
       << csv;
+}
+
+// Found in review (2026-12-04): a formula after a character an import may split a cell on (';'
+// in many locales' CSV, TAB, LF), which only a guard at the cell's start missed.
+TEST_F(ReviewFindingsTest, CsvNeutralisesAClientFormulaAfterAnEmbeddedSeparator) {
+  Comment("acme-member", "p-acme", "csv4", "See;=cmd|' /C calc'!A0");
+  Comment("acme-member", "p-acme", "csv5", "Thanks\t=1+1");
+  Comment("acme-member", "p-acme", "csv6", "Thanks\n =2+2");
+  ViewRequest request = Ask("threads", "pm", "p-acme");
+  request.format = ViewFormat::kCsv;
+  const std::string csv = world_->Read(request);
+  EXPECT_NE(csv.find("See;'=cmd"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("Thanks\t'=1+1"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("Thanks\n '=2+2"), std::string::npos) << csv;
 }
 
 TEST_F(ReviewFindingsTest, AClientMemberCannotReadAsOfALogPosition) {

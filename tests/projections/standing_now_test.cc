@@ -60,6 +60,7 @@ class StandingNowTest : public ::testing::Test {
       s = CheckReportStandingNow(request, live.get());
       request.live = live.get();
     }
+
     AsOfScope scope;
     scope.tenant = request.workspace;
     scope.position = position;
@@ -118,14 +119,29 @@ TEST_F(StandingNowTest, ReportOfThePastCoversOnlyProjectsTheMemberStillReportsOn
   GrantProjectManager("staff", "p-acme", 1);
   GrantProjectManager("staff", "p-globex", 2);
   const uint64_t both = world_->log()->LastPosition();
+  std::string then;
+  ASSERT_TRUE(ReadReport(AskReport("staff", {"project"}), Live().get(), &then).ok());
   Revoke("staff", "project_manager", 3, "p-globex");
-  Status then, now;
-  const std::string ungated = ReportAsOf(AskReport("staff", {"project"}), both, &then, false);
-  const std::string gated = ReportAsOf(AskReport("staff", {"project"}), both, &now);
-  ASSERT_TRUE(then.ok()) << then.ToString();
-  ASSERT_TRUE(now.ok()) << now.ToString();
-  EXPECT_EQ(ProjectsOf(ungated), (std::set<std::string>{"p-acme", "p-globex"}));
-  EXPECT_EQ(ProjectsOf(gated), (std::set<std::string>{"p-acme"}));
+  Status s;
+  const std::string past = ReportAsOf(AskReport("staff", {"project"}), both, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(ProjectsOf(then), (std::set<std::string>{"p-acme", "p-globex"}));
+  EXPECT_EQ(ProjectsOf(past), (std::set<std::string>{"p-acme"}));
+}
+
+TEST_F(StandingNowTest, MembersReadOfThePastWithoutTheLiveViewsIsRefused) {
+  const uint64_t before = world_->log()->LastPosition();
+  Revoke("acme-admin", "client_admin", 1);
+  Status view, report;
+  AsOfScope scope;
+  ASSERT_TRUE(AsOfScopeFor(Timeline("acme-admin"), before, &scope).ok());
+  std::unique_ptr<ViewSource> past;
+  ASSERT_TRUE(FoldAsOf(world_->log(), scope, &past).ok());
+  std::string out;
+  view = ReadView(Timeline("acme-admin"), past.get(), &out);
+  ReportAsOf(AskReport("acme-admin"), before, &report, /*gated=*/false);
+  EXPECT_EQ(view.reason(), "view.standing_unknown");
+  EXPECT_EQ(report.reason(), "view.standing_unknown");
 }
 
 TEST_F(StandingNowTest, MemberNoLongerAllowedReportsReadsNoReportOfThePast) {

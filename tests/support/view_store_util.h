@@ -47,6 +47,7 @@ class StoredRowsSource : public ViewSource {
     return Status::OK();
   }
   uint64_t Position() const override { return 0; }
+  bool as_of() const override { return false; }
 
  private:
   ViewStore* store_;

@@ -60,8 +60,9 @@ struct ReportRequest {
   // For a report of the past by a named member: the live views, where the member's standing
   // now is decided (as ViewRequest::live): a member no longer active, or no longer allowed
   // reports, reads no report of the past either, and the report covers only the projects the
-  // member reads reports of both now and then. Null for a live report. Call
-  // CheckReportStandingNow first, before anything of the past is looked at.
+  // member reads reports of both now and then. Null for a live report; a member's report of
+  // the past without it is refused (view.standing_unknown). Call CheckReportStandingNow first,
+  // before anything of the past is looked at.
   ViewSource* live = nullptr;
 };
 
@@ -87,8 +88,8 @@ Status ReadReport(const ReportRequest& request, ViewSource* source, std::string*
 // report_link.revoked or report_link.expired. A link lives no longer than its issuer's right to
 // issue it: once the issuer is no longer an active member with a role on the project that
 // issues links (of the project's client, for a client-side issuer), the link answers
-// report_link.revoked. A link shows the live report only: `request.live` and
-// `as_of_named_position` are ignored, and the CLI refuses --as-of-* with --link.
+// report_link.revoked. A link shows the live report only: a source that is an as-of fold is
+// refused (InvalidArgument, report_link.live_only), and the CLI refuses --as-of-* with --link.
 Status ReadReportByLink(const std::string& token, const ReportRequest& request, ViewSource* source,
                         std::string* out);
 

@@ -60,6 +60,10 @@ class ViewSource {
   virtual Status Reader(const std::string& view, const RowReader** reader) = 0;
   // The log position the rows reflect (the lowest checkpoint among the views read).
   virtual uint64_t Position() const = 0;
+  // Whether the rows are the past (an as-of fold) rather than the views as they stand: a named
+  // member's read of the past must then be gated by the live views (ViewRequest::live), and a
+  // report link, which lives and dies in the present, is not read from it.
+  virtual bool as_of() const = 0;
 };
 
 // The stored views as of this call: every view the source reads is read as of the same moment
@@ -113,7 +117,9 @@ struct ViewRequest {
   // the member's standing now is decided. Current standing gates history: a member no longer
   // active reads nothing of the past either, and a project it no longer sees is hidden as of
   // any moment; what the past shows is then limited to what the member could see then. Null
-  // for a live read. Call CheckStandingNow first, before anything of the past is looked at.
+  // for a live read; a member's read of the past without it is refused (InvalidArgument,
+  // view.standing_unknown), never served ungated. Call CheckStandingNow first, before
+  // anything of the past is looked at. Only the live directory is read for it.
   ViewSource* live = nullptr;
 };
 
