@@ -1,7 +1,7 @@
 #include "report_links_projection.h"
 
-#include "directory_projection.h"
 #include "json_fields.h"
+#include "tandem/domain/authorization.h"
 #include "tandem/domain/client_visibility.h"
 #include "view_key.h"
 
@@ -18,6 +18,12 @@ std::string TokenKey(const std::string& hex) { return ViewKey({"token", hex}); }
 std::string IdKey(const std::string& tenant, const std::string& project,
                   const std::string& link_id) {
   return ViewKey({"id", tenant, project, link_id});
+}
+std::string MemberKey(const std::string& tenant, const std::string& member) {
+  return ViewKey({"member", tenant, member});
+}
+std::string IssuedKey(const std::string& tenant, const std::string& member) {
+  return ViewKey({"issued", tenant, member});
 }
 
 // The hash in lower case, or "" when it is not 64 hex digits.
@@ -53,6 +59,26 @@ void ReportLinkDoc::FromJson(const boost::json::object& in) {
   issuer = Str(in, "issuer");
 }
 
+void IssuedLinksDoc::ToJson(boost::json::object* out) const {
+  boost::json::array list;
+  for (const auto& [project, hex] : links) list.push_back({project, hex});
+  *out = {{"links", std::move(list)}};
+}
+bool IssuedLinksDoc::FromJson(const boost::json::object& in) {
+  links.clear();
+  const boost::json::value* list = in.if_contains("links");
+  if (list == nullptr || !list->is_array()) return false;
+  for (const auto& item : list->get_array()) {
+    const boost::json::array* pair = item.if_array();
+    if (pair == nullptr || pair->size() != 2 || !(*pair)[0].is_string() ||
+        !(*pair)[1].is_string()) {
+      return false;
+    }
+    links.emplace_back(std::string((*pair)[0].get_string()), std::string((*pair)[1].get_string()));
+  }
+  return true;
+}
+
 void ReportLinkIdDoc::ToJson(boost::json::object* out) const {
   *out = {{"token_sha256", token_sha256}};
 }
@@ -62,61 +88,132 @@ void ReportLinkIdDoc::FromJson(const boost::json::object& in) {
 
 Status ReportLinksProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const Payload type = event.payload_type();
+  const std::string tenant = S(event.tenant());
+  if (type == Payload::MemberInvited || type == Payload::RoleGranted ||
+      type == Payload::RoleRevoked) {
+    return ApplyToMember(tenant, event, rows);
+  }
   if (type != Payload::ReportLinkIssued && type != Payload::ReportLinkRevoked) {
     return Status::OK();
   }
-  const std::string tenant = S(event.tenant());
   const std::string project = ProjectOfStream(event.stream_id()->string_view());
   if (project.empty()) return Status::OK();
-  if (type == Payload::ReportLinkIssued) {
-    const auto* e = event.payload_as_ReportLinkIssued();
-    const std::string hex = NormalHash(S(e->token_sha256()));
-    const std::string link_id = S(e->link_id());
-    if (hex.empty()) return Status::OK();
-    const ReportLinkIdDoc* id = nullptr;
-    const ReportLinkDoc* taken = nullptr;
-    Status s = ids_.Peek(*rows, IdKey(tenant, project, link_id), &id);
-    if (s.ok()) s = links_.Peek(*rows, TokenKey(hex), &taken);
-    if (!s.ok() || id != nullptr || taken != nullptr) return s;
-    ReportLinkIdDoc* new_id = nullptr;
-    ReportLinkDoc* link = nullptr;
-    s = ids_.Get(*rows, IdKey(tenant, project, link_id), &new_id);
-    if (s.ok()) s = links_.Get(*rows, TokenKey(hex), &link);
-    if (!s.ok()) return s;
-    new_id->token_sha256 = hex;
-    *link = {tenant,
-             project,
-             link_id,
-             S(e->report()),
-             e->expires_at_us(),
-             SharedWithClient(event),
-             false,
-             S(event.actor())};
-    return Status::OK();
-  }
+  return type == Payload::ReportLinkIssued ? Issue(tenant, project, event, rows)
+                                           : Revoke(tenant, project, event, rows);
+}
+
+Status ReportLinksProjection::MayIssue(const std::string& tenant, const std::string& member,
+                                       const std::string& project, ViewRows* rows, bool* may) {
+  const MemberEntry* m = nullptr;
+  Status s = members_.Peek(*rows, MemberKey(tenant, member), &m);
+  *may = s.ok() && m != nullptr &&
+         RoleMayIssue(CommandType::kIssueReportLink, m->state.RoleOn(project));
+  return s;
+}
+
+Status ReportLinksProjection::Issue(const std::string& tenant, const std::string& project,
+                                    const schema::Event& event, ViewRows* rows) {
+  const auto* e = event.payload_as_ReportLinkIssued();
+  const std::string hex = NormalHash(S(e->token_sha256()));
+  const std::string link_id = S(e->link_id());
+  if (hex.empty()) return Status::OK();
+  const ReportLinkIdDoc* id = nullptr;
+  const ReportLinkDoc* taken = nullptr;
+  Status s = ids_.Peek(*rows, IdKey(tenant, project, link_id), &id);
+  if (s.ok()) s = links_.Peek(*rows, TokenKey(hex), &taken);
+  if (!s.ok() || id != nullptr || taken != nullptr) return s;
+  const std::string issuer = S(event.actor());
+  bool may = false;
+  s = MayIssue(tenant, issuer, project, rows, &may);
+  ReportLinkIdDoc* new_id = nullptr;
+  ReportLinkDoc* link = nullptr;
+  if (s.ok()) s = ids_.Get(*rows, IdKey(tenant, project, link_id), &new_id);
+  if (s.ok()) s = links_.Get(*rows, TokenKey(hex), &link);
+  if (!s.ok()) return s;
+  new_id->token_sha256 = hex;
+  // Issued by someone who may not (only a write past the domain's rules): revoked at birth.
+  *link = {tenant, project, link_id, S(e->report()), e->expires_at_us(), SharedWithClient(event),
+           !may,   issuer};
+  if (!may) return Status::OK();
+  IssuedLinksDoc* issued = nullptr;
+  s = issued_.Get(*rows, IssuedKey(tenant, issuer), &issued);
+  if (s.ok()) issued->links.emplace_back(project, hex);
+  return s;
+}
+
+Status ReportLinksProjection::Revoke(const std::string& tenant, const std::string& project,
+                                     const schema::Event& event, ViewRows* rows) {
   const auto* e = event.payload_as_ReportLinkRevoked();
   const std::string link_id = S(e->link_id());
   const ReportLinkIdDoc* id = nullptr;
   Status s = ids_.Peek(*rows, IdKey(tenant, project, link_id), &id);
   if (!s.ok() || id == nullptr) return s;
+  const std::string hex = id->token_sha256;
   ReportLinkDoc* link = nullptr;
-  s = links_.Find(*rows, TokenKey(id->token_sha256), &link);
+  s = links_.Find(*rows, TokenKey(hex), &link);
   if (!s.ok() || link == nullptr) return s;
-  if (link->tenant == tenant && link->project == project && link->link_id == link_id) {
-    link->revoked = true;
+  if (link->tenant != tenant || link->project != project || link->link_id != link_id) {
+    return Status::OK();
   }
+  link->revoked = true;
+  IssuedLinksDoc* issued = nullptr;
+  s = issued_.Find(*rows, IssuedKey(tenant, link->issuer), &issued);
+  if (s.ok() && issued != nullptr) {
+    std::erase(issued->links, std::pair<std::string, std::string>(project, hex));
+  }
+  return s;
+}
+
+Status ReportLinksProjection::ApplyToMember(const std::string& tenant, const schema::Event& event,
+                                            ViewRows* rows) {
+  std::string member;
+  if (!MemberNamedBy(event, S, &member)) return Status::OK();
+  const std::string key = MemberKey(tenant, member);
+  MemberEntry* m = nullptr;
+  Status s = members_.Find(*rows, key, &m);
+  if (!s.ok()) return s;
+  if (m == nullptr) {
+    MemberState invited;
+    invited.Apply(event, S);
+    if (!invited.invited()) return Status::OK();  // about a member never invited
+    s = members_.Get(*rows, key, &m);
+    if (!s.ok()) return s;
+    m->state = std::move(invited);
+    return Status::OK();  // a new member has issued nothing
+  }
+  m->state.Apply(event, S);
+  IssuedLinksDoc* issued = nullptr;
+  s = issued_.Find(*rows, IssuedKey(tenant, member), &issued);
+  if (!s.ok() || issued == nullptr) return s;
+  // Each link whose project the member may no longer issue links on is revoked for good.
+  std::vector<std::pair<std::string, std::string>> standing;
+  for (auto& [project, hex] : issued->links) {
+    if (RoleMayIssue(CommandType::kIssueReportLink, m->state.RoleOn(project))) {
+      standing.emplace_back(std::move(project), std::move(hex));
+      continue;
+    }
+    ReportLinkDoc* link = nullptr;
+    s = links_.Find(*rows, TokenKey(hex), &link);
+    if (!s.ok()) return s;
+    if (link != nullptr && link->tenant == tenant) link->revoked = true;
+  }
+  issued->links = std::move(standing);
   return Status::OK();
 }
 
 Status ReportLinksProjection::Flush(ViewRows* rows) {
   links_.Flush(rows);
   ids_.Flush(rows);
+  members_.Flush(rows);
+  issued_.Flush(rows);
   return Status::OK();
 }
 
 void ReportLinksProjection::Forget() {
   links_.Forget();
   ids_.Forget();
+  members_.Forget();
+  issued_.Forget();
 }
 
 Status LoadReportLink(const RowReader& rows, const std::string& token_sha256_hex,

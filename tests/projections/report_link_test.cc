@@ -176,6 +176,51 @@ TEST_F(ReportLinkTest, LinkOfAManagerWhoseProjectGrantWasRevokedIsRefusedAsRevok
   EXPECT_EQ(s.reason(), "report_link.revoked");
 }
 
+TEST_F(ReportLinkTest, LinkRevokedByItsIssuersLossStaysRevokedWhenTheRoleComesBack) {
+  Issue("share", kClientSha, "client", "northwind", "acme-admin");
+  world_->MustRun(
+      Cmd("role.revoke", "northwind", "owner",
+          {{"member_id", "acme-admin"}, {"role", "client_admin"}, {"expected_version", 1}}));
+  world_->MustRun(
+      Cmd("role.grant", "northwind", "owner",
+          {{"member_id", "acme-admin"}, {"role", "client_admin"}, {"expected_version", 2}}));
+  Status s;
+  ByLink(kClientSecret, &s);
+  EXPECT_EQ(s.reason(), "report_link.revoked");
+}
+
+TEST_F(ReportLinkTest, LinkOfAManagerPromotedAfterLosingTheProjectStaysRevoked) {
+  world_->MustRun(Cmd("role.grant", "northwind", "owner",
+                      {{"member_id", "staff"},
+                       {"role", "project_manager"},
+                       {"project_id", "p-acme"},
+                       {"expected_version", 1}}));
+  Issue("share", kInternalSha, "internal", "northwind", "staff");
+  world_->MustRun(Cmd("role.revoke", "northwind", "owner",
+                      {{"member_id", "staff"},
+                       {"role", "project_manager"},
+                       {"project_id", "p-acme"},
+                       {"expected_version", 2}}));
+  world_->MustRun(
+      Cmd("role.grant", "northwind", "owner",
+          {{"member_id", "staff"}, {"role", "project_manager"}, {"expected_version", 3}}));
+  Status s;
+  ByLink(kInternalSecret, &s);
+  EXPECT_EQ(s.reason(), "report_link.revoked");
+}
+
+TEST_F(ReportLinkTest, IssuersUnrelatedRoleChangeKeepsTheLink) {
+  Issue("share", kClientSha, "client", "northwind", "acme-admin");
+  world_->MustRun(Cmd("role.grant", "northwind", "owner",
+                      {{"member_id", "acme-admin"},
+                       {"role", "client_admin"},
+                       {"project_id", "p-acme"},
+                       {"expected_version", 1}}));
+  Status s;
+  ByLink(kClientSecret, &s);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
 TEST_F(ReportLinkTest, LinkIsNotReadFromThePast) {
   Issue("share", kClientSha, "client");
   const uint64_t issued = world_->log()->LastPosition();
