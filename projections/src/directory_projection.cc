@@ -255,26 +255,38 @@ Status DirectoryProjection::Apply(const schema::Event& event, ViewRows* rows) {
   return Status::OK();
 }
 
+Status FoldMemberEvent(DocCache<MemberEntry>* members, ViewRows* rows, const std::string& key,
+                       const schema::Event& event, MemberEntry** member, MemberState* before) {
+  *member = nullptr;
+  *before = MemberState();
+  Status s = members->Find(*rows, key, member);
+  if (!s.ok()) return s;
+  if (*member != nullptr) {
+    *before = (*member)->state;
+    (*member)->state.Apply(event, S);
+    return Status::OK();
+  }
+  MemberState invited;
+  invited.Apply(event, S);
+  if (!invited.invited()) return Status::OK();  // about a member never invited
+  s = members->Get(*rows, key, member);
+  if (s.ok()) (*member)->state = std::move(invited);
+  return s;
+}
+
 Status DirectoryProjection::ApplyToMember(const std::string& tenant, const schema::Event& event,
                                           ViewRows* rows) {
   std::string member;
   if (!MemberNamedBy(event, S, &member)) return Status::OK();
-  const std::string key = MemberKey(tenant, member);
   MemberEntry* m = nullptr;
-  Status s = members_.Find(*rows, key, &m);
-  if (!s.ok()) return s;
-  if (m == nullptr) {
-    MemberEntry invited;
-    invited.state.Apply(event, S);
-    if (!invited.state.invited()) return Status::OK();  // about a member never invited
-    invited.name = S(event.payload_as_MemberInvited()->display_name());
-    s = members_.Get(*rows, key, &m);
-    if (!s.ok()) return s;
-    *m = std::move(invited);
+  MemberState before;
+  Status s = FoldMemberEvent(&members_, rows, MemberKey(tenant, member), event, &m, &before);
+  if (!s.ok() || m == nullptr) return s;
+  if (!before.invited()) {
+    m->name = S(event.payload_as_MemberInvited()->display_name());
     return Status::OK();
   }
-  const std::set<std::string> managed_before = ProjectsManagedBy(m->state);
-  m->state.Apply(event, S);
+  const std::set<std::string> managed_before = ProjectsManagedBy(before);
   const std::set<std::string> managed_after = ProjectsManagedBy(m->state);
   // A project-scoped grant of project_manager (again) makes the member the project's latest
   // manager; any change that leaves the member without it on a project takes them off its list

@@ -44,6 +44,13 @@ struct MemberEntry {
 
 struct ProjectEntry;
 
+// Folds a member event (one MemberNamedBy names a member in) into the member's row under `key`
+// of `members`, with the domain's MemberState::Apply: the invitation creates the row, an event
+// about a member never invited changes nothing (`*member` null). `*before` is the member as it
+// was before the event (not invited when the event created the row).
+Status FoldMemberEvent(DocCache<MemberEntry>* members, ViewRows* rows, const std::string& key,
+                       const schema::Event& event, MemberEntry** member, MemberState* before);
+
 // A workspace's directory as one query reads it: the workspace's row when opened, a member's
 // row when first asked for (then kept for the rest of the query). `rows` must outlive it and
 // be one snapshot (a ViewSource reader is).

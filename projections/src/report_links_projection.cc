@@ -168,20 +168,11 @@ Status ReportLinksProjection::ApplyToMember(const std::string& tenant, const sch
                                             ViewRows* rows) {
   std::string member;
   if (!MemberNamedBy(event, S, &member)) return Status::OK();
-  const std::string key = MemberKey(tenant, member);
   MemberEntry* m = nullptr;
-  Status s = members_.Find(*rows, key, &m);
-  if (!s.ok()) return s;
-  if (m == nullptr) {
-    MemberState invited;
-    invited.Apply(event, S);
-    if (!invited.invited()) return Status::OK();  // about a member never invited
-    s = members_.Get(*rows, key, &m);
-    if (!s.ok()) return s;
-    m->state = std::move(invited);
-    return Status::OK();  // a new member has issued nothing
-  }
-  m->state.Apply(event, S);
+  MemberState before;
+  Status s = FoldMemberEvent(&members_, rows, MemberKey(tenant, member), event, &m, &before);
+  // A member invited just now has issued nothing.
+  if (!s.ok() || m == nullptr || !before.invited()) return s;
   IssuedLinksDoc* issued = nullptr;
   s = issued_.Find(*rows, IssuedKey(tenant, member), &issued);
   if (!s.ok() || issued == nullptr) return s;

@@ -35,6 +35,15 @@ class ReportLinkTest : public ::testing::Test {
                          {"audience", audience}}));
   }
 
+  // `type` is role.grant or role.revoke, by the owner.
+  void Role(const std::string& type, const std::string& member, const std::string& role,
+            int64_t expected_version, const std::string& project = "") {
+    boost::json::object fields{
+        {"member_id", member}, {"role", role}, {"expected_version", expected_version}};
+    if (!project.empty()) fields["project_id"] = project;
+    world_->MustRun(Cmd(type, "northwind", "owner", std::move(fields)));
+  }
+
   std::unique_ptr<ViewSource> Live() {
     world_->CatchUp();
     std::unique_ptr<ViewSource> source;
@@ -158,20 +167,12 @@ TEST_F(ReportLinkTest, LinkOfAClientAdminWhoLostTheRoleIsRefusedAsRevoked) {
 }
 
 TEST_F(ReportLinkTest, LinkOfAManagerWhoseProjectGrantWasRevokedIsRefusedAsRevoked) {
-  world_->MustRun(Cmd("role.grant", "northwind", "owner",
-                      {{"member_id", "staff"},
-                       {"role", "project_manager"},
-                       {"project_id", "p-acme"},
-                       {"expected_version", 1}}));
+  Role("role.grant", "staff", "project_manager", 1, "p-acme");
   Issue("share", kInternalSha, "internal", "northwind", "staff");
   Status s;
   ByLink(kInternalSecret, &s);
   ASSERT_TRUE(s.ok()) << s.ToString();
-  world_->MustRun(Cmd("role.revoke", "northwind", "owner",
-                      {{"member_id", "staff"},
-                       {"role", "project_manager"},
-                       {"project_id", "p-acme"},
-                       {"expected_version", 2}}));
+  Role("role.revoke", "staff", "project_manager", 2, "p-acme");
   ByLink(kInternalSecret, &s);
   EXPECT_EQ(s.reason(), "report_link.revoked");
 }
@@ -190,17 +191,9 @@ TEST_F(ReportLinkTest, LinkRevokedByItsIssuersLossStaysRevokedWhenTheRoleComesBa
 }
 
 TEST_F(ReportLinkTest, LinkOfAManagerPromotedAfterLosingTheProjectStaysRevoked) {
-  world_->MustRun(Cmd("role.grant", "northwind", "owner",
-                      {{"member_id", "staff"},
-                       {"role", "project_manager"},
-                       {"project_id", "p-acme"},
-                       {"expected_version", 1}}));
+  Role("role.grant", "staff", "project_manager", 1, "p-acme");
   Issue("share", kInternalSha, "internal", "northwind", "staff");
-  world_->MustRun(Cmd("role.revoke", "northwind", "owner",
-                      {{"member_id", "staff"},
-                       {"role", "project_manager"},
-                       {"project_id", "p-acme"},
-                       {"expected_version", 2}}));
+  Role("role.revoke", "staff", "project_manager", 2, "p-acme");
   world_->MustRun(
       Cmd("role.grant", "northwind", "owner",
           {{"member_id", "staff"}, {"role", "project_manager"}, {"expected_version", 3}}));
@@ -211,11 +204,7 @@ TEST_F(ReportLinkTest, LinkOfAManagerPromotedAfterLosingTheProjectStaysRevoked) 
 
 TEST_F(ReportLinkTest, IssuersUnrelatedRoleChangeKeepsTheLink) {
   Issue("share", kClientSha, "client", "northwind", "acme-admin");
-  world_->MustRun(Cmd("role.grant", "northwind", "owner",
-                      {{"member_id", "acme-admin"},
-                       {"role", "client_admin"},
-                       {"project_id", "p-acme"},
-                       {"expected_version", 1}}));
+  Role("role.grant", "acme-admin", "client_admin", 1, "p-acme");
   Status s;
   ByLink(kClientSecret, &s);
   EXPECT_TRUE(s.ok()) << s.ToString();
