@@ -8,12 +8,39 @@
 namespace tandem {
 namespace {
 
-// Blanks a spreadsheet may trim before a cell's content: ASCII ones, NO-BREAK SPACE and
-// IDEOGRAPHIC SPACE. TAB, CR and LF are separators too (below).
-constexpr std::string_view kBlanks[] = {" ", "\t", "\r", "\n", "\xC2\xA0", "\xE3\x80\x80"};
+// Blanks a spreadsheet may trim before a cell's content: Unicode's white space (ASCII's, NEL,
+// NO-BREAK SPACE, OGHAM SPACE MARK, the spaces U+2000-U+200A, the line and paragraph
+// separators, the narrow and medium mathematical spaces, IDEOGRAPHIC SPACE). TAB, CR and LF
+// are separators too (below).
+constexpr std::string_view kBlanks[] = {" ",
+                                        "\t",
+                                        "\r",
+                                        "\n",
+                                        "\v",
+                                        "\f",
+                                        "\xC2\x85",
+                                        "\xC2\xA0",
+                                        "\xE1\x9A\x80",
+                                        "\xE2\x80\x80",
+                                        "\xE2\x80\x81",
+                                        "\xE2\x80\x82",
+                                        "\xE2\x80\x83",
+                                        "\xE2\x80\x84",
+                                        "\xE2\x80\x85",
+                                        "\xE2\x80\x86",
+                                        "\xE2\x80\x87",
+                                        "\xE2\x80\x88",
+                                        "\xE2\x80\x89",
+                                        "\xE2\x80\x8A",
+                                        "\xE2\x80\xA8",
+                                        "\xE2\x80\xA9",
+                                        "\xE2\x80\xAF",
+                                        "\xE2\x81\x9F",
+                                        "\xE3\x80\x80"};
 // What starts a formula: = + - @ (OWASP's list), and the characters Unicode's compatibility
-// folding (NFKC, which some spreadsheets apply) turns into them: full-width, small and
-// super/subscript forms.
+// folding (NFKC, which some spreadsheets apply) turns into text starting with one of them:
+// full-width, small and super/subscript forms, HEBREW LETTER ALTERNATIVE PLUS SIGN, and the
+// double and triple equals signs.
 constexpr std::string_view kFormulaStarts[] = {"=",
                                                "+",
                                                "-",
@@ -29,7 +56,10 @@ constexpr std::string_view kFormulaStarts[] = {"=",
                                                "\xE2\x81\xBA",
                                                "\xE2\x81\xBC",
                                                "\xE2\x82\x8A",
-                                               "\xE2\x82\x8C"};
+                                               "\xE2\x82\x8C",
+                                               "\xEF\xAC\xA9",
+                                               "\xE2\xA9\xB5",
+                                               "\xE2\xA9\xB6"};
 
 // The length of the first of `set` that `rest` starts with, 0 if none.
 size_t StartsWithOneOf(std::string_view rest, std::span<const std::string_view> set) {

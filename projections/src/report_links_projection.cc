@@ -1,8 +1,12 @@
 #include "report_links_projection.h"
 
+#include <algorithm>
+#include <climits>
 #include "json_fields.h"
+
 #include "tandem/domain/authorization.h"
 #include "tandem/domain/client_visibility.h"
+#include "tandem/domain/report_links.h"
 #include "view_key.h"
 
 namespace tandem {
@@ -24,6 +28,9 @@ std::string MemberKey(const std::string& tenant, const std::string& member) {
 }
 std::string IssuedKey(const std::string& tenant, const std::string& member) {
   return ViewKey({"issued", tenant, member});
+}
+std::string LinkProjectKey(const std::string& tenant, const std::string& project) {
+  return ViewKey({"project", tenant, project});
 }
 
 // The hash in lower case, or "" when it is not 64 hex digits.
@@ -60,24 +67,26 @@ void ReportLinkDoc::FromJson(const boost::json::object& in) {
 }
 
 void IssuedLinksDoc::ToJson(boost::json::object* out) const {
-  boost::json::array list;
-  for (const auto& [project, hex] : links) list.push_back({project, hex});
+  boost::json::object list;
+  for (const auto& [hex, link] : links) {
+    list[hex] = {{"project", link.project}, {"expires_at_us", link.expires_at_us}};
+  }
   *out = {{"links", std::move(list)}};
 }
 bool IssuedLinksDoc::FromJson(const boost::json::object& in) {
   links.clear();
   const boost::json::value* list = in.if_contains("links");
-  if (list == nullptr || !list->is_array()) return false;
-  for (const auto& item : list->get_array()) {
-    const boost::json::array* pair = item.if_array();
-    if (pair == nullptr || pair->size() != 2 || !(*pair)[0].is_string() ||
-        !(*pair)[1].is_string()) {
-      return false;
-    }
-    links.emplace_back(std::string((*pair)[0].get_string()), std::string((*pair)[1].get_string()));
+  if (list == nullptr || !list->is_object()) return false;
+  for (const auto& [hex, item] : list->get_object()) {
+    const boost::json::object* o = item.if_object();
+    if (o == nullptr) return false;
+    links[std::string(hex)] = {Str(*o, "project"), Int(*o, "expires_at_us")};
   }
   return true;
 }
+
+void LinkProjectDoc::ToJson(boost::json::object* out) const { *out = {{"client", client_id}}; }
+void LinkProjectDoc::FromJson(const boost::json::object& in) { client_id = Str(in, "client"); }
 
 void ReportLinkIdDoc::ToJson(boost::json::object* out) const {
   *out = {{"token_sha256", token_sha256}};
@@ -93,21 +102,64 @@ Status ReportLinksProjection::Apply(const schema::Event& event, ViewRows* rows) 
       type == Payload::RoleRevoked) {
     return ApplyToMember(tenant, event, rows);
   }
+  const std::string project = ProjectOfStream(event.stream_id()->string_view());
+  if (project.empty()) return Status::OK();
+  if (type == Payload::ProjectCreated) {
+    // The first creation decides, as in the domain.
+    LinkProjectDoc* created = nullptr;
+    Status s = projects_.Create(*rows, LinkProjectKey(tenant, project), &created);
+    if (s.ok() && created != nullptr) {
+      created->client_id = S(event.payload_as_ProjectCreated()->client_id());
+    }
+    return s;
+  }
   if (type != Payload::ReportLinkIssued && type != Payload::ReportLinkRevoked) {
     return Status::OK();
   }
-  const std::string project = ProjectOfStream(event.stream_id()->string_view());
-  if (project.empty()) return Status::OK();
   return type == Payload::ReportLinkIssued ? Issue(tenant, project, event, rows)
                                            : Revoke(tenant, project, event, rows);
 }
 
+Status ReportLinksProjection::RevokeLink(const std::string& tenant, const std::string& hex,
+                                         ViewRows* rows) {
+  ReportLinkDoc* link = nullptr;
+  Status s = links_.Find(*rows, TokenKey(hex), &link);
+  if (s.ok() && link != nullptr && link->tenant == tenant) link->revoked = true;
+  return s;
+}
+
+Status ReportLinksProjection::ForgetExpired(const std::string& tenant, IssuedLinksDoc* issued,
+                                            ViewRows* rows) {
+  // No event's recorded time: the domain decided expiries by its own clock, which the log's may
+  // be ahead of. The latest expiry bounds the domain's clock from below.
+  int64_t latest = INT64_MIN;
+  for (const auto& [hex, link] : issued->links) latest = std::max(latest, link.expires_at_us);
+  if (latest == INT64_MIN) return Status::OK();
+  const int64_t now_us = latest - kMaxReportLinkLifetimeUs;
+  for (auto it = issued->links.begin(); it != issued->links.end();) {
+    if (it->second.expires_at_us > now_us) {
+      ++it;
+      continue;
+    }
+    Status s = RevokeLink(tenant, it->first, rows);
+    if (!s.ok()) return s;
+    it = issued->links.erase(it);
+  }
+  return Status::OK();
+}
+
 Status ReportLinksProjection::MayIssue(const std::string& tenant, const std::string& member,
-                                       const std::string& project, ViewRows* rows, bool* may) {
+                                       const std::string& project, const schema::Event& event,
+                                       ViewRows* rows, bool* may) {
+  *may = false;
   const MemberEntry* m = nullptr;
+  const LinkProjectDoc* p = nullptr;
   Status s = members_.Peek(*rows, MemberKey(tenant, member), &m);
-  *may = s.ok() && m != nullptr &&
-         RoleMayIssue(CommandType::kIssueReportLink, m->state.RoleOn(project));
+  if (s.ok()) s = projects_.Peek(*rows, LinkProjectKey(tenant, project), &p);
+  if (!s.ok() || m == nullptr || p == nullptr) return s;
+  if (!RoleMayIssue(CommandType::kIssueReportLink, m->state.RoleOn(project))) return s;
+  const bool client_side = !m->state.client_id.empty();
+  *may = !client_side || (p->client_id == m->state.client_id && SharedWithClient(event));
   return s;
 }
 
@@ -124,7 +176,7 @@ Status ReportLinksProjection::Issue(const std::string& tenant, const std::string
   if (!s.ok() || id != nullptr || taken != nullptr) return s;
   const std::string issuer = S(event.actor());
   bool may = false;
-  s = MayIssue(tenant, issuer, project, rows, &may);
+  s = MayIssue(tenant, issuer, project, event, rows, &may);
   ReportLinkIdDoc* new_id = nullptr;
   ReportLinkDoc* link = nullptr;
   if (s.ok()) s = ids_.Get(*rows, IdKey(tenant, project, link_id), &new_id);
@@ -137,8 +189,9 @@ Status ReportLinksProjection::Issue(const std::string& tenant, const std::string
   if (!may) return Status::OK();
   IssuedLinksDoc* issued = nullptr;
   s = issued_.Get(*rows, IssuedKey(tenant, issuer), &issued);
-  if (s.ok()) issued->links.emplace_back(project, hex);
-  return s;
+  if (!s.ok()) return s;
+  issued->links[hex] = {project, e->expires_at_us()};
+  return ForgetExpired(tenant, issued, rows);
 }
 
 Status ReportLinksProjection::Revoke(const std::string& tenant, const std::string& project,
@@ -158,9 +211,8 @@ Status ReportLinksProjection::Revoke(const std::string& tenant, const std::strin
   link->revoked = true;
   IssuedLinksDoc* issued = nullptr;
   s = issued_.Find(*rows, IssuedKey(tenant, link->issuer), &issued);
-  if (s.ok() && issued != nullptr) {
-    std::erase(issued->links, std::pair<std::string, std::string>(project, hex));
-  }
+  if (!s.ok() || issued == nullptr) return s;
+  issued->links.erase(hex);
   return s;
 }
 
@@ -177,19 +229,15 @@ Status ReportLinksProjection::ApplyToMember(const std::string& tenant, const sch
   s = issued_.Find(*rows, IssuedKey(tenant, member), &issued);
   if (!s.ok() || issued == nullptr) return s;
   // Each link whose project the member may no longer issue links on is revoked for good.
-  std::vector<std::pair<std::string, std::string>> standing;
-  for (auto& [project, hex] : issued->links) {
-    if (RoleMayIssue(CommandType::kIssueReportLink, m->state.RoleOn(project))) {
-      standing.emplace_back(std::move(project), std::move(hex));
+  for (auto it = issued->links.begin(); it != issued->links.end() && s.ok();) {
+    if (RoleMayIssue(CommandType::kIssueReportLink, m->state.RoleOn(it->second.project))) {
+      ++it;
       continue;
     }
-    ReportLinkDoc* link = nullptr;
-    s = links_.Find(*rows, TokenKey(hex), &link);
-    if (!s.ok()) return s;
-    if (link != nullptr && link->tenant == tenant) link->revoked = true;
+    s = RevokeLink(tenant, it->first, rows);
+    it = issued->links.erase(it);
   }
-  issued->links = std::move(standing);
-  return Status::OK();
+  return s;
 }
 
 Status ReportLinksProjection::Flush(ViewRows* rows) {
@@ -197,6 +245,7 @@ Status ReportLinksProjection::Flush(ViewRows* rows) {
   ids_.Flush(rows);
   members_.Flush(rows);
   issued_.Flush(rows);
+  projects_.Flush(rows);
   return Status::OK();
 }
 
@@ -205,6 +254,7 @@ void ReportLinksProjection::Forget() {
   ids_.Forget();
   members_.Forget();
   issued_.Forget();
+  projects_.Forget();
 }
 
 Status LoadReportLink(const RowReader& rows, const std::string& token_sha256_hex,

@@ -10,16 +10,17 @@
 // everything about its issue says so.
 //
 // A link lives no longer than its issuer's right to issue it: the view folds each member's
-// roles (as the directory does, from the domain's MemberState) and keeps, per issuer, the links
-// that still stand; the first role change after which the issuer may not issue a link on its
-// project revokes the link for good (a later grant does not bring it back), and a link whose
-// issuer may not issue it is revoked as it is issued. Rows besides the links':
-// {"member", tenant, member} the member's roles, {"issued", tenant, member} its standing links.
+// roles (as the directory does, from the domain's MemberState) and each project's client, and
+// keeps per issuer the links that still stand; the first role change after which the issuer
+// may not issue a link on its project revokes the link for good (a later grant does not bring
+// it back), and a link its issuer could not issue (the project missing, outside a client-side
+// issuer's client, or an internal link by one) is revoked as it is issued. Rows besides the
+// links': {"member", tenant, member} the member's roles, {"issued", tenant, member} its
+// standing links, {"project", tenant, project} the project's client.
 #pragma once
 
+#include <map>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "directory_projection.h"
 #include "doc_cache.h"
@@ -37,12 +38,27 @@ struct ReportLinkDoc {
   void FromJson(const boost::json::object& in);
 };
 
-// The links a member issued that still stand, as (project, token hash): what a change of the
-// member's roles must look at. Revoked links leave it.
+// The links a member issued that still stand, by token hash: what a change of the member's roles
+// must look at. Revoked links leave it, and so do links that had expired by the time the member
+// issued its latest link (known without a clock: a link expiring at E was issued at
+// E - kMaxReportLinkLifetimeUs or later); such a link is revoked as it leaves. So the row holds
+// the links of about the last two link lifetimes, not the member's whole history.
+struct IssuedLink {
+  std::string project;
+  int64_t expires_at_us = 0;
+  bool operator==(const IssuedLink&) const = default;
+};
 struct IssuedLinksDoc {
-  std::vector<std::pair<std::string, std::string>> links;
+  std::map<std::string, IssuedLink> links;
   void ToJson(boost::json::object* out) const;
   bool FromJson(const boost::json::object& in);
+};
+
+// A project as this view knows it: created, and for which client.
+struct LinkProjectDoc {
+  std::string client_id;
+  void ToJson(boost::json::object* out) const;
+  void FromJson(const boost::json::object& in);
 };
 
 struct ReportLinkIdDoc {
@@ -59,14 +75,15 @@ class ReportLinksProjection : public Projection {
   std::string_view name() const override { return kName; }
   // 2: a link's row names its issuer (ReadReportByLink checks the issuer still stands).
   // 3: an issuer's loss of the right to issue a link revokes it for good.
-  uint32_t version() const override { return 3; }
+  // 4: so does issuing it on a project that does not exist or outside the issuer's client.
+  uint32_t version() const override { return 4; }
   bool gates_reads() const override { return true; }
   // A token's row is claimed by the first issue in the log of any project: folded in log order
   // (projects_fold_apart stays false).
   EventFilter filter() const override {
     return EventFilter::Of({schema::Payload::ReportLinkIssued, schema::Payload::ReportLinkRevoked,
                             schema::Payload::MemberInvited, schema::Payload::RoleGranted,
-                            schema::Payload::RoleRevoked});
+                            schema::Payload::RoleRevoked, schema::Payload::ProjectCreated});
   }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;
@@ -78,15 +95,22 @@ class ReportLinksProjection : public Projection {
                ViewRows* rows);
   Status Revoke(const std::string& tenant, const std::string& project, const schema::Event& event,
                 ViewRows* rows);
-  // Whether `member` may issue a link on `project` now, as this view's own rows say.
+  // Takes out of `issued`, revoking them, the links that had expired when its latest was issued.
+  Status ForgetExpired(const std::string& tenant, IssuedLinksDoc* issued, ViewRows* rows);
+  // Revokes the link whose token hashes to `hex`, if it is the tenant's.
+  Status RevokeLink(const std::string& tenant, const std::string& hex, ViewRows* rows);
+  // Whether `member` may issue the link being issued by `event` on `project`, as this view's own
+  // rows say: the project exists, the member's role on it issues links, and a client-side member
+  // issues client links of its own client's projects only (the domain's rules).
   Status MayIssue(const std::string& tenant, const std::string& member, const std::string& project,
-                  ViewRows* rows, bool* may);
+                  const schema::Event& event, ViewRows* rows, bool* may);
 
   std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   DocCache<ReportLinkDoc> links_{budget_.get()};
   DocCache<ReportLinkIdDoc> ids_{budget_.get()};
   DocCache<MemberEntry> members_{budget_.get()};
   DocCache<IssuedLinksDoc> issued_{budget_.get()};
+  DocCache<LinkProjectDoc> projects_{budget_.get()};
 };
 
 // The row of the link whose secret hashes to `token_sha256_hex`. NotFound when there is none.

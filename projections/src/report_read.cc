@@ -500,12 +500,14 @@ Status ReadReportByLink(const std::string& token, const ReportRequest& request, 
   if (s.ok()) s = LoadReportLink(*links, hex, &link);
   if (s.IsNotFound() && s.reason() != "view.not_built") return invalid;
   if (!s.ok()) return s;
-  const Status revoked =
-      Status::NotFound("report_link.revoked", "the report link has been revoked");
-  if (link.revoked) return revoked;
+  // Expiry first: a link the view revoked as it expired (by the log's clock) reads as expired to
+  // a reader whose clock agrees.
   if (link.expires_at_us <= request.now_us) {
     return Status::NotFound("report_link.expired", "the report link has expired");
   }
+  const Status revoked =
+      Status::NotFound("report_link.revoked", "the report link has been revoked");
+  if (link.revoked) return revoked;
   ReportScope scope;
   scope.tenant = link.tenant;
   scope.client_facts_only = link.client;

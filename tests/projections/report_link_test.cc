@@ -210,6 +210,31 @@ TEST_F(ReportLinkTest, IssuersUnrelatedRoleChangeKeepsTheLink) {
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+// Only a write past the domain's rules (`tandem append`) can issue a link on a project that does
+// not exist yet; creating the project later must not bring the link to life.
+TEST_F(ReportLinkTest, ForgedLinkOnAProjectCreatedLaterStaysRevoked) {
+  schema::ReportLinkIssuedT forged;
+  forged.link_id = "early";
+  forged.project_id = "p-later";
+  forged.report = "kpis";
+  forged.expires_at_us = kTestNowUs + kDayUs;
+  forged.token_sha256 = kClientSha;
+  NewEvent e;
+  e.actor = "acme-admin";
+  e.audience = schema::Audience::Client;
+  e.payload.Set(std::move(forged));
+  AppendResult r;
+  ASSERT_TRUE(
+      world_->log()
+          ->Append(ProjectStream("northwind", "p-later"), ExpectedVersion::Any(), {e}, "", &r)
+          .ok());
+  world_->MustRun(Cmd("project.create", "northwind", "pm",
+                      {{"project_id", "p-later"}, {"client_id", "acme"}, {"name", "Later"}}));
+  Status s;
+  ByLink(kClientSecret, &s);
+  EXPECT_EQ(s.reason(), "report_link.revoked");
+}
+
 TEST_F(ReportLinkTest, LinkIsNotReadFromThePast) {
   Issue("share", kClientSha, "client");
   const uint64_t issued = world_->log()->LastPosition();

@@ -681,6 +681,23 @@ TEST_F(ReviewFindingsTest, CsvNeutralisesAClientFormulaAfterAnEmbeddedSeparator)
   EXPECT_NE(csv.find("Thanks\n '=2+2"), std::string::npos) << csv;
 }
 
+// Found in review (2026-12-04): Unicode spaces before a formula, and characters NFKC folds into
+// a formula start (U+FB29 into '+').
+TEST_F(ReviewFindingsTest, CsvNeutralisesAFormulaAfterUnicodeSpacesOrFoldingIntoOne) {
+  Comment("acme-member", "p-acme", "csv7", "\xE2\x80\x83=1+1");  // EM SPACE
+  Comment("acme-member", "p-acme", "csv8",
+          "\xEF\xAC\xA9"
+          "cmd");  // U+FB29
+  ViewRequest request = Ask("threads", "pm", "p-acme");
+  request.format = ViewFormat::kCsv;
+  const std::string csv = world_->Read(request);
+  EXPECT_NE(csv.find("\xE2\x80\x83'=1+1"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("'\xEF\xAC\xA9"
+                     "cmd"),
+            std::string::npos)
+      << csv;
+}
+
 TEST_F(ReviewFindingsTest, AClientMemberCannotReadAsOfALogPosition) {
   ViewRequest request = Ask("client-timeline", "acme-member", "p-acme");
   request.as_of_named_position = true;

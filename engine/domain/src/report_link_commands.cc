@@ -2,13 +2,12 @@
 // log stores only the SHA-256 of the link's secret, so reading the log never yields a usable
 // link. A client admin manages client links of its own projects only.
 #include "command_context.h"
+#include "tandem/domain/report_links.h"
 
 namespace tandem {
 namespace {
 
 using schema::Audience;
-
-constexpr int64_t kMaxLinkLifetimeUs = 366LL * 24 * 3600 * 1000 * 1000;
 
 Status IssueReportLink(const CommandContext& ctx, Decision* d) {
   const CommandArgs& a = ctx.args();
@@ -28,7 +27,7 @@ Status IssueReportLink(const CommandContext& ctx, Decision* d) {
   if (expires <= ctx.now_us) {
     return Status::Rejected("report_link.expiry_in_past", "expires_at_us must be in the future");
   }
-  if (expires - ctx.now_us > kMaxLinkLifetimeUs) {
+  if (expires - ctx.now_us > kMaxReportLinkLifetimeUs) {
     return Status::Rejected("report_link.expiry_too_far",
                             "a report link may live at most 366 days");
   }
