@@ -134,7 +134,8 @@ Status ReportLinksProjection::ForgetExpired(const std::string& tenant, IssuedLin
   // be ahead of. The latest expiry bounds the domain's clock from below.
   int64_t latest = INT64_MIN;
   for (const auto& [hex, link] : issued->links) latest = std::max(latest, link.expires_at_us);
-  if (latest == INT64_MIN) return Status::OK();
+  // A forged expiry that far in the past bounds nothing (and must not overflow).
+  if (latest < INT64_MIN + kMaxReportLinkLifetimeUs) return Status::OK();
   const int64_t now_us = latest - kMaxReportLinkLifetimeUs;
   for (auto it = issued->links.begin(); it != issued->links.end();) {
     if (it->second.expires_at_us > now_us) {
