@@ -158,10 +158,14 @@ Status ReportLinksProjection::MayIssue(const std::string& tenant, const std::str
   Status s = members_.Peek(*rows, MemberKey(tenant, member), &m);
   if (s.ok()) s = projects_.Peek(*rows, LinkProjectKey(tenant, project), &p);
   if (!s.ok() || m == nullptr || p == nullptr) return s;
-  if (!RoleMayIssue(CommandType::kIssueReportLink, m->state.RoleOn(project))) return s;
-  const bool client_side = !m->state.client_id.empty();
-  *may = !client_side || (p->client_id == m->state.client_id && SharedWithClient(event));
+  *may = MayIssueReportLink(m->state, project, p->client_id, SharedWithClient(event));
   return s;
+}
+
+bool MayIssueReportLink(const MemberState& member, const std::string& project,
+                        const std::string& project_client, bool client_link) {
+  if (!RoleMayIssue(CommandType::kIssueReportLink, member.RoleOn(project))) return false;
+  return member.client_id.empty() || (project_client == member.client_id && client_link);
 }
 
 Status ReportLinksProjection::Issue(const std::string& tenant, const std::string& project,

@@ -113,6 +113,13 @@ class ReportLinksProjection : public Projection {
   DocCache<LinkProjectDoc> projects_{budget_.get()};
 };
 
+// Whether `member` may issue a link on `project` (of client `project_client`), a client link or
+// not: its role on the project issues links, and a client-side member issues client links of
+// its own client's projects only (the domain's rules, as both this view and a link's reader
+// decide them).
+bool MayIssueReportLink(const MemberState& member, const std::string& project,
+                        const std::string& project_client, bool client_link);
+
 // The row of the link whose secret hashes to `token_sha256_hex`. NotFound when there is none.
 Status LoadReportLink(const RowReader& rows, const std::string& token_sha256_hex,
                       ReportLinkDoc* out);

@@ -12,7 +12,6 @@
 #include "report_facts_projection.h"
 #include "report_links_projection.h"
 #include "tandem/basics/calendar.h"
-#include "tandem/domain/authorization.h"
 #include "tandem/projections/reports.h"
 #include "view_access.h"
 #include "view_key.h"
@@ -404,12 +403,7 @@ Status IssuerStands(const ReportLinkDoc& link, const RowReader& directory_rows,
   const MemberState* issuer = nullptr;
   if (s.ok()) s = directory.FindMember(link.issuer, &issuer);
   if (!s.ok() || issuer == nullptr) return s;
-  const schema::Role role = issuer->RoleOn(link.project);
-  if (!RoleMayIssue(CommandType::kIssueReportLink, role)) return Status::OK();
-  if (!issuer->client_id.empty() && (project.client_id != issuer->client_id || !link.client)) {
-    return Status::OK();
-  }
-  *stands = true;
+  *stands = MayIssueReportLink(*issuer, link.project, project.client_id, link.client);
   return Status::OK();
 }
 
