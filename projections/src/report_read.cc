@@ -27,7 +27,7 @@ struct ReportScope {
   std::string tenant;
   std::vector<std::pair<std::string, ProjectEntry>> projects;
   bool client_facts_only = false;
-  bool firm_asker = false;  // a member of the firm, or the operator
+  bool shows_log_position = false;  // the operator, not as a client (ShowsLogPosition)
 };
 
 // KPIs gathered over the facts of one pivot row.
@@ -308,9 +308,9 @@ Status Aggregate(const ReportScope& scope, const ReportRequest& request,
   (*out)["to"] = request.to;
   (*out)["now_date"] = clock.today;
   (*out)["audience"] = scope.client_facts_only ? "client" : "internal";
-  // A log position counts every tenant's and every internal event: the firm's to see, never a
-  // client's nor a link holder's.
-  if (scope.firm_asker) (*out)["as_of_position"] = source->Position();
+  // A log position counts every tenant's and every internal event: the operator's to see, never
+  // a member's nor a link holder's.
+  if (scope.shows_log_position) (*out)["as_of_position"] = source->Position();
   (*out)["rows"] = std::move(out_rows);
   (*out)["total"] = std::move(totals);
   return Status::OK();
@@ -337,7 +337,7 @@ Status ScopeOf(const Asker& asker, const std::string& tenant, ViewSource* source
                ReportScope* scope) {
   scope->tenant = tenant;
   scope->client_facts_only = asker.client_side();
-  scope->firm_asker = !asker.client_side();
+  scope->shows_log_position = ShowsLogPosition(asker);
   const RowReader* rows = nullptr;
   std::vector<std::pair<std::string, ProjectEntry>> all;
   Status s = source->Reader("directory", &rows);
@@ -369,9 +369,7 @@ Status ResolveReportAsker(const ReportRequest& request, const std::vector<std::s
   WorkspaceDirectory directory;
   Status s = ResolveAsker(who, views, source, &directory, asker);
   if (!s.ok()) return s;
-  if (request.as_of_named_position && asker->client_side() && !asker->is_operator) {
-    return PositionNotAllowed();
-  }
+  if (request.as_of_named_position && !asker->is_operator) return PositionNotAllowed();
   return ScopeOf(*asker, request.workspace, source, scope);
 }
 

@@ -53,7 +53,7 @@ Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& 
 
 Status PositionNotAllowed() {
   return Status::PermissionDenied("view.position_not_allowed",
-                                  "a client-side member reads as of a time, not a log position");
+                                  "a member reads as of a time, not a log position");
 }
 
 Status StandingUnknown() {
@@ -70,7 +70,7 @@ Status StandingNow(const ViewRequest& request, ViewSource* live,
   // Only the directory decides standing: a view being folded again says nothing of it.
   Status s = ResolveAsker(request, {"directory"}, live, &now.directory, &now.asker);
   if (!s.ok()) return s;
-  if (request.as_of_named_position && now.asker.client_side()) return PositionNotAllowed();
+  if (request.as_of_named_position) return PositionNotAllowed();  // a member is named
   const RowReader* rows = nullptr;
   std::vector<std::pair<std::string, ProjectEntry>> all;
   s = live->Reader("directory", &rows);

@@ -23,6 +23,13 @@ struct Asker {
   bool client_side() const { return !client_id.empty(); }
 };
 
+// Whether an answer to `asker` may carry a log position: the operator's alone (not as a
+// client). A position counts every tenant's and every internal event, so a member of any side
+// would learn from it how busy other tenants are.
+inline bool ShowsLogPosition(const Asker& asker) {
+  return asker.is_operator && !asker.client_side();
+}
+
 // What a view's reader gets: the request, where to read, the asker and the directory.
 struct QueryContext {
   const ViewRequest& request;
@@ -57,12 +64,13 @@ Status NotFoundView(const std::string& what);
 Status ResolveAsker(const ViewRequest& request, const std::vector<std::string>& views,
                     ViewSource* source, WorkspaceDirectory* directory, Asker* asker);
 
-// A client-side member naming a log position (PermissionDenied, view.position_not_allowed).
+// A member naming a log position (PermissionDenied, view.position_not_allowed): members read
+// the past as of a time, and only the operator names positions (ShowsLogPosition).
 Status PositionNotAllowed();
 
 // A named member's standing now, for a read of the past, from the live directory (`live`): the
-// member must be active now (else what ResolveAsker answers), a client-side member may not name
-// a log position (view.position_not_allowed, whatever the position), and `*projects` gets the
+// member must be active now (else what ResolveAsker answers), may not name a log position
+// (view.position_not_allowed, whatever the position), and `*projects` gets the
 // projects the member sees now. OK with an empty set for the operator (no member named), whom
 // nothing gates.
 Status StandingNow(const ViewRequest& request, ViewSource* live,

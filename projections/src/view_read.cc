@@ -134,9 +134,7 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
   }
   s = ResolveAsker(request, stored, source, &ctx.directory, &ctx.asker);
   if (!s.ok()) return s;
-  if (request.as_of_named_position && ctx.asker.client_side() && !ctx.asker.is_operator) {
-    return PositionNotAllowed();
-  }
+  if (request.as_of_named_position && !ctx.asker.is_operator) return PositionNotAllowed();
   boost::json::object body;
   std::string csv_rows;
   s = view->read(ctx, &body, &csv_rows);
@@ -149,9 +147,9 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
     return Status::OK();
   }
   boost::json::object envelope{{"view", request.view}, {"workspace", request.workspace}};
-  // A log position counts every tenant's and every internal event: the firm's to see, never a
-  // client's.
-  if (!ctx.asker.client_side()) envelope["as_of_position"] = source->Position();
+  // A log position counts every tenant's and every internal event: the operator's to see,
+  // never a member's (a firm's member would gauge other tenants' activity from it).
+  if (ShowsLogPosition(ctx.asker)) envelope["as_of_position"] = source->Position();
   for (auto& [k, v] : body) envelope[k] = std::move(v);
   *out = boost::json::serialize(envelope);
   return Status::OK();

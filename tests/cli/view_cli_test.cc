@@ -92,6 +92,19 @@ TEST_F(ViewCliTest, ClientMemberNamingAPositionIsRefusedBeforeTheRangeCheck) {
   EXPECT_EQ(in_log.output, past_head.output);
 }
 
+TEST_F(ViewCliTest, FirmMemberNamingAPositionIsRefusedAndSeesNone) {
+  // A log position counts every tenant's events: the firm would gauge other tenants' activity.
+  CliRun named = View("internal-timeline --project web --member ana --as-of-position 3");
+  EXPECT_EQ(named.exit_code, 1);
+  EXPECT_NE(named.output.find("view.position_not_allowed"), std::string::npos) << named.output;
+  CliRun live = View("internal-timeline --project web --member ana");
+  ASSERT_EQ(live.exit_code, 0) << live.output;
+  EXPECT_EQ(live.output.find("as_of_position"), std::string::npos) << live.output;
+  CliRun operator_read = View("internal-timeline --project web");
+  ASSERT_EQ(operator_read.exit_code, 0) << operator_read.output;
+  EXPECT_NE(operator_read.output.find("as_of_position"), std::string::npos);
+}
+
 TEST_F(ViewCliTest, MemberAsOfATimeBeforeTheFirstEventIsAnUnknownMember) {
   CliRun r = View("client-timeline --project web --member dana --as-of-time 2000-01-01");
   EXPECT_EQ(r.exit_code, 1);

@@ -153,7 +153,7 @@ TEST_F(StandingNowTest, MemberNoLongerAllowedReportsReadsNoReportOfThePast) {
   EXPECT_EQ(s.reason(), "report.not_permitted");
 }
 
-TEST_F(StandingNowTest, ClientSideMemberNamingAPositionIsRefusedOnItsStandingAlone) {
+TEST_F(StandingNowTest, MemberNamingAPositionIsRefusedOnItsStandingAlone) {
   std::unique_ptr<ViewSource> live = Live();
   ViewRequest view = Timeline("acme-admin");
   view.as_of_named_position = true;
@@ -163,11 +163,25 @@ TEST_F(StandingNowTest, ClientSideMemberNamingAPositionIsRefusedOnItsStandingAlo
   EXPECT_EQ(CheckReportStandingNow(report, live.get()).reason(), "view.position_not_allowed");
 }
 
-TEST_F(StandingNowTest, FirmMemberNamingAPositionStands) {
+TEST_F(StandingNowTest, FirmMemberNamingAPositionIsRefusedToo) {
+  // Positions count every tenant's events: the firm of one tenant would gauge the others' activity.
   std::unique_ptr<ViewSource> live = Live();
   ViewRequest view = Timeline("pm");
   view.as_of_named_position = true;
+  ReportRequest report = AskReport("owner");
+  report.as_of_named_position = true;
+  EXPECT_EQ(CheckStandingNow(view, live.get()).reason(), "view.position_not_allowed");
+  EXPECT_EQ(CheckReportStandingNow(report, live.get()).reason(), "view.position_not_allowed");
+}
+
+TEST_F(StandingNowTest, OperatorNamingAPositionStands) {
+  std::unique_ptr<ViewSource> live = Live();
+  ViewRequest view = Timeline("");
+  view.as_of_named_position = true;
+  ReportRequest report = AskReport("");
+  report.as_of_named_position = true;
   EXPECT_TRUE(CheckStandingNow(view, live.get()).ok());
+  EXPECT_TRUE(CheckReportStandingNow(report, live.get()).ok());
 }
 
 TEST_F(StandingNowTest, NamingAMemberMakesAMissingWorkspaceAnUnknownMember) {

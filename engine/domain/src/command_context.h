@@ -41,7 +41,7 @@ struct CommandContext {
 struct Decision {
   std::vector<NewEvent> events;
   uint64_t entity_version = 0;
-  // The actor is a person of the firm: only then does the answer carry log positions.
+  // The actor is a person of the firm: only then does the answer carry stream versions.
   bool firm_side = false;
 };
 

@@ -254,7 +254,7 @@ class CommandHandlerImpl : public CommandHandler {
     s = ReadBack(first, &result->events);
     if (!s.ok()) return s;
     result->deduplicated = true;
-    // Only the firm sees log positions in an answer; the actor's side decides, as it did for
+    // Only the firm sees stream versions in an answer; the actor's side decides, as it did for
     // the first attempt.
     std::shared_ptr<const WorkspaceState> ws;
     s = workspace.Current(log_, WorkspaceStream(command.workspace), &ws);

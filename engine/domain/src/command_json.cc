@@ -17,11 +17,11 @@ Status CommandResultToJson(const EventJsonCodec& codec, const CommandResult& res
     boost::json::value v = boost::json::parse(line, ec);
     if (ec || !v.is_object())
       return Status::Corruption("event JSON does not parse: " + ec.message());
-    if (!result.firm_side) {
-      // Positions in the log count everyone's events: they are the firm's to see.
-      v.as_object().erase("stream_version");
-      v.as_object().erase("global_position");
-    }
+    // A global position counts every tenant's events: no member may gauge other tenants'
+    // activity from it. A stream's version counts the project's internal events too: the
+    // firm's to see (and to name as the next command's expected version).
+    v.as_object().erase("global_position");
+    if (!result.firm_side) v.as_object().erase("stream_version");
     events.push_back(std::move(v));
   }
   boost::json::object out{{"ok", true},

@@ -54,7 +54,7 @@ struct ReportRequest {
   // (or `now_date` when set) decides what is overdue. 0 and no now_date: nothing is overdue.
   int64_t now_us = 0;
   std::string now_date;
-  // As of a log position the caller named: refused to client-side members, as for views
+  // As of a log position the caller named: refused to every named member, as for views
   // (view.position_not_allowed).
   bool as_of_named_position = false;
   // For a report of the past by a named member: the live views, where the member's standing
@@ -68,7 +68,7 @@ struct ReportRequest {
 
 // Before a named member's report of the past: whether the member may ask at all, from the live
 // views alone (view.unknown_member, report.not_permitted, view.position_not_allowed for a
-// client-side member naming a position, whatever the position), so that no range check and no
+// member naming a position, whatever the position), so that no range check and no
 // fold answers someone who may not. Shape errors as ReadReport's. OK for the operator.
 Status CheckReportStandingNow(const ReportRequest& request, ViewSource* live);
 

@@ -109,9 +109,10 @@ struct ViewRequest {
   // Views never store anything that depends on it.
   std::string today;
   ViewFormat format = ViewFormat::kJson;
-  // The read is as of a log position the caller named. Refused to client-side askers
-  // (view.position_not_allowed): stepping through positions would tell them where their
-  // project's events fall among every tenant's; they read as of a time instead.
+  // The read is as of a log position the caller named. Refused to every named member
+  // (view.position_not_allowed): a position counts every tenant's events, so stepping through
+  // positions would tell a member how busy other tenants are and where its own events fall
+  // among theirs; members read as of a time instead. Only the operator names positions.
   bool as_of_named_position = false;
   // For a read of the past (`source` an as-of fold) by a named member: the live views, where
   // the member's standing now is decided. Current standing gates history: a member no longer
@@ -126,8 +127,8 @@ struct ViewRequest {
 // Before a named member's read of the past: whether the member may ask at all, decided from
 // the live views alone, so that no range check of a position and no fold answers someone who
 // may not. The member must be active now (else view.unknown_member, as a live read answers),
-// may name a log position only from the firm's side (view.position_not_allowed, whatever the
-// position), and must see the requested project now (else view.not_found). OK for the operator.
+// may not name a log position (view.position_not_allowed, whatever the position), and must see
+// the requested project now (else view.not_found). OK for the operator.
 Status CheckStandingNow(const ViewRequest& request, ViewSource* live);
 
 // The answer (NotFound, view.unknown_member) for a named member who is not an active member of

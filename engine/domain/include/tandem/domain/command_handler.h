@@ -65,8 +65,9 @@ struct CommandResult {
   // expected_version for it. 0 when the command was deduplicated.
   uint64_t entity_version = 0;
   // The actor is a person of the firm. Answers to anyone else (client-side members, and
-  // retries, whose actor is not looked up) carry no log positions (CommandResultToJson): a
-  // stream version or global position would tell a client of internal or other tenants' work.
+  // retries, whose actor is not looked up) carry no stream versions (CommandResultToJson): a
+  // stream version would tell a client of internal work. No answer carries a global position,
+  // which would tell anyone of other tenants' work.
   bool firm_side = false;
 };
 

@@ -2,8 +2,9 @@
 //
 //   {"ok": true, "tenant": "northwind", "stream": "project:website", "deduplicated": false,
 //    "entity_version": 3, "events": [<event JSON as EventJsonCodec::ToJson writes it>, ...]}
-//   Events carry `stream_version` and `global_position` only when the result is for a person of
-//   the firm (CommandResult::firm_side); a client-side caller gets neither.
+//   Events never carry `global_position` (it counts every tenant's events), and carry
+//   `stream_version` only when the result is for a person of the firm
+//   (CommandResult::firm_side), never for a client-side caller.
 //   {"ok": false, "error": {"code": "rejected", "reason": "milestone.already_completed",
 //                           "message": "milestone 'launch' is already completed"}}
 #pragma once
