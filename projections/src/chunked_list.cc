@@ -30,26 +30,10 @@ Status SplitLines(std::string_view chunk, std::vector<std::string_view>* lines) 
 
 }  // namespace
 
-void ChunkedList::Append(const std::string& base, uint64_t count, const boost::json::object& item) {
+ChunkedList::Pending& ChunkedList::PendingFor(const std::string& base, uint64_t count) {
   auto [it, added] = pending_.try_emplace(ChunkKey(base, count / chunk_items_));
   if (added) it->second.first = count % chunk_items_;
-  // Serialised straight into the chunk's lines: no string per item. A line is counted only once
-  // it is whole: memory running out part-way leaves the lines as they were.
-  std::string& lines = it->second.lines;
-  const size_t start = lines.size();
-  try {
-    serializer_.reset(&item);
-    while (!serializer_.done()) {
-      const size_t at = lines.size();
-      lines.resize(at + 256);
-      lines.resize(at + serializer_.read(lines.data() + at, 256).size());
-    }
-    lines += '\n';
-  } catch (...) {
-    lines.resize(start);
-    throw;
-  }
-  it->second.added++;
+  return it->second;
 }
 
 void ChunkedList::Forget() {

@@ -3,6 +3,7 @@
 #include "curation.h"
 #include "directory_projection.h"
 #include "json_fields.h"
+#include "json_line.h"
 #include "snippet.h"
 #include "view_key.h"
 
@@ -23,23 +24,26 @@ std::string Clean(const flatbuffers::String* s, size_t max_chars = kTitleChars) 
   return Snippet(json_fields::Unchecked(s), max_chars);
 }
 
-// A line being written: text, and members named at read time.
+// A line being written: text, and members named at read time. Its parts are written as the JSON
+// array they are stored as ([{"m": member}, "text", ...], consecutive texts joined into one),
+// without building the array first.
 class Line {
  public:
-  explicit Line(const schema::Event& event) {
-    parts_.push_back(boost::json::object{{"m", S(event.actor())}});
-  }
+  explicit Line(const schema::Event& event) { Member(S(event.actor())); }
   Line& Text(std::string_view text) {
-    if (!parts_.empty() && parts_.back().is_string()) {
-      parts_.back().get_string().append(text);
-    } else {
-      parts_.emplace_back(boost::json::string(text));
+    if (!in_text_) {
+      Separate();
+      parts_ += '"';
+      in_text_ = true;
     }
+    AppendJsonEscaped(&parts_, text);
     return *this;
   }
   Line& Title(const std::string& title) { return Text("*").Text(title).Text("*"); }
   Line& Member(const std::string& member) {
-    parts_.push_back(boost::json::object{{"m", member}});
+    EndText();
+    Separate();
+    JsonLine(&parts_).Str("m", member).Close();
     return *this;
   }
   // ": <text>" when there is any.
@@ -47,10 +51,21 @@ class Line {
   Line& Due(const std::string& due_date) {
     return due_date.empty() ? *this : Text(" by ").Text(due_date);
   }
-  boost::json::array Take() { return std::move(parts_); }
+  // The parts as a JSON array.
+  std::string Take() {
+    EndText();
+    parts_ += ']';
+    return std::move(parts_);
+  }
 
  private:
-  boost::json::array parts_;
+  void Separate() { parts_ += parts_.size() > 1 ? "," : ""; }
+  void EndText() {
+    if (in_text_) parts_ += '"';
+    in_text_ = false;
+  }
+  std::string parts_ = "[";
+  bool in_text_ = false;
 };
 
 // A project's titles (of its milestones, cards, requests, approvals and files), a row each:
@@ -99,7 +114,7 @@ class Titles {
 // The line for one client-visible event of a project, or false when it makes none; `*changed`
 // when the event changed the project's row (its client board).
 bool Describe(const schema::Event& event, const std::string& actor_client, FeedProject* doc,
-              Titles* titles, boost::json::array* parts, bool* changed) {
+              Titles* titles, std::string* parts, bool* changed) {
   Line line(event);
   switch (event.payload_type()) {
     case Payload::MilestonePlanned: {
@@ -320,7 +335,7 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (project.empty()) return Status::OK();
   const std::string key = FeedProjectKey(tenant, project);
   FeedProject* doc = nullptr;
-  boost::json::array parts;
+  std::string parts;  // a JSON array
   if (event.payload_type() == Payload::ProjectCreated) {
     Status s = projects_.Create(*rows, key, &doc);
     if (!s.ok() || doc == nullptr) return s;  // the first creation decides
@@ -347,14 +362,15 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
     if (changed) ref.Changed();
     if (!described) return Status::OK();
   }
-  boost::json::object item{{"at_us", event.recorded_at_us()},
-                           {"actor", S(event.actor())},
-                           {"kind", schema::EnumNamePayload(event.payload_type())},
-                           {"parts", std::move(parts)}};
   FeedCount* count = nullptr;
   Status s = counts_.Get(*rows, FeedCountKey(tenant, project), &count);
   if (!s.ok()) return s;
-  lines_.Append(FeedLinesKey(tenant, project), count->count++, item);
+  lines_.Append(FeedLinesKey(tenant, project), count->count++, [&](JsonLine& line) {
+    line.Int("at_us", event.recorded_at_us())
+        .Str("actor", event.actor())
+        .Str("kind", schema::EnumNamePayload(event.payload_type()))
+        .Raw("parts", parts);
+  });
   return Status::OK();
 }
 

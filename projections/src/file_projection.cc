@@ -115,15 +115,16 @@ Status FileProjection::Upload(const schema::Event& event, ViewRows* rows, const 
   }
   const uint64_t index = file->versions++;
   file->latest_version = e->version();
-  versions_.Append(VersionsBase(tenant, project, file_id), index,
-                   {{"version", e->version()},
-                    {"by", S(event.actor())},
-                    {"at_us", event.recorded_at_us()},
-                    {"size", e->size()},
-                    {"sha256", S(e->sha256())},
-                    {"content_type", S(e->content_type())},
-                    {"name", name},
-                    {"request", S(e->request_id())}});
+  versions_.Append(VersionsBase(tenant, project, file_id), index, [&](JsonLine& line) {
+    line.UInt("version", e->version())
+        .Str("by", event.actor())
+        .Int("at_us", event.recorded_at_us())
+        .UInt("size", e->size())
+        .Str("sha256", e->sha256())
+        .Str("content_type", e->content_type())
+        .Str("name", name)
+        .Str("request", e->request_id());
+  });
   return Status::OK();
 }
 

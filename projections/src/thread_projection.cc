@@ -103,12 +103,13 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
     thread->anchor_id = AnchorIdOf(e->anchor());
   }
   ++thread->comments;
-  comments_.Append(CommentsBase(tenant, project, thread_id), index,
-                   {{"id", comment_id},
-                    {"author", S(event.actor())},
-                    {"at_us", event.recorded_at_us()},
-                    {"body", S(e->body())},
-                    {"reply_to", reply_to}});
+  comments_.Append(CommentsBase(tenant, project, thread_id), index, [&](JsonLine& line) {
+    line.Str("id", comment_id)
+        .Str("author", event.actor())
+        .Int("at_us", event.recorded_at_us())
+        .Str("body", e->body())
+        .Str("reply_to", reply_to);
+  });
   return Status::OK();
 }
 

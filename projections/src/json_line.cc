@@ -1,0 +1,107 @@
+#include "json_line.h"
+
+#include <charconv>
+
+#include "tandem/basics/utf8.h"
+
+namespace tandem {
+namespace {
+
+// boost::json's serializer's table: 0 for a byte written as it is, else the letter after '\'
+// ('u' for \u00xx).
+constexpr char EscapeOf(unsigned char c) {
+  switch (c) {
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    case '\b':
+      return 'b';
+    case '\f':
+      return 'f';
+    case '\n':
+      return 'n';
+    case '\r':
+      return 'r';
+    case '\t':
+      return 't';
+    default:
+      return c < 0x20 ? 'u' : 0;
+  }
+}
+
+template <class N>
+void AppendNumber(std::string* out, N n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof(digits), n).ptr;
+  out->append(digits, end);
+}
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view text) {
+  out->push_back('"');
+  AppendJsonEscaped(out, text);
+  out->push_back('"');
+}
+
+void AppendJsonEscaped(std::string* out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  size_t plain = 0;  // the start of the run of bytes written as they are
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const char escape = EscapeOf(c);
+    if (escape == 0) continue;
+    out->append(text.data() + plain, i - plain);
+    plain = i + 1;
+    out->push_back('\\');
+    out->push_back(escape);
+    if (escape == 'u') {
+      const char code[4] = {'0', '0', kHex[c >> 4], kHex[c & 15]};
+      out->append(code, 4);
+    }
+  }
+  out->append(text.data() + plain, text.size() - plain);
+}
+
+JsonLine::JsonLine(std::string* out) : out_(out) { out_->push_back('{'); }
+
+void JsonLine::Key(std::string_view key) {
+  if (!first_) out_->push_back(',');
+  first_ = false;
+  AppendJsonString(out_, key);
+  out_->push_back(':');
+}
+
+JsonLine& JsonLine::Str(std::string_view key, std::string_view text) {
+  Key(key);
+  AppendJsonString(out_, text);
+  return *this;
+}
+
+JsonLine& JsonLine::Str(std::string_view key, const flatbuffers::String* text) {
+  const std::string_view v = text == nullptr ? std::string_view() : text->string_view();
+  return utf8::IsValid(v) ? Str(key, v) : Str(key, std::string_view(utf8::Sanitize(v)));
+}
+
+JsonLine& JsonLine::Int(std::string_view key, int64_t n) {
+  Key(key);
+  AppendNumber(out_, n);
+  return *this;
+}
+
+JsonLine& JsonLine::UInt(std::string_view key, uint64_t n) {
+  Key(key);
+  AppendNumber(out_, n);
+  return *this;
+}
+
+JsonLine& JsonLine::Raw(std::string_view key, std::string_view json) {
+  Key(key);
+  out_->append(json);
+  return *this;
+}
+
+void JsonLine::Close() { out_->push_back('}'); }
+
+}  // namespace tandem

@@ -1,0 +1,47 @@
+// JsonLine: one JSON object written straight into a string, member by member, byte for byte as
+// boost::json::serialize writes the same object built in the same order (its escapes: \" \\ \b
+// \f \n \r \t, \u00xx for other control characters, everything else as it is).
+//
+// Why: a list line (a comment, a feed line, a file version) is written once per event by the
+// busiest folds; building a boost::json::object first allocated every member and copied every
+// text twice more before serialising it. Being the same bytes, the stored rows, their hashes
+// and their readers do not change.
+//
+// Texts given as std::string_view are written as they are (as boost::json would, valid UTF-8
+// or not); a FlatBuffers string is written as json_fields::S makes it (replaced where it is not
+// UTF-8), without the copy when it is.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tandem/schema/tandem_events_generated.h"
+
+namespace tandem {
+
+// Appends `text` to `*out` as a JSON string, quotes included.
+void AppendJsonString(std::string* out, std::string_view text);
+// The same without the quotes: a string's text written in parts.
+void AppendJsonEscaped(std::string* out, std::string_view text);
+
+class JsonLine {
+ public:
+  // Opens the object at the end of `*out`; Close() ends it.
+  explicit JsonLine(std::string* out);
+
+  JsonLine& Str(std::string_view key, std::string_view text);
+  JsonLine& Str(std::string_view key, const flatbuffers::String* text);
+  JsonLine& Int(std::string_view key, int64_t n);
+  JsonLine& UInt(std::string_view key, uint64_t n);
+  // A member whose value is JSON text already written by the caller (an array, an object).
+  JsonLine& Raw(std::string_view key, std::string_view json);
+  void Close();
+
+ private:
+  void Key(std::string_view key);
+  std::string* out_;
+  bool first_ = true;
+};
+
+}  // namespace tandem

@@ -1,0 +1,98 @@
+// JsonLine writes list lines without building a boost::json object first; the stored rows (and
+// so every view's hash and reader) stay as they were only if it writes exactly what
+// boost::json::serialize writes for the same object.
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <random>
+
+#include <boost/json.hpp>
+
+#include "json_fields.h"
+#include "json_line.h"
+
+namespace tandem {
+namespace {
+
+// Every byte value, the escaped ones among plain text, and bytes that are not UTF-8.
+std::string RandomText(std::mt19937_64* random) {
+  static const std::string kAlphabet = std::string("ab \"\\/\b\f\n\r\t\x01\x1f\x7f", 13) +
+                                       "\xC3\xA9\xE2\x80\xA6\xF0\x9F\x98\x80\xFF\xC3";
+  std::string text;
+  const size_t size = (*random)() % 24;
+  for (size_t i = 0; i < size; ++i) {
+    text += (*random)() % 4 == 0 ? static_cast<char>((*random)() % 256)
+                                 : kAlphabet[(*random)() % kAlphabet.size()];
+  }
+  return text;
+}
+
+TEST(JsonLineTest, WritesWhatBoostJsonSerialisesForTheSameObject) {
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string line;
+    boost::json::object expected;
+    JsonLine writer(&line);
+    for (int member = 0; member < 4; ++member) {
+      const std::string key = RandomText(&random) + std::to_string(member);  // keys differ
+      switch (random() % 3) {
+        case 0: {
+          const std::string text = RandomText(&random);
+          writer.Str(key, text);
+          expected[key] = text;
+          break;
+        }
+        case 1: {
+          const int64_t n = static_cast<int64_t>(random());
+          writer.Int(key, n);
+          expected[key] = n;
+          break;
+        }
+        default: {
+          const uint64_t n = random();
+          writer.UInt(key, n);
+          expected[key] = n;
+        }
+      }
+    }
+    writer.Close();
+    ASSERT_EQ(line, boost::json::serialize(expected)) << "round " << round;
+  }
+}
+
+TEST(JsonLineTest, WritesTheExtremeNumbersAsBoostJsonDoes) {
+  std::string line;
+  JsonLine(&line)
+      .Int("min", std::numeric_limits<int64_t>::min())
+      .Int("zero", 0)
+      .UInt("max", std::numeric_limits<uint64_t>::max())
+      .Close();
+  const boost::json::object expected{{"min", std::numeric_limits<int64_t>::min()},
+                                     {"zero", int64_t{0}},
+                                     {"max", std::numeric_limits<uint64_t>::max()}};
+  EXPECT_EQ(line, boost::json::serialize(expected));
+}
+
+TEST(JsonLineTest, WritesAnEventsTextAsTheViewsReadItWhetherOrNotItIsUtf8) {
+  for (const std::string bytes : {std::string("plain \"text\""), std::string("bad \xFF\xC3 end")}) {
+    flatbuffers::FlatBufferBuilder builder;
+    const auto offset = builder.CreateString(bytes);
+    const flatbuffers::String* text = flatbuffers::GetTemporaryPointer(builder, offset);
+    std::string line;
+    JsonLine(&line)
+        .Str("body", text)
+        .Str("none", static_cast<const flatbuffers::String*>(nullptr))
+        .Close();
+    const boost::json::object expected{{"body", json_fields::S(text)}, {"none", ""}};
+    EXPECT_EQ(line, boost::json::serialize(expected));
+  }
+}
+
+TEST(JsonLineTest, AppendsToWhatTheStringHolds) {
+  std::string lines = "{}\n";
+  JsonLine(&lines).Str("a", "b").Raw("parts", R"([{"m":"ana"},"x"])").Close();
+  EXPECT_EQ(lines, "{}\n{\"a\":\"b\",\"parts\":[{\"m\":\"ana\"},\"x\"]}");
+}
+
+}  // namespace
+}  // namespace tandem
