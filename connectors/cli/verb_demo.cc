@@ -338,7 +338,8 @@ bool ShowClientView(EventLog* log, const EventJsonCodec& codec, const std::strin
       std::string json;
       if (!codec.ToJson(e, &json).ok()) return false;
       const boost::json::value v = boost::json::parse(json);
-      std::cout << "  #" << e.global_position() << " " << std::left << std::setw(21)
+      // Numbered among what the client sees: a log position counts every tenant's events.
+      std::cout << "  #" << shown << " " << std::left << std::setw(21)
                 << schema::EnumNamePayload(e.payload_type()) << " by " << std::setw(16)
                 << e.event().actor()->str() << boost::json::serialize(v.at("payload")) << "\n";
     }

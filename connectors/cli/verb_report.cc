@@ -49,6 +49,8 @@ int RunReport(const std::vector<std::string>& args) {
   if (!by_link) {
     request.workspace = vm["workspace"].as<std::string>();
     request.as_member = vm["as"].as<std::string>();
+    // An empty name is not the operator (whom the library reads for an empty as_member).
+    if (request.as_member.empty()) return FailView("report", EmptyMember("--as"));
   }
   if (vm.count("by")) request.by = vm["by"].as<std::vector<std::string>>();
   request.from = vm["from"].as<std::string>();
@@ -74,7 +76,8 @@ int RunReport(const std::vector<std::string>& args) {
   // A member's report of the past is gated by the member's standing now, in the live views.
   const bool gated = !live && !request.as_member.empty();
   ViewEngine engine;
-  if (!OpenViewEngine(vm, live || gated, ViewProgress::kQuiet, &engine)) return kExitFailed;
+  // A member or a link holder asks: no progress (see ViewProgress::kNone).
+  if (!OpenViewEngine(vm, live || gated, ViewProgress::kNone, &engine)) return kExitFailed;
   std::unique_ptr<ViewSource> now;
   Status s;
   if (gated) {

@@ -59,6 +59,9 @@ int RunView(const std::vector<std::string>& args) {
   request.today = vm["today"].as<std::string>();
   request.as_of_named_position = !vm["as-of-position"].defaulted();
   Status s = ParseFormat(vm["format"].as<std::string>(), &request.format);
+  // Only leaving --member out reads as the operator: a front end passing on an identity it
+  // failed to resolve must not make its user the operator.
+  if (s.ok() && !vm["member"].defaulted() && request.member.empty()) s = EmptyMember("--member");
   std::vector<std::string> stored;
   if (s.ok()) s = ViewsNeeded(request.view, &stored);
   if (!s.ok()) return FailView("view", s);
@@ -69,7 +72,8 @@ int RunView(const std::vector<std::string>& args) {
   // A member's read of the past is gated by the member's standing now, in the live views.
   const bool gated = !live && !request.member.empty();
   // An as-of read folds in memory; only the live views need bringing up to date.
-  if (!OpenViewEngine(vm, live || gated, ViewProgress::kQuiet, &engine)) return kExitFailed;
+  const ViewProgress progress = request.member.empty() ? ViewProgress::kQuiet : ViewProgress::kNone;
+  if (!OpenViewEngine(vm, live || gated, progress, &engine)) return kExitFailed;
   std::unique_ptr<ViewSource> now;
   if (gated) {
     // Before the position is checked or anything folded: what a refused member gets back

@@ -30,7 +30,7 @@ std::string FormatSeconds(double s) {
 // per tenth of the work.
 std::function<void(const CatchUpProgress&)> ProgressPrinter(ViewProgress mode) {
   const bool terminal = isatty(STDERR_FILENO) == 1;
-  if (mode == ViewProgress::kQuiet && !terminal) return nullptr;
+  if (mode == ViewProgress::kNone || (mode == ViewProgress::kQuiet && !terminal)) return nullptr;
   auto started = std::chrono::steady_clock::now();
   auto next_tenth = std::make_shared<int>(1);
   auto shown = std::make_shared<bool>(false);
@@ -151,6 +151,13 @@ Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* positi
     return Status::NotFound("view.before_first_event", "nothing had been recorded by " + time);
   }
   return s;
+}
+
+Status EmptyMember(const std::string& option) {
+  return Status::InvalidArgument("view.empty_member",
+                                 option +
+                                     " needs a member's name (an empty one is nobody, not the "
+                                     "operator of the data folder)");
 }
 
 int FailView(const std::string& verb, const Status& status) {

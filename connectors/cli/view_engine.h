@@ -21,6 +21,9 @@ struct ViewEngine {
 };
 
 enum class ViewProgress {
+  // Nothing at all: the reader is a member or a link holder. How many events the views fold
+  // before answering counts every tenant's events, the log's head among them.
+  kNone,
   kQuiet,   // nothing, unless stderr is a terminal and folding takes a while
   kAlways,  // a live line on a terminal, otherwise one log line per 10%
 };
@@ -31,6 +34,9 @@ std::string ViewsDir(const po::variables_map& vm);
 // returns false on failure.
 bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress progress,
                     ViewEngine* engine);
+
+// An option naming a member given an empty name (InvalidArgument, view.empty_member).
+Status EmptyMember(const std::string& option);
 
 // Whether --data holds an event log. A Kafka-fed worker's data folder holds views only.
 bool HasLog(const po::variables_map& vm);

@@ -198,6 +198,16 @@ TEST_F(TandemCliTest, ReportPrintsKpisAsTheMemberSeesThemAndThroughALink) {
   EXPECT_NE(link.output.find(R"("audience":"client")"), std::string::npos) << link.output;
 }
 
+TEST_F(TandemCliTest, ReportAsAnEmptyMemberIsAUsageErrorNotTheOperator) {
+  CliRun d = Tandem("demo");
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  const std::string ws = DemoWorkspace(d.output);
+  CliRun r = Tandem("report --workspace " + ws + " --as '' --as-of-position 5");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("view.empty_member"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("as_of_position"), std::string::npos) << r.output;
+}
+
 TEST_F(TandemCliTest, ReportRefusalsHaveClearErrorsAndExitCodes) {
   ASSERT_EQ(Tandem("demo").exit_code, 0);
   EXPECT_EQ(Tandem("report --as ana").exit_code, 2);  // no --workspace

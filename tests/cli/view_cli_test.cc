@@ -105,6 +105,14 @@ TEST_F(ViewCliTest, FirmMemberNamingAPositionIsRefusedAndSeesNone) {
   EXPECT_NE(operator_read.output.find("as_of_position"), std::string::npos);
 }
 
+TEST_F(ViewCliTest, AnEmptyMemberIsAUsageErrorNotTheOperator) {
+  // A front end passing on an identity it could not resolve must not read as the operator.
+  CliRun r = View("internal-timeline --project web --member '' --as-of-position 3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("view.empty_member"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("as_of_position"), std::string::npos) << r.output;
+}
+
 TEST_F(ViewCliTest, MemberAsOfATimeBeforeTheFirstEventIsAnUnknownMember) {
   CliRun r = View("client-timeline --project web --member dana --as-of-time 2000-01-01");
   EXPECT_EQ(r.exit_code, 1);
