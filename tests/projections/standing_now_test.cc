@@ -50,6 +50,18 @@ class StandingNowTest : public ::testing::Test {
     return live;
   }
 
+  // The standing now of a view read by `view_member` and a report read by `report_member`, both
+  // naming a log position.
+  std::pair<Status, Status> NamingAPosition(const std::string& view_member,
+                                            const std::string& report_member) {
+    std::unique_ptr<ViewSource> live = Live();
+    ViewRequest view = Timeline(view_member);
+    view.as_of_named_position = true;
+    ReportRequest report = AskReport(report_member);
+    report.as_of_named_position = true;
+    return {CheckStandingNow(view, live.get()), CheckReportStandingNow(report, live.get())};
+  }
+
   // A report as of `position`, read as `tandem report --as-of-*` reads it: the member's standing
   // now first (unless `gated` is false), then the tenant's events folded.
   std::string ReportAsOf(ReportRequest request, uint64_t position, Status* status,
@@ -154,34 +166,22 @@ TEST_F(StandingNowTest, MemberNoLongerAllowedReportsReadsNoReportOfThePast) {
 }
 
 TEST_F(StandingNowTest, MemberNamingAPositionIsRefusedOnItsStandingAlone) {
-  std::unique_ptr<ViewSource> live = Live();
-  ViewRequest view = Timeline("acme-admin");
-  view.as_of_named_position = true;
-  ReportRequest report = AskReport("acme-admin");
-  report.as_of_named_position = true;
-  EXPECT_EQ(CheckStandingNow(view, live.get()).reason(), "view.position_not_allowed");
-  EXPECT_EQ(CheckReportStandingNow(report, live.get()).reason(), "view.position_not_allowed");
+  const auto [view, report] = NamingAPosition("acme-admin", "acme-admin");
+  EXPECT_EQ(view.reason(), "view.position_not_allowed");
+  EXPECT_EQ(report.reason(), "view.position_not_allowed");
 }
 
 TEST_F(StandingNowTest, FirmMemberNamingAPositionIsRefusedToo) {
   // Positions count every tenant's events: the firm of one tenant would gauge the others' activity.
-  std::unique_ptr<ViewSource> live = Live();
-  ViewRequest view = Timeline("pm");
-  view.as_of_named_position = true;
-  ReportRequest report = AskReport("owner");
-  report.as_of_named_position = true;
-  EXPECT_EQ(CheckStandingNow(view, live.get()).reason(), "view.position_not_allowed");
-  EXPECT_EQ(CheckReportStandingNow(report, live.get()).reason(), "view.position_not_allowed");
+  const auto [view, report] = NamingAPosition("pm", "owner");
+  EXPECT_EQ(view.reason(), "view.position_not_allowed");
+  EXPECT_EQ(report.reason(), "view.position_not_allowed");
 }
 
 TEST_F(StandingNowTest, OperatorNamingAPositionStands) {
-  std::unique_ptr<ViewSource> live = Live();
-  ViewRequest view = Timeline("");
-  view.as_of_named_position = true;
-  ReportRequest report = AskReport("");
-  report.as_of_named_position = true;
-  EXPECT_TRUE(CheckStandingNow(view, live.get()).ok());
-  EXPECT_TRUE(CheckReportStandingNow(report, live.get()).ok());
+  const auto [view, report] = NamingAPosition("", "");
+  EXPECT_TRUE(view.ok()) << view.ToString();
+  EXPECT_TRUE(report.ok()) << report.ToString();
 }
 
 TEST_F(StandingNowTest, NamingAMemberMakesAMissingWorkspaceAnUnknownMember) {
