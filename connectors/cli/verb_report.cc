@@ -76,7 +76,8 @@ int RunReport(const std::vector<std::string>& args) {
   // A member's report of the past is gated by the member's standing now, in the live views.
   const bool gated = !live && !request.as_member.empty();
   ViewEngine engine;
-  // A member or a link holder asks: no progress (see ViewProgress::kNone).
+  // A member or a link holder asks: no progress (see ViewProgress::kNone), no warnings.
+  LogErrorsOnly();
   if (!OpenViewEngine(vm, live || gated, ViewProgress::kNone, &engine)) return kExitFailed;
   std::unique_ptr<ViewSource> now;
   Status s;

@@ -62,6 +62,11 @@ int RunView(const std::vector<std::string>& args) {
   // Only leaving --member out reads as the operator: a front end passing on an identity it
   // failed to resolve must not make its user the operator.
   if (s.ok() && !vm["member"].defaulted() && request.member.empty()) s = EmptyMember("--member");
+  // Likewise an empty client is no client, not the operator's whole view.
+  if (s.ok() && !vm["client"].defaulted() && request.client.empty()) {
+    s = Status::InvalidArgument("view.empty_client",
+                                "--client needs a client's id (an empty one is no client)");
+  }
   std::vector<std::string> stored;
   if (s.ok()) s = ViewsNeeded(request.view, &stored);
   if (!s.ok()) return FailView("view", s);
@@ -73,6 +78,7 @@ int RunView(const std::vector<std::string>& args) {
   const bool gated = !live && !request.member.empty();
   // An as-of read folds in memory; only the live views need bringing up to date.
   const ViewProgress progress = request.member.empty() ? ViewProgress::kQuiet : ViewProgress::kNone;
+  if (!request.member.empty()) LogErrorsOnly();
   if (!OpenViewEngine(vm, live || gated, progress, &engine)) return kExitFailed;
   std::unique_ptr<ViewSource> now;
   if (gated) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -151,6 +152,10 @@ Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* positi
     return Status::NotFound("view.before_first_event", "nothing had been recorded by " + time);
   }
   return s;
+}
+
+void LogErrorsOnly() {
+  if (std::getenv("TANDEM_LOG_LEVEL") == nullptr) SetLogLevel(LogLevel::kError);
 }
 
 Status EmptyMember(const std::string& option) {

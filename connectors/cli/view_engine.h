@@ -35,6 +35,11 @@ std::string ViewsDir(const po::variables_map& vm);
 bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress progress,
                     ViewEngine* engine);
 
+// For a member's or a link holder's read: log errors only (unless TANDEM_LOG_LEVEL says
+// otherwise). Warnings of opening and catching up the views name log positions (a view dropped
+// as ahead of the log, a journal replayed), which count every tenant's events.
+void LogErrorsOnly();
+
 // An option naming a member given an empty name (InvalidArgument, view.empty_member).
 Status EmptyMember(const std::string& option);
 

@@ -2,6 +2,7 @@
 // history.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <regex>
 
 #include "cli_run.h"
@@ -111,6 +112,43 @@ TEST_F(ViewCliTest, AnEmptyMemberIsAUsageErrorNotTheOperator) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("view.empty_member"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("as_of_position"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, AnEmptyClientIsAUsageErrorNotTheOperatorsWholeView) {
+  CliRun r = View("internal-timeline --project web --client ''");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("view.empty_client"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, AMembersReadLogsNoWarningNamingALogPosition) {
+  // Views restored ahead of their log are dropped with a warning naming their checkpoint, a
+  // position that counts every tenant's events: the operator's to see, not a member's.
+  const std::string log_only = dir_.Sub("log-only");
+  std::filesystem::copy(dir_.Sub("data"), log_only, std::filesystem::copy_options::recursive);
+  std::filesystem::remove_all(log_only + "/views");
+  const std::string other =
+      R"({"actor":"z","audience":"Internal","payload_type":"ReportLinkRevoked",)"
+      R"("payload":{"project_id":"x"}})";
+  ASSERT_EQ(RunTandem(dir_, dir_.Sub("data"), "append --tenant other --stream project:x --file -",
+                      "[" + other + "," + other + "]")
+                .exit_code,
+            0);
+  ASSERT_EQ(Tandem("view-hash --all").exit_code, 0);  // the views fold the other tenant's events
+  // The log without those events, beside views that folded them.
+  auto restore = [&](const std::string& name) {
+    const std::string restored = dir_.Sub(name);
+    std::filesystem::copy(log_only, restored, std::filesystem::copy_options::recursive);
+    std::filesystem::copy(dir_.Sub("data") + "/views", restored + "/views",
+                          std::filesystem::copy_options::recursive);
+    return restored;
+  };
+  const std::string read = "view client-timeline --workspace " + workspace_ + " --project web";
+  CliRun member = RunTandem(dir_, restore("for-member"), read + " --member dana");
+  EXPECT_EQ(member.exit_code, 0) << member.output;
+  EXPECT_EQ(member.output.find("ahead_of_log"), std::string::npos) << member.output;
+  CliRun operator_read = RunTandem(dir_, restore("for-operator"), read);
+  EXPECT_EQ(operator_read.exit_code, 0) << operator_read.output;
+  EXPECT_NE(operator_read.output.find("ahead_of_log"), std::string::npos) << operator_read.output;
 }
 
 TEST_F(ViewCliTest, MemberAsOfATimeBeforeTheFirstEventIsAnUnknownMember) {
