@@ -119,7 +119,8 @@ bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress pro
 
 void AddAsOfOptions(po::options_description* desc) {
   desc->add_options()("as-of-position", po::value<uint64_t>()->default_value(0),
-                      "as it was when this global position was the last")(
+                      "as it was when this global position was the last (the operator only: "
+                      "a member reads as of a time)")(
       "as-of-time", po::value<std::string>()->default_value(""),
       "as it was at this moment (YYYY-MM-DD for the end of a day, or YYYY-MM-DDTHH:MM:SSZ)");
 }
