@@ -99,10 +99,8 @@ int RunReport(const std::vector<std::string>& args) {
     s = OpenLiveViewSource(engine.store.get(), &source);
   } else {
     AsOfScope scope;
-    scope.tenant = request.workspace;
-    scope.position = as_of;
-    scope.views = ReportViewsNeeded();
-    s = FoldAsOf(engine.log.get(), scope, &source);
+    s = ReportAsOfScope(request, as_of, &scope);
+    if (s.ok()) s = FoldAsOf(engine.log.get(), scope, &source);
   }
   std::string out;
   if (s.ok()) {

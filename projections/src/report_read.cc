@@ -433,6 +433,20 @@ std::vector<std::string> ReportViewsNeeded() {
   return {"directory", "client-report-facts", "internal-report-facts", "report-links"};
 }
 
+Status ReportAsOfScope(const ReportRequest& request, uint64_t position, AsOfScope* scope) {
+  *scope = AsOfScope();
+  scope->tenant = request.workspace;
+  scope->position = position;
+  scope->views = ReportViewsNeeded();
+  if (request.as_member.empty()) return Status::OK();
+  if (request.live == nullptr || request.live->as_of()) return StandingUnknown();
+  std::optional<std::set<std::string>> now;
+  Status s = ScopeNow(request, request.live, &now);
+  if (!s.ok()) return s;
+  scope->projects.emplace(now->begin(), now->end());
+  return Status::OK();
+}
+
 Status ReadReport(const ReportRequest& request, ViewSource* source, std::string* out) {
   std::vector<std::string> by;
   Clock clock;

@@ -101,7 +101,18 @@ Status AsOfScopeFor(const ViewRequest& request, uint64_t position, AsOfScope* sc
   *scope = AsOfScope();
   scope->tenant = request.workspace;
   scope->position = position;
-  if (PerProject(*view)) scope->project = request.project;
+  if (PerProject(*view)) {
+    scope->project = request.project;
+  } else if (!request.member.empty()) {
+    // A member's read spanning projects (action items) shows only projects it sees now
+    // (ReadView): fold those, so that its time tells nothing of the others.
+    if (request.live == nullptr || request.live->as_of()) return StandingUnknown();
+    std::unordered_set<std::string> now;
+    Status s = StandingNow(request, request.live, &now);
+    if (!s.ok()) return s;
+    scope->projects.emplace(now.begin(), now.end());
+    std::sort(scope->projects->begin(), scope->projects->end());
+  }
   return ViewsNeeded(request.view, &scope->views);
 }
 

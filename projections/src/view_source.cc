@@ -1,6 +1,7 @@
 // The two places queries read from: the live views database, and views folded in memory.
 #include <algorithm>
 #include <map>
+#include <queue>
 #include <set>
 #include <system_error>
 #include <thread>
@@ -213,6 +214,63 @@ Status OpenLiveViewSource(ViewStore* store, std::unique_ptr<ViewSource>* source)
   return Status::OK();
 }
 
+// Folds the events of `streams` up to `position` in global order, a page of each stream at a
+// time: memory is bounded by the pages (about 64k events in all), not by the streams' length.
+Status FoldStreamsInOrder(EventLog* log, const std::vector<StreamId>& streams, uint64_t position,
+                          std::vector<std::unique_ptr<Projection>>* projections,
+                          MemoryViewSource* memory) {
+  struct Cursor {
+    StreamId stream;
+    uint64_t next = 1;  // the next stream version to read
+    std::vector<RecordedEvent> page;
+    size_t at = 0;
+  };
+  ReadOptions options;
+  options.as_of_position = position;
+  options.max_count = std::clamp<size_t>(65536 / std::max<size_t>(1, streams.size()), 16, 1000);
+  std::vector<Cursor> cursors(streams.size());
+  // Reads the cursor's next page; false when the stream has nothing more up to the position.
+  auto refill = [&](Cursor& c, bool* more) {
+    c.page.clear();
+    c.at = 0;
+    Status s = log->ReadStreamForward(c.stream, c.next, options, &c.page);
+    *more = s.ok() && !c.page.empty();
+    if (*more) c.next = c.page.back().stream_version() + 1;
+    return s.IsNotFound() ? Status::OK() : s;
+  };
+  auto later = [&](size_t a, size_t b) {
+    return cursors[a].page[cursors[a].at].global_position() >
+           cursors[b].page[cursors[b].at].global_position();
+  };
+  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heads(later);
+  for (size_t i = 0; i < streams.size(); ++i) {
+    cursors[i].stream = streams[i];
+    bool more = false;
+    Status s = refill(cursors[i], &more);
+    if (!s.ok()) return s;
+    if (more) heads.push(i);
+  }
+  std::vector<RecordedEvent> batch;
+  while (!heads.empty()) {
+    const size_t i = heads.top();
+    heads.pop();
+    Cursor& c = cursors[i];
+    batch.push_back(std::move(c.page[c.at++]));
+    bool more = true;
+    if (c.at == c.page.size()) {
+      Status s = refill(c, &more);
+      if (!s.ok()) return s;
+    }
+    if (more) heads.push(i);
+    if (batch.size() == 1000 || heads.empty()) {
+      Status s = memory->Fold(projections, batch);
+      if (!s.ok()) return s;
+      batch.clear();
+    }
+  }
+  return Status::OK();
+}
+
 Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSource>* source) {
   if (scope.position == 0 || scope.position > log->LastPosition()) {
     return Status::InvalidArgument(
@@ -243,6 +301,12 @@ Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSourc
                  return a.global_position() < b.global_position();
                });
     s = memory->Fold(&projections, merged);
+  } else if (scope.projects.has_value()) {
+    std::vector<StreamId> streams{{scope.tenant, "workspace"}};
+    for (const std::string& project : *scope.projects) {
+      streams.push_back({scope.tenant, "project:" + project});
+    }
+    s = FoldStreamsInOrder(log, streams, scope.position, &projections, memory.get());
   } else {
     uint64_t next = 1;
     std::vector<RecordedEvent> page;

@@ -74,14 +74,29 @@ class StandingNowTest : public ::testing::Test {
     }
 
     AsOfScope scope;
-    scope.tenant = request.workspace;
-    scope.position = position;
-    scope.views = ReportViewsNeeded();
+    if (s.ok()) s = ReportAsOfScope(request, position, &scope);
     std::unique_ptr<ViewSource> past;
     if (s.ok()) s = FoldAsOf(world_->log(), scope, &past);
     std::string out;
     if (s.ok()) s = ReadReport(request, past.get(), &out);
     *status = s;
+    return out;
+  }
+
+  // The report as of `position` from a fold of every event of the workspace (what a member's
+  // report of the past folded before it was limited to the member's projects).
+  std::string ReportFromTheWholeWorkspace(ReportRequest request, uint64_t position) {
+    std::unique_ptr<ViewSource> live = Live();
+    request.live = live.get();
+    AsOfScope whole;
+    whole.tenant = request.workspace;
+    whole.position = position;
+    whole.views = ReportViewsNeeded();
+    std::unique_ptr<ViewSource> past;
+    std::string out;
+    Status s = FoldAsOf(world_->log(), whole, &past);
+    if (s.ok()) s = ReadReport(request, past.get(), &out);
+    EXPECT_TRUE(s.ok()) << s.ToString();
     return out;
   }
 
@@ -139,6 +154,82 @@ TEST_F(StandingNowTest, ReportOfThePastCoversOnlyProjectsTheMemberStillReportsOn
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(ProjectsOf(then), (std::set<std::string>{"p-acme", "p-globex"}));
   EXPECT_EQ(ProjectsOf(past), (std::set<std::string>{"p-acme"}));
+}
+
+// What a member's read of the past spanning projects folds: the workspace stream and the
+// projects it sees now, nothing of the other client's projects (whose volume its time would
+// otherwise tell).
+TEST_F(StandingNowTest, ClientMembersReportOfThePastFoldsOnlyItsClientsProjects) {
+  std::unique_ptr<ViewSource> live = Live();
+  ReportRequest request = AskReport("acme-admin");
+  request.live = live.get();
+  AsOfScope scope;
+  ASSERT_TRUE(ReportAsOfScope(request, world_->log()->LastPosition(), &scope).ok());
+  ASSERT_TRUE(scope.projects.has_value());
+  EXPECT_EQ(*scope.projects, std::vector<std::string>{"p-acme"});
+}
+
+TEST_F(StandingNowTest, ClientMembersActionItemsOfThePastFoldOnlyItsClientsProjects) {
+  std::unique_ptr<ViewSource> live = Live();
+  ViewRequest request;
+  request.view = "action-items";
+  request.workspace = "northwind";
+  request.member = "globex-member";
+  request.live = live.get();
+  AsOfScope scope;
+  ASSERT_TRUE(AsOfScopeFor(request, world_->log()->LastPosition(), &scope).ok());
+  ASSERT_TRUE(scope.projects.has_value());
+  EXPECT_EQ(*scope.projects, std::vector<std::string>{"p-globex"});
+}
+
+TEST_F(StandingNowTest, OperatorsReportOfThePastFoldsTheWholeWorkspace) {
+  ReportRequest request = AskReport("");
+  AsOfScope scope;
+  ASSERT_TRUE(ReportAsOfScope(request, world_->log()->LastPosition(), &scope).ok());
+  EXPECT_FALSE(scope.projects.has_value());
+  EXPECT_EQ(scope.tenant, "northwind");
+}
+
+// Folding only the member's projects leaves its report of the past as the whole workspace's
+// fold gave it.
+TEST_F(StandingNowTest, ClientMembersReportOfThePastIsTheSameFoldedFromItsProjectsOnly) {
+  const uint64_t before = world_->log()->LastPosition();
+  world_->MustRun(Cmd("milestone.plan", "northwind", "pm",
+                      {{"project_id", "p-globex"},
+                       {"milestone_id", "later"},
+                       {"title", "Later"},
+                       {"planned_date", "2027-03-01"}}));
+  Status s;
+  const std::string scoped = ReportAsOf(AskReport("acme-admin", {"project"}), before, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(scoped, ReportFromTheWholeWorkspace(AskReport("acme-admin", {"project"}), before));
+  EXPECT_EQ(ProjectsOf(scoped), (std::set<std::string>{"p-acme"}));
+}
+
+// Streams longer than a page are merged page by page in log order: the KPIs that pair events
+// (a question and its first reply) come out as the whole workspace's fold gives them.
+TEST_F(StandingNowTest, ClientMembersReportOfThePastFromLongStreamsIsTheSame) {
+  for (int i = 0; i < 700; ++i) {
+    for (const std::string client : {"acme", "globex"}) {
+      const std::string thread = "t" + std::to_string(i % 7);
+      const std::string id = client + std::to_string(i);
+      for (const std::string& actor : {client + "-member", std::string("pm")}) {
+        world_->MustRun(Cmd("comment.post", "northwind", actor,
+                            {{"project_id", "p-" + client},
+                             {"thread_id", thread},
+                             {"comment_id", id + actor},
+                             {"body", "a question and its answer"},
+                             {"audience", "client"},
+                             {"anchor", {{"kind", "project"}, {"id", "p-" + client}}}}));
+      }
+    }
+  }
+  const uint64_t before = world_->log()->LastPosition();
+  Status s;
+  const std::string scoped = ReportAsOf(AskReport("acme-admin"), before, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(scoped, ReportFromTheWholeWorkspace(AskReport("acme-admin"), before));
+  EXPECT_NE(scoped.find("\"client_questions\":700"), std::string::npos) << scoped;
 }
 
 TEST_F(StandingNowTest, MembersReadOfThePastWithoutTheLiveViewsIsRefused) {

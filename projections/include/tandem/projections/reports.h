@@ -75,6 +75,12 @@ Status CheckReportStandingNow(const ReportRequest& request, ViewSource* live);
 // The stored views a report reads (for FoldAsOf with the workspace as tenant).
 std::vector<std::string> ReportViewsNeeded();
 
+// What FoldAsOf must fold for the report as of `position`: the report's views over the
+// workspace; for a named member, only the projects it reads reports of now (a report of the
+// past covers no other), so that how long the fold takes follows what the member may see, not
+// how much the workspace's other clients did. After CheckReportStandingNow.
+Status ReportAsOfScope(const ReportRequest& request, uint64_t position, AsOfScope* scope);
+
 // Renders the report. Errors: InvalidArgument (report.missing_option, report.bad_dimension,
 // report.bad_date), NotFound (view.unknown_workspace, view.unknown_member),
 // PermissionDenied (report.not_permitted).

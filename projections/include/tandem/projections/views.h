@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,11 @@ const char* ViewServingName(ViewServing serving);
 struct AsOfScope {
   std::string tenant;   // empty: the whole log
   std::string project;  // set: only the workspace stream and this project's stream
+  // Set (and no `project`): only the workspace stream and these projects' streams. A member's
+  // read of the past that spans projects (reports, action items) folds the projects the member
+  // sees now and nothing else: its time then follows what the member may see, not how much
+  // the workspace's other clients and projects did.
+  std::optional<std::vector<std::string>> projects;
   uint64_t position = 0;
   std::vector<std::string> views;  // stored views to fold (all when empty)
 };
