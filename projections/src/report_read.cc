@@ -333,7 +333,11 @@ bool ReportsOn(schema::Role role) {
 }
 
 // The projects the asker reads reports of. PermissionDenied when it may read none.
-Status ScopeOf(const Asker& asker, const std::string& tenant, ViewSource* source,
+// The projects `asker` reads reports of in `source`. `live` (for a report of the past, whose
+// fold holds only the projects the member reads reports of now) decides, with the roles the
+// member held then, whether it read reports at all then, as a fold of the whole workspace
+// would: a role then on a project it no longer reads still made it a reader of reports.
+Status ScopeOf(const Asker& asker, const std::string& tenant, ViewSource* source, ViewSource* live,
                ReportScope* scope) {
   scope->tenant = tenant;
   scope->client_facts_only = asker.client_side();
@@ -351,6 +355,16 @@ Status ScopeOf(const Asker& asker, const std::string& tenant, ViewSource* source
       permitted = true;
     }
     scope->projects.emplace_back(id, std::move(project));
+  }
+  if (!permitted && live != nullptr) {
+    std::vector<std::pair<std::string, ProjectEntry>> now;
+    s = live->Reader("directory", &rows);
+    if (s.ok()) s = ListProjects(*rows, tenant, &now);
+    if (!s.ok()) return s;
+    permitted = std::any_of(now.begin(), now.end(), [&](const auto& entry) {
+      return (!asker.client_side() || entry.second.client_id == asker.client_id) &&
+             ReportsOn(asker.state->RoleOn(entry.first));
+    });
   }
   if (!permitted) {
     return Status::PermissionDenied("report.not_permitted",
@@ -370,7 +384,8 @@ Status ResolveReportAsker(const ReportRequest& request, const std::vector<std::s
   Status s = ResolveAsker(who, views, source, &directory, asker);
   if (!s.ok()) return s;
   if (request.as_of_named_position && !asker->is_operator) return PositionNotAllowed();
-  return ScopeOf(*asker, request.workspace, source, scope);
+  return ScopeOf(*asker, request.workspace, source, source->as_of() ? request.live : nullptr,
+                 scope);
 }
 
 // The projects a named member reads reports of now, in the live directory (`live`): current

@@ -224,19 +224,21 @@ Status FoldStreamsInOrder(EventLog* log, const std::vector<StreamId>& streams, u
     uint64_t next = 1;  // the next stream version to read
     std::vector<RecordedEvent> page;
     size_t at = 0;
+    // A page shorter than asked for ends what is visible up to the position: asking again
+    // would only find the stream's head past it, by a walk back over every later version.
+    bool last_page = false;
   };
   ReadOptions options;
   options.as_of_position = position;
   options.max_count = std::clamp<size_t>(65536 / std::max<size_t>(1, streams.size()), 16, 1000);
   std::vector<Cursor> cursors(streams.size());
-  // Reads the cursor's next page; false when the stream has nothing more up to the position.
-  auto refill = [&](Cursor& c, bool* more) {
+  auto refill = [&](Cursor& c) {
     c.page.clear();
     c.at = 0;
     Status s = log->ReadStreamForward(c.stream, c.next, options, &c.page);
-    *more = s.ok() && !c.page.empty();
-    if (*more) c.next = c.page.back().stream_version() + 1;
-    return s.IsNotFound() ? Status::OK() : s;
+    c.last_page = c.page.size() < options.max_count;
+    if (!c.page.empty()) c.next = c.page.back().stream_version() + 1;
+    return s.IsNotFound() ? Status::OK() : s;  // a project with no event up to the position
   };
   auto later = [&](size_t a, size_t b) {
     return cursors[a].page[cursors[a].at].global_position() >
@@ -245,10 +247,9 @@ Status FoldStreamsInOrder(EventLog* log, const std::vector<StreamId>& streams, u
   std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heads(later);
   for (size_t i = 0; i < streams.size(); ++i) {
     cursors[i].stream = streams[i];
-    bool more = false;
-    Status s = refill(cursors[i], &more);
+    Status s = refill(cursors[i]);
     if (!s.ok()) return s;
-    if (more) heads.push(i);
+    if (!cursors[i].page.empty()) heads.push(i);
   }
   std::vector<RecordedEvent> batch;
   while (!heads.empty()) {
@@ -256,12 +257,11 @@ Status FoldStreamsInOrder(EventLog* log, const std::vector<StreamId>& streams, u
     heads.pop();
     Cursor& c = cursors[i];
     batch.push_back(std::move(c.page[c.at++]));
-    bool more = true;
-    if (c.at == c.page.size()) {
-      Status s = refill(c, &more);
+    if (c.at == c.page.size() && !c.last_page) {
+      Status s = refill(c);
       if (!s.ok()) return s;
     }
-    if (more) heads.push(i);
+    if (c.at < c.page.size()) heads.push(i);
     if (batch.size() == 1000 || heads.empty()) {
       Status s = memory->Fold(projections, batch);
       if (!s.ok()) return s;

@@ -96,6 +96,26 @@ TEST_F(EventLogReadTest, StreamCreatedAfterTheAsOfPositionIsNotFound) {
   EXPECT_TRUE(log_->ReadStreamForward(g_, 1, o, &events_).IsNotFound());
 }
 
+TEST_F(EventLogReadTest, StreamCreatedAfterTheAsOfPositionIsNotFoundFromALaterVersionToo) {
+  Add(g_, "g2");
+  ReadOptions o;
+  o.as_of_position = 1;
+  EXPECT_TRUE(log_->ReadStreamForward(g_, 2, o, &events_).IsNotFound());
+}
+
+// Read as of a position, a stream that goes on past it ends at its last visible version,
+// however much was appended to it since.
+TEST_F(EventLogReadTest, ReadingPastTheVisibleEndOfAStreamAsOfAPositionIsEmpty) {
+  const uint64_t before = log_->LastPosition();
+  for (int i = 0; i < 50; i++) Add(a_, "later");
+  ReadOptions o;
+  o.as_of_position = before;
+  ASSERT_TRUE(log_->ReadStreamForward(a_, 4, o, &events_).ok());
+  EXPECT_TRUE(events_.empty());
+  ASSERT_TRUE(log_->ReadStreamForward(a_, 3, o, &events_).ok());
+  EXPECT_EQ(Bodies(events_), (std::vector<std::string>{"a3"}));
+}
+
 TEST_F(EventLogReadTest, ReadingPastTheEndOfAStreamIsEmpty) {
   ASSERT_TRUE(log_->ReadStreamForward(a_, 100, ReadOptions(), &events_).ok());
   EXPECT_TRUE(events_.empty());

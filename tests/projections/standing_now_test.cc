@@ -232,6 +232,20 @@ TEST_F(StandingNowTest, ClientMembersReportOfThePastFromLongStreamsIsTheSame) {
   EXPECT_NE(scoped.find("\"client_questions\":700"), std::string::npos) << scoped;
 }
 
+// A role then on a project the member no longer reads made it a reader of reports then: its
+// report of the past is empty, as the whole workspace's fold gives it, not refused.
+TEST_F(StandingNowTest, ManagerMovedToAnotherProjectReadsAnEmptyReportOfThePast) {
+  GrantProjectManager("staff", "p-acme", 1);
+  const uint64_t then = world_->log()->LastPosition();
+  Revoke("staff", "project_manager", 2, "p-acme");
+  GrantProjectManager("staff", "p-globex", 3);
+  Status s;
+  const std::string past = ReportAsOf(AskReport("staff", {"project"}), then, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(past, ReportFromTheWholeWorkspace(AskReport("staff", {"project"}), then));
+  EXPECT_TRUE(ProjectsOf(past).empty());
+}
+
 TEST_F(StandingNowTest, MembersReadOfThePastWithoutTheLiveViewsIsRefused) {
   const uint64_t before = world_->log()->LastPosition();
   Revoke("acme-admin", "client_admin", 1);

@@ -364,6 +364,7 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
     }
   }
   uint64_t previous_position = forward ? 0 : kEndOfStream;
+  bool past_bound = false;  // reading forward, a version past the bound ended the page
   std::vector<uint64_t> versions, positions;
   // A damaged index entry is reported after the events before it are read and checked: the
   // first problem in version order is the one named.
@@ -393,8 +394,9 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
     if (position > bound) {
       // Within a stream positions grow with versions: going forward nothing further is
       // visible; going backward, older versions may be.
-      if (forward) break;
-      continue;
+      if (!forward) continue;
+      past_bound = true;
+      break;
     }
     if (position == 0) {
       index = PointsAtZero(stream, version);
@@ -407,6 +409,21 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
   if (s.ok()) s = index;
   if (s.ok()) s = FromRocks(it->status(), "reading stream " + stream.ToString());
   if (!s.ok() || !events->empty()) return s;
+  if (past_bound && from_version > 1) {
+    // The stream goes on past the bound from `from_version`: when the version before is
+    // visible, it is the head as of the bound, found with one read instead of a walk back over
+    // every later version (which made a read of the past cost what was appended since).
+    uint64_t version = 0;
+    it->Seek(log_keys::StreamVersionKey(stream, from_version - 1));
+    if (it->Valid() && it->key().starts_with(prefix) &&
+        StreamKeyVersion(it->key(), prefix, &version) && version == from_version - 1 &&
+        it->value().size() == 8) {
+      const uint64_t position = log_keys::ReadBigEndian64(it->value().data());
+      RecordedEvent head;
+      if (position != 0 && position <= bound)
+        return ReadStreamRecord(stream, version, position, &head);
+    }
+  }
   // An empty page is normal past a stream's end; a stream with no visible event is a mistake
   // (a mistyped name, another tenant's stream) that the caller should hear about.
   uint64_t head = 0;
