@@ -224,9 +224,6 @@ Status FoldStreamsInOrder(EventLog* log, const std::vector<StreamId>& streams, u
     uint64_t next = 1;  // the next stream version to read
     std::vector<RecordedEvent> page;
     size_t at = 0;
-    // A page shorter than asked for ends what is visible up to the position: asking again
-    // would only find the stream's head past it, by a walk back over every later version.
-    bool last_page = false;
   };
   ReadOptions options;
   options.as_of_position = position;
@@ -236,7 +233,6 @@ Status FoldStreamsInOrder(EventLog* log, const std::vector<StreamId>& streams, u
     c.page.clear();
     c.at = 0;
     Status s = log->ReadStreamForward(c.stream, c.next, options, &c.page);
-    c.last_page = c.page.size() < options.max_count;
     if (!c.page.empty()) c.next = c.page.back().stream_version() + 1;
     return s.IsNotFound() ? Status::OK() : s;  // a project with no event up to the position
   };
@@ -257,7 +253,8 @@ Status FoldStreamsInOrder(EventLog* log, const std::vector<StreamId>& streams, u
     heads.pop();
     Cursor& c = cursors[i];
     batch.push_back(std::move(c.page[c.at++]));
-    if (c.at == c.page.size() && !c.last_page) {
+    // Until a read comes back empty: the log reports damage past a short page there.
+    if (c.at == c.page.size()) {
       Status s = refill(c);
       if (!s.ok()) return s;
     }

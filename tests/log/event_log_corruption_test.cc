@@ -218,6 +218,25 @@ TEST_F(EventLogCorruptionTest, StreamHeadPointingAtAnotherEventIsCorruption) {
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 }
 
+// A version pointing past the log ends a page early; the versions visible after it are still
+// the stream's, so the read from it is corruption, not the stream's end. (Read as of a position
+// before the stream's last event, a visible version between the damaged one and the last is
+// not looked for: that read stops at the first version past the position; `tandem verify`
+// checks every entry.)
+TEST_F(EventLogCorruptionTest, StreamIndexEntryPastTheLogIsCorruptionNotTheStreamsEnd) {
+  Put(kStreams, StreamKey("acme", "s", 3), PositionKey(100));
+  auto log = test::OpenLogOrDie(dir_.path());
+  std::vector<RecordedEvent> events;
+  ASSERT_TRUE(log->ReadStreamForward({"acme", "s"}, 1, ReadOptions(), &events).ok());
+  EXPECT_EQ(events.size(), 2u);
+  Status s = log->ReadStreamForward({"acme", "s"}, 3, ReadOptions(), &events);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  ReadOptions as_of;
+  as_of.as_of_position = 5;
+  s = log->ReadStreamForward({"acme", "s"}, 3, as_of, &events);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
 TEST_F(EventLogCorruptionTest, MissingStreamIndexEntryIsCorruptionNotAShortRead) {
   Delete(kStreams, StreamKey("acme", "s", 3));
   auto log = test::OpenLogOrDie(dir_.path());

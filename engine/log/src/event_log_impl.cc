@@ -334,6 +334,17 @@ Status EventLogImpl::FindIdempotentAppend(const std::string& tenant,
   return Status::OK();
 }
 
+// Whether the stream's last index entry is well formed and lies past `bound` (so that no
+// visible version follows a gap beyond the entries a read looked at).
+bool EventLogImpl::LastEntryIsPast(const StreamId& stream, const std::string& prefix,
+                                   uint64_t bound, rocksdb::Iterator* it) const {
+  uint64_t version = 0;
+  it->SeekForPrev(log_keys::StreamVersionKey(stream, kEndOfStream));
+  return it->Valid() && it->key().starts_with(prefix) &&
+         StreamKeyVersion(it->key(), prefix, &version) && it->value().size() == 8 &&
+         log_keys::ReadBigEndian64(it->value().data()) > bound;
+}
+
 Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
                                 const ReadOptions& options, std::vector<RecordedEvent>* events) {
   events->clear();
@@ -409,10 +420,12 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
   if (s.ok()) s = index;
   if (s.ok()) s = FromRocks(it->status(), "reading stream " + stream.ToString());
   if (!s.ok() || !events->empty()) return s;
-  if (past_bound && from_version > 1) {
-    // The stream goes on past the bound from `from_version`: when the version before is
-    // visible, it is the head as of the bound, found with one read instead of a walk back over
-    // every later version (which made a read of the past cost what was appended since).
+  if (past_bound && from_version > 1 && LastEntryIsPast(stream, prefix, bound, it.get())) {
+    // The stream goes on past the bound from `from_version` and its last entry is past it too:
+    // when the version before is visible, it is the head as of the bound, found with two reads
+    // instead of a walk back over every later version (which made a read of the past cost what
+    // was appended since). Anything else (a visible entry past a gap, a damaged last entry)
+    // takes the walk, which names the damage.
     uint64_t version = 0;
     it->Seek(log_keys::StreamVersionKey(stream, from_version - 1));
     if (it->Valid() && it->key().starts_with(prefix) &&
@@ -420,8 +433,9 @@ Status EventLogImpl::ReadStream(const StreamId& stream, uint64_t from_version, b
         it->value().size() == 8) {
       const uint64_t position = log_keys::ReadBigEndian64(it->value().data());
       RecordedEvent head;
-      if (position != 0 && position <= bound)
+      if (position != 0 && position <= bound) {
         return ReadStreamRecord(stream, version, position, &head);
+      }
     }
   }
   // An empty page is normal past a stream's end; a stream with no visible event is a mistake

@@ -165,6 +165,8 @@ class EventLogImpl : public EventLog {
   Status ReadRecord(uint64_t position, RecordedEvent* event) const;
   // Reads the event at `position`, which the stream index gives for `stream`@`version`, and
   // checks that the record says the same (indexes are derived data, never trusted alone).
+  bool LastEntryIsPast(const StreamId& stream, const std::string& prefix, uint64_t bound,
+                       rocksdb::Iterator* it) const;
   Status ReadStreamRecord(const StreamId& stream, uint64_t version, uint64_t position,
                           RecordedEvent* event) const;
   // The events at `positions` (the stream index's entries for `versions` of `stream`), checked
