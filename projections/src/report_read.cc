@@ -332,8 +332,8 @@ bool ReportsOn(schema::Role role) {
          role == schema::Role::ClientMember;
 }
 
-// The projects the asker reads reports of. PermissionDenied when it may read none.
-// The projects `asker` reads reports of in `source`. `live` (for a report of the past, whose
+// The projects `asker` reads reports of in `source`; PermissionDenied when it may read none.
+// `live` (for a report of the past, whose
 // fold holds only the projects the member reads reports of now) decides, with the roles the
 // member held then, whether it read reports at all then, as a fold of the whole workspace
 // would: a role then on a project it no longer reads still made it a reader of reports.

@@ -334,8 +334,8 @@ Status EventLogImpl::FindIdempotentAppend(const std::string& tenant,
   return Status::OK();
 }
 
-// Whether the stream's last index entry is well formed and lies past `bound` (so that no
-// visible version follows a gap beyond the entries a read looked at).
+// When it does, no version after the entries a read looked at can be visible unless the index
+// is damaged between them, which `tandem verify` finds.
 bool EventLogImpl::LastEntryIsPast(const StreamId& stream, const std::string& prefix,
                                    uint64_t bound, rocksdb::Iterator* it) const {
   uint64_t version = 0;

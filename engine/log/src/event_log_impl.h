@@ -163,10 +163,12 @@ class EventLogImpl : public EventLog {
   Status ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
                     const ReadOptions& options, std::vector<RecordedEvent>* events);
   Status ReadRecord(uint64_t position, RecordedEvent* event) const;
-  // Reads the event at `position`, which the stream index gives for `stream`@`version`, and
-  // checks that the record says the same (indexes are derived data, never trusted alone).
+  // Whether `stream`'s last index entry is well formed and lies past `bound` (`prefix` is the
+  // stream's key prefix; `it` is repositioned).
   bool LastEntryIsPast(const StreamId& stream, const std::string& prefix, uint64_t bound,
                        rocksdb::Iterator* it) const;
+  // Reads the event at `position`, which the stream index gives for `stream`@`version`, and
+  // checks that the record says the same (indexes are derived data, never trusted alone).
   Status ReadStreamRecord(const StreamId& stream, uint64_t version, uint64_t position,
                           RecordedEvent* event) const;
   // The events at `positions` (the stream index's entries for `versions` of `stream`), checked

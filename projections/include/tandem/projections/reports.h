@@ -77,8 +77,8 @@ std::vector<std::string> ReportViewsNeeded();
 
 // What FoldAsOf must fold for the report as of `position`: the report's views over the
 // workspace; for a named member, only the projects it reads reports of now (a report of the
-// past covers no other), so that how long the fold takes follows what the member may see, not
-// how much the workspace's other clients did. After CheckReportStandingNow.
+// past covers no other), so that how long the fold takes does not follow how much other
+// clients did on their projects. After CheckReportStandingNow.
 Status ReportAsOfScope(const ReportRequest& request, uint64_t position, AsOfScope* scope);
 
 // Renders the report. Errors: InvalidArgument (report.missing_option, report.bad_dimension,

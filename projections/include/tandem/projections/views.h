@@ -88,8 +88,8 @@ struct AsOfScope {
   std::string project;  // set: only the workspace stream and this project's stream
   // Set (and no `project`): only the workspace stream and these projects' streams. A member's
   // read of the past that spans projects (reports, action items) folds the projects the member
-  // sees now and nothing else: its time then follows what the member may see, not how much
-  // the workspace's other clients and projects did.
+  // sees now and nothing else: its time then does not follow how much other clients did on
+  // their projects (the workspace stream, every client's members, is still folded whole).
   std::optional<std::vector<std::string>> projects;
   uint64_t position = 0;
   std::vector<std::string> views;  // stored views to fold (all when empty)
