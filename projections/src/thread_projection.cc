@@ -73,6 +73,12 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
   s = threads_.Find(*rows, thread_key, &thread);
   if (!s.ok()) return s;
   if (thread != nullptr && thread->client != client) return Status::OK();  // not part of it
+  if (client && curation_ == Curation::kInternal) {
+    // The client view holds the client threads' comments; here a client thread is only its
+    // place among the project's threads, taken by its first comment.
+    if (thread == nullptr) return NewThread(thread_key, *e, client, root, rows, &thread);
+    return Status::OK();
+  }
   const std::string places = PlacesBase(tenant, project);
   const uint64_t index = thread == nullptr ? 0 : thread->comments;
   bool added = false;
@@ -95,12 +101,8 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
     }
   }
   if (thread == nullptr) {
-    s = threads_.Get(*rows, thread_key, &thread);
+    s = NewThread(thread_key, *e, client, root, rows, &thread);
     if (!s.ok()) return s;
-    thread->seq = root->next_seq++;
-    thread->client = client;
-    thread->anchor_kind = AnchorKindOf(e->anchor());
-    thread->anchor_id = AnchorIdOf(e->anchor());
   }
   ++thread->comments;
   comments_.Append(CommentsBase(tenant, project, thread_id), index, [&](JsonLine& line) {
@@ -110,6 +112,18 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
         .Str("body", e->body())
         .Str("reply_to", reply_to);
   });
+  return Status::OK();
+}
+
+Status ThreadProjection::NewThread(const std::string& key, const schema::CommentPosted& first,
+                                   bool client, ProjectRoot* root, ViewRows* rows,
+                                   ThreadDoc** thread) {
+  Status s = threads_.Get(*rows, key, thread);
+  if (!s.ok()) return s;
+  (*thread)->seq = root->next_seq++;
+  (*thread)->client = client;
+  (*thread)->anchor_kind = AnchorKindOf(first.anchor());
+  (*thread)->anchor_id = AnchorIdOf(first.anchor());
   return Status::OK();
 }
 

@@ -1,6 +1,9 @@
 // The comment threads of each project: each thread with its anchor and audience, and its
 // comments (author, when, body, the comment it replies to) in the order they were posted.
-// The client view (Curation::kClient) folds only comments of client threads.
+// The client view (Curation::kClient) folds only comments of client threads. The internal view
+// folds the internal threads' comments; a client thread is there only as its place among the
+// project's threads (a thread row with no comments, written by its first comment), and readers
+// take its comments from the client view: a client comment is stored once, not in both views.
 //
 // Rows (keys extend the project's root row, curated_project.h):
 //   {tenant, project, "t", thread}                   the thread: anchor, audience, comment count
@@ -14,8 +17,9 @@
 //
 // The rules are the domain's (project_state.cc): a thread's audience and anchor are set by its
 // first comment, and a comment whose audience differs is not part of it; a comment id is
-// taken by its first comment, project-wide. A reply_to that names no earlier comment of the
-// same thread is dropped (shown as none): a reply never points outside its thread.
+// taken by its first comment (each view knows the ids of the comments it holds: the domain,
+// which refuses a taken id, knows them project-wide). A reply_to that names no earlier comment of
+// the same thread is dropped (shown as none): a reply never points outside its thread.
 #pragma once
 
 #include <string>
@@ -41,7 +45,7 @@ class ThreadProjection : public Projection {
   ThreadProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
       : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "threads")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 5; }
+  uint32_t version() const override { return curation_ == Curation::kClient ? 5 : 6; }
   bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override {
     return Curated(curation_, EventFilter::Of({schema::Payload::ProjectCreated,
@@ -52,6 +56,10 @@ class ThreadProjection : public Projection {
   void Forget() override;
 
  private:
+  // The thread `key` started by `first`, in the order of the project's threads.
+  Status NewThread(const std::string& key, const schema::CommentPosted& first, bool client,
+                   ProjectRoot* root, ViewRows* rows, ThreadDoc** thread);
+
   std::shared_ptr<RowCacheBudget> budget_;  // first: the caches below charge it
   Curation curation_;
   std::string name_;

@@ -17,7 +17,27 @@ constexpr uint64_t kMaxPage = 1000;
 struct Thread {
   std::string id;
   ThreadDoc doc;
+  const RowReader* rows = nullptr;  // the view holding its comments
 };
+
+// For an internal reader, a client thread's place in the internal view stands for the thread
+// the client view holds (thread_projection.h): `*t` becomes that thread, in its place; false
+// when the client view has not folded it yet (it may be behind the internal one).
+Status FromClientView(const QueryContext& ctx, Thread* t, bool* found) {
+  *found = false;
+  const RowReader* client = nullptr;
+  Status s = ctx.Rows(CuratedName(Curation::kClient, "threads"), &client);
+  if (!s.ok()) return s;
+  ThreadDoc doc;
+  s = LoadDoc(*client, ThreadKey(ctx.request.workspace, ctx.request.project, t->id), &doc);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return s;
+  doc.seq = t->doc.seq;
+  t->doc = std::move(doc);
+  t->rows = client;
+  *found = true;
+  return Status::OK();
+}
 
 Status Replies(const RowReader& rows, const std::string& prefix, boost::json::array* out) {
   return rows.Scan(prefix, [&](std::string_view, std::string_view id) {
@@ -32,7 +52,7 @@ Status ThreadJson(const QueryContext& ctx, const CuratedProject& p, const Thread
   const std::string& project = ctx.request.project;
   std::vector<boost::json::object> items;
   Status s =
-      ChunkedList::Read(*p.rows, CommentsBase(ws, project, t.id), t.doc.comments,
+      ChunkedList::Read(*t.rows, CommentsBase(ws, project, t.id), t.doc.comments,
                         ctx.request.offset, std::min(ctx.request.limit, kMaxPage), false, &items);
   if (!s.ok()) return s;
   *out = {{"id", t.id}};
@@ -44,7 +64,7 @@ Status ThreadJson(const QueryContext& ctx, const CuratedProject& p, const Thread
     const boost::json::object& item = items[i];
     const std::string author = json_fields::Str(item, "author");
     boost::json::array replies;
-    s = Replies(*p.rows, RepliesPrefix(ws, project, t.id, ctx.request.offset + i), &replies);
+    s = Replies(*t.rows, RepliesPrefix(ws, project, t.id, ctx.request.offset + i), &replies);
     if (!s.ok()) return s;
     boost::json::object c{{"id", json_fields::Str(item, "id")},
                           {"author", author},
@@ -77,21 +97,34 @@ Status ReadThreads(const QueryContext& ctx, boost::json::object* out, std::strin
   const std::string& project = ctx.request.project;
   std::vector<Thread> threads;
   if (!ctx.request.thread.empty()) {
-    Thread t{ctx.request.thread, {}};
+    Thread t{ctx.request.thread, {}, p.rows};
     s = LoadDoc(*p.rows, ThreadKey(ws, project, t.id), &t.doc);
-    if (s.IsNotFound() || (s.ok() && !p.internal && !t.doc.client)) {
-      return NotFoundView("thread '" + t.id + "'");
-    }
+    bool found = s.ok() && (p.internal || t.doc.client);
+    if (s.IsNotFound()) s = Status::OK();
+    if (found && p.internal && t.doc.client) s = FromClientView(ctx, &t, &found);
     if (!s.ok()) return s;
+    if (!found) return NotFoundView("thread '" + t.id + "'");
     threads.push_back(std::move(t));
   } else {
     s = ScanDocs<ThreadDoc>(*p.rows, ThreadsPrefix(ws, project),
                             [&](const std::string& id, ThreadDoc doc) {
-                              if (p.internal || doc.client) threads.push_back({id, std::move(doc)});
+                              if (p.internal || doc.client) {
+                                threads.push_back({id, std::move(doc), p.rows});
+                              }
                             });
     if (!s.ok()) return s;
     std::sort(threads.begin(), threads.end(),
               [](const Thread& a, const Thread& b) { return a.doc.seq < b.doc.seq; });
+    if (p.internal) {
+      std::vector<Thread> held;
+      for (Thread& t : threads) {
+        bool found = true;
+        if (t.doc.client) s = FromClientView(ctx, &t, &found);
+        if (!s.ok()) return s;
+        if (found) held.push_back(std::move(t));
+      }
+      threads = std::move(held);
+    }
   }
   const bool csv = ctx.request.format == ViewFormat::kCsv;
   boost::json::array list, rows;

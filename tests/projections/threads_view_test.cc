@@ -183,6 +183,55 @@ TEST_F(ThreadsViewTest, ClientThreadStorageHoldsNoInternalThreadOrComment) {
   }
 }
 
+TEST_F(ThreadsViewTest, AClientCommentIsStoredOnlyInTheClientView) {
+  TellStory();
+  world_->CatchUp();
+  for (const auto& [key, value] : StoredRows(world_->store(), "internal-threads")) {
+    for (const char* body : {"Welcome!", "Thanks", "Glad to help", "Is the logo final?"}) {
+      EXPECT_EQ(value.find(body), std::string::npos) << body;
+    }
+  }
+  const value firm = ViewBody(world_->Read(Ask("threads", "pm", "p-acme")));
+  EXPECT_EQ(firm.at("threads").at(0).at("comments").at(2).at("body"), "Glad to help");
+}
+
+TEST_F(ThreadsViewTest, FirmSeesAClientThreadOnceTheClientViewHasFoldedIt) {
+  world_->CatchUp();
+  Post("acme-admin", {{"thread_id", "late"},
+                      {"comment_id", "l1"},
+                      {"anchor", object{{"kind", "card"}, {"id", "cc"}}},
+                      {"body", "Late"}});
+  // The internal view (with the directory, which no view may be ahead of) folds the new
+  // thread; the client view is behind it.
+  std::vector<std::unique_ptr<Projection>> internal_only;
+  ASSERT_TRUE(MakeProjections({"directory", "internal-threads"}, &internal_only).ok());
+  std::unique_ptr<ProjectionRunner> runner;
+  ASSERT_TRUE(ProjectionRunner::Open(ProjectionRunnerOptions(), world_->log(), world_->store(),
+                                     std::move(internal_only), &runner)
+                  .ok());
+  ASSERT_TRUE(runner->CatchUp().ok());
+  auto read = [&](const std::string& thread, Status* s) {
+    ViewRequest r = Ask("threads", "pm", "p-acme");
+    r.thread = thread;
+    std::unique_ptr<ViewSource> source;
+    EXPECT_TRUE(OpenLiveViewSource(world_->store(), &source).ok());
+    std::string out;
+    *s = ReadView(r, source.get(), &out);
+    return out;
+  };
+  Status s;
+  const std::string behind = read("", &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(behind.find("client:acme:late"), std::string::npos) << behind;
+  read("client:acme:late", &s);
+  EXPECT_EQ(s.reason(), "view.not_found");
+  runner.reset();
+  ViewRequest r = Ask("threads", "pm", "p-acme");
+  r.thread = "client:acme:late";
+  const value caught_up = ViewBody(world_->Read(r));  // the client view folds it too
+  EXPECT_EQ(caught_up.at("threads").at(0).at("comments").at(0).at("body"), "Late");
+}
+
 TEST_F(ThreadsViewTest, ALongThreadGrowsNoRow) {
   auto largest = [&] {
     world_->CatchUp();
