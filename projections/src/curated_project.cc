@@ -13,11 +13,13 @@ using json_fields::Str;
 void ProjectRoot::ToJson(boost::json::object* out) const {
   (*out)["client"] = client_id;
   (*out)["next_seq"] = next_seq;
+  if (!shared_with_client) (*out)["unshared"] = true;
 }
 
 void ProjectRoot::FromJson(const boost::json::object& in) {
   client_id = Str(in, "client");
   next_seq = static_cast<uint64_t>(Int(in, "next_seq"));
+  shared_with_client = !json_fields::Bool(in, "unshared");
 }
 
 std::string ProjectRootKey(const std::string& tenant, const std::string& project) {
@@ -39,6 +41,7 @@ Status ProjectRoots::Resolve(Curation curation, const schema::Event& event, View
   Status s = roots_.Create(*rows, key, &created);
   if (!s.ok() || created == nullptr) return s;  // the first creation decides
   created->client_id = S(event.payload_as_ProjectCreated()->client_id());
+  created->shared_with_client = SharedWithClient(event);
   return s;
 }
 

@@ -16,6 +16,10 @@ namespace tandem {
 struct ProjectRoot {
   std::string client_id;
   uint64_t next_seq = 0;
+  // Whether the project's creation was shared with its client, so that the client views fold
+  // it. The domain always shares it; a history written past the rules may not. Stored only when
+  // false, so that the rows of every history the domain writes keep their bytes.
+  bool shared_with_client = true;
 
   void ToJson(boost::json::object* out) const;
   void FromJson(const boost::json::object& in);

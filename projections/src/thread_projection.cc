@@ -73,9 +73,10 @@ Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
   s = threads_.Find(*rows, thread_key, &thread);
   if (!s.ok()) return s;
   if (thread != nullptr && thread->client != client) return Status::OK();  // not part of it
-  if (client && curation_ == Curation::kInternal) {
+  if (client && curation_ == Curation::kInternal && root->shared_with_client) {
     // The client view holds the client threads' comments; here a client thread is only its
-    // place among the project's threads, taken by its first comment.
+    // place among the project's threads, taken by its first comment. (A project whose creation
+    // was not shared is not in the client view: its client threads are held here whole.)
     if (thread == nullptr) return NewThread(thread_key, *e, client, root, rows, &thread);
     return Status::OK();
   }

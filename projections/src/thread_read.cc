@@ -20,6 +20,12 @@ struct Thread {
   const RowReader* rows = nullptr;  // the view holding its comments
 };
 
+// Whether the internal storage holds only the thread's place, its comments being in the client
+// storage (thread_projection.h).
+bool HeldByClientView(const CuratedProject& p, const ThreadDoc& doc) {
+  return p.internal && doc.client && p.root.shared_with_client;
+}
+
 // For an internal reader, a client thread's place in the internal view stands for the thread
 // the client view holds (thread_projection.h): `*t` becomes that thread, in its place; false
 // when the client view has not folded it yet (it may be behind the internal one).
@@ -32,6 +38,7 @@ Status FromClientView(const QueryContext& ctx, Thread* t, bool* found) {
   s = LoadDoc(*client, ThreadKey(ctx.request.workspace, ctx.request.project, t->id), &doc);
   if (s.IsNotFound()) return Status::OK();
   if (!s.ok()) return s;
+  if (!doc.client) return Status::Corruption("a stored client thread is not a client thread");
   doc.seq = t->doc.seq;
   t->doc = std::move(doc);
   t->rows = client;
@@ -101,7 +108,7 @@ Status ReadThreads(const QueryContext& ctx, boost::json::object* out, std::strin
     s = LoadDoc(*p.rows, ThreadKey(ws, project, t.id), &t.doc);
     bool found = s.ok() && (p.internal || t.doc.client);
     if (s.IsNotFound()) s = Status::OK();
-    if (found && p.internal && t.doc.client) s = FromClientView(ctx, &t, &found);
+    if (found && HeldByClientView(p, t.doc)) s = FromClientView(ctx, &t, &found);
     if (!s.ok()) return s;
     if (!found) return NotFoundView("thread '" + t.id + "'");
     threads.push_back(std::move(t));
@@ -119,7 +126,7 @@ Status ReadThreads(const QueryContext& ctx, boost::json::object* out, std::strin
       std::vector<Thread> held;
       for (Thread& t : threads) {
         bool found = true;
-        if (t.doc.client) s = FromClientView(ctx, &t, &found);
+        if (HeldByClientView(p, t.doc)) s = FromClientView(ctx, &t, &found);
         if (!s.ok()) return s;
         if (found) held.push_back(std::move(t));
       }

@@ -2,6 +2,7 @@
 // what each asker may see of them.
 #include <gtest/gtest.h>
 
+#include "thread_projection.h"
 #include "view_json.h"
 #include "view_world.h"
 
@@ -230,6 +231,54 @@ TEST_F(ThreadsViewTest, FirmSeesAClientThreadOnceTheClientViewHasFoldedIt) {
   r.thread = "client:acme:late";
   const value caught_up = ViewBody(world_->Read(r));  // the client view folds it too
   EXPECT_EQ(caught_up.at("threads").at(0).at("comments").at(0).at("body"), "Late");
+}
+
+TEST_F(ThreadsViewTest, FirmSeesTheClientThreadsOfAProjectWhoseCreationWasNotShared) {
+  // Written past the rules (the domain shares every project's creation): the client views never
+  // fold this project, so the internal view keeps its client threads whole.
+  schema::ProjectCreatedT created;
+  created.project_id = "p-unshared";
+  created.client_id = "acme";
+  created.name = "Unshared";
+  NewEvent c;
+  c.actor = "owner";
+  c.audience = schema::Audience::Internal;
+  c.payload.Set(std::move(created));
+  AppendPastTheRules(world_->log(), "p-unshared", c);
+  schema::CommentPostedT comment;
+  comment.project_id = "p-unshared";
+  comment.thread_id = "ct";
+  comment.comment_id = "k1";
+  comment.thread_audience = schema::Audience::Client;
+  comment.body = "Shared talk";
+  NewEvent p;
+  p.actor = "owner";
+  p.audience = schema::Audience::Client;
+  p.payload.Set(std::move(comment));
+  AppendPastTheRules(world_->log(), "p-unshared", p);
+  const value v = ViewBody(world_->Read(Ask("threads", "owner", "p-unshared")));
+  ASSERT_EQ(v.at("threads").as_array().size(), 1u) << v;
+  EXPECT_EQ(v.at("threads").at(0).at("audience"), "client");
+  EXPECT_EQ(v.at("threads").at(0).at("comments").at(0).at("body"), "Shared talk");
+}
+
+TEST_F(ThreadsViewTest, AClientThreadRowDamagedIntoAnInternalOneIsCorruption) {
+  world_->CatchUp();
+  world_->CloseViews();
+  {
+    std::unique_ptr<ViewStore> store;
+    ASSERT_TRUE(ViewStore::Open(ViewStoreOptions(), world_->dir() + "/views", &store).ok());
+    auto batch = store->NewBatch();
+    batch->Rows("client-threads")
+        ->Put(ThreadKey("northwind", "p-acme", "t-client"),
+              R"({"seq":0,"client":false,"anchor_kind":"milestone","anchor_id":"m-planned",)"
+              R"("comments":1})");
+    ASSERT_TRUE(store->Commit(batch.get()).ok());
+  }
+  world_->OpenViews();
+  Status s;
+  world_->Read(Ask("threads", "pm", "p-acme"), &s);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 }
 
 TEST_F(ThreadsViewTest, ALongThreadGrowsNoRow) {
