@@ -42,6 +42,21 @@ class ThreadsViewTest : public StandardViewTest {
                         {"body", "Is the logo final?"}});
   }
 
+  // Appends a comment in a client thread of `project` past the rules (no command checks it).
+  void PostSharedPastTheRules(const std::string& project, const std::string& thread,
+                              const std::string& id, const std::string& body,
+                              const std::string& reply_to = "") {
+    schema::CommentPostedT c;
+    c.project_id = project;
+    c.thread_id = thread;
+    c.comment_id = id;
+    c.thread_audience = schema::Audience::Client;
+    c.body = body;
+    c.reply_to = reply_to;
+    AppendPastTheRules(world_->log(), project,
+                       EventBy("pm", schema::Audience::Client, std::move(c)));
+  }
+
   // When the comment was posted (its event's recorded_at_us).
   int64_t At(const std::string& comment) {
     for (const RecordedEvent& e : ProjectEvents(world_->log(), "p-acme")) {
@@ -152,18 +167,7 @@ TEST_F(ThreadsViewTest, ClientAskingForAnotherClientsThreadIsRefusedLikeAMissing
 
 TEST_F(ThreadsViewTest, AReplyWrittenPastTheRulesNeverPointsOutsideItsThread) {
   // A shared comment in the client thread that claims to answer the internal comment c2.
-  schema::CommentPostedT c;
-  c.project_id = "p-acme";
-  c.thread_id = "t-client";
-  c.comment_id = "h1";
-  c.thread_audience = schema::Audience::Client;
-  c.body = "Hi";
-  c.reply_to = "c2";
-  NewEvent e;
-  e.actor = "pm";
-  e.audience = schema::Audience::Client;
-  e.payload.Set(std::move(c));
-  AppendPastTheRules(world_->log(), "p-acme", e);
+  PostSharedPastTheRules("p-acme", "t-client", "h1", "Hi", "c2");
   for (const char* asker : {"acme-member", "pm"}) {
     ViewRequest r = Ask("threads", asker, "p-acme");
     r.thread = "t-client";
@@ -240,22 +244,9 @@ TEST_F(ThreadsViewTest, FirmSeesTheClientThreadsOfAProjectWhoseCreationWasNotSha
   created.project_id = "p-unshared";
   created.client_id = "acme";
   created.name = "Unshared";
-  NewEvent c;
-  c.actor = "owner";
-  c.audience = schema::Audience::Internal;
-  c.payload.Set(std::move(created));
-  AppendPastTheRules(world_->log(), "p-unshared", c);
-  schema::CommentPostedT comment;
-  comment.project_id = "p-unshared";
-  comment.thread_id = "ct";
-  comment.comment_id = "k1";
-  comment.thread_audience = schema::Audience::Client;
-  comment.body = "Shared talk";
-  NewEvent p;
-  p.actor = "owner";
-  p.audience = schema::Audience::Client;
-  p.payload.Set(std::move(comment));
-  AppendPastTheRules(world_->log(), "p-unshared", p);
+  AppendPastTheRules(world_->log(), "p-unshared",
+                     EventBy("owner", schema::Audience::Internal, std::move(created)));
+  PostSharedPastTheRules("p-unshared", "ct", "k1", "Shared talk");
   const value v = ViewBody(world_->Read(Ask("threads", "owner", "p-unshared")));
   ASSERT_EQ(v.at("threads").as_array().size(), 1u) << v;
   EXPECT_EQ(v.at("threads").at(0).at("audience"), "client");

@@ -105,6 +105,16 @@ inline std::vector<RecordedEvent> ProjectEvents(EventLog* log, const std::string
   return all;
 }
 
+// An event of `payload` (a FlatBuffers object type such as schema::CommentPostedT) by `actor`.
+template <class Payload>
+NewEvent EventBy(const std::string& actor, schema::Audience audience, Payload payload) {
+  NewEvent e;
+  e.actor = actor;
+  e.audience = audience;
+  e.payload.Set(std::move(payload));
+  return e;
+}
+
 // Appends `event` to a project stream of the standard world's firm as `tandem append` would:
 // past every rule of the domain.
 inline void AppendPastTheRules(EventLog* log, const std::string& project, NewEvent event) {
