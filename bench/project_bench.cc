@@ -527,14 +527,14 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
       measured > 0 ? (end.cpu_s - warmed.cpu_s) * 1e6 / measured : 0);
   // Which views the runner's time goes to (each view's share of the window, folding and
   // committing): the dearest are where fewer rows per event pay.
-  std::string per_view;
+  const char* separator = "";
   for (const auto& [view, seconds] : end.view_seconds) {
     const double busy = window_s > 0 ? (seconds - warmed.view_seconds[view]) / window_s : 0;
-    if (busy > 0)
-      per_view += (per_view.empty() ? "" : " ") + ("live_view_busy_" + view) + "=" +
-                  std::to_string(busy).substr(0, 5);
+    if (busy <= 0) continue;
+    std::printf("%slive_view_busy_%s=%.3f", separator, view.c_str(), busy);
+    separator = " ";
   }
-  if (!per_view.empty()) std::printf("%s\n", per_view.c_str());
+  if (*separator != '\0') std::printf("\n");
   std::lock_guard<std::mutex> lock(mu);
   std::printf(
       "live_warmup_s=%.1f live_appends_per_s=%.0f live_lag_samples=%zu live_lag_ms_p50=%.2f "
