@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -307,16 +308,19 @@ int FoldPhase(const std::string& dir, const std::string& view) {
   return 0;
 }
 
-// Appends client comments at `rate` per second for `warmup + seconds` while the runner follows
-// live; the lag of an event appended after the warm-up is from its append's acknowledgement to
-// the commit of the batch that folded it. The warm-up lets the process reach its steady state
-// first (the rows the appends touch cached, the views' compaction after the open done).
-// Projects of this run's own for the live appends (created before the clock starts), so that
-// the generated history stays as generated for the next run's as-of reads.
-std::vector<std::string> CreateLiveProjects(EventLog* log, int count) {
+// One append of the live phase.
+struct LiveAppend {
+  StreamId stream;
+  NewEvent event;
+};
+
+// The live mix "comments": client comments, each on the one client thread of one of 100
+// projects of this run's own (created here, before the clock starts). Every append then folds
+// into rows that exist: the cheapest live load, kept to compare with earlier measurements.
+std::vector<LiveAppend> LiveComments(EventLog* log, uint64_t count) {
   std::vector<std::string> projects;
   const std::string run = std::to_string(SystemNowMicros());
-  for (int i = 0; i < count; ++i) {
+  for (int i = 0; i < 100; ++i) {
     const std::string id = "live-" + run + "-" + std::to_string(i);
     schema::ProjectCreatedT p;
     p.project_id = id;
@@ -332,7 +336,70 @@ std::vector<std::string> CreateLiveProjects(EventLog* log, int count) {
           "create a live project");
     projects.push_back(id);
   }
-  return projects;
+  std::vector<LiveAppend> appends(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    schema::CommentPostedT c;
+    const std::string& project = projects[i % projects.size()];
+    c.project_id = project;
+    c.thread_id = "live";
+    c.comment_id = "live-" + std::to_string(i);
+    c.thread_audience = schema::Audience::Client;
+    c.body = "A live comment of a realistic length, asking about the next milestone.";
+    appends[i].stream = {"bench", "project:" + project};
+    appends[i].event.actor = "bench-pm";
+    appends[i].event.audience = schema::Audience::Client;
+    appends[i].event.payload.Set(std::move(c));
+  }
+  return appends;
+}
+
+// The live mix "history": the generated history's first `count` events again, in their order,
+// as a workspace of this run's own. A workspace's life as it comes (projects, boards and
+// milestones created, threads opened, cards moved, files uploaded, comments), so that folds
+// also create rows and look up rows that do not exist yet; and the generated workspace stays as
+// generated for the next run's as-of reads.
+std::vector<LiveAppend> LiveHistory(EventLog* log, uint64_t count) {
+  const std::string tenant = "live-" + std::to_string(SystemNowMicros());
+  std::vector<LiveAppend> appends;
+  appends.reserve(count);
+  ReadOptions options;
+  options.max_count = 1000;
+  std::vector<RecordedEvent> page;
+  for (uint64_t next = 1; appends.size() < count;) {
+    Check(log->ReadAll(next, options, &page), "read the history to replay");
+    if (page.empty())
+      Check(Status::InvalidArgument("the history is shorter than the live phase"),
+            "replay the history");
+    for (const RecordedEvent& recorded : page) {
+      if (appends.size() == count) break;
+      const schema::Event& e = recorded.event();
+      LiveAppend a;
+      a.stream = {tenant, e.stream_id()->str()};
+      a.event.actor = e.actor() == nullptr ? "" : e.actor()->str();
+      a.event.audience = e.audience();
+      a.event.payload.type = e.payload_type();
+      a.event.payload.value = schema::PayloadUnion::UnPack(e.payload(), e.payload_type(), nullptr);
+      if (auto* created = a.event.payload.AsWorkspaceCreated()) created->workspace_id = tenant;
+      appends.push_back(std::move(a));
+    }
+    next = page.back().global_position() + 1;
+  }
+  return appends;
+}
+
+// The payload types making up at least 1% of `appends`, most common first.
+void PrintLiveMix(const std::string& mix, const std::vector<LiveAppend>& appends) {
+  std::map<std::string, uint64_t> by_type;
+  for (const LiveAppend& a : appends) ++by_type[schema::EnumNamePayload(a.event.payload.type)];
+  std::vector<std::pair<uint64_t, std::string>> sorted;
+  for (const auto& [type, n] : by_type) sorted.emplace_back(n, type);
+  std::sort(sorted.rbegin(), sorted.rend());
+  std::printf("live_mix=%s", mix.c_str());
+  for (const auto& [n, type] : sorted) {
+    const double share = static_cast<double>(n) / appends.size();
+    if (share >= 0.01) std::printf(" live_mix_%s=%.2f", type.c_str(), share);
+  }
+  std::printf("\n");
 }
 
 // A metric's samples summed over its label sets: a counter's value, or a histogram's sample
@@ -429,9 +496,25 @@ int RebuildPhase(const std::string& dir, size_t row_cache_mb) {
   return 0;
 }
 
+// Appends the live mix (`mix`) at `rate` per second for `warmup + seconds` while the runner
+// follows live; the lag of an event appended after the warm-up is from its append's
+// acknowledgement to the commit of the batch that folded it. The warm-up lets the process reach
+// its steady state first (the rows the appends touch cached, the views' compaction after the
+// open done).
 void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup, double seconds,
-                    const std::string& only_view) {
-  const std::vector<std::string> projects = CreateLiveProjects(log, 100);
+                    const std::string& only_view, const std::string& mix) {
+  const uint64_t warm = static_cast<uint64_t>(rate * warmup);
+  const uint64_t total = warm + static_cast<uint64_t>(rate * seconds);
+  std::vector<LiveAppend> appends;
+  if (mix == "comments") {
+    appends = LiveComments(log, total);
+  } else if (mix == "history") {
+    appends = LiveHistory(log, total);
+  } else {
+    Check(Status::InvalidArgument("unknown live mix " + mix + " (history or comments)"),
+          "the live mix");
+  }
+  PrintLiveMix(mix, appends);
   std::mutex mu;
   std::map<uint64_t, Clock::time_point> acked;  // position -> acknowledged
   std::vector<double> lag_ms;
@@ -472,26 +555,13 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
   std::fflush(stdout);
   Check(runner->Start(), "start");
   LiveCounters warmed;  // read when the measured appends begin
-  const uint64_t warm = static_cast<uint64_t>(rate * warmup);
-  const uint64_t total = warm + static_cast<uint64_t>(rate * seconds);
   std::atomic<uint64_t> done{0};
   const auto start = Clock::now();
   for (uint64_t i = 0; i < total; ++i) {
     std::this_thread::sleep_until(start +
                                   std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / rate)));
     if (i == warm) warmed = ReadLiveCounters(registry);
-    schema::CommentPostedT c;
-    const std::string& project = projects[i % projects.size()];
-    c.project_id = project;
-    c.thread_id = "live";
-    c.comment_id = "live-" + std::to_string(i);
-    c.thread_audience = schema::Audience::Client;
-    c.body = "A live comment of a realistic length, asking about the next milestone.";
-    NewEvent e;
-    e.actor = "bench-pm";
-    e.audience = schema::Audience::Client;
-    e.payload.Set(std::move(c));
-    log->AppendAsync({"bench", "project:" + project}, ExpectedVersion::Any(), {std::move(e)}, "",
+    log->AppendAsync(appends[i].stream, ExpectedVersion::Any(), {std::move(appends[i].event)}, "",
                      [&, measured = i >= warm](const Status& s, const AppendResult& r) {
                        if (s.ok() && measured) {
                          std::lock_guard<std::mutex> lock(mu);
@@ -587,7 +657,11 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "live-seconds", po::value<double>()->default_value(5), "seconds of live appends measured")(
       "live-warmup", po::value<double>()->default_value(2),
       "seconds of live appends before the measured ones")(
-      "as-of-samples", po::value<int>()->default_value(500), "as-of reads timed")(
+      "live-mix", po::value<std::string>()->default_value("history"),
+      "what the live phase appends: history (the generated history's beginning again, as a "
+      "workspace of the run's own: creations, moves, uploads and comments) or comments (client "
+      "comments on 100 threads that exist)")("as-of-samples", po::value<int>()->default_value(500),
+                                             "as-of reads timed")(
       "row-cache-mb", po::value<size_t>()->default_value(ProjectionOptions().row_cache_bytes >> 20),
       "the rebuild's row-cache budget (ProjectionOptions::row_cache_bytes), in MB")(
       "view", po::value<std::string>()->default_value(""),
@@ -623,7 +697,7 @@ int RunProjectBench(const std::vector<std::string>& args) {
     Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
     MeasureLiveLag(log.get(), store.get(), vm["live-rate"].as<double>(),
                    vm["live-warmup"].as<double>(), vm["live-seconds"].as<double>(),
-                   vm["view"].as<std::string>());
+                   vm["view"].as<std::string>(), vm["live-mix"].as<std::string>());
     return 0;
   }
 
@@ -652,7 +726,8 @@ int RunProjectBench(const std::vector<std::string>& args) {
   std::unique_ptr<ViewStore> store;
   Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
   MeasureLiveLag(log.get(), store.get(), vm["live-rate"].as<double>(),
-                 vm["live-warmup"].as<double>(), vm["live-seconds"].as<double>(), "");
+                 vm["live-warmup"].as<double>(), vm["live-seconds"].as<double>(), "",
+                 vm["live-mix"].as<std::string>());
   std::printf("note=the live appends stay in %s; later runs reuse and fold them too\n",
               dir.c_str());
   return 0;
