@@ -96,7 +96,12 @@ std::string Neutralised(std::string_view text) {
 
 std::string Cell(const boost::json::value* v) {
   if (v == nullptr || v->is_null()) return "";
-  std::string text = v->is_string() ? Neutralised(v->get_string()) : boost::json::serialize(*v);
+  // A nested list or object (a milestone's files, a board's columns) carries the texts of its
+  // members, a client's file name among them, as JSON text: guarded the same way. Numbers and
+  // booleans are the engine's own and stay numbers.
+  std::string text = v->is_string()                    ? Neutralised(v->get_string())
+                     : v->is_array() || v->is_object() ? Neutralised(boost::json::serialize(*v))
+                                                       : boost::json::serialize(*v);
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string quoted = "\"";
   for (char c : text) {

@@ -681,6 +681,23 @@ TEST_F(ReviewFindingsTest, CsvNeutralisesAClientFormulaAfterAnEmbeddedSeparator)
   EXPECT_NE(csv.find("Thanks\n '=2+2"), std::string::npos) << csv;
 }
 
+// Found in review (2026-12-05): a cell holding a nested list (a milestone's files) was written as
+// JSON text unguarded, so a client's file name carrying a formula after a ';' reached the firm's
+// timeline export as it was.
+TEST_F(ReviewFindingsTest, CsvNeutralisesAClientFormulaInsideANestedCell) {
+  world_->MustRun(Cmd("file.upload", "northwind", "acme-member",
+                      {{"project_id", "p-acme"},
+                       {"name", "a;=HYPERLINK(\"http://evil.example\",\"x\")"},
+                       {"content_base64", "aGVsbG8="},
+                       {"request_id", "req"}}));
+  ViewRequest request = Ask("internal-timeline", "pm", "p-acme");
+  request.format = ViewFormat::kCsv;
+  const std::string csv = world_->Read(request);
+  ASSERT_NE(csv.find("=HYPERLINK"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("a;'=HYPERLINK"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("a;=HYPERLINK"), std::string::npos) << csv;
+}
+
 // Found in review (2026-12-04): Unicode spaces before a formula, and characters NFKC folds into
 // a formula start (U+FB29 into '+').
 TEST_F(ReviewFindingsTest, CsvNeutralisesAFormulaAfterUnicodeSpacesOrFoldingIntoOne) {
