@@ -81,5 +81,35 @@ TEST_F(StandardWorldTest, CommandIdReusedOnAnotherStreamIsRefused) {
   EXPECT_EQ(s.reason(), "command.id_reused") << s.ToString();
 }
 
+// A command id already used for another command on the same stream: answering with the first
+// command's events told the sender that a command which never ran had succeeded.
+TEST_F(StandardWorldTest, CommandIdReusedForAnotherCommandOnTheSameStreamIsRefused) {
+  boost::json::object fields{{"project_id", "p-acme"},   {"thread_id", "t-client"},
+                             {"comment_id", "c-first"},  {"audience", "client"},
+                             {"body", "first question"}, {"command_id", "id-2"}};
+  ASSERT_TRUE(Run("comment.post", "acme-member", fields).ok());
+  const uint64_t after_first = world_->log()->LastPosition();
+  fields["comment_id"] = "c-second";
+  fields["body"] = "second question";
+  CommandResult result;
+  Status s = Run("comment.post", "acme-member", fields, &result);
+  EXPECT_EQ(s.reason(), "command.id_reused") << s.ToString();
+  EXPECT_TRUE(result.events.empty());
+  EXPECT_FALSE(result.deduplicated);
+  EXPECT_EQ(world_->log()->LastPosition(), after_first);
+}
+
+// Any field counts, not only what the events show: the same comment with another expected
+// version is another command.
+TEST_F(StandardWorldTest, CommandIdReusedWithOnlyAnotherFieldIsRefused) {
+  boost::json::object fields{{"project_id", "p-acme"},
+                             {"milestone_id", "m-planned"},
+                             {"expected_version", 1},
+                             {"command_id", "id-3"}};
+  ASSERT_TRUE(Run("milestone.start", "pm", fields).ok());
+  fields["expected_version"] = "any";
+  EXPECT_EQ(Run("milestone.start", "pm", fields).reason(), "command.id_reused");
+}
+
 }  // namespace
 }  // namespace tandem::test

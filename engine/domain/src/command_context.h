@@ -29,6 +29,8 @@ struct CommandContext {
   // projects (a client's logo is a file of one of its projects); a project that does not exist
   // is seen empty. Unset: such decisions refuse.
   std::function<Status(const std::string& project_id, const ProjectVisitor& visit)> read_project;
+  // What the events record as their cause: the command's fingerprint (command_fingerprint.h).
+  std::string causation_id;
 
   const CommandArgs& args() const { return command.args; }
   bool client_side() const { return !actor.client_id.empty(); }
@@ -63,7 +65,7 @@ void Emit(const CommandContext& ctx, schema::Audience audience, PayloadT payload
   e.actor = ctx.command.actor;
   e.audience = audience;
   e.correlation_id = ctx.command.command_id;
-  e.causation_id = ctx.command.command_id;
+  e.causation_id = ctx.causation_id;
   e.payload.Set(std::move(payload));
   decision->events.push_back(std::move(e));
 }

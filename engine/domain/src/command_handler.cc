@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "command_context.h"
+#include "command_fingerprint.h"
 #include "command_metrics.h"
 #include "stream_state_cache.h"
 #include "tandem/basics/clock.h"
@@ -68,6 +69,24 @@ std::string IdempotencyKeyOf(const Command& command) {
   return std::to_string(command.actor.size()) + ":" + command.actor + "/" + command.command_id;
 }
 
+// One command across its attempts: the log's idempotency key (its actor and id) and what the
+// command says (its fingerprint).
+struct CommandIdentity {
+  std::string key;
+  std::string fingerprint;
+};
+
+// Whether the events written first under this command id are another command's: each records
+// the fingerprint of the command that wrote it as its cause. (Events of earlier versions record
+// the command id itself, and cannot tell: they are taken as the same command.)
+bool WrittenByAnotherCommand(const std::vector<RecordedEvent>& events, const Command& command,
+                             const CommandIdentity& id) {
+  if (events.empty()) return false;
+  const flatbuffers::String* cause = events.front().event().causation_id();
+  const std::string_view written = cause == nullptr ? std::string_view() : cause->string_view();
+  return written != command.command_id && written != id.fingerprint;
+}
+
 Status IdReused(const Command& command) {
   // Names no stream or project: the id's first use may be none of the caller's business.
   return Status::InvalidArgument(
@@ -125,7 +144,7 @@ class CommandHandlerImpl : public CommandHandler {
     const std::string& project_id = command.args.Str("project_id");
     const StreamId project_stream = ProjectStream(command.workspace, project_id);
     result->stream = workspace_scoped ? workspace_stream : project_stream;
-    const std::string key = IdempotencyKeyOf(command);
+    const CommandIdentity id{IdempotencyKeyOf(command), CommandFingerprint(command)};
     std::shared_ptr<WorkspaceEntry> workspace = workspaces_.Pin(workspace_stream.ToString());
     std::shared_ptr<ProjectEntry> project;
     if (!project_id.empty()) project = projects_.Pin(project_stream.ToString());
@@ -140,13 +159,13 @@ class CommandHandlerImpl : public CommandHandler {
       if (project != nullptr) project_lock = std::unique_lock<std::mutex>(project->mu);
       // Under the stream's lock, so that a retry racing its first attempt in this process finds
       // it committed rather than deciding again against the state it produced.
-      s = AnswerRetry(command, key, *workspace, result);
+      s = AnswerRetry(command, id, *workspace, result);
       if (s.IsNotFound()) {
-        s = DecideAndAppend(command, key, workspace.get(), project.get(), result);
+        s = DecideAndAppend(command, id, workspace.get(), project.get(), result);
         if (!s.ok() && !s.IsIOError() && !s.IsCorruption()) {
           // Refused on current states: the first attempt of a retry may have committed
           // meanwhile through another handler on the log, and is then the answer.
-          Status retry = AnswerRetry(command, key, *workspace, result);
+          Status retry = AnswerRetry(command, id, *workspace, result);
           if (!retry.IsNotFound()) s = retry;
         }
       }
@@ -162,8 +181,8 @@ class CommandHandlerImpl : public CommandHandler {
 
   // Decides the command on the workspace's and the project's states and appends its events,
   // conditioned on the versions of the states it was decided on.
-  Status DecideAndAppend(const Command& command, const std::string& key, WorkspaceEntry* workspace,
-                         ProjectEntry* project, CommandResult* result) {
+  Status DecideAndAppend(const Command& command, const CommandIdentity& id,
+                         WorkspaceEntry* workspace, ProjectEntry* project, CommandResult* result) {
     const bool workspace_scoped = ScopeOf(command.type) == CommandScope::kWorkspace;
     const StreamId workspace_stream = WorkspaceStream(command.workspace);
     const StreamId project_stream =
@@ -194,7 +213,8 @@ class CommandHandlerImpl : public CommandHandler {
         current = true;
       }
       Decision decision;
-      s = Decide(command, *ws, project == nullptr ? nullptr : &project->state, &decision);
+      s = Decide(command, id.fingerprint, *ws, project == nullptr ? nullptr : &project->state,
+                 &decision);
       if (!s.ok() && !current) continue;
       if (!s.ok()) return s;
       // The command commits only if what it was decided and authorised on still stands: the
@@ -210,7 +230,7 @@ class CommandHandlerImpl : public CommandHandler {
       const uint64_t stream_version = workspace_scoped ? ws->stream_version : project_version;
       AppendResult appended;
       s = log_->AppendIf(conditions, result->stream, ExpectedVersion::Exact(stream_version),
-                         decision.events, key, &appended);
+                         decision.events, id.key, &appended);
       if (s.IsWrongExpectedVersion()) continue;  // something it read changed: decide again
       if (s.reason() == "idempotency.key_reused") return IdReused(command);
       if (!s.ok()) return s;
@@ -218,6 +238,12 @@ class CommandHandlerImpl : public CommandHandler {
       result->entity_version = appended.deduplicated ? 0 : decision.entity_version;
       result->firm_side = decision.firm_side;
       s = ReadBack(appended, &result->events);
+      if (s.ok() && appended.deduplicated && WrittenByAnotherCommand(result->events, command, id)) {
+        result->events.clear();
+        result->deduplicated = false;
+        result->entity_version = 0;
+        return IdReused(command);  // raced a first attempt that was another command
+      }
       if (!s.ok() || appended.deduplicated) return s;
       if (workspace_scoped) {
         // The next command of the workspace authorises against what this one changed.
@@ -244,15 +270,19 @@ class CommandHandlerImpl : public CommandHandler {
 
   // A command id this actor committed before: answer with what it wrote, provided it went to
   // the same stream. NotFound when the id is new.
-  Status AnswerRetry(const Command& command, const std::string& key, WorkspaceEntry& workspace,
+  Status AnswerRetry(const Command& command, const CommandIdentity& id, WorkspaceEntry& workspace,
                      CommandResult* result) {
     std::string stream_name;
     AppendResult first;
-    Status s = log_->FindIdempotentAppend(command.workspace, key, &stream_name, &first);
+    Status s = log_->FindIdempotentAppend(command.workspace, id.key, &stream_name, &first);
     if (!s.ok()) return s;
     if (stream_name != result->stream.name) return IdReused(command);
     s = ReadBack(first, &result->events);
     if (!s.ok()) return s;
+    if (WrittenByAnotherCommand(result->events, command, id)) {
+      result->events.clear();
+      return IdReused(command);
+    }
     result->deduplicated = true;
     // Only the firm sees stream versions in an answer; the actor's side decides, as it did for
     // the first attempt.
@@ -276,8 +306,8 @@ class CommandHandlerImpl : public CommandHandler {
 
   // Checks who may, against the workspace, and lets the command decide on the states it
   // read; `project` is set when the command names a project.
-  Status Decide(const Command& command, const WorkspaceState& workspace,
-                const ProjectState* project, Decision* decision) {
+  Status Decide(const Command& command, const std::string& fingerprint,
+                const WorkspaceState& workspace, const ProjectState* project, Decision* decision) {
     const bool creating = command.type == CommandType::kCreateWorkspace;
     const MemberState* actor = workspace.FindMember(command.actor);
     static const MemberState kNewcomer;
@@ -309,7 +339,8 @@ class CommandHandlerImpl : public CommandHandler {
                        blobs_,
                        [&](const std::string& id, const ProjectVisitor& visit) {
                          return ReadProject(command.workspace, id, project_id, project, visit);
-                       }};
+                       },
+                       fingerprint};
     decision->firm_side = !ctx.client_side();
     return DeciderFor(command.type)(ctx, decision);
   }

@@ -86,6 +86,8 @@ class CommandArgs {
   const AnchorRef& Anchor(const std::string& name) const;
 
   void Set(const std::string& name, Value value) { values_[name] = std::move(value); }
+  // Every field given, by name.
+  const std::map<std::string, Value>& values() const { return values_; }
 
  private:
   std::map<std::string, Value> values_;
