@@ -1,9 +1,13 @@
 #include "cli_options.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
+
+#include "tandem/basics/utf8.h"
 
 namespace tandem::cli {
 
@@ -13,6 +17,28 @@ void AddCommonOptions(po::options_description* desc) {
       "data folder of the event log");
 }
 
+namespace {
+
+// boost reads "-1" into an unsigned option as its largest value (as strtoull does): a position,
+// a limit or an offset of -1 would silently mean another one.
+void RefuseNegativeCounts(const po::options_description& desc, const po::parsed_options& parsed) {
+  for (const po::option& o : parsed.options) {
+    const po::option_description* d = desc.find_nothrow(o.string_key, false);
+    if (d == nullptr ||
+        dynamic_cast<const po::typed_value<uint64_t>*>(d->semantic().get()) == nullptr) {
+      continue;
+    }
+    for (const std::string& value : o.value) {
+      const size_t first = value.find_first_not_of(" \t");
+      if (first != std::string::npos && value[first] == '-') {
+        throw po::validation_error(po::validation_error::invalid_option_value, o.string_key, value);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 int ParseVerbOptions(const std::string& verb, const std::string& summary,
                      const po::options_description& desc, const std::vector<std::string>& args,
                      po::variables_map* vm, const po::positional_options_description* positional) {
@@ -20,14 +46,17 @@ int ParseVerbOptions(const std::string& verb, const std::string& summary,
     po::command_line_parser parser(args);
     parser.options(desc);
     if (positional != nullptr) parser.positional(*positional);
-    po::store(parser.run(), *vm);
+    const po::parsed_options parsed = parser.run();
+    RefuseNegativeCounts(desc, parsed);
+    po::store(parsed, *vm);
     if (vm->count("help")) {
       std::cout << "usage: tandem " << verb << " [options]\n" << summary << "\n\n" << desc;
       return kExitOk;
     }
     po::notify(*vm);
   } catch (const po::error& e) {
-    std::cerr << "tandem " << verb << ": " << e.what() << " (see tandem " << verb << " --help)\n";
+    std::cerr << "tandem " << verb << ": " << Printable(e.what()) << " (see tandem " << verb
+              << " --help)\n";
     return kExitUsage;
   }
   return -1;
@@ -82,8 +111,36 @@ bool ReadInput(const std::string& path, std::string* text, std::string* error) {
 }
 
 int Fail(const std::string& verb, const Status& status) {
-  std::cerr << "tandem " << verb << ": " << status.ToString() << "\n";
+  std::cerr << "tandem " << verb << ": " << Printable(status.ToString()) << "\n";
   return kExitFailed;
+}
+
+std::string Printable(std::string_view text) {
+  constexpr size_t kMaxBytes = 1024;
+  const std::string valid = utf8::Sanitize(text);
+  std::string out;
+  out.reserve(std::min(valid.size(), kMaxBytes) + 16);
+  char escape[8];
+  for (size_t i = 0; i < valid.size() && out.size() < kMaxBytes; ++i) {
+    const auto c = static_cast<unsigned char>(valid[i]);
+    const bool c1 = c == 0xC2 && i + 1 < valid.size() &&
+                    static_cast<unsigned char>(valid[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(valid[i + 1]) <= 0x9F;  // U+0080-U+009F
+    if (c < 0x20 || c == 0x7F) {
+      std::snprintf(escape, sizeof escape, "\\x%02x", c);
+      out += escape;
+    } else if (c1) {
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(valid[++i]));
+      out += escape;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (out.size() >= kMaxBytes) {
+    out.resize(utf8::Prefix(out, kMaxBytes).size());
+    out += "... (" + std::to_string(text.size()) + " bytes)";
+  }
+  return out;
 }
 
 }  // namespace tandem::cli

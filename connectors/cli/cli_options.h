@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -58,5 +59,11 @@ bool ReadInput(const std::string& path, std::string* text, std::string* error);
 
 // Prints "tandem <verb>: <status>" to stderr and returns the exit code for it.
 int Fail(const std::string& verb, const Status& status);
+
+// `text` as an error line may show it: what is not UTF-8 replaced, control characters (C0, DEL,
+// C1) written as escapes, at most about 1 KB. Errors echo what the user gave (an id, a time),
+// and a newline or a terminal's escape sequence in it would print a line of its own or drive
+// the terminal.
+std::string Printable(std::string_view text);
 
 }  // namespace tandem::cli

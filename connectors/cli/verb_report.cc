@@ -64,6 +64,7 @@ int RunReport(const std::vector<std::string>& args) {
                     Status::InvalidArgument("view.bad_format", "--format must be json or csv"));
   }
   request.format = format == "csv" ? ViewFormat::kCsv : ViewFormat::kJson;
+  if (Status given = CheckAsOfTimeGiven(vm); !given.ok()) return FailView("report", given);
 
   const bool live = vm["as-of-position"].defaulted() && vm["as-of-time"].as<std::string>().empty();
   if (by_link && !live) {

@@ -67,6 +67,7 @@ int RunView(const std::vector<std::string>& args) {
     s = Status::InvalidArgument("view.empty_client",
                                 "--client needs a client's id (an empty one is no client)");
   }
+  if (s.ok()) s = CheckAsOfTimeGiven(vm);
   std::vector<std::string> stored;
   if (s.ok()) s = ViewsNeeded(request.view, &stored);
   if (!s.ok()) return FailView("view", s);

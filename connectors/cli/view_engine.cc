@@ -125,6 +125,15 @@ void AddAsOfOptions(po::options_description* desc) {
       "as it was at this moment (YYYY-MM-DD for the end of a day, or YYYY-MM-DDTHH:MM:SSZ)");
 }
 
+Status CheckAsOfTimeGiven(const po::variables_map& vm) {
+  if (vm["as-of-time"].defaulted() || !vm["as-of-time"].as<std::string>().empty()) {
+    return Status::OK();
+  }
+  return Status::InvalidArgument("view.malformed_time",
+                                 "--as-of-time needs a moment (YYYY-MM-DD or "
+                                 "YYYY-MM-DDTHH:MM:SSZ): an empty one is not now");
+}
+
 Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* position) {
   *position = vm["as-of-position"].as<uint64_t>();
   const std::string time = vm["as-of-time"].as<std::string>();
@@ -167,7 +176,7 @@ Status EmptyMember(const std::string& option) {
 }
 
 int FailView(const std::string& verb, const Status& status) {
-  std::cerr << "tandem " << verb << ": " << status.ToString() << "\n";
+  std::cerr << "tandem " << verb << ": " << Printable(status.ToString()) << "\n";
   return status.IsInvalidArgument() ? kExitUsage : kExitFailed;
 }
 

@@ -49,6 +49,10 @@ bool HasLog(const po::variables_map& vm);
 // folder without a log. Prints the error and returns false on failure.
 bool OpenStoredViews(const po::variables_map& vm, ViewEngine* engine);
 
+// InvalidArgument (view.malformed_time) when --as-of-time was given empty: read live it would
+// answer another question than the one asked.
+Status CheckAsOfTimeGiven(const po::variables_map& vm);
+
 // The position an as-of read folds to: --as-of-position, or the last one recorded at or before
 // --as-of-time (options added by AddAsOfOptions). 0 means live.
 void AddAsOfOptions(po::options_description* desc);

@@ -114,6 +114,41 @@ TEST_F(ViewCliTest, AnEmptyMemberIsAUsageErrorNotTheOperator) {
   EXPECT_EQ(r.output.find("as_of_position"), std::string::npos) << r.output;
 }
 
+// Found in review (2026-12-05): an error echoed the id it was given byte for byte, so a newline
+// in it printed a forged line of its own and an escape sequence drove the terminal.
+TEST_F(ViewCliTest, AnErrorEchoesAHostileIdOnOneLineWithoutItsControlCharacters) {
+  CliRun r =
+      View("threads --project web --member dana --thread \"$(printf 'x\\nforged: ok\\033[31m')\"");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("view.not_found"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("x\\x0aforged: ok\\x1b[31m"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find('\033'), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("\nforged"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, AnErrorEchoingAHugeIdIsBounded) {
+  CliRun r = View(
+      "threads --project web --member dana --thread $(head -c 100000 /dev/zero | tr "
+      "'\\0' a)");
+  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 200);
+  EXPECT_LT(r.output.size(), 2000u);
+  EXPECT_NE(r.output.find(" bytes)"), std::string::npos) << r.output;
+}
+
+// boost reads -1 into an unsigned option as its largest value.
+TEST_F(ViewCliTest, ANegativePositionIsAUsageError) {
+  CliRun r = View("client-timeline --project web --as-of-position -1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("as-of-position"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, AnEmptyAsOfTimeIsAUsageErrorNotALiveRead) {
+  CliRun r = View("client-timeline --project web --member dana --as-of-time ''");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("view.malformed_time"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("Design sign-off"), std::string::npos) << r.output;
+}
+
 TEST_F(ViewCliTest, AnEmptyClientIsAUsageErrorNotTheOperatorsWholeView) {
   CliRun r = View("internal-timeline --project web --client ''");
   EXPECT_EQ(r.exit_code, 2);
