@@ -22,6 +22,7 @@
 #include "batch_ingest.h"
 #include "rocks_status.h"
 #include "tandem/basics/logger.h"
+#include "tandem/rocks/info_log.h"
 #include "tandem/rocks/read_only_open.h"
 
 namespace tandem {
@@ -396,6 +397,7 @@ class RocksViewStore : public ViewStore {
       db_options.env = env_.get();
     }
     db_options.create_if_missing = options.create_if_missing;
+    db_options.info_log = NewRocksInfoLog();  // not RocksDB's LOG file: see info_log.h
     db_options.create_missing_column_families = true;
     db_options.write_buffer_size = 64 << 20;
     db_options.db_write_buffer_size = options.write_buffer_bytes;

@@ -149,6 +149,37 @@ TEST_F(ViewCliTest, AnEmptyAsOfTimeIsAUsageErrorNotALiveRead) {
   EXPECT_EQ(r.output.find("Design sign-off"), std::string::npos) << r.output;
 }
 
+// Found in review (2026-12-05): on a full disk RocksDB's diagnostic log (its LOG file) asserted
+// that its write succeeded, and every verb (a running `tandem serve` too) died with SIGABRT. A
+// file size limit makes every file that grows past it fail to be written, as a full disk does.
+CliRun TandemOnAFullDisk(const std::string& data, const std::string& args) {
+  const std::string cmd = "bash -c \"trap '' XFSZ; ulimit -f 4; exec " + std::string(TANDEM_PATH) +
+                          " " + args + " --data " + data + "\" 2>&1";
+  CliRun run{0, ""};
+  FILE* pipe = popen(cmd.c_str(), "r");
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
+  const int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+TEST_F(ViewCliTest, ARebuildOnAFullDiskFailsWithTheIoErrorInsteadOfAborting) {
+  CliRun r = TandemOnAFullDisk(dir_.Sub("data"), "rebuild --all");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("io_error"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("Assertion"), std::string::npos) << r.output;
+  CliRun after = View("client-timeline --project web --member dana");  // room again
+  EXPECT_EQ(after.exit_code, 0) << after.output;
+  EXPECT_NE(after.output.find("Design sign-off"), std::string::npos) << after.output;
+}
+
+TEST_F(ViewCliTest, ReadingOnAFullDiskDoesNotAbort) {
+  CliRun r = TandemOnAFullDisk(dir_.Sub("data"), "projections");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("Assertion"), std::string::npos) << r.output;
+}
+
 TEST_F(ViewCliTest, AnEmptyClientIsAUsageErrorNotTheOperatorsWholeView) {
   CliRun r = View("internal-timeline --project web --client ''");
   EXPECT_EQ(r.exit_code, 2);

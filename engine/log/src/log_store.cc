@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 
 #include "log_keys.h"
+#include "tandem/rocks/info_log.h"
 #include "tandem/rocks/read_only_open.h"
 
 namespace tandem {
@@ -59,6 +60,7 @@ Status LogStore::Open(const std::string& path, bool create_if_missing, bool read
     db_options.env = s->env_.get();
   }
   db_options.create_if_missing = create_if_missing;
+  db_options.info_log = NewRocksInfoLog();  // not RocksDB's LOG file: see info_log.h
   db_options.create_missing_column_families = create_if_missing;
   db_options.IncreaseParallelism(2);
   // A torn WAL tail after a crash holds only unacknowledged writes; anything before it must be
