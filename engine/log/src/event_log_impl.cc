@@ -51,6 +51,17 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
   s = store->LastEventPosition(&last);
   if (!s.ok()) return s;
   if (options.read_only) {
+    if (last < published) {
+      // A power loss took what RocksDB held of the latest acknowledged appends (they are in the
+      // journal, which only a read-write open replays). Read as it stands, the log would go
+      // back in time: views folded further would look ahead of it and be dropped.
+      return Status::NotFound(
+          "log.recovery_pending",
+          "the event log at " + path + " acknowledged events up to position " +
+              std::to_string(published) + " but its database holds " + std::to_string(last) +
+              " (a power loss took the rest, which its journal holds): a read-write open "
+              "recovers them (start tandem serve, or append with tandem append)");
+    }
     // Below RocksDB's last only while the writer's newest groups are unacknowledged, or after a
     // power loss took the file's latest updates (the next read-write open rewrites it).
     last = std::min(last, published);
