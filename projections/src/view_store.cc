@@ -675,6 +675,10 @@ class RocksViewStore : public ViewStore {
     return s;
   }
 
+  Status VerifyChecksums() override {
+    return FromRocks(db_->VerifyChecksum(rocksdb::ReadOptions()));
+  }
+
   Status Compact(const std::vector<std::string>& views) override {
     if (read_only_) return Status::InvalidArgument("the views are open read-only");
     std::vector<Family> families;
