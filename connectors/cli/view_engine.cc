@@ -80,8 +80,15 @@ static bool OpenStore(const po::variables_map& vm, bool create, ViewEngine* engi
   if (!ro.ok()) {
     // The read-only open's failure says more unless the database is missing altogether.
     const Status& why = ro.IsNotFound() ? s : ro;
-    std::cerr << "tandem: cannot open the views in " << ViewsDir(vm) << ": " << why.ToString()
-              << "\n";
+    std::cerr << "tandem: cannot open the views in " << ViewsDir(vm) << ": "
+              << Printable(why.ToString());
+    if (why.IsCorruption()) {
+      // The views are derived data: nothing is lost by folding them again.
+      std::cerr << " (the views are folded from the log: `tandem serve` sets a damaged views "
+                   "database aside and folds them again, or delete "
+                << ViewsDir(vm) << ")";
+    }
+    std::cerr << "\n";
     return false;
   }
   return true;

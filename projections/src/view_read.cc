@@ -150,6 +150,14 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
   std::string csv_rows;
   s = view->read(ctx, &body, &csv_rows);
   if (s.ok()) s = ctx.directory.status();  // a name that could not be read
+  if (s.IsCorruption()) {
+    // A damaged row is found where it is read, which may be long before a fold comes to it
+    // and drops the view: say which views to fold again.
+    std::string views;
+    for (const std::string& name : stored) views += (views.empty() ? "" : " ") + name;
+    return Status::Corruption(s.reason(), "view " + request.view + ": " + s.message() +
+                                              " (tandem rebuild " + views + " folds it again)");
+  }
   if (!s.ok()) return s;
   if (request.format == ViewFormat::kCsv) {
     const boost::json::value* rows = body.if_contains(csv_rows);

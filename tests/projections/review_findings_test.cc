@@ -143,6 +143,19 @@ TEST_F(DamagedRowTest, ACommentsRowCutShortIsReadAsCorruption) {
   EXPECT_TRUE(ReadAcmeThreads().IsCorruption()) << ReadAcmeThreads().ToString();
 }
 
+// Found in review (2026-12-05): a read finding a damaged row said only "a timeline row is
+// damaged": nothing named the view, nor what would repair it before a fold came to the row.
+TEST_F(DamagedRowTest, ADamagedRowsErrorNamesTheViewsToFoldAgain) {
+  DamageAcmeRow("client-threads", "m", "Welcome!",
+                [](const std::string& v) { return v.substr(0, v.size() - 2); });
+  const Status s = ReadAcmeThreads();
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("view threads:"), std::string::npos) << s.ToString();
+  const size_t rebuild = s.message().find("tandem rebuild ");
+  ASSERT_NE(rebuild, std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("client-threads", rebuild), std::string::npos) << s.ToString();
+}
+
 TEST_F(DamagedRowTest, ACommentsRowWithALineThatIsNotAnObjectIsReadAsCorruption) {
   DamageAcmeRow("client-threads", "m", "Welcome!",
                 [](const std::string&) { return std::string("[\"not\", \"a comment\"]\n"); });
