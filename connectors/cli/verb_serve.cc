@@ -143,7 +143,16 @@ bool StartViews(const po::variables_map& vm, Server* server) {
   }
   if (s.ok()) s = server->runner->CatchUp();
   if (s.ok()) s = server->runner->Start();
-  if (!s.ok()) std::cerr << "tandem serve: cannot start the views: " << s.ToString() << "\n";
+  if (!s.ok()) {
+    std::cerr << "tandem serve: cannot start the views: " << Printable(s.ToString());
+    // RocksDB's words for a database another process has open.
+    if (s.IsIOError() && s.message().find("lock file") != std::string::npos) {
+      std::cerr << " (another process holds " << ViewsDir(vm)
+                << ": a `tandem view` or `tandem rebuild` bringing them up to date, or another "
+                   "engine; start again once it is done)";
+    }
+    std::cerr << "\n";
+  }
   return s.ok();
 }
 
