@@ -67,7 +67,8 @@ std::string DataDir(const po::variables_map& vm) { return vm["data"].as<std::str
 bool OpenLog(const po::variables_map& vm, const EventLogOptions& options,
              std::unique_ptr<EventLog>* log) {
   Status s = EventLog::Open(options, DataDir(vm), log);
-  if (!s.ok()) std::cerr << "tandem: cannot open the event log: " << s.ToString() << "\n";
+  if (!s.ok())
+    std::cerr << "tandem: cannot open the event log: " << Printable(s.ToString()) << "\n";
   return s.ok();
 }
 
@@ -90,7 +91,7 @@ bool OpenEngine(const po::variables_map& vm, Engine* engine) {
   options.limits.max_file_bytes = blob_options.max_blob_bytes;
   if (s.ok())
     s = CommandHandler::Open(options, engine->log.get(), engine->blobs.get(), &engine->commands);
-  if (!s.ok()) std::cerr << "tandem: cannot start the engine: " << s.ToString() << "\n";
+  if (!s.ok()) std::cerr << "tandem: cannot start the engine: " << Printable(s.ToString()) << "\n";
   return s.ok();
 }
 
@@ -119,27 +120,28 @@ std::string Printable(std::string_view text) {
   constexpr size_t kMaxBytes = 1024;
   const std::string valid = utf8::Sanitize(text);
   std::string out;
-  out.reserve(std::min(valid.size(), kMaxBytes) + 16);
+  out.reserve(std::min(valid.size(), kMaxBytes) + 32);
   char escape[8];
-  for (size_t i = 0; i < valid.size() && out.size() < kMaxBytes; ++i) {
+  size_t i = 0;
+  while (i < valid.size() && out.size() < kMaxBytes) {
     const auto c = static_cast<unsigned char>(valid[i]);
-    const bool c1 = c == 0xC2 && i + 1 < valid.size() &&
-                    static_cast<unsigned char>(valid[i + 1]) >= 0x80 &&
-                    static_cast<unsigned char>(valid[i + 1]) <= 0x9F;  // U+0080-U+009F
+    // Whole characters only (`valid` is well-formed), so that a cut never splits one.
+    const size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    const bool c1 = length == 2 && c == 0xC2 && static_cast<unsigned char>(valid[i + 1]) <= 0x9F;
     if (c < 0x20 || c == 0x7F) {
       std::snprintf(escape, sizeof escape, "\\x%02x", c);
       out += escape;
-    } else if (c1) {
-      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(valid[++i]));
+    } else if (c == '\\') {
+      out += "\\\\";  // so that an escape in the text reads unlike one made here
+    } else if (c1) {  // U+0080-U+009F, which some terminals take as controls
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(valid[i + 1]));
       out += escape;
     } else {
-      out += static_cast<char>(c);
+      out.append(valid, i, length);
     }
+    i += length;
   }
-  if (out.size() >= kMaxBytes) {
-    out.resize(utf8::Prefix(out, kMaxBytes).size());
-    out += "... (" + std::to_string(text.size()) + " bytes)";
-  }
+  if (i < valid.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
   return out;
 }
 

@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   for (const Verb& v : kVerbs) {
     if (verb == v.name) return v.run(args);
   }
-  std::cerr << "tandem: unknown verb '" << verb << "'\n";
+  std::cerr << "tandem: unknown verb '" << tandem::cli::Printable(verb) << "'\n";
   PrintUsage(std::cerr);
   return tandem::cli::kExitUsage;
 }

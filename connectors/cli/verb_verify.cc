@@ -25,7 +25,7 @@ int RunVerify(const std::vector<std::string>& args) {
   VerifyReport report;
   Status s = VerifyEventLogFolder(DataDir(vm), options, &report);
   if (!s.ok()) {
-    std::cout << "FAILED " << s.ToString() << "\n";
+    std::cout << "FAILED " << Printable(s.ToString()) << "\n";
     return kExitFailed;
   }
   // The views are derived from the log, but a damaged table would be read as rows missing.
@@ -39,9 +39,13 @@ int RunVerify(const std::vector<std::string>& args) {
     s = ViewStore::Open(view_options, views, &store);
     if (s.ok()) s = store->VerifyChecksums();
     if (!s.ok()) {
-      std::cout << "FAILED views: " << Printable(s.ToString())
-                << " (the views are derived from the log: delete " << views
-                << " and they are folded again)\n";
+      std::cout << "FAILED views: " << Printable(s.ToString());
+      // Only damage: a database busy beside a writer is no reason to delete a live one.
+      if (s.IsCorruption()) {
+        std::cout << " (the views are derived from the log: stop the engine, delete " << views
+                  << " and they are folded again)";
+      }
+      std::cout << "\n";
       return kExitFailed;
     }
   }

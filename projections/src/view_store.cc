@@ -24,6 +24,7 @@
 #include "tandem/basics/logger.h"
 #include "tandem/rocks/info_log.h"
 #include "tandem/rocks/read_only_open.h"
+#include "tandem/rocks/table_checksums.h"
 
 namespace tandem {
 namespace {
@@ -676,7 +677,13 @@ class RocksViewStore : public ViewStore {
   }
 
   Status VerifyChecksums() override {
-    return FromRocks(db_->VerifyChecksum(rocksdb::ReadOptions()));
+    std::vector<rocksdb::ColumnFamilyHandle*> families;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [name, family] : families_) families.push_back(family.get());
+    }
+    families.push_back(db_->DefaultColumnFamily());
+    return FromRocks(VerifyTableChecksums(db_.get(), families));
   }
 
   Status Compact(const std::vector<std::string>& views) override {

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "cli_run.h"
+#include "tandem/basics/utf8.h"
 #include "tandem/projections/view_store.h"
 
 namespace tandem::test {
@@ -134,6 +135,15 @@ TEST_F(ViewCliTest, AnErrorEchoingAHugeIdIsBounded) {
   EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 200);
   EXPECT_LT(r.output.size(), 2000u);
   EXPECT_NE(r.output.find(" bytes)"), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, AnErrorCutShortNeverSplitsACharacter) {
+  CliRun r = View(
+      "threads --project web --member dana --thread x$(printf '\\303\\251%.0s' "
+      "$(seq 1000))");
+  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 200);
+  EXPECT_NE(r.output.find(" bytes)"), std::string::npos) << r.output;
+  EXPECT_TRUE(utf8::IsValid(r.output)) << r.output;
 }
 
 // boost reads -1 into an unsigned option as its largest value.

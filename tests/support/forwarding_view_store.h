@@ -37,6 +37,7 @@ class ForwardingViewStore : public ViewStore {
   }
   uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
   Status Compact(const std::vector<std::string>& views) override { return base_->Compact(views); }
+  Status VerifyChecksums() override { return base_->VerifyChecksums(); }
 
  protected:
   ViewStore* base() { return base_.get(); }

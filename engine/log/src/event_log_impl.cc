@@ -59,8 +59,8 @@ Status EventLog::Open(const EventLogOptions& options, const std::string& path,
           "log.recovery_pending",
           "the event log at " + path + " acknowledged events up to position " +
               std::to_string(published) + " but its database holds " + std::to_string(last) +
-              " (a power loss took the rest, which its journal holds): a read-write open "
-              "recovers them (start tandem serve, or append with tandem append)");
+              " (a power loss took the rest from its database): a read-write open, such as "
+              "starting tandem serve, recovers what its journal holds");
     }
     // Below RocksDB's last only while the writer's newest groups are unacknowledged, or after a
     // power loss took the file's latest updates (the next read-write open rewrites it).

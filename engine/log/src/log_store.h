@@ -27,6 +27,7 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* streams() const { return handles_[2]; }
   rocksdb::ColumnFamilyHandle* tenants() const { return handles_[3]; }
   rocksdb::ColumnFamilyHandle* idempotency() const { return handles_[4]; }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
 
   // Writes every column family's memtable to SST files and waits: afterwards nothing written so
   // far depends on a WAL.

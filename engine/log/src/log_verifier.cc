@@ -14,6 +14,7 @@
 #include "log_store.h"
 #include "tandem/events/event_record.h"
 #include "tandem/events/recorded_event.h"
+#include "tandem/rocks/table_checksums.h"
 #include "tandem/schema/tandem_events_generated.h"
 
 namespace tandem {
@@ -330,7 +331,7 @@ Status VerifyEventLogFolder(const std::string& path, const VerifyOptions& option
   if (!s.ok()) return s;
   // Every table's checksums first: a damaged block names its file here, where the passes below
   // could only see what it hides (RocksDB 7.8 may end a scan at it without an error: a "gap").
-  s = FromRocks(store->db()->VerifyChecksum(rocksdb::ReadOptions()), "checking the tables");
+  s = FromRocks(VerifyTableChecksums(store->db(), store->handles()), "checking the tables");
   if (!s.ok()) return s;
   s = FolderVerifier(*store, options, report).Run();
   uint64_t last = 0, end = 0;

@@ -40,7 +40,14 @@ class RocksInfoLog : public rocksdb::Logger {
     const int n = std::vsnprintf(line, sizeof line, format, copy);
     va_end(copy);
     if (n < 0) return;
-    Log(level, "rocksdb", std::string_view(line, std::min<size_t>(n, sizeof line - 1)));
+    std::string_view message(line, std::min<size_t>(n, sizeof line - 1));
+    while (!message.empty() && message.back() == '\n') message.remove_suffix(1);
+    // The file summary RocksDB writes at every open reports a folder it has not made yet as an
+    // error: no error of anyone's.
+    if (level != LogLevel::kDebug && message.starts_with("Error when reading")) return;
+    std::string text(message);
+    if (static_cast<size_t>(n) >= sizeof line) text += "... (cut)";
+    Log(level, "rocksdb", text);
   }
 };
 
