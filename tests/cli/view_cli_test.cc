@@ -14,7 +14,7 @@ namespace tandem::test {
 namespace {
 
 class ViewCliTest : public ::testing::Test {
- protected:
+ public:
   void SetUp() override {
     CliRun demo = Tandem("demo");
     ASSERT_EQ(demo.exit_code, 0) << demo.output;
@@ -31,6 +31,15 @@ class ViewCliTest : public ::testing::Test {
   ScratchDir dir_;
   std::string workspace_;
 };
+
+// The error for a client's thread named by `shell_words` (expanded by the shell), which must be
+// long enough to be cut short.
+CliRun CutShortThreadError(ViewCliTest* test, const std::string& shell_words) {
+  CliRun r = test->View("threads --project web --member dana --thread " + shell_words);
+  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 200);
+  EXPECT_NE(r.output.find(" bytes)"), std::string::npos) << r.output;
+  return r;
+}
 
 TEST_F(ViewCliTest, ClientTimelinePrintsTheClientsMilestonesAsJson) {
   CliRun r = View("client-timeline --project web --member dana");
@@ -129,20 +138,12 @@ TEST_F(ViewCliTest, AnErrorEchoesAHostileIdOnOneLineWithoutItsControlCharacters)
 }
 
 TEST_F(ViewCliTest, AnErrorEchoingAHugeIdIsBounded) {
-  CliRun r = View(
-      "threads --project web --member dana --thread $(head -c 100000 /dev/zero | tr "
-      "'\\0' a)");
-  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 200);
+  CliRun r = CutShortThreadError(this, "$(head -c 100000 /dev/zero | tr '\\0' a)");
   EXPECT_LT(r.output.size(), 2000u);
-  EXPECT_NE(r.output.find(" bytes)"), std::string::npos) << r.output;
 }
 
 TEST_F(ViewCliTest, AnErrorCutShortNeverSplitsACharacter) {
-  CliRun r = View(
-      "threads --project web --member dana --thread x$(printf '\\303\\251%.0s' "
-      "$(seq 1000))");
-  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 200);
-  EXPECT_NE(r.output.find(" bytes)"), std::string::npos) << r.output;
+  CliRun r = CutShortThreadError(this, "x$(printf '\\303\\251%.0s' $(seq 1000))");
   EXPECT_TRUE(utf8::IsValid(r.output)) << r.output;
 }
 
