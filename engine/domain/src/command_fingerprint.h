@@ -15,7 +15,8 @@
 namespace tandem {
 
 // "sha256:" and the hex SHA-256 of the command's type, workspace, actor, id, expected version
-// and every field, each length-prefixed so that no two commands encode alike. Fields given
+// and every field, each length-prefixed so that no two commands encode alike (hashed where the
+// fields lie: an upload's content is not copied). Fields given
 // with their default are fields given: a retry sends the command as it was.
 std::string CommandFingerprint(const Command& command);
 
