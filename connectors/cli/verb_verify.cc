@@ -51,7 +51,13 @@ int RunVerify(const std::vector<std::string>& args) {
   }
   std::cout << "OK events=" << report.events << " streams=" << report.streams
             << " tenants=" << report.tenants << " idempotency_keys=" << report.idempotency_keys
-            << " views=" << (has_views ? "checked" : "none") << "\n";
+            << " views=" << (has_views ? "checked" : "none");
+  if (report.awaiting_recovery > 0) {
+    std::cout << " awaiting_recovery=" << report.awaiting_recovery
+              << " (acknowledged events only the journal holds: readers wait until a read-write "
+                 "open, such as starting tandem serve, replays them)";
+  }
+  std::cout << "\n";
   return kExitOk;
 }
 

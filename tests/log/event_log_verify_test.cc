@@ -103,6 +103,16 @@ TEST_F(EventLogVerifyTest, AJournalHoldingAcknowledgedEventsRocksDbLostPasses) {
   EXPECT_TRUE(Verify(Lost()).ok()) << Verify(Lost()).ToString();
 }
 
+// Found in review (2026-12-05): verify said OK while every reader was refused until recovery.
+TEST_F(EventLogVerifyTest, EventsOnlyTheJournalHoldsAreCountedAsAwaitingRecovery) {
+  LoseFromRocksDb(2, 5);
+  VerifyReport report;
+  ASSERT_TRUE(VerifyEventLogFolder(Lost(), VerifyOptions(), &report).ok());
+  EXPECT_EQ(report.awaiting_recovery, 3u);
+  ASSERT_TRUE(VerifyEventLogFolder(Live(), VerifyOptions(), &report).ok());
+  EXPECT_EQ(report.awaiting_recovery, 0u);
+}
+
 TEST_F(EventLogVerifyTest, VerifyBesideALiveWriterPasses) {
   // A small journal, so that the writer rewinds it often while verify reads it: the journal
   // runs ahead of verify's view of RocksDB, or starts a new pass under it.

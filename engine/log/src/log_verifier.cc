@@ -338,6 +338,7 @@ Status VerifyEventLogFolder(const std::string& path, const VerifyOptions& option
   if (s.ok()) s = store->LastEventPosition(&last);
   if (s.ok()) s = CheckJournal(path, &end);
   if (!s.ok()) return s;
+  if (published_read.ok() && published > last) report->awaiting_recovery = published - last;
   return CheckPublished(path, published_read, published, buffered, std::max(last, end));
 }
 

@@ -21,6 +21,10 @@ struct VerifyReport {
   uint64_t streams = 0;
   uint64_t tenants = 0;
   uint64_t idempotency_keys = 0;
+  // Acknowledged events that only the journal holds (a power loss took them from RocksDB): no
+  // damage, but read-only opens refuse the log (log.recovery_pending) until a read-write open
+  // has replayed them.
+  uint64_t awaiting_recovery = 0;
 };
 
 // Checks that positions run 1..N without gaps, every record passes the FlatBuffers verifier
