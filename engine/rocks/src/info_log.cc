@@ -1,8 +1,10 @@
 #include "tandem/rocks/info_log.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "tandem/basics/logger.h"
 
