@@ -499,11 +499,21 @@ int RebuildPhase(const std::string& dir, size_t row_cache_mb) {
   return 0;
 }
 
+// The views database as `tandem serve` opens it for following the log: written behind by
+// --write-behind-ms, so that the lag measured is the one its readers see.
+ViewStoreOptions LiveStoreOptions(const po::variables_map& vm) {
+  ViewStoreOptions options;
+  options.write_behind = std::chrono::milliseconds(vm["write-behind-ms"].as<uint64_t>());
+  std::printf("live_write_behind_ms=%llu\n",
+              static_cast<unsigned long long>(options.write_behind.count()));
+  return options;
+}
+
 // Appends the live mix (`mix`) at `rate` per second for `warmup + seconds` while the runner
 // follows live; the lag of an event appended after the warm-up is from its append's
-// acknowledgement to the commit of the batch that folded it. The warm-up lets the process reach
-// its steady state first (the rows the appends touch cached, the views' compaction after the
-// open done).
+// acknowledgement to the commit of the batch that folded it (visible to the process's readers). The
+// warm-up lets the process reach its steady state first (the rows the appends touch cached, the
+// views' compaction after the open done).
 void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup, double seconds,
                     const std::string& only_view, const std::string& mix) {
   const uint64_t warm = static_cast<uint64_t>(rate * warmup);
@@ -660,6 +670,9 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "live-seconds", po::value<double>()->default_value(5), "seconds of live appends measured")(
       "live-warmup", po::value<double>()->default_value(2),
       "seconds of live appends before the measured ones")(
+      "write-behind-ms", po::value<uint64_t>()->default_value(50),
+      "the live phase's views written behind by this much (ViewStoreOptions::write_behind, as "
+      "tandem serve's --views-write-behind-ms); 0 writes every round at once")(
       "live-mix", po::value<std::string>()->default_value("history"),
       "what the live phase appends: history (the generated history's beginning again, as a "
       "workspace of the run's own: creations, moves, uploads and comments) or comments (client "
@@ -697,7 +710,7 @@ int RunProjectBench(const std::vector<std::string>& args) {
     std::unique_ptr<EventLog> log;
     Check(EventLog::Open(EventLogOptions(), dir + "/log", &log), "open the log");
     std::unique_ptr<ViewStore> store;
-    Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
+    Check(ViewStore::Open(LiveStoreOptions(vm), dir + "/views", &store), "open the views");
     MeasureLiveLag(log.get(), store.get(), vm["live-rate"].as<double>(),
                    vm["live-warmup"].as<double>(), vm["live-seconds"].as<double>(),
                    vm["view"].as<std::string>(), vm["live-mix"].as<std::string>());
@@ -727,7 +740,7 @@ int RunProjectBench(const std::vector<std::string>& args) {
   std::unique_ptr<EventLog> log;
   Check(EventLog::Open(EventLogOptions(), dir + "/log", &log), "open the log");
   std::unique_ptr<ViewStore> store;
-  Check(ViewStore::Open(ViewStoreOptions(), dir + "/views", &store), "open the views");
+  Check(ViewStore::Open(LiveStoreOptions(vm), dir + "/views", &store), "open the views");
   MeasureLiveLag(log.get(), store.get(), vm["live-rate"].as<double>(),
                  vm["live-warmup"].as<double>(), vm["live-seconds"].as<double>(), "",
                  vm["live-mix"].as<std::string>());

@@ -78,12 +78,20 @@ struct ServeFlags {
   KafkaOptions options;
 };
 
+// Longer, and a reader in another process (`tandem view`) would read views that far behind.
+constexpr uint64_t kMaxWriteBehindMs = 10000;
+
 bool ParseServeFlags(const po::variables_map& vm, ServeFlags* flags) {
   flags->kafka = vm["kafka"].as<std::string>();
   flags->brokers = vm["brokers"].as<int>();
   flags->partitions = vm["partitions"].as<int>();
   if (flags->brokers <= 0 || flags->partitions <= 0) {
     std::cerr << "tandem serve: --brokers and --partitions must be positive\n";
+    return false;
+  }
+  if (vm["views-write-behind-ms"].as<uint64_t>() > kMaxWriteBehindMs) {
+    std::cerr << "tandem serve: --views-write-behind-ms must be at most " << kMaxWriteBehindMs
+              << "\n";
     return false;
   }
   const std::string format = vm["events-format"].as<std::string>();
@@ -134,6 +142,8 @@ bool StartViews(const po::variables_map& vm, Server* server) {
   // The engine folds the views from the log: damaged, they are folded again, not a reason to
   // stay down.
   store_options.set_aside_if_damaged = true;
+  store_options.write_behind =
+      std::chrono::milliseconds(vm["views-write-behind-ms"].as<uint64_t>());
   Status s = ViewStore::Open(store_options, ViewsDir(vm), &server->views);
   std::vector<std::unique_ptr<Projection>> projections;
   if (s.ok()) s = MakeProjections({}, &projections);
@@ -223,7 +233,10 @@ int RunServe(const std::vector<std::string>& args) {
       "partitions", po::value<int>()->default_value(4),
       "partitions of each topic the embedded cluster creates")(
       "events-format", po::value<std::string>()->default_value("flatbuffers"),
-      "record values on the events topic: flatbuffers or json");
+      "record values on the events topic: flatbuffers or json")(
+      "views-write-behind-ms", po::value<uint64_t>()->default_value(50),
+      "live views reach this process's readers at once and their database this much later "
+      "(other processes read the database); 0 writes every round at once");
   AddKafkaConfigOption(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions("serve",

@@ -338,8 +338,9 @@ class Runner : public ProjectionRunner {
     }
     // The views' commits were buffered: their log records reach the operating system together
     // here, and only then is the round reported as folded (a killed process loses what was
-    // not written, and folds it again from the checkpoints it reported).
-    Status flushed = store_->FlushCommits();
+    // not written, and folds it again from the checkpoints it reported). A store writing
+    // behind writes them itself: the round is reported once its readers see it.
+    Status flushed = store_->writes_behind() ? Status::OK() : store_->FlushCommits();
     for (size_t i = 0; i < behind.size(); ++i) {
       if (!committed[i]) continue;
       if (flushed.ok()) {

@@ -20,11 +20,13 @@
 #include <rocksdb/write_batch.h>
 
 #include "batch_ingest.h"
+#include "pending_rows.h"
 #include "rocks_status.h"
 #include "tandem/basics/logger.h"
 #include "tandem/rocks/info_log.h"
 #include "tandem/rocks/read_only_open.h"
 #include "tandem/rocks/table_checksums.h"
+#include "write_behind.h"
 
 namespace tandem {
 namespace {
@@ -196,18 +198,138 @@ class HintOfKey : public rocksdb::SliceTransform {
   }
 };
 
+// Reads through the rows a store writing behind holds in memory (`pending`): as of `moment`
+// through the RocksDB snapshot in `options`, or, without a moment, as the latest commit left
+// them (then through a snapshot of its own when RocksDB's value is needed under appended bytes:
+// see pending_rows.h).
+class PendingRead {
+ public:
+  PendingRead(rocksdb::DB* db, const rocksdb::ReadOptions& options, const PendingRows* pending,
+              const PendingRows::Moment* moment)
+      : db_(db), options_(options), pending_(pending) {
+    if (pending_ == nullptr) return;
+    if (moment != nullptr) {
+      moment_ = *moment;
+    } else {
+      moment_ = pending_->Latest();
+    }
+    latest_ = moment == nullptr;
+  }
+  ~PendingRead() {
+    if (own_ != nullptr) db_->ReleaseSnapshot(own_);
+  }
+
+  // Meta keys included.
+  Status Get(rocksdb::ColumnFamilyHandle* family, std::string_view key, std::string* value) {
+    if (pending_ == nullptr) return FromRocks(db_->Get(options_, family, key, value));
+    std::string bytes;
+    PendingRows::Found found = pending_->Read(moment_, family->GetID(), key, &bytes);
+    if (found == PendingRows::Found::kAppend && latest_) {
+      Pin();
+      found = pending_->Read(moment_, family->GetID(), key, &bytes);
+    }
+    switch (found) {
+      case PendingRows::Found::kValue:
+        *value = std::move(bytes);
+        return Status::OK();
+      case PendingRows::Found::kDeleted:
+        return Status::NotFound("no such row");
+      case PendingRows::Found::kNo:
+        return FromRocks(db_->Get(options_, family, key, value));
+      case PendingRows::Found::kAppend:
+        break;
+    }
+    rocksdb::Status s = db_->Get(options_, family, key, value);
+    if (s.IsNotFound()) value->clear();
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s);
+    value->append(bytes);
+    return Status::OK();
+  }
+
+  // Visits the rows under `prefix` in key order (meta keys only when `meta`), the rows held in
+  // memory merged into RocksDB's.
+  Status Scan(rocksdb::ColumnFamilyHandle* family, std::string_view prefix, bool meta,
+              const std::function<bool(std::string_view, std::string_view)>& visit) {
+    std::vector<PendingRows::Row> held;
+    if (pending_ != nullptr) {
+      if (latest_) Pin();
+      pending_->Collect(moment_, family->GetID(), prefix, &held);
+    }
+    auto shown = [&](std::string_view key) { return meta || !IsMetaKey(key); };
+    size_t next = 0;
+    bool more = true;
+    std::string joined;
+    // The held rows before `until` (all when null): only they know these rows.
+    auto visit_held = [&](const std::string_view* until) {
+      for (; more && next < held.size(); ++next) {
+        const PendingRows::Row& row = held[next];
+        if (until != nullptr && std::string_view(row.key) >= *until) return;
+        if (row.found != PendingRows::Found::kDeleted && shown(row.key)) {
+          more = visit(row.key, row.bytes);  // kAppend to nothing: the bytes alone
+        }
+      }
+    };
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options_, family));
+    for (it->Seek(prefix); more && it->Valid(); it->Next()) {
+      const std::string_view key(it->key().data(), it->key().size());
+      if (key.substr(0, prefix.size()) != prefix) break;
+      visit_held(&key);
+      if (!more) break;
+      const std::string_view stored(it->value().data(), it->value().size());
+      if (next < held.size() && held[next].key == key) {
+        const PendingRows::Row& row = held[next++];
+        if (row.found == PendingRows::Found::kDeleted || !shown(key)) continue;
+        if (row.found == PendingRows::Found::kValue) {
+          more = visit(key, row.bytes);
+        } else {
+          joined.assign(stored);
+          joined.append(row.bytes);
+          more = visit(key, joined);
+        }
+        continue;
+      }
+      if (shown(key)) more = visit(key, stored);
+    }
+    if (!it->status().ok()) return FromRocks(it->status());
+    visit_held(nullptr);
+    return Status::OK();
+  }
+
+ private:
+  // The latest read through a snapshot of its own, taken with the moment.
+  void Pin() {
+    if (own_ != nullptr) return;
+    moment_ = pending_->At(
+        [this] {
+          own_ = db_->GetSnapshot();
+          return own_->GetSequenceNumber();
+        },
+        false);
+    options_.snapshot = own_;
+  }
+
+  rocksdb::DB* db_;
+  rocksdb::ReadOptions options_;
+  const PendingRows* pending_;
+  PendingRows::Moment moment_;
+  bool latest_ = false;
+  const rocksdb::Snapshot* own_ = nullptr;
+};
+
 class DbRows : public ViewRows {
  public:
-  DbRows(rocksdb::DB* db, Family family, rocksdb::WriteBatch* batch)
-      : db_(db), family_(std::move(family)), batch_(batch) {}
+  DbRows(rocksdb::DB* db, Family family, rocksdb::WriteBatch* batch, const PendingRows* pending)
+      : db_(db), family_(std::move(family)), batch_(batch), pending_(pending) {}
 
   Status Get(std::string_view key, std::string* value) const override {
     if (IsMetaKey(key)) return Status::NotFound("no such row");
-    return FromRocks(db_->Get(rocksdb::ReadOptions(), family_.get(), key, value));
+    return PendingRead(db_, rocksdb::ReadOptions(), pending_, nullptr)
+        .Get(family_.get(), key, value);
   }
   Status Scan(std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    return ScanFamily(db_, family_.get(), rocksdb::ReadOptions(), prefix, visit);
+    return PendingRead(db_, rocksdb::ReadOptions(), pending_, nullptr)
+        .Scan(family_.get(), prefix, false, visit);
   }
   void Put(std::string_view key, std::string_view value) override {
     batch_->Put(family_.get(), key, value);
@@ -217,23 +339,11 @@ class DbRows : public ViewRows {
     batch_->Merge(family_.get(), key, bytes);
   }
 
-  static Status ScanFamily(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-                           const rocksdb::ReadOptions& options, std::string_view prefix,
-                           const std::function<bool(std::string_view, std::string_view)>& visit) {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, family));
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
-      std::string_view key(it->key().data(), it->key().size());
-      if (key.substr(0, prefix.size()) != prefix) break;
-      if (IsMetaKey(key)) continue;
-      if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
-    }
-    return FromRocks(it->status());
-  }
-
  private:
   rocksdb::DB* db_;
   Family family_;
   rocksdb::WriteBatch* batch_;
+  const PendingRows* pending_;
 };
 
 // The database's snapshots still held. A ViewSnapshot is shared and easily kept by mistake past
@@ -272,15 +382,28 @@ class SnapshotKeeper {
 
 class RocksViewSnapshot : public ViewSnapshot {
  public:
-  RocksViewSnapshot(std::shared_ptr<SnapshotKeeper> keeper, const rocksdb::Snapshot* snapshot)
-      : keeper_(std::move(keeper)), snapshot_(snapshot) {}
-  ~RocksViewSnapshot() override { keeper_->Release(snapshot_); }
+  // `pending`: the rows of a store writing behind, of which the snapshot sees those up to
+  // `moment` (registered with them, released here).
+  RocksViewSnapshot(std::shared_ptr<SnapshotKeeper> keeper, const rocksdb::Snapshot* snapshot,
+                    std::shared_ptr<PendingRows> pending, const PendingRows::Moment& moment)
+      : keeper_(std::move(keeper)),
+        snapshot_(snapshot),
+        pending_(std::move(pending)),
+        moment_(moment) {}
+  ~RocksViewSnapshot() override {
+    keeper_->Release(snapshot_);
+    if (pending_ != nullptr) pending_->Release(moment_);
+  }
   const SnapshotKeeper* keeper() const { return keeper_.get(); }
   const rocksdb::Snapshot* get() const { return snapshot_; }
+  const PendingRows* pending() const { return pending_.get(); }
+  const PendingRows::Moment& moment() const { return moment_; }
 
  private:
   std::shared_ptr<SnapshotKeeper> keeper_;
   const rocksdb::Snapshot* snapshot_;
+  std::shared_ptr<PendingRows> pending_;
+  PendingRows::Moment moment_;
 };
 
 class RocksViewReader : public ViewReader {
@@ -293,24 +416,28 @@ class RocksViewReader : public ViewReader {
   Status Load() {
     if (family_ == nullptr) return Status::OK();
     std::string value;
-    rocksdb::Status s = db_->Get(options_, family_.get(), kCheckpointKey, &value);
+    Status s = Read().Get(family_.get(), kCheckpointKey, &value);
     if (s.IsNotFound()) return Status::OK();
-    if (!s.ok()) return FromRocks(s);
+    if (!s.ok()) return s;
     return DecodeCheckpoint(value, &checkpoint_);
   }
 
   const ViewCheckpoint& checkpoint() const override { return checkpoint_; }
   Status Get(std::string_view key, std::string* value) const override {
     if (family_ == nullptr || IsMetaKey(key)) return Status::NotFound("no such row");
-    return FromRocks(db_->Get(options_, family_.get(), key, value));
+    return Read().Get(family_.get(), key, value);
   }
   Status Scan(std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& visit) const override {
     if (family_ == nullptr) return Status::OK();
-    return DbRows::ScanFamily(db_, family_.get(), options_, prefix, visit);
+    return Read().Scan(family_.get(), prefix, false, visit);
   }
 
  private:
+  PendingRead Read() const {
+    return PendingRead(db_, options_, snapshot_->pending(), &snapshot_->moment());
+  }
+
   rocksdb::DB* db_;
   Family family_;
   std::shared_ptr<const RocksViewSnapshot> snapshot_;
@@ -320,9 +447,9 @@ class RocksViewReader : public ViewReader {
 
 class RocksViewBatch : public ViewBatch {
  public:
-  explicit RocksViewBatch(std::function<Status(std::string_view, Family*)> family_of,
-                          rocksdb::DB* db)
-      : family_of_(std::move(family_of)), db_(db) {}
+  RocksViewBatch(std::function<Status(std::string_view, Family*)> family_of, rocksdb::DB* db,
+                 const PendingRows* pending)
+      : family_of_(std::move(family_of)), db_(db), pending_(pending) {}
 
   ViewRows* Rows(std::string_view view) override {
     auto it = rows_.find(std::string(view));
@@ -330,7 +457,7 @@ class RocksViewBatch : public ViewBatch {
     Family family;
     status_ = family_of_(view, &family);
     if (!status_.ok()) return &failed_;
-    auto rows = std::make_unique<DbRows>(db_, family, &batch_);
+    auto rows = std::make_unique<DbRows>(db_, family, &batch_, pending_);
     ViewRows* out = rows.get();
     families_[std::string(view)] = family;
     rows_.emplace(std::string(view), std::move(rows));
@@ -382,6 +509,7 @@ class RocksViewBatch : public ViewBatch {
 
   std::function<Status(std::string_view, Family*)> family_of_;
   rocksdb::DB* db_;
+  const PendingRows* pending_;
   rocksdb::WriteBatch batch_;
   std::map<std::string, std::unique_ptr<DbRows>> rows_;
   std::map<std::string, Family> families_;
@@ -476,6 +604,11 @@ class RocksViewStore : public ViewStore {
         LogWarn("views", "tables will not be ingested: " + cleared.message());
         ingest_batch_bytes_ = 0;
       }
+      if (options.write_behind.count() > 0) {
+        write_behind_ = std::make_unique<WriteBehind>(
+            db_.get(), options.write_behind, [this] { return FamiliesById(); },
+            [this](const Status& s) { SetWalFailure(s); });
+      }
     }
     return Status::OK();
   }
@@ -485,6 +618,14 @@ class RocksViewStore : public ViewStore {
     // are still in the write-ahead log: a failure costs the next open time only.
     // After a failed write of the log nothing more is written: the next open goes back to what
     // the log held then (FlushCommits).
+    if (write_behind_ != nullptr) {
+      if (wal_failure_.ok()) {
+        Status flushed = write_behind_->Flush();
+        if (!flushed.ok())
+          LogWarn("views", "rows held in memory not written at close: " + flushed.message());
+      }
+      write_behind_.reset();
+    }
     if (db_ != nullptr && !read_only_ && wal_failure_.ok()) {
       rocksdb::Status written = db_->FlushWAL(false);  // buffered commits nobody flushed
       if (!written.ok()) LogWarn("views", "log not written at close: " + written.ToString());
@@ -515,23 +656,35 @@ class RocksViewStore : public ViewStore {
     Family family;
     Status s = FamilyFor(view, false, &family);
     if (!s.ok() || family == nullptr) return s;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family.get()));
-    for (it->Seek(kOffsetPrefix); it->Valid(); it->Next()) {
-      std::string_view key(it->key().data(), it->key().size());
-      if (key.substr(0, kOffsetPrefix.size()) != kOffsetPrefix) break;
-      SourceOffset o;
-      s = DecodeSourceOffset(key, std::string_view(it->value().data(), it->value().size()), &o);
-      if (!s.ok()) return s;
-      offsets->push_back(std::move(o));
-    }
+    Status decoded;
+    s = PendingRead(db_.get(), rocksdb::ReadOptions(), Pending(), nullptr)
+            .Scan(family.get(), kOffsetPrefix, true,
+                  [&](std::string_view key, std::string_view value) {
+                    SourceOffset o;
+                    decoded = DecodeSourceOffset(key, value, &o);
+                    if (decoded.ok()) offsets->push_back(std::move(o));
+                    return decoded.ok();
+                  });
+    if (!decoded.ok()) return decoded;
     std::sort(offsets->begin(), offsets->end(), [](const SourceOffset& a, const SourceOffset& b) {
       return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
     });
-    return FromRocks(it->status());
+    return s;
   }
 
   Status Drop(std::string_view view) override {
     if (read_only_) return Status::InvalidArgument("the views database is open read-only");
+    // Written behind: what is held goes first, and no flush writes to the family while it goes.
+    std::unique_lock<std::mutex> flushing;
+    if (write_behind_ != nullptr) {
+      flushing = std::unique_lock<std::mutex>(write_behind_->flush_mutex());
+      Status failed = WalFailure();
+      if (failed.ok()) failed = write_behind_->FlushLocked();
+      if (!failed.ok()) {
+        SetWalFailure(failed);
+        return failed;
+      }
+    }
     std::lock_guard<std::mutex> lock(mu_);
     auto it = families_.find(std::string(view));
     if (it == families_.end()) return Status::OK();
@@ -543,7 +696,7 @@ class RocksViewStore : public ViewStore {
   std::unique_ptr<ViewBatch> NewBatch() override {
     return std::make_unique<RocksViewBatch>(
         [this](std::string_view view, Family* family) { return FamilyFor(view, true, family); },
-        db_.get());
+        db_.get(), Pending());
   }
 
   using ViewStore::Commit;
@@ -553,12 +706,42 @@ class RocksViewStore : public ViewStore {
     if (!b->status().ok()) return b->status();
     Status failed = WalFailure();
     if (!failed.ok()) return failed;
-    if (ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_ &&
-        Ingestible(b->Families(), b->batch()->GetDataSize())) {
+    const bool ingest = ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_;
+    if (write_behind_ == nullptr) return WriteNow(b, ingest, commit.buffered);
+    if (!ingest) {
+      Status s = write_behind_->Defer(*b->batch());
+      if (!s.ok()) return s;
+      return commit.buffered ? Status::OK() : FlushCommits();
+    }
+    // Too big to hold in memory: written at once, after the rows held (which it may change),
+    // with no flush writing meanwhile (readers tell flushes apart by sequence number).
+    std::lock_guard<std::mutex> flushing(write_behind_->flush_mutex());
+    Status s = write_behind_->FlushLocked();
+    if (!s.ok()) {
+      SetWalFailure(s);
+      return s;
+    }
+    return WriteNow(b, ingest, false);
+  }
+
+  Status FlushCommits() override {
+    if (read_only_) return Status::OK();
+    Status s = WalFailure();
+    if (!s.ok()) return s;
+    s = write_behind_ != nullptr ? write_behind_->Flush() : FromRocks(db_->FlushWAL(false));
+    if (!s.ok()) SetWalFailure(s);
+    return s;
+  }
+
+  bool writes_behind() const override { return write_behind_ != nullptr; }
+
+  // Writes the batch to RocksDB: ingested as tables when `ingest` allows, else through the log.
+  Status WriteNow(RocksViewBatch* b, bool ingest, bool buffered) {
+    if (ingest && Ingestible(b->Families(), b->batch()->GetDataSize())) {
       // An ingested table is durable and seen by other processes at once: the commits buffered
       // before it (a round's directory, which gates reads) must reach the log first, or a reader
       // elsewhere, and the database a kill leaves, would hold this view ahead of them.
-      Status written = FlushCommits();
+      Status written = FlushLog();
       if (!written.ok()) return written;
       Status s = IngestBatch(
           db_.get(), ingest_, [b](uint32_t id) { return b->FamilyWithId(id); }, *b->batch());
@@ -573,21 +756,34 @@ class RocksViewStore : public ViewStore {
     // it), so a view's checkpoint never goes back; a power loss may lose the tail, which the
     // runner folds again from the log.
     Status s = FromRocks(db_->Write(options, b->batch()));
-    if (!s.ok() || commit.buffered) return s;
-    return FlushCommits();
+    if (!s.ok() || buffered) return s;
+    return FlushLog();
   }
 
-  Status FlushCommits() override {
-    if (read_only_) return Status::OK();
-    Status s = WalFailure();
-    if (!s.ok()) return s;
-    s = FromRocks(db_->FlushWAL(false));
-    if (!s.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      wal_failure_ = Status::IOError("the views database could not write its log (" + s.message() +
-                                     "); it takes no more commits until it is opened again");
-    }
+  // The write-ahead log's buffer to the operating system.
+  Status FlushLog() {
+    Status s = FromRocks(db_->FlushWAL(false));
+    if (!s.ok()) SetWalFailure(s);
     return s;
+  }
+
+  void SetWalFailure(const Status& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!wal_failure_.ok()) return;
+    wal_failure_ = Status::IOError("the views database could not write its log (" + s.message() +
+                                   "); it takes no more commits until it is opened again");
+    LogError("views", wal_failure_.message());
+  }
+
+  const PendingRows* Pending() const {
+    return write_behind_ != nullptr ? write_behind_->pending().get() : nullptr;
+  }
+
+  std::map<uint32_t, rocksdb::ColumnFamilyHandle*> FamiliesById() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::map<uint32_t, rocksdb::ColumnFamilyHandle*> out;
+    for (const auto& [name, family] : families_) out[family->GetID()] = family.get();
+    return out;
   }
 
   Status WalFailure() {
@@ -647,11 +843,23 @@ class RocksViewStore : public ViewStore {
   }
 
   Status NewSnapshot(std::shared_ptr<const ViewSnapshot>* snapshot) override {
-    const rocksdb::Snapshot* taken = snapshots_->Take();
-    if (taken == nullptr) {
-      return Status::IOError("the views database cannot take snapshots");
+    const rocksdb::Snapshot* taken = nullptr;
+    std::shared_ptr<PendingRows> pending;
+    PendingRows::Moment moment;
+    if (write_behind_ != nullptr) {
+      pending = write_behind_->pending();
+      moment = pending->At(
+          [&] {
+            taken = snapshots_->Take();
+            return taken != nullptr ? taken->GetSequenceNumber() : 0;
+          },
+          true);
+    } else {
+      taken = snapshots_->Take();
     }
-    *snapshot = std::make_shared<RocksViewSnapshot>(snapshots_, taken);
+    auto made = std::make_shared<RocksViewSnapshot>(snapshots_, taken, pending, moment);
+    if (taken == nullptr) return Status::IOError("the views database cannot take snapshots");
+    *snapshot = std::move(made);
     return Status::OK();
   }
 
@@ -688,6 +896,10 @@ class RocksViewStore : public ViewStore {
 
   Status Compact(const std::vector<std::string>& views) override {
     if (read_only_) return Status::InvalidArgument("the views are open read-only");
+    if (write_behind_ != nullptr) {
+      Status flushed = FlushCommits();
+      if (!flushed.ok()) return flushed;
+    }
     std::vector<Family> families;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -751,6 +963,7 @@ class RocksViewStore : public ViewStore {
   BatchIngestOptions ingest_;
   std::mutex mu_;
   std::map<std::string, Family> families_;
+  std::unique_ptr<WriteBehind> write_behind_;  // with ViewStoreOptions::write_behind
 };
 
 }  // namespace

@@ -7,6 +7,8 @@
 //   catchup  opens the runner, CatchUp while commands run, then follows live (Start)
 //   live     opens the runner and follows live at once (the subscription catches up)
 //   rebuild  Rebuild of every view while commands run, then follows live
+// A MODE ending in "/behind" opens the views writing behind (ViewStoreOptions::write_behind,
+// every 5 ms): a kill then loses the commits held in memory.
 // With KILL_AFTER_COMMITS = N, the process SIGKILLs itself right after the views database
 // acknowledged its Nth commit (each view commits on its own: a kill between two views' commits);
 // with big:N, its Nth commit of a batch big enough to be ingested as tables (kIngestBytes).
@@ -64,7 +66,7 @@ class KillingStore : public ForwardingViewStore {
 };
 
 int Run(const std::string& dir, const std::string& run, uint64_t seed, const std::string& mode,
-        uint64_t kill_after_commits, bool big_only) {
+        bool behind, uint64_t kill_after_commits, bool big_only) {
   CommandWorld world(dir);
   if (world.log() == nullptr) ChildDieIf(Status::IOError("cannot open the world"), "open");
   CrashActivity activity(run, seed);
@@ -99,6 +101,7 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
   std::unique_ptr<ViewStore> store;
   ViewStoreOptions store_options;
   store_options.ingest_batch_bytes = kIngestBytes;
+  if (behind) store_options.write_behind = std::chrono::milliseconds(5);
   ChildDieIf(ViewStore::Open(store_options, dir + "/views", &store), "views");
   if (kill_after_commits > 0) {
     store = std::make_unique<KillingStore>(std::move(store), kill_after_commits, big_only);
@@ -150,6 +153,11 @@ int main(int argc, char** argv) {
   std::string kill_after = argc == 6 ? argv[5] : "0";
   const bool big_only = kill_after.rfind("big:", 0) == 0;
   if (big_only) kill_after = kill_after.substr(4);
-  return tandem::test::Run(argv[1], argv[2], std::stoull(argv[3]), argv[4], std::stoull(kill_after),
-                           big_only);
+  std::string mode = argv[4];
+  const std::string behind = "/behind";
+  const bool writes_behind = mode.size() > behind.size() &&
+                             mode.compare(mode.size() - behind.size(), behind.size(), behind) == 0;
+  if (writes_behind) mode.resize(mode.size() - behind.size());
+  return tandem::test::Run(argv[1], argv[2], std::stoull(argv[3]), mode, writes_behind,
+                           std::stoull(kill_after), big_only);
 }

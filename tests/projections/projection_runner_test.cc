@@ -397,6 +397,30 @@ TEST_F(ProjectionRunnerTest, FollowingLiveFoldsAnAppendWithinMoments) {
   EXPECT_TRUE(runner_->WaitForPosition(position + 1, milliseconds(50)).IsTimedOut());
 }
 
+// Written behind, a folded event is served in the process before the views database has it,
+// and closing writes it: the views reopened equal a fold of the log.
+TEST_F(ProjectionRunnerTest, ViewsWrittenBehindServeAFoldedAppendBeforeWritingIt) {
+  ViewStoreOptions behind;
+  behind.write_behind = std::chrono::hours(1);
+  OpenViews({}, "views", nullptr, behind);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  ASSERT_TRUE(store_->FlushCommits().ok());
+  ASSERT_TRUE(runner_->Start().ok());
+  const uint64_t position = PostClientComment("q1");
+  ASSERT_TRUE(runner_->WaitForPosition(position, milliseconds(5000)).ok());
+  EXPECT_EQ(ClientCommentsOnPlanned(), 2u);
+  {
+    std::unique_ptr<ViewStore> outside = OpenViewsReadOnly(dir_.Sub("views"));
+    ASSERT_NE(outside, nullptr);
+    ViewCheckpoint written;
+    ASSERT_TRUE(outside->GetCheckpoint("internal-timeline", &written).ok());
+    EXPECT_LT(written.position, position);
+  }
+  CloseViews();
+  OpenViews();
+  EXPECT_EQ(StoredHashes(), FoldedHashes(position));
+}
+
 TEST_F(ProjectionRunnerTest, StopCommitsWhatWasFoldedAndFoldsNothingAfter) {
   ProjectionRunnerOptions options;
   options.max_batch_events = 50;

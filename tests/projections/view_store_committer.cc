@@ -3,6 +3,8 @@
 //   flushed     two buffered commits (positions 1 and 2), then FlushCommits
 //   unflushed   a commit (1), then a buffered one (2)
 //   unbuffered  a buffered commit (1), then a commit (2)
+//   behind      written behind (ViewStoreOptions::write_behind, never on its own here): a
+//               commit (1), then a buffered one (2)
 // Prints "committed" once done, then waits to be killed.
 #include <unistd.h>
 
@@ -27,12 +29,14 @@ void CommitPosition(ViewStore* store, uint64_t position, bool buffered) {
 
 int Run(const std::string& path, const std::string& scenario) {
   std::unique_ptr<ViewStore> store;
-  ChildDieIf(ViewStore::Open(ViewStoreOptions(), path, &store), "open");
+  ViewStoreOptions options;
+  if (scenario == "behind") options.write_behind = std::chrono::hours(1);
+  ChildDieIf(ViewStore::Open(options, path, &store), "open");
   if (scenario == "flushed") {
     CommitPosition(store.get(), 1, true);
     CommitPosition(store.get(), 2, true);
     ChildDieIf(store->FlushCommits(), "flush");
-  } else if (scenario == "unflushed") {
+  } else if (scenario == "unflushed" || scenario == "behind") {
     CommitPosition(store.get(), 1, false);
     CommitPosition(store.get(), 2, true);
   } else if (scenario == "unbuffered") {

@@ -27,6 +27,7 @@ class ForwardingViewStore : public ViewStore {
     return base_->Commit(batch, options);
   }
   Status FlushCommits() override { return base_->FlushCommits(); }
+  bool writes_behind() const override { return base_->writes_behind(); }
   Status NewSnapshot(std::shared_ptr<const ViewSnapshot>* snapshot) override {
     return base_->NewSnapshot(snapshot);
   }

@@ -67,7 +67,9 @@ struct ProjectionRunnerOptions {
   // Called during catch-up (at most a few times a second, and once when finished).
   std::function<void(const CatchUpProgress&)> progress;
   // Called after each committed batch with the position every view has now folded (live
-  // pushes, latency measurements). Runs on the folding thread: keep it quick.
+  // pushes, latency measurements): readers see it, and with a store writing behind
+  // (ViewStoreOptions::write_behind) RocksDB has it within the store's interval. Runs on the
+  // folding thread: keep it quick.
   std::function<void(uint64_t position)> on_advance;
   prometheus::Registry* metrics = nullptr;
 };

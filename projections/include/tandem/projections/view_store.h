@@ -16,7 +16,8 @@
 //    checkpoint that survived with it. (A batch big enough to be ingested as sorted tables,
 //    `ingest_batch_bytes`, is synced by the ingestion.) A commit has reached the operating
 //    system when it returns, so a killed process keeps it, unless it was buffered
-//    (CommitOptions::buffered): then only once FlushCommits returns.
+//    (CommitOptions::buffered): then only once FlushCommits returns, or, written behind
+//    (ViewStoreOptions::write_behind), once the store's thread has written it.
 //  - A reader sees one consistent snapshot of a view: rows and checkpoint together. Readers
 //    given the same ViewSnapshot see their views as of the same moment, whatever is committed
 //    meanwhile, except a view dropped since (a rebuild, a version change), which reads as never
@@ -29,6 +30,7 @@
 //    processes beside the writer; it sees the store as of its open.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -78,6 +80,15 @@ struct ViewStoreOptions {
   // others report the damage. An ingestion whose manifest write fails part-way can leave a
   // database so (RocksDB deletes a table the manifest may already name).
   bool set_aside_if_damaged = false;
+  // When set (a writable open), buffered commits (CommitOptions::buffered) are written behind:
+  // held in memory, where this process's readers see them at once, and written to RocksDB by
+  // a thread of the store's every `write_behind`, each row once however many commits changed it
+  // meanwhile. A live round then costs no memtable insert on its way to the readers (the
+  // dearest part of following the log on a small machine), and 14 views write 14 checkpoints
+  // per interval instead of per round. Readers in other processes see RocksDB only: up to the
+  // interval behind. A killed process loses what was not written, which its runner folds again
+  // from the checkpoints RocksDB holds. 0: every commit is written when made.
+  std::chrono::milliseconds write_behind{0};
   // The filesystem the views database reads and writes through; empty means the operating
   // system's. Tests give one that injects I/O errors.
   std::shared_ptr<rocksdb::FileSystem> file_system;
@@ -171,11 +182,15 @@ class ViewStore {
   virtual std::unique_ptr<ViewBatch> NewBatch() = 0;
   virtual Status Commit(ViewBatch* batch, const CommitOptions& options) = 0;
   Status Commit(ViewBatch* batch) { return Commit(batch, CommitOptions()); }
-  // Writes the records of the buffered commits to the operating system. When it fails the
-  // store refuses every later commit until it is opened again: the buffered batches are in
-  // memory but not in the write-ahead log, and folding them again on top would apply them
-  // twice; the next open goes back to what the log holds.
+  // Writes the records of the buffered commits to the operating system (and, written behind,
+  // their rows to RocksDB). When it fails the store refuses every later commit until it is
+  // opened again: the buffered batches are in memory but not in the write-ahead log, and
+  // folding them again on top would apply them twice; the next open goes back to what the log
+  // holds.
   virtual Status FlushCommits() = 0;
+  // Whether buffered commits are written behind (ViewStoreOptions::write_behind): a runner then
+  // leaves them to the store instead of flushing them after every round.
+  virtual bool writes_behind() const = 0;
   // The database as it stands now, for readers that must agree with each other.
   virtual Status NewSnapshot(std::shared_ptr<const ViewSnapshot>* snapshot) = 0;
   // InvalidArgument when `options.snapshot` was taken of another store.

@@ -1,0 +1,76 @@
+// WriteBehind: the part of the views database that takes commits into memory (PendingRows) and
+// writes them to RocksDB later, every `interval`, on a thread of its own (ViewStoreOptions::
+// write_behind). A live round's rows are then visible to this process's readers as soon as they
+// are committed, and the memtable inserts (the dearest part of a live round on a small machine)
+// leave the path from an append to the views: a row many commits change is written once per
+// flush, in key order, with one checkpoint per view.
+//
+// Contract:
+//  - Defer resolves a batch (an appended row against the value it has: in memory, else in
+//    RocksDB) and makes it visible at once. Only the view that commits changes its rows, so a
+//    row resolved here cannot be changed meanwhile by another commit.
+//  - Flush writes every deferred row to RocksDB in one unsynced write through its log, then
+//    writes the log out: a killed process keeps what was flushed, and loses what was not, rows
+//    and checkpoints together (each view is folded again from the checkpoint RocksDB holds).
+//  - Flushes are serialised with each other and with whatever holds `flush_mutex()` (dropping a
+//    view: no flush writes to a family being dropped).
+//  - A failed flush is reported to `on_failure` and the thread stops flushing: the store must
+//    refuse commits from then on (their rows would never be written).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "pending_rows.h"
+#include "tandem/basics/status.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace tandem {
+
+class WriteBehind {
+ public:
+  using Families = std::function<std::map<uint32_t, rocksdb::ColumnFamilyHandle*>()>;
+  WriteBehind(rocksdb::DB* db, std::chrono::milliseconds interval, Families families,
+              std::function<void(const Status&)> on_failure);
+  // Stops the thread; flushes nothing (the store flushes first when it closes).
+  ~WriteBehind();
+
+  Status Defer(const rocksdb::WriteBatch& batch);
+  Status Flush();
+  // Held by a flush while it writes.
+  std::mutex& flush_mutex() { return flush_mu_; }
+  // Flush with flush_mutex() held by the caller.
+  Status FlushLocked();
+
+  const std::shared_ptr<PendingRows>& pending() const { return pending_; }
+  // Past this many bytes in memory, commits flush themselves (a flusher that cannot keep up
+  // slows the folds down instead of growing without bound).
+  static constexpr size_t kMaxPendingBytes = 64 << 20;
+
+ private:
+  void Run();
+
+  rocksdb::DB* const db_;
+  const std::chrono::milliseconds interval_;
+  const Families families_;
+  const std::function<void(const Status&)> on_failure_;
+  std::shared_ptr<PendingRows> pending_ = std::make_shared<PendingRows>();
+  std::mutex flush_mu_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tandem
