@@ -216,7 +216,9 @@ class PendingRead {
     latest_ = moment == nullptr;
   }
   ~PendingRead() {
-    if (own_ != nullptr) db_->ReleaseSnapshot(own_);
+    if (own_ == nullptr) return;
+    db_->ReleaseSnapshot(own_);
+    pending_->Release(moment_);
   }
 
   // Meta keys included.
@@ -296,7 +298,8 @@ class PendingRead {
   }
 
  private:
-  // The latest read through a snapshot of its own, taken with the moment.
+  // The latest read through a snapshot of its own, taken with the moment, registered: a flush
+  // ending before the read would otherwise forget rows that snapshot does not hold.
   void Pin() {
     if (own_ != nullptr) return;
     moment_ = pending_->At(
@@ -304,7 +307,7 @@ class PendingRead {
           own_ = db_->GetSnapshot();
           return own_->GetSequenceNumber();
         },
-        false);
+        true);
     options_.snapshot = own_;
   }
 
@@ -619,14 +622,14 @@ class RocksViewStore : public ViewStore {
     // After a failed write of the log nothing more is written: the next open goes back to what
     // the log held then (FlushCommits).
     if (write_behind_ != nullptr) {
-      if (wal_failure_.ok()) {
+      if (WalFailure().ok()) {
         Status flushed = write_behind_->Flush();
         if (!flushed.ok())
           LogWarn("views", "rows held in memory not written at close: " + flushed.message());
       }
       write_behind_.reset();
     }
-    if (db_ != nullptr && !read_only_ && wal_failure_.ok()) {
+    if (db_ != nullptr && !read_only_ && WalFailure().ok()) {
       rocksdb::Status written = db_->FlushWAL(false);  // buffered commits nobody flushed
       if (!written.ok()) LogWarn("views", "log not written at close: " + written.ToString());
       std::vector<rocksdb::ColumnFamilyHandle*> all{db_->DefaultColumnFamily()};

@@ -72,13 +72,15 @@ Status WriteBehind::Flush() {
 }
 
 Status WriteBehind::FlushLocked() {
+  if (!failed_.ok()) return failed_;
   if (pending_->empty()) return Status::OK();
-  const std::map<uint32_t, rocksdb::ColumnFamilyHandle*> handles = families_();
   rocksdb::WriteBatch batch;
   std::vector<PendingRows::Row> rows;
   // No other write reaches RocksDB meanwhile (flush_mu_): this one takes the next sequence
   // numbers, which is how readers tell whether their snapshot holds it (pending_rows.h).
   const uint64_t upto = pending_->BeginFlush(db_->GetLatestSequenceNumber() + 1, &rows);
+  // After sealing: a view created and committed to meanwhile has its family here.
+  const std::map<uint32_t, rocksdb::ColumnFamilyHandle*> handles = families_();
   for (const PendingRows::Row& row : rows) {
     auto handle = handles.find(row.family);
     if (handle == handles.end()) continue;  // a view dropped since
@@ -105,6 +107,10 @@ Status WriteBehind::FlushLocked() {
   // takes no more commits).
   pending_->EndFlush(upto, written.ok());
   if (written.ok() && batch.Count() > 0) written = db_->FlushWAL(false);
+  if (!written.ok()) {
+    failed_ = FromRocks(written);
+    on_failure_(failed_);
+  }
   return FromRocks(written);
 }
 
@@ -114,11 +120,7 @@ void WriteBehind::Run() {
     stop_cv_.wait_for(lock, interval_, [this] { return stop_; });
     if (stop_) return;
     lock.unlock();
-    Status s = Flush();
-    if (!s.ok()) {
-      on_failure_(s);
-      return;
-    }
+    if (!Flush().ok()) return;  // reported by the flush
     lock.lock();
   }
 }

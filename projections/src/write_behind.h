@@ -14,8 +14,9 @@
 //    and checkpoints together (each view is folded again from the checkpoint RocksDB holds).
 //  - Flushes are serialised with each other and with whatever holds `flush_mutex()` (dropping a
 //    view: no flush writes to a family being dropped).
-//  - A failed flush is reported to `on_failure` and the thread stops flushing: the store must
-//    refuse commits from then on (their rows would never be written).
+//  - A failed flush, whichever thread made it, is reported to `on_failure` once, and no flush is
+//    made again (the rows it could not write stay held for readers): the store must refuse
+//    commits from then on, which would otherwise be folded again on top of rows held.
 #pragma once
 
 #include <chrono>
@@ -67,6 +68,7 @@ class WriteBehind {
   const std::function<void(const Status&)> on_failure_;
   std::shared_ptr<PendingRows> pending_ = std::make_shared<PendingRows>();
   std::mutex flush_mu_;
+  Status failed_;  // under flush_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stop_ = false;

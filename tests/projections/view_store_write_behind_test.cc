@@ -272,6 +272,52 @@ TEST(ViewStoreWriteBehindTest, AFailedWriteRefusesLaterCommitsAndReadersStillSee
   EXPECT_EQ(reader->checkpoint().position, 1u);
 }
 
+// A commit that writes what is held itself (past the bound held in memory) and fails: the store
+// takes no more commits, or a runner folding the round again would apply it twice.
+TEST(ViewStoreWriteBehindTest, ACommitWhoseOwnWriteFailsMakesTheStoreRefuseLaterCommits) {
+  ScratchDir dir;
+  auto faults = std::make_shared<FaultFileSystem>();
+  ViewStoreOptions options = Behind();
+  options.file_system = faults;  // ingest_batch_bytes left at its default (4 MB), as in serve
+  auto store = Open(dir.Sub("views"), options);
+  auto commit = [&](uint64_t position, size_t filler) {
+    auto batch = store->NewBatch();
+    batch->Rows(kView)->Append("list", ".");
+    if (filler > 0) {
+      batch->Rows(kView)->Put("filler-" + std::to_string(position), std::string(filler, 'f'));
+    }
+    batch->SetCheckpoint(kView, {position, 1});
+    CommitOptions buffered;
+    buffered.buffered = true;
+    return store->Commit(batch.get(), buffered);
+  };
+  ASSERT_TRUE(commit(1, 0).ok());
+  ASSERT_TRUE(store->FlushCommits().ok());
+  faults->Inject(FaultOp::kAppend, ".log");
+  // Rounds just under the ingestion size, held until the 64 MB bound makes a commit flush.
+  Status failed;
+  uint64_t position = 2;
+  for (; position < 40; ++position) {
+    failed = commit(position, (3 << 20) + (1 << 19));
+    if (!failed.ok()) break;
+  }
+  faults->Heal();
+  ASSERT_FALSE(failed.ok()) << "no commit flushed on its own";
+  std::unique_ptr<ViewReader> reader;
+  ASSERT_TRUE(store->NewReader(kView, &reader).ok());
+  // Commit `position` returned the error, yet it is applied: readers (and the fold) see it.
+  EXPECT_EQ(reader->checkpoint().position, position);
+  // The runner forgets the failed round and folds it again: the store must refuse.
+  const Status again = commit(position, 0);
+  EXPECT_FALSE(again.ok()) << "a commit accepted after a failed flush";
+  ASSERT_TRUE(store->NewReader(kView, &reader).ok());
+  std::string list;
+  ASSERT_TRUE(reader->Get("list", &list).ok());
+  EXPECT_EQ(list.size(), reader->checkpoint().position)
+      << "the list holds " << list.size() << " appends at checkpoint "
+      << reader->checkpoint().position;
+}
+
 // Each commit appends one byte to a list and counts it in its checkpoint, while the store's
 // thread writes every millisecond: a reader's list always has exactly as many lines as its
 // checkpoint counts, whatever was written between its snapshot and its reads.

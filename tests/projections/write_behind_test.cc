@@ -1,0 +1,104 @@
+// WriteBehind and PendingRows (internal parts of the views database writing behind): the
+// interleavings of a flush with commits and reads that a store-level test cannot time.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "pending_rows.h"
+#include "test_util.h"
+#include "write_behind.h"
+
+namespace tandem::test {
+namespace {
+
+using Op = PendingRows::Op;
+using Found = PendingRows::Found;
+
+// A fold reading an appended row through a snapshot of its own (a registered moment), while a
+// flush whose write its snapshot does not hold ends before the read: the flushed appends are
+// still read, from memory, with the later ones.
+TEST(PendingRowsTest, ARegisteredMomentReadsAppendsOfAFlushEndingBeforeItReads) {
+  PendingRows p;
+  p.Apply({{7, "chunk", Op::kAppend, "a\n"}});
+  std::vector<PendingRows::Row> rows;
+  const uint64_t upto = p.BeginFlush(101, &rows);  // RocksDB is at 100
+  p.Apply({{7, "chunk", Op::kAppend, "b\n"}});
+  const PendingRows::Moment m = p.At([] { return uint64_t{100}; }, true);  // before the write
+  p.EndFlush(upto, true);
+  std::string bytes;
+  EXPECT_EQ(p.Read(m, 7, "chunk", &bytes), Found::kAppend);
+  EXPECT_EQ(bytes, "a\nb\n");  // after the snapshot's "" (the row was empty)
+  p.Release(m);
+}
+
+// A snapshot taken once the flush's write landed holds it: only later appends come from memory.
+TEST(PendingRowsTest, AMomentWhoseSnapshotHoldsAFlushInProgressReadsOnlyLaterAppends) {
+  PendingRows p;
+  p.Apply({{7, "chunk", Op::kAppend, "a\n"}});
+  std::vector<PendingRows::Row> rows;
+  const uint64_t upto = p.BeginFlush(101, &rows);
+  p.Apply({{7, "chunk", Op::kAppend, "b\n"}});
+  const PendingRows::Moment m = p.At([] { return uint64_t{101}; }, true);  // after the write
+  std::string bytes;
+  EXPECT_EQ(p.Read(m, 7, "chunk", &bytes), Found::kAppend);
+  EXPECT_EQ(bytes, "b\n");
+  p.EndFlush(upto, true);
+  p.Release(m);
+}
+
+TEST(WriteBehindTest, AViewCreatedAndCommittedToAsAFlushBeginsKeepsItsRows) {
+  ScratchDir dir;
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, dir.Sub("db"), &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::map<uint32_t, rocksdb::ColumnFamilyHandle*> families;
+  rocksdb::ColumnFamilyHandle* created = nullptr;
+  WriteBehind* behind = nullptr;
+  bool once = true;
+  {
+    WriteBehind wb(
+        db.get(), std::chrono::hours(1),
+        [&] {
+          // The families as the flush asks for them; right after, another thread creates a
+          // view and commits to it.
+          const std::map<uint32_t, rocksdb::ColumnFamilyHandle*> asked = families;
+          if (once) {
+            once = false;
+            EXPECT_TRUE(
+                db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "new-view", &created).ok());
+            families[created->GetID()] = created;
+            rocksdb::WriteBatch batch;
+            batch.Put(created, "row", "value");
+            EXPECT_TRUE(behind->Defer(batch).ok());
+          }
+          return asked;
+        },
+        [](const Status&) {});
+    behind = &wb;
+    rocksdb::WriteBatch unrelated;  // something pending, so that the flush starts
+    unrelated.Put(db->DefaultColumnFamily(), "x", "y");
+    families[0] = db->DefaultColumnFamily();
+    ASSERT_TRUE(wb.Defer(unrelated).ok());
+    ASSERT_TRUE(wb.Flush().ok());
+    ASSERT_NE(created, nullptr);
+    std::string bytes;
+    const Found held = wb.pending()->Read(wb.pending()->Latest(), created->GetID(), "row", &bytes);
+    std::string stored;
+    const rocksdb::Status s = db->Get(rocksdb::ReadOptions(), created, "row", &stored);
+    EXPECT_TRUE(s.ok() || held != Found::kNo)
+        << "the committed row is neither in RocksDB (" << s.ToString() << ") nor held";
+    ASSERT_TRUE(wb.Flush().ok());  // and no later flush writes it either
+    EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), created, "row", &stored).ok());
+  }
+  db->DestroyColumnFamilyHandle(created);
+}
+
+}  // namespace
+}  // namespace tandem::test
