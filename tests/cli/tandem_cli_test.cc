@@ -198,6 +198,16 @@ TEST_F(TandemCliTest, ReportPrintsKpisAsTheMemberSeesThemAndThroughALink) {
   EXPECT_NE(link.output.find(R"("audience":"client")"), std::string::npos) << link.output;
 }
 
+// Views written behind longer than that would leave other processes' reads far behind; a
+// negative interval is not read as a huge one.
+TEST_F(TandemCliTest, ServeRefusesAWriteBehindIntervalOutOfRangeBeforeStarting) {
+  CliRun longer = Tandem("serve --views-write-behind-ms 10001");
+  EXPECT_EQ(longer.exit_code, 2);
+  EXPECT_NE(longer.output.find("--views-write-behind-ms must be at most 10000"), std::string::npos)
+      << longer.output;
+  EXPECT_EQ(Tandem("serve --views-write-behind-ms -1").exit_code, 2);
+}
+
 TEST_F(TandemCliTest, ReportAsAnEmptyMemberIsAUsageErrorNotTheOperator) {
   CliRun d = Tandem("demo");
   ASSERT_EQ(d.exit_code, 0) << d.output;
