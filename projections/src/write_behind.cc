@@ -8,6 +8,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "rocks_status.h"
+#include "tandem/basics/logger.h"
 
 namespace tandem {
 namespace {
@@ -106,6 +107,14 @@ Status WriteBehind::FlushLocked() {
   // Written, readers of RocksDB see the rows even if its log cannot take them (the store then
   // takes no more commits).
   pending_->EndFlush(upto, written.ok());
+  const size_t kept = pending_->kept_bytes();
+  if ((kept > kWarnKeptBytes) != warned_) {
+    warned_ = !warned_;
+    if (warned_) {
+      LogWarn("views", "rows written behind kept for readers' snapshots mb=" +
+                           std::to_string(kept >> 20) + " (a snapshot held long keeps them)");
+    }
+  }
   if (written.ok() && batch.Count() > 0) written = db_->FlushWAL(false);
   if (!written.ok()) {
     failed_ = FromRocks(written);

@@ -58,6 +58,9 @@ class WriteBehind {
   // Past this many bytes in memory, commits flush themselves (a flusher that cannot keep up
   // slows the folds down instead of growing without bound).
   static constexpr size_t kMaxPendingBytes = 64 << 20;
+  // Rows written and still kept for readers' snapshots past this are logged (once until they
+  // fall below): a snapshot held long keeps every row written since it was taken.
+  static constexpr size_t kWarnKeptBytes = 256 << 20;
 
  private:
   void Run();
@@ -68,7 +71,8 @@ class WriteBehind {
   const std::function<void(const Status&)> on_failure_;
   std::shared_ptr<PendingRows> pending_ = std::make_shared<PendingRows>();
   std::mutex flush_mu_;
-  Status failed_;  // under flush_mu_
+  Status failed_;        // under flush_mu_
+  bool warned_ = false;  // of kept rows, under flush_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stop_ = false;
