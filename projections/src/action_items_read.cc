@@ -138,11 +138,16 @@ Status ReadActionItems(const QueryContext& ctx, boost::json::object* out) {
   if (s.ok()) s = ctx.Rows(std::string(ActionItemsProjection::kName), &items);
   std::vector<std::pair<std::string, ProjectEntry>> projects;
   if (s.ok()) s = ListProjects(*directory, ctx.request.workspace, &projects);
+  // One project's items when one is asked for: refused, like any project view, when the asker
+  // may not see it, exactly as when it does not exist.
+  const std::string& only = ctx.request.project;
+  ProjectEntry visible;
+  if (s.ok() && !only.empty()) s = ctx.VisibleProject(&visible);
   if (!s.ok()) return s;
   std::vector<Listed> listed;
   std::map<std::string, const ProjectEntry*> entries;
   for (const auto& [id, project] : projects) {
-    if (!ctx.SeesProject(id, project)) continue;
+    if (!ctx.SeesProject(id, project) || (!only.empty() && id != only)) continue;
     entries[id] = &project;
     s = ProjectItems(ctx, *items, id, project, today, &listed);
     if (!s.ok()) return s;

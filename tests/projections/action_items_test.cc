@@ -319,6 +319,40 @@ TEST_F(ActionItemsTest, UrgencyIsJudgedOnTheDayOfTheReadNotStored) {
   EXPECT_EQ(world_->Json(r).at("items").at(0).at("urgency"), "overdue");
 }
 
+TEST_F(ActionItemsTest, AskedForOneProjectListsOnlyThatProjectsItems) {
+  for (const std::string p : {"p-acme", "p-globex"}) {
+    Run("board.configure", "pm",
+        {{"project_id", p},
+         {"board_id", "qa"},
+         {"name", "QA"},
+         {"columns", boost::json::array{"Doing", "Staged"}}});
+    Run("card.create", "pm",
+        {{"project_id", p}, {"board_id", "qa"}, {"card_id", "fix"}, {"title", "Fix"}});
+    Run("card.move", "pm",
+        {{"project_id", p}, {"card_id", "fix"}, {"to_column", "Staged"}, {"expected_version", 1}});
+  }
+  EXPECT_EQ(Summary("pm"), (Strings{"review_card:p-acme:fix", "review_card:p-globex:fix"}));
+  ViewRequest r = Request("pm");
+  r.project = "p-globex";
+  const boost::json::array items = world_->Json(r).at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("project"), "p-globex");
+}
+
+TEST_F(ActionItemsTest, AskedForAProjectTheMemberMayNotSeeIsRefusedLikeAMissingOne) {
+  auto refusal = [&](const std::string& project) {
+    ViewRequest r = Request("acme-member");
+    r.project = project;
+    Status s;
+    world_->Read(r, &s);
+    EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+    std::string message = s.ToString();
+    message.replace(message.find(project), project.size(), "<id>");
+    return message;
+  };
+  EXPECT_EQ(refusal("p-globex"), refusal("p-nowhere"));
+}
+
 TEST_F(ActionItemsTest, MalformedTodayIsAClearError) {
   ViewRequest r = Request("acme-member");
   r.today = "2026-02-30";
