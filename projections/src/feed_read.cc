@@ -49,7 +49,8 @@ Status ReadFeed(const QueryContext& ctx, boost::json::object* out) {
   uint64_t count = 0;
   s = LoadFeedCount(*rows, ctx.request.workspace, ctx.request.project, &count);
   if (!s.ok()) return s;
-  const uint64_t limit = std::min(ctx.request.limit == 0 ? 50 : ctx.request.limit, kMaxPage);
+  // 0: the total alone, as a thread's comments with --limit 0 (no page, so no next one).
+  const uint64_t limit = std::min(ctx.request.limit, kMaxPage);
   const uint64_t offset = ctx.request.offset;
   std::vector<boost::json::object> items;
   if (offset < count) {
@@ -64,7 +65,7 @@ Status ReadFeed(const QueryContext& ctx, boost::json::object* out) {
                      {"actor", utf8::Sanitize(json_fields::Str(item, "actor"))},
                      {"line", Render(ctx, item)}});
   }
-  const uint64_t next = offset + items.size();
+  const uint64_t next = limit == 0 ? count : offset + items.size();
   *out = {{"project", ctx.request.project},
           {"total", count},
           {"offset", offset},

@@ -194,6 +194,15 @@ TEST_F(FeedTest, PagesFollowOffsetAndLimitWithTotalAndNextOffset) {
   EXPECT_EQ(past.at("total"), 24);
 }
 
+TEST_F(FeedTest, ALimitOfZeroGivesTheTotalAloneAndNoNextPage) {
+  TellStory();
+  const boost::json::value counted = world_->Json(Page("acme-admin", 0, 0));
+  EXPECT_EQ(Lines(counted), Strings{});
+  EXPECT_EQ(counted.at("total"), 24);
+  EXPECT_EQ(counted.at("limit"), 0);
+  EXPECT_TRUE(counted.at("next_offset").is_null());
+}
+
 TEST_F(FeedTest, FeedNeverHoldsNorShowsInternalWork) {
   TellStory();
   world_->CatchUp();
