@@ -235,8 +235,9 @@ int RunServe(const std::vector<std::string>& args) {
       "events-format", po::value<std::string>()->default_value("flatbuffers"),
       "record values on the events topic: flatbuffers or json")(
       "views-write-behind-ms", po::value<uint64_t>()->default_value(50),
-      "live views reach this process's readers at once and their database this much later "
-      "(other processes read the database); 0 writes every round at once");
+      "live views are written to their database this much after a reader in this process "
+      "sees them (other processes, such as tandem view, read the database); 0 writes every "
+      "round at once");
   AddKafkaConfigOption(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions("serve",

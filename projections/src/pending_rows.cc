@@ -26,12 +26,13 @@ void PendingRows::Apply(std::vector<Change> changes) {
     }
     auto it = rows->find(c.key);
     if (it == rows->end()) {
-      active_bytes_ += c.key.size();
+      active_bytes_ += c.key.size() + kRowOverhead;
       it = rows->emplace(std::move(c.key), Versions()).first;
     }
     Versions& versions = it->second;
     active_bytes_ += c.bytes.size();
     if (versions.empty() || versions.back().sequence != sequence) {
+      active_bytes_ += kVersionOverhead;
       versions.push_back(Version{sequence, c.op, std::move(c.bytes)});
       continue;
     }
@@ -104,7 +105,12 @@ PendingRows::Moment PendingRows::At(const std::function<uint64_t()>& take_snapsh
 void PendingRows::Release(const Moment& moment) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = readers_.find(moment.flushed);
-  if (it != readers_.end()) readers_.erase(it);
+  if (it == readers_.end()) return;
+  const bool oldest = it == readers_.begin();
+  readers_.erase(it);
+  // The oldest reader gone, layers only it kept go now, not at the next flush (an idle store
+  // has none).
+  if (oldest) ForgetUnneeded();
 }
 
 PendingRows::Moment PendingRows::Latest() const {
@@ -186,7 +192,7 @@ void PendingRows::EndFlush(uint64_t upto, bool written) {
 
 // A version up to `flushed_` is in RocksDB, and a registered reader reads only versions after
 // its own `flushed`: layers up to the least of these are read by nobody.
-void PendingRows::ForgetUnneeded() {
+void PendingRows::ForgetUnneeded() const {
   const uint64_t upto = readers_.empty() ? flushed_ : std::min(flushed_, *readers_.begin());
   auto kept = std::find_if(sealed_.begin(), sealed_.end(),
                            [&](const Sealed& layer) { return layer.upto > upto; });

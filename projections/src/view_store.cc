@@ -215,6 +215,8 @@ class PendingRead {
     }
     latest_ = moment == nullptr;
   }
+  PendingRead(const PendingRead&) = delete;  // it may own a snapshot and a registered moment
+  PendingRead& operator=(const PendingRead&) = delete;
   ~PendingRead() {
     if (own_ == nullptr) return;
     db_->ReleaseSnapshot(own_);

@@ -51,6 +51,19 @@ TEST(PendingRowsTest, AMomentWhoseSnapshotHoldsAFlushInProgressReadsOnlyLaterApp
   p.Release(m);
 }
 
+// Rows written while a snapshot was held are kept for it, and freed as soon as it is released,
+// not at a next flush that an idle store never makes.
+TEST(PendingRowsTest, RowsKeptForASnapshotAreFreedWhenItIsReleased) {
+  PendingRows p;
+  p.Apply({{7, "row", Op::kPut, std::string(1000, 'v')}});
+  const PendingRows::Moment m = p.At([] { return uint64_t{100}; }, true);
+  std::vector<PendingRows::Row> rows;
+  p.EndFlush(p.BeginFlush(101, &rows), true);
+  EXPECT_GT(p.kept_bytes(), 1000u);
+  p.Release(m);
+  EXPECT_EQ(p.kept_bytes(), 0u);
+}
+
 TEST(WriteBehindTest, AViewCreatedAndCommittedToAsAFlushBeginsKeepsItsRows) {
   ScratchDir dir;
   rocksdb::Options options;
