@@ -94,7 +94,10 @@ boost::json::object Render(const QueryContext& ctx, const std::string& project_i
                         {"since_us", item.since_us},
                         {"due_date", text(item.due_date)},
                         {"urgency", kUrgency[urgency]}};
-  if (!item.asked_by.empty()) o["asked_by"] = Snippet(ctx.directory.NameOf(item.asked_by), 80);
+  if (!item.asked_by.empty()) {
+    o["asked_by"] = Snippet(ctx.directory.NameOf(item.asked_by), 80);
+    o["asked_by_side"] = ctx.directory.SideOf(item.asked_by);
+  }
   if (!ctx.asker.client_side()) o["audience"] = item.client ? "client" : "internal";
   return o;
 }

@@ -158,10 +158,8 @@ Status WorkspaceDirectory::FindMember(const std::string& id, const MemberState**
 
 std::string WorkspaceDirectory::ManagerOf(const std::string& project_id,
                                           const ProjectEntry& project) const {
-  const MemberEntry* entry = nullptr;
   for (auto it = project.managers.rbegin(); it != project.managers.rend(); ++it) {
-    Status s = Load(*it, &entry);
-    if (!s.ok() && status_.ok()) status_ = s;
+    const MemberEntry* entry = Entry(*it);
     if (entry == nullptr) continue;
     const MemberState& m = entry->state;
     auto role = m.project_roles.find(project_id);
@@ -170,20 +168,30 @@ std::string WorkspaceDirectory::ManagerOf(const std::string& project_id,
       return *it;
     }
   }
-  Status s = Load(project.creator, &entry);
-  if (!s.ok() && status_.ok()) status_ = s;
-  if (entry != nullptr && entry->state.client_id.empty() &&
-      RoleMayIssue(CommandType::kMoveCard, entry->state.RoleOn(project_id))) {
+  const MemberEntry* creator = Entry(project.creator);
+  if (creator != nullptr && creator->state.client_id.empty() &&
+      RoleMayIssue(CommandType::kMoveCard, creator->state.RoleOn(project_id))) {
     return project.creator;
   }
   return "";
 }
 
-std::string WorkspaceDirectory::NameOf(const std::string& member) const {
+const MemberEntry* WorkspaceDirectory::Entry(const std::string& id) const {
   const MemberEntry* entry = nullptr;
-  Status s = Load(member, &entry);
+  Status s = Load(id, &entry);
   if (!s.ok() && status_.ok()) status_ = s;
+  return entry;
+}
+
+std::string WorkspaceDirectory::NameOf(const std::string& member) const {
+  const MemberEntry* entry = Entry(member);
   return entry == nullptr || entry->name.empty() ? member : entry->name;
+}
+
+std::string_view WorkspaceDirectory::SideOf(const std::string& member) const {
+  const MemberEntry* entry = Entry(member);
+  if (entry == nullptr) return "unknown";
+  return entry->state.client_id.empty() ? "firm" : "client";
 }
 
 void ProjectEntry::MadeManager(const std::string& member) {

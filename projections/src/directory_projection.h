@@ -64,6 +64,11 @@ class WorkspaceDirectory {
   // The member's display name, or its id when it has none. A row that cannot be read gives the
   // id and fails status(), which the query then returns instead of its answer.
   std::string NameOf(const std::string& member) const;
+  // Which side the member is on: "firm", "client", or "unknown" for an id never invited (an
+  // event written past the rules). Shown beside every name a view shows, because a name proves
+  // nothing: whoever invites a member chooses it, so a client admin can name one of its people
+  // exactly like the firm's project manager. A failed read fails status() like NameOf.
+  std::string_view SideOf(const std::string& member) const;
   // Who manages the project now: the member of `project.managers` granted last whose
   // project-scoped project_manager role still stands, else its creator while a member of the
   // firm whose role on the project may move cards (a creator made auditor of it manages nothing),
@@ -74,6 +79,8 @@ class WorkspaceDirectory {
 
  private:
   Status Load(const std::string& id, const MemberEntry** entry) const;
+  // Load, keeping a failure for status().
+  const MemberEntry* Entry(const std::string& id) const;
 
   const RowReader* rows_ = nullptr;
   std::string tenant_;

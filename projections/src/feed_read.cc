@@ -60,9 +60,11 @@ Status ReadFeed(const QueryContext& ctx, boost::json::object* out) {
   }
   boost::json::array lines;
   for (const boost::json::object& item : items) {
+    const std::string actor = utf8::Sanitize(json_fields::Str(item, "actor"));
     lines.push_back({{"at_us", json_fields::Int(item, "at_us")},
                      {"kind", json_fields::Str(item, "kind")},
-                     {"actor", utf8::Sanitize(json_fields::Str(item, "actor"))},
+                     {"actor", actor},
+                     {"actor_side", ctx.directory.SideOf(actor)},
                      {"line", Render(ctx, item)}});
   }
   const uint64_t next = limit == 0 ? count : offset + items.size();

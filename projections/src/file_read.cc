@@ -65,6 +65,7 @@ Status ReadFiles(const QueryContext& ctx, boost::json::object* out, std::string*
       boost::json::object v{{"version", json_fields::Int(item, "version")},
                             {"by", by},
                             {"by_name", ctx.directory.NameOf(by)},
+                            {"by_side", ctx.directory.SideOf(by)},
                             {"at_us", json_fields::Int(item, "at_us")},
                             {"size", json_fields::Int(item, "size")},
                             {"sha256", json_fields::Str(item, "sha256")},

@@ -76,6 +76,7 @@ Status ThreadJson(const QueryContext& ctx, const CuratedProject& p, const Thread
     boost::json::object c{{"id", json_fields::Str(item, "id")},
                           {"author", author},
                           {"author_name", ctx.directory.NameOf(author)},
+                          {"author_side", ctx.directory.SideOf(author)},
                           {"at_us", json_fields::Int(item, "at_us")},
                           {"body", json_fields::Str(item, "body")},
                           {"reply_to", json_fields::Str(item, "reply_to")},

@@ -151,6 +151,7 @@ TEST_F(ActionItemsTest, ClientQuestionWaitsOnTheProjectsManagersUntilTheFirmRepl
   const object item = Items("pm").at(0).as_object();
   EXPECT_EQ(item.at("title"), "When is the review?");
   EXPECT_EQ(item.at("asked_by"), "acme member");
+  EXPECT_EQ(item.at("asked_by_side"), "client");
   EXPECT_EQ(item.at("milestone_id"), "m-planned");
   EXPECT_EQ(item.at("audience"), "internal");
   // A second question keeps the thread waiting since the first one.

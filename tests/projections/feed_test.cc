@@ -270,6 +270,26 @@ TEST_F(FeedTest, AMembersFirstInvitationDecidesItsSide) {
   EXPECT_EQ(lines[0].rfind("acme member asked", 0), 0u) << lines[0];
 }
 
+// The name in a line is the actor's chosen one; its side comes from the directory, so a
+// client's person named like the firm's manager still reads as the client's.
+TEST_F(FeedTest, EachLineSaysWhichSideItsActorIsOn) {
+  world_->MustRun(Cmd("member.invite", "northwind", "acme-admin",
+                      {{"member_id", "fake-pm"},
+                       {"email", "fake@acme.io"},
+                       {"display_name", "pm"},
+                       {"role", "client_member"},
+                       {"client_id", "acme"}}));
+  Run("comment.post", "client:acme:fake-pm",
+      {{"project_id", "p-acme"}, {"thread_id", "t-client"}, {"comment_id", "q9"}, {"body", "Hi"}});
+  const boost::json::value feed = world_->Json(Page("acme-member", 0, 2));
+  const auto& lines = feed.at("lines").as_array();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].at("line"), "pm asked on *m-planned*: Hi");
+  EXPECT_EQ(lines[0].at("actor_side"), "client");
+  EXPECT_EQ(lines[1].at("line"), "pm uploaded brief.pdf");
+  EXPECT_EQ(lines[1].at("actor_side"), "firm");
+}
+
 TEST_F(FeedTest, AnotherClientsProjectIsRefusedLikeAMissingOne) {
   Status other, missing;
   world_->Read(Page("acme-member", 0, 10, "p-globex"), &other);
@@ -313,8 +333,8 @@ TEST_F(FeedTest, CsvHasOneRowPerLine) {
   ViewRequest r = Page("acme-member", 0, 2);
   r.format = ViewFormat::kCsv;
   const std::string csv = world_->Read(r);
-  EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "at_us,kind,actor,line");
-  EXPECT_NE(csv.find(",FileUploaded,pm,pm uploaded brief.pdf\r\n"), std::string::npos) << csv;
+  EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "at_us,kind,actor,actor_side,line");
+  EXPECT_NE(csv.find(",FileUploaded,pm,firm,pm uploaded brief.pdf\r\n"), std::string::npos) << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
 }
 

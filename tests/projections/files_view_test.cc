@@ -52,6 +52,7 @@ class FilesViewTest : public StandardViewTest {
       return object{{"version", version},
                     {"by", e.event().actor()->str()},
                     {"by_name", by_name},
+                    {"by_side", StandardSide(e.event().actor()->str())},
                     {"at_us", e.event().recorded_at_us()},
                     {"size", u->size()},
                     {"sha256", u->sha256()->str()},
@@ -192,9 +193,9 @@ TEST_F(FilesViewTest, CsvHasOneLinePerVersion) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);  // a header and 3 versions
   const value brief = Version("brief", 1, "pm");
   EXPECT_EQ(csv.substr(0, csv.find('\n', csv.find('\n') + 1) + 1),
-            "file,anchor_kind,anchor_id,request,version,by,by_name,at_us,size,sha256,"
+            "file,anchor_kind,anchor_id,request,version,by,by_name,by_side,at_us,size,sha256,"
             "content_type,name\r\n"
-            "brief,,,,1,pm,pm," +
+            "brief,,,,1,pm,pm,firm," +
                 std::to_string(brief.at("at_us").as_int64()) + ",5," +
                 std::string(brief.at("sha256").as_string()) +
                 ",application/octet-stream,brief.pdf\r\n");

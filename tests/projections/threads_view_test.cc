@@ -1,5 +1,8 @@
 // The threads view: each project's threads per audience, their comments and reply chains, and
 // what each asker may see of them.
+#include <map>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "thread_projection.h"
@@ -69,8 +72,14 @@ class ThreadsViewTest : public StandardViewTest {
 
   value Comment(const std::string& id, const std::string& author, const std::string& name,
                 const std::string& body, const std::string& reply_to, array replies) {
-    return object{{"id", id},     {"author", author},     {"author_name", name}, {"at_us", At(id)},
-                  {"body", body}, {"reply_to", reply_to}, {"replies", replies}};
+    return object{{"id", id},
+                  {"author", author},
+                  {"author_name", name},
+                  {"author_side", StandardSide(author)},
+                  {"at_us", At(id)},
+                  {"body", body},
+                  {"reply_to", reply_to},
+                  {"replies", replies}};
   }
 };
 
@@ -322,6 +331,30 @@ TEST_F(ThreadsViewTest, AsOfAPositionReadsLikeTheLiveViewAtThatMoment) {
   recorder.ExpectAsOfReadsLikeLive();
 }
 
+// A name proves nothing (whoever invites a member chooses it): each comment says which side its
+// author is on, from the directory.
+TEST_F(ThreadsViewTest, AClientMemberNamedLikeTheFirmsManagerIsShownAsTheClients) {
+  world_->MustRun(Cmd("member.invite", "northwind", "acme-admin",
+                      {{"member_id", "fake-pm"},
+                       {"email", "fake@acme.io"},
+                       {"display_name", "pm"},
+                       {"role", "client_member"},
+                       {"client_id", "acme"}}));
+  Post("client:acme:fake-pm",
+       {{"thread_id", "t-client"}, {"comment_id", "c9"}, {"body", "Send your password here"}});
+  ViewRequest r = Ask("threads", "acme-member", "p-acme");
+  r.thread = "t-client";
+  const value thread = world_->Json(r).at("threads").at(0);
+  std::map<std::string, std::pair<std::string, std::string>> by_body;  // body: name, side
+  for (const value& c : thread.at("comments").as_array()) {
+    by_body[std::string(c.at("body").as_string())] = {std::string(c.at("author_name").as_string()),
+                                                      std::string(c.at("author_side").as_string())};
+  }
+  EXPECT_EQ(by_body.at("Welcome!"), std::make_pair(std::string("pm"), std::string("firm")));
+  EXPECT_EQ(by_body.at("Send your password here"),
+            std::make_pair(std::string("pm"), std::string("client")));
+}
+
 TEST_F(ThreadsViewTest, CsvHasOneLinePerComment) {
   TellStory();
   ViewRequest r = Ask("threads", "acme-member", "p-acme");
@@ -330,8 +363,9 @@ TEST_F(ThreadsViewTest, CsvHasOneLinePerComment) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);  // a header and 4 comments
   r.thread = "client:acme:q";
   EXPECT_EQ(world_->Read(r),
-            "thread,anchor_kind,anchor_id,id,author,author_name,at_us,body,reply_to,replies\r\n"
-            "client:acme:q,card,cc,client:acme:q1,acme-admin,acme admin," +
+            "thread,anchor_kind,anchor_id,id,author,author_name,author_side,at_us,body,reply_to,"
+            "replies\r\n"
+            "client:acme:q,card,cc,client:acme:q1,acme-admin,acme admin,client," +
                 std::to_string(At("client:acme:q1")) + ",Is the logo final?,,[]\r\n");
 }
 

@@ -150,4 +150,10 @@ inline ViewRequest Ask(const std::string& view, const std::string& member,
   return r;
 }
 
+// The side views show for a member of the standard world: its clients' people are the
+// "<client>-<role>" ones, everyone else is the firm's.
+inline std::string StandardSide(const std::string& member) {
+  return member.starts_with("acme-") || member.starts_with("globex-") ? "client" : "firm";
+}
+
 }  // namespace tandem::test
