@@ -14,74 +14,88 @@ void SortRows(std::vector<PendingRows::Row>::iterator begin,
 
 }  // namespace
 
-void PendingRows::Apply(std::vector<Change> changes) {
+PendingRows::Commit& PendingRows::Commit::Add(uint32_t family, std::string_view key, Op op,
+                                              std::string_view bytes) {
+  entries_.push_back(
+      Entry{family, op, buffer_.size(), key.size(), buffer_.size() + key.size(), bytes.size()});
+  buffer_.append(key);
+  buffer_.append(bytes);
+  return *this;
+}
+
+void PendingRows::Apply(Commit commit) {
   std::lock_guard<std::mutex> lock(mu_);
   const uint64_t sequence = ++sequence_;
+  active_bytes_ += commit.buffer_.capacity();
+  const std::string& buffer = active_.buffers.emplace_back(std::move(commit.buffer_));
   Rows* rows = nullptr;
   uint32_t family = 0;
-  for (Change& c : changes) {
+  for (const Commit::Entry& c : commit.entries_) {
+    const std::string_view key(buffer.data() + c.key_at, c.key_size);
+    const std::string_view bytes(buffer.data() + c.bytes_at, c.bytes_size);
     if (rows == nullptr || c.family != family) {
       family = c.family;
-      rows = &active_[family];
+      rows = &active_.families[family];
     }
-    auto it = rows->find(c.key);
-    if (it == rows->end()) {
-      active_bytes_ += c.key.size() + kRowOverhead;
-      it = rows->emplace(std::move(c.key), Versions()).first;
-    }
+    auto [it, added] = rows->try_emplace(key);
+    if (added) active_bytes_ += kRowOverhead;
     Versions& versions = it->second;
-    active_bytes_ += c.bytes.size();
     if (versions.empty() || versions.back().sequence != sequence) {
-      active_bytes_ += kVersionOverhead;
-      versions.push_back(Version{sequence, c.op, std::move(c.bytes)});
+      if (!versions.empty()) active_bytes_ += kVersionOverhead;
+      versions.push_back(Version{sequence, bytes, c.op});
       continue;
     }
     // The same row twice in one commit: one change, as the append operator would merge them.
     Version& last = versions.back();
     if (c.op != Op::kAppend) {
-      active_bytes_ -= last.bytes.size();
       last.op = c.op;
-      last.bytes = std::move(c.bytes);
+      last.bytes = bytes;
     } else {
       if (last.op == Op::kDelete) last.op = Op::kPut;  // appended to nothing
-      last.bytes += c.bytes;
+      std::string& joined = active_.buffers.emplace_back(last.bytes);
+      joined.append(bytes);
+      active_bytes_ += joined.capacity();
+      last.bytes = joined;
     }
   }
 }
 
 // The newest put or delete in the window and the appends after it, or only appends (kAppend)
 // when neither is in the window. Versions are in sequence order across the layers.
-PendingRows::Found PendingRows::Resolve(const Chains& chains, uint64_t after, uint64_t upto,
-                                        std::string* bytes) {
-  std::vector<const Version*> appends;  // newest first
-  const Version* base = nullptr;
+PendingRows::Found PendingRows::Gather(const Chains& chains, uint64_t after, uint64_t upto,
+                                       Parts* parts) {
   for (const Versions* chain : chains) {
-    for (auto it = chain->rbegin(); it != chain->rend() && base == nullptr; ++it) {
+    for (auto it = chain->rbegin(); it != chain->rend() && parts->base == nullptr; ++it) {
       if (it->sequence > upto) continue;
       if (it->sequence <= after) break;
       if (it->op == Op::kAppend) {
-        appends.push_back(&*it);
+        parts->appends.push_back(&*it);
       } else {
-        base = &*it;
+        parts->base = &*it;
       }
     }
-    if (base != nullptr || (!chain->empty() && chain->front().sequence <= after)) break;
+    if (parts->base != nullptr || (!chain->empty() && chain->front().sequence <= after)) break;
   }
-  if (base == nullptr && appends.empty()) return Found::kNo;
-  bytes->clear();
-  if (base != nullptr && base->op == Op::kPut) *bytes = base->bytes;
-  for (auto it = appends.rbegin(); it != appends.rend(); ++it) bytes->append((*it)->bytes);
-  if (base == nullptr) return Found::kAppend;
-  if (base->op == Op::kDelete && appends.empty()) return Found::kDeleted;
+  const Version* base = parts->base;
+  if (base == nullptr) return parts->appends.empty() ? Found::kNo : Found::kAppend;
+  if (base->op == Op::kDelete && parts->appends.empty()) return Found::kDeleted;
   return Found::kValue;
+}
+
+void PendingRows::Join(const Parts& parts, std::string* bytes) {
+  bytes->clear();
+  if (parts.base != nullptr && parts.base->op == Op::kPut) bytes->assign(parts.base->bytes);
+  for (auto it = parts.appends.rbegin(); it != parts.appends.rend(); ++it) {
+    bytes->append((*it)->bytes);
+  }
 }
 
 PendingRows::Chains PendingRows::ChainsOf(uint32_t family, std::string_view key,
                                           uint64_t after) const {
   Chains chains;
   auto add = [&](const Layer& layer) {
-    auto rows = layer.find(family);
-    if (rows == layer.end()) return;
+    auto rows = layer.families.find(family);
+    if (rows == layer.families.end()) return;
     auto it = rows->second.find(key);
     if (it != rows->second.end()) chains.push_back(&it->second);
   };
@@ -121,7 +135,11 @@ PendingRows::Moment PendingRows::Latest() const {
 PendingRows::Found PendingRows::Read(const Moment& moment, uint32_t family, std::string_view key,
                                      std::string* bytes) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return Resolve(ChainsOf(family, key, moment.flushed), moment.flushed, moment.sequence, bytes);
+  Parts parts;
+  const Found found =
+      Gather(ChainsOf(family, key, moment.flushed), moment.flushed, moment.sequence, &parts);
+  if (found != Found::kNo) Join(parts, bytes);
+  return found;
 }
 
 void PendingRows::Collect(const Moment& moment, uint32_t family, std::string_view prefix,
@@ -131,8 +149,8 @@ void PendingRows::Collect(const Moment& moment, uint32_t family, std::string_vie
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<std::string_view> keys;
     auto gather = [&](const Layer& layer) {
-      auto family_rows = layer.find(family);
-      if (family_rows == layer.end()) return;
+      auto family_rows = layer.families.find(family);
+      if (family_rows == layer.families.end()) return;
       for (const auto& [key, versions] : family_rows->second) {
         if (std::string_view(key).substr(0, prefix.size()) == prefix) keys.push_back(key);
       }
@@ -143,17 +161,19 @@ void PendingRows::Collect(const Moment& moment, uint32_t family, std::string_vie
     }
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    std::string bytes;
     for (std::string_view key : keys) {
+      Parts parts;
       const Found found =
-          Resolve(ChainsOf(family, key, moment.flushed), moment.flushed, moment.sequence, &bytes);
-      if (found != Found::kNo) rows->push_back(Row{family, std::string(key), found, bytes});
+          Gather(ChainsOf(family, key, moment.flushed), moment.flushed, moment.sequence, &parts);
+      if (found == Found::kNo) continue;
+      Row& row = rows->emplace_back(Row{family, std::string(key), found, std::string()});
+      Join(parts, &row.bytes);
     }
   }
   SortRows(rows->begin() + static_cast<ptrdiff_t>(first), rows->end());
 }
 
-uint64_t PendingRows::BeginFlush(uint64_t first_sequence, std::vector<Row>* rows) {
+void PendingRows::BeginFlush(uint64_t first_sequence, Flush* flush) {
   std::shared_ptr<const Layer> layer;
   uint64_t after = 0, upto = 0;
   {
@@ -169,24 +189,46 @@ uint64_t PendingRows::BeginFlush(uint64_t first_sequence, std::vector<Row>* rows
     flushing_upto_ = upto;
   }
   // Sealed: no commit changes it, and every version before it is in RocksDB (flushes follow
-  // each other), so its rows alone say what to write.
-  std::string bytes;
-  for (const auto& [family, family_rows] : *layer) {
+  // each other), so its rows alone say what to write. A row is most often one version, written
+  // from where the commit left it.
+  flush->rows_.clear();
+  flush->joined_.clear();
+  flush->upto_ = upto;
+  flush->bytes_ = 0;
+  flush->layer_ = layer;
+  size_t count = 0;
+  for (const auto& [family, family_rows] : layer->families) count += family_rows.size();
+  flush->rows_.reserve(count);
+  for (const auto& [family, family_rows] : layer->families) {
     for (const auto& [key, versions] : family_rows) {
-      const Found found = Resolve({&versions}, after, upto, &bytes);
-      if (found != Found::kNo) rows->push_back(Row{family, key, found, bytes});
+      Parts parts;
+      const Found found = Gather({&versions}, after, upto, &parts);
+      if (found == Found::kNo) continue;
+      std::string_view bytes;
+      if (parts.appends.empty()) {
+        if (found == Found::kValue) bytes = parts.base->bytes;
+      } else if (parts.base == nullptr && parts.appends.size() == 1) {
+        bytes = parts.appends[0]->bytes;
+      } else {
+        std::string& joined = flush->joined_.emplace_back();
+        Join(parts, &joined);
+        bytes = joined;
+      }
+      flush->bytes_ += key.size() + bytes.size();
+      flush->rows_.push_back(FlushRow{family, key, found, bytes});
     }
   }
   // In key order, RocksDB's memtable finds where each row goes from where the last one went.
-  SortRows(rows->begin(), rows->end());
-  return upto;
+  std::sort(flush->rows_.begin(), flush->rows_.end(), [](const FlushRow& a, const FlushRow& b) {
+    return a.family != b.family ? a.family < b.family : a.key < b.key;
+  });
 }
 
-void PendingRows::EndFlush(uint64_t upto, bool written) {
+void PendingRows::EndFlush(const Flush& flush, bool written) {
   std::lock_guard<std::mutex> lock(mu_);
   flushing_ = false;
   if (!written) return;
-  flushed_ = std::max(flushed_, upto);
+  flushed_ = std::max(flushed_, flush.upto_);
   ForgetUnneeded();
 }
 

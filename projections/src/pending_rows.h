@@ -17,6 +17,9 @@
 //  - Rows are kept by view (its column family's id) in hash maps: a commit's changes are found
 //    without comparing long keys that share their beginnings (a tenant, a project); the few
 //    readers that need order (Collect, a flush) sort what they take.
+//  - A commit's keys and bytes are copied once, into one buffer its rows then point into
+//    (Commit): a live round's commit is a few dozen small rows, and an allocation for each key
+//    and value, then a node for each row, cost the runner more than its folds' reads.
 //  - A flush seals the rows committed so far into a layer no commit changes again, and reads
 //    it without the lock: commits and reads wait for the flush only while it swaps layers
 //    (a live round committed during a flush of 10,000 rows would otherwise wait for all of it).
@@ -25,25 +28,38 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include <boost/container/small_vector.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 namespace tandem {
 
 class PendingRows {
  public:
   enum class Op : uint8_t { kPut, kDelete, kAppend };
-  struct Change {
-    uint32_t family;
-    std::string key;
-    Op op;
-    std::string bytes;  // the value put, or the bytes appended
+  // A commit's changes, in order; their keys and bytes are copied into one buffer.
+  class Commit {
+   public:
+    void Reserve(size_t bytes) { buffer_.reserve(bytes); }
+    Commit& Add(uint32_t family, std::string_view key, Op op, std::string_view bytes);
+
+   private:
+    friend class PendingRows;
+    struct Entry {
+      uint32_t family;
+      Op op;
+      size_t key_at, key_size, bytes_at, bytes_size;  // in buffer_
+    };
+    std::string buffer_;
+    std::vector<Entry> entries_;
   };
   struct Moment {
     uint64_t sequence = 0;
@@ -58,8 +74,30 @@ class PendingRows {
     Found found;
     std::string bytes;
   };
+  // What a flush writes: each row's key and bytes point into memory the flush keeps until it
+  // is destroyed.
+  struct FlushRow {
+    uint32_t family;
+    std::string_view key;
+    Found found;
+    std::string_view bytes;
+  };
+  class Flush {
+   public:
+    const std::vector<FlushRow>& rows() const { return rows_; }
+    uint64_t upto() const { return upto_; }
+    size_t bytes() const { return bytes_; }  // keys and values
 
-  void Apply(std::vector<Change> changes);
+   private:
+    friend class PendingRows;
+    std::vector<FlushRow> rows_;
+    uint64_t upto_ = 0;
+    size_t bytes_ = 0;
+    std::deque<std::string> joined_;  // values made of several versions
+    std::shared_ptr<const void> layer_;
+  };
+
+  void Apply(Commit commit);
 
   // The moment of a read through the RocksDB snapshot `take_snapshot` takes (returning its
   // sequence number), seeing every commit made so far. It is taken under the lock that ends
@@ -79,14 +117,14 @@ class PendingRows {
 
   // Starts a flush whose write will take RocksDB's sequence numbers from `first_sequence`:
   // each pending row's collapsed change (kAppend: appended to what RocksDB holds), by family
-  // then key. Returns the sequence it reaches, for EndFlush.
-  uint64_t BeginFlush(uint64_t first_sequence, std::vector<Row>* rows);
+  // then key, into `*flush`.
+  void BeginFlush(uint64_t first_sequence, Flush* flush);
   // The flush's write is done (`written`), or failed: then nothing more is written.
-  void EndFlush(uint64_t upto, bool written);
+  void EndFlush(const Flush& flush, bool written);
 
   bool empty() const;  // nothing pending
   // Memory held by rows committed since the last flush began (what the next one writes):
-  // keys, values and an estimate of the maps' and versions' own.
+  // the commits' buffers and an estimate of the maps' and versions' own.
   size_t unflushed_bytes() const;
   // Memory held by rows flushed and still kept for readers.
   size_t kept_bytes() const;
@@ -94,31 +132,41 @@ class PendingRows {
  private:
   struct Version {
     uint64_t sequence;
+    std::string_view bytes;  // in its layer's buffers
     Op op;
-    std::string bytes;
   };
-  using Versions = std::vector<Version>;  // oldest first
+  using Versions = boost::container::small_vector<Version, 1>;  // oldest first
 
   struct KeyHash {
     using is_transparent = void;
     size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
   };
-  using Rows = std::unordered_map<std::string, Versions, KeyHash, std::equal_to<>>;
-  using Layer = std::unordered_map<uint32_t, Rows>;  // by family
+  // Keys point into the layer's buffers.
+  using Rows = boost::unordered_flat_map<std::string_view, Versions, KeyHash, std::equal_to<>>;
+  struct Layer {
+    boost::unordered_flat_map<uint32_t, Rows> families;
+    std::deque<std::string> buffers;  // a deque: what rows point into never moves
+  };
   struct Sealed {
     uint64_t upto;  // its versions follow the previous layer's, up to here
     std::shared_ptr<const Layer> rows;
     size_t bytes;
   };
   using Chains = std::vector<const Versions*>;  // one row's versions, newest layer first
-  // Memory a row and a version take besides their bytes (hash node, key string, vector,
-  // version): about 200 bytes for a live-sized row with one version (a 26-byte key, 24 bytes
-  // appended), measured with the heap in review.
-  static constexpr size_t kRowOverhead = 150;
-  static constexpr size_t kVersionOverhead = 50;
+  // The versions that make a row's value in a window: the newest put or delete (base) and the
+  // appends after it, newest first.
+  struct Parts {
+    const Version* base = nullptr;
+    boost::container::small_vector<const Version*, 4> appends;
+  };
+  // Memory a row and a version take besides their bytes (the table's slot with its key view
+  // and one version inline; a further version in a vector of its own). Estimates.
+  static constexpr size_t kRowOverhead = 100;
+  static constexpr size_t kVersionOverhead = 40;
 
   // The row as the versions in (after, upto] leave it.
-  static Found Resolve(const Chains& chains, uint64_t after, uint64_t upto, std::string* bytes);
+  static Found Gather(const Chains& chains, uint64_t after, uint64_t upto, Parts* parts);
+  static void Join(const Parts& parts, std::string* bytes);
   Chains ChainsOf(uint32_t family, std::string_view key, uint64_t after) const;
   void ForgetUnneeded() const;  // frees memory only: readers release it too
 

@@ -24,12 +24,12 @@ using Found = PendingRows::Found;
 // still read, from memory, with the later ones.
 TEST(PendingRowsTest, ARegisteredMomentReadsAppendsOfAFlushEndingBeforeItReads) {
   PendingRows p;
-  p.Apply({{7, "chunk", Op::kAppend, "a\n"}});
-  std::vector<PendingRows::Row> rows;
-  const uint64_t upto = p.BeginFlush(101, &rows);  // RocksDB is at 100
-  p.Apply({{7, "chunk", Op::kAppend, "b\n"}});
+  p.Apply(PendingRows::Commit().Add(7, "chunk", Op::kAppend, "a\n"));
+  PendingRows::Flush flush;
+  p.BeginFlush(101, &flush);  // RocksDB is at 100
+  p.Apply(PendingRows::Commit().Add(7, "chunk", Op::kAppend, "b\n"));
   const PendingRows::Moment m = p.At([] { return uint64_t{100}; }, true);  // before the write
-  p.EndFlush(upto, true);
+  p.EndFlush(flush, true);
   std::string bytes;
   EXPECT_EQ(p.Read(m, 7, "chunk", &bytes), Found::kAppend);
   EXPECT_EQ(bytes, "a\nb\n");  // after the snapshot's "" (the row was empty)
@@ -39,15 +39,15 @@ TEST(PendingRowsTest, ARegisteredMomentReadsAppendsOfAFlushEndingBeforeItReads) 
 // A snapshot taken once the flush's write landed holds it: only later appends come from memory.
 TEST(PendingRowsTest, AMomentWhoseSnapshotHoldsAFlushInProgressReadsOnlyLaterAppends) {
   PendingRows p;
-  p.Apply({{7, "chunk", Op::kAppend, "a\n"}});
-  std::vector<PendingRows::Row> rows;
-  const uint64_t upto = p.BeginFlush(101, &rows);
-  p.Apply({{7, "chunk", Op::kAppend, "b\n"}});
+  p.Apply(PendingRows::Commit().Add(7, "chunk", Op::kAppend, "a\n"));
+  PendingRows::Flush flush;
+  p.BeginFlush(101, &flush);
+  p.Apply(PendingRows::Commit().Add(7, "chunk", Op::kAppend, "b\n"));
   const PendingRows::Moment m = p.At([] { return uint64_t{101}; }, true);  // after the write
   std::string bytes;
   EXPECT_EQ(p.Read(m, 7, "chunk", &bytes), Found::kAppend);
   EXPECT_EQ(bytes, "b\n");
-  p.EndFlush(upto, true);
+  p.EndFlush(flush, true);
   p.Release(m);
 }
 
@@ -55,10 +55,11 @@ TEST(PendingRowsTest, AMomentWhoseSnapshotHoldsAFlushInProgressReadsOnlyLaterApp
 // not at a next flush that an idle store never makes.
 TEST(PendingRowsTest, RowsKeptForASnapshotAreFreedWhenItIsReleased) {
   PendingRows p;
-  p.Apply({{7, "row", Op::kPut, std::string(1000, 'v')}});
+  p.Apply(PendingRows::Commit().Add(7, "row", Op::kPut, std::string(1000, 'v')));
   const PendingRows::Moment m = p.At([] { return uint64_t{100}; }, true);
-  std::vector<PendingRows::Row> rows;
-  p.EndFlush(p.BeginFlush(101, &rows), true);
+  PendingRows::Flush flush;
+  p.BeginFlush(101, &flush);
+  p.EndFlush(flush, true);
   EXPECT_GT(p.kept_bytes(), 1000u);
   p.Release(m);
   EXPECT_EQ(p.kept_bytes(), 0u);
