@@ -50,10 +50,13 @@ std::function<void(const CatchUpProgress&)> ProgressPrinter(ViewProgress mode) {
       *shown = true;
       return;
     }
+    // One line however many tenths a round crossed (a round of a small log may be half of it).
+    bool crossed = false;
     while (*next_tenth <= 10 && p.done * 10 >= p.total * static_cast<uint64_t>(*next_tenth)) {
       ++*next_tenth;
-      LogInfo("projections", line);
+      crossed = true;
     }
+    if (crossed) LogInfo("projections", line);
   };
 }
 
