@@ -1,6 +1,7 @@
 #include "pending_rows.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace tandem {
 namespace {
@@ -30,6 +31,14 @@ void PendingRows::Apply(Commit commit) {
   const std::string& buffer = active_.buffers.emplace_back(std::move(commit.buffer_));
   Rows* rows = nullptr;
   uint32_t family = 0;
+  // The bytes this commit joined for a row appended more than once, appended to in place: a
+  // new copy per append would make a row appended n times cost n squared.
+  struct RowHash {
+    size_t operator()(const std::pair<uint32_t, std::string_view>& row) const {
+      return std::hash<std::string_view>()(row.second) ^ (row.first * 0x9E3779B97F4A7C15ull);
+    }
+  };
+  boost::unordered_flat_map<std::pair<uint32_t, std::string_view>, std::string*, RowHash> joined;
   for (const Commit::Entry& c : commit.entries_) {
     const std::string_view key(buffer.data() + c.key_at, c.key_size);
     const std::string_view bytes(buffer.data() + c.bytes_at, c.bytes_size);
@@ -50,13 +59,19 @@ void PendingRows::Apply(Commit commit) {
     if (c.op != Op::kAppend) {
       last.op = c.op;
       last.bytes = bytes;
-    } else {
-      if (last.op == Op::kDelete) last.op = Op::kPut;  // appended to nothing
-      std::string& joined = active_.buffers.emplace_back(last.bytes);
-      joined.append(bytes);
-      active_bytes_ += joined.capacity();
-      last.bytes = joined;
+      if (!joined.empty()) joined.erase({family, it->first});
+      continue;
     }
+    if (last.op == Op::kDelete) last.op = Op::kPut;  // appended to nothing
+    std::string*& into = joined[{family, it->first}];
+    if (into == nullptr) {
+      into = &active_.buffers.emplace_back(last.bytes);
+    } else {
+      active_bytes_ -= into->capacity();
+    }
+    into->append(bytes);
+    active_bytes_ += into->capacity();
+    last.bytes = *into;
   }
 }
 

@@ -84,6 +84,12 @@ class PendingRows {
   };
   class Flush {
    public:
+    Flush() = default;
+    // Its rows may point into its own joined values: moved, never copied.
+    Flush(const Flush&) = delete;
+    Flush& operator=(const Flush&) = delete;
+    Flush(Flush&&) = default;
+    Flush& operator=(Flush&&) = default;
     const std::vector<FlushRow>& rows() const { return rows_; }
     uint64_t upto() const { return upto_; }
     size_t bytes() const { return bytes_; }  // keys and values

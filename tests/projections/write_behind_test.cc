@@ -3,6 +3,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -64,6 +66,28 @@ TEST(PendingRowsTest, RowsKeptForASnapshotAreFreedWhenItIsReleased) {
   p.Release(m);
   EXPECT_EQ(p.kept_bytes(), 0u);
 }
+
+// A commit appending to one row many times (a producer that does not merge its appends) holds
+// the row's bytes once, not a copy per append.
+TEST(PendingRowsTest, ARowAppendedManyTimesInOneCommitHoldsItsBytesOnce) {
+  PendingRows p;
+  PendingRows::Commit commit;
+  const std::string line(100, 'x');
+  for (int i = 0; i < 5000; ++i) commit.Add(7, "chunk", Op::kAppend, line);
+  p.Apply(std::move(commit));
+  EXPECT_LT(p.unflushed_bytes(), 4u << 20);  // 500 KB appended, twice with the commit's copy
+  std::string bytes;
+  ASSERT_EQ(p.Read(p.Latest(), 7, "chunk", &bytes), Found::kAppend);
+  EXPECT_EQ(bytes.size(), 5000 * line.size());
+  PendingRows::Flush flush;
+  p.BeginFlush(1, &flush);
+  ASSERT_EQ(flush.rows().size(), 1u);
+  EXPECT_EQ(flush.rows()[0].bytes.size(), 5000 * line.size());
+}
+
+// A flush's rows may point into its own memory: a copy would read the original's.
+static_assert(!std::is_copy_constructible_v<PendingRows::Flush>);
+static_assert(std::is_move_constructible_v<PendingRows::Flush>);
 
 TEST(WriteBehindTest, AViewCreatedAndCommittedToAsAFlushBeginsKeepsItsRows) {
   ScratchDir dir;
