@@ -682,7 +682,7 @@ class RocksViewStore : public ViewStore {
     // Written behind: what is held goes first, and no flush writes to the family while it goes.
     std::unique_lock<std::mutex> flushing;
     if (write_behind_ != nullptr) {
-      flushing = std::unique_lock<std::mutex>(write_behind_->flush_mutex());
+      flushing = write_behind_->LockFlushes();
       Status failed = WalFailure();
       if (failed.ok()) failed = write_behind_->FlushLocked();
       if (!failed.ok()) {
@@ -720,7 +720,7 @@ class RocksViewStore : public ViewStore {
     }
     // Too big to hold in memory: written at once, after the rows held (which it may change),
     // with no flush writing meanwhile (readers tell flushes apart by sequence number).
-    std::lock_guard<std::mutex> flushing(write_behind_->flush_mutex());
+    std::unique_lock<std::mutex> flushing = write_behind_->LockFlushes();
     Status s = write_behind_->FlushLocked();
     if (!s.ok()) {
       SetWalFailure(s);

@@ -1,5 +1,8 @@
 #include "write_behind.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +50,7 @@ WriteBehind::WriteBehind(rocksdb::DB* db, std::chrono::milliseconds interval, Fa
       interval_(interval),
       families_(std::move(families)),
       on_failure_(std::move(on_failure)),
+      last_flush_end_ns_(std::chrono::steady_clock::now().time_since_epoch().count()),
       thread_([this] { Run(); }) {}
 
 WriteBehind::~WriteBehind() {
@@ -66,12 +70,30 @@ Status WriteBehind::Defer(const rocksdb::WriteBatch& batch) {
   if (!s.ok()) return s;
   pending_->Apply(std::move(commit));
   if (pending_->unflushed_bytes() > kMaxPendingBytes) return Flush();
+  const int64_t late = std::chrono::nanoseconds(interval_ * kLateIntervals).count();
+  if (std::chrono::steady_clock::now().time_since_epoch().count() - last_flush_end_ns_ > late) {
+    Hurry();
+  }
   return Status::OK();
 }
 
 Status WriteBehind::Flush() {
-  std::lock_guard<std::mutex> lock(flush_mu_);
+  std::unique_lock<std::mutex> lock = LockFlushes();
   return FlushLocked();
+}
+
+std::unique_lock<std::mutex> WriteBehind::LockFlushes() {
+  std::unique_lock<std::mutex> lock(flush_mu_, std::try_to_lock);
+  if (lock.owns_lock()) return lock;
+  Hurry();  // it holds the lock: at SCHED_IDLE on a busy machine it might never let go
+  lock.lock();
+  return lock;
+}
+
+void WriteBehind::Hurry() {
+  if (!idle_ || hurried_.exchange(true)) return;
+  sched_param normal{};
+  pthread_setschedparam(thread_.native_handle(), SCHED_OTHER, &normal);
 }
 
 Status WriteBehind::FlushLocked() {
@@ -120,6 +142,7 @@ Status WriteBehind::FlushLocked() {
     }
   }
   if (written.ok() && batch.Count() > 0) written = db_->FlushWAL(false);
+  last_flush_end_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
   if (!written.ok()) {
     failed_ = FromRocks(written);
     on_failure_(failed_);
@@ -128,12 +151,21 @@ Status WriteBehind::FlushLocked() {
 }
 
 void WriteBehind::Run() {
+  // Only where the thread can also come back: an unprivileged thread may leave SCHED_IDLE only
+  // within its RLIMIT_NICE, and one stuck there would hold the flush lock for ever on a busy
+  // machine.
+  sched_param param{};
+  idle_ = pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0 &&
+          pthread_setschedparam(pthread_self(), SCHED_OTHER, &param) == 0 &&
+          pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0;
   std::unique_lock<std::mutex> lock(stop_mu_);
   while (!stop_) {
     stop_cv_.wait_for(lock, interval_, [this] { return stop_; });
     if (stop_) return;
     lock.unlock();
     if (!Flush().ok()) return;  // reported by the flush
+    if (idle_ && hurried_.exchange(false))
+      pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
     lock.lock();
   }
 }

@@ -12,13 +12,19 @@
 //  - Flush writes every deferred row to RocksDB in one unsynced write through its log, then
 //    writes the log out: a killed process keeps what was flushed, and loses what was not, rows
 //    and checkpoints together (each view is folded again from the checkpoint RocksDB holds).
-//  - Flushes are serialised with each other and with whatever holds `flush_mutex()` (dropping a
+//  - Flushes are serialised with each other and with whatever holds LockFlushes() (dropping a
 //    view: no flush writes to a family being dropped).
 //  - A failed flush, whichever thread made it, is reported to `on_failure` once, and no flush is
 //    made again (the rows it could not write stay held for readers): the store must refuse
 //    commits from then on, which would otherwise be folded again on top of rows held.
+//  - The thread writes at the lowest priority (SCHED_IDLE), where the system allows it to come
+//    back: it runs on a core nobody else wants, so a live round never waits for a core behind
+//    it. It is raised to the normal priority whenever someone waits for it (another thread
+//    needing the flush lock it holds, rows past the bound) or it is late by far (a machine busy
+//    with other work), and lowered again after that flush.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -49,9 +55,10 @@ class WriteBehind {
 
   Status Defer(const rocksdb::WriteBatch& batch);
   Status Flush();
-  // Held by a flush while it writes.
-  std::mutex& flush_mutex() { return flush_mu_; }
-  // Flush with flush_mutex() held by the caller.
+  // The lock a flush holds while it writes (no other write reaches RocksDB meanwhile), the
+  // thread hurried first if it holds it.
+  std::unique_lock<std::mutex> LockFlushes();
+  // Flush with LockFlushes() held by the caller.
   Status FlushLocked();
 
   const std::shared_ptr<PendingRows>& pending() const { return pending_; }
@@ -61,9 +68,13 @@ class WriteBehind {
   // Rows written and still kept for readers' snapshots past this are logged (once until they
   // fall below): a snapshot held long keeps every row written since it was taken.
   static constexpr size_t kWarnKeptBytes = 256 << 20;
+  // A flush this many intervals late is made at the normal priority.
+  static constexpr int kLateIntervals = 20;
 
  private:
   void Run();
+  // The thread at the normal priority until its next flush ends.
+  void Hurry();
 
   rocksdb::DB* const db_;
   const std::chrono::milliseconds interval_;
@@ -71,8 +82,11 @@ class WriteBehind {
   const std::function<void(const Status&)> on_failure_;
   std::shared_ptr<PendingRows> pending_ = std::make_shared<PendingRows>();
   std::mutex flush_mu_;
-  Status failed_;        // under flush_mu_
-  bool warned_ = false;  // of kept rows, under flush_mu_
+  Status failed_;                           // under flush_mu_
+  bool warned_ = false;                     // of kept rows, under flush_mu_
+  std::atomic<bool> idle_{false};           // the thread runs at SCHED_IDLE between hurries
+  std::atomic<bool> hurried_{false};        // raised to the normal priority for its next flush
+  std::atomic<int64_t> last_flush_end_ns_;  // steady clock, for telling a late flush
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stop_ = false;

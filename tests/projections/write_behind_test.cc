@@ -1,8 +1,15 @@
 // WriteBehind and PendingRows (internal parts of the views database writing behind): the
 // interleavings of a flush with commits and reads that a store-level test cannot time.
+#include <pthread.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -136,6 +143,68 @@ TEST(WriteBehindTest, AViewCreatedAndCommittedToAsAFlushBeginsKeepsItsRows) {
     EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), created, "row", &stored).ok());
   }
   db->DestroyColumnFamilyHandle(created);
+}
+
+int PolicyOf(pthread_t thread) {
+  int policy = -1;
+  sched_param param{};
+  pthread_getschedparam(thread, &policy, &param);
+  return policy;
+}
+
+// Polls `done` for up to five seconds.
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 5000 && !done(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return done();
+}
+
+// The store's thread takes a core only when nobody else wants it, and never keeps waiting
+// whoever needs the lock it holds.
+TEST(WriteBehindTest, TheThreadWritesAtTheLowestPriorityAndIsRaisedWhileSomeoneWaitsForIt) {
+  bool can_come_back = false;
+  std::thread([&] {
+    sched_param param{};
+    can_come_back = pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0 &&
+                    pthread_setschedparam(pthread_self(), SCHED_OTHER, &param) == 0;
+  }).join();
+  if (!can_come_back) GTEST_SKIP() << "this system lets no thread leave SCHED_IDLE";
+  ScratchDir dir;
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, dir.Sub("db"), &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::atomic<bool> in_flush{false}, release{false};
+  std::atomic<int> policy_in_flush{-1};
+  pthread_t flusher{};
+  {
+    WriteBehind wb(
+        db.get(), std::chrono::milliseconds(5),
+        [&] {
+          if (!in_flush.load()) {  // the first flush waits, holding the lock
+            flusher = pthread_self();
+            policy_in_flush = PolicyOf(pthread_self());
+            in_flush = true;
+            while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          }
+          return std::map<uint32_t, rocksdb::ColumnFamilyHandle*>{{0, db->DefaultColumnFamily()}};
+        },
+        [](const Status&) {});
+    rocksdb::WriteBatch batch;
+    batch.Put("row", "value");
+    ASSERT_TRUE(wb.Defer(batch).ok());
+    ASSERT_TRUE(Eventually([&] { return in_flush.load(); }));
+    EXPECT_EQ(policy_in_flush, SCHED_IDLE);
+    std::thread waiter([&] { EXPECT_TRUE(wb.Flush().ok()); });
+    EXPECT_TRUE(Eventually([&] { return PolicyOf(flusher) == SCHED_OTHER; }))
+        << "the thread holding the lock someone waits for is still at the lowest priority";
+    release = true;
+    waiter.join();
+    EXPECT_TRUE(Eventually([&] { return PolicyOf(flusher) == SCHED_IDLE; }))
+        << "the thread did not go back to the lowest priority after its flush";
+  }
 }
 
 }  // namespace
