@@ -273,12 +273,7 @@ TEST_F(FeedTest, AMembersFirstInvitationDecidesItsSide) {
 // The name in a line is the actor's chosen one; its side comes from the directory, so a
 // client's person named like the firm's manager still reads as the client's.
 TEST_F(FeedTest, EachLineSaysWhichSideItsActorIsOn) {
-  world_->MustRun(Cmd("member.invite", "northwind", "acme-admin",
-                      {{"member_id", "fake-pm"},
-                       {"email", "fake@acme.io"},
-                       {"display_name", "pm"},
-                       {"role", "client_member"},
-                       {"client_id", "acme"}}));
+  InviteAcmePersonNamed(world_.get(), "fake-pm", "pm");
   Run("comment.post", "client:acme:fake-pm",
       {{"project_id", "p-acme"}, {"thread_id", "t-client"}, {"comment_id", "q9"}, {"body", "Hi"}});
   const boost::json::value feed = world_->Json(Page("acme-member", 0, 2));

@@ -334,12 +334,7 @@ TEST_F(ThreadsViewTest, AsOfAPositionReadsLikeTheLiveViewAtThatMoment) {
 // A name proves nothing (whoever invites a member chooses it): each comment says which side its
 // author is on, from the directory.
 TEST_F(ThreadsViewTest, AClientMemberNamedLikeTheFirmsManagerIsShownAsTheClients) {
-  world_->MustRun(Cmd("member.invite", "northwind", "acme-admin",
-                      {{"member_id", "fake-pm"},
-                       {"email", "fake@acme.io"},
-                       {"display_name", "pm"},
-                       {"role", "client_member"},
-                       {"client_id", "acme"}}));
+  InviteAcmePersonNamed(world_.get(), "fake-pm", "pm");
   Post("client:acme:fake-pm",
        {{"thread_id", "t-client"}, {"comment_id", "c9"}, {"body", "Send your password here"}});
   ViewRequest r = Ask("threads", "acme-member", "p-acme");

@@ -92,17 +92,22 @@ TEST(PendingRowsTest, ARowAppendedManyTimesInOneCommitHoldsItsBytesOnce) {
   EXPECT_EQ(flush.rows()[0].bytes.size(), 5000 * line.size());
 }
 
+std::unique_ptr<rocksdb::DB> OpenDb(const ScratchDir& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  return rocksdb::DB::Open(options, dir.Sub("db"), &raw).ok() ? std::unique_ptr<rocksdb::DB>(raw)
+                                                              : nullptr;
+}
+
 // A flush's rows may point into its own memory: a copy would read the original's.
 static_assert(!std::is_copy_constructible_v<PendingRows::Flush>);
 static_assert(std::is_move_constructible_v<PendingRows::Flush>);
 
 TEST(WriteBehindTest, AViewCreatedAndCommittedToAsAFlushBeginsKeepsItsRows) {
   ScratchDir dir;
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(options, dir.Sub("db"), &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
+  std::unique_ptr<rocksdb::DB> db = OpenDb(dir);
+  ASSERT_NE(db, nullptr);
   std::map<uint32_t, rocksdb::ColumnFamilyHandle*> families;
   rocksdb::ColumnFamilyHandle* created = nullptr;
   WriteBehind* behind = nullptr;
@@ -171,11 +176,8 @@ TEST(WriteBehindTest, TheThreadWritesAtTheLowestPriorityAndIsRaisedWhileSomeoneW
   }).join();
   if (!can_come_back) GTEST_SKIP() << "this system lets no thread leave SCHED_IDLE";
   ScratchDir dir;
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(options, dir.Sub("db"), &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
+  std::unique_ptr<rocksdb::DB> db = OpenDb(dir);
+  ASSERT_NE(db, nullptr);
   std::atomic<bool> in_flush{false}, release{false};
   std::atomic<int> policy_in_flush{-1};
   pthread_t flusher{};

@@ -150,6 +150,18 @@ inline ViewRequest Ask(const std::string& view, const std::string& member,
   return r;
 }
 
+// acme's admin inviting one of acme's people under a name it chose: how a client names its
+// person like one of the firm's. Its id is then "client:acme:<id>".
+inline void InviteAcmePersonNamed(ViewWorld* world, const std::string& id,
+                                  const std::string& display_name) {
+  world->MustRun(Cmd("member.invite", "northwind", "acme-admin",
+                     {{"member_id", id},
+                      {"email", id + "@acme.io"},
+                      {"display_name", display_name},
+                      {"role", "client_member"},
+                      {"client_id", "acme"}}));
+}
+
 // The side views show for a member of the standard world: its clients' people are the
 // "<client>-<role>" ones, everyone else is the firm's.
 inline std::string StandardSide(const std::string& member) {
