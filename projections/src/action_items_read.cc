@@ -130,7 +130,13 @@ Status ProjectItems(const QueryContext& ctx, const RowReader& rows, const std::s
 
 }  // namespace
 
-Status ReadActionItems(const QueryContext& ctx, boost::json::object* out) {
+Status ReadActionItems(const QueryContext& ctx, boost::json::object* out, CsvRows* csv) {
+  // One line per item, as Render writes it (who asked only for a client's question).
+  csv->member = "items";
+  csv->columns = {"kind",     "project",     "project_name", "title",        "milestone_id",
+                  "card_id",  "approval_id", "request_id",   "thread_id",    "since_us",
+                  "due_date", "urgency",     "asked_by",     "asked_by_side"};
+  if (!ctx.asker.client_side()) csv->columns.push_back("audience");
   int64_t today = 0;
   Status s = Today(ctx.request, &today);
   if (!s.ok()) return s;

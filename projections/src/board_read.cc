@@ -94,8 +94,7 @@ boost::json::object BoardHead(const Board& board, bool internal) {
 }
 
 Status ReadOneBoard(const QueryContext& ctx, const CuratedProject& p,
-                    const std::vector<Board>& boards, boost::json::object* out,
-                    std::string* csv_rows) {
+                    const std::vector<Board>& boards, boost::json::object* out, CsvRows* csv_rows) {
   auto board = std::find_if(boards.begin(), boards.end(),
                             [&](const Board& b) { return b.id == ctx.request.board; });
   if (board == boards.end()) return NotFoundView("board '" + ctx.request.board + "'");
@@ -124,13 +123,13 @@ Status ReadOneBoard(const QueryContext& ctx, const CuratedProject& p,
   head["columns"] = std::move(cols);
   (*out)["board"] = std::move(head);
   if (ctx.request.format == ViewFormat::kCsv) (*out)["cards"] = std::move(rows);
-  *csv_rows = "cards";
+  // One line per card, as written above.
+  *csv_rows = {"cards", {"board", "position", "id", "title", "description", "column", "links"}};
   return Status::OK();
 }
 
 Status ListBoards(const QueryContext& ctx, const CuratedProject& p,
-                  const std::vector<Board>& boards, boost::json::object* out,
-                  std::string* csv_rows) {
+                  const std::vector<Board>& boards, boost::json::object* out, CsvRows* csv_rows) {
   boost::json::array list;
   for (const Board& board : boards) {
     std::vector<Column> columns;
@@ -150,13 +149,17 @@ Status ListBoards(const QueryContext& ctx, const CuratedProject& p,
     list.push_back(std::move(o));
   }
   (*out)["boards"] = std::move(list);
-  *csv_rows = "boards";
+  // One line per board, as BoardHead and the columns above write it.
+  csv_rows->member = "boards";
+  csv_rows->columns = {"id", "name"};
+  if (p.internal) csv_rows->columns.push_back("audience");
+  csv_rows->columns.insert(csv_rows->columns.end(), {"version", "columns", "cards"});
   return Status::OK();
 }
 
 }  // namespace
 
-Status ReadBoard(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
+Status ReadBoard(const QueryContext& ctx, boost::json::object* out, CsvRows* csv_rows) {
   CuratedProject p;
   Status s = OpenCuratedProject(ctx, "board", &p);
   if (!s.ok()) return s;

@@ -113,8 +113,9 @@ std::string Cell(const boost::json::value* v) {
 
 }  // namespace
 
-std::string JsonRowsToCsv(const boost::json::array& rows) {
-  std::vector<std::string> columns;
+std::string JsonRowsToCsv(const boost::json::array& rows,
+                          const std::vector<std::string>& declared) {
+  std::vector<std::string> columns = declared;
   for (const auto& row : rows) {
     if (!row.is_object()) continue;
     for (const auto& [key, value] : row.get_object()) {

@@ -29,7 +29,8 @@ std::string Render(const QueryContext& ctx, const boost::json::object& item) {
 
 }  // namespace
 
-Status ReadFeed(const QueryContext& ctx, boost::json::object* out) {
+Status ReadFeed(const QueryContext& ctx, boost::json::object* out, CsvRows* csv) {
+  *csv = {"lines", {"at_us", "kind", "actor", "actor_side", "line"}};
   ProjectEntry project;
   Status s = ctx.VisibleProject(&project);
   if (!s.ok()) return s;

@@ -30,7 +30,7 @@ Status RequestJson(const CuratedProject& p, const QueryContext& ctx, const std::
 
 }  // namespace
 
-Status ReadFiles(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
+Status ReadFiles(const QueryContext& ctx, boost::json::object* out, CsvRows* csv_rows) {
   CuratedProject p;
   Status s = OpenCuratedProject(ctx, "files", &p);
   if (!s.ok()) return s;
@@ -88,7 +88,13 @@ Status ReadFiles(const QueryContext& ctx, boost::json::object* out, std::string*
   (*out)["project"] = project;
   (*out)["files"] = std::move(list);
   if (csv) (*out)["versions"] = std::move(rows);
-  *csv_rows = "versions";
+  // One line per version, as written above.
+  csv_rows->member = "versions";
+  csv_rows->columns = {"file"};
+  if (p.internal) csv_rows->columns.push_back("audience");
+  csv_rows->columns.insert(csv_rows->columns.end(),
+                           {"anchor_kind", "anchor_id", "request", "version", "by", "by_name",
+                            "by_side", "at_us", "size", "sha256", "content_type", "name"});
   return Status::OK();
 }
 

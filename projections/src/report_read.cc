@@ -318,9 +318,20 @@ Status Aggregate(const ReportScope& scope, const ReportRequest& request,
 
 void Serialise(const ReportRequest& request, boost::json::object body, std::string* out) {
   if (request.format == ViewFormat::kCsv) {
+    // The pivot's dimensions, then the KPIs as Render writes them: the same header with rows
+    // or without.
+    std::vector<std::string> columns;
+    if (const boost::json::value* by = body.if_contains("by"); by != nullptr && by->is_array()) {
+      for (const auto& d : by->get_array()) {
+        if (d.is_string()) columns.emplace_back(d.get_string());
+      }
+    }
+    boost::json::object kpis;
+    Render(Kpis(), json_fields::Str(body, "audience") == "internal", &kpis);
+    for (const auto& [name, value] : kpis) columns.emplace_back(name);
     const boost::json::value* rows = body.if_contains("rows");
-    *out = JsonRowsToCsv(rows != nullptr && rows->is_array() ? rows->get_array()
-                                                             : boost::json::array());
+    *out = JsonRowsToCsv(
+        rows != nullptr && rows->is_array() ? rows->get_array() : boost::json::array(), columns);
     return;
   }
   *out = boost::json::serialize(body);

@@ -97,7 +97,7 @@ Status ThreadJson(const QueryContext& ctx, const CuratedProject& p, const Thread
 
 }  // namespace
 
-Status ReadThreads(const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
+Status ReadThreads(const QueryContext& ctx, boost::json::object* out, CsvRows* csv_rows) {
   CuratedProject p;
   Status s = OpenCuratedProject(ctx, "threads", &p);
   if (!s.ok()) return s;
@@ -147,7 +147,13 @@ Status ReadThreads(const QueryContext& ctx, boost::json::object* out, std::strin
   (*out)["limit"] = std::min(ctx.request.limit, kMaxPage);
   (*out)["threads"] = std::move(list);
   if (csv) (*out)["comments"] = std::move(rows);
-  *csv_rows = "comments";
+  // One line per comment of the page, as ThreadJson writes it.
+  csv_rows->member = "comments";
+  csv_rows->columns = {"thread"};
+  if (p.internal) csv_rows->columns.push_back("audience");
+  csv_rows->columns.insert(csv_rows->columns.end(),
+                           {"anchor_kind", "anchor_id", "id", "author", "author_name",
+                            "author_side", "at_us", "body", "reply_to", "replies"});
   return Status::OK();
 }
 

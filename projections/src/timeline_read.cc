@@ -4,7 +4,22 @@
 
 namespace tandem {
 
-Status ReadTimeline(const QueryContext& ctx, bool internal, boost::json::object* out) {
+Status ReadTimeline(const QueryContext& ctx, bool internal, boost::json::object* out,
+                    CsvRows* csv) {
+  // One line per milestone, as RenderTimeline writes it.
+  csv->member = "milestones";
+  csv->columns = {"id",
+                  "title",
+                  "status",
+                  "planned_date",
+                  "current_date",
+                  "completed_date",
+                  "blocked_reason",
+                  "slips",
+                  "open_requests",
+                  "files",
+                  "client_comments"};
+  if (internal) csv->columns.insert(csv->columns.end(), {"internal_comments", "audience"});
   ProjectEntry project;
   Status s = ctx.VisibleProject(&project);
   if (!s.ok()) return s;

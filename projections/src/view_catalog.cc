@@ -46,31 +46,17 @@ const std::vector<ReadableView>& ReadableViews() {
       {"client-timeline",
        {"project"},
        {"client-timeline"},
-       [](const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
-         *csv_rows = "milestones";
-         return ReadTimeline(ctx, false, out);
+       [](const QueryContext& ctx, boost::json::object* out, CsvRows* csv) {
+         return ReadTimeline(ctx, false, out, csv);
        }},
       {"internal-timeline",
        {"project"},
        {"internal-timeline"},
-       [](const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
-         *csv_rows = "milestones";
-         return ReadTimeline(ctx, true, out);
+       [](const QueryContext& ctx, boost::json::object* out, CsvRows* csv) {
+         return ReadTimeline(ctx, true, out, csv);
        }},
-      {"action-items",
-       {"member"},
-       {"action-items"},
-       [](const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
-         *csv_rows = "items";
-         return ReadActionItems(ctx, out);
-       }},
-      {"feed",
-       {"project"},
-       {"client-feed"},
-       [](const QueryContext& ctx, boost::json::object* out, std::string* csv_rows) {
-         *csv_rows = "lines";
-         return ReadFeed(ctx, out);
-       }},
+      {"action-items", {"member"}, {"action-items"}, ReadActionItems},
+      {"feed", {"project"}, {"client-feed"}, ReadFeed},
       {"board", {"project"}, {"client-board", "internal-board"}, ReadBoard},
       {"threads", {"project"}, {"client-threads", "internal-threads"}, ReadThreads},
       {"files", {"project"}, {"client-files", "internal-files"}, ReadFiles},

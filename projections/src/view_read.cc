@@ -147,8 +147,8 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
   if (!s.ok()) return s;
   if (request.as_of_named_position && !ctx.asker.is_operator) return PositionNotAllowed();
   boost::json::object body;
-  std::string csv_rows;
-  s = view->read(ctx, &body, &csv_rows);
+  CsvRows csv;
+  s = view->read(ctx, &body, &csv);
   if (s.ok()) s = ctx.directory.status();  // a name that could not be read
   if (s.IsCorruption()) {
     // A damaged row is found where it is read, which may be long before a fold comes to it
@@ -160,9 +160,10 @@ Status ReadView(const ViewRequest& request, ViewSource* source, std::string* out
   }
   if (!s.ok()) return s;
   if (request.format == ViewFormat::kCsv) {
-    const boost::json::value* rows = body.if_contains(csv_rows);
-    *out = JsonRowsToCsv(rows != nullptr && rows->is_array() ? rows->get_array()
-                                                             : boost::json::array());
+    const boost::json::value* rows = body.if_contains(csv.member);
+    *out = JsonRowsToCsv(
+        rows != nullptr && rows->is_array() ? rows->get_array() : boost::json::array(),
+        csv.columns);
     return Status::OK();
   }
   boost::json::object envelope{{"view", request.view}, {"workspace", request.workspace}};

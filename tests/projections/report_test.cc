@@ -298,6 +298,15 @@ TEST_F(ReportTest, CsvHasALinePerPivotRow) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
 }
 
+TEST_F(ReportTest, CsvHasItsHeaderWhenNoRowIsInRange) {
+  ReportRequest r = AskReport("owner", {"client"});
+  r.format = ViewFormat::kCsv;
+  const std::string csv = Report(r);
+  r.from = "2000-01-01";
+  r.to = "2000-01-02";
+  EXPECT_EQ(Report(r), csv.substr(0, csv.find("\r\n") + 2));
+}
+
 TEST_F(ReportTest, AsOfFoldOfTheTenantEqualsTheLiveReport) {
   const std::string before = Report(AskReport("owner", {"client", "week"}));
   const uint64_t position = world_->log()->LastPosition();
