@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -59,6 +60,7 @@ WriteBehind::~WriteBehind() {
     stop_ = true;
   }
   stop_cv_.notify_all();
+  Hurry();  // a flush in progress ends at the normal priority
   thread_.join();
 }
 
@@ -96,9 +98,35 @@ void WriteBehind::Hurry() {
   pthread_setschedparam(thread_.native_handle(), SCHED_OTHER, &normal);
 }
 
+// Called by the thread itself, before each flush and after it. A Hurry may land between the
+// flag's test and the lowering: the flag is read again after it, so a hurried flush is never
+// made at the lowest priority. A raise that lands late leaves the thread at the normal
+// priority until the next flush lowers it again (the cost is a flush at that priority).
+void WriteBehind::Lower(bool after_flush) {
+  if (!idle_) return;
+  if (after_flush ? !hurried_.exchange(false) : hurried_.load()) return;
+  sched_param param{};
+  pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+  if (hurried_.load()) pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
+}
+
+// Tried on a thread of its own: the one asking must not be left there.
+bool WriteBehind::CanComeBackFromIdle() {
+  bool can = false;
+  std::thread([&] {
+    sched_param param{};
+    can = pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0 &&
+          pthread_setschedparam(pthread_self(), SCHED_OTHER, &param) == 0;
+  }).join();
+  return can;
+}
+
 Status WriteBehind::FlushLocked() {
   if (!failed_.ok()) return failed_;
-  if (pending_->empty()) return Status::OK();
+  if (pending_->empty()) {
+    last_flush_end_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
+    return Status::OK();  // on time: a quiet store is not a late one
+  }
   PendingRows::Flush flush;
   // No other write reaches RocksDB meanwhile (flush_mu_): this one takes the next sequence
   // numbers, which is how readers tell whether their snapshot holds it (pending_rows.h).
@@ -151,21 +179,17 @@ Status WriteBehind::FlushLocked() {
 }
 
 void WriteBehind::Run() {
-  // Only where the thread can also come back: an unprivileged thread may leave SCHED_IDLE only
-  // within its RLIMIT_NICE, and one stuck there would hold the flush lock for ever on a busy
-  // machine.
-  sched_param param{};
-  idle_ = pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0 &&
-          pthread_setschedparam(pthread_self(), SCHED_OTHER, &param) == 0 &&
-          pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0;
+  // Only where the thread can also come back: one stuck at SCHED_IDLE would keep whoever waits
+  // for its lock waiting on a busy machine.
+  idle_ = CanComeBackFromIdle();
   std::unique_lock<std::mutex> lock(stop_mu_);
   while (!stop_) {
     stop_cv_.wait_for(lock, interval_, [this] { return stop_; });
     if (stop_) return;
     lock.unlock();
+    Lower(false);
     if (!Flush().ok()) return;  // reported by the flush
-    if (idle_ && hurried_.exchange(false))
-      pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+    Lower(true);
     lock.lock();
   }
 }

@@ -68,6 +68,10 @@ class WriteBehind {
   // Rows written and still kept for readers' snapshots past this are logged (once until they
   // fall below): a snapshot held long keeps every row written since it was taken.
   static constexpr size_t kWarnKeptBytes = 256 << 20;
+  // Whether a thread of this process may leave SCHED_IDLE once there (sched(7): an
+  // unprivileged one only within its RLIMIT_NICE, 0 by default; a container may drop
+  // CAP_SYS_NICE). The store's thread goes there only then.
+  static bool CanComeBackFromIdle();
   // A flush this many intervals late is made at the normal priority.
   static constexpr int kLateIntervals = 20;
 
@@ -75,6 +79,9 @@ class WriteBehind {
   void Run();
   // The thread at the normal priority until its next flush ends.
   void Hurry();
+  // The thread back at the lowest priority unless hurried (before a flush), or if it was
+  // hurried (after one).
+  void Lower(bool after_flush);
 
   rocksdb::DB* const db_;
   const std::chrono::milliseconds interval_;

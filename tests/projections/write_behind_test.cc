@@ -1,7 +1,12 @@
 // WriteBehind and PendingRows (internal parts of the views database writing behind): the
 // interleavings of a flush with commits and reads that a store-level test cannot time.
+#include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -168,13 +173,7 @@ bool Eventually(const std::function<bool()>& done) {
 // The store's thread takes a core only when nobody else wants it, and never keeps waiting
 // whoever needs the lock it holds.
 TEST(WriteBehindTest, TheThreadWritesAtTheLowestPriorityAndIsRaisedWhileSomeoneWaitsForIt) {
-  bool can_come_back = false;
-  std::thread([&] {
-    sched_param param{};
-    can_come_back = pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) == 0 &&
-                    pthread_setschedparam(pthread_self(), SCHED_OTHER, &param) == 0;
-  }).join();
-  if (!can_come_back) GTEST_SKIP() << "this system lets no thread leave SCHED_IDLE";
+  if (!WriteBehind::CanComeBackFromIdle()) GTEST_SKIP() << "no thread may leave SCHED_IDLE here";
   ScratchDir dir;
   std::unique_ptr<rocksdb::DB> db = OpenDb(dir);
   ASSERT_NE(db, nullptr);
@@ -207,6 +206,58 @@ TEST(WriteBehindTest, TheThreadWritesAtTheLowestPriorityAndIsRaisedWhileSomeoneW
     EXPECT_TRUE(Eventually([&] { return PolicyOf(flusher) == SCHED_IDLE; }))
         << "the thread did not go back to the lowest priority after its flush";
   }
+}
+
+// The policy the store's thread flushes at, for a store writing behind every 5 ms: the first
+// flush with something to write after `quiet` with nothing to write.
+int PolicyOfAFlushAfter(std::chrono::milliseconds quiet) {
+  ScratchDir dir;
+  std::unique_ptr<rocksdb::DB> db = OpenDb(dir);
+  if (db == nullptr) return -1;
+  std::atomic<int> policy{-1};
+  WriteBehind wb(
+      db.get(), std::chrono::milliseconds(5),
+      [&] {
+        policy = PolicyOf(pthread_self());
+        return std::map<uint32_t, rocksdb::ColumnFamilyHandle*>{{0, db->DefaultColumnFamily()}};
+      },
+      [](const Status&) {});
+  std::this_thread::sleep_for(quiet);
+  rocksdb::WriteBatch batch;
+  batch.Put("row", "value");
+  if (!wb.Defer(batch).ok()) return -1;
+  if (!Eventually([&] { return policy.load() != -1; })) return -1;
+  return policy;
+}
+
+// A store with nothing to write is on time, not late: its next flush is not hurried.
+TEST(WriteBehindTest, AQuietStoreIsNotTakenForALateOne) {
+  if (!WriteBehind::CanComeBackFromIdle()) GTEST_SKIP() << "no thread may leave SCHED_IDLE here";
+  EXPECT_EQ(PolicyOfAFlushAfter(std::chrono::milliseconds(300)), SCHED_IDLE);
+}
+
+// Where a thread may not leave SCHED_IDLE (no CAP_SYS_NICE, RLIMIT_NICE 0: an unprivileged
+// process, a container), the store's thread never goes there: nobody could raise it again.
+TEST(WriteBehindTest, TheThreadStaysAtTheNormalPriorityWhereItCouldNotComeBack) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    rlimit none{0, 0};
+    setrlimit(RLIMIT_NICE, &none);
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct caps[2] = {};
+    syscall(SYS_capget, &header, caps);
+    caps[CAP_TO_INDEX(CAP_SYS_NICE)].effective &= ~CAP_TO_MASK(CAP_SYS_NICE);
+    caps[CAP_TO_INDEX(CAP_SYS_NICE)].permitted &= ~CAP_TO_MASK(CAP_SYS_NICE);
+    syscall(SYS_capset, &header, caps);
+    if (WriteBehind::CanComeBackFromIdle()) _exit(2);  // could not take the right away
+    _exit(PolicyOfAFlushAfter(std::chrono::milliseconds(0)) == SCHED_OTHER ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 2) GTEST_SKIP() << "could not drop CAP_SYS_NICE";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the store's thread flushed at the lowest priority";
 }
 
 }  // namespace
