@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -238,20 +239,30 @@ TEST(WriteBehindTest, AQuietStoreIsNotTakenForALateOne) {
 
 // Where a thread may not leave SCHED_IDLE (no CAP_SYS_NICE, RLIMIT_NICE 0: an unprivileged
 // process, a container), the store's thread never goes there: nobody could raise it again.
+// Run in a process of its own by the test below (exit code 2: the right could not be dropped).
+TEST(WriteBehindWithoutTheRightToComeBack, FlushesAtTheNormalPriority) {
+  if (std::getenv("TANDEM_TEST_WITHOUT_NICE") == nullptr) GTEST_SKIP() << "run by the next test";
+  rlimit none{0, 0};
+  setrlimit(RLIMIT_NICE, &none);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct caps[2] = {};
+  syscall(SYS_capget, &header, caps);
+  caps[CAP_TO_INDEX(CAP_SYS_NICE)].effective &= ~CAP_TO_MASK(CAP_SYS_NICE);
+  caps[CAP_TO_INDEX(CAP_SYS_NICE)].permitted &= ~CAP_TO_MASK(CAP_SYS_NICE);
+  syscall(SYS_capset, &header, caps);
+  if (WriteBehind::CanComeBackFromIdle()) _exit(2);
+  EXPECT_EQ(PolicyOfAFlushAfter(std::chrono::milliseconds(0)), SCHED_OTHER)
+      << "the store's thread flushed at the lowest priority";
+}
+
 TEST(WriteBehindTest, TheThreadStaysAtTheNormalPriorityWhereItCouldNotComeBack) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
-  if (child == 0) {
-    rlimit none{0, 0};
-    setrlimit(RLIMIT_NICE, &none);
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct caps[2] = {};
-    syscall(SYS_capget, &header, caps);
-    caps[CAP_TO_INDEX(CAP_SYS_NICE)].effective &= ~CAP_TO_MASK(CAP_SYS_NICE);
-    caps[CAP_TO_INDEX(CAP_SYS_NICE)].permitted &= ~CAP_TO_MASK(CAP_SYS_NICE);
-    syscall(SYS_capset, &header, caps);
-    if (WriteBehind::CanComeBackFromIdle()) _exit(2);  // could not take the right away
-    _exit(PolicyOfAFlushAfter(std::chrono::milliseconds(0)) == SCHED_OTHER ? 0 : 1);
+  if (child == 0) {  // nothing but exec here: the fork of a threaded process
+    setenv("TANDEM_TEST_WITHOUT_NICE", "1", 1);
+    execl("/proc/self/exe", "write_behind_test",
+          "--gtest_filter=WriteBehindWithoutTheRightToComeBack.*", nullptr);
+    _exit(3);
   }
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
