@@ -182,6 +182,14 @@ void WriteBehind::Run() {
   // Only where the thread can also come back: one stuck at SCHED_IDLE would keep whoever waits
   // for its lock waiting on a busy machine.
   idle_ = CanComeBackFromIdle();
+  if (idle_) {
+    LogInfo("views", "rows written behind every " + std::to_string(interval_.count()) +
+                         " ms by a thread at the lowest priority");
+  } else {
+    LogInfo("views", "rows written behind every " + std::to_string(interval_.count()) +
+                         " ms by a thread at the normal priority (this process may not leave "
+                         "SCHED_IDLE: RLIMIT_NICE below 20 and no CAP_SYS_NICE)");
+  }
   std::unique_lock<std::mutex> lock(stop_mu_);
   while (!stop_) {
     stop_cv_.wait_for(lock, interval_, [this] { return stop_; });
