@@ -12,8 +12,10 @@ namespace {
 
 constexpr uint64_t kMaxPage = 500;
 
-// The line's text: its parts, members by their display names.
-std::string Render(const QueryContext& ctx, const boost::json::object& item) {
+// The line's text: its parts, members by their display names; and the members it names, in
+// order, each with its side (a name alone proves nothing).
+std::string Render(const QueryContext& ctx, const boost::json::object& item,
+                   boost::json::array* named) {
   std::string text;
   const boost::json::value* parts = item.if_contains("parts");
   if (parts == nullptr || !parts->is_array()) return text;
@@ -21,7 +23,9 @@ std::string Render(const QueryContext& ctx, const boost::json::object& item) {
     if (part.is_string()) {
       text += std::string_view(part.get_string());
     } else if (part.is_object()) {
-      text += Snippet(ctx.directory.NameOf(json_fields::Str(part.get_object(), "m")), 80);
+      const std::string member = utf8::Sanitize(json_fields::Str(part.get_object(), "m"));
+      text += Snippet(ctx.directory.NameOf(member), 80);
+      named->push_back({{"id", member}, {"side", ctx.directory.SideOf(member)}});
     }
   }
   return text;
@@ -30,7 +34,7 @@ std::string Render(const QueryContext& ctx, const boost::json::object& item) {
 }  // namespace
 
 Status ReadFeed(const QueryContext& ctx, boost::json::object* out, CsvRows* csv) {
-  *csv = {"lines", {"at_us", "kind", "actor", "actor_side", "line"}};
+  *csv = {"lines", {"at_us", "kind", "actor", "actor_side", "line", "named"}};
   ProjectEntry project;
   Status s = ctx.VisibleProject(&project);
   if (!s.ok()) return s;
@@ -62,11 +66,14 @@ Status ReadFeed(const QueryContext& ctx, boost::json::object* out, CsvRows* csv)
   boost::json::array lines;
   for (const boost::json::object& item : items) {
     const std::string actor = utf8::Sanitize(json_fields::Str(item, "actor"));
+    boost::json::array named;
+    std::string line = Render(ctx, item, &named);
     lines.push_back({{"at_us", json_fields::Int(item, "at_us")},
                      {"kind", json_fields::Str(item, "kind")},
                      {"actor", actor},
                      {"actor_side", ctx.directory.SideOf(actor)},
-                     {"line", Render(ctx, item)}});
+                     {"line", std::move(line)},
+                     {"named", std::move(named)}});
   }
   const uint64_t next = limit == 0 ? count : offset + items.size();
   *out = {{"project", ctx.request.project},

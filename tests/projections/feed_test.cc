@@ -285,6 +285,23 @@ TEST_F(FeedTest, EachLineSaysWhichSideItsActorIsOn) {
   EXPECT_EQ(lines[1].at("actor_side"), "firm");
 }
 
+// A line naming a second member (asked to approve, asked for a document) gives each member's
+// side, in the order the line names them.
+TEST_F(FeedTest, EachMemberALineNamesComesWithItsSide) {
+  InviteAcmePersonNamed(world_.get(), "fake-pm", "pm");
+  Run("approval.request", "pm",
+      {{"project_id", "p-acme"},
+       {"approval_id", "a9"},
+       {"subject", boost::json::object{{"kind", "milestone"}, {"id", "m-planned"}}},
+       {"title", "Sign"},
+       {"requested_from", "client:acme:fake-pm"}});
+  const boost::json::value feed = world_->Json(Page("acme-member", 0, 1));
+  const auto& line = feed.at("lines").at(0);
+  EXPECT_EQ(line.at("line"), "pm asked pm to approve *Sign*");
+  EXPECT_EQ(line.at("named"), boost::json::parse(R"([{"id":"pm","side":"firm"},
+                                                    {"id":"client:acme:fake-pm","side":"client"}])"));
+}
+
 TEST_F(FeedTest, AnotherClientsProjectIsRefusedLikeAMissingOne) {
   Status other, missing;
   world_->Read(Page("acme-member", 0, 10, "p-globex"), &other);
@@ -328,8 +345,8 @@ TEST_F(FeedTest, CsvHasOneRowPerLine) {
   ViewRequest r = Page("acme-member", 0, 2);
   r.format = ViewFormat::kCsv;
   const std::string csv = world_->Read(r);
-  EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "at_us,kind,actor,actor_side,line");
-  EXPECT_NE(csv.find(",FileUploaded,pm,firm,pm uploaded brief.pdf\r\n"), std::string::npos) << csv;
+  EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "at_us,kind,actor,actor_side,line,named");
+  EXPECT_NE(csv.find(",FileUploaded,pm,firm,pm uploaded brief.pdf,"), std::string::npos) << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
 }
 
