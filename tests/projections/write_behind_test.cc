@@ -1,16 +1,12 @@
 // WriteBehind and PendingRows (internal parts of the views database writing behind): the
 // interleavings of a flush with commits and reads that a store-level test cannot time.
-#include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -27,6 +23,7 @@
 #include "pending_rows.h"
 #include "test_util.h"
 #include "write_behind.h"
+#include "write_behind_policy.h"
 
 namespace tandem::test {
 namespace {
@@ -98,14 +95,6 @@ TEST(PendingRowsTest, ARowAppendedManyTimesInOneCommitHoldsItsBytesOnce) {
   EXPECT_EQ(flush.rows()[0].bytes.size(), 5000 * line.size());
 }
 
-std::unique_ptr<rocksdb::DB> OpenDb(const ScratchDir& dir) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  rocksdb::DB* raw = nullptr;
-  return rocksdb::DB::Open(options, dir.Sub("db"), &raw).ok() ? std::unique_ptr<rocksdb::DB>(raw)
-                                                              : nullptr;
-}
-
 // A flush's rows may point into its own memory: a copy would read the original's.
 static_assert(!std::is_copy_constructible_v<PendingRows::Flush>);
 static_assert(std::is_move_constructible_v<PendingRows::Flush>);
@@ -156,21 +145,6 @@ TEST(WriteBehindTest, AViewCreatedAndCommittedToAsAFlushBeginsKeepsItsRows) {
   db->DestroyColumnFamilyHandle(created);
 }
 
-int PolicyOf(pthread_t thread) {
-  int policy = -1;
-  sched_param param{};
-  pthread_getschedparam(thread, &policy, &param);
-  return policy;
-}
-
-// Polls `done` for up to five seconds.
-bool Eventually(const std::function<bool()>& done) {
-  for (int i = 0; i < 5000 && !done(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return done();
-}
-
 // The store's thread takes a core only when nobody else wants it, and never keeps waiting
 // whoever needs the lock it holds.
 TEST(WriteBehindTest, TheThreadWritesAtTheLowestPriorityAndIsRaisedWhileSomeoneWaitsForIt) {
@@ -209,28 +183,6 @@ TEST(WriteBehindTest, TheThreadWritesAtTheLowestPriorityAndIsRaisedWhileSomeoneW
   }
 }
 
-// The policy the store's thread flushes at, for a store writing behind every 5 ms: the first
-// flush with something to write after `quiet` with nothing to write.
-int PolicyOfAFlushAfter(std::chrono::milliseconds quiet) {
-  ScratchDir dir;
-  std::unique_ptr<rocksdb::DB> db = OpenDb(dir);
-  if (db == nullptr) return -1;
-  std::atomic<int> policy{-1};
-  WriteBehind wb(
-      db.get(), std::chrono::milliseconds(5),
-      [&] {
-        policy = PolicyOf(pthread_self());
-        return std::map<uint32_t, rocksdb::ColumnFamilyHandle*>{{0, db->DefaultColumnFamily()}};
-      },
-      [](const Status&) {});
-  std::this_thread::sleep_for(quiet);
-  rocksdb::WriteBatch batch;
-  batch.Put("row", "value");
-  if (!wb.Defer(batch).ok()) return -1;
-  if (!Eventually([&] { return policy.load() != -1; })) return -1;
-  return policy;
-}
-
 // A store with nothing to write is on time, not late: its next flush is not hurried.
 TEST(WriteBehindTest, AQuietStoreIsNotTakenForALateOne) {
   if (!WriteBehind::CanComeBackFromIdle()) GTEST_SKIP() << "no thread may leave SCHED_IDLE here";
@@ -239,29 +191,12 @@ TEST(WriteBehindTest, AQuietStoreIsNotTakenForALateOne) {
 
 // Where a thread may not leave SCHED_IDLE (no CAP_SYS_NICE, RLIMIT_NICE 0: an unprivileged
 // process, a container), the store's thread never goes there: nobody could raise it again.
-// Run in a process of its own by the test below (exit code 2: the right could not be dropped).
-TEST(WriteBehindWithoutTheRightToComeBack, FlushesAtTheNormalPriority) {
-  if (std::getenv("TANDEM_TEST_WITHOUT_NICE") == nullptr) GTEST_SKIP() << "run by the next test";
-  rlimit none{0, 0};
-  setrlimit(RLIMIT_NICE, &none);
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct caps[2] = {};
-  syscall(SYS_capget, &header, caps);
-  caps[CAP_TO_INDEX(CAP_SYS_NICE)].effective &= ~CAP_TO_MASK(CAP_SYS_NICE);
-  caps[CAP_TO_INDEX(CAP_SYS_NICE)].permitted &= ~CAP_TO_MASK(CAP_SYS_NICE);
-  syscall(SYS_capset, &header, caps);
-  if (WriteBehind::CanComeBackFromIdle()) _exit(2);
-  EXPECT_EQ(PolicyOfAFlushAfter(std::chrono::milliseconds(0)), SCHED_OTHER)
-      << "the store's thread flushed at the lowest priority";
-}
-
+// Checked in a process of its own, which drops the right (exit code 2: it could not).
 TEST(WriteBehindTest, TheThreadStaysAtTheNormalPriorityWhereItCouldNotComeBack) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {  // nothing but exec here: the fork of a threaded process
-    setenv("TANDEM_TEST_WITHOUT_NICE", "1", 1);
-    execl("/proc/self/exe", "write_behind_test",
-          "--gtest_filter=WriteBehindWithoutTheRightToComeBack.*", nullptr);
+    execl(WRITE_BEHIND_PRIORITY_CHILD_PATH, "write_behind_priority_child", nullptr);
     _exit(3);
   }
   int status = 0;
