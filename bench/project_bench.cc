@@ -504,6 +504,7 @@ int RebuildPhase(const std::string& dir, size_t row_cache_mb) {
 ViewStoreOptions LiveStoreOptions(const po::variables_map& vm) {
   ViewStoreOptions options;
   options.write_behind = std::chrono::milliseconds(vm["write-behind-ms"].as<uint64_t>());
+  options.write_behind_at_lowest_priority = true;  // as tandem serve runs it
   std::printf("live_write_behind_ms=%llu\n",
               static_cast<unsigned long long>(options.write_behind.count()));
   return options;

@@ -145,6 +145,7 @@ bool StartViews(const po::variables_map& vm, Server* server) {
   // The engine folds the views from the log: damaged, they are folded again, not a reason to
   // stay down.
   store_options.set_aside_if_damaged = true;
+  store_options.write_behind_at_lowest_priority = true;
   store_options.write_behind =
       std::chrono::milliseconds(vm["views-write-behind-ms"].as<uint64_t>());
   Status s = ViewStore::Open(store_options, ViewsDir(vm), &server->views);

@@ -611,8 +611,8 @@ class RocksViewStore : public ViewStore {
       }
       if (options.write_behind.count() > 0) {
         write_behind_ = std::make_unique<WriteBehind>(
-            db_.get(), options.write_behind, [this] { return FamiliesById(); },
-            [this](const Status& s) { SetWalFailure(s); });
+            db_.get(), options.write_behind, options.write_behind_at_lowest_priority,
+            [this] { return FamiliesById(); }, [this](const Status& s) { SetWalFailure(s); });
       }
     }
     return Status::OK();

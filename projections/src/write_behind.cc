@@ -45,10 +45,11 @@ class Changes : public rocksdb::WriteBatch::Handler {
 
 }  // namespace
 
-WriteBehind::WriteBehind(rocksdb::DB* db, std::chrono::milliseconds interval, Families families,
-                         std::function<void(const Status&)> on_failure)
+WriteBehind::WriteBehind(rocksdb::DB* db, std::chrono::milliseconds interval, bool lowest_priority,
+                         Families families, std::function<void(const Status&)> on_failure)
     : db_(db),
       interval_(interval),
+      lowest_priority_(lowest_priority),
       families_(std::move(families)),
       on_failure_(std::move(on_failure)),
       last_flush_end_ns_(std::chrono::steady_clock::now().time_since_epoch().count()),
@@ -181,14 +182,12 @@ Status WriteBehind::FlushLocked() {
 void WriteBehind::Run() {
   // Only where the thread can also come back: one stuck at SCHED_IDLE would keep whoever waits
   // for its lock waiting on a busy machine.
-  idle_ = CanComeBackFromIdle();
-  if (idle_) {
+  if (lowest_priority_) {
+    idle_ = CanComeBackFromIdle();
     LogInfo("views", "rows written behind every " + std::to_string(interval_.count()) +
-                         " ms by a thread at the lowest priority");
-  } else {
-    LogInfo("views", "rows written behind every " + std::to_string(interval_.count()) +
-                         " ms by a thread at the normal priority (this process may not leave "
-                         "SCHED_IDLE: RLIMIT_NICE below 20 and no CAP_SYS_NICE)");
+                         (idle_ ? " ms by a thread at the lowest priority"
+                                : " ms by a thread at the normal priority (this process may not "
+                                  "leave SCHED_IDLE: RLIMIT_NICE below 20 and no CAP_SYS_NICE)"));
   }
   std::unique_lock<std::mutex> lock(stop_mu_);
   while (!stop_) {

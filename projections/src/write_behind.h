@@ -48,8 +48,10 @@ namespace tandem {
 class WriteBehind {
  public:
   using Families = std::function<std::map<uint32_t, rocksdb::ColumnFamilyHandle*>()>;
-  WriteBehind(rocksdb::DB* db, std::chrono::milliseconds interval, Families families,
-              std::function<void(const Status&)> on_failure);
+  // At the lowest priority only when `lowest_priority` (ViewStoreOptions::
+  // write_behind_at_lowest_priority).
+  WriteBehind(rocksdb::DB* db, std::chrono::milliseconds interval, bool lowest_priority,
+              Families families, std::function<void(const Status&)> on_failure);
   // Stops the thread; flushes nothing (the store flushes first when it closes).
   ~WriteBehind();
 
@@ -85,6 +87,7 @@ class WriteBehind {
 
   rocksdb::DB* const db_;
   const std::chrono::milliseconds interval_;
+  const bool lowest_priority_;
   const Families families_;
   const std::function<void(const Status&)> on_failure_;
   std::shared_ptr<PendingRows> pending_ = std::make_shared<PendingRows>();

@@ -51,7 +51,7 @@ inline int PolicyOfAFlushAfter(std::chrono::milliseconds quiet) {
   if (db == nullptr) return -1;
   std::atomic<int> policy{-1};
   WriteBehind wb(
-      db.get(), std::chrono::milliseconds(5),
+      db.get(), std::chrono::milliseconds(5), /*lowest_priority=*/true,
       [&] {
         policy = PolicyOf(pthread_self());
         return std::map<uint32_t, rocksdb::ColumnFamilyHandle*>{{0, db->DefaultColumnFamily()}};

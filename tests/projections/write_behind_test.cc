@@ -109,7 +109,7 @@ TEST(WriteBehindTest, AViewCreatedAndCommittedToAsAFlushBeginsKeepsItsRows) {
   bool once = true;
   {
     WriteBehind wb(
-        db.get(), std::chrono::hours(1),
+        db.get(), std::chrono::hours(1), /*lowest_priority=*/true,
         [&] {
           // The families as the flush asks for them; right after, another thread creates a
           // view and commits to it.
@@ -157,7 +157,7 @@ TEST(WriteBehindTest, TheThreadWritesAtTheLowestPriorityAndIsRaisedWhileSomeoneW
   pthread_t flusher{};
   {
     WriteBehind wb(
-        db.get(), std::chrono::milliseconds(5),
+        db.get(), std::chrono::milliseconds(5), /*lowest_priority=*/true,
         [&] {
           if (!in_flush.load()) {  // the first flush waits, holding the lock
             flusher = pthread_self();

@@ -89,6 +89,10 @@ struct ViewStoreOptions {
   // interval behind. A killed process loses what was not written, which its runner folds again
   // from the checkpoints RocksDB holds. 0: every commit is written when made.
   std::chrono::milliseconds write_behind{0};
+  // That thread at the lowest priority (SCHED_IDLE), where the system lets a thread come back
+  // from it: it then writes on a core the folds and the log do not want, and is raised while
+  // anyone waits for it. Off, it runs at the process's priority.
+  bool write_behind_at_lowest_priority = false;
   // The filesystem the views database reads and writes through; empty means the operating
   // system's. Tests give one that injects I/O errors.
   std::shared_ptr<rocksdb::FileSystem> file_system;
