@@ -296,14 +296,17 @@ class Runner : public ProjectionRunner {
       }
       behind.push_back(&v);
     }
-    std::stable_sort(behind.begin(), behind.end(),
-                     [](const View* a, const View* b) { return a->cost > b->cost; });
-    // The views readers check access in (the directory) are committed first, on this thread:
-    // the others never get ahead of them, and wait for the next round when one fails.
+    // The views readers check access in (the directory, then report links) are committed
+    // first, on this thread, in the order the runner was given them whatever each cost the
+    // round before: the others never get ahead of them, and wait for the next round when one
+    // fails, and no gate gets ahead of the directory (a flush written behind may seal the
+    // commits between any two).
     const size_t gates =
         std::stable_partition(behind.begin(), behind.end(),
                               [](const View* v) { return v->projection->gates_reads(); }) -
         behind.begin();
+    std::stable_sort(behind.begin() + static_cast<ptrdiff_t>(gates), behind.end(),
+                     [](const View* a, const View* b) { return a->cost > b->cost; });
     const bool grouped = std::any_of(behind.begin(), behind.end(), [](const View* v) {
       return v->projection->projects_fold_apart();
     });

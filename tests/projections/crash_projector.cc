@@ -8,7 +8,8 @@
 //   live     opens the runner and follows live at once (the subscription catches up)
 //   rebuild  Rebuild of every view while commands run, then follows live
 // A MODE ending in "/behind" opens the views writing behind (ViewStoreOptions::write_behind,
-// every 5 ms): a kill then loses the commits held in memory.
+// every 5 ms, at the lowest priority where allowed, as `tandem serve` does): a kill then loses
+// the commits held in memory.
 // With KILL_AFTER_COMMITS = N, the process SIGKILLs itself right after the views database
 // acknowledged its Nth commit (each view commits on its own: a kill between two views' commits);
 // with big:N, its Nth commit of a batch big enough to be ingested as tables (kIngestBytes).
@@ -102,6 +103,7 @@ int Run(const std::string& dir, const std::string& run, uint64_t seed, const std
   ViewStoreOptions store_options;
   store_options.ingest_batch_bytes = kIngestBytes;
   if (behind) store_options.write_behind = std::chrono::milliseconds(5);
+  store_options.write_behind_at_lowest_priority = behind;
   ChildDieIf(ViewStore::Open(store_options, dir + "/views", &store), "views");
   if (kill_after_commits > 0) {
     store = std::make_unique<KillingStore>(std::move(store), kill_after_commits, big_only);

@@ -93,7 +93,8 @@ class Projection {
   virtual uint32_t version() const = 0;
   // Whether readers decide through this view who may see the others (the directory): the
   // runner commits it before them in every batch, so no view is ever read ahead of it (a
-  // member whose role was revoked would read what was folded after).
+  // member whose role was revoked would read what was folded after). Several such views are
+  // committed in the order the runner is given them (MakeProjections: the directory first).
   virtual bool gates_reads() const { return false; }
   // The events Apply can change rows for (see EventFilter); every event unless narrowed.
   virtual EventFilter filter() const { return EventFilter::All(); }

@@ -6,8 +6,9 @@
 //    so a crash at any moment neither loses an event nor applies one twice: the next run resumes
 //    each view from the checkpoint that survived with its rows. Views are folded on up to
 //    `fold_threads` threads, a whole view each, and commit independently; views readers check
-//    access in (Projection::gates_reads: the directory, report links) are committed first, so
-//    no other view is ever read ahead of them.
+//    access in (Projection::gates_reads: the directory, report links) are committed first, in
+//    the order given, so no other view is ever read ahead of them, nor a gate ahead of the one
+//    before it.
 //  - Open checks each view's stored version: a view folded by another version of its
 //    projection, or ahead of the log (a log restored from an older copy), is dropped and
 //    rebuilt; a view is never served in an old shape.
