@@ -125,18 +125,24 @@ class Runner : public ProjectionRunner {
         return Status::InvalidArgument("view.unknown", "unknown stored view '" + name + "'");
       }
     }
-    // The views readers check access in (the directory) are dropped last: a crash between two
-    // drops then leaves no view ahead of them, which readers would refuse until the catch-up.
+    // The views readers check access in (the directory) are dropped last, and among them in
+    // the reverse of the order they commit in (the directory last of all): a crash between two
+    // drops then leaves no view ahead of them, nor a gate ahead of the directory.
+    std::vector<View*> order;
     for (bool gates : {false, true}) {
+      const size_t first = order.size();
       for (View& v : views_) {
-        if (v.projection->gates_reads() != gates) continue;
-        if (!names.empty() && std::find(names.begin(), names.end(), v.name) == names.end()) {
-          continue;
-        }
-        Status s = DropToFoldAgain(&v);
-        if (!s.ok()) return s;
-        LogInfo("projections", "view dropped for rebuild view=" + v.name);
+        if (v.projection->gates_reads() == gates) order.push_back(&v);
       }
+      if (gates) std::reverse(order.begin() + static_cast<ptrdiff_t>(first), order.end());
+    }
+    for (View* v : order) {
+      if (!names.empty() && std::find(names.begin(), names.end(), v->name) == names.end()) {
+        continue;
+      }
+      Status s = DropToFoldAgain(v);
+      if (!s.ok()) return s;
+      LogInfo("projections", "view dropped for rebuild view=" + v->name);
     }
     return CatchUpAgainAfterDrops();
   }

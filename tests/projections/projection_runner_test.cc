@@ -677,5 +677,21 @@ TEST_F(ProjectionRunnerTest, ARebuildStoppedBetweenTwoDropsLeavesTheViewsNotDrop
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+// The two views that gate reads are dropped last, report links before the directory: a crash
+// between those two drops leaves report links folded again from the start and the directory
+// where it was, never report links ahead of it (the order every round commits them in).
+TEST_F(ProjectionRunnerTest, ARebuildStoppedBetweenTheGatesDropsLeavesNoGateAheadOfTheDirectory) {
+  OpenViews(ProjectionRunnerOptions());
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  const int gates = 2;  // the directory and report links
+  store_->drops_before_failure = static_cast<int>(StoredViewNames().size()) - gates + 1;
+  ASSERT_FALSE(runner_->Rebuild({}).ok());
+  ViewCheckpoint directory, links;
+  ASSERT_TRUE(store_->GetCheckpoint("directory", &directory).ok());
+  ASSERT_TRUE(store_->GetCheckpoint("report-links", &links).ok());
+  EXPECT_GT(directory.position, 0u);
+  EXPECT_EQ(links.position, 0u);
+}
+
 }  // namespace
 }  // namespace tandem::test

@@ -301,6 +301,18 @@ TEST_F(ViewOrderReviewTest, TheDirectoryIsCommittedBeforeReportLinksWhateverEach
                              << " (directory at " << directory << ")";
 }
 
+// The gates commit in the order the runner is given them: the catalog must give the directory
+// first, or the test above would pass while serve commits report links ahead of it.
+TEST_F(ViewOrderReviewTest, TheCatalogGivesTheDirectoryFirstAmongTheGates) {
+  std::vector<std::unique_ptr<Projection>> projections;
+  ASSERT_TRUE(MakeProjections({"report-links", "client-board", "directory"}, &projections).ok());
+  std::vector<std::string> gates;
+  for (const auto& p : projections) {
+    if (p->gates_reads()) gates.emplace_back(p->name());
+  }
+  EXPECT_EQ(gates, (std::vector<std::string>{"directory", "report-links"}));
+}
+
 // The directory, found damaged, is dropped and folded again from the log's start while the
 // other views stay where they are: its commits on the way (a round at a time) must not show a
 // revoked member the views folded past the revocation.
