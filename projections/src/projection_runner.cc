@@ -129,12 +129,11 @@ class Runner : public ProjectionRunner {
     // the reverse of the order they commit in (the directory last of all): a crash between two
     // drops then leaves no view ahead of them, nor a gate ahead of the directory.
     std::vector<View*> order;
-    for (bool gates : {false, true}) {
-      const size_t first = order.size();
-      for (View& v : views_) {
-        if (v.projection->gates_reads() == gates) order.push_back(&v);
-      }
-      if (gates) std::reverse(order.begin() + static_cast<ptrdiff_t>(first), order.end());
+    for (View& v : views_) {
+      if (!v.projection->gates_reads()) order.push_back(&v);
+    }
+    for (auto v = views_.rbegin(); v != views_.rend(); ++v) {
+      if (v->projection->gates_reads()) order.push_back(&*v);
     }
     for (View* v : order) {
       if (!names.empty() && std::find(names.begin(), names.end(), v->name) == names.end()) {
