@@ -17,11 +17,11 @@
 //  - A failed flush, whichever thread made it, is reported to `on_failure` once, and no flush is
 //    made again (the rows it could not write stay held for readers): the store must refuse
 //    commits from then on, which would otherwise be folded again on top of rows held.
-//  - The thread writes at the lowest priority (SCHED_IDLE), where the system allows it to come
-//    back: it runs on a core nobody else wants, so a live round never waits for a core behind
-//    it. It is raised to the normal priority whenever someone waits for it (another thread
-//    needing the flush lock it holds, rows past the bound) or it is late by far (a machine busy
-//    with other work), and lowered again after that flush.
+//  - Asked to (`lowest_priority`), the thread writes at the lowest priority (SCHED_IDLE), where
+//    the system allows it to come back: it runs on a core nobody else wants, so a live round never
+//    waits for a core behind it. It is raised to the normal priority whenever someone waits for it
+//    (another thread needing the flush lock it holds, rows past the bound) or it is late by far (a
+//    machine busy with other work), and lowered again after that flush.
 #pragma once
 
 #include <atomic>
