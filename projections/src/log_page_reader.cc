@@ -1,11 +1,13 @@
 #include "log_page_reader.h"
 
+#include "tandem/basics/named_thread.h"
+
 namespace tandem {
 
 LogPageReader::LogPageReader(EventLog* log, uint64_t after, uint64_t last, size_t page_size,
                              size_t ahead)
     : log_(log), next_(after + 1), last_(last), page_size_(page_size), ahead_(ahead) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = NamedThread("tandem-pages", [this] { Run(); });
 }
 
 LogPageReader::~LogPageReader() {

@@ -15,6 +15,7 @@
 #include "log_page_reader.h"
 #include "round_events.h"
 #include "tandem/basics/logger.h"
+#include "tandem/basics/named_thread.h"
 #include "tandem/domain/client_visibility.h"
 
 namespace tandem {
@@ -150,7 +151,7 @@ class Runner : public ProjectionRunner {
     std::lock_guard<std::mutex> lock(mu_);
     if (thread_.joinable()) return Status::InvalidArgument("the runner is already following");
     stop_ = false;
-    thread_ = std::thread([this] { Follow(); });
+    thread_ = NamedThread("tandem-runner", [this] { Follow(); });
     return Status::OK();
   }
 
@@ -338,7 +339,7 @@ class Runner : public ProjectionRunner {
       for (size_t i; (i = next++) < behind.size();) fold(i);
     };
     if (gates_ok && options_.fold_threads > 1 && behind.size() - gates > 1 && events >= 16) {
-      std::thread helper(work);
+      std::thread helper = NamedThread("tandem-fold", work);
       work();
       helper.join();
     } else if (gates_ok) {

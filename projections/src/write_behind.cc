@@ -13,6 +13,7 @@
 
 #include "rocks_status.h"
 #include "tandem/basics/logger.h"
+#include "tandem/basics/named_thread.h"
 
 namespace tandem {
 namespace {
@@ -53,7 +54,7 @@ WriteBehind::WriteBehind(rocksdb::DB* db, std::chrono::milliseconds interval, bo
       families_(std::move(families)),
       on_failure_(std::move(on_failure)),
       last_flush_end_ns_(std::chrono::steady_clock::now().time_since_epoch().count()),
-      thread_([this] { Run(); }) {}
+      thread_(NamedThread("tandem-behind", [this] { Run(); })) {}
 
 WriteBehind::~WriteBehind() {
   {

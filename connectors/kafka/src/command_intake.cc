@@ -14,6 +14,7 @@
 #include "kafka_log.h"
 #include "rdkafka_client.h"
 #include "tandem/basics/logger.h"
+#include "tandem/basics/named_thread.h"
 #include "tandem/basics/utf8.h"
 #include "tandem/domain/command_json.h"
 
@@ -101,7 +102,7 @@ class KafkaCommandIntake final : public CommandIntake {
       return kafka::KafkaError(err, "subscribing to " + options_.kafka.topics.commands);
     }
     started_ = true;
-    thread_ = std::thread([this] { Run(); });
+    thread_ = NamedThread("tandem-intake", [this] { Run(); });
     return Status::OK();
   }
 

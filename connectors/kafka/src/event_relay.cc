@@ -15,6 +15,7 @@
 #include "rdkafka_client.h"
 #include "relay_metrics.h"
 #include "tandem/basics/logger.h"
+#include "tandem/basics/named_thread.h"
 #include "tandem/codec/event_json.h"
 #include "tandem/kafka/event_message.h"
 
@@ -92,8 +93,8 @@ class RelayImpl final : public EventRelay {
     if (running_) return Status::InvalidArgument("relay.running", "the relay is running");
     stopping_ = false;
     running_ = true;
-    sessions_ = std::thread([this] { RunSessions(); });
-    keeper_ = std::thread([this] { KeepPosition(); });
+    sessions_ = NamedThread("tandem-relay", [this] { RunSessions(); });
+    keeper_ = NamedThread("tandem-keeper", [this] { KeepPosition(); });
     return Status::OK();
   }
 

@@ -12,6 +12,7 @@
 
 #include "rdkafka_client.h"
 #include "tandem/basics/logger.h"
+#include "tandem/basics/named_thread.h"
 #include "tandem/kafka/event_message.h"
 #include "tandem/kafka/record_header.h"
 #include "worker_fold.h"
@@ -93,7 +94,7 @@ class Worker : public KafkaProjectionWorker {
     LogInfo("kafka", "worker joining group=" + options_.group + " view=" + fold_.view() +
                          " topic=" + options_.kafka.topics.events);
     stop_ = false;
-    thread_ = std::thread([this] { Run(); });
+    thread_ = NamedThread("tandem-kfold", [this] { Run(); });
     return Status::OK();
   }
 

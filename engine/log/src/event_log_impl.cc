@@ -3,25 +3,14 @@
 #include <algorithm>
 #include <functional>
 
-#include <pthread.h>
-
 #include "journal_recovery.h"
 #include "log_keys.h"
 #include "log_subscription.h"
 #include "tandem/basics/logger.h"
+#include "tandem/basics/named_thread.h"
 #include "tandem/events/event_record.h"
 
 namespace tandem {
-namespace {
-
-// Named threads show up by role in `top -H`, perf and gdb (names are at most 15 characters).
-std::thread NamedThread(const char* name, std::function<void()> body) {
-  std::thread t(std::move(body));
-  pthread_setname_np(t.native_handle(), name);
-  return t;
-}
-
-}  // namespace
 
 Status EventLog::Open(const EventLogOptions& options, const std::string& path,
                       std::unique_ptr<EventLog>* log) {
