@@ -745,8 +745,9 @@ class RocksViewStore : public ViewStore {
     if (ingest && Ingestible(b->Families(), b->batch()->GetDataSize())) {
       // An ingested table is durable and seen by other processes at once: the commits buffered
       // before it (a round's directory, which gates reads) must reach the log first, or a reader
-      // elsewhere, and the database a kill leaves, would hold this view ahead of them.
-      Status written = FlushLog();
+      // elsewhere, and the database a kill leaves, would hold this view ahead of them. Synced,
+      // not only written: else a power loss could keep the table and lose them.
+      Status written = FlushLog(/*sync=*/true);
       if (!written.ok()) return written;
       Status s = IngestBatch(
           db_.get(), ingest_, [b](uint32_t id) { return b->FamilyWithId(id); }, *b->batch());
@@ -765,9 +766,9 @@ class RocksViewStore : public ViewStore {
     return FlushLog();
   }
 
-  // The write-ahead log's buffer to the operating system.
-  Status FlushLog() {
-    Status s = FromRocks(db_->FlushWAL(false));
+  // The write-ahead log's buffer to the operating system, and with `sync` to the disk.
+  Status FlushLog(bool sync = false) {
+    Status s = FromRocks(db_->FlushWAL(sync));
     if (!s.ok()) SetWalFailure(s);
     return s;
   }

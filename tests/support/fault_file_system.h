@@ -7,9 +7,12 @@
 // own threads.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -69,6 +72,24 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
     return injected_;
   }
 
+  // Copies the folder `from` to `to` as a power loss would leave it now: of each file written
+  // through this filesystem, only what its last Sync or Fsync covered (a file never synced is
+  // empty); other files whole (written before, or by others who synced them).
+  void CopyAsAPowerLossLeavesIt(const std::string& from, const std::string& to) const {
+    namespace fs = std::filesystem;
+    fs::create_directories(to);
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& entry : fs::directory_iterator(from)) {
+      if (!entry.is_regular_file()) continue;
+      const fs::path copy = fs::path(to) / entry.path().filename();
+      fs::copy_file(entry.path(), copy, fs::copy_options::overwrite_existing);
+      auto written = lengths_.find(entry.path().lexically_normal().string());
+      if (written != lengths_.end() && written->second.synced < fs::file_size(copy)) {
+        fs::resize_file(copy, written->second.synced);
+      }
+    }
+  }
+
   // The error for this call of `op` on `file`, OK when it should go through.
   rocksdb::IOStatus Check(FaultOp op, const std::string& file) {
     {
@@ -112,7 +133,7 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
                                        rocksdb::IODebugContext* dbg) override {
     rocksdb::IOStatus s = Check(FaultOp::kCreate, f);
     if (s.ok()) s = target()->ReopenWritableFile(f, o, r, dbg);
-    return Wrap(f, s, r);
+    return Wrap(f, s, r, /*reopened=*/true);
   }
   rocksdb::IOStatus ReuseWritableFile(const std::string& f, const std::string& old,
                                       const rocksdb::FileOptions& o,
@@ -156,26 +177,34 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
                              rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kAppend, name_);
-      return s.ok() ? FSWritableFileOwnerWrapper::Append(data, o, dbg) : s;
+      if (s.ok()) s = FSWritableFileOwnerWrapper::Append(data, o, dbg);
+      if (s.ok()) fs_->Written(name_, data.size());
+      return s;
     }
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
                              const rocksdb::DataVerificationInfo& v,
                              rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kAppend, name_);
-      return s.ok() ? FSWritableFileOwnerWrapper::Append(data, o, v, dbg) : s;
+      if (s.ok()) s = FSWritableFileOwnerWrapper::Append(data, o, v, dbg);
+      if (s.ok()) fs_->Written(name_, data.size());
+      return s;
     }
     rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
                                        const rocksdb::IOOptions& o,
                                        rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kAppend, name_);
-      return s.ok() ? FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, dbg) : s;
+      if (s.ok()) s = FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, dbg);
+      if (s.ok()) fs_->WrittenUpTo(name_, offset + data.size());
+      return s;
     }
     rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
                                        const rocksdb::IOOptions& o,
                                        const rocksdb::DataVerificationInfo& v,
                                        rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kAppend, name_);
-      return s.ok() ? FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, v, dbg) : s;
+      if (s.ok()) s = FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, v, dbg);
+      if (s.ok()) fs_->WrittenUpTo(name_, offset + data.size());
+      return s;
     }
     rocksdb::IOStatus Flush(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kFlush, name_);
@@ -183,11 +212,15 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
     }
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
-      return s.ok() ? FSWritableFileOwnerWrapper::Sync(o, dbg) : s;
+      if (s.ok()) s = FSWritableFileOwnerWrapper::Sync(o, dbg);
+      if (s.ok()) fs_->Synced(name_);
+      return s;
     }
     rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
-      return s.ok() ? FSWritableFileOwnerWrapper::Fsync(o, dbg) : s;
+      if (s.ok()) s = FSWritableFileOwnerWrapper::Fsync(o, dbg);
+      if (s.ok()) fs_->Synced(name_);
+      return s;
     }
     rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t n, const rocksdb::IOOptions& o,
                                 rocksdb::IODebugContext* dbg) override {
@@ -239,15 +272,51 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   }
 
   rocksdb::IOStatus Wrap(const std::string& name, const rocksdb::IOStatus& s,
-                         std::unique_ptr<rocksdb::FSWritableFile>* file) {
-    if (s.ok()) file->reset(new File(this, name, std::move(*file)));
+                         std::unique_ptr<rocksdb::FSWritableFile>* file, bool reopened = false) {
+    if (!s.ok()) return s;
+    const std::string path = std::filesystem::path(name).lexically_normal().string();
+    {
+      // A new file starts from nothing synced. A reopened one (RocksDB reopens an ingested
+      // table, linked in, to sync it) keeps what it had: as tracked, or whole if written
+      // elsewhere.
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!reopened) {
+        lengths_[path] = Lengths();
+      } else if (lengths_.count(path) == 0) {
+        std::error_code error;
+        const uint64_t size = std::filesystem::file_size(path, error);
+        lengths_[path] = error ? Lengths() : Lengths{size, size};
+      }
+    }
+    file->reset(new File(this, path, std::move(*file)));
     return s;
+  }
+
+  // How much of a file was written and synced through this filesystem.
+  struct Lengths {
+    uint64_t written = 0;
+    uint64_t synced = 0;
+  };
+  void Written(const std::string& file, uint64_t bytes) {
+    std::lock_guard<std::mutex> lock(mu_);
+    lengths_[file].written += bytes;
+  }
+  void WrittenUpTo(const std::string& file, uint64_t end) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Lengths& lengths = lengths_[file];
+    lengths.written = std::max(lengths.written, end);
+  }
+  void Synced(const std::string& file) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Lengths& lengths = lengths_[file];
+    lengths.synced = lengths.written;
   }
 
   mutable std::mutex mu_;
   std::vector<Fault> faults_;
   std::vector<Delay> slow_;
   uint64_t injected_ = 0;
+  std::map<std::string, Lengths> lengths_;  // by path
 };
 
 }  // namespace tandem::test

@@ -14,7 +14,8 @@
 //    in one atomic write: after a crash a view holds exactly the events up to its checkpoint.
 //  - Writes are not synced: the log is the record, and a lost tail is folded again from the
 //    checkpoint that survived with it. (A batch big enough to be ingested as sorted tables,
-//    `ingest_batch_bytes`, is synced by the ingestion.) A commit has reached the operating
+//    `ingest_batch_bytes`, is synced by the ingestion, and every commit before it first: a power
+//    loss never keeps a view ahead of a commit made before it.) A commit has reached the operating
 //    system when it returns, so a killed process keeps it, unless it was buffered
 //    (CommitOptions::buffered): then only once FlushCommits returns, or, written behind
 //    (ViewStoreOptions::write_behind), once the store's thread has written it.
