@@ -126,6 +126,10 @@ class Runner : public ProjectionRunner {
         return Status::InvalidArgument("view.unknown", "unknown stored view '" + name + "'");
       }
     }
+    // Dropped views are not served again before they are folded to the head: a log that stops
+    // reading half-way (a damaged table) would leave none, where the old ones still read.
+    Status checked = CheckLogBeforeDropping();
+    if (!checked.ok()) return checked;
     // The views readers check access in (the directory) are dropped last, and among them in
     // the reverse of the order they commit in (the directory last of all): a crash between two
     // drops then leaves no view ahead of them, nor a gate ahead of the directory.
@@ -145,6 +149,26 @@ class Runner : public ProjectionRunner {
       LogInfo("projections", "view dropped for rebuild view=" + v->name);
     }
     return CatchUpAgainAfterDrops();
+  }
+
+  Status CheckLogBeforeDropping() {
+    LogInfo("projections", "checking the log's tables before dropping views");
+    const auto start = std::chrono::steady_clock::now();
+    Status s = log_->CheckTables();
+    if (s.IsCorruption()) {
+      LogError("projections", "rebuild refused, no view dropped: " + s.message());
+      return Status::Corruption("log.damaged",
+                                "the log does not read whole, so no view was "
+                                "dropped: " +
+                                    s.message());
+    }
+    if (!s.ok()) return s;
+    LogInfo(
+        "projections",
+        "log tables checked seconds=" +
+            std::to_string(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
+    return Status::OK();
   }
 
   Status Start() override {

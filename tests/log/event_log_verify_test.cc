@@ -72,20 +72,8 @@ TEST_F(EventLogVerifyTest, AHealthyLogPasses) {
 // RocksDB 7.8 ending a scan at it without an error; the tables' checksums come first now.
 TEST_F(EventLogVerifyTest, ADamagedTableIsReportedByName) {
   WriteLive(50);
-  std::string table;
-  for (const auto& entry : fs::directory_iterator(Live())) {
-    if (entry.path().extension() == ".sst") table = entry.path().string();
-  }
+  const std::string table = test::DamageATableIn(Live());
   ASSERT_FALSE(table.empty());
-  {
-    std::fstream file(table, std::ios::in | std::ios::out | std::ios::binary);
-    char byte = 0;
-    file.seekg(100);
-    file.read(&byte, 1);
-    byte = static_cast<char>(~byte);
-    file.seekp(100);
-    file.write(&byte, 1);
-  }
   ExpectCorruptionNaming(Verify(Live()), fs::path(table).filename().string());
 }
 

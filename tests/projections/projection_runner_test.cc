@@ -12,6 +12,7 @@
 #include <prometheus/registry.h>
 
 #include "command_world.h"
+#include "damage.h"
 #include "fault_file_system.h"
 #include "forwarding_view_store.h"
 #include "metric_value.h"
@@ -280,6 +281,30 @@ TEST_F(ProjectionRunnerTest, RebuildOfAnUnknownViewIsRefusedAndDropsNothing) {
   ViewCheckpoint checkpoint;
   ASSERT_TRUE(store_->GetCheckpoint("client-timeline", &checkpoint).ok());
   EXPECT_EQ(checkpoint.position, Head());
+}
+
+// A damaged block of the log (a failing disk) stops any fold that reaches it. A rebuild that
+// dropped the views first would leave none served until the log is repaired; the old ones
+// still read.
+TEST_F(ProjectionRunnerTest, ARebuildOverALogWithADamagedTableDropsNoView) {
+  for (int i = 0; i < 200; ++i) PostClientComment("q" + std::to_string(i));
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  CloseViews();
+  world_->Close();  // the log's open writes its memtable out as a table
+  world_->Open();
+  world_->Close();
+  const std::string table = DamageATableIn(dir_.Sub("world/log"));
+  ASSERT_FALSE(table.empty());
+  world_->Open();
+  OpenViews();
+  Status s = runner_->Rebuild({});
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_EQ(s.reason(), "log.damaged");
+  EXPECT_NE(s.message().find(std::filesystem::path(table).filename().string()), std::string::npos)
+      << s.ToString();
+  EXPECT_EQ(ViewsAtHead(), StoredViewNames().size());
+  EXPECT_EQ(ClientCommentsOnPlanned(), 201u);
 }
 
 // The checkpoint's key in each view's column family (view_store.cc), written here through the

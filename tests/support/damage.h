@@ -2,6 +2,7 @@
 // refuses to trust.
 #pragma once
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -26,6 +27,26 @@ inline void DamageCommentBodyIn(const std::string& file, const std::string& body
   std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
   f.seekp(static_cast<std::streamoff>(at + 4));
   f.write("\x5a\x5a\x5a\x5a", 4);
+}
+
+// Inverts a byte of one of the tables in the RocksDB folder `dir`, 100 bytes in: its first
+// block, the oldest rows it holds (opens read the newest). Returns the table's path, empty
+// (and fails the test) when the folder has none.
+inline std::string DamageATableIn(const std::string& dir) {
+  std::string table;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".sst") table = entry.path().string();
+  }
+  EXPECT_FALSE(table.empty()) << "no table in " << dir;
+  if (table.empty()) return table;
+  std::fstream file(table, std::ios::in | std::ios::out | std::ios::binary);
+  char byte = 0;
+  file.seekg(100);
+  file.read(&byte, 1);
+  byte = static_cast<char>(~byte);
+  file.seekp(100);
+  file.write(&byte, 1);
+  return table;
 }
 
 }  // namespace tandem::test

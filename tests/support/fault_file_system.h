@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -73,21 +74,40 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   }
 
   // Copies the folder `from` to `to` as a power loss would leave it now: of each file written
-  // through this filesystem, only what its last Sync or Fsync covered (a file never synced is
-  // empty); other files whole (written before, or by others who synced them).
-  void CopyAsAPowerLossLeavesIt(const std::string& from, const std::string& to) const {
+  // through this filesystem, only what its last finished Sync or Fsync covered (a file never
+  // synced is empty); other files whole (written before, or elsewhere and synced there).
+  // Directory entries are not modelled: a file there now is kept, a deleted one stays deleted.
+  // Returns how many of the files were written through this filesystem (0 means the copy
+  // modelled nothing). Files deleted while it copies are skipped.
+  size_t CopyAsAPowerLossLeavesIt(const std::string& from, const std::string& to) const {
     namespace fs = std::filesystem;
     fs::create_directories(to);
     std::lock_guard<std::mutex> lock(mu_);
+    size_t tracked = 0;
     for (const auto& entry : fs::directory_iterator(from)) {
-      if (!entry.is_regular_file()) continue;
+      std::error_code error;
+      if (!entry.is_regular_file(error)) continue;
       const fs::path copy = fs::path(to) / entry.path().filename();
-      fs::copy_file(entry.path(), copy, fs::copy_options::overwrite_existing);
-      auto written = lengths_.find(entry.path().lexically_normal().string());
-      if (written != lengths_.end() && written->second.synced < fs::file_size(copy)) {
+      if (!fs::copy_file(entry.path(), copy, fs::copy_options::overwrite_existing, error)) {
+        continue;
+      }
+      auto written = lengths_.find(PathOf(entry.path().string()));
+      if (written == lengths_.end()) continue;
+      tracked++;
+      if (written->second.synced < fs::file_size(copy)) {
         fs::resize_file(copy, written->second.synced);
       }
     }
+    return tracked;
+  }
+
+  // From now on, runs `f` right after each finished Sync or Fsync of a file whose path
+  // contains `part`, on the syncing thread ("MANIFEST": each moment RocksDB makes a change of
+  // its tables durable, an ingestion among them). `f` may call CopyAsAPowerLossLeavesIt.
+  void AfterEachSync(std::string part, std::function<void()> f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    after_sync_part_ = std::move(part);
+    after_sync_ = std::move(f);
   }
 
   // The error for this call of `op` on `file`, OK when it should go through.
@@ -153,7 +173,25 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus RenameFile(const std::string& src, const std::string& target,
                                const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
     rocksdb::IOStatus s = Check(FaultOp::kRename, target);
-    return s.ok() ? this->target()->RenameFile(src, target, o, dbg) : s;
+    if (s.ok()) s = this->target()->RenameFile(src, target, o, dbg);
+    if (s.ok()) MoveLengths(src, target, /*keep_source=*/false);
+    return s;
+  }
+  // What was synced of a file is synced of its new name too (the same inode).
+  rocksdb::IOStatus LinkFile(const std::string& src, const std::string& target,
+                             const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = this->target()->LinkFile(src, target, o, dbg);
+    if (s.ok()) MoveLengths(src, target, /*keep_source=*/true);
+    return s;
+  }
+  rocksdb::IOStatus DeleteFile(const std::string& f, const rocksdb::IOOptions& o,
+                               rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->DeleteFile(f, o, dbg);
+    if (s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      lengths_.erase(PathOf(f));
+    }
+    return s;
   }
 
  private:
@@ -210,16 +248,19 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kFlush, name_);
       return s.ok() ? FSWritableFileOwnerWrapper::Flush(o, dbg) : s;
     }
+    // What a sync covers is what was written when it began: appends beside it may be lost.
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
+      const uint64_t written = fs_->WrittenOf(name_);
       if (s.ok()) s = FSWritableFileOwnerWrapper::Sync(o, dbg);
-      if (s.ok()) fs_->Synced(name_);
+      if (s.ok()) fs_->Synced(name_, written);
       return s;
     }
     rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
       rocksdb::IOStatus s = fs_->Check(FaultOp::kSync, name_);
+      const uint64_t written = fs_->WrittenOf(name_);
       if (s.ok()) s = FSWritableFileOwnerWrapper::Fsync(o, dbg);
-      if (s.ok()) fs_->Synced(name_);
+      if (s.ok()) fs_->Synced(name_, written);
       return s;
     }
     rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t n, const rocksdb::IOOptions& o,
@@ -274,7 +315,7 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus Wrap(const std::string& name, const rocksdb::IOStatus& s,
                          std::unique_ptr<rocksdb::FSWritableFile>* file, bool reopened = false) {
     if (!s.ok()) return s;
-    const std::string path = std::filesystem::path(name).lexically_normal().string();
+    const std::string path = PathOf(name);
     {
       // A new file starts from nothing synced. A reopened one (RocksDB reopens an ingested
       // table, linked in, to sync it) keeps what it had: as tracked, or whole if written
@@ -306,10 +347,32 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
     Lengths& lengths = lengths_[file];
     lengths.written = std::max(lengths.written, end);
   }
-  void Synced(const std::string& file) {
+  void MoveLengths(const std::string& src, const std::string& target, bool keep_source) {
     std::lock_guard<std::mutex> lock(mu_);
-    Lengths& lengths = lengths_[file];
-    lengths.synced = lengths.written;
+    auto from = lengths_.find(PathOf(src));
+    if (from == lengths_.end()) {
+      lengths_.erase(PathOf(target));  // whatever it was, it is now a file written elsewhere
+      return;
+    }
+    lengths_[PathOf(target)] = from->second;
+    if (!keep_source) lengths_.erase(from);
+  }
+  uint64_t WrittenOf(const std::string& file) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lengths_[file].written;
+  }
+  void Synced(const std::string& file, uint64_t written) {
+    std::function<void()> after;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      Lengths& lengths = lengths_[file];
+      lengths.synced = std::max(lengths.synced, written);
+      if (after_sync_ && file.find(after_sync_part_) != std::string::npos) after = after_sync_;
+    }
+    if (after) after();
+  }
+  static std::string PathOf(const std::string& name) {
+    return std::filesystem::path(name).lexically_normal().string();
   }
 
   mutable std::mutex mu_;
@@ -317,6 +380,8 @@ class FaultFileSystem : public rocksdb::FileSystemWrapper {
   std::vector<Delay> slow_;
   uint64_t injected_ = 0;
   std::map<std::string, Lengths> lengths_;  // by path
+  std::string after_sync_part_;
+  std::function<void()> after_sync_;
 };
 
 }  // namespace tandem::test

@@ -9,6 +9,7 @@
 #include "tandem/basics/logger.h"
 #include "tandem/basics/named_thread.h"
 #include "tandem/events/event_record.h"
+#include "tandem/rocks/table_checksums.h"
 
 namespace tandem {
 
@@ -538,6 +539,10 @@ Status EventLogImpl::ReadTenant(const std::string& tenant, uint64_t from_positio
     }
   }
   return FromRocks(it->status(), "reading tenant " + tenant);
+}
+
+Status EventLogImpl::CheckTables() {
+  return FromRocks(VerifyTableChecksums(store_->db(), store_->handles()), "checking the tables");
 }
 
 Status EventLogImpl::PositionAtTime(int64_t recorded_at_us, uint64_t* position) {
