@@ -118,7 +118,6 @@ class Runner : public ProjectionRunner {
   }
 
   Status Rebuild(const std::vector<std::string>& names) override {
-    std::lock_guard<std::mutex> fold(fold_mu_);
     // Every name is checked before anything is dropped: a misspelt view rebuilds nothing.
     for (const std::string& name : names) {
       if (std::none_of(views_.begin(), views_.end(),
@@ -128,8 +127,10 @@ class Runner : public ProjectionRunner {
     }
     // Dropped views are not served again before they are folded to the head: a log that stops
     // reading half-way (a damaged table) would leave none, where the old ones still read.
+    // Outside the fold lock: a runner following live goes on meanwhile.
     Status checked = CheckLogBeforeDropping();
     if (!checked.ok()) return checked;
+    std::lock_guard<std::mutex> fold(fold_mu_);
     // The views readers check access in (the directory) are dropped last, and among them in
     // the reverse of the order they commit in (the directory last of all): a crash between two
     // drops then leaves no view ahead of them, nor a gate ahead of the directory.
@@ -152,20 +153,22 @@ class Runner : public ProjectionRunner {
   }
 
   Status CheckLogBeforeDropping() {
-    LogInfo("projections", "checking the log's tables before dropping views");
     const auto start = std::chrono::steady_clock::now();
-    Status s = log_->CheckTables();
-    if (s.IsCorruption()) {
-      LogError("projections", "rebuild refused, no view dropped: " + s.message());
-      return Status::Corruption("log.damaged",
-                                "the log does not read whole, so no view was "
-                                "dropped: " +
-                                    s.message());
+    Status s = log_->CheckEventTables();
+    if (!s.ok()) {
+      const char* reason = s.IsCorruption() ? "log.damaged" : "log.unreadable";
+      const std::string message =
+          std::string(
+              "the log's events do not read whole, so no view was dropped (the views "
+              "are still served; run `tandem verify` and restore the damaged table "
+              "from a copy): ") +
+          s.message();
+      LogError("projections", "rebuild refused reason=" + std::string(reason) + ": " + message);
+      return s.IsCorruption() ? Status::Corruption(reason, message) : Status::IOError(message);
     }
-    if (!s.ok()) return s;
     LogInfo(
         "projections",
-        "log tables checked seconds=" +
+        "the events' tables read whole seconds=" +
             std::to_string(
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
     return Status::OK();

@@ -82,7 +82,7 @@ class ObservedLog : public EventLog {
   Status PositionAtTime(int64_t t, uint64_t* position) override {
     return inner_->PositionAtTime(t, position);
   }
-  Status CheckTables() override { return inner_->CheckTables(); }
+  Status CheckEventTables() override { return inner_->CheckEventTables(); }
   Status Subscribe(const SubscriptionOptions& o, std::unique_ptr<Subscription>* s) override {
     return inner_->Subscribe(o, s);
   }

@@ -29,13 +29,17 @@ inline void DamageCommentBodyIn(const std::string& file, const std::string& body
   f.write("\x5a\x5a\x5a\x5a", 4);
 }
 
-// Inverts a byte of one of the tables in the RocksDB folder `dir`, 100 bytes in: its first
-// block, the oldest rows it holds (opens read the newest). Returns the table's path, empty
-// (and fails the test) when the folder has none.
+// Inverts a byte of the largest table in the RocksDB folder `dir` (in an event log, the
+// events'), 100 bytes in: its first block, the oldest rows it holds (opens read the newest).
+// Returns the table's path, empty (and fails the test) when the folder has none.
 inline std::string DamageATableIn(const std::string& dir) {
   std::string table;
+  uintmax_t largest = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() == ".sst") table = entry.path().string();
+    if (entry.path().extension() == ".sst" && entry.file_size() > largest) {
+      table = entry.path().string();
+      largest = entry.file_size();
+    }
   }
   EXPECT_FALSE(table.empty()) << "no table in " << dir;
   if (table.empty()) return table;

@@ -76,7 +76,7 @@ class EventLogImpl : public EventLog {
   Status PositionAtTime(int64_t recorded_at_us, uint64_t* position) override;
   Status Subscribe(const SubscriptionOptions& options,
                    std::unique_ptr<Subscription>* subscription) override;
-  Status CheckTables() override;
+  Status CheckEventTables() override;
 
   // The commit signal, shared with subscriptions so that they can outlive the log.
   struct CommitSignal {

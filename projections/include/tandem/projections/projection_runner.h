@@ -86,7 +86,11 @@ class ProjectionRunner {
 
   virtual Status CatchUp() = 0;
   // Drops the named views (every view when empty) and folds them again from the log.
-  // InvalidArgument (view.unknown), dropping nothing, when a name is not one of the runner's.
+  // InvalidArgument (view.unknown), dropping nothing, when a name is not one of the runner's;
+  // Corruption (log.damaged) or IOError, dropping nothing, when the tables holding the log's
+  // events do not read whole (EventLog::CheckEventTables, run first). A record that passes
+  // that check but not its own verification still stops the rebuild part-way, its views
+  // unserved until the log is repaired (`tandem verify` finds such records first).
   virtual Status Rebuild(const std::vector<std::string>& views) = 0;
   virtual Status Start() = 0;
   // Stops following: the batch in progress is committed first.

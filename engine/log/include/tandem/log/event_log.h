@@ -215,12 +215,14 @@ class EventLog {
   virtual Status Subscribe(const SubscriptionOptions& options,
                            std::unique_ptr<Subscription>* subscription) = 0;
 
-  // Reads every block of the log's tables (what RocksDB has written out of its memtable) and
-  // checks it against its checksum: Corruption naming the damaged file. Reading only, about as
-  // long as reading the log's stored bytes once. What a reader that must not stop half-way (a
-  // rebuild, before it drops the views it replaces) asks first: RocksDB 7.8 may end a scan at a
-  // damaged block without an error.
-  virtual Status CheckTables() = 0;
+  // Reads every block of the tables that hold the log's events (what RocksDB has written out
+  // of its memtable; the memtable's part is checked as it is replayed at the open) and checks
+  // it against its checksum: Corruption naming the damaged file. Reading only, about as long as
+  // reading the events' stored bytes once. What a reader that must not stop half-way (a
+  // rebuild, before it drops the views it replaces) asks first: RocksDB 7.8 may end a scan at
+  // a damaged block without an error. A record whose block is whole but whose bytes are wrong
+  // (written so) is found by reading it (ReadAll) or by VerifyEventLogFolder, not here.
+  virtual Status CheckEventTables() = 0;
 };
 
 }  // namespace tandem
