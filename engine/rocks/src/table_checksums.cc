@@ -9,7 +9,8 @@
 namespace tandem {
 
 rocksdb::Status VerifyTableChecksums(rocksdb::DB* db,
-                                     const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
+                                     const std::vector<rocksdb::ColumnFamilyHandle*>& families,
+                                     const TableCheckProgress& progress) {
   std::map<std::string, rocksdb::Options> options_of;
   for (rocksdb::ColumnFamilyHandle* family : families) {
     rocksdb::Options options(db->GetDBOptions(), db->GetOptions(family));
@@ -20,12 +21,18 @@ rocksdb::Status VerifyTableChecksums(rocksdb::DB* db,
   }
   std::vector<rocksdb::LiveFileMetaData> tables;
   db->GetLiveFilesMetaData(&tables);
+  std::erase_if(tables, [&](const rocksdb::LiveFileMetaData& table) {
+    return options_of.count(table.column_family_name) == 0;
+  });
+  uint64_t total = 0, done = 0;
+  for (const rocksdb::LiveFileMetaData& table : tables) total += table.size;
   const rocksdb::EnvOptions env_options;
   for (const rocksdb::LiveFileMetaData& table : tables) {
-    const auto options = options_of.find(table.column_family_name);
-    if (options == options_of.end()) continue;
+    const rocksdb::Options& options = options_of.at(table.column_family_name);
     const std::string path = table.db_path + "/" + table.relative_filename;
-    rocksdb::Status s = rocksdb::VerifySstFileChecksum(options->second, env_options, path);
+    rocksdb::Status s = rocksdb::VerifySstFileChecksum(options, env_options, path);
+    done += table.size;
+    if (s.ok() && progress) progress(done, total);
     if (s.ok()) continue;
     std::error_code ec;
     const bool gone = !std::filesystem::exists(path, ec) && !ec;  // not a failing stat
