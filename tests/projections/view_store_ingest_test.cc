@@ -271,7 +271,9 @@ void ExpectNoStateWithTheIngestedViewAheadOfTheGate(ViewStoreOptions options) {
   const auto states = CheckpointsAPowerLossCouldLeaveAroundAnIngestion(options);
   ASSERT_GE(states.size(), 2u);
   for (size_t i = 0; i < states.size(); ++i) {
-    if (states[i].at("view-b") == 5) EXPECT_EQ(states[i].at("view-a"), 5u) << "state " << i;
+    if (states[i].at("view-b") == 5) {
+      EXPECT_EQ(states[i].at("view-a"), 5u) << "state " << i;
+    }
   }
   const std::map<std::string, uint64_t> both = {{"view-a", 5}, {"view-b", 5}};
   EXPECT_EQ(states.back(), both);
