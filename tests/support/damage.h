@@ -29,9 +29,20 @@ inline void DamageCommentBodyIn(const std::string& file, const std::string& body
   f.write("\x5a\x5a\x5a\x5a", 4);
 }
 
-// Inverts a byte of the largest table in the RocksDB folder `dir` (in an event log, the
-// events'), 100 bytes in: its first block, the oldest rows it holds (opens read the newest).
-// Returns the table's path, empty (and fails the test) when the folder has none.
+// Inverts a byte of the table `table`, 100 bytes in: its first block, the oldest rows it holds
+// (opens read the newest).
+inline void DamageTable(const std::string& table) {
+  std::fstream file(table, std::ios::in | std::ios::out | std::ios::binary);
+  char byte = 0;
+  file.seekg(100);
+  file.read(&byte, 1);
+  byte = static_cast<char>(~byte);
+  file.seekp(100);
+  file.write(&byte, 1);
+}
+
+// Damages (DamageTable) the largest table in the RocksDB folder `dir` (in an event log, the
+// events'). Returns the table's path, empty (and fails the test) when the folder has none.
 inline std::string DamageATableIn(const std::string& dir) {
   std::string table;
   uintmax_t largest = 0;
@@ -42,14 +53,7 @@ inline std::string DamageATableIn(const std::string& dir) {
     }
   }
   EXPECT_FALSE(table.empty()) << "no table in " << dir;
-  if (table.empty()) return table;
-  std::fstream file(table, std::ios::in | std::ios::out | std::ios::binary);
-  char byte = 0;
-  file.seekg(100);
-  file.read(&byte, 1);
-  byte = static_cast<char>(~byte);
-  file.seekp(100);
-  file.write(&byte, 1);
+  if (!table.empty()) DamageTable(table);
   return table;
 }
 
