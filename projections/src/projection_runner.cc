@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 
 #include <prometheus/counter.h>
@@ -349,18 +350,16 @@ class Runner : public ProjectionRunner {
         grouped ? std::optional<RoundOrder>(round.by_project()) : std::nullopt;
     std::vector<Status> results(behind.size());
     std::vector<char> committed(behind.size(), 0);  // not vector<bool>: two threads set it
+    auto order_of = [&](const View* v) -> const RoundOrder& {
+      return v->projection->projects_fold_apart() ? *by_project : in_log;
+    };
     auto fold = [&](size_t i) {
       View* v = behind[i];
       bool wrote = false;
-      results[i] =
-          FoldView(v, v->projection->projects_fold_apart() ? *by_project : in_log, last, &wrote);
+      results[i] = FoldView(v, order_of(v), last, &wrote);
       committed[i] = wrote;
     };
-    bool gates_ok = true;
-    for (size_t i = 0; i < gates && gates_ok; ++i) {
-      fold(i);
-      gates_ok = results[i].ok();
-    }
+    const bool gates_ok = FoldGates(behind, gates, order_of, last, &results, &committed);
     std::atomic<size_t> next{gates};
     auto work = [&] {
       for (size_t i; (i = next++) < behind.size();) fold(i);
@@ -407,8 +406,44 @@ class Runner : public ProjectionRunner {
   // in one write, buffered (`*committed`; FoldRound flushes the round's writes and then
   // advances the view). A failure makes the fold forget what it did not commit.
   Status FoldView(View* v, const RoundOrder& round, uint64_t last, bool* committed) {
-    const auto began = Clock::now();
     std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    Status s = FoldInto(v, round, last, batch.get());
+    if (!s.ok()) return s;
+    View* views[] = {v};
+    return CommitFolded(views, batch.get(), committed);
+  }
+
+  // The views that gate reads, [0, gates) of `behind`, folded into one write: a reader between
+  // two commits would pair the directory with report links a round older, and read a link
+  // revoked in the round with what the directory learnt after. False when one failed (then
+  // none is committed, the round's other views wait, and `results` says why).
+  template <class OrderOf>
+  bool FoldGates(const std::vector<View*>& behind, size_t gates, const OrderOf& order_of,
+                 uint64_t last, std::vector<Status>* results, std::vector<char>* committed) {
+    if (gates == 0) return true;
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    for (size_t i = 0; i < gates; ++i) {
+      Status s = FoldInto(behind[i], order_of(behind[i]), last, batch.get());
+      if (s.ok()) continue;
+      (*results)[i] = s;
+      // What the gates before it folded shares the batch that is not written.
+      for (size_t j = 0; j < i; ++j) behind[j]->projection->Forget();
+      return false;
+    }
+    const std::span<View* const> folded(behind.data(), gates);
+    bool wrote = false;
+    Status s = CommitFolded(folded, batch.get(), &wrote);
+    for (size_t i = 0; i < gates; ++i) {
+      (*results)[i] = s;
+      (*committed)[i] = wrote;
+    }
+    return s.ok();
+  }
+
+  // Folds the round's events past the view's checkpoint into `batch`, then its rows and its
+  // checkpoint. A failure makes the fold forget what it did, and the batch must not be written.
+  Status FoldInto(View* v, const RoundOrder& round, uint64_t last, ViewBatch* batch) {
+    const auto began = Clock::now();
     ViewRows* rows = batch->Rows(v->name);
     Status s;
     for (size_t i = 0; i < round.kinds.size() && s.ok(); ++i) {
@@ -426,22 +461,27 @@ class Runner : public ProjectionRunner {
     // The mark goes once a commit reaching it is flushed (FoldRound): a failed one keeps it.
     batch->SetCheckpoint(v->name,
                          {last, v->projection->version(), last >= v->ready_at ? 0 : v->ready_at});
-    const auto folded = Clock::now();
+    const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
+    if (v->fold_seconds != nullptr) v->fold_seconds->Increment(seconds);
+    v->cost = seconds;
+    return Status::OK();
+  }
+
+  // Writes the views folded into `batch`, buffered; a failure makes their folds forget.
+  Status CommitFolded(std::span<View* const> views, ViewBatch* batch, bool* committed) {
+    const auto began = Clock::now();
     CommitOptions buffered;
     buffered.buffered = true;
-    s = store_->Commit(batch.get(), buffered);
-    const auto done = Clock::now();
-    if (v->fold_seconds != nullptr) {
-      v->fold_seconds->Increment(std::chrono::duration<double>(folded - began).count());
-      v->commit_seconds->Increment(std::chrono::duration<double>(done - folded).count());
+    Status s = store_->Commit(batch, buffered);
+    // A write of several views is counted to each in equal parts.
+    const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
+    for (View* v : views) {
+      if (v->commit_seconds != nullptr) v->commit_seconds->Increment(seconds / views.size());
+      v->cost += seconds / views.size();
+      if (!s.ok()) v->projection->Forget();
     }
-    if (!s.ok()) {
-      v->projection->Forget();
-      return s;
-    }
-    *committed = true;
-    v->cost = std::chrono::duration<double>(done - began).count();
-    return Status::OK();
+    if (s.ok()) *committed = true;
+    return s;
   }
 
   // A view whose stored rows are damaged is derived data: it is dropped, to be folded again

@@ -94,7 +94,8 @@ class Projection {
   // Whether readers decide through this view who may see the others (the directory): the
   // runner commits it before them in every batch, so no view is ever read ahead of it (a
   // member whose role was revoked would read what was folded after). Several such views are
-  // committed in the order the runner is given them (MakeProjections: the directory first).
+  // folded in the order the runner is given them (MakeProjections: the directory first) and
+  // committed together in one write, so none is ever read ahead of another.
   virtual bool gates_reads() const { return false; }
   // The events Apply can change rows for (see EventFilter); every event unless narrowed.
   virtual EventFilter filter() const { return EventFilter::All(); }
