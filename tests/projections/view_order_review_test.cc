@@ -214,6 +214,35 @@ class ViewOrderReviewTest : public ::testing::Test {
                          {"body", body}}));
   }
 
+  // The project manager issues a link to acme's report whose token hashes to `token_sha256`.
+  void IssueAcmeLink(const std::string& link_id, const std::string& token_sha256,
+                     const std::string& audience) {
+    world_->MustRun(Cmd("report_link.issue", "northwind", "pm",
+                        {{"project_id", "p-acme"},
+                         {"link_id", link_id},
+                         {"report", "kpis"},
+                         {"expires_at_us", kTestNowUs + kDayUs},
+                         {"token_sha256", token_sha256},
+                         {"audience", audience}}));
+  }
+  void RevokeAcmeLink(const std::string& link_id) {
+    world_->MustRun(
+        Cmd("report_link.revoke", "northwind", "pm",
+            {{"project_id", "p-acme"}, {"link_id", link_id}, {"expected_version", "any"}}));
+  }
+  // The owner makes staff acme's project manager.
+  void MakeStaffManageAcme() {
+    world_->MustRun(Cmd("role.grant", "northwind", "owner",
+                        {{"member_id", "staff"},
+                         {"role", "project_manager"},
+                         {"project_id", "p-acme"},
+                         {"expected_version", "any"}}));
+  }
+  static constexpr const char* kAcmeSecretSha256 =  // of "acme-link-secret"
+      "4c6b11205ca0c2b6ecc7bc3769bf797284da682208bf376599c0514bdf6074eb";
+  static constexpr const char* kInternalSecretSha256 =  // of "internal-link-secret"
+      "f3ab25342699962a4d0f2743febd2c533865f50f93c7672a979f1751f00ded6b";
+
   // The firm takes acme-member's role away, then posts in acme's client thread.
   void RevokeAcmeMemberThenPostInItsThread() {
     world_->MustRun(Cmd(
@@ -245,21 +274,12 @@ TEST_F(ViewOrderReviewTest, AMemberWhoseRoleWasRevokedNeverReadsWhatWasPostedAft
 
 TEST_F(ViewOrderReviewTest, ARevokedReportLinkNeverShowsWhatWasFoldedAfter) {
   const std::string secret = "acme-link-secret";
-  world_->MustRun(
-      Cmd("report_link.issue", "northwind", "pm",
-          {{"project_id", "p-acme"},
-           {"link_id", "share"},
-           {"report", "kpis"},
-           {"expires_at_us", kTestNowUs + kDayUs},
-           {"token_sha256", "4c6b11205ca0c2b6ecc7bc3769bf797284da682208bf376599c0514bdf6074eb"},
-           {"audience", "client"}}));
+  IssueAcmeLink("share", kAcmeSecretSha256, "client");
   CatchUpWithTheGatesCheapest();
   std::string before;
   ASSERT_TRUE(ReadByLink(secret, &before).ok());
   // The link is revoked, then acme's milestone completes (a fact of the link's report).
-  world_->MustRun(
-      Cmd("report_link.revoke", "northwind", "pm",
-          {{"project_id", "p-acme"}, {"link_id", "share"}, {"expected_version", "any"}}));
+  RevokeAcmeLink("share");
   world_->MustRun(Cmd("milestone.complete", "northwind", "pm",
                       {{"project_id", "p-acme"},
                        {"milestone_id", "m-started"},
@@ -280,26 +300,13 @@ TEST_F(ViewOrderReviewTest, ARevokedReportLinkNeverShowsWhatWasFoldedAfter) {
 // manager granted after the revocation, in the link's report by manager).
 TEST_F(ViewOrderReviewTest, ARevokedReportLinkNeverShowsWhatTheDirectoryLearntAfter) {
   const std::string secret = "internal-link-secret";
-  world_->MustRun(
-      Cmd("report_link.issue", "northwind", "pm",
-          {{"project_id", "p-acme"},
-           {"link_id", "team"},
-           {"report", "kpis"},
-           {"expires_at_us", kTestNowUs + kDayUs},
-           {"token_sha256", "f3ab25342699962a4d0f2743febd2c533865f50f93c7672a979f1751f00ded6b"},
-           {"audience", "internal"}}));
+  IssueAcmeLink("team", kInternalSecretSha256, "internal");
   CatchUpWithTheGatesCheapest();
   std::string before;
   ASSERT_TRUE(ReadByLink(secret, &before, {"manager"}).ok());
   ASSERT_NE(before.find(R"("manager":"pm")"), std::string::npos) << before;
-  world_->MustRun(
-      Cmd("report_link.revoke", "northwind", "pm",
-          {{"project_id", "p-acme"}, {"link_id", "team"}, {"expected_version", "any"}}));
-  world_->MustRun(Cmd("role.grant", "northwind", "owner",
-                      {{"member_id", "staff"},
-                       {"role", "project_manager"},
-                       {"project_id", "p-acme"},
-                       {"expected_version", "any"}}));
+  RevokeAcmeLink("team");
+  MakeStaffManageAcme();
   const auto leaks = CatchUpWatching([&] {
     std::string out;
     return ReadByLink(secret, &out, {"manager"}).ok() &&
@@ -315,28 +322,13 @@ TEST_F(ViewOrderReviewTest, ARevokedReportLinkNeverShowsWhatTheDirectoryLearntAf
 // it along, and the directory folds that part again (a fold that took its rows for written would
 // leave the round's grant out of it for good).
 TEST_F(ViewOrderReviewTest, DamagedReportLinksAreFoldedAgainAndTheDirectoryKeepsTheRound) {
-  for (const auto& [id, digest] :
-       {std::pair{"share", "4c6b11205ca0c2b6ecc7bc3769bf797284da682208bf376599c0514bdf6074eb"},
-        std::pair{"team", "f3ab25342699962a4d0f2743febd2c533865f50f93c7672a979f1751f00ded6b"}}) {
-    world_->MustRun(Cmd("report_link.issue", "northwind", "pm",
-                        {{"project_id", "p-acme"},
-                         {"link_id", id},
-                         {"report", "kpis"},
-                         {"expires_at_us", kTestNowUs + kDayUs},
-                         {"token_sha256", digest},
-                         {"audience", "internal"}}));
-  }
+  IssueAcmeLink("share", kAcmeSecretSha256, "internal");
+  IssueAcmeLink("team", kInternalSecretSha256, "internal");
   ASSERT_TRUE(runner_->CatchUp().ok());
   DamageRows("report-links");
   ReopenRunner(ProjectionRunnerOptions());  // its folds then read the damaged rows
-  world_->MustRun(Cmd("role.grant", "northwind", "owner",
-                      {{"member_id", "staff"},
-                       {"role", "project_manager"},
-                       {"project_id", "p-acme"},
-                       {"expected_version", "any"}}));
-  world_->MustRun(
-      Cmd("report_link.revoke", "northwind", "pm",
-          {{"project_id", "p-acme"}, {"link_id", "share"}, {"expected_version", "any"}}));
+  MakeStaffManageAcme();
+  RevokeAcmeLink("share");
   ASSERT_TRUE(runner_->CatchUp().ok());
   for (const char* view : {"directory", "report-links"}) {
     ViewCheckpoint checkpoint;
