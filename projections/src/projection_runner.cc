@@ -133,7 +133,7 @@ class Runner : public ProjectionRunner {
     if (!checked.ok()) return checked;
     std::lock_guard<std::mutex> fold(fold_mu_);
     // The views readers check access in (the directory) are dropped last, and among them in
-    // the reverse of the order they commit in (the directory last of all): a crash between two
+    // the reverse of the order they fold in (the directory last of all): a crash between two
     // drops then leaves no view ahead of them, nor a gate ahead of the directory.
     std::vector<View*> order;
     for (View& v : views_) {
@@ -307,8 +307,9 @@ class Runner : public ProjectionRunner {
   }
 
   // Folds `pages` (contiguous, ascending positions) into every view that has not seen them.
-  // Each view's rows are written with its checkpoint in a write of its own, so views advance
-  // independently: one failing view leaves the others' work committed. Views are handed out
+  // Each view's rows are written with its checkpoint in a write of its own (the views that gate
+  // reads share one), so views advance independently: one failing view leaves the others' work
+  // committed (a failing gate holds the other views back, see FoldGates). Views are handed out
   // to the fold threads dearest first (by the last round's cost), each thread folding, flushing
   // and committing a whole view. A view whose projects fold apart gets the events grouped by
   // project (round_events.h).
@@ -330,11 +331,10 @@ class Runner : public ProjectionRunner {
       }
       behind.push_back(&v);
     }
-    // The views readers check access in (the directory, then report links) are committed
-    // first, on this thread, in the order the runner was given them whatever each cost the
-    // round before: the others never get ahead of them, and wait for the next round when one
-    // fails, and no gate gets ahead of the directory (a flush written behind may seal the
-    // commits between any two).
+    // The views readers check access in (the directory, then report links) are folded first,
+    // on this thread, in the order the runner was given them whatever each cost the round
+    // before, and committed in one write (FoldGates): the others never get ahead of them, and
+    // wait for the next round when one fails, and no gate gets ahead of the directory.
     const size_t gates =
         std::stable_partition(behind.begin(), behind.end(),
                               [](const View* v) { return v->projection->gates_reads(); }) -
@@ -415,29 +415,43 @@ class Runner : public ProjectionRunner {
 
   // The views that gate reads, [0, gates) of `behind`, folded into one write: a reader between
   // two commits would pair the directory with report links a round older, and read a link
-  // revoked in the round with what the directory learnt after. False when one failed (then
-  // none is committed, the round's other views wait, and `results` says why).
+  // revoked in the round with what the directory learnt after. A gate whose fold fails takes
+  // nothing of the others along: the ones before it are folded again without it and committed
+  // (a directory held back by report links that cannot fold would stop enforcing revocations),
+  // and readers refuse gates at different positions (view_source.cc). False when one failed:
+  // the round's other views then wait, and `results` says why.
   template <class OrderOf>
   bool FoldGates(const std::vector<View*>& behind, size_t gates, const OrderOf& order_of,
                  uint64_t last, std::vector<Status>* results, std::vector<char>* committed) {
     if (gates == 0) return true;
-    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
-    for (size_t i = 0; i < gates; ++i) {
-      Status s = FoldInto(behind[i], order_of(behind[i]), last, batch.get());
-      if (s.ok()) continue;
-      (*results)[i] = s;
-      // What the gates before it folded shares the batch that is not written.
-      for (size_t j = 0; j < i; ++j) behind[j]->projection->Forget();
-      return false;
+    bool all = true;
+    for (size_t count = gates; count > 0;) {
+      std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+      size_t failed = count;
+      for (size_t i = 0; i < count && failed == count; ++i) {
+        Status s = FoldInto(behind[i], order_of(behind[i]), last, batch.get());
+        if (!s.ok()) {
+          (*results)[i] = s;
+          failed = i;
+        }
+      }
+      if (failed == count) {
+        const std::span<View* const> folded(behind.data(), count);
+        bool wrote = false;
+        Status s = CommitFolded(folded, batch.get(), &wrote);
+        for (size_t i = 0; i < count; ++i) {
+          (*results)[i] = s;
+          (*committed)[i] = wrote;
+        }
+        return all && s.ok();
+      }
+      // The batch holds part of the failed gate's fold: it is not written, and what the gates
+      // before it folded into it is forgotten and folded again.
+      for (size_t j = 0; j < failed; ++j) behind[j]->projection->Forget();
+      all = false;
+      count = failed;
     }
-    const std::span<View* const> folded(behind.data(), gates);
-    bool wrote = false;
-    Status s = CommitFolded(folded, batch.get(), &wrote);
-    for (size_t i = 0; i < gates; ++i) {
-      (*results)[i] = s;
-      (*committed)[i] = wrote;
-    }
-    return s.ok();
+    return false;
   }
 
   // Folds the round's events past the view's checkpoint into `batch`, then its rows and its

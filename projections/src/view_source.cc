@@ -57,7 +57,16 @@ class LiveViewSource : public ViewSource {
       // old grant.
       const bool gate = current.front()->gates_reads();
       for (const auto& [name, other] : readers_) {
-        if (gate == (gates_.count(name) > 0)) continue;
+        const bool other_gate = gates_.count(name) > 0;
+        if (gate && other_gate && other->checkpoint().position != r->checkpoint().position) {
+          // The runner commits them in one write: apart, one could not fold (report links
+          // failing while the directory goes on), and a link revoked since would be read with
+          // the directory of after.
+          return Status::NotFound("view.not_built", "the views " + name + " and " + view +
+                                                        ", which decide who may read, are "
+                                                        "being folded; try again");
+        }
+        if (gate == other_gate) continue;
         const uint64_t gated = gate ? other->checkpoint().position : r->checkpoint().position;
         const uint64_t gating = gate ? r->checkpoint().position : other->checkpoint().position;
         if (gated > gating) {

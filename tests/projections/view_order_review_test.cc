@@ -72,6 +72,29 @@ class WatchedStore : public ForwardingViewStore {
   std::function<void(const std::map<std::string, uint64_t>&)> committed;
 };
 
+// A projection whose Flush fails with an I/O error while `*failing` (a view that cannot be
+// written, however often it is folded again).
+class FlushFails : public Projection {
+ public:
+  FlushFails(std::unique_ptr<Projection> base, const bool* failing)
+      : base_(std::move(base)), failing_(failing) {}
+  std::string_view name() const override { return base_->name(); }
+  uint32_t version() const override { return base_->version(); }
+  bool gates_reads() const override { return base_->gates_reads(); }
+  EventFilter filter() const override { return base_->filter(); }
+  bool projects_fold_apart() const override { return base_->projects_fold_apart(); }
+  Status Apply(const schema::Event& e, ViewRows* rows) override { return base_->Apply(e, rows); }
+  Status Flush(ViewRows* rows) override {
+    if (*failing_) return Status::IOError(std::string(name()) + " cannot be written (test)");
+    return base_->Flush(rows);
+  }
+  void Forget() override { base_->Forget(); }
+
+ private:
+  std::unique_ptr<Projection> base_;
+  const bool* failing_;
+};
+
 class ViewOrderReviewTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -340,6 +363,33 @@ TEST_F(ViewOrderReviewTest, DamagedReportLinksAreFoldedAgainAndTheDirectoryKeeps
   const Status read = ReadByLink("internal-link-secret", &out, {"manager"});
   ASSERT_TRUE(read.ok()) << read.ToString();
   EXPECT_NE(out.find(R"("manager":"staff")"), std::string::npos) << out;
+}
+
+// Report links that cannot fold hold no revocation back: the directory, which shares their
+// commit, is folded again without them and goes on, and a read by link, which would pair the
+// links of before with the directory of after, is told to try again until they fold.
+TEST_F(ViewOrderReviewTest, ReportLinksThatCannotFoldHoldNoRevocationBackAndTheirReadsWait) {
+  IssueAcmeLink("share", kAcmeSecretSha256, "client");
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  std::string out;
+  ASSERT_TRUE(ReadByLink("acme-link-secret", &out).ok());
+  bool failing = true;
+  runner_.reset();
+  std::vector<std::unique_ptr<Projection>> projections;
+  ASSERT_TRUE(MakeProjections({}, &projections).ok());
+  for (auto& p : projections) {
+    if (p->name() == "report-links") p = std::make_unique<FlushFails>(std::move(p), &failing);
+  }
+  ASSERT_TRUE(ProjectionRunner::Open(ProjectionRunnerOptions(), world_->log(), store_.get(),
+                                     std::move(projections), &runner_)
+                  .ok());
+  RevokeAcmeMemberThenPostInItsThread();
+  for (int attempt = 0; attempt < 3; ++attempt) EXPECT_TRUE(runner_->CatchUp().IsIOError());
+  EXPECT_EQ(ReadThreads("acme-member", &out).reason(), "view.unknown_member");
+  EXPECT_EQ(ReadByLink("acme-link-secret", &out).reason(), "view.not_built");
+  failing = false;
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_TRUE(ReadByLink("acme-link-secret", &out).ok());
 }
 
 // Report links gate reads too, and both gates go first in every round, but the directory before
