@@ -415,11 +415,12 @@ class Runner : public ProjectionRunner {
 
   // The views that gate reads, [0, gates) of `behind`, folded into one write: a reader between
   // two commits would pair the directory with report links a round older, and read a link
-  // revoked in the round with what the directory learnt after. A gate whose fold fails takes
-  // nothing of the others along: the ones before it are folded again without it and committed
-  // (a directory held back by report links that cannot fold would stop enforcing revocations),
-  // and readers refuse gates at different positions (view_source.cc). False when one failed:
-  // the round's other views then wait, and `results` says why.
+  // revoked in the round with what the directory learnt after. A gate whose fold fails does
+  // not hold back the round of those before it: they are folded again without it and committed
+  // (a directory held back by report links that cannot fold would not enforce the round's
+  // revocations), and readers refuse gates at different positions (view_source.cc). A failed
+  // commit fails them all. False when one failed: the round's other views then wait, and
+  // `results` says why.
   template <class OrderOf>
   bool FoldGates(const std::vector<View*>& behind, size_t gates, const OrderOf& order_of,
                  uint64_t last, std::vector<Status>* results, std::vector<char>* committed) {

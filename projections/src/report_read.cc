@@ -455,8 +455,18 @@ Status ValidateWorkspaceReport(const ReportRequest& request, std::vector<std::st
 
 }  // namespace
 
+// What a workspace report reads: not report links, so that links that cannot fold (which a
+// reader pairing them with the directory refuses) leave the workspace's reports served.
+static const std::vector<std::string>& WorkspaceReportViews() {
+  static const std::vector<std::string> views = {"directory", "client-report-facts",
+                                                 "internal-report-facts"};
+  return views;
+}
+
 std::vector<std::string> ReportViewsNeeded() {
-  return {"directory", "client-report-facts", "internal-report-facts", "report-links"};
+  std::vector<std::string> views = WorkspaceReportViews();
+  views.push_back("report-links");
+  return views;
 }
 
 Status ReportAsOfScope(const ReportRequest& request, uint64_t position, AsOfScope* scope) {
@@ -486,7 +496,7 @@ Status ReadReport(const ReportRequest& request, ViewSource* source, std::string*
   }
   Asker asker;
   ReportScope scope;
-  s = ResolveReportAsker(request, ReportViewsNeeded(), source, &asker, &scope);
+  s = ResolveReportAsker(request, WorkspaceReportViews(), source, &asker, &scope);
   if (!s.ok()) return s;
   if (now) {
     std::erase_if(scope.projects, [&](const auto& project) { return !now->count(project.first); });

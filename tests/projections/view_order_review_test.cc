@@ -365,9 +365,10 @@ TEST_F(ViewOrderReviewTest, DamagedReportLinksAreFoldedAgainAndTheDirectoryKeeps
   EXPECT_NE(out.find(R"("manager":"staff")"), std::string::npos) << out;
 }
 
-// Report links that cannot fold hold no revocation back: the directory, which shares their
-// commit, is folded again without them and goes on, and a read by link, which would pair the
-// links of before with the directory of after, is told to try again until they fold.
+// Report links that cannot fold hold no revocation of the round back: the directory, which
+// shares their commit, is folded again without them and goes on, and a read by link, which would
+// pair the links of before with the directory of after, is told to try again until they fold;
+// the workspace's reports, which read no link, are served meanwhile.
 TEST_F(ViewOrderReviewTest, ReportLinksThatCannotFoldHoldNoRevocationBackAndTheirReadsWait) {
   IssueAcmeLink("share", kAcmeSecretSha256, "client");
   ASSERT_TRUE(runner_->CatchUp().ok());
@@ -387,6 +388,15 @@ TEST_F(ViewOrderReviewTest, ReportLinksThatCannotFoldHoldNoRevocationBackAndThei
   for (int attempt = 0; attempt < 3; ++attempt) EXPECT_TRUE(runner_->CatchUp().IsIOError());
   EXPECT_EQ(ReadThreads("acme-member", &out).reason(), "view.unknown_member");
   EXPECT_EQ(ReadByLink("acme-link-secret", &out).reason(), "view.not_built");
+  ReportRequest owners;  // a workspace report reads no link: still served
+  owners.workspace = "northwind";
+  owners.as_member = "owner";
+  owners.now_us = kTestNowUs;
+  owners.now_date = "2027-02-01";
+  std::unique_ptr<ViewSource> source;
+  ASSERT_TRUE(OpenLiveViewSource(store_.get(), &source).ok());
+  const Status report = ReadReport(owners, source.get(), &out);
+  EXPECT_TRUE(report.ok()) << report.ToString();
   failing = false;
   ASSERT_TRUE(runner_->CatchUp().ok());
   EXPECT_TRUE(ReadByLink("acme-link-secret", &out).ok());

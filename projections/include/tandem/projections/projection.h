@@ -95,7 +95,8 @@ class Projection {
   // runner commits it before them in every batch, so no view is ever read ahead of it (a
   // member whose role was revoked would read what was folded after). Several such views are
   // folded in the order the runner is given them (MakeProjections: the directory first) and
-  // committed together in one write, so none is ever read ahead of another.
+  // committed together in one write (when one cannot fold, those before it are committed
+  // without it); readers refuse such views standing at different positions.
   virtual bool gates_reads() const { return false; }
   // The events Apply can change rows for (see EventFilter); every event unless narrowed.
   virtual EventFilter filter() const { return EventFilter::All(); }

@@ -8,9 +8,12 @@
 //    `fold_threads` threads, a whole view each, and commit independently; views readers check
 //    access in (Projection::gates_reads: the directory, report links) are committed first, all
 //    in one write, so no other view is ever read ahead of them nor one of them ahead of another
-//    (a link revoked in a round read with the directory of the round's end), and none is stored
-//    ahead of the directory except while the directory is folded again from the start
-//    (unserved until it reaches the log's head as it was).
+//    (a link revoked in a round read with the directory of the round's end; when one cannot
+//    fold, those before it are committed without it, and readers refuse gates standing apart),
+//    and none is stored ahead of the directory except while the directory is folded again from
+//    the start (unserved until it reaches the log's head as it was). A view whose fold keeps
+//    failing holds the others at most a round past its checkpoint: every round starts from the
+//    least checkpoint.
 //  - Open checks each view's stored version: a view folded by another version of its
 //    projection, or ahead of the log (a log restored from an older copy), is dropped and
 //    rebuilt; a view is never served in an old shape.
