@@ -13,6 +13,7 @@
 
 #include "cli_options.h"
 #include "kafka_flags.h"
+#include "tandem/basics/logger.h"
 #include "tandem/kafka/command_intake.h"
 #include "tandem/kafka/embedded_cluster.h"
 #include "tandem/kafka/event_relay.h"
@@ -156,6 +157,12 @@ bool StartViews(const po::variables_map& vm, Server* server) {
                                server->views.get(), std::move(projections), &server->runner);
   }
   if (s.ok()) s = server->runner->CatchUp();
+  if (!s.ok() && server->runner != nullptr && !server->runner->ViewsSetAside().empty()) {
+    // Views that cannot fold are set aside, the others caught up: serve those, and keep
+    // trying the rest (logged, and in `tandem projections`' lag).
+    LogError("serve", "starting with views set aside: " + s.ToString());
+    s = Status::OK();
+  }
   if (s.ok()) s = server->runner->Start();
   if (!s.ok()) {
     std::cerr << "tandem serve: cannot start the views: " << Printable(s.ToString());

@@ -24,6 +24,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// `s` with `context` before its message, for the failures a fold or a commit returns.
+Status Named(const Status& s, const std::string& context) {
+  const std::string message = context + ": " + s.message();
+  switch (s.code()) {
+    case Status::Code::kIOError:
+      return Status::IOError(message);
+    case Status::Code::kCorruption:
+      return Status::Corruption(s.reason(), message);
+    case Status::Code::kInvalidArgument:
+      return Status::InvalidArgument(s.reason(), message);
+    default:
+      return s;
+  }
+}
+
 struct EventKind {
   schema::Payload type;
   bool shared_with_client;
@@ -60,7 +75,11 @@ struct View {
   prometheus::Counter* fold_seconds = nullptr;    // folding its events and building its rows
   prometheus::Counter* commit_seconds = nullptr;  // writing them with its checkpoint
   bool dropped_for_damage = false;                // during the current catch-up
-  double cost = 0;                                // seconds the view's part of the last round took
+  // The rounds go on without it (SetAside). Changed under fold_mu_ and mu_, read under either.
+  bool set_aside = false;
+  Status set_aside_status;     // why: OK while it folds its way back to the others
+  Clock::time_point retry_at;  // when RetrySetAsideWhenDue folds it again
+  double cost = 0;             // seconds the view's part of the last round took
 };
 
 class Runner : public ProjectionRunner {
@@ -205,6 +224,15 @@ class Runner : public ProjectionRunner {
     return MinCheckpoint();
   }
 
+  std::vector<std::string> ViewsSetAside() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> names;
+    for (const View& v : views_) {
+      if (v.set_aside) names.push_back(v.name);
+    }
+    return names;
+  }
+
   Status LiveStatus() const override {
     std::lock_guard<std::mutex> lock(mu_);
     return live_status_;
@@ -266,6 +294,48 @@ class Runner : public ProjectionRunner {
     return views_.empty() ? log_->LastPosition() : min;
   }
 
+  // Where the views the rounds fold stand: the least checkpoint of those not set aside (of all
+  // when every one is). Under mu_ or fold_mu_.
+  uint64_t FollowFrom() const {
+    uint64_t min = UINT64_MAX;
+    for (const View& v : views_) {
+      if (!v.set_aside) min = std::min(min, v.checkpoint);
+    }
+    return min == UINT64_MAX ? MinCheckpoint() : min;
+  }
+
+  // Whether a view not set aside has yet to fold `position`. Under mu_ or fold_mu_.
+  bool AnyBehind(uint64_t position) const {
+    return std::any_of(views_.begin(), views_.end(),
+                       [&](const View& v) { return !v.set_aside && v.checkpoint < position; });
+  }
+
+  // A view (not a gate) the rounds go on without: its fold or commit failed (`why`), and one
+  // view that cannot fold an event, or be written, must keep no other view (nor tenant) from
+  // the log; or (`why` OK) it is folding its way back to the others. RetrySetAsideWhenDue
+  // folds it again from its checkpoint, a second after a failure. Under fold_mu_.
+  void SetAside(View* v, const Status& why) {
+    if (!why.ok()) {
+      LogError("projections",
+               "view set aside, the others go on without it (retried every "
+               "second) view=" +
+                   v->name + " error=" + why.ToString());
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    v->set_aside = true;
+    v->set_aside_status = why.ok() ? why : Named(why, "view " + v->name + " set aside");
+    v->retry_at = Clock::now() + (why.ok() ? Clock::duration::zero() : kRetryInterval);
+  }
+
+  // The first failure among the views set aside, named; OK when none failed. Under mu_ or
+  // fold_mu_.
+  Status SetAsideStatus() const {
+    for (const View& v : views_) {
+      if (v.set_aside && !v.set_aside_status.ok()) return v.set_aside_status;
+    }
+    return Status::OK();
+  }
+
   void SetCheckpoint(View* v, uint64_t position) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -322,7 +392,7 @@ class Runner : public ProjectionRunner {
     const uint64_t last = pages.back().back().global_position();
     std::vector<View*> behind;  // the views that have not folded the whole round
     for (View& v : views_) {
-      if (v.checkpoint >= last) continue;
+      if (v.set_aside || v.checkpoint >= last) continue;
       if (first > v.checkpoint + 1) {
         return Status::InvalidArgument("projections.hole", "events from " + std::to_string(first) +
                                                                " would leave a hole after " +
@@ -371,6 +441,11 @@ class Runner : public ProjectionRunner {
     } else if (gates_ok) {
       work();
     }
+    for (size_t i = gates; i < behind.size(); ++i) {
+      if (!results[i].ok() && results[i].reason() != "projections.view_dropped") {
+        SetAside(behind[i], results[i]);
+      }
+    }
     // The views' commits were buffered: their log records reach the operating system together
     // here, and only then is the round reported as folded (a killed process loses what was
     // not written, and folds it again from the checkpoints it reported). A store writing
@@ -393,9 +468,12 @@ class Runner : public ProjectionRunner {
     }
     PublishMetrics();
     if (options_.on_advance) options_.on_advance(Position());
-    // A real failure wins over a view dropped for damage (which CatchUp folds again).
+    // A real failure wins over a view dropped for damage (which CatchUp folds again). A view
+    // set aside fails only itself.
     Status out;
-    for (const Status& r : results) {
+    for (size_t i = 0; i < behind.size(); ++i) {
+      const Status& r = results[i];
+      if (behind[i]->set_aside) continue;
       if (r.ok() || (!out.ok() && r.reason() == "projections.view_dropped")) continue;
       if (out.ok() || out.reason() == "projections.view_dropped") out = r;
     }
@@ -514,9 +592,17 @@ class Runner : public ProjectionRunner {
     return Status::Corruption("projections.view_dropped", named.message());
   }
 
-  // Catches up; a view dropped for damage on the way is folded again from the start.
+  // Catches up; a view dropped for damage on the way is folded again from the start. Views set
+  // aside are tried again; one that still fails is set aside again, the others go on to the
+  // head, and its failure is returned.
   Status CatchUpAgainAfterDrops() {
-    for (View& v : views_) v.dropped_for_damage = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (View& v : views_) {
+        v.dropped_for_damage = false;
+        v.set_aside = false;
+      }
+    }
     Status s;
     do {
       s = CatchUpLocked();
@@ -525,13 +611,18 @@ class Runner : public ProjectionRunner {
   }
 
   Status CatchUpLocked() {
+    Status s = CatchUpRange(MinCheckpoint(), log_->LastPosition());
+    return s.ok() ? SetAsideStatus() : s;
+  }
+
+  // Folds the log's events after `from` up to `head` into the views behind, in rounds, until
+  // none is behind `head` but those set aside.
+  Status CatchUpRange(uint64_t from, uint64_t head) {
     // A round of a catch-up copies its 200,000 events; live rounds hold a few.
     struct ReleaseArena {
       std::vector<uint64_t>* arena;
       ~ReleaseArena() { *arena = {}; }
     } release{&round_arena_};
-    const uint64_t head = log_->LastPosition();
-    uint64_t from = MinCheckpoint();
     const uint64_t start = from;
     const auto began = Clock::now();
     auto last_report = began;
@@ -566,6 +657,7 @@ class Runner : public ProjectionRunner {
       if (!s.ok()) return s;
       round.clear();
       in_round = 0;
+      if (!AnyBehind(head)) break;  // what is left is for views set aside
       if (Clock::now() - last_report > std::chrono::milliseconds(250)) {
         last_report = Clock::now();
         report(false);
@@ -583,11 +675,12 @@ class Runner : public ProjectionRunner {
       return stop_;
     };
     while (!stopping()) {
+      RetrySetAsideWhenDue();
       if (sub == nullptr) {
         SubscriptionOptions so;
         {
           std::lock_guard<std::mutex> lock(mu_);
-          so.after_position = MinCheckpoint();
+          so.after_position = FollowFrom();
         }
         Status s = log_->Subscribe(so, &sub);
         if (!s.ok()) {
@@ -614,9 +707,10 @@ class Runner : public ProjectionRunner {
         batch.push_back(std::move(e));
       }
       std::lock_guard<std::mutex> fold(fold_mu_);
-      if (batch.front().global_position() > MinCheckpoint() + 1) {
+      if (batch.front().global_position() > FollowFrom() + 1) {
         // The views fell behind the subscription (a rebuild failed part-way after dropping
-        // them): folding on would leave a hole. Resume from their checkpoints.
+        // them, a view set aside could not be brought back to the others): folding on would
+        // leave a hole. Resume from their checkpoints.
         sub.reset();
         batch.clear();
         continue;
@@ -628,9 +722,49 @@ class Runner : public ProjectionRunner {
         Pause(s);
       } else {
         std::lock_guard<std::mutex> lock(mu_);
-        live_status_ = Status::OK();
+        live_status_ = SetAsideStatus();
       }
     }
+  }
+
+  // Folds the views set aside whose retry is due a round further (`catch_up_batch_events` at
+  // most, so that the others' live rounds never wait longer than a catch-up round for them),
+  // towards where the others stand (the log's head when every view is set aside). Those that
+  // reach the others go on with them from the next round; those still behind go on at the next
+  // call; one that fails again is set aside for another second.
+  void RetrySetAsideWhenDue() {
+    std::lock_guard<std::mutex> fold(fold_mu_);
+    std::vector<View*> due;
+    uint64_t from = UINT64_MAX, others = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const auto now = Clock::now();
+      for (View& v : views_) {
+        if (v.set_aside && v.retry_at <= now) due.push_back(&v);
+      }
+      if (due.empty()) return;
+      const bool all =
+          std::all_of(views_.begin(), views_.end(), [](const View& v) { return v.set_aside; });
+      others = all ? log_->LastPosition() : FollowFrom();
+      for (View* v : due) {
+        v->set_aside = false;
+        from = std::min(from, v->checkpoint);
+      }
+    }
+    const uint64_t to =
+        std::min(others, from + std::max<uint64_t>(1, options_.catch_up_batch_events));
+    const Status s = from < to ? CatchUpRange(from, to) : Status::OK();
+    for (View* v : due) {
+      if (v->set_aside) continue;  // failed again
+      if (v->checkpoint < others) {
+        SetAside(v, s);
+      } else {
+        LogInfo("projections", "view back with the others view=" + v->name +
+                                   " position=" + std::to_string(v->checkpoint));
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    live_status_ = SetAsideStatus();
   }
 
   void Pause(const Status& s) {
@@ -653,6 +787,8 @@ class Runner : public ProjectionRunner {
   std::condition_variable stop_cv_;
   bool stop_ = false;
   Status live_status_;
+  static constexpr std::chrono::seconds kRetryInterval{1};
+  Clock::time_point retry_set_aside_at_;  // under mu_
   std::thread thread_;
 };
 

@@ -1,6 +1,7 @@
 // Review of 9fc42d4 (each view commits its rows and checkpoint on its own): the directory decides
 // who may read what, so no view may be readable ahead of it. The real views database, watched
 // at every commit by a reader asking as a member, as a server would between two commits.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "command_world.h"
+#include "failing_projection.h"
 #include "forwarding_view_store.h"
 #include "tandem/projections/projection_runner.h"
 #include "tandem/projections/reports.h"
@@ -70,29 +72,6 @@ class WatchedStore : public ForwardingViewStore {
   std::function<void(std::string_view)> after_new_reader;
   // After each commit, with the checkpoints it wrote (view -> position).
   std::function<void(const std::map<std::string, uint64_t>&)> committed;
-};
-
-// A projection whose Flush fails with an I/O error while `*failing` (a view that cannot be
-// written, however often it is folded again).
-class FlushFails : public Projection {
- public:
-  FlushFails(std::unique_ptr<Projection> base, const bool* failing)
-      : base_(std::move(base)), failing_(failing) {}
-  std::string_view name() const override { return base_->name(); }
-  uint32_t version() const override { return base_->version(); }
-  bool gates_reads() const override { return base_->gates_reads(); }
-  EventFilter filter() const override { return base_->filter(); }
-  bool projects_fold_apart() const override { return base_->projects_fold_apart(); }
-  Status Apply(const schema::Event& e, ViewRows* rows) override { return base_->Apply(e, rows); }
-  Status Flush(ViewRows* rows) override {
-    if (*failing_) return Status::IOError(std::string(name()) + " cannot be written (test)");
-    return base_->Flush(rows);
-  }
-  void Forget() override { base_->Forget(); }
-
- private:
-  std::unique_ptr<Projection> base_;
-  const bool* failing_;
 };
 
 class ViewOrderReviewTest : public ::testing::Test {
@@ -374,7 +353,7 @@ TEST_F(ViewOrderReviewTest, ReportLinksThatCannotFoldHoldNoRevocationBackAndThei
   ASSERT_TRUE(runner_->CatchUp().ok());
   std::string out;
   ASSERT_TRUE(ReadByLink("acme-link-secret", &out).ok());
-  bool failing = true;
+  std::atomic<bool> failing{true};
   runner_.reset();
   std::vector<std::unique_ptr<Projection>> projections;
   ASSERT_TRUE(MakeProjections({}, &projections).ok());

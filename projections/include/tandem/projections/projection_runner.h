@@ -11,9 +11,11 @@
 //    (a link revoked in a round read with the directory of the round's end; when one cannot
 //    fold, those before it are committed without it, and readers refuse gates standing apart),
 //    and none is stored ahead of the directory except while the directory is folded again from
-//    the start (unserved until it reaches the log's head as it was). A view whose fold keeps
-//    failing holds the others at most a round past its checkpoint: every round starts from the
-//    least checkpoint.
+//    the start (unserved until it reaches the log's head as it was). A gate that cannot fold or
+//    be written holds every view back; any other view that cannot is set aside: the rounds go on
+//    without it, and it is folded again from its checkpoint every second (LiveStatus names it
+//    meanwhile) until it reaches the others and goes on with them. A catch-up goes on without
+//    it to the head and then returns its failure; the next CatchUp or Rebuild tries it again.
 //  - Open checks each view's stored version: a view folded by another version of its
 //    projection, or ahead of the log (a log restored from an older copy), is dropped and
 //    rebuilt; a view is never served in an old shape.
@@ -103,7 +105,11 @@ class ProjectionRunner {
   virtual Status WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) = 0;
   // The lowest checkpoint among the views.
   virtual uint64_t Position() const = 0;
-  // The error the live thread is retrying after; OK again once a batch commits.
+  // The views set aside (their fold or commit failed), folded again every second while
+  // following live, and by the next CatchUp or Rebuild.
+  virtual std::vector<std::string> ViewsSetAside() const = 0;
+  // The error the live thread is retrying after (a view set aside, or a round that could not
+  // be committed); OK again once a batch commits and no view is set aside.
   virtual Status LiveStatus() const = 0;
 };
 
