@@ -157,7 +157,7 @@ bool StartViews(const po::variables_map& vm, Server* server) {
                                server->views.get(), std::move(projections), &server->runner);
   }
   if (s.ok()) s = server->runner->CatchUp();
-  if (!s.ok() && server->runner != nullptr && !server->runner->ViewsSetAside().empty()) {
+  if (!s.ok() && server->runner != nullptr && server->runner->CaughtUpButForViewsSetAside()) {
     // Views that cannot fold are set aside, the others caught up: serve those, and keep
     // trying the rest (logged, and in `tandem projections`' lag).
     LogError("serve", "starting with views set aside: " + s.ToString());

@@ -79,6 +79,7 @@ struct View {
   bool set_aside = false;
   Status set_aside_status;     // why: OK while it folds its way back to the others
   Clock::time_point retry_at;  // when RetrySetAsideWhenDue folds it again
+  int failures = 0;            // in a row, for the retries' back-off
   double cost = 0;             // seconds the view's part of the last round took
 };
 
@@ -235,7 +236,12 @@ class Runner : public ProjectionRunner {
 
   Status LiveStatus() const override {
     std::lock_guard<std::mutex> lock(mu_);
-    return live_status_;
+    return live_status_.ok() ? SetAsideStatus() : live_status_;
+  }
+
+  bool CaughtUpButForViewsSetAside() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return caught_up_but_set_aside_;
   }
 
  private:
@@ -304,6 +310,10 @@ class Runner : public ProjectionRunner {
     return min == UINT64_MAX ? MinCheckpoint() : min;
   }
 
+  bool AllSetAside() const {  // under mu_ or fold_mu_
+    return std::all_of(views_.begin(), views_.end(), [](const View& v) { return v.set_aside; });
+  }
+
   // Whether a view not set aside has yet to fold `position`. Under mu_ or fold_mu_.
   bool AnyBehind(uint64_t position) const {
     return std::any_of(views_.begin(), views_.end(),
@@ -323,8 +333,15 @@ class Runner : public ProjectionRunner {
     }
     std::lock_guard<std::mutex> lock(mu_);
     v->set_aside = true;
-    v->set_aside_status = why.ok() ? why : Named(why, "view " + v->name + " set aside");
-    v->retry_at = Clock::now() + (why.ok() ? Clock::duration::zero() : kRetryInterval);
+    const std::string named = "view " + v->name;
+    v->set_aside_status = why.ok() || why.message().rfind(named + ":", 0) == 0
+                              ? why
+                              : Named(why, named + " set aside");
+    // A view that keeps failing is tried less often (up to once a minute): each try folds a
+    // round that the others' live rounds wait for.
+    v->failures = why.ok() ? 0 : std::min(v->failures + 1, 7);
+    v->retry_at = Clock::now() +
+                  (why.ok() ? Clock::duration::zero() : kRetryInterval * (1 << (v->failures - 1)));
   }
 
   // The first failure among the views set aside, named; OK when none failed. Under mu_ or
@@ -401,6 +418,7 @@ class Runner : public ProjectionRunner {
       }
       behind.push_back(&v);
     }
+    if (behind.empty()) return Status::OK();  // a range only views set aside have to fold
     // The views readers check access in (the directory, then report links) are folded first,
     // on this thread, in the order the runner was given them whatever each cost the round
     // before, and committed in one write (FoldGates): the others never get ahead of them, and
@@ -442,8 +460,13 @@ class Runner : public ProjectionRunner {
       work();
     }
     for (size_t i = gates; i < behind.size(); ++i) {
-      if (!results[i].ok() && results[i].reason() != "projections.view_dropped") {
+      if (results[i].ok()) continue;
+      if (results[i].reason() != "projections.view_dropped") {
         SetAside(behind[i], results[i]);
+      } else if (kind == RoundKind::kLive) {
+        // Folded again from the start in catch-up rounds beside the live ones, rather than
+        // holding every view until live rounds have walked the whole log again.
+        SetAside(behind[i], Status::OK());
       }
     }
     // The views' commits were buffered: their log records reach the operating system together
@@ -612,6 +635,8 @@ class Runner : public ProjectionRunner {
 
   Status CatchUpLocked() {
     Status s = CatchUpRange(MinCheckpoint(), log_->LastPosition());
+    std::lock_guard<std::mutex> lock(mu_);
+    caught_up_but_set_aside_ = s.ok() && !SetAsideStatus().ok();
     return s.ok() ? SetAsideStatus() : s;
   }
 
@@ -641,12 +666,13 @@ class Runner : public ProjectionRunner {
     // up to 1,000; the reader keeps a round ahead, so reading overlaps folding.
     const size_t batch_events = std::max<size_t>(1, options_.catch_up_batch_events);
     const size_t page_size = std::min<size_t>(1000, batch_events);
-    LogPageReader reader(log_, from, head, page_size, batch_events / page_size + 2);
+    const size_t pages_ahead = batch_events / page_size + 2;
+    auto reader = std::make_unique<LogPageReader>(log_, from, head, page_size, pages_ahead);
     std::vector<std::vector<RecordedEvent>> round;
     size_t in_round = 0;
     while (from < head) {
       std::vector<RecordedEvent> page;
-      Status s = reader.Next(&page);
+      Status s = reader->Next(&page);
       if (s.ok() && page.empty()) s = Status::Corruption("the log ended before its last position");
       if (!s.ok()) return s;
       from = page.back().global_position();
@@ -658,6 +684,11 @@ class Runner : public ProjectionRunner {
       round.clear();
       in_round = 0;
       if (!AnyBehind(head)) break;  // what is left is for views set aside
+      // A view set aside far behind the others leaves rounds none would fold: read from them.
+      if (const uint64_t ahead = FollowFrom(); ahead > from + batch_events) {
+        from = ahead;
+        reader = std::make_unique<LogPageReader>(log_, from, head, page_size, pages_ahead);
+      }
       if (Clock::now() - last_report > std::chrono::milliseconds(250)) {
         last_report = Clock::now();
         report(false);
@@ -676,6 +707,11 @@ class Runner : public ProjectionRunner {
     };
     while (!stopping()) {
       RetrySetAsideWhenDue();
+      if (AllSetAside()) {  // nothing to follow until one is back (a runner without gates)
+        std::unique_lock<std::mutex> lock(mu_);
+        stop_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_; });
+        continue;
+      }
       if (sub == nullptr) {
         SubscriptionOptions so;
         {
@@ -722,7 +758,7 @@ class Runner : public ProjectionRunner {
         Pause(s);
       } else {
         std::lock_guard<std::mutex> lock(mu_);
-        live_status_ = SetAsideStatus();
+        live_status_ = Status::OK();
       }
     }
   }
@@ -743,28 +779,28 @@ class Runner : public ProjectionRunner {
         if (v.set_aside && v.retry_at <= now) due.push_back(&v);
       }
       if (due.empty()) return;
-      const bool all =
-          std::all_of(views_.begin(), views_.end(), [](const View& v) { return v.set_aside; });
-      others = all ? log_->LastPosition() : FollowFrom();
+      others = AllSetAside() ? log_->LastPosition() : FollowFrom();
       for (View* v : due) {
         v->set_aside = false;
         from = std::min(from, v->checkpoint);
       }
     }
-    const uint64_t to =
-        std::min(others, from + std::max<uint64_t>(1, options_.catch_up_batch_events));
+    // A round no longer than ten live batches: the live rounds of the others wait for it.
+    const uint64_t round = std::max<uint64_t>(
+        1, std::min<uint64_t>(options_.catch_up_batch_events, 10 * options_.max_batch_events));
+    const uint64_t to = std::min(others, from + round);
     const Status s = from < to ? CatchUpRange(from, to) : Status::OK();
     for (View* v : due) {
       if (v->set_aside) continue;  // failed again
       if (v->checkpoint < others) {
         SetAside(v, s);
       } else {
+        v->failures = 0;
+        v->dropped_for_damage = false;  // may be dropped again if damaged again
         LogInfo("projections", "view back with the others view=" + v->name +
                                    " position=" + std::to_string(v->checkpoint));
       }
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    live_status_ = SetAsideStatus();
   }
 
   void Pause(const Status& s) {
@@ -786,9 +822,9 @@ class Runner : public ProjectionRunner {
   std::condition_variable advanced_;
   std::condition_variable stop_cv_;
   bool stop_ = false;
-  Status live_status_;
+  Status live_status_;  // of the last live round; LiveStatus adds the views set aside
+  bool caught_up_but_set_aside_ = false;  // under mu_
   static constexpr std::chrono::seconds kRetryInterval{1};
-  Clock::time_point retry_set_aside_at_;  // under mu_
   std::thread thread_;
 };
 

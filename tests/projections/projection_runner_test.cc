@@ -285,6 +285,8 @@ TEST_F(ProjectionRunnerTest, AViewSetAsideCatchesUpWithTheOthersOnceItCanBeWritt
   for (int i = 0; i < 20; ++i) PostClientComment("q" + std::to_string(i));
   ASSERT_TRUE(
       Within(milliseconds(10000), [&] { return ViewsAtHead() == StoredViewNames().size() - 1; }));
+  EXPECT_LT(CheckpointOf("client-feed"), Head());
+  EXPECT_EQ(runner_->ViewsSetAside(), std::vector<std::string>{"client-feed"});
   view_fails_ = false;
   PostClientComment("last");
   // Tried again every second from its checkpoint, then folded with the others.
@@ -308,10 +310,30 @@ TEST_F(ProjectionRunnerTest, ACatchUpGoesOnToTheHeadPastAViewThatCannotBeWritten
   EXPECT_NE(s.message().find("client-feed"), std::string::npos) << s.ToString();
   EXPECT_EQ(ViewsAtHead(), StoredViewNames().size() - 1);
   EXPECT_EQ(runner_->ViewsSetAside(), std::vector<std::string>{"client-feed"});
+  EXPECT_TRUE(runner_->CaughtUpButForViewsSetAside());
   view_fails_ = false;
   ASSERT_TRUE(runner_->CatchUp().ok());
   EXPECT_TRUE(runner_->ViewsSetAside().empty());
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+// `tandem serve` starts following with views set aside, not past a failure of the directory
+// that came after one was set aside.
+TEST_F(ProjectionRunnerTest, ACatchUpStoppedByTheDirectoryIsNotTakenForOneWithViewsSetAside) {
+  failing_view_ = "client-feed";
+  ProjectionRunnerOptions small_rounds;
+  small_rounds.catch_up_batch_events = 5;
+  OpenViews(small_rounds);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  for (int i = 0; i < 20; ++i) PostClientComment("q" + std::to_string(i));
+  view_fails_ = true;
+  store_->FailCommits(1000, 12);  // the first round's writes, then none: a later round's gates fail
+  const Status s = runner_->CatchUp();
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_EQ(s.message().find("client-feed"), std::string::npos) << s.ToString();
+  EXPECT_FALSE(runner_->CaughtUpButForViewsSetAside());
+  const std::vector<std::string> set_aside = runner_->ViewsSetAside();
+  EXPECT_NE(std::find(set_aside.begin(), set_aside.end(), "client-feed"), set_aside.end());
 }
 
 // The views readers check access in never fall behind the others: when the directory's write

@@ -185,6 +185,22 @@ TEST_F(DamagedRowTest, ADamagedViewIsFoldedAgainFromTheLog) {
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+// Following live, a view dropped for damage is folded again from the start beside the others'
+// live rounds (set aside until it reaches them), and ends as a rebuild would.
+TEST_F(DamagedRowTest, ADamagedViewIsFoldedAgainWhileFollowingLive) {
+  DamageAcmeFeedRow();
+  ProjectionRunner* runner = world_->runner();
+  ASSERT_TRUE(runner->Start().ok());
+  Comment("acme-member", "p-acme", "while-live", "hello again");
+  ASSERT_TRUE(
+      runner->WaitForPosition(world_->log()->LastPosition(), std::chrono::seconds(10)).ok());
+  runner->Stop();
+  EXPECT_TRUE(runner->ViewsSetAside().empty());
+  const std::string live = world_->Hash("client-feed");
+  ASSERT_TRUE(runner->Rebuild({"client-feed"}).ok());
+  EXPECT_EQ(world_->Hash("client-feed"), live);
+}
+
 // Found in review: A string that is not UTF-8 in one event (the log verifies the FlatBuffer, never
 // the text; the domain's folds "trust no event's shape") is written raw into view rows by
 // boost::json::serialize, and boost::json::parse refuses it when the row is read back: the

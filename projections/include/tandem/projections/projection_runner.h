@@ -13,9 +13,12 @@
 //    and none is stored ahead of the directory except while the directory is folded again from
 //    the start (unserved until it reaches the log's head as it was). A gate that cannot fold or
 //    be written holds every view back; any other view that cannot is set aside: the rounds go on
-//    without it, and it is folded again from its checkpoint every second (LiveStatus names it
-//    meanwhile) until it reaches the others and goes on with them. A catch-up goes on without
-//    it to the head and then returns its failure; the next CatchUp or Rebuild tries it again.
+//    without it, and it is folded again from its checkpoint a second later (then less often, up
+//    to once a minute, while it keeps failing; LiveStatus names it meanwhile), in rounds of at
+//    most ten live batches between the others' live rounds, until it reaches them and goes on
+//    with them. A view dropped for damage while following live comes back the same way. A
+//    catch-up goes on without it to the head and then returns its failure
+//    (CaughtUpButForViewsSetAside); the next CatchUp or Rebuild tries it again.
 //  - Open checks each view's stored version: a view folded by another version of its
 //    projection, or ahead of the log (a log restored from an older copy), is dropped and
 //    rebuilt; a view is never served in an old shape.
@@ -105,11 +108,14 @@ class ProjectionRunner {
   virtual Status WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) = 0;
   // The lowest checkpoint among the views.
   virtual uint64_t Position() const = 0;
-  // The views set aside (their fold or commit failed), folded again every second while
-  // following live, and by the next CatchUp or Rebuild.
+  // The views set aside (their fold or commit failed, or they are folding their way back to
+  // the others), folded again while following live, and by the next CatchUp or Rebuild.
   virtual std::vector<std::string> ViewsSetAside() const = 0;
-  // The error the live thread is retrying after (a view set aside, or a round that could not
-  // be committed); OK again once a batch commits and no view is set aside.
+  // Whether the last CatchUp or Rebuild folded every view to the head but those set aside: its
+  // failure is theirs alone, and following live is worth starting.
+  virtual bool CaughtUpButForViewsSetAside() const = 0;
+  // The error the live thread is retrying after (a round that could not be committed), else
+  // the failure of a view set aside; OK once a batch commits and no view set aside failed.
   virtual Status LiveStatus() const = 0;
 };
 
