@@ -184,6 +184,18 @@ class ProjectionRunnerTest : public ::testing::Test {
 
   uint64_t Head() { return world_->log()->LastPosition(); }
 
+  // Views folded in rounds of 5 events, caught up; then `comments` client comments, and the
+  // feed can no longer be written.
+  void FeedFailsAfterComments(int comments) {
+    failing_view_ = "client-feed";
+    ProjectionRunnerOptions small_rounds;
+    small_rounds.catch_up_batch_events = 5;
+    OpenViews(small_rounds);
+    ASSERT_TRUE(runner_->CatchUp().ok());
+    for (int i = 0; i < comments; ++i) PostClientComment("q" + std::to_string(i));
+    view_fails_ = true;
+  }
+
   uint64_t CheckpointOf(const std::string& view) {
     ViewCheckpoint c;
     EXPECT_TRUE(store_->GetCheckpoint(view, &c).ok()) << view;
@@ -275,12 +287,7 @@ TEST_F(ProjectionRunnerTest, AViewThatCannotBeWrittenHoldsNoOtherViewBackWhileFo
 
 // Brought back a catch-up round at a time (5 events here), the others' live rounds between.
 TEST_F(ProjectionRunnerTest, AViewSetAsideCatchesUpWithTheOthersOnceItCanBeWrittenAgain) {
-  failing_view_ = "client-feed";
-  ProjectionRunnerOptions small_rounds;
-  small_rounds.catch_up_batch_events = 5;
-  OpenViews(small_rounds);
-  ASSERT_TRUE(runner_->CatchUp().ok());
-  view_fails_ = true;
+  FeedFailsAfterComments(0);
   ASSERT_TRUE(runner_->Start().ok());
   for (int i = 0; i < 20; ++i) PostClientComment("q" + std::to_string(i));
   ASSERT_TRUE(
@@ -298,13 +305,7 @@ TEST_F(ProjectionRunnerTest, AViewSetAsideCatchesUpWithTheOthersOnceItCanBeWritt
 
 // A catch-up of many rounds folds every other view to the head, then says which one it could not.
 TEST_F(ProjectionRunnerTest, ACatchUpGoesOnToTheHeadPastAViewThatCannotBeWritten) {
-  failing_view_ = "client-feed";
-  ProjectionRunnerOptions small_rounds;
-  small_rounds.catch_up_batch_events = 5;
-  OpenViews(small_rounds);
-  ASSERT_TRUE(runner_->CatchUp().ok());
-  for (int i = 0; i < 20; ++i) PostClientComment("q" + std::to_string(i));
-  view_fails_ = true;
+  FeedFailsAfterComments(20);
   const Status s = runner_->CatchUp();
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
   EXPECT_NE(s.message().find("client-feed"), std::string::npos) << s.ToString();
@@ -320,13 +321,7 @@ TEST_F(ProjectionRunnerTest, ACatchUpGoesOnToTheHeadPastAViewThatCannotBeWritten
 // `tandem serve` starts following with views set aside, not past a failure of the directory
 // that came after one was set aside.
 TEST_F(ProjectionRunnerTest, ACatchUpStoppedByTheDirectoryIsNotTakenForOneWithViewsSetAside) {
-  failing_view_ = "client-feed";
-  ProjectionRunnerOptions small_rounds;
-  small_rounds.catch_up_batch_events = 5;
-  OpenViews(small_rounds);
-  ASSERT_TRUE(runner_->CatchUp().ok());
-  for (int i = 0; i < 20; ++i) PostClientComment("q" + std::to_string(i));
-  view_fails_ = true;
+  FeedFailsAfterComments(20);
   store_->FailCommits(1000, 12);  // the first round's writes, then none: a later round's gates fail
   const Status s = runner_->CatchUp();
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
