@@ -80,6 +80,7 @@ struct View {
   Status set_aside_status;     // why: OK while it folds its way back to the others
   Clock::time_point retry_at;  // when RetrySetAsideWhenDue folds it again
   int failures = 0;            // in a row, for the retries' back-off
+  bool retrying = false;       // folded by RetrySetAsideWhenDue now: still set aside to readers
   double cost = 0;             // seconds the view's part of the last round took
 };
 
@@ -149,6 +150,10 @@ class Runner : public ProjectionRunner {
     // Dropped views are not served again before they are folded to the head: a log that stops
     // reading half-way (a damaged table) would leave none, where the old ones still read.
     // Outside the fold lock: a runner following live goes on meanwhile.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      caught_up_but_set_aside_ = false;
+    }
     Status checked = CheckLogBeforeDropping();
     if (!checked.ok()) return checked;
     std::lock_guard<std::mutex> fold(fold_mu_);
@@ -229,7 +234,7 @@ class Runner : public ProjectionRunner {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<std::string> names;
     for (const View& v : views_) {
-      if (v.set_aside) names.push_back(v.name);
+      if (v.set_aside || v.retrying) names.push_back(v.name);
     }
     return names;
   }
@@ -325,11 +330,15 @@ class Runner : public ProjectionRunner {
   // the log; or (`why` OK) it is folding its way back to the others. RetrySetAsideWhenDue
   // folds it again from its checkpoint, a second after a failure. Under fold_mu_.
   void SetAside(View* v, const Status& why) {
+    // A view that keeps failing is tried less often (1, 2, 4 ... 64 s): each try folds a round
+    // that the others' live rounds wait for.
+    const int failures = why.ok() ? 0 : std::min(v->failures + 1, 7);
+    const Clock::duration delay =
+        why.ok() ? Clock::duration::zero() : kRetryInterval * (1 << (failures - 1));
     if (!why.ok()) {
-      LogError("projections",
-               "view set aside, the others go on without it (retried every "
-               "second) view=" +
-                   v->name + " error=" + why.ToString());
+      LogError("projections", "view set aside, the others go on without it (tried again in " +
+                                  std::to_string(kRetryInterval.count() << (failures - 1)) +
+                                  " s) view=" + v->name + " error=" + why.ToString());
     }
     std::lock_guard<std::mutex> lock(mu_);
     v->set_aside = true;
@@ -337,18 +346,15 @@ class Runner : public ProjectionRunner {
     v->set_aside_status = why.ok() || why.message().rfind(named + ":", 0) == 0
                               ? why
                               : Named(why, named + " set aside");
-    // A view that keeps failing is tried less often (up to once a minute): each try folds a
-    // round that the others' live rounds wait for.
-    v->failures = why.ok() ? 0 : std::min(v->failures + 1, 7);
-    v->retry_at = Clock::now() +
-                  (why.ok() ? Clock::duration::zero() : kRetryInterval * (1 << (v->failures - 1)));
+    v->failures = failures;
+    v->retry_at = Clock::now() + delay;
   }
 
   // The first failure among the views set aside, named; OK when none failed. Under mu_ or
   // fold_mu_.
   Status SetAsideStatus() const {
     for (const View& v : views_) {
-      if (v.set_aside && !v.set_aside_status.ok()) return v.set_aside_status;
+      if ((v.set_aside || v.retrying) && !v.set_aside_status.ok()) return v.set_aside_status;
     }
     return Status::OK();
   }
@@ -621,9 +627,11 @@ class Runner : public ProjectionRunner {
   Status CatchUpAgainAfterDrops() {
     {
       std::lock_guard<std::mutex> lock(mu_);
+      caught_up_but_set_aside_ = false;
       for (View& v : views_) {
         v.dropped_for_damage = false;
         v.set_aside = false;
+        v.failures = 0;
       }
     }
     Status s;
@@ -641,8 +649,8 @@ class Runner : public ProjectionRunner {
   }
 
   // Folds the log's events after `from` up to `head` into the views behind, in rounds, until
-  // none is behind `head` but those set aside.
-  Status CatchUpRange(uint64_t from, uint64_t head) {
+  // none is behind `head` but those set aside; reports progress when `report_progress`.
+  Status CatchUpRange(uint64_t from, uint64_t head, bool report_progress = true) {
     // A round of a catch-up copies its 200,000 events; live rounds hold a few.
     struct ReleaseArena {
       std::vector<uint64_t>* arena;
@@ -652,7 +660,7 @@ class Runner : public ProjectionRunner {
     const auto began = Clock::now();
     auto last_report = began;
     auto report = [&](bool finished) {
-      if (!options_.progress) return;
+      if (!options_.progress || !report_progress) return;
       CatchUpProgress p;
       p.total = head - start;
       p.done = from - start;
@@ -707,10 +715,19 @@ class Runner : public ProjectionRunner {
     };
     while (!stopping()) {
       RetrySetAsideWhenDue();
-      if (AllSetAside()) {  // nothing to follow until one is back (a runner without gates)
+      std::chrono::milliseconds wait(100);  // for the next event: less when a retry is due
+      {
         std::unique_lock<std::mutex> lock(mu_);
-        stop_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_; });
-        continue;
+        for (const View& v : views_) {
+          if (!v.set_aside) continue;
+          const auto until =
+              std::chrono::ceil<std::chrono::milliseconds>(v.retry_at - Clock::now());
+          wait = std::clamp(until, std::chrono::milliseconds(0), wait);
+        }
+        if (AllSetAside()) {  // nothing to follow until one is back (a runner without gates)
+          stop_cv_.wait_for(lock, wait, [&] { return stop_; });
+          continue;
+        }
       }
       if (sub == nullptr) {
         SubscriptionOptions so;
@@ -725,7 +742,7 @@ class Runner : public ProjectionRunner {
         }
       }
       RecordedEvent e;
-      Status s = sub->Next(&e, std::chrono::milliseconds(100));
+      Status s = sub->Next(&e, wait);
       if (s.IsTimedOut()) {
         PublishMetrics();
         continue;
@@ -763,42 +780,50 @@ class Runner : public ProjectionRunner {
     }
   }
 
-  // Folds the views set aside whose retry is due a round further (`catch_up_batch_events` at
-  // most, so that the others' live rounds never wait longer than a catch-up round for them),
-  // towards where the others stand (the log's head when every view is set aside). Those that
-  // reach the others go on with them from the next round; those still behind go on at the next
-  // call; one that fails again is set aside for another second.
+  // Folds the views set aside whose retry is due further, at most ten live batches (the live
+  // rounds of the others wait for it), towards where the others stand (the log's head when
+  // every view is set aside). Those that reach the others go on with them from the next round;
+  // those still behind go on at the next call; one that fails again is set aside for longer.
   void RetrySetAsideWhenDue() {
     std::lock_guard<std::mutex> fold(fold_mu_);
-    std::vector<View*> due;
+    std::vector<std::pair<View*, uint64_t>> due;  // with its checkpoint before the retry
     uint64_t from = UINT64_MAX, others = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       const auto now = Clock::now();
       for (View& v : views_) {
-        if (v.set_aside && v.retry_at <= now) due.push_back(&v);
+        if (v.set_aside && v.retry_at <= now) due.emplace_back(&v, v.checkpoint);
       }
       if (due.empty()) return;
       others = AllSetAside() ? log_->LastPosition() : FollowFrom();
-      for (View* v : due) {
+      for (auto [v, checkpoint] : due) {
         v->set_aside = false;
-        from = std::min(from, v->checkpoint);
+        v->retrying = true;
+        from = std::min(from, checkpoint);
       }
     }
-    // A round no longer than ten live batches: the live rounds of the others wait for it.
-    const uint64_t round = std::max<uint64_t>(
-        1, std::min<uint64_t>(options_.catch_up_batch_events, 10 * options_.max_batch_events));
-    const uint64_t to = std::min(others, from + round);
-    const Status s = from < to ? CatchUpRange(from, to) : Status::OK();
-    for (View* v : due) {
-      if (v->set_aside) continue;  // failed again
-      if (v->checkpoint < others) {
-        SetAside(v, s);
-      } else {
+    const uint64_t to =
+        std::min(others, from + 10 * std::max<uint64_t>(1, options_.max_batch_events));
+    Status s = from < to ? CatchUpRange(from, to, /*report_progress=*/false) : Status::OK();
+    // A view dropped for damage on the way comes back from the start like one behind.
+    if (s.reason() == "projections.view_dropped") s = Status::OK();
+    for (auto [v, before] : due) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        v->retrying = false;
+      }
+      if (v->set_aside) continue;  // failed again: SetAside said why
+      if (v->checkpoint >= others) {
         v->failures = 0;
         v->dropped_for_damage = false;  // may be dropped again if damaged again
         LogInfo("projections", "view back with the others view=" + v->name +
                                    " position=" + std::to_string(v->checkpoint));
+      } else if (v->checkpoint > before || !s.ok()) {
+        SetAside(v, s);  // on its way back, or the round failed
+      } else {
+        // Not reached in this round (a view further behind went first): as it was.
+        std::lock_guard<std::mutex> lock(mu_);
+        v->set_aside = true;
       }
     }
   }

@@ -296,7 +296,7 @@ TEST_F(ProjectionRunnerTest, AViewSetAsideCatchesUpWithTheOthersOnceItCanBeWritt
   EXPECT_EQ(runner_->ViewsSetAside(), std::vector<std::string>{"client-feed"});
   view_fails_ = false;
   PostClientComment("last");
-  // Tried again every second from its checkpoint, then folded with the others.
+  // Tried again a second later from its checkpoint, then folded with the others.
   ASSERT_TRUE(runner_->WaitForPosition(Head(), milliseconds(10000)).ok());
   runner_->Stop();
   EXPECT_TRUE(runner_->LiveStatus().ok()) << runner_->LiveStatus().ToString();

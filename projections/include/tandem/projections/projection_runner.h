@@ -14,7 +14,7 @@
 //    the start (unserved until it reaches the log's head as it was). A gate that cannot fold or
 //    be written holds every view back; any other view that cannot is set aside: the rounds go on
 //    without it, and it is folded again from its checkpoint a second later (then less often, up
-//    to once a minute, while it keeps failing; LiveStatus names it meanwhile), in rounds of at
+//    to every 64 s, while it keeps failing; LiveStatus names it meanwhile), in rounds of at
 //    most ten live batches between the others' live rounds, until it reaches them and goes on
 //    with them. A view dropped for damage while following live comes back the same way. A
 //    catch-up goes on without it to the head and then returns its failure
