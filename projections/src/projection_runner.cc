@@ -342,6 +342,7 @@ class Runner : public ProjectionRunner {
     }
     std::lock_guard<std::mutex> lock(mu_);
     v->set_aside = true;
+    v->retrying = false;
     const std::string named = "view " + v->name;
     v->set_aside_status = why.ok() || why.message().rfind(named + ":", 0) == 0
                               ? why
@@ -808,12 +809,12 @@ class Runner : public ProjectionRunner {
     // A view dropped for damage on the way comes back from the start like one behind.
     if (s.reason() == "projections.view_dropped") s = Status::OK();
     for (auto [v, before] : due) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        v->retrying = false;
-      }
       if (v->set_aside) continue;  // failed again: SetAside said why
       if (v->checkpoint >= others) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          v->retrying = false;
+        }
         v->failures = 0;
         v->dropped_for_damage = false;  // may be dropped again if damaged again
         LogInfo("projections", "view back with the others view=" + v->name +
@@ -824,6 +825,7 @@ class Runner : public ProjectionRunner {
         // Not reached in this round (a view further behind went first): as it was.
         std::lock_guard<std::mutex> lock(mu_);
         v->set_aside = true;
+        v->retrying = false;
       }
     }
   }

@@ -599,13 +599,14 @@ TEST_F(ViewOrderReviewTest, AViewWaitingForAPositionPastTheLogsHeadIsFoldedAgain
   EXPECT_TRUE(ReadThreads("acme-member", &out).ok());
 }
 
-// The commit that would reach the mark fails: the mark stays, and the smaller live rounds that
-// fold the rest never serve the view part-built.
+// The commit that would reach the mark fails: the mark stays, and the smaller rounds that fold
+// the rest once following live (the view set aside, brought back ten live batches at a time)
+// never serve the view part-built.
 TEST_F(ViewOrderReviewTest, AFailedCommitAtTheReadyPositionKeepsTheViewUnserved) {
   ASSERT_TRUE(runner_->CatchUp().ok());
   ProjectionRunnerOptions options;
   options.fold_threads = 1;
-  options.max_batch_events = 2;  // live rounds smaller than the catch-up's
+  options.max_batch_events = 2;  // rounds smaller than the catch-up's
   ReopenRunner(options);
   int commits = 0;
   store_->fail_commit = [&](const std::set<std::string>& views) {
