@@ -94,7 +94,9 @@ class ProjectionRunnerTest : public ::testing::Test {
     std::vector<std::unique_ptr<Projection>> projections;
     ASSERT_TRUE(MakeProjections({}, &projections).ok());
     for (auto& p : projections) {
-      if (p->name() == failing_view_) p = std::make_unique<FlushFails>(std::move(p), &view_fails_);
+      if (p->name() == failing_view_) {
+        p = std::make_unique<FlushFails>(std::move(p), &view_fails_, &view_failures_);
+      }
     }
     Status s = ProjectionRunner::Open(options, log != nullptr ? log : world_->log(), store_.get(),
                                       std::move(projections), &runner_);
@@ -227,6 +229,7 @@ class ProjectionRunnerTest : public ::testing::Test {
   std::unique_ptr<CommandWorld> world_;
   std::string failing_view_;  // the view OpenViews makes fail to flush while view_fails_
   std::atomic<bool> view_fails_{false};
+  std::atomic<int> view_failures_{0};  // the failing view's failed flushes
   std::unique_ptr<FlakyStore> store_;
   std::unique_ptr<ProjectionRunner> runner_;
 };
@@ -301,6 +304,45 @@ TEST_F(ProjectionRunnerTest, AViewSetAsideCatchesUpWithTheOthersOnceItCanBeWritt
   runner_->Stop();
   EXPECT_TRUE(runner_->LiveStatus().ok()) << runner_->LiveStatus().ToString();
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+// Once it can be written, its retry folds the rounds it is behind one after the other, not one
+// per live round: on a quiet log there is none to wait for.
+TEST_F(ProjectionRunnerTest, AViewSetAsideComesBackAtOnceOnAQuietLog) {
+  failing_view_ = "client-feed";
+  ProjectionRunnerOptions one_event_rounds;  // a retry folds 10 events a round
+  one_event_rounds.max_batch_events = 1;
+  OpenViews(one_event_rounds);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  const uint64_t feed = CheckpointOf("client-feed");
+  view_fails_ = true;
+  for (int i = 0; i < 300; ++i) PostClientComment("q" + std::to_string(i));
+  ASSERT_TRUE(runner_->Start().ok());
+  ASSERT_TRUE(
+      Within(milliseconds(10000), [&] { return ViewsAtHead() == StoredViewNames().size() - 1; }));
+  view_fails_ = false;
+  // The next retry is due within the back-off's longest wait.
+  ASSERT_TRUE(Within(milliseconds(70000), [&] { return CheckpointOf("client-feed") > feed; }));
+  const auto moved = std::chrono::steady_clock::now();
+  ASSERT_TRUE(Within(milliseconds(10000), [&] { return CheckpointOf("client-feed") == Head(); }));
+  // 30 rounds: three seconds at one a live interval (100 ms).
+  EXPECT_LT(std::chrono::steady_clock::now() - moved, milliseconds(1500));
+}
+
+// A view that keeps failing is tried a second after it was set aside, then 2, 4 ... 64 seconds
+// after each failure: a view that cannot be written does not take a fold of everything it is
+// behind every second.
+TEST_F(ProjectionRunnerTest, AViewThatKeepsFailingIsTriedLessAndLessOften) {
+  FeedFailsAfterComments(20);
+  ASSERT_TRUE(runner_->Start().ok());
+  ASSERT_TRUE(Within(milliseconds(10000), [&] { return view_failures_ > 0; }));
+  const int first = view_failures_;
+  // Tried again 1 and 1 + 2 seconds later, not at 1, 2 ... 7.
+  std::this_thread::sleep_for(milliseconds(7500));
+  const int retries = view_failures_ - first;
+  EXPECT_GE(retries, 2);
+  EXPECT_LE(retries, 3);
+  EXPECT_EQ(runner_->ViewsSetAside(), std::vector<std::string>{"client-feed"});
 }
 
 // A catch-up of many rounds folds every other view to the head, then says which one it could not.

@@ -12,11 +12,13 @@
 namespace tandem::test {
 
 // A projection whose Flush fails with an I/O error while `*failing` (a view that cannot be
-// written, however often it is folded again). Atomic: a live runner folds on its own thread.
+// written, however often it is folded again), counting its failures in `*failures` when given.
+// Atomic: a live runner folds on its own thread.
 class FlushFails : public Projection {
  public:
-  FlushFails(std::unique_ptr<Projection> base, const std::atomic<bool>* failing)
-      : base_(std::move(base)), failing_(failing) {}
+  FlushFails(std::unique_ptr<Projection> base, const std::atomic<bool>* failing,
+             std::atomic<int>* failures = nullptr)
+      : base_(std::move(base)), failing_(failing), failures_(failures) {}
   std::string_view name() const override { return base_->name(); }
   uint32_t version() const override { return base_->version(); }
   bool gates_reads() const override { return base_->gates_reads(); }
@@ -24,7 +26,10 @@ class FlushFails : public Projection {
   bool projects_fold_apart() const override { return base_->projects_fold_apart(); }
   Status Apply(const schema::Event& e, ViewRows* rows) override { return base_->Apply(e, rows); }
   Status Flush(ViewRows* rows) override {
-    if (*failing_) return Status::IOError(std::string(name()) + " cannot be written (test)");
+    if (*failing_) {
+      if (failures_ != nullptr) ++*failures_;
+      return Status::IOError(std::string(name()) + " cannot be written (test)");
+    }
     return base_->Flush(rows);
   }
   void Forget() override { base_->Forget(); }
@@ -32,6 +37,7 @@ class FlushFails : public Projection {
  private:
   std::unique_ptr<Projection> base_;
   const std::atomic<bool>* failing_;
+  std::atomic<int>* failures_;
 };
 
 }  // namespace tandem::test
