@@ -35,6 +35,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/container/small_vector.hpp>
@@ -169,6 +170,9 @@ class PendingRows {
   // and one version inline; a further version in a vector of its own). Estimates.
   static constexpr size_t kRowOverhead = 100;
   static constexpr size_t kVersionOverhead = 40;
+  // A catch-up's flush may write a million rows: the next layer's tables are not made that
+  // large for the live commits after it.
+  static constexpr size_t kMostRowsReserved = 16384;
 
   // The row as the versions in (after, upto] leave it.
   static Found Gather(const Chains& chains, uint64_t after, uint64_t upto, Parts* parts);
@@ -187,6 +191,8 @@ class PendingRows {
   uint64_t flushing_first_ = 0;
   uint64_t flushing_upto_ = 0;
   mutable std::multiset<uint64_t> readers_;  // registered moments' `flushed`
+  // Each family's rows in the last flush, by family; touched by flushes alone (one at a time).
+  std::vector<std::pair<uint32_t, size_t>> last_flush_rows_;
 };
 
 }  // namespace tandem
