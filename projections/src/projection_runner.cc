@@ -82,6 +82,7 @@ struct View {
   int failures = 0;            // in a row, for the retries' back-off
   bool retrying = false;       // folded by RetrySetAsideWhenDue now: still set aside to readers
   double cost = 0;             // seconds the view's part of the last round took
+  double bytes_per_event = 0;  // its last batch's bytes per event of the round
 };
 
 class Runner : public ProjectionRunner {
@@ -514,11 +515,24 @@ class Runner : public ProjectionRunner {
   // in one write, buffered (`*committed`; FoldRound flushes the round's writes and then
   // advances the view). A failure makes the fold forget what it did not commit.
   Status FoldView(View* v, const RoundOrder& round, uint64_t last, bool* committed) {
-    std::unique_ptr<ViewBatch> batch = store_->NewBatch();
+    std::unique_ptr<ViewBatch> batch = store_->NewBatch(SizedFor(*v, round));
     Status s = FoldInto(v, round, last, batch.get());
     if (!s.ok()) return s;
+    v->bytes_per_event = static_cast<double>(batch->ApproximateBytes()) /
+                         static_cast<double>(std::max<size_t>(1, round.kinds.size()));
     View* views[] = {v};
     return CommitFolded(views, batch.get(), committed);
+  }
+
+  // Room for what the view's last batch wrote per event, for this round's events; only for a
+  // large round (a catch-up's), where a batch grown as rows come costs its copies. The views
+  // that gate reads write a few bytes per event: theirs grow.
+  static BatchOptions SizedFor(const View& v, const RoundOrder& round) {
+    constexpr double kLeast = 1 << 20, kMost = 256 << 20;
+    const double bytes = 1.1 * v.bytes_per_event * static_cast<double>(round.kinds.size());
+    BatchOptions options;
+    if (bytes >= kLeast) options.reserve_bytes = static_cast<size_t>(std::min(bytes, kMost));
+    return options;
   }
 
   // The views that gate reads, [0, gates) of `behind`, folded into one write: a reader between

@@ -453,8 +453,8 @@ class RocksViewReader : public ViewReader {
 class RocksViewBatch : public ViewBatch {
  public:
   RocksViewBatch(std::function<Status(std::string_view, Family*)> family_of, rocksdb::DB* db,
-                 const PendingRows* pending)
-      : family_of_(std::move(family_of)), db_(db), pending_(pending) {}
+                 const PendingRows* pending, size_t reserve_bytes)
+      : family_of_(std::move(family_of)), db_(db), pending_(pending), batch_(reserve_bytes) {}
 
   ViewRows* Rows(std::string_view view) override {
     auto it = rows_.find(std::string(view));
@@ -698,10 +698,11 @@ class RocksViewStore : public ViewStore {
     return s;
   }
 
-  std::unique_ptr<ViewBatch> NewBatch() override {
+  using ViewStore::NewBatch;
+  std::unique_ptr<ViewBatch> NewBatch(const BatchOptions& options) override {
     return std::make_unique<RocksViewBatch>(
         [this](std::string_view view, Family* family) { return FamilyFor(view, true, family); },
-        db_.get(), Pending());
+        db_.get(), Pending(), options.reserve_bytes);
   }
 
   using ViewStore::Commit;

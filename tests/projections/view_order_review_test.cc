@@ -45,8 +45,9 @@ class WatchedStore : public ForwardingViewStore {
 
  public:
   using ForwardingViewStore::ForwardingViewStore;
-  std::unique_ptr<ViewBatch> NewBatch() override {
-    return std::make_unique<Batch>(ForwardingViewStore::NewBatch());
+  using ForwardingViewStore::NewBatch;
+  std::unique_ptr<ViewBatch> NewBatch(const BatchOptions& options) override {
+    return std::make_unique<Batch>(ForwardingViewStore::NewBatch(options));
   }
   using ForwardingViewStore::Commit;
   Status Commit(ViewBatch* batch, const CommitOptions& options) override {

@@ -1,5 +1,6 @@
 // A view's checkpoint: where its rows stand, the version that folded them, and for a view being
-// folded again the position it is served from; read back as written, across a reopen.
+// folded again the position it is served from; read back as written, across a reopen, with the
+// rows written beside it.
 #include <gtest/gtest.h>
 
 #include "tandem/projections/view_store.h"
@@ -49,6 +50,26 @@ TEST_F(ViewStoreCheckpointTest, ALaterCheckpointWithoutAReadyPositionReplacesOne
   Commit({0, 3, 4711});
   const ViewCheckpoint read = WrittenAndReadBack({4711, 3});
   EXPECT_EQ(read.ready_at, 0u);
+}
+
+// A catch-up round reserves room for its view's rows (BatchOptions): what it writes is the same.
+TEST_F(ViewStoreCheckpointTest, ABatchMadeWithRoomForItsRowsWritesThemWithItsCheckpoint) {
+  BatchOptions roomy;
+  roomy.reserve_bytes = 8 << 20;
+  auto batch = store_->NewBatch(roomy);
+  ViewRows* rows = batch->Rows("client-timeline");
+  for (int i = 0; i < 1000; ++i) rows->Put("row" + std::to_string(i), std::string(100, 'x'));
+  batch->SetCheckpoint("client-timeline", {1000, 3});
+  ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  batch.reset();  // it holds the view's column family
+  store_.reset();
+  Open();
+  std::unique_ptr<ViewReader> reader;
+  ASSERT_TRUE(store_->NewReader("client-timeline", &reader).ok());
+  EXPECT_EQ(reader->checkpoint().position, 1000u);
+  std::string value;
+  ASSERT_TRUE(reader->Get("row999", &value).ok());
+  EXPECT_EQ(value, std::string(100, 'x'));
 }
 
 }  // namespace

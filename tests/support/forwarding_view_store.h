@@ -21,7 +21,10 @@ class ForwardingViewStore : public ViewStore {
     return base_->GetSourceOffsets(view, offsets);
   }
   Status Drop(std::string_view view) override { return base_->Drop(view); }
-  std::unique_ptr<ViewBatch> NewBatch() override { return base_->NewBatch(); }
+  using ViewStore::NewBatch;
+  std::unique_ptr<ViewBatch> NewBatch(const BatchOptions& options) override {
+    return base_->NewBatch(options);
+  }
   using ViewStore::Commit;
   Status Commit(ViewBatch* batch, const CommitOptions& options) override {
     return base_->Commit(batch, options);

@@ -124,6 +124,13 @@ struct SourceOffset {
   bool unfinished = false;
 };
 
+struct BatchOptions {
+  // Room made at once for this many bytes of changes: a batch grown as rows come copies what it
+  // holds each time it doubles, into memory touched for the first time (a rebuild round's batch
+  // of one view holds tens of megabytes). A hint: a batch takes more when it needs it.
+  size_t reserve_bytes = 0;
+};
+
 struct CommitOptions {
   // The batch is applied at once (this process's readers see it), but its write-ahead log
   // record stays in the process until FlushCommits (or the next commit that is not buffered):
@@ -184,7 +191,8 @@ class ViewStore {
   // Empties the view (rows, checkpoint and source offsets), e.g. before a rebuild or after a
   // version change.
   virtual Status Drop(std::string_view view) = 0;
-  virtual std::unique_ptr<ViewBatch> NewBatch() = 0;
+  virtual std::unique_ptr<ViewBatch> NewBatch(const BatchOptions& options) = 0;
+  std::unique_ptr<ViewBatch> NewBatch() { return NewBatch(BatchOptions()); }
   virtual Status Commit(ViewBatch* batch, const CommitOptions& options) = 0;
   Status Commit(ViewBatch* batch) { return Commit(batch, CommitOptions()); }
   // Writes the records of the buffered commits to the operating system (and, written behind,
