@@ -38,14 +38,14 @@ ChunkedList::Pending& ChunkedList::PendingFor(const std::string& base, uint64_t 
 
 void ChunkedList::Forget() {
   EmptyAfterBatch(&pending_);
-  known_lines_.clear();
+  known_lines_ = {};  // clear() would keep its table
 }
 
 Status ChunkedList::Flush(ViewRows* rows) {
   Status s;
   std::string stored;
   // Bounded: a rebuild appends to every chunk of every list, most of them once.
-  if (known_lines_.size() > 100000) known_lines_.clear();
+  if (known_lines_.size() > 100000) known_lines_ = {};
   std::vector<std::pair<const std::string, Pending>*> sorted;
   sorted.reserve(pending_.size());
   for (auto& entry : pending_) sorted.push_back(&entry);
@@ -81,7 +81,7 @@ Status ChunkedList::Flush(ViewRows* rows) {
     }
   }
   EmptyAfterBatch(&pending_);
-  if (!s.ok()) known_lines_.clear();
+  if (!s.ok()) known_lines_ = {};
   return s;
 }
 

@@ -189,9 +189,10 @@ void PendingRows::Collect(const Moment& moment, uint32_t family, std::string_vie
 }
 
 void PendingRows::BeginFlush(uint64_t first_sequence, Flush* flush) {
-  // The next layer's tables sized for the rows the last flush wrote, before taking the lock:
-  // grown from empty, a table rehashes its rows about a dozen times between two flushes (a
-  // tenth of a live round's commits), each time reading every key again.
+  // The next layer's tables sized for the rows of the flush before this one (the one being
+  // sealed is not counted yet), before taking the lock: grown from empty, a table rehashes its
+  // rows about a dozen times between two flushes (a tenth of a live round's commits), each
+  // time reading every key again. Live intervals are alike, so the last but one will do.
   Layer next;
   for (const auto& [family, rows] : last_flush_rows_) {
     next.families[family].reserve(std::min(rows, kMostRowsReserved));
@@ -222,7 +223,8 @@ void PendingRows::BeginFlush(uint64_t first_sequence, Flush* flush) {
   last_flush_rows_.clear();
   for (const auto& [family, family_rows] : layer->families) {
     count += family_rows.size();
-    last_flush_rows_.emplace_back(family, family_rows.size());
+    // A family with no rows (a view dropped since) is not carried into the next layers.
+    if (!family_rows.empty()) last_flush_rows_.emplace_back(family, family_rows.size());
   }
   flush->rows_.reserve(count);
   for (const auto& [family, family_rows] : layer->families) {

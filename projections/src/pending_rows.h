@@ -171,8 +171,9 @@ class PendingRows {
   static constexpr size_t kRowOverhead = 100;
   static constexpr size_t kVersionOverhead = 40;
   // A catch-up's flush may write a million rows: the next layer's tables are not made that
-  // large for the live commits after it.
-  static constexpr size_t kMostRowsReserved = 16384;
+  // large for the live commits after it (at most about 0.6 MB a family, not counted in
+  // unflushed_bytes: most of it is never touched).
+  static constexpr size_t kMostRowsReserved = 8192;
 
   // The row as the versions in (after, upto] leave it.
   static Found Gather(const Chains& chains, uint64_t after, uint64_t upto, Parts* parts);
