@@ -40,6 +40,10 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
+double Milliseconds(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -510,15 +514,37 @@ ViewStoreOptions LiveStoreOptions(const po::variables_map& vm) {
   return options;
 }
 
-// Appends the live mix (`mix`) at `rate` per second for `warmup + seconds` while the runner
+struct LiveRun {
+  double rate = 10000;        // appends per second
+  double warmup = 2;          // seconds of appends before the measured ones
+  double seconds = 5;         // measured
+  std::string only_view;      // empty: every view follows
+  std::string mix;            // history or comments
+  int realtime_priority = 0;  // ProjectionRunnerOptions::realtime_priority
+};
+
+LiveRun LiveRunFrom(const po::variables_map& vm, const std::string& only_view) {
+  LiveRun run;
+  run.rate = vm["live-rate"].as<double>();
+  run.warmup = vm["live-warmup"].as<double>();
+  run.seconds = vm["live-seconds"].as<double>();
+  run.only_view = only_view;
+  run.mix = vm["live-mix"].as<std::string>();
+  run.realtime_priority = vm["realtime-priority"].as<int>();
+  return run;
+}
+
+// Appends the live mix at its rate for the warm-up and the measured seconds while the runner
 // follows live; the lag of an event appended after the warm-up is from its append's
 // acknowledgement to the commit of the batch that folded it (visible to the process's readers). The
 // warm-up lets the process reach its steady state first (the rows the appends touch cached, the
 // views' compaction after the open done).
-void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup, double seconds,
-                    const std::string& only_view, const std::string& mix) {
+void MeasureLiveLag(EventLog* log, ViewStore* store, const LiveRun& run) {
+  const double rate = run.rate, warmup = run.warmup;
+  const std::string& only_view = run.only_view;
+  const std::string& mix = run.mix;
   const uint64_t warm = static_cast<uint64_t>(rate * warmup);
-  const uint64_t total = warm + static_cast<uint64_t>(rate * seconds);
+  const uint64_t total = warm + static_cast<uint64_t>(rate * run.seconds);
   std::vector<LiveAppend> appends;
   if (mix == "comments") {
     appends = LiveComments(log, total);
@@ -530,19 +556,29 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
   }
   PrintLiveMix(mix, appends);
   std::mutex mu;
-  std::map<uint64_t, Clock::time_point> acked;  // position -> acknowledged
-  std::vector<double> lag_ms;
+  struct Appended {
+    Clock::time_point submitted, acknowledged;
+  };
+  std::map<uint64_t, Appended> acked;  // position -> when
+  // Acknowledged -> in the views (the lag), submitted -> acknowledged (the append's own time),
+  // and submitted -> in the views (what a client that appends and then reads waits for): a
+  // runner that folds before the acknowledgement is delivered shows a lag of 0 and a longer
+  // append.
+  std::vector<double> lag_ms, append_ms, submit_to_view_ms;
   uint64_t folded = 0;
   prometheus::Registry registry;
   ProjectionRunnerOptions options;
   options.metrics = &registry;
   options.max_batch_events = 1000;
   options.max_batch_delay = std::chrono::milliseconds(1);
+  options.realtime_priority = run.realtime_priority;
+  std::printf("live_realtime_priority=%d\n", run.realtime_priority);
   options.on_advance = [&](uint64_t position) {
     const auto now = Clock::now();
     std::lock_guard<std::mutex> lock(mu);
     for (auto it = acked.begin(); it != acked.end() && it->first <= position;) {
-      lag_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+      lag_ms.push_back(Milliseconds(it->second.acknowledged, now));
+      submit_to_view_ms.push_back(Milliseconds(it->second.submitted, now));
       it = acked.erase(it);
     }
     folded = std::max(folded, position);
@@ -576,13 +612,18 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
                                   std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / rate)));
     if (i == warm) warmed = ReadLiveCounters(registry);
     log->AppendAsync(appends[i].stream, ExpectedVersion::Any(), {std::move(appends[i].event)}, "",
-                     [&, measured = i >= warm](const Status& s, const AppendResult& r) {
+                     [&, measured = i >= warm, submitted = Clock::now()](const Status& s,
+                                                                         const AppendResult& r) {
                        if (s.ok() && measured) {
+                         const auto now = Clock::now();
                          std::lock_guard<std::mutex> lock(mu);
-                         if (r.last_position > folded)
-                           acked[r.last_position] = Clock::now();
-                         else
+                         append_ms.push_back(Milliseconds(submitted, now));
+                         if (r.last_position > folded) {
+                           acked[r.last_position] = {submitted, now};
+                         } else {
                            lag_ms.push_back(0);
+                           submit_to_view_ms.push_back(Milliseconds(submitted, now));
+                         }
                        }
                        done++;
                      });
@@ -625,6 +666,11 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, double rate, double warmup,
       "live_lag_ms_p99=%.2f live_lag_ms_max=%.2f\n",
       warmup, achieved, lag_ms.size(), Percentile(lag_ms, 0.50), Percentile(lag_ms, 0.99),
       Percentile(lag_ms, 1.0));
+  std::printf(
+      "live_append_ms_p50=%.2f live_append_ms_p99=%.2f live_submit_to_view_ms_p50=%.2f "
+      "live_submit_to_view_ms_p99=%.2f\n",
+      Percentile(append_ms, 0.50), Percentile(append_ms, 0.99), Percentile(submit_to_view_ms, 0.50),
+      Percentile(submit_to_view_ms, 0.99));
 }
 
 // The client timeline of a random project as of a random position: fold its streams in memory
@@ -674,6 +720,9 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "write-behind-ms", po::value<uint64_t>()->default_value(50),
       "the live phase's views written behind by this much (ViewStoreOptions::write_behind, as "
       "tandem serve's --views-write-behind-ms); 0 writes every round at once")(
+      "realtime-priority", po::value<int>()->default_value(0),
+      "the live phase's runner at this real-time priority (ProjectionRunnerOptions::"
+      "realtime_priority, as tandem serve's --views-realtime-priority); 0: the normal one")(
       "live-mix", po::value<std::string>()->default_value("history"),
       "what the live phase appends: history (the generated history's beginning again, as a "
       "workspace of the run's own: creations, moves, uploads and comments) or comments (client "
@@ -712,9 +761,7 @@ int RunProjectBench(const std::vector<std::string>& args) {
     Check(EventLog::Open(EventLogOptions(), dir + "/log", &log), "open the log");
     std::unique_ptr<ViewStore> store;
     Check(ViewStore::Open(LiveStoreOptions(vm), dir + "/views", &store), "open the views");
-    MeasureLiveLag(log.get(), store.get(), vm["live-rate"].as<double>(),
-                   vm["live-warmup"].as<double>(), vm["live-seconds"].as<double>(),
-                   vm["view"].as<std::string>(), vm["live-mix"].as<std::string>());
+    MeasureLiveLag(log.get(), store.get(), LiveRunFrom(vm, vm["view"].as<std::string>()));
     return 0;
   }
 
@@ -742,9 +789,7 @@ int RunProjectBench(const std::vector<std::string>& args) {
   Check(EventLog::Open(EventLogOptions(), dir + "/log", &log), "open the log");
   std::unique_ptr<ViewStore> store;
   Check(ViewStore::Open(LiveStoreOptions(vm), dir + "/views", &store), "open the views");
-  MeasureLiveLag(log.get(), store.get(), vm["live-rate"].as<double>(),
-                 vm["live-warmup"].as<double>(), vm["live-seconds"].as<double>(), "",
-                 vm["live-mix"].as<std::string>());
+  MeasureLiveLag(log.get(), store.get(), LiveRunFrom(vm, ""));
   std::printf("note=the live appends stay in %s; later runs reuse and fold them too\n",
               dir.c_str());
   return 0;

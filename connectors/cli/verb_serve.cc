@@ -98,6 +98,12 @@ bool ParseServeFlags(const po::variables_map& vm, ServeFlags* flags) {
               << "\n";
     return false;
   }
+  const int realtime = vm["views-realtime-priority"].as<int>();
+  if (realtime < 0 || realtime > 99) {
+    std::cerr << "tandem serve: --views-realtime-priority must be 0 to 99, not " << realtime
+              << "\n";
+    return false;
+  }
   const std::string format = vm["events-format"].as<std::string>();
   if (!ParseEventFormat(format, &flags->options.event_format)) {
     std::cerr << "tandem serve: --events-format must be flatbuffers or json, not '" << format
@@ -153,8 +159,10 @@ bool StartViews(const po::variables_map& vm, Server* server) {
   std::vector<std::unique_ptr<Projection>> projections;
   if (s.ok()) s = MakeProjections({}, &projections);
   if (s.ok()) {
-    s = ProjectionRunner::Open(ProjectionRunnerOptions(), server->engine.log.get(),
-                               server->views.get(), std::move(projections), &server->runner);
+    ProjectionRunnerOptions runner_options;
+    runner_options.realtime_priority = vm["views-realtime-priority"].as<int>();
+    s = ProjectionRunner::Open(runner_options, server->engine.log.get(), server->views.get(),
+                               std::move(projections), &server->runner);
   }
   if (s.ok()) s = server->runner->CatchUp();
   if (!s.ok() && server->runner != nullptr && server->runner->CaughtUpButForViewsSetAside()) {
@@ -248,7 +256,11 @@ int RunServe(const std::vector<std::string>& args) {
       "views-write-behind-ms", po::value<uint64_t>()->default_value(50),
       "live views are written to their database this much after a reader in this process "
       "sees them (other processes, such as tandem view, read the database); 0 writes every "
-      "round at once");
+      "round at once")(
+      "views-realtime-priority", po::value<int>()->default_value(0),
+      "1-99: live views are folded by threads at this real-time priority (SCHED_FIFO; needs "
+      "CAP_SYS_NICE or RLIMIT_RTPRIO), so that a burst of appends does not wait for the "
+      "scheduler; 0: the normal priority");
   AddKafkaConfigOption(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions("serve",

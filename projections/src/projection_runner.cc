@@ -1,8 +1,12 @@
 #include "tandem/projections/projection_runner.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -292,6 +296,7 @@ class Runner : public ProjectionRunner {
     Status s = store_->Drop(v->name);
     if (!s.ok()) return s;
     v->projection->Forget();
+    v->bytes_per_event = 0;
     SetCheckpoint(v, 0);
     v->ready_at = log_->LastPosition();
     if (v->ready_at == 0) return Status::OK();
@@ -518,8 +523,11 @@ class Runner : public ProjectionRunner {
     std::unique_ptr<ViewBatch> batch = store_->NewBatch(SizedFor(*v, round));
     Status s = FoldInto(v, round, last, batch.get());
     if (!s.ok()) return s;
-    v->bytes_per_event = static_cast<double>(batch->ApproximateBytes()) /
-                         static_cast<double>(std::max<size_t>(1, round.kinds.size()));
+    // From large rounds only: a live round's few events weigh its checkpoint's bytes as much.
+    if (round.kinds.size() >= kMeasuredRoundEvents) {
+      v->bytes_per_event =
+          static_cast<double>(batch->ApproximateBytes()) / static_cast<double>(round.kinds.size());
+    }
     View* views[] = {v};
     return CommitFolded(views, batch.get(), committed);
   }
@@ -721,7 +729,26 @@ class Runner : public ProjectionRunner {
     return Status::OK();
   }
 
+  // The live thread at ProjectionRunnerOptions::realtime_priority, when asked and allowed; the
+  // fold threads it starts inherit its policy (threads are created with PTHREAD_INHERIT_SCHED).
+  void RaisePriority() {
+    if (options_.realtime_priority == 0) return;
+    sched_param param{};
+    param.sched_priority = options_.realtime_priority;
+    const int error = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+    const std::string priority = std::to_string(options_.realtime_priority);
+    if (error == 0) {
+      LogInfo("projections", "views follow the log at real-time priority " + priority);
+    } else {
+      LogWarn("projections", "views follow the log at the normal priority: real-time priority " +
+                                 priority + " refused (" + std::strerror(error) +
+                                 "; needs CAP_SYS_NICE or RLIMIT_RTPRIO of at least " + priority +
+                                 ")");
+    }
+  }
+
   void Follow() {
+    RaisePriority();
     std::unique_ptr<Subscription> sub;
     std::vector<RecordedEvent> batch;
     auto stopping = [&] {
@@ -866,6 +893,7 @@ class Runner : public ProjectionRunner {
   Status live_status_;  // of the last live round; LiveStatus adds the views set aside
   bool caught_up_but_set_aside_ = false;  // under mu_
   static constexpr std::chrono::seconds kRetryInterval{1};
+  static constexpr size_t kMeasuredRoundEvents = 10000;  // rounds a batch is sized from
   std::thread thread_;
 };
 
@@ -875,6 +903,12 @@ Status ProjectionRunner::Open(const ProjectionRunnerOptions& options, EventLog* 
                               ViewStore* store,
                               std::vector<std::unique_ptr<Projection>> projections,
                               std::unique_ptr<ProjectionRunner>* runner) {
+  if (options.realtime_priority < 0 || options.realtime_priority > 99) {
+    return Status::InvalidArgument(
+        "projections.realtime_priority",
+        "a real-time priority is 1 to 99 (0: the normal priority), not " +
+            std::to_string(options.realtime_priority));
+  }
   auto r = std::make_unique<Runner>(options, log, store);
   Status s = r->Init(std::move(projections));
   if (s.ok()) *runner = std::move(r);

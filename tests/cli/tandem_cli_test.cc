@@ -208,6 +208,15 @@ TEST_F(TandemCliTest, ServeRefusesAWriteBehindIntervalOutOfRangeBeforeStarting) 
   EXPECT_EQ(Tandem("serve --views-write-behind-ms -1").exit_code, 2);
 }
 
+TEST_F(TandemCliTest, ServeRefusesARealTimePriorityOutOfRangeBeforeStarting) {
+  CliRun high = Tandem("serve --views-realtime-priority 100");
+  EXPECT_EQ(high.exit_code, 2);
+  EXPECT_NE(high.output.find("--views-realtime-priority must be 0 to 99, not 100"),
+            std::string::npos)
+      << high.output;
+  EXPECT_EQ(Tandem("serve --views-realtime-priority -1").exit_code, 2);
+}
+
 TEST_F(TandemCliTest, ReportAsAnEmptyMemberIsAUsageErrorNotTheOperator) {
   CliRun d = Tandem("demo");
   ASSERT_EQ(d.exit_code, 0) << d.output;

@@ -1,6 +1,9 @@
 // The projection runner over the real views (every stored view of the catalogue) and a real
 // log: batches, checkpoints, versions, live following, metrics. Where a test needs a commit to
 // fail, the real views database is wrapped by a store that refuses chosen commits.
+#include <pthread.h>
+#include <sched.h>
+
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -591,6 +594,48 @@ TEST_F(ProjectionRunnerTest, FollowingLiveFoldsAnAppendWithinMoments) {
 
 // Written behind, a folded event is served in the process before the views database has it,
 // and closing writes it: the views reopened equal a fold of the log.
+// Whether a thread of this process may run at real-time priority `priority` (CAP_SYS_NICE or
+// RLIMIT_RTPRIO): where it may not, the runner follows at the normal one.
+bool MayRunAtRealTimePriority(int priority) {
+  bool may = false;
+  std::thread([&] {
+    sched_param param{};
+    param.sched_priority = priority;
+    may = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
+  }).join();
+  return may;
+}
+
+// The live thread folds at the priority asked for; a catch-up at its caller's.
+TEST_F(ProjectionRunnerTest, ARunnerAskedForARealTimePriorityFollowsTheLogAtIt) {
+  std::atomic<uint64_t> live_from{UINT64_MAX};
+  std::atomic<int> catch_up_policy{-1}, live_policy{-1};
+  ProjectionRunnerOptions options;
+  options.realtime_priority = 1;
+  options.on_advance = [&](uint64_t position) {
+    (position >= live_from ? live_policy : catch_up_policy) = sched_getscheduler(0);
+  };
+  OpenViews(options);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(catch_up_policy.load(), SCHED_OTHER);
+  ASSERT_TRUE(runner_->Start().ok());
+  live_from = Head() + 1;
+  PostClientComment("q-live");
+  ASSERT_TRUE(Within(milliseconds(10000), [&] { return live_policy != -1; }));
+  EXPECT_EQ(live_policy.load(), MayRunAtRealTimePriority(1) ? SCHED_FIFO : SCHED_OTHER);
+  EXPECT_EQ(ClientCommentsOnPlanned(), 2u);  // "Welcome!" and this one
+}
+
+TEST_F(ProjectionRunnerTest, ARealTimePriorityOutOfRangeIsRefused) {
+  ProjectionRunnerOptions options;
+  options.realtime_priority = 100;
+  std::unique_ptr<ProjectionRunner> runner;
+  const Status s = ProjectionRunner::Open(options, world_->log(), nullptr, {}, &runner);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.reason(), "projections.realtime_priority");
+  EXPECT_EQ(runner, nullptr);
+}
+
 TEST_F(ProjectionRunnerTest, ViewsWrittenBehindServeAFoldedAppendBeforeWritingIt) {
   ViewStoreOptions behind;
   behind.write_behind = std::chrono::hours(1);

@@ -75,6 +75,16 @@ struct ProjectionRunnerOptions {
   size_t catch_up_batch_events = 200000;
   // Threads folding a batch (each takes whole views, dearest first): 1 or 2.
   int fold_threads = 2;
+  // Above 0 (at most 99): the thread following the log live, and the fold threads it starts,
+  // run at this real-time priority (SCHED_FIFO), so that a round starts when its events are
+  // durable instead of waiting for the scheduler to give its thread a turn behind the log's
+  // and others' (milliseconds on a host that queues runnable threads on a busy CPU). The
+  // views are then often folded before the append's acknowledgement is delivered, which comes
+  // later by up to a round. The kernel's real-time throttling (sched_rt_runtime_us) keeps a
+  // share of every CPU for the other threads. Needs CAP_SYS_NICE or RLIMIT_RTPRIO of at least
+  // the priority: without, the runner says so in the log once and follows at the normal
+  // priority. Catch-ups (CatchUp, Rebuild) run at the caller's.
+  int realtime_priority = 0;
   // Called during catch-up (at most a few times a second, and once when finished).
   std::function<void(const CatchUpProgress&)> progress;
   // Called after each committed batch with the position every view has now folded (live
