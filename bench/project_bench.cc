@@ -574,8 +574,8 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, const LiveRun& run) {
   options.realtime_priority = run.realtime_priority;
   std::printf("live_realtime_priority=%d\n", run.realtime_priority);
   options.on_advance = [&](uint64_t position) {
-    const auto now = Clock::now();
     std::lock_guard<std::mutex> lock(mu);
+    const auto now = Clock::now();
     for (auto it = acked.begin(); it != acked.end() && it->first <= position;) {
       lag_ms.push_back(Milliseconds(it->second.acknowledged, now));
       submit_to_view_ms.push_back(Milliseconds(it->second.submitted, now));
@@ -608,25 +608,28 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, const LiveRun& run) {
   std::atomic<uint64_t> done{0};
   const auto start = Clock::now();
   for (uint64_t i = 0; i < total; ++i) {
-    std::this_thread::sleep_until(start +
-                                  std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / rate)));
+    // Timed from when it was due, not from when the appender woke to send it (a late wake-up
+    // is part of what a client waits for).
+    const auto due = start + std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / rate));
+    std::this_thread::sleep_until(due);
     if (i == warm) warmed = ReadLiveCounters(registry);
-    log->AppendAsync(appends[i].stream, ExpectedVersion::Any(), {std::move(appends[i].event)}, "",
-                     [&, measured = i >= warm, submitted = Clock::now()](const Status& s,
-                                                                         const AppendResult& r) {
-                       if (s.ok() && measured) {
-                         const auto now = Clock::now();
-                         std::lock_guard<std::mutex> lock(mu);
-                         append_ms.push_back(Milliseconds(submitted, now));
-                         if (r.last_position > folded) {
-                           acked[r.last_position] = {submitted, now};
-                         } else {
-                           lag_ms.push_back(0);
-                           submit_to_view_ms.push_back(Milliseconds(submitted, now));
-                         }
-                       }
-                       done++;
-                     });
+    log->AppendAsync(
+        appends[i].stream, ExpectedVersion::Any(), {std::move(appends[i].event)}, "",
+        [&, measured = i >= warm, submitted = due](const Status& s, const AppendResult& r) {
+          if (s.ok() && measured) {
+            // Under the lock: the times and `folded` in one order with the advances.
+            std::lock_guard<std::mutex> lock(mu);
+            const auto now = Clock::now();
+            append_ms.push_back(Milliseconds(submitted, now));
+            if (r.last_position > folded) {
+              acked[r.last_position] = {submitted, now};
+            } else {
+              lag_ms.push_back(0);
+              submit_to_view_ms.push_back(Milliseconds(submitted, now));
+            }
+          }
+          done++;
+        });
   }
   while (done < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   runner->WaitForPosition(log->LastPosition(), std::chrono::seconds(30));

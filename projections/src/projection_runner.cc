@@ -732,12 +732,14 @@ class Runner : public ProjectionRunner {
   // The live thread at ProjectionRunnerOptions::realtime_priority, when asked and allowed; the
   // fold threads it starts inherit its policy (threads are created with PTHREAD_INHERIT_SCHED).
   void RaisePriority() {
+    raised_ = false;
     if (options_.realtime_priority == 0) return;
     sched_param param{};
     param.sched_priority = options_.realtime_priority;
     const int error = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
     const std::string priority = std::to_string(options_.realtime_priority);
     if (error == 0) {
+      raised_ = true;
       LogInfo("projections", "views follow the log at real-time priority " + priority);
     } else {
       LogWarn("projections", "views follow the log at the normal priority: real-time priority " +
@@ -746,6 +748,28 @@ class Runner : public ProjectionRunner {
                                  ")");
     }
   }
+
+  // The live thread back at the normal priority while it lives, then raised again: a view
+  // coming back from far behind (dropped for damage: from the start) is a catch-up, and at a
+  // real-time priority it would hold every other thread of the machine off a CPU for as long;
+  // the log reader it starts takes the thread's policy.
+  class NormalPriorityWhile {
+   public:
+    explicit NormalPriorityWhile(const Runner& runner) : runner_(runner) {
+      if (runner_.raised_) Set(SCHED_OTHER, 0);
+    }
+    ~NormalPriorityWhile() {
+      if (runner_.raised_) Set(SCHED_FIFO, runner_.options_.realtime_priority);
+    }
+
+   private:
+    static void Set(int policy, int priority) {
+      sched_param param{};
+      param.sched_priority = priority;
+      pthread_setschedparam(pthread_self(), policy, &param);
+    }
+    const Runner& runner_;
+  };
 
   void Follow() {
     RaisePriority();
@@ -846,7 +870,11 @@ class Runner : public ProjectionRunner {
     }
     const uint64_t to =
         std::min(others, from + 10 * std::max<uint64_t>(1, options_.max_batch_events));
-    Status s = from < to ? CatchUpRange(from, to, /*report_progress=*/false) : Status::OK();
+    Status s;
+    if (from < to) {
+      NormalPriorityWhile catching_up(*this);
+      s = CatchUpRange(from, to, /*report_progress=*/false);
+    }
     // A view dropped for damage on the way comes back from the start like one behind.
     if (s.reason() == "projections.view_dropped") s = Status::OK();
     for (auto [v, before] : due) {
@@ -894,6 +922,7 @@ class Runner : public ProjectionRunner {
   bool caught_up_but_set_aside_ = false;  // under mu_
   static constexpr std::chrono::seconds kRetryInterval{1};
   static constexpr size_t kMeasuredRoundEvents = 10000;  // rounds a batch is sized from
+  bool raised_ = false;  // the live thread runs at options_.realtime_priority (touched by it alone)
   std::thread thread_;
 };
 

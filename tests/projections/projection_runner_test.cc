@@ -592,8 +592,6 @@ TEST_F(ProjectionRunnerTest, FollowingLiveFoldsAnAppendWithinMoments) {
   EXPECT_TRUE(runner_->WaitForPosition(position + 1, milliseconds(50)).IsTimedOut());
 }
 
-// Written behind, a folded event is served in the process before the views database has it,
-// and closing writes it: the views reopened equal a fold of the log.
 // Whether a thread of this process may run at real-time priority `priority` (CAP_SYS_NICE or
 // RLIMIT_RTPRIO): where it may not, the runner follows at the normal one.
 bool MayRunAtRealTimePriority(int priority) {
@@ -636,6 +634,36 @@ TEST_F(ProjectionRunnerTest, ARealTimePriorityOutOfRangeIsRefused) {
   EXPECT_EQ(runner, nullptr);
 }
 
+// A view set aside folds its way back in catch-up rounds on the live thread: those run at the
+// normal priority (from far behind they would hold the machine's other threads off a CPU).
+TEST_F(ProjectionRunnerTest, ARealTimeRunnerFoldsAViewSetAsideBackAtTheNormalPriority) {
+  failing_view_ = "client-feed";
+  ProjectionRunnerOptions options;
+  options.realtime_priority = 1;
+  options.max_batch_events = 1;  // the retry folds 10 events a round: several rounds
+  std::atomic<bool> retrying{false};
+  std::atomic<int> live_policy{-1}, retry_policy{-1};
+  options.on_advance = [&](uint64_t) {
+    const int policy = sched_getscheduler(0);
+    std::atomic<int>& seen = retrying ? retry_policy : live_policy;
+    if (seen == -1 || seen == SCHED_OTHER) seen = policy;  // FIFO, once seen, stays
+  };
+  OpenViews(options);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  view_fails_ = true;
+  ASSERT_TRUE(runner_->Start().ok());
+  for (int i = 0; i < 30; ++i) PostClientComment("q" + std::to_string(i));
+  ASSERT_TRUE(
+      Within(milliseconds(10000), [&] { return ViewsAtHead() == StoredViewNames().size() - 1; }));
+  retrying = true;  // the log is quiet from here: every round is the feed's retry
+  view_fails_ = false;
+  ASSERT_TRUE(Within(milliseconds(70000), [&] { return CheckpointOf("client-feed") == Head(); }));
+  EXPECT_EQ(live_policy.load(), MayRunAtRealTimePriority(1) ? SCHED_FIFO : SCHED_OTHER);
+  EXPECT_EQ(retry_policy.load(), SCHED_OTHER);
+}
+
+// Written behind, a folded event is served in the process before the views database has it,
+// and closing writes it: the views reopened equal a fold of the log.
 TEST_F(ProjectionRunnerTest, ViewsWrittenBehindServeAFoldedAppendBeforeWritingIt) {
   ViewStoreOptions behind;
   behind.write_behind = std::chrono::hours(1);

@@ -80,10 +80,13 @@ struct ProjectionRunnerOptions {
   // durable instead of waiting for the scheduler to give its thread a turn behind the log's
   // and others' (milliseconds on a host that queues runnable threads on a busy CPU). The
   // views are then often folded before the append's acknowledgement is delivered, which comes
-  // later by up to a round. The kernel's real-time throttling (sched_rt_runtime_us) keeps a
-  // share of every CPU for the other threads. Needs CAP_SYS_NICE or RLIMIT_RTPRIO of at least
-  // the priority: without, the runner says so in the log once and follows at the normal
-  // priority. Catch-ups (CatchUp, Rebuild) run at the caller's.
+  // later by up to a round. Such threads preempt every normal one on their CPU, of this
+  // process and others; the kernel's real-time throttling (sched_rt_runtime_us) keeps 5% of
+  // each CPU for those by default, nothing where it is turned off. Needs CAP_SYS_NICE or
+  // RLIMIT_RTPRIO of at least the priority (and real-time runtime in the process's cgroup
+  // where the kernel has RT_GROUP_SCHED): without, the runner says so in the log once and
+  // follows at the normal priority. Catch-ups are not raised: CatchUp and Rebuild run at the
+  // caller's priority, and the live thread folds a view set aside back at SCHED_OTHER.
   int realtime_priority = 0;
   // Called during catch-up (at most a few times a second, and once when finished).
   std::function<void(const CatchUpProgress&)> progress;
