@@ -86,7 +86,7 @@ struct View {
   int failures = 0;            // in a row, for the retries' back-off
   bool retrying = false;       // folded by RetrySetAsideWhenDue now: still set aside to readers
   double cost = 0;             // seconds the view's part of the last round took
-  double bytes_per_event = 0;  // its last batch's bytes per event of the round
+  double bytes_per_event = 0;  // its batch's bytes per event in its last large round
 };
 
 class Runner : public ProjectionRunner {
