@@ -29,7 +29,7 @@ std::string_view View(const flatbuffers::String* s) {
   return s == nullptr ? std::string_view() : s->string_view();
 }
 
-size_t Words(const RecordedEvent& e) { return (e.bytes().size() + 7) / 8; }
+size_t Words(std::string_view bytes) { return (bytes.size() + 7) / 8; }
 
 }  // namespace
 
@@ -79,15 +79,15 @@ std::vector<uint32_t> ProjectGroupedOrder(const std::vector<const schema::Event*
   return order;
 }
 
-RoundEvents::RoundEvents(std::vector<std::vector<RecordedEvent>> pages, bool group_by_project,
+RoundEvents::RoundEvents(std::span<const EventPage> pages, bool group_by_project,
                          std::vector<uint64_t>* arena) {
-  std::vector<const RecordedEvent*> recorded;
+  std::vector<std::string_view> recorded;
   size_t words = 0;
-  for (const auto& page : pages) {
-    for (const RecordedEvent& e : page) {
-      recorded.push_back(&e);
-      in_log_.push_back(&e.event());
-      words += Words(e);
+  for (const EventPage& page : pages) {
+    for (size_t i = 0; i < page.size(); ++i) {
+      recorded.push_back(page.bytes(i));
+      in_log_.push_back(&page.event(i));
+      words += Words(recorded.back());
     }
   }
   std::vector<uint32_t> order;
@@ -106,12 +106,12 @@ RoundEvents::RoundEvents(std::vector<std::vector<RecordedEvent>> pages, bool gro
   by_project_.reserve(order.size());
   size_t at = 0;
   for (uint32_t i : order) {
-    const std::string_view bytes = recorded[i]->bytes();
+    const std::string_view bytes = recorded[i];
     std::memcpy(arena->data() + at, bytes.data(), bytes.size());
     // The bytes were verified when read from the log; the copy is aligned like the original.
     in_log_[i] = schema::GetEvent(arena->data() + at);
     by_project_.push_back(in_log_[i]);
-    at += Words(*recorded[i]);
+    at += Words(bytes);
   }
 }
 
