@@ -194,11 +194,11 @@ FoldResult FoldRate(EventLog* log, const std::string& view) {
   uint64_t events = 0;
   // Rounds as the runner folds them: copied into one buffer, grouped by project for a view
   // whose projects fold apart (the copy is the runner's, not the fold's: not timed).
-  std::vector<EventPage> pages;
+  std::vector<std::vector<RecordedEvent>> pages;
   size_t in_round = 0;
   std::vector<uint64_t> arena;
   auto fold_round = [&] {
-    const RoundEvents round(pages, projections[0]->projects_fold_apart(), &arena);
+    const RoundEvents round(std::move(pages), projections[0]->projects_fold_apart(), &arena);
     pages.clear();
     in_round = 0;
     const auto start = Clock::now();
@@ -209,8 +209,7 @@ FoldResult FoldRate(EventLog* log, const std::string& view) {
     events += round.size();
   };
   ForEachPage(log, [&](const std::vector<RecordedEvent>& page) {
-    pages.emplace_back();
-    for (const RecordedEvent& e : page) pages.back().Add(e.bytes());
+    pages.push_back(page);
     in_round += page.size();
     if (in_round >= round) fold_round();
   });

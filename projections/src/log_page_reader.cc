@@ -24,15 +24,8 @@ void LogPageReader::Run() {
   read.as_of_position = last_;
   read.max_count = page_size_;
   while (next_ <= last_) {
-    EventPage page;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!free_.empty()) {
-        page = std::move(free_.back());
-        free_.pop_back();
-      }
-    }
-    Status s = log_->ReadAllPage(next_, read, &page);
+    std::vector<RecordedEvent> page;
+    Status s = log_->ReadAll(next_, read, &page);
     if (s.ok() && page.empty()) {
       s = Status::Corruption("the log ended at " + std::to_string(next_ - 1) +
                              " before its last position " + std::to_string(last_));
@@ -42,7 +35,7 @@ void LogPageReader::Run() {
       status_ = s;
       break;
     }
-    next_ = page.last_position() + 1;
+    next_ = page.back().global_position() + 1;
     cv_.wait(lock, [&] { return cancel_ || pages_.size() < ahead_; });
     if (cancel_) return;
     pages_.push_back(std::move(page));
@@ -53,10 +46,10 @@ void LogPageReader::Run() {
   cv_.notify_all();
 }
 
-Status LogPageReader::Next(EventPage* page) {
+Status LogPageReader::Next(std::vector<RecordedEvent>* page) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return !pages_.empty() || done_; });
-  page->Clear();
+  page->clear();
   if (!pages_.empty()) {
     *page = std::move(pages_.front());
     pages_.pop_front();
@@ -66,15 +59,6 @@ Status LogPageReader::Next(EventPage* page) {
   Status s = status_;
   status_ = Status::OK();
   return s;
-}
-
-void LogPageReader::GiveBack(std::vector<EventPage>* pages) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (EventPage& page : *pages) {
-    page.Clear();
-    free_.push_back(std::move(page));
-  }
-  pages->clear();
 }
 
 }  // namespace tandem

@@ -1,7 +1,6 @@
 // LogPageReader: reads a range of the log in pages on a thread of its own, a few pages ahead of
 // the consumer, so that a catch-up folds one page while the next is read and verified (the
-// read is most of the cost of a rebuild). Pages given back are filled again: a long catch-up
-// allocates nothing per event once its first rounds are read.
+// read is most of the cost of a rebuild).
 #pragma once
 
 #include <condition_variable>
@@ -10,7 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include "tandem/events/event_page.h"
 #include "tandem/log/event_log.h"
 
 namespace tandem {
@@ -25,10 +23,7 @@ class LogPageReader {
 
   // The next page in order; an empty page once every position up to `last` was returned.
   // A failed read (or a log that ends before `last`) is returned once, and reading stops.
-  Status Next(EventPage* page);
-
-  // Pages the caller is done with (emptied), for the reader to fill again instead of new ones.
-  void GiveBack(std::vector<EventPage>* pages);
+  Status Next(std::vector<RecordedEvent>* page);
 
  private:
   void Run();
@@ -40,8 +35,7 @@ class LogPageReader {
   const size_t ahead_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<EventPage> pages_;
-  std::vector<EventPage> free_;  // given back, not yet filled again
+  std::deque<std::vector<RecordedEvent>> pages_;
   Status status_;
   bool done_ = false;
   bool cancel_ = false;

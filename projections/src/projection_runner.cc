@@ -7,7 +7,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
-#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -413,16 +412,14 @@ class Runner : public ProjectionRunner {
   // committed (a failing gate holds the other views back, see FoldGates). Views are handed out
   // to the fold threads dearest first (by the last round's cost), each thread folding, flushing
   // and committing a whole view. A view whose projects fold apart gets the events grouped by
-  // project (round_events.h). `copied`, when given, is called once the round's events are
-  // copied out of `pages` (which may then be reused: the log reader's), before they are folded.
-  Status FoldRound(std::span<const EventPage> pages, RoundKind kind,
-                   const std::function<void()>& copied = {}) {
+  // project (round_events.h).
+  Status FoldRound(std::vector<std::vector<RecordedEvent>> pages, RoundKind kind) {
     const auto began = Clock::now();
     size_t events = 0;
-    for (const EventPage& page : pages) events += page.size();
+    for (const auto& page : pages) events += page.size();
     if (events == 0) return Status::OK();
-    const uint64_t first = pages.front().event(0).global_position();
-    const uint64_t last = pages.back().last_position();
+    const uint64_t first = pages.front().front().global_position();
+    const uint64_t last = pages.back().back().global_position();
     std::vector<View*> behind;  // the views that have not folded the whole round
     for (View& v : views_) {
       if (v.set_aside || v.checkpoint >= last) continue;
@@ -448,8 +445,7 @@ class Runner : public ProjectionRunner {
     const bool grouped = std::any_of(behind.begin(), behind.end(), [](const View* v) {
       return v->projection->projects_fold_apart();
     });
-    const RoundEvents round(pages, grouped, &round_arena_);
-    if (copied) copied();
+    const RoundEvents round(std::move(pages), grouped, &round_arena_);
     const RoundOrder in_log(round.in_log());
     const std::optional<RoundOrder> by_project =
         grouped ? std::optional<RoundOrder>(round.by_project()) : std::nullopt;
@@ -703,18 +699,18 @@ class Runner : public ProjectionRunner {
     const size_t page_size = std::min<size_t>(1000, batch_events);
     const size_t pages_ahead = batch_events / page_size + 2;
     auto reader = std::make_unique<LogPageReader>(log_, from, head, page_size, pages_ahead);
-    std::vector<EventPage> round;
+    std::vector<std::vector<RecordedEvent>> round;
     size_t in_round = 0;
     while (from < head) {
-      EventPage page;
+      std::vector<RecordedEvent> page;
       Status s = reader->Next(&page);
       if (s.ok() && page.empty()) s = Status::Corruption("the log ended before its last position");
       if (!s.ok()) return s;
-      from = page.last_position();
+      from = page.back().global_position();
       in_round += page.size();
       round.push_back(std::move(page));
       if (in_round < batch_events && from < head) continue;
-      s = FoldRound(round, RoundKind::kCatchUp, [&] { reader->GiveBack(&round); });
+      s = FoldRound(std::move(round), RoundKind::kCatchUp);
       if (!s.ok()) return s;
       round.clear();
       in_round = 0;
@@ -838,10 +834,8 @@ class Runner : public ProjectionRunner {
         batch.clear();
         continue;
       }
-      live_page_.Clear();
-      for (const RecordedEvent& event : batch) live_page_.Add(event.bytes());
+      s = FoldRound({std::move(batch)}, RoundKind::kLive);
       batch.clear();
-      s = FoldRound({&live_page_, 1}, RoundKind::kLive);
       if (!s.ok()) {
         sub.reset();  // resume from the checkpoints that were committed
         Pause(s);
@@ -920,7 +914,6 @@ class Runner : public ProjectionRunner {
   std::mutex fold_mu_;             // one batch at a time, live or catch-up
   // The buffer each round's events are copied into (RoundEvents), kept while a catch-up lasts.
   std::vector<uint64_t> round_arena_;
-  EventPage live_page_;  // a live round's events (read by the live thread alone)
   mutable std::mutex mu_;
   std::condition_variable advanced_;
   std::condition_variable stop_cv_;

@@ -29,7 +29,7 @@ std::string_view View(const flatbuffers::String* s) {
   return s == nullptr ? std::string_view() : s->string_view();
 }
 
-size_t Words(std::string_view bytes) { return (bytes.size() + 7) / 8; }
+size_t Words(const RecordedEvent& e) { return (e.bytes().size() + 7) / 8; }
 
 }  // namespace
 
@@ -79,15 +79,15 @@ std::vector<uint32_t> ProjectGroupedOrder(const std::vector<const schema::Event*
   return order;
 }
 
-RoundEvents::RoundEvents(std::span<const EventPage> pages, bool group_by_project,
+RoundEvents::RoundEvents(std::vector<std::vector<RecordedEvent>> pages, bool group_by_project,
                          std::vector<uint64_t>* arena) {
-  std::vector<std::string_view> recorded;
+  std::vector<const RecordedEvent*> recorded;
   size_t words = 0;
-  for (const EventPage& page : pages) {
-    for (size_t i = 0; i < page.size(); ++i) {
-      recorded.push_back(page.bytes(i));
-      in_log_.push_back(&page.event(i));
-      words += Words(recorded.back());
+  for (const auto& page : pages) {
+    for (const RecordedEvent& e : page) {
+      recorded.push_back(&e);
+      in_log_.push_back(&e.event());
+      words += Words(e);
     }
   }
   std::vector<uint32_t> order;
@@ -106,12 +106,12 @@ RoundEvents::RoundEvents(std::span<const EventPage> pages, bool group_by_project
   by_project_.reserve(order.size());
   size_t at = 0;
   for (uint32_t i : order) {
-    const std::string_view bytes = recorded[i];
+    const std::string_view bytes = recorded[i]->bytes();
     std::memcpy(arena->data() + at, bytes.data(), bytes.size());
     // The bytes were verified when read from the log; the copy is aligned like the original.
     in_log_[i] = schema::GetEvent(arena->data() + at);
     by_project_.push_back(in_log_[i]);
-    at += Words(bytes);
+    at += Words(*recorded[i]);
   }
 }
 

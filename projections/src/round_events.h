@@ -21,10 +21,9 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <vector>
 
-#include "tandem/events/event_page.h"
+#include "tandem/events/recorded_event.h"
 
 namespace tandem {
 
@@ -33,10 +32,10 @@ std::vector<uint32_t> ProjectGroupedOrder(const std::vector<const schema::Event*
 
 class RoundEvents {
  public:
-  // Copies the round's `pages` (log order) into `arena` (grouped when `group_by_project`); the
-  // pages are not needed after. The arena is the caller's so that its memory serves round
-  // after round of a catch-up; it must outlive this object and is overwritten.
-  RoundEvents(std::span<const EventPage> pages, bool group_by_project,
+  // Copies the round's `pages` (log order) into `arena` (grouped when `group_by_project`) and
+  // frees them. The arena is the caller's so that its memory serves round after round of a
+  // catch-up; it must outlive this object and is overwritten.
+  RoundEvents(std::vector<std::vector<RecordedEvent>> pages, bool group_by_project,
               std::vector<uint64_t>* arena);
 
   size_t size() const { return in_log_.size(); }

@@ -58,9 +58,6 @@ class ObservedLog : public EventLog {
   Status ReadAll(uint64_t from, const ReadOptions& o, std::vector<RecordedEvent>* e) override {
     return inner_->ReadAll(from, o, e);
   }
-  Status ReadAllPage(uint64_t from, const ReadOptions& o, EventPage* page) override {
-    return inner_->ReadAllPage(from, o, page);
-  }
   Status ReadTenant(const std::string& t, uint64_t from, const ReadOptions& o,
                     std::vector<RecordedEvent>* e) override {
     return inner_->ReadTenant(t, from, o, e);

@@ -116,17 +116,6 @@ TEST_F(EventLogCorruptionTest, GarbageRecordIsReportedWithItsPosition) {
   EXPECT_TRUE(log->ReadStreamForward({"acme", "s"}, 1, ReadOptions(), &events).IsCorruption());
 }
 
-TEST_F(EventLogCorruptionTest, APageStopsBeforeAGarbageRecordAndKeepsNothingOfIt) {
-  Overwrite(3, "this is not a flatbuffer at all");
-  auto log = test::OpenLogOrDie(dir_.path());
-  EventPage page;
-  Status s = log->ReadAllPage(1, ReadOptions(), &page);
-  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
-  EXPECT_NE(s.message().find("position 3"), std::string::npos) << s.message();
-  ASSERT_EQ(page.size(), 2u);  // the events before it, verified; none of its bytes
-  EXPECT_EQ(page.last_position(), 2u);
-}
-
 TEST_F(EventLogCorruptionTest, TruncatedRecordIsReported) {
   std::string original;
   Tamper([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {

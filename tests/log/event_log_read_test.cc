@@ -137,36 +137,6 @@ TEST_F(EventLogReadTest, AllFromAPosition) {
   EXPECT_EQ(Bodies(events_), (std::vector<std::string>{"g1", "a3", "b2"}));
 }
 
-TEST_F(EventLogReadTest, APageReadsTheEventsReadAllReads) {
-  ReadOptions two;
-  two.max_count = 2;
-  EventPage page;
-  std::vector<std::string> bodies;
-  for (uint64_t from = 1; from <= 6; from += 2) {
-    ASSERT_TRUE(log_->ReadAllPage(from, two, &page).ok());
-    ASSERT_TRUE(log_->ReadAll(from, two, &events_).ok());
-    ASSERT_EQ(page.size(), events_.size());
-    for (size_t i = 0; i < page.size(); ++i) {
-      EXPECT_EQ(page.bytes(i), events_[i].bytes());
-      EXPECT_EQ(reinterpret_cast<uintptr_t>(page.bytes(i).data()) % 8, 0u);
-      bodies.push_back(page.event(i).payload_as_CommentPosted()->body()->str());
-    }
-    EXPECT_EQ(page.last_position(), from + 1);
-  }
-  EXPECT_EQ(bodies, (std::vector<std::string>{"a1", "b1", "a2", "g1", "a3", "b2"}));
-}
-
-TEST_F(EventLogReadTest, APageAsOfAPositionHidesLaterEvents) {
-  ReadOptions o;
-  o.as_of_position = 3;
-  EventPage page;
-  ASSERT_TRUE(log_->ReadAllPage(2, o, &page).ok());
-  EXPECT_EQ(page.size(), 2u);
-  EXPECT_EQ(page.last_position(), 3u);
-  ASSERT_TRUE(log_->ReadAllPage(4, o, &page).ok());
-  EXPECT_TRUE(page.empty());
-}
-
 TEST_F(EventLogReadTest, AllAsOfAPositionHidesLaterEvents) {
   ReadOptions o;
   o.as_of_position = 3;

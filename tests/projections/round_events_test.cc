@@ -27,10 +27,10 @@ class ProjectGroupedOrderTest : public ::testing::Test {
   }
 
   // The whole log as one round.
-  std::vector<EventPage> Round() {
-    std::vector<EventPage> pages(1);
-    EXPECT_TRUE(log_->ReadAllPage(1, ReadOptions(), &pages[0]).ok());
-    return pages;
+  std::vector<std::vector<RecordedEvent>> Round() {
+    std::vector<RecordedEvent> page;
+    EXPECT_TRUE(log_->ReadAll(1, ReadOptions(), &page).ok());
+    return {std::move(page)};
   }
 
   static std::vector<std::string> BodiesOf(const std::vector<const schema::Event*>& events) {
@@ -112,13 +112,14 @@ TEST_F(ProjectGroupedOrderTest, TheCopiedEventsReadLikeTheLogsInLogOrder) {
   for (int i = 0; i < 50; ++i) {
     Append("nw", "project:p" + std::to_string(i % 7), std::string(i * 13, 'x') + std::to_string(i));
   }
-  const std::vector<EventPage> round = Round();
+  std::vector<std::vector<RecordedEvent>> round = Round();
   std::vector<const schema::Event*> original;
-  for (size_t i = 0; i < round[0].size(); ++i) original.push_back(&round[0].event(i));
+  for (const RecordedEvent& e : round[0]) original.push_back(&e.event());
   const std::vector<std::string> expected = BodiesOf(original);
   std::vector<uint64_t> arena;
   for (bool grouped : {false, true}) {
-    const RoundEvents events(round, grouped, &arena);
+    std::vector<std::vector<RecordedEvent>> copy = round;
+    const RoundEvents events(std::move(copy), grouped, &arena);
     ASSERT_EQ(events.size(), 50u);
     EXPECT_EQ(BodiesOf(events.in_log()), expected);
     for (size_t i = 0; i < events.size(); ++i) {

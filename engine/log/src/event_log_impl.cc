@@ -464,63 +464,34 @@ Status EventLogImpl::ReadStreamBackward(const StreamId& stream, uint64_t from_ve
   return ReadStream(stream, from_version, false, options, events);
 }
 
-Status EventLogImpl::ScanAll(
-    uint64_t from_position, const ReadOptions& options,
-    const std::function<Status(std::string_view bytes, uint64_t position)>& add, size_t* added) {
-  *added = 0;
+Status EventLogImpl::ReadAll(uint64_t from_position, const ReadOptions& options,
+                             std::vector<RecordedEvent>* events) {
+  events->clear();
   const uint64_t bound = ReadBound(options);
   uint64_t expected = std::max<uint64_t>(from_position, 1);
   if (expected > bound) return Status::OK();
   std::unique_ptr<rocksdb::Iterator> it(
       store_->db()->NewIterator(rocksdb::ReadOptions(), store_->events()));
   for (it->Seek(log_keys::EventKey(expected));
-       it->Valid() && *added < options.max_count && expected <= bound; it->Next(), expected++) {
+       it->Valid() && events->size() < options.max_count && expected <= bound;
+       it->Next(), expected++) {
     uint64_t position = 0;
     if (!log_keys::ParseEventKey(it->key().ToStringView(), &position) || position != expected) {
       return Status::Corruption("event at position " + std::to_string(expected) +
                                 " is missing from the log");
     }
-    Status s = add(it->value().ToStringView(), position);
+    // Copied into aligned storage before the verifier reads it in place.
+    RecordedEvent e(it->value().ToStringView());
+    Status s = event_record::Verify(e.bytes(), position);
     if (!s.ok()) return s;
-    ++*added;
+    events->push_back(std::move(e));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading $all");
-  if (*added < options.max_count && expected <= bound) {
+  if (events->size() < options.max_count && expected <= bound) {
     return Status::Corruption("event at position " + std::to_string(expected) +
                               " is missing from the log");
   }
   return Status::OK();
-}
-
-Status EventLogImpl::ReadAll(uint64_t from_position, const ReadOptions& options,
-                             std::vector<RecordedEvent>* events) {
-  events->clear();
-  size_t added = 0;
-  return ScanAll(
-      from_position, options,
-      [&](std::string_view bytes, uint64_t position) {
-        // Copied into aligned storage before the verifier reads it in place.
-        RecordedEvent e(bytes);
-        Status s = event_record::Verify(e.bytes(), position);
-        if (s.ok()) events->push_back(std::move(e));
-        return s;
-      },
-      &added);
-}
-
-Status EventLogImpl::ReadAllPage(uint64_t from_position, const ReadOptions& options,
-                                 EventPage* page) {
-  page->Clear();
-  size_t added = 0;
-  return ScanAll(
-      from_position, options,
-      [&](std::string_view bytes, uint64_t position) {
-        page->Add(bytes);
-        Status s = event_record::Verify(page->bytes(page->size() - 1), position);
-        if (!s.ok()) page->RemoveLast();  // the page never holds an event that failed
-        return s;
-      },
-      &added);
 }
 
 Status EventLogImpl::ReadTenant(const std::string& tenant, uint64_t from_position,

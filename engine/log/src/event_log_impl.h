@@ -66,7 +66,6 @@ class EventLogImpl : public EventLog {
                             std::vector<RecordedEvent>* events) override;
   Status ReadAll(uint64_t from_position, const ReadOptions& options,
                  std::vector<RecordedEvent>* events) override;
-  Status ReadAllPage(uint64_t from_position, const ReadOptions& options, EventPage* page) override;
   Status ReadTenant(const std::string& tenant, uint64_t from_position, const ReadOptions& options,
                     std::vector<RecordedEvent>* events) override;
   Status Get(uint64_t position, RecordedEvent* event) override;
@@ -165,11 +164,6 @@ class EventLogImpl : public EventLog {
   Status ReadStream(const StreamId& stream, uint64_t from_version, bool forward,
                     const ReadOptions& options, std::vector<RecordedEvent>* events);
   Status ReadRecord(uint64_t position, RecordedEvent* event) const;
-  // ReadAll's walk: `add` gets each record's bytes in position order, at most
-  // `options.max_count`, and verifies them (its Status stops the walk).
-  Status ScanAll(uint64_t from_position, const ReadOptions& options,
-                 const std::function<Status(std::string_view bytes, uint64_t position)>& add,
-                 size_t* added);
   // Whether `stream`'s last index entry is well formed and lies past `bound` (`prefix` is the
   // stream's key prefix; `it` is repositioned).
   bool LastEntryIsPast(const StreamId& stream, const std::string& prefix, uint64_t bound,

@@ -43,7 +43,6 @@
 #include "tandem/basics/expected_version.h"
 #include "tandem/basics/status.h"
 #include "tandem/basics/stream_id.h"
-#include "tandem/events/event_page.h"
 #include "tandem/events/new_event.h"
 #include "tandem/events/recorded_event.h"
 
@@ -194,10 +193,6 @@ class EventLog {
   // The whole log ("$all") from global position `from_position` (inclusive), ascending.
   virtual Status ReadAll(uint64_t from_position, const ReadOptions& options,
                          std::vector<RecordedEvent>* events) = 0;
-  // As ReadAll, into `page` (emptied first, its memory kept): what a catch-up reads page after
-  // page, without an allocation per event.
-  virtual Status ReadAllPage(uint64_t from_position, const ReadOptions& options,
-                             EventPage* page) = 0;
   // One tenant's events from global position `from_position` (inclusive), ascending.
   virtual Status ReadTenant(const std::string& tenant, uint64_t from_position,
                             const ReadOptions& options, std::vector<RecordedEvent>* events) = 0;
