@@ -27,6 +27,7 @@
 #include "tandem/rocks/read_only_open.h"
 #include "tandem/rocks/table_checksums.h"
 #include "write_behind.h"
+#include "written_keys.h"
 
 namespace tandem {
 namespace {
@@ -321,13 +322,21 @@ class PendingRead {
   const rocksdb::Snapshot* own_ = nullptr;
 };
 
+// A view's rows in a batch. `written` (null when not known) holds every key written to the
+// family since it was created empty (written_keys.h).
 class DbRows : public ViewRows {
  public:
-  DbRows(rocksdb::DB* db, Family family, rocksdb::WriteBatch* batch, const PendingRows* pending)
-      : db_(db), family_(std::move(family)), batch_(batch), pending_(pending) {}
+  DbRows(rocksdb::DB* db, Family family, std::shared_ptr<WrittenKeys> written,
+         rocksdb::WriteBatch* batch, const PendingRows* pending)
+      : db_(db),
+        family_(std::move(family)),
+        written_(std::move(written)),
+        batch_(batch),
+        pending_(pending) {}
 
   Status Get(std::string_view key, std::string* value) const override {
     if (IsMetaKey(key)) return Status::NotFound("no such row");
+    if (written_ != nullptr && !written_->MayHave(key)) return Status::NotFound("no such row");
     return PendingRead(db_, rocksdb::ReadOptions(), pending_, nullptr)
         .Get(family_.get(), key, value);
   }
@@ -337,16 +346,26 @@ class DbRows : public ViewRows {
         .Scan(family_.get(), prefix, false, visit);
   }
   void Put(std::string_view key, std::string_view value) override {
+    Written(key);
     batch_->Put(family_.get(), key, value);
   }
-  void Delete(std::string_view key) override { batch_->Delete(family_.get(), key); }
+  void Delete(std::string_view key) override {
+    Written(key);
+    batch_->Delete(family_.get(), key);
+  }
   void Append(std::string_view key, std::string_view bytes) override {
+    Written(key);
     batch_->Merge(family_.get(), key, bytes);
   }
 
  private:
+  void Written(std::string_view key) {
+    if (written_ != nullptr) written_->Add(key);
+  }
+
   rocksdb::DB* db_;
   Family family_;
+  std::shared_ptr<WrittenKeys> written_;
   rocksdb::WriteBatch* batch_;
   const PendingRows* pending_;
 };
@@ -452,17 +471,20 @@ class RocksViewReader : public ViewReader {
 
 class RocksViewBatch : public ViewBatch {
  public:
-  RocksViewBatch(std::function<Status(std::string_view, Family*)> family_of, rocksdb::DB* db,
-                 const PendingRows* pending, size_t reserve_bytes)
+  // `family_of` gives a view's family, and the keys written to it when they are known.
+  using FamilyOf = std::function<Status(std::string_view, Family*, std::shared_ptr<WrittenKeys>*)>;
+  RocksViewBatch(FamilyOf family_of, rocksdb::DB* db, const PendingRows* pending,
+                 size_t reserve_bytes)
       : family_of_(std::move(family_of)), db_(db), pending_(pending), batch_(reserve_bytes) {}
 
   ViewRows* Rows(std::string_view view) override {
     auto it = rows_.find(std::string(view));
     if (it != rows_.end()) return it->second.get();
     Family family;
-    status_ = family_of_(view, &family);
+    std::shared_ptr<WrittenKeys> written;
+    status_ = family_of_(view, &family, &written);
     if (!status_.ok()) return &failed_;
-    auto rows = std::make_unique<DbRows>(db_, family, &batch_, pending_);
+    auto rows = std::make_unique<DbRows>(db_, family, std::move(written), &batch_, pending_);
     ViewRows* out = rows.get();
     families_[std::string(view)] = family;
     rows_.emplace(std::string(view), std::move(rows));
@@ -512,7 +534,7 @@ class RocksViewBatch : public ViewBatch {
     void Append(std::string_view, std::string_view) override {}
   };
 
-  std::function<Status(std::string_view, Family*)> family_of_;
+  FamilyOf family_of_;
   rocksdb::DB* db_;
   const PendingRows* pending_;
   rocksdb::WriteBatch batch_;
@@ -694,14 +716,19 @@ class RocksViewStore : public ViewStore {
     auto it = families_.find(std::string(view));
     if (it == families_.end()) return Status::OK();
     Status s = FromRocks(db_->DropColumnFamily(it->second.get()));
-    if (s.ok()) families_.erase(it);
+    if (s.ok()) {
+      families_.erase(it);
+      written_.erase(std::string(view));
+    }
     return s;
   }
 
   using ViewStore::NewBatch;
   std::unique_ptr<ViewBatch> NewBatch(const BatchOptions& options) override {
     return std::make_unique<RocksViewBatch>(
-        [this](std::string_view view, Family* family) { return FamilyFor(view, true, family); },
+        [this](std::string_view view, Family* family, std::shared_ptr<WrittenKeys>* written) {
+          return FamilyFor(view, true, family, written);
+        },
         db_.get(), Pending(), options.reserve_bytes);
   }
 
@@ -941,23 +968,37 @@ class RocksViewStore : public ViewStore {
     return Family(h, [db](rocksdb::ColumnFamilyHandle* p) { db->DestroyColumnFamilyHandle(p); });
   }
 
-  // The view's family; created when `create` (otherwise nullptr when it does not exist).
-  Status FamilyFor(std::string_view view, bool create, Family* family) {
+  // The view's family; created when `create` (otherwise nullptr when it does not exist). With
+  // `written`, the keys written to it when this process created it (else null).
+  Status FamilyFor(std::string_view view, bool create, Family* family,
+                   std::shared_ptr<WrittenKeys>* written = nullptr) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = families_.find(std::string(view));
+    const std::string name(view);
+    auto it = families_.find(name);
     if (it != families_.end()) {
       *family = it->second;
+      if (written != nullptr) {
+        auto known = written_.find(name);
+        *written = known != written_.end() ? known->second : nullptr;
+      }
       return Status::OK();
     }
     family->reset();
     if (!create) return Status::OK();
     if (read_only_) return Status::InvalidArgument("the views database is open read-only");
     rocksdb::ColumnFamilyHandle* h = nullptr;
-    Status s = FromRocks(db_->CreateColumnFamily(family_options_, std::string(view), &h));
+    Status s = FromRocks(db_->CreateColumnFamily(family_options_, name, &h));
     if (!s.ok()) return s;
-    *family = families_[std::string(view)] = Wrap(h);
+    *family = families_[name] = Wrap(h);
+    // Created empty: from here on every row it holds was written through a DbRows.
+    auto& keys = written_[name] = std::make_shared<WrittenKeys>(kMostWrittenKeysKnown);
+    if (written != nullptr) *written = keys;
     return Status::OK();
   }
+
+  // Keys known per view created by this process: about 10 bytes each, 20 MB per view at most (a
+  // view of about 2M rows: a history of several million events). Past it, its misses are read.
+  static constexpr size_t kMostWrittenKeysKnown = size_t{1} << 21;
 
   std::unique_ptr<rocksdb::Env> env_;  // over ViewStoreOptions::file_system; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
@@ -970,6 +1011,7 @@ class RocksViewStore : public ViewStore {
   BatchIngestOptions ingest_;
   std::mutex mu_;
   std::map<std::string, Family> families_;
+  std::map<std::string, std::shared_ptr<WrittenKeys>> written_;  // of families created here
   std::unique_ptr<WriteBehind> write_behind_;  // with ViewStoreOptions::write_behind
 };
 

@@ -1,0 +1,114 @@
+// A view created by this process answers a fold's lookup of a key it never wrote without
+// reading the store (written_keys.h). What users see of it: nothing but speed. A row written in
+// any way (put, appended, deleted, ingested, held behind) is found by the folds after it, a
+// view opened from disk reads all it holds, and a view dropped reads none of its old rows.
+#include <gtest/gtest.h>
+
+#include "tandem/projections/view_store.h"
+#include "test_util.h"
+#include "written_keys.h"
+
+namespace tandem::test {
+namespace {
+
+constexpr char kView[] = "client-timeline";
+
+class ViewStoreWrittenKeysTest : public ::testing::Test {
+ protected:
+  void Open(const ViewStoreOptions& options = ViewStoreOptions()) {
+    store_.reset();
+    ASSERT_TRUE(ViewStore::Open(options, dir_.Sub("views"), &store_).ok());
+  }
+
+  // Writes through `write` in a batch of its own, committed.
+  void Write(const std::function<void(ViewRows*)>& write) {
+    auto batch = store_->NewBatch();
+    write(batch->Rows(kView));
+    ASSERT_TRUE(store_->Commit(batch.get()).ok());
+  }
+
+  // The row `key` as the next batch's fold reads it; "(none)" when there is none.
+  std::string ReadByAFold(const std::string& key) {
+    auto batch = store_->NewBatch();
+    std::string value;
+    Status s = batch->Rows(kView)->Get(key, &value);
+    if (s.IsNotFound()) return "(none)";
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return value;
+  }
+
+  ScratchDir dir_;
+  std::unique_ptr<ViewStore> store_;
+};
+
+TEST_F(ViewStoreWrittenKeysTest, ARowWrittenToANewViewIsFoundByTheFoldsAfterIt) {
+  Open();
+  Write([](ViewRows* rows) {
+    rows->Put("put", "p");
+    rows->Append("appended", "a1");
+    rows->Put("deleted", "d");
+  });
+  Write([](ViewRows* rows) {
+    rows->Append("appended", "a2");
+    rows->Delete("deleted");
+  });
+  EXPECT_EQ(ReadByAFold("put"), "p");
+  EXPECT_EQ(ReadByAFold("appended"), "a1a2");
+  EXPECT_EQ(ReadByAFold("deleted"), "(none)");
+  EXPECT_EQ(ReadByAFold("never"), "(none)");
+}
+
+TEST_F(ViewStoreWrittenKeysTest, ARowIngestedIntoANewViewIsFoundByTheFoldsAfterIt) {
+  ViewStoreOptions ingesting;
+  ingesting.ingest_batch_bytes = 1;  // every commit written as tables and ingested
+  Open(ingesting);
+  Write([](ViewRows* rows) {
+    for (int i = 0; i < 100; ++i) rows->Put("row" + std::to_string(i), std::to_string(i));
+  });
+  EXPECT_EQ(ReadByAFold("row42"), "42");
+  EXPECT_EQ(ReadByAFold("row100"), "(none)");
+}
+
+TEST_F(ViewStoreWrittenKeysTest, ARowHeldBehindIsFoundByTheFoldsAfterIt) {
+  ViewStoreOptions behind;
+  behind.write_behind = std::chrono::milliseconds(60000);  // held for the whole test
+  Open(behind);
+  Write([](ViewRows* rows) { rows->Put("held", "h"); });
+  EXPECT_EQ(ReadByAFold("held"), "h");
+}
+
+TEST_F(ViewStoreWrittenKeysTest, AViewOpenedFromDiskReadsTheRowsItHolds) {
+  Open();
+  Write([](ViewRows* rows) { rows->Put("kept", "k"); });
+  Open();
+  EXPECT_EQ(ReadByAFold("kept"), "k");
+  Write([](ViewRows* rows) { rows->Put("later", "l"); });
+  EXPECT_EQ(ReadByAFold("kept"), "k");
+  EXPECT_EQ(ReadByAFold("later"), "l");
+}
+
+TEST_F(ViewStoreWrittenKeysTest, AViewDroppedAndCreatedAgainFindsNoneOfItsOldRows) {
+  Open();
+  Write([](ViewRows* rows) { rows->Put("old", "o"); });
+  ASSERT_TRUE(store_->Drop(kView).ok());
+  Write([](ViewRows* rows) { rows->Put("new", "n"); });
+  EXPECT_EQ(ReadByAFold("old"), "(none)");
+  EXPECT_EQ(ReadByAFold("new"), "n");
+}
+
+TEST(WrittenKeysTest, OnlyAKeyNeverAddedIsSurelyAbsent) {
+  WrittenKeys keys(10);
+  keys.Add("a");
+  EXPECT_TRUE(keys.MayHave("a"));
+  EXPECT_FALSE(keys.MayHave("b"));
+}
+
+TEST(WrittenKeysTest, PastItsLimitEveryKeyMayBeThere) {
+  WrittenKeys keys(3);
+  for (const char* key : {"a", "b", "c", "d"}) keys.Add(key);
+  EXPECT_TRUE(keys.MayHave("a"));
+  EXPECT_TRUE(keys.MayHave("never added"));
+}
+
+}  // namespace
+}  // namespace tandem::test
