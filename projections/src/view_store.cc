@@ -323,7 +323,8 @@ class PendingRead {
 };
 
 // A view's rows in a batch. `written` (null when not known) holds every key written to the
-// family since it was created empty (written_keys.h).
+// family since it was created empty (written_keys.h); the batch's own are added by
+// AddWrittenKeys, which its commit calls before it writes.
 class DbRows : public ViewRows {
  public:
   DbRows(rocksdb::DB* db, Family family, std::shared_ptr<WrittenKeys> written,
@@ -358,14 +359,20 @@ class DbRows : public ViewRows {
     batch_->Merge(family_.get(), key, bytes);
   }
 
+  void AddWrittenKeys() {
+    if (written_ != nullptr) written_->Add(written_hashes_);
+    written_hashes_.clear();
+  }
+
  private:
   void Written(std::string_view key) {
-    if (written_ != nullptr) written_->Add(key);
+    if (written_ != nullptr) written_hashes_.push_back(WrittenKeys::Hash(key));
   }
 
   rocksdb::DB* db_;
   Family family_;
   std::shared_ptr<WrittenKeys> written_;
+  std::vector<size_t> written_hashes_;  // of this batch's keys, until AddWrittenKeys
   rocksdb::WriteBatch* batch_;
   const PendingRows* pending_;
 };
@@ -505,6 +512,10 @@ class RocksViewBatch : public ViewBatch {
   size_t ApproximateBytes() const override { return batch_.GetDataSize(); }
 
   rocksdb::WriteBatch* batch() { return &batch_; }
+  // Before the batch is written: its keys to the views' WrittenKeys.
+  void AddWrittenKeys() {
+    for (auto& [view, rows] : rows_) rows->AddWrittenKeys();
+  }
   const Status& status() const { return status_; }
   std::vector<rocksdb::ColumnFamilyHandle*> Families() const {
     std::vector<rocksdb::ColumnFamilyHandle*> out;
@@ -739,6 +750,7 @@ class RocksViewStore : public ViewStore {
     if (!b->status().ok()) return b->status();
     Status failed = WalFailure();
     if (!failed.ok()) return failed;
+    b->AddWrittenKeys();  // before any of it can be read back
     const bool ingest = ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_;
     if (write_behind_ == nullptr) return WriteNow(b, ingest, commit.buffered);
     if (!ingest) {

@@ -7,8 +7,9 @@
 // tenth of a rebuild's time. One hash lookup in memory answers it instead.
 //
 // Contract:
-//  - Only for a family created empty by this process, and every write to it (Put, Merge,
-//    Delete, of any batch, committed or not) must be Added before it can be read back.
+//  - Only for a family created empty by this process, and every key written to it (Put,
+//    Merge, Delete, of any batch) must be Added before the write can be read back: before the
+//    batch is committed.
 //  - MayHave is false only for a key never Added (keys are kept as 64-bit hashes: a collision
 //    says "may have", and the store is read as without this).
 //  - Past `max_keys` the set gives up (memory stays bounded by it): MayHave is true from then on.
@@ -18,6 +19,7 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string_view>
 
 #include <boost/unordered/unordered_flat_set.hpp>
@@ -28,11 +30,14 @@ class WrittenKeys {
  public:
   explicit WrittenKeys(size_t max_keys) : max_keys_(max_keys) {}
 
-  void Add(std::string_view key) {
-    const size_t hash = std::hash<std::string_view>()(key);
+  static size_t Hash(std::string_view key) { return std::hash<std::string_view>()(key); }
+
+  // Keys by their Hash: a writer gathers those of a batch and adds them once, before the batch
+  // is written (one lock a batch, not one a row).
+  void Add(std::span<const size_t> hashes) {
     std::lock_guard<std::mutex> lock(mu_);
     if (gave_up_) return;
-    hashes_.insert(hash);
+    hashes_.insert(hashes.begin(), hashes.end());
     if (hashes_.size() > max_keys_) {
       gave_up_ = true;
       hashes_ = {};  // freed, not cleared
@@ -40,7 +45,7 @@ class WrittenKeys {
   }
 
   bool MayHave(std::string_view key) const {
-    const size_t hash = std::hash<std::string_view>()(key);
+    const size_t hash = Hash(key);
     std::lock_guard<std::mutex> lock(mu_);
     return gave_up_ || hashes_.contains(hash);
   }

@@ -58,6 +58,20 @@ TEST_F(ViewStoreWrittenKeysTest, ARowWrittenToANewViewIsFoundByTheFoldsAfterIt) 
   EXPECT_EQ(ReadByAFold("never"), "(none)");
 }
 
+// A batch's keys are known from its commit on, not from when it is destroyed.
+TEST_F(ViewStoreWrittenKeysTest, ARowCommittedWhileAnotherBatchIsOpenIsFoundThroughIt) {
+  Open();
+  auto open = store_->NewBatch();
+  ViewRows* reading = open->Rows(kView);
+  auto writing = store_->NewBatch();
+  writing->Rows(kView)->Put("row", "r");
+  std::string value;
+  EXPECT_TRUE(reading->Get("row", &value).IsNotFound());
+  ASSERT_TRUE(store_->Commit(writing.get()).ok());
+  ASSERT_TRUE(reading->Get("row", &value).ok());
+  EXPECT_EQ(value, "r");
+}
+
 TEST_F(ViewStoreWrittenKeysTest, ARowIngestedIntoANewViewIsFoundByTheFoldsAfterIt) {
   ViewStoreOptions ingesting;
   ingesting.ingest_batch_bytes = 1;  // every commit written as tables and ingested
@@ -96,16 +110,23 @@ TEST_F(ViewStoreWrittenKeysTest, AViewDroppedAndCreatedAgainFindsNoneOfItsOldRow
   EXPECT_EQ(ReadByAFold("new"), "n");
 }
 
+void Add(WrittenKeys* keys, std::initializer_list<std::string_view> added) {
+  std::vector<size_t> hashes;
+  for (std::string_view key : added) hashes.push_back(WrittenKeys::Hash(key));
+  keys->Add(hashes);
+}
+
 TEST(WrittenKeysTest, OnlyAKeyNeverAddedIsSurelyAbsent) {
   WrittenKeys keys(10);
-  keys.Add("a");
+  Add(&keys, {"a"});
   EXPECT_TRUE(keys.MayHave("a"));
   EXPECT_FALSE(keys.MayHave("b"));
 }
 
 TEST(WrittenKeysTest, PastItsLimitEveryKeyMayBeThere) {
   WrittenKeys keys(3);
-  for (const char* key : {"a", "b", "c", "d"}) keys.Add(key);
+  Add(&keys, {"a", "b"});
+  Add(&keys, {"c", "d"});
   EXPECT_TRUE(keys.MayHave("a"));
   EXPECT_TRUE(keys.MayHave("never added"));
 }
