@@ -37,11 +37,12 @@ class WrittenKeys {
   void Add(std::span<const size_t> hashes) {
     std::lock_guard<std::mutex> lock(mu_);
     if (gave_up_) return;
-    hashes_.insert(hashes.begin(), hashes.end());
-    if (hashes_.size() > max_keys_) {
+    if (hashes_.size() + hashes.size() > max_keys_) {  // checked first: never past the bound
       gave_up_ = true;
       hashes_ = {};  // freed, not cleared
+      return;
     }
+    hashes_.insert(hashes.begin(), hashes.end());
   }
 
   bool MayHave(std::string_view key) const {
