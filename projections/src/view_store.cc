@@ -503,8 +503,9 @@ class RocksViewBatch : public ViewBatch {
   void SetCheckpoint(std::string_view view, const ViewCheckpoint& checkpoint) override {
     Rows(view);
     auto it = families_.find(std::string(view));
-    if (it != families_.end())
-      batch_.Put(it->second.get(), kCheckpointKey, EncodeCheckpoint(checkpoint));
+    if (it == families_.end()) return;
+    batch_.Put(it->second.get(), kCheckpointKey, EncodeCheckpoint(checkpoint));
+    if (checkpoint.ready_at == 0) served_.insert(std::string(view));
   }
   void SetSourceOffset(std::string_view view, const SourceOffset& offset) override {
     Rows(view);
@@ -519,6 +520,8 @@ class RocksViewBatch : public ViewBatch {
   void AddWrittenKeys() {
     for (auto& [view, rows] : rows_) rows->AddWrittenKeys();
   }
+  // The views this batch marks as served (caught up with the log): their known keys go.
+  const std::set<std::string>& served() const { return served_; }
   const Status& status() const { return status_; }
   std::vector<rocksdb::ColumnFamilyHandle*> Families() const {
     std::vector<rocksdb::ColumnFamilyHandle*> out;
@@ -554,6 +557,7 @@ class RocksViewBatch : public ViewBatch {
   rocksdb::WriteBatch batch_;
   std::map<std::string, std::unique_ptr<DbRows>> rows_;
   std::map<std::string, Family> families_;
+  std::set<std::string> served_;
   FailedRows failed_;
   Status status_;
 };
@@ -754,6 +758,7 @@ class RocksViewStore : public ViewStore {
     Status failed = WalFailure();
     if (!failed.ok()) return failed;
     b->AddWrittenKeys();  // before any of it can be read back
+    ForgetWrittenKeys(b->served());
     const bool ingest = ingest_batch_bytes_ > 0 && b->batch()->GetDataSize() >= ingest_batch_bytes_;
     if (write_behind_ == nullptr) return WriteNow(b, ingest, commit.buffered);
     if (!ingest) {
@@ -967,6 +972,12 @@ class RocksViewStore : public ViewStore {
     return Status::OK();
   }
 
+  uint64_t ApproximateKnownKeysBytes(std::string_view view) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = written_.find(std::string(view));
+    return it == written_.end() ? 0 : it->second->ApproximateBytes();
+  }
+
   uint64_t ApproximateSize(std::string_view view) override {
     Family family;
     if (!FamilyFor(view, false, &family).ok() || family == nullptr) return 0;
@@ -1009,6 +1020,19 @@ class RocksViewStore : public ViewStore {
     auto& keys = written_[name] = std::make_shared<WrittenKeys>(kMostWrittenKeysKnown);
     if (written != nullptr) *written = keys;
     return Status::OK();
+  }
+
+  // A view caught up with the log looks up few keys, while its known keys would be held (and
+  // grow) for the process's life: they go, also from the batches open with them.
+  void ForgetWrittenKeys(const std::set<std::string>& views) {
+    if (views.empty()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& view : views) {
+      auto it = written_.find(view);
+      if (it == written_.end()) continue;
+      it->second->Forget();
+      written_.erase(it);
+    }
   }
 
   // Keys known per view created by this process: about 17 bytes each (measured), 17 MB per

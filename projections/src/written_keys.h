@@ -13,6 +13,8 @@
 //  - MayHave is false only for a key never Added (keys are kept as 64-bit hashes: a collision
 //    says "may have", and the store is read as without this).
 //  - Past `max_keys` the set gives up (memory stays bounded by it): MayHave is true from then on.
+//    Forget gives up at once (a view caught up with the log: its live lookups are few, and the
+//    set would otherwise be held for the process's life).
 //  - Thread-safe.
 #pragma once
 
@@ -45,10 +47,22 @@ class WrittenKeys {
     hashes_.insert(hashes.begin(), hashes.end());
   }
 
+  void Forget() {
+    std::lock_guard<std::mutex> lock(mu_);
+    gave_up_ = true;
+    hashes_ = {};  // freed, not cleared
+  }
+
   bool MayHave(std::string_view key) const {
     const size_t hash = Hash(key);
     std::lock_guard<std::mutex> lock(mu_);
     return gave_up_ || hashes_.contains(hash);
+  }
+
+  // Memory held: the table's slots (a hash and a byte of metadata each).
+  size_t ApproximateBytes() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return hashes_.bucket_count() * (sizeof(size_t) + 1);
   }
 
  private:

@@ -517,6 +517,17 @@ TEST_F(ProjectionRunnerTest, AViewOfAnotherVersionIsDroppedOnOpenAndNeverServedI
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
 }
 
+// What a store keeps to speed up a rebuild (the keys of the views it created) is not held for
+// the life of a serving process.
+TEST_F(ProjectionRunnerTest, ViewsBuiltByTheRunnerHoldNoKnownKeysOnceCaughtUp) {
+  ProjectionRunnerOptions small_rounds;
+  small_rounds.catch_up_batch_events = 5;
+  OpenViews(small_rounds);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  for (const std::string& view : StoredViewNames())
+    EXPECT_EQ(store_->ApproximateKnownKeysBytes(view), 0u) << view;
+}
+
 TEST_F(ProjectionRunnerTest, AViewWithADamagedCheckpointIsRebuiltRatherThanBlockingTheRunner) {
   OpenViews();
   ASSERT_TRUE(runner_->CatchUp().ok());

@@ -110,6 +110,45 @@ TEST_F(ViewStoreWrittenKeysTest, AViewDroppedAndCreatedAgainFindsNoneOfItsOldRow
   EXPECT_EQ(ReadByAFold("new"), "n");
 }
 
+// A view being rebuilt: its checkpoint is behind the head it must reach before it is served.
+void MarkRebuilding(ViewBatch* batch) { batch->SetCheckpoint(kView, {1, 1, 100}); }
+void MarkServed(ViewBatch* batch) { batch->SetCheckpoint(kView, {100, 1, 0}); }
+
+// Known keys would otherwise stay in `tandem serve` for its life, growing with the live rows.
+TEST_F(ViewStoreWrittenKeysTest, AViewMarkedServedHoldsNoKnownKeysAndReadsAllItsRows) {
+  Open();
+  Write([](ViewRows* rows) { rows->Put("rebuilt", "r"); });
+  auto rebuilding = store_->NewBatch();
+  MarkRebuilding(rebuilding.get());
+  ASSERT_TRUE(store_->Commit(rebuilding.get()).ok());
+  EXPECT_GT(store_->ApproximateKnownKeysBytes(kView), 0u);
+  auto served = store_->NewBatch();
+  served->Rows(kView)->Put("last", "l");
+  MarkServed(served.get());
+  ASSERT_TRUE(store_->Commit(served.get()).ok());
+  EXPECT_EQ(store_->ApproximateKnownKeysBytes(kView), 0u);
+  EXPECT_EQ(ReadByAFold("rebuilt"), "r");
+  EXPECT_EQ(ReadByAFold("last"), "l");
+  Write([](ViewRows* rows) { rows->Put("live", "v"); });
+  EXPECT_EQ(ReadByAFold("live"), "v");
+  EXPECT_EQ(ReadByAFold("never"), "(none)");
+}
+
+// The batch took the keys before they were forgotten; rows committed after must still be found.
+TEST_F(ViewStoreWrittenKeysTest, ABatchOpenWhenItsViewIsServedFindsRowsCommittedAfter) {
+  Open();
+  Write([](ViewRows* rows) { rows->Put("first", "f"); });
+  auto open = store_->NewBatch();
+  ViewRows* reading = open->Rows(kView);
+  auto served = store_->NewBatch();
+  MarkServed(served.get());
+  ASSERT_TRUE(store_->Commit(served.get()).ok());
+  Write([](ViewRows* rows) { rows->Put("after", "a"); });
+  std::string value;
+  ASSERT_TRUE(reading->Get("after", &value).ok());
+  EXPECT_EQ(value, "a");
+}
+
 void Add(WrittenKeys* keys, std::initializer_list<std::string_view> added) {
   std::vector<size_t> hashes;
   for (std::string_view key : added) hashes.push_back(WrittenKeys::Hash(key));
@@ -129,6 +168,16 @@ TEST(WrittenKeysTest, PastItsLimitEveryKeyMayBeThere) {
   Add(&keys, {"c", "d"});
   EXPECT_TRUE(keys.MayHave("a"));
   EXPECT_TRUE(keys.MayHave("never added"));
+}
+
+TEST(WrittenKeysTest, ForgottenKeysMayAllBeThereAndHoldNoMemory) {
+  WrittenKeys keys(10);
+  Add(&keys, {"a"});
+  keys.Forget();
+  EXPECT_TRUE(keys.MayHave("never added"));
+  EXPECT_EQ(keys.ApproximateBytes(), 0u);
+  Add(&keys, {"b"});
+  EXPECT_EQ(keys.ApproximateBytes(), 0u);
 }
 
 }  // namespace

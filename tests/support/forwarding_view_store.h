@@ -40,6 +40,9 @@ class ForwardingViewStore : public ViewStore {
     return base_->NewReader(view, options, reader);
   }
   uint64_t ApproximateSize(std::string_view view) override { return base_->ApproximateSize(view); }
+  uint64_t ApproximateKnownKeysBytes(std::string_view view) override {
+    return base_->ApproximateKnownKeysBytes(view);
+  }
   Status Compact(const std::vector<std::string>& views) override { return base_->Compact(views); }
   Status VerifyChecksums() override { return base_->VerifyChecksums(); }
 

@@ -214,6 +214,10 @@ class ViewStore {
   }
   // Approximate bytes of a view on disk (for `tandem projections`).
   virtual uint64_t ApproximateSize(std::string_view view) = 0;
+  // Memory this process holds to answer a fold's lookups of keys a view never had without
+  // reading them: kept for a view it created empty (a rebuild, a new view), about 17 bytes a
+  // key written, until a commit marks the view served (ViewCheckpoint::ready_at 0); 0 after.
+  virtual uint64_t ApproximateKnownKeysBytes(std::string_view view) = 0;
   // Writes the named views' rows held in memory to tables and compacts them, returning when
   // done (all views when `views` is empty). After a rebuild: the folds and reads that follow
   // search a few sorted tables, instead of sharing the machine with the compaction of
