@@ -318,21 +318,21 @@ void ActionItemsProjection::Forget() {
   items_.Forget();
 }
 
-void ActionItem::ToJson(boost::json::object* out) const {
-  *out = {{"kind", kind},
-          {"title", title},
-          {"milestone_id", milestone_id},
-          {"card_id", card_id},
-          {"board_id", board_id},
-          {"approval_id", approval_id},
-          {"request_id", request_id},
-          {"thread_id", thread_id},
-          {"due_date", due_date},
-          {"since_us", since_us},
-          {"client", client},
-          {"assignee", assignee},
-          {"group", group},
-          {"asked_by", asked_by}};
+void ActionItem::Write(JsonLine* out) const {
+  out->Str("kind", kind)
+      .Str("title", title)
+      .Str("milestone_id", milestone_id)
+      .Str("card_id", card_id)
+      .Str("board_id", board_id)
+      .Str("approval_id", approval_id)
+      .Str("request_id", request_id)
+      .Str("thread_id", thread_id)
+      .Str("due_date", due_date)
+      .Int("since_us", since_us)
+      .Bool("client", client)
+      .Str("assignee", assignee)
+      .Str("group", group)
+      .Str("asked_by", asked_by);
 }
 
 void ActionItem::FromJson(const boost::json::object& in) {
@@ -352,11 +352,10 @@ void ActionItem::FromJson(const boost::json::object& in) {
   asked_by = Str(in, "asked_by");
 }
 
-void ActionProject::ToJson(boost::json::object* out) const {
-  (*out)["client"] = client_id;
-  boost::json::object bs;
-  for (const auto& [id, shared] : boards) bs[id] = shared;
-  (*out)["boards"] = std::move(bs);
+void ActionProject::Write(JsonLine* out) const {
+  out->Str("client", client_id).Object("boards", [&](JsonLine& bs) {
+    for (const auto& [id, shared] : boards) bs.Bool(id, shared);
+  });
 }
 
 void ActionProject::FromJson(const boost::json::object& in) {
@@ -366,10 +365,8 @@ void ActionProject::FromJson(const boost::json::object& in) {
     boards[std::string(id)] = v.is_bool() && v.get_bool();
 }
 
-void ActionMilestone::ToJson(boost::json::object* out) const {
-  boost::json::array open;
-  for (const std::string& id : open_requests) open.emplace_back(id);
-  *out = {{"completed", completed}, {"open_requests", std::move(open)}};
+void ActionMilestone::Write(JsonLine* out) const {
+  out->Bool("completed", completed).StrArray("open_requests", open_requests);
 }
 
 void ActionMilestone::FromJson(const boost::json::object& in) {
@@ -380,8 +377,8 @@ void ActionMilestone::FromJson(const boost::json::object& in) {
   }
 }
 
-void ActionRequest::ToJson(boost::json::object* out) const {
-  *out = {{"milestone", milestone}, {"open", open}};
+void ActionRequest::Write(JsonLine* out) const {
+  out->Str("milestone", milestone).Bool("open", open);
 }
 
 void ActionRequest::FromJson(const boost::json::object& in) {
@@ -389,12 +386,12 @@ void ActionRequest::FromJson(const boost::json::object& in) {
   open = Bool(in, "open");
 }
 
-void ActionApproval::ToJson(boost::json::object* out) const { *out = {{"pending", pending}}; }
+void ActionApproval::Write(JsonLine* out) const { out->Bool("pending", pending); }
 
 void ActionApproval::FromJson(const boost::json::object& in) { pending = Bool(in, "pending"); }
 
-void ActionCard::ToJson(boost::json::object* out) const {
-  *out = {{"board", board}, {"title", title}, {"column", column}};
+void ActionCard::Write(JsonLine* out) const {
+  out->Str("board", board).Str("title", title).Str("column", column);
 }
 
 void ActionCard::FromJson(const boost::json::object& in) {

@@ -46,14 +46,14 @@ struct ActionItem {
   std::string group;     // client_side, client_admins, firm_managers, project_manager
   std::string asked_by;  // reply_to_client: the client-side member who spoke last
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
 struct ActionCard {
   std::string board, title, column;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -61,7 +61,7 @@ struct ActionProject {
   std::string client_id;
   std::map<std::string, bool> boards;  // id -> shared with the client
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -70,7 +70,7 @@ struct ActionMilestone {
   // Its requests still open, in order of request: a completion closes these, and only these.
   std::vector<std::string> open_requests;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -78,14 +78,14 @@ struct ActionRequest {
   std::string milestone;
   bool open = true;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
 struct ActionApproval {
   bool pending = true;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 

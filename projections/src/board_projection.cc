@@ -41,14 +41,12 @@ std::string CardsPrefix(const std::string& tenant, const std::string& project,
   return ViewKey({tenant, project, "c", board});
 }
 
-void BoardDoc::ToJson(boost::json::object* out) const {
-  (*out)["seq"] = seq;
-  (*out)["name"] = name;
-  (*out)["client"] = client;
-  boost::json::array cols;
-  for (const std::string& c : columns) cols.emplace_back(c);
-  (*out)["columns"] = std::move(cols);
-  (*out)["version"] = version;
+void BoardDoc::Write(JsonLine* out) const {
+  out->UInt("seq", seq)
+      .Str("name", name)
+      .Bool("client", client)
+      .StrArray("columns", columns)
+      .UInt("version", version);
 }
 
 void BoardDoc::FromJson(const boost::json::object& in) {
@@ -62,20 +60,18 @@ void BoardDoc::FromJson(const boost::json::object& in) {
   version = static_cast<uint64_t>(Int(in, "version"));
 }
 
-void CardDoc::ToJson(boost::json::object* out) const {
-  (*out)["title"] = title;
-  (*out)["description"] = description;
-  (*out)["column"] = column;
-  (*out)["arrival"] = arrival;
-  boost::json::array ls;
-  for (const CardLink& l : links) {
-    ls.push_back(boost::json::object{{"card", l.card},
-                                     {"board", l.board},
-                                     {"relation", l.relation},
-                                     {"outgoing", l.outgoing},
-                                     {"client", l.client}});
-  }
-  (*out)["links"] = std::move(ls);
+void CardDoc::Write(JsonLine* out) const {
+  out->Str("title", title)
+      .Str("description", description)
+      .Str("column", column)
+      .UInt("arrival", arrival)
+      .ObjectArray("links", links, [](JsonLine& link, const CardLink& l) {
+        link.Str("card", l.card)
+            .Str("board", l.board)
+            .Str("relation", l.relation)
+            .Bool("outgoing", l.outgoing)
+            .Bool("client", l.client);
+      });
 }
 
 void CardDoc::FromJson(const boost::json::object& in) {

@@ -31,7 +31,7 @@ struct BoardDoc {
   std::vector<std::string> columns;
   uint64_t version = 0;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -48,14 +48,14 @@ struct CardDoc {
   uint64_t arrival = 0;  // the project's counter when the card arrived in its column
   std::vector<CardLink> links;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
 struct CardIndexDoc {
   std::string board;
 
-  void ToJson(boost::json::object* out) const { (*out)["board"] = board; }
+  void Write(JsonLine* out) const { out->Str("board", board); }
   void FromJson(const boost::json::object& in);
 };
 

@@ -10,10 +10,9 @@ using json_fields::Int;
 using json_fields::S;
 using json_fields::Str;
 
-void ProjectRoot::ToJson(boost::json::object* out) const {
-  (*out)["client"] = client_id;
-  (*out)["next_seq"] = next_seq;
-  if (!shared_with_client) (*out)["unshared"] = true;
+void ProjectRoot::Write(JsonLine* out) const {
+  out->Str("client", client_id).UInt("next_seq", next_seq);
+  if (!shared_with_client) out->Bool("unshared", true);
 }
 
 void ProjectRoot::FromJson(const boost::json::object& in) {

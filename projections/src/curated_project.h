@@ -21,7 +21,7 @@ struct ProjectRoot {
   // false, so that the rows of every history the domain writes keep their bytes.
   bool shared_with_client = true;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 

@@ -390,10 +390,8 @@ void FeedProjection::Forget() {
   lines_.Forget();
 }
 
-void FeedProject::ToJson(boost::json::object* out) const {
-  (*out)["name"] = name;
-  (*out)["client"] = client_id;
-  (*out)["client_board"] = client_board;
+void FeedProject::Write(JsonLine* out) const {
+  out->Str("name", name).Str("client", client_id).Str("client_board", client_board);
 }
 
 void FeedProject::FromJson(const boost::json::object& in) {

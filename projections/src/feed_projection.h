@@ -26,7 +26,7 @@ struct FeedProject {
   std::string name, client_id;
   std::string client_board;  // the board shared with the client, once configured
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -34,7 +34,7 @@ struct FeedProject {
 // given: a row each, so that a new card writes its own title, not every title of the project.
 struct FeedTitle {
   std::string title;
-  void ToJson(boost::json::object* out) const { (*out)["title"] = title; }
+  void Write(JsonLine* out) const { out->Str("title", title); }
   void FromJson(const boost::json::object& in);
 };
 
@@ -42,7 +42,7 @@ struct FeedTitle {
 // event) rewrites a few bytes, not the project's titles.
 struct FeedCount {
   uint64_t count = 0;
-  void ToJson(boost::json::object* out) const { (*out)["count"] = count; }
+  void Write(JsonLine* out) const { out->UInt("count", count); }
   void FromJson(const boost::json::object& in);
 };
 

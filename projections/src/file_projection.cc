@@ -38,15 +38,15 @@ std::string RequestKey(const std::string& tenant, const std::string& project,
   return ViewKey({tenant, project, "q", request});
 }
 
-void FileDoc::ToJson(boost::json::object* out) const {
-  (*out)["seq"] = seq;
-  (*out)["name"] = name;
-  (*out)["client"] = client;
-  (*out)["anchor_kind"] = anchor_kind;
-  (*out)["anchor_id"] = anchor_id;
-  (*out)["request"] = request_id;
-  (*out)["versions"] = versions;
-  (*out)["latest_version"] = latest_version;
+void FileDoc::Write(JsonLine* out) const {
+  out->UInt("seq", seq)
+      .Str("name", name)
+      .Bool("client", client)
+      .Str("anchor_kind", anchor_kind)
+      .Str("anchor_id", anchor_id)
+      .Str("request", request_id)
+      .UInt("versions", versions)
+      .UInt("latest_version", latest_version);
 }
 
 void FileDoc::FromJson(const boost::json::object& in) {

@@ -29,7 +29,7 @@ struct FileDoc {
   uint64_t versions = 0;
   uint64_t latest_version = 0;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -37,7 +37,7 @@ struct FileDoc {
 struct NoteDoc {
   std::string text;
 
-  void ToJson(boost::json::object* out) const { (*out)["text"] = text; }
+  void Write(JsonLine* out) const { out->Str("text", text); }
   void FromJson(const boost::json::object& in);
 };
 

@@ -96,6 +96,12 @@ JsonLine& JsonLine::UInt(std::string_view key, uint64_t n) {
   return *this;
 }
 
+JsonLine& JsonLine::Bool(std::string_view key, bool b) {
+  Key(key);
+  out_->append(b ? "true" : "false");
+  return *this;
+}
+
 JsonLine& JsonLine::Raw(std::string_view key, std::string_view json) {
   Key(key);
   out_->append(json);

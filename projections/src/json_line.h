@@ -34,6 +34,47 @@ class JsonLine {
   JsonLine& Str(std::string_view key, const flatbuffers::String* text);
   JsonLine& Int(std::string_view key, int64_t n);
   JsonLine& UInt(std::string_view key, uint64_t n);
+  JsonLine& Bool(std::string_view key, bool b);
+  // A member whose value is an object written by `write(JsonLine&)`.
+  template <class Write>
+  JsonLine& Object(std::string_view key, Write&& write) {
+    Key(key);
+    JsonLine inner(out_);
+    write(inner);
+    inner.Close();
+    return *this;
+  }
+  // A member whose value is an array of strings.
+  template <class Texts>
+  JsonLine& StrArray(std::string_view key, const Texts& texts) {
+    Key(key);
+    out_->push_back('[');
+    bool first = true;
+    for (const auto& text : texts) {
+      if (!first) out_->push_back(',');
+      first = false;
+      AppendJsonString(out_, text);
+    }
+    out_->push_back(']');
+    return *this;
+  }
+  // A member whose value is an array of objects, one per item, written by
+  // `write(JsonLine&, item)`.
+  template <class Items, class Write>
+  JsonLine& ObjectArray(std::string_view key, const Items& items, Write&& write) {
+    Key(key);
+    out_->push_back('[');
+    bool first = true;
+    for (const auto& item : items) {
+      if (!first) out_->push_back(',');
+      first = false;
+      JsonLine inner(out_);
+      write(inner, item);
+      inner.Close();
+    }
+    out_->push_back(']');
+    return *this;
+  }
   // A member whose value is JSON text already written by the caller (an array, an object).
   JsonLine& Raw(std::string_view key, std::string_view json);
   void Close();

@@ -37,7 +37,7 @@ class MemberSides {
  private:
   struct Side {
     std::string client;
-    void ToJson(boost::json::object* out) const { (*out)["client"] = client; }
+    void Write(JsonLine* out) const { out->Str("client", client); }
     void FromJson(const boost::json::object& in);
   };
   std::string Key(const std::string& tenant, std::string_view member) const;

@@ -53,15 +53,15 @@ std::string FactPrefix(const std::string& tenant, const std::string& project) {
   return ViewKey({tenant, "f", project});
 }
 
-void MilestoneFact::ToJson(boost::json::object* out) const {
-  *out = {{"client", client},
-          {"original_date", original_date},
-          {"current_date", current_date},
-          {"completed_date", completed_date},
-          {"slips", slips},
-          {"slip_days", slip_days},
-          {"blocked_us", blocked_us},
-          {"blocked_since_us", blocked_since_us}};
+void MilestoneFact::Write(JsonLine* out) const {
+  out->Bool("client", client)
+      .Str("original_date", original_date)
+      .Str("current_date", current_date)
+      .Str("completed_date", completed_date)
+      .UInt("slips", slips)
+      .Int("slip_days", slip_days)
+      .Int("blocked_us", blocked_us)
+      .Int("blocked_since_us", blocked_since_us);
 }
 void MilestoneFact::FromJson(const boost::json::object& in) {
   client = Bool(in, "client");
@@ -74,11 +74,11 @@ void MilestoneFact::FromJson(const boost::json::object& in) {
   blocked_since_us = Int(in, "blocked_since_us");
 }
 
-void RequestFact::ToJson(boost::json::object* out) const {
-  *out = {{"client", client},
-          {"requested_at_us", requested_at_us},
-          {"due_date", due_date},
-          {"fulfilled_at_us", fulfilled_at_us}};
+void RequestFact::Write(JsonLine* out) const {
+  out->Bool("client", client)
+      .Int("requested_at_us", requested_at_us)
+      .Str("due_date", due_date)
+      .Int("fulfilled_at_us", fulfilled_at_us);
 }
 void RequestFact::FromJson(const boost::json::object& in) {
   client = Bool(in, "client");
@@ -87,12 +87,12 @@ void RequestFact::FromJson(const boost::json::object& in) {
   fulfilled_at_us = Int(in, "fulfilled_at_us");
 }
 
-void ApprovalFact::ToJson(boost::json::object* out) const {
-  *out = {{"client", client},
-          {"requested_at_us", requested_at_us},
-          {"due_date", due_date},
-          {"answered_at_us", answered_at_us},
-          {"outcome", outcome}};
+void ApprovalFact::Write(JsonLine* out) const {
+  out->Bool("client", client)
+      .Int("requested_at_us", requested_at_us)
+      .Str("due_date", due_date)
+      .Int("answered_at_us", answered_at_us)
+      .Str("outcome", outcome);
 }
 void ApprovalFact::FromJson(const boost::json::object& in) {
   client = Bool(in, "client");
@@ -102,8 +102,8 @@ void ApprovalFact::FromJson(const boost::json::object& in) {
   outcome = Str(in, "outcome");
 }
 
-void QuestionFact::ToJson(boost::json::object* out) const {
-  *out = {{"thread", thread}, {"asked_at_us", asked_at_us}, {"answered_at_us", answered_at_us}};
+void QuestionFact::Write(JsonLine* out) const {
+  out->Str("thread", thread).Int("asked_at_us", asked_at_us).Int("answered_at_us", answered_at_us);
 }
 void QuestionFact::FromJson(const boost::json::object& in) {
   thread = Str(in, "thread");
@@ -111,15 +111,17 @@ void QuestionFact::FromJson(const boost::json::object& in) {
   answered_at_us = Int(in, "answered_at_us");
 }
 
-void CardFact::ToJson(boost::json::object* out) const {
-  boost::json::object cols;
-  for (const auto& [name, t] : columns) cols[name] = {{"us", t.us}, {"stays", t.stays}};
-  *out = {{"client", client},
-          {"board", board},
-          {"column", column},
-          {"created_at_us", created_at_us},
-          {"entered_at_us", entered_at_us},
-          {"columns", std::move(cols)}};
+void CardFact::Write(JsonLine* out) const {
+  out->Bool("client", client)
+      .Str("board", board)
+      .Str("column", column)
+      .Int("created_at_us", created_at_us)
+      .Int("entered_at_us", entered_at_us)
+      .Object("columns", [&](JsonLine& cols) {
+        for (const auto& [name, t] : columns) {
+          cols.Object(name, [&](JsonLine& c) { c.Int("us", t.us).UInt("stays", t.stays); });
+        }
+      });
 }
 void CardFact::FromJson(const boost::json::object& in) {
   client = Bool(in, "client");
@@ -135,18 +137,18 @@ void CardFact::FromJson(const boost::json::object& in) {
   }
 }
 
-void FactsThread::ToJson(boost::json::object* out) const {
-  *out = {{"client", client}, {"waiting_question", waiting_question}};
+void FactsThread::Write(JsonLine* out) const {
+  out->Bool("client", client).Str("waiting_question", waiting_question);
 }
 void FactsThread::FromJson(const boost::json::object& in) {
   client = Bool(in, "client");
   waiting_question = Str(in, "waiting_question");
 }
 
-void FactsBoard::ToJson(boost::json::object* out) const { *out = {{"client", client}}; }
+void FactsBoard::Write(JsonLine* out) const { out->Bool("client", client); }
 void FactsBoard::FromJson(const boost::json::object& in) { client = Bool(in, "client"); }
 
-void FactsProject::ToJson(boost::json::object* out) const { *out = {{"client", client_id}}; }
+void FactsProject::Write(JsonLine* out) const { out->Str("client", client_id); }
 void FactsProject::FromJson(const boost::json::object& in) { client_id = Str(in, "client"); }
 
 Status ReportFactsProjection::ApplyWorkspace(const schema::Event& event, const std::string& tenant,

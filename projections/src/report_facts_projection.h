@@ -29,6 +29,7 @@
 
 #include "curation.h"
 #include "doc_cache.h"
+#include "json_line.h"
 #include "member_sides.h"
 
 namespace tandem {
@@ -41,7 +42,7 @@ struct MilestoneFact {
   int64_t blocked_us = 0;        // closed blocks
   int64_t blocked_since_us = 0;  // the block in progress, 0 when not blocked
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -51,7 +52,7 @@ struct RequestFact {
   std::string due_date;
   int64_t fulfilled_at_us = 0;  // 0 while open
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -62,7 +63,7 @@ struct ApprovalFact {
   int64_t answered_at_us = 0;  // 0 while pending
   std::string outcome;         // "", "granted", "rejected"
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -71,7 +72,7 @@ struct QuestionFact {
   int64_t asked_at_us = 0;
   int64_t answered_at_us = 0;  // 0 while waiting on the firm
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -86,7 +87,7 @@ struct CardFact {
   int64_t created_at_us = 0, entered_at_us = 0;
   std::map<std::string, ColumnTime> columns;  // finished stays only
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -94,17 +95,17 @@ struct CardFact {
 struct FactsThread {  // first comment decides the audience
   bool client = false;
   std::string waiting_question;  // the question waiting on the firm, if any
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 struct FactsBoard {
   bool client = false;
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 struct FactsProject {
   std::string client_id;
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 

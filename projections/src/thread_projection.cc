@@ -42,12 +42,12 @@ std::string RepliesPrefix(const std::string& tenant, const std::string& project,
   return ViewKey({tenant, project, "r", thread, OrderedNumber(index)});
 }
 
-void ThreadDoc::ToJson(boost::json::object* out) const {
-  (*out)["seq"] = seq;
-  (*out)["client"] = client;
-  (*out)["anchor_kind"] = anchor_kind;
-  (*out)["anchor_id"] = anchor_id;
-  (*out)["comments"] = comments;
+void ThreadDoc::Write(JsonLine* out) const {
+  out->UInt("seq", seq)
+      .Bool("client", client)
+      .Str("anchor_kind", anchor_kind)
+      .Str("anchor_id", anchor_id)
+      .UInt("comments", comments);
 }
 
 void ThreadDoc::FromJson(const boost::json::object& in) {

@@ -36,7 +36,7 @@ struct ThreadDoc {
   std::string anchor_kind, anchor_id;
   uint64_t comments = 0;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 

@@ -240,8 +240,8 @@ void TimelineProjection::Forget() {
   comments_.Forget();
 }
 
-void TimelineHeader::ToJson(boost::json::object* out) const {
-  *out = {{"name", name}, {"client", client_id}, {"next_seq", next_seq}};
+void TimelineHeader::Write(JsonLine* out) const {
+  out->Str("name", name).Str("client", client_id).UInt("next_seq", next_seq);
 }
 
 void TimelineHeader::FromJson(const boost::json::object& in) {
@@ -255,9 +255,13 @@ void TimelineComments::FromJson(const boost::json::object& in) {
   internal = static_cast<uint64_t>(Int(in, "internal"));
 }
 
-void TimelineRequest::ToJson(boost::json::object* out) const {
-  *out = {{"milestone", milestone}, {"title", title},   {"requested_from", requested_from},
-          {"due_date", due_date},   {"client", client}, {"open", open}};
+void TimelineRequest::Write(JsonLine* out) const {
+  out->Str("milestone", milestone)
+      .Str("title", title)
+      .Str("requested_from", requested_from)
+      .Str("due_date", due_date)
+      .Bool("client", client)
+      .Bool("open", open);
 }
 
 void TimelineRequest::FromJson(const boost::json::object& in) {
@@ -269,12 +273,12 @@ void TimelineRequest::FromJson(const boost::json::object& in) {
   open = Bool(in, "open");
 }
 
-void TimelineFile::ToJson(boost::json::object* out) const {
-  *out = {{"milestone", milestone},
-          {"name", name},
-          {"latest_version", latest_version},
-          {"versions", versions},
-          {"client", client}};
+void TimelineFile::Write(JsonLine* out) const {
+  out->Str("milestone", milestone)
+      .Str("name", name)
+      .UInt("latest_version", latest_version)
+      .UInt("versions", versions)
+      .Bool("client", client);
 }
 
 void TimelineFile::FromJson(const boost::json::object& in) {
@@ -285,18 +289,18 @@ void TimelineFile::FromJson(const boost::json::object& in) {
   client = Bool(in, "client");
 }
 
-void TimelineMilestone::ToJson(boost::json::object* out) const {
-  *out = {{"seq", seq},
-          {"title", title},
-          {"original_date", original_date},
-          {"current_date", current_date},
-          {"completed_date", completed_date},
-          {"status", status},
-          {"blocked", blocked},
-          {"blocked_reason", blocked_reason},
-          {"blocked_since_us", blocked_since_us},
-          {"client", client},
-          {"slip_count", slip_count}};
+void TimelineMilestone::Write(JsonLine* out) const {
+  out->UInt("seq", seq)
+      .Str("title", title)
+      .Str("original_date", original_date)
+      .Str("current_date", current_date)
+      .Str("completed_date", completed_date)
+      .Str("status", status)
+      .Bool("blocked", blocked)
+      .Str("blocked_reason", blocked_reason)
+      .Int("blocked_since_us", blocked_since_us)
+      .Bool("client", client)
+      .UInt("slip_count", slip_count);
 }
 
 void TimelineMilestone::FromJson(const boost::json::object& o) {

@@ -24,7 +24,7 @@ namespace tandem {
 struct TimelineHeader {
   std::string name, client_id;
   uint64_t next_seq = 0;
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -39,7 +39,7 @@ struct TimelineRequest {
   std::string title, requested_from, due_date;
   bool client = false;
   bool open = true;
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -51,7 +51,7 @@ struct TimelineFile {
   uint32_t latest_version = 0;
   uint32_t versions = 0;
   bool client = false;
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -70,7 +70,7 @@ struct TimelineMilestone {
   uint64_t client_comments = 0;
   uint64_t internal_comments = 0;
 
-  void ToJson(boost::json::object* out) const;
+  void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
 };
 
@@ -78,9 +78,7 @@ struct TimelineMilestone {
 // milestone's own row grows with its slips, requests and files.
 struct TimelineComments {
   uint64_t client = 0, internal = 0;
-  void ToJson(boost::json::object* out) const {
-    *out = {{"client", client}, {"internal", internal}};
-  }
+  void Write(JsonLine* out) const { out->UInt("client", client).UInt("internal", internal); }
   void FromJson(const boost::json::object& in);
 };
 

@@ -5,6 +5,7 @@
 
 #include <limits>
 #include <random>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -35,7 +36,7 @@ TEST(JsonLineTest, WritesWhatBoostJsonSerialisesForTheSameObject) {
     JsonLine writer(&line);
     for (int member = 0; member < 4; ++member) {
       const std::string key = RandomText(&random) + std::to_string(member);  // keys differ
-      switch (random() % 3) {
+      switch (random() % 7) {
         case 0: {
           const std::string text = RandomText(&random);
           writer.Str(key, text);
@@ -46,6 +47,36 @@ TEST(JsonLineTest, WritesWhatBoostJsonSerialisesForTheSameObject) {
           const int64_t n = static_cast<int64_t>(random());
           writer.Int(key, n);
           expected[key] = n;
+          break;
+        }
+        case 2: {
+          const bool b = random() % 2 == 0;
+          writer.Bool(key, b);
+          expected[key] = b;
+          break;
+        }
+        case 3: {
+          std::vector<std::string> texts(random() % 3);
+          for (std::string& t : texts) t = RandomText(&random);
+          writer.StrArray(key, texts);
+          boost::json::array array;
+          for (const std::string& t : texts) array.emplace_back(t);
+          expected[key] = std::move(array);
+          break;
+        }
+        case 4: {
+          const std::string inner_key = RandomText(&random) + "k", text = RandomText(&random);
+          writer.Object(key, [&](JsonLine& inner) { inner.Str(inner_key, text).Bool("b", true); });
+          expected[key] = boost::json::object{{inner_key, text}, {"b", true}};
+          break;
+        }
+        case 5: {
+          std::vector<int64_t> items(random() % 3);
+          for (int64_t& item : items) item = static_cast<int64_t>(random());
+          writer.ObjectArray(key, items, [](JsonLine& o, int64_t n) { o.Int("n", n); });
+          boost::json::array array;
+          for (int64_t n : items) array.emplace_back(boost::json::object{{"n", n}});
+          expected[key] = std::move(array);
           break;
         }
         default: {
