@@ -4,7 +4,25 @@
 
 namespace tandem {
 
+namespace {
+
+// Bytes that are each a character of their own and shown as they are: most texts are only these
+// (ids, dates, titles), and their snippet is their first max_chars bytes.
+bool PrintableAscii(std::string_view text) {
+  for (const char c : text) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string Snippet(std::string_view text, size_t max_chars) {
+  const std::string_view head = max_chars < text.size() ? text.substr(0, max_chars + 1) : text;
+  if (PrintableAscii(head)) {
+    if (head.size() <= max_chars) return std::string(head);
+    return std::string(head.substr(0, max_chars)) + "\xE2\x80\xA6";
+  }
   // Only the first max_chars + 1 characters matter, and they lie within 4 bytes each: a
   // comment of megabytes costs what a short one does. Sanitising works character by character
   // from the start, so a cut past them cannot change them.
