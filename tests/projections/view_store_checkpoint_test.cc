@@ -3,6 +3,9 @@
 // rows written beside it.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "fault_file_system.h"
 #include "tandem/projections/view_store.h"
 #include "test_util.h"
 
@@ -70,6 +73,38 @@ TEST_F(ViewStoreCheckpointTest, ABatchMadeWithRoomForItsRowsWritesThemWithItsChe
   std::string value;
   ASSERT_TRUE(reader->Get("row999", &value).ok());
   EXPECT_EQ(value, std::string(100, 'x'));
+}
+
+// A batch folding several views is one write: a view whose storage cannot be made fails the
+// batch, and no other view's rows or checkpoint move without it.
+TEST_F(ViewStoreCheckpointTest, ABatchWithAViewThatCannotBeCreatedWritesNoView) {
+  store_.reset();
+  auto faults = std::make_shared<FaultFileSystem>();
+  ViewStoreOptions options;
+  options.file_system = faults;
+  ASSERT_TRUE(ViewStore::Open(options, dir_.Sub("faulty"), &store_).ok());
+  Commit({1, 3});
+  // Creating a view's column family records it in the MANIFEST: that write fails.
+  std::string manifest;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.Sub("faulty"))) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("MANIFEST-")) manifest = name;
+  }
+  ASSERT_FALSE(manifest.empty());
+  faults->Inject(FaultOp::kAppend, manifest);
+  auto batch = store_->NewBatch();
+  batch->Rows("internal-timeline")->Put("row", "new view");
+  batch->SetCheckpoint("internal-timeline", {2, 3});
+  batch->Rows("client-timeline")->Put("row", "existing view");
+  batch->SetCheckpoint("client-timeline", {2, 3});
+  EXPECT_FALSE(store_->Commit(batch.get()).ok());
+  ViewCheckpoint existing;
+  ASSERT_TRUE(store_->GetCheckpoint("client-timeline", &existing).ok());
+  EXPECT_EQ(existing.position, 1u);
+  std::unique_ptr<ViewReader> reader;
+  ASSERT_TRUE(store_->NewReader("client-timeline", &reader).ok());
+  std::string value;
+  EXPECT_TRUE(reader->Get("row", &value).IsNotFound());
 }
 
 }  // namespace
