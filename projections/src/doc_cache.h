@@ -2,15 +2,14 @@
 // touched by a thousand events is read once and written once per batch.
 //
 // Doc is a value type with
-//   void ToJson(boost::json::object* out) const;
+//   void Write(JsonLine* line) const;               // or void ToJson(boost::json::object*) const
 //   void FromJson(const boost::json::object& in);   // must not throw on unexpected shapes
-// or `bool FromJson(...)`, false when the row is not as ToJson writes it (then Corruption: a
-// fold never rewrites a damaged row as a plausible one).
-// A Doc may write its row with `void Write(JsonLine* line) const` instead of ToJson: the same
-// text, written straight into the row's buffer (building a boost::json::object allocated every
-// member and copied every text twice more; about 4% of a rebuild). Rows are stored as the JSON
-// text of the object; a stored row that is not a JSON object is Corruption naming the view,
-// never data.
+// or `bool FromJson(...)`, false when the row is not as Write (ToJson) writes it (then
+// Corruption: a fold never rewrites a damaged row as a plausible one).
+// Write gives the same text as ToJson would, written straight into the row's buffer (building
+// a boost::json::object allocated every member and copied every text twice more; about 4% of a
+// rebuild). Rows are stored as the JSON text of the object; a stored row that is not a JSON
+// object is Corruption naming the view, never data.
 //
 // What a cache keeps between batches is charged to a RowCacheBudget shared with the other caches
 // of its projections; see row_cache_budget.h.

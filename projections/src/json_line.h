@@ -1,6 +1,7 @@
 // JsonLine: one JSON object written straight into a string, member by member, byte for byte as
 // boost::json::serialize writes the same object built in the same order (its escapes: \" \\ \b
-// \f \n \r \t, \u00xx for other control characters, everything else as it is).
+// \f \n \r \t, \u00xx for other control characters, everything else as it is), provided
+// an object's keys are distinct: a key written twice stays twice, where boost::json keeps one.
 //
 // Why: a list line (a comment, a feed line, a file version) is written once per event by the
 // busiest folds; building a boost::json::object first allocated every member and copied every

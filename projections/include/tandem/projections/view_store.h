@@ -216,7 +216,9 @@ class ViewStore {
   virtual uint64_t ApproximateSize(std::string_view view) = 0;
   // Memory this process holds to answer a fold's lookups of keys a view never had without
   // reading them: kept for a view it created empty (a rebuild, a new view), about 17 bytes a
-  // key written, until a commit marks the view served (ViewCheckpoint::ready_at 0); 0 after.
+  // key written, up to 1M keys; freed by the first commit that marks the view served
+  // (ViewCheckpoint::ready_at 0), even one that then fails (the next folds read the store).
+  // 0 for any other view.
   virtual uint64_t ApproximateKnownKeysBytes(std::string_view view) = 0;
   // Writes the named views' rows held in memory to tables and compacts them, returning when
   // done (all views when `views` is empty). After a rebuild: the folds and reads that follow
