@@ -48,33 +48,17 @@ class JsonLine {
   // A member whose value is an array of strings.
   template <class Texts>
   JsonLine& StrArray(std::string_view key, const Texts& texts) {
-    Key(key);
-    out_->push_back('[');
-    bool first = true;
-    for (const auto& text : texts) {
-      if (!first) out_->push_back(',');
-      first = false;
-      AppendJsonString(out_, text);
-    }
-    out_->push_back(']');
-    return *this;
+    return Array(key, texts, [this](const auto& text) { AppendJsonString(out_, text); });
   }
   // A member whose value is an array of objects, one per item, written by
   // `write(JsonLine&, item)`.
   template <class Items, class Write>
   JsonLine& ObjectArray(std::string_view key, const Items& items, Write&& write) {
-    Key(key);
-    out_->push_back('[');
-    bool first = true;
-    for (const auto& item : items) {
-      if (!first) out_->push_back(',');
-      first = false;
+    return Array(key, items, [&](const auto& item) {
       JsonLine inner(out_);
       write(inner, item);
       inner.Close();
-    }
-    out_->push_back(']');
-    return *this;
+    });
   }
   // A member whose value is JSON text already written by the caller (an array, an object).
   JsonLine& Raw(std::string_view key, std::string_view json);
@@ -82,6 +66,20 @@ class JsonLine {
 
  private:
   void Key(std::string_view key);
+  // A member whose value is an array, each element written by `element(item)`.
+  template <class Items, class Element>
+  JsonLine& Array(std::string_view key, const Items& items, Element&& element) {
+    Key(key);
+    out_->push_back('[');
+    bool first = true;
+    for (const auto& item : items) {
+      if (!first) out_->push_back(',');
+      first = false;
+      element(item);
+    }
+    out_->push_back(']');
+    return *this;
+  }
   std::string* out_;
   bool first_ = true;
 };
