@@ -4,6 +4,8 @@
 // view opened from disk reads all it holds, and a view dropped reads none of its old rows.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "tandem/projections/view_store.h"
 #include "test_util.h"
 #include "written_keys.h"
@@ -20,10 +22,12 @@ class ViewStoreWrittenKeysTest : public ::testing::Test {
     ASSERT_TRUE(ViewStore::Open(options, dir_.Sub("views"), &store_).ok());
   }
 
-  // Writes through `write` in a batch of its own, committed.
-  void Write(const std::function<void(ViewRows*)>& write) {
+  // Writes through `write` in a batch of its own, with `checkpoint` when given, committed.
+  void Write(const std::function<void(ViewRows*)>& write,
+             std::optional<ViewCheckpoint> checkpoint = std::nullopt) {
     auto batch = store_->NewBatch();
     write(batch->Rows(kView));
+    if (checkpoint.has_value()) batch->SetCheckpoint(kView, *checkpoint);
     ASSERT_TRUE(store_->Commit(batch.get()).ok());
   }
 
@@ -111,21 +115,16 @@ TEST_F(ViewStoreWrittenKeysTest, AViewDroppedAndCreatedAgainFindsNoneOfItsOldRow
 }
 
 // A view being rebuilt: its checkpoint is behind the head it must reach before it is served.
-void MarkRebuilding(ViewBatch* batch) { batch->SetCheckpoint(kView, {1, 1, 100}); }
-void MarkServed(ViewBatch* batch) { batch->SetCheckpoint(kView, {100, 1, 0}); }
+constexpr ViewCheckpoint kRebuilding{1, 1, 100};
+constexpr ViewCheckpoint kServed{100, 1, 0};
+void Nothing(ViewRows*) {}
 
 // Known keys would otherwise stay in `tandem serve` for its life, growing with the live rows.
 TEST_F(ViewStoreWrittenKeysTest, AViewMarkedServedHoldsNoKnownKeysAndReadsAllItsRows) {
   Open();
-  Write([](ViewRows* rows) { rows->Put("rebuilt", "r"); });
-  auto rebuilding = store_->NewBatch();
-  MarkRebuilding(rebuilding.get());
-  ASSERT_TRUE(store_->Commit(rebuilding.get()).ok());
+  Write([](ViewRows* rows) { rows->Put("rebuilt", "r"); }, kRebuilding);
   EXPECT_GT(store_->ApproximateKnownKeysBytes(kView), 0u);
-  auto served = store_->NewBatch();
-  served->Rows(kView)->Put("last", "l");
-  MarkServed(served.get());
-  ASSERT_TRUE(store_->Commit(served.get()).ok());
+  Write([](ViewRows* rows) { rows->Put("last", "l"); }, kServed);
   EXPECT_EQ(store_->ApproximateKnownKeysBytes(kView), 0u);
   EXPECT_EQ(ReadByAFold("rebuilt"), "r");
   EXPECT_EQ(ReadByAFold("last"), "l");
@@ -140,9 +139,7 @@ TEST_F(ViewStoreWrittenKeysTest, ABatchOpenWhenItsViewIsServedFindsRowsCommitted
   Write([](ViewRows* rows) { rows->Put("first", "f"); });
   auto open = store_->NewBatch();
   ViewRows* reading = open->Rows(kView);
-  auto served = store_->NewBatch();
-  MarkServed(served.get());
-  ASSERT_TRUE(store_->Commit(served.get()).ok());
+  Write(Nothing, kServed);
   Write([](ViewRows* rows) { rows->Put("after", "a"); });
   std::string value;
   ASSERT_TRUE(reading->Get("after", &value).ok());
