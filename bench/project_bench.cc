@@ -465,7 +465,8 @@ double ProcessCpuSeconds() {
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-int RebuildPhase(const std::string& dir, size_t row_cache_mb) {
+// A rebuild of every view, or of `view` alone (empty: all).
+int RebuildPhase(const std::string& dir, size_t row_cache_mb, const std::string& view) {
   SetLogLevel(LogLevel::kWarn);
   std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
   std::filesystem::remove_all(dir + "/views");
@@ -474,7 +475,9 @@ int RebuildPhase(const std::string& dir, size_t row_cache_mb) {
   std::vector<std::unique_ptr<Projection>> projections;
   ProjectionOptions projection_options;
   projection_options.row_cache_bytes = row_cache_mb << 20;
-  Check(MakeProjections({}, &projections, projection_options), "make the projections");
+  std::vector<std::string> views;
+  if (!view.empty()) views.push_back(view);
+  Check(MakeProjections(views, &projections, projection_options), "make the projections");
   prometheus::Registry registry;
   ProjectionRunnerOptions runner_options;
   runner_options.metrics = &registry;
@@ -487,7 +490,7 @@ int RebuildPhase(const std::string& dir, size_t row_cache_mb) {
   Check(runner->Rebuild({}), "rebuild");
   const double wall = Seconds(start), cpu = ProcessCpuSeconds() - cpu_before;
   uint64_t bytes = 0;
-  for (const std::string& view : StoredViewNames()) bytes += store->ApproximateSize(view);
+  for (const std::string& name : StoredViewNames()) bytes += store->ApproximateSize(name);
   std::printf("rebuild_events_per_s=%.0f views_mb=%.1f\n", log->LastPosition() / wall,
               bytes / 1048576.0);
   // How well the rebuild keeps the cores busy: the views' folds and commits (on the fold
@@ -734,18 +737,20 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "row-cache-mb", po::value<size_t>()->default_value(ProjectionOptions().row_cache_bytes >> 20),
       "the rebuild's row-cache budget (ProjectionOptions::row_cache_bytes), in MB")(
       "view", po::value<std::string>()->default_value(""),
-      "with --phase fold: only this view's fold rate; with --phase live: only this view "
-      "following the log (the lag's floor with a cheap one)")(
+      "with --phase fold: only this view's fold rate; with --phase rebuild: a rebuild of this "
+      "view alone; with --phase live: only this view following the log (the lag's floor with a "
+      "cheap one)")(
       "phase", po::value<std::string>()->default_value("all"),
       "all, generate (the history alone), fold (the in-memory fold rates alone), as-of (the as-of "
       "reads alone), live (the lag alone), floor (the raw fold floor alone), rebuild (a rebuild "
-      "of every view alone)");
+      "of every view, or of --view, alone)");
   po::variables_map vm;
   int rc = ParseBenchOptions("project", desc, args, &vm);
   if (rc >= 0) return rc;
   const std::string dir = vm["dir"].as<std::string>();
   const size_t row_cache_mb = vm["row-cache-mb"].as<size_t>();
-  if (vm["phase"].as<std::string>() == "rebuild") return RebuildPhase(dir, row_cache_mb);
+  if (vm["phase"].as<std::string>() == "rebuild")
+    return RebuildPhase(dir, row_cache_mb, vm["view"].as<std::string>());
   if (vm["phase"].as<std::string>() == "floor") {  // the raw fold floor alone
     std::unique_ptr<EventLog> log = OpenLogReadOnly(dir);
     std::printf("floor_events_per_s=%.0f\n", FloorRate(log.get(), dir + "/floor"));

@@ -62,22 +62,25 @@ Status Verify(std::string_view bytes, uint64_t expected_position) {
     RecordedEvent aligned(bytes);
     return Verify(aligned.bytes(), expected_position);
   }
-  const std::string where =
-      expected_position ? "event at position " + std::to_string(expected_position) : "event";
+  // Named only on failure: a catch-up verifies millions of events.
+  const auto where = [&] {
+    return expected_position ? "event at position " + std::to_string(expected_position)
+                             : std::string("event");
+  };
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   if (!schema::VerifyEventBuffer(verifier)) {
-    return Status::Corruption(where + " failed FlatBuffers verification (" +
+    return Status::Corruption(where() + " failed FlatBuffers verification (" +
                               std::to_string(bytes.size()) + " bytes)");
   }
   const auto* e = schema::GetEvent(bytes.data());
   if (!e->tenant() || e->tenant()->size() == 0 || !e->stream_id() || e->stream_id()->size() == 0) {
-    return Status::Corruption(where + " has no tenant or stream");
+    return Status::Corruption(where() + " has no tenant or stream");
   }
   if (e->payload_type() == schema::Payload::NONE || !e->payload()) {
-    return Status::Corruption(where + " has no payload");
+    return Status::Corruption(where() + " has no payload");
   }
   if (expected_position != 0 && e->global_position() != expected_position) {
-    return Status::Corruption(where + " claims position " + std::to_string(e->global_position()));
+    return Status::Corruption(where() + " claims position " + std::to_string(e->global_position()));
   }
   return Status::OK();
 }
