@@ -78,7 +78,7 @@ boost::json::value Mean(const std::vector<int64_t>& v) {
   return Seconds(sum / static_cast<double>(v.size()));
 }
 
-void Render(const Kpis& k, bool cards, boost::json::object* o) {
+void Render(const Kpis& k, boost::json::object* o) {
   (*o)["milestones"] = k.milestones;
   (*o)["milestones_completed_on_time"] = k.on_time;
   (*o)["milestones_completed_late"] = k.late;
@@ -99,7 +99,6 @@ void Render(const Kpis& k, bool cards, boost::json::object* o) {
   (*o)["approvals_pending"] = k.approvals_pending;
   (*o)["approval_turnaround_median_seconds"] = Median(k.turnaround_us);
   (*o)["approval_turnaround_mean_seconds"] = Mean(k.turnaround_us);
-  if (!cards) return;
   boost::json::object columns;
   for (const auto& [name, t] : k.columns) {
     if (t.stays > 0)
@@ -255,52 +254,52 @@ Status Aggregate(const ReportScope& scope, const ReportRequest& request,
   Status bad;
   for (const auto& [project_id, project] : scope.projects) {
     const std::string manager = by_manager ? directory.ManagerOf(project_id, project) : "";
-    s = rows->Scan(
-        FactPrefix(scope.tenant, project_id), [&](std::string_view key, std::string_view value) {
-          boost::system::error_code ec;
-          boost::json::value v = boost::json::parse(value, ec);
-          if (ec || !v.is_object() || !SplitViewKey(key, &parts) || parts.size() != 5) {
-            bad = Status::Corruption("a report fact row is damaged");
-            return false;
-          }
-          Fact f{parts[3], std::move(v.get_object())};
-          if (scope.client_facts_only &&
-              (f.kind == fact_kind::kCard ||
-               (f.kind != fact_kind::kQuestion && !json_fields::Bool(f.row, "client")))) {
-            return true;  // filtered again at serve time, whatever the storage holds
-          }
-          const std::string date = FactDate(f);
-          if ((!request.from.empty() && (date.empty() || date < request.from)) ||
-              (!request.to.empty() && (date.empty() || date > request.to))) {
-            return true;
-          }
-          std::vector<std::string> row_key;
-          for (const std::string& d : by) {
-            row_key.push_back(d == "client"    ? project.client_id
-                              : d == "project" ? project_id
-                              : d == "manager" ? manager
-                                               : IsoWeekOf(date));
-          }
-          Kpis one;
-          AddFact(f, clock, &one);
-          Merge(one, &pivot[row_key]);
-          Merge(one, &total);
-          return true;
-        });
+    // Facts are filtered at serve time too, whatever the storage holds: a client counts its own
+    // board's cards, not the firm's internal boards'.
+    s = rows->Scan(FactPrefix(scope.tenant, project_id),
+                   [&](std::string_view key, std::string_view value) {
+                     boost::system::error_code ec;
+                     boost::json::value v = boost::json::parse(value, ec);
+                     if (ec || !v.is_object() || !SplitViewKey(key, &parts) || parts.size() != 5) {
+                       bad = Status::Corruption("a report fact row is damaged");
+                       return false;
+                     }
+                     Fact f{parts[3], std::move(v.get_object())};
+                     if (scope.client_facts_only && f.kind != fact_kind::kQuestion &&
+                         !json_fields::Bool(f.row, "client")) {
+                       return true;
+                     }
+                     const std::string date = FactDate(f);
+                     if ((!request.from.empty() && (date.empty() || date < request.from)) ||
+                         (!request.to.empty() && (date.empty() || date > request.to))) {
+                       return true;
+                     }
+                     std::vector<std::string> row_key;
+                     for (const std::string& d : by) {
+                       row_key.push_back(d == "client"    ? project.client_id
+                                         : d == "project" ? project_id
+                                         : d == "manager" ? manager
+                                                          : IsoWeekOf(date));
+                     }
+                     Kpis one;
+                     AddFact(f, clock, &one);
+                     Merge(one, &pivot[row_key]);
+                     Merge(one, &total);
+                     return true;
+                   });
     if (s.ok()) s = bad;
     if (!s.ok()) return s;
   }
   if (!directory.status().ok()) return directory.status();  // a manager that could not be read
-  const bool cards = !scope.client_facts_only;
   boost::json::array out_rows;
   for (const auto& [row_key, k] : pivot) {
     boost::json::object o;
     for (size_t i = 0; i < by.size(); ++i) o[by[i]] = row_key[i];
-    Render(k, cards, &o);
+    Render(k, &o);
     out_rows.push_back(std::move(o));
   }
   boost::json::object totals;
-  Render(total, cards, &totals);
+  Render(total, &totals);
   boost::json::array by_json;
   for (const std::string& d : by) by_json.push_back(boost::json::string(d));
   (*out)["by"] = std::move(by_json);
@@ -327,7 +326,7 @@ void Serialise(const ReportRequest& request, boost::json::object body, std::stri
       }
     }
     boost::json::object kpis;
-    Render(Kpis(), json_fields::Str(body, "audience") == "internal", &kpis);
+    Render(Kpis(), &kpis);
     for (const auto& [name, value] : kpis) columns.emplace_back(name);
     const boost::json::value* rows = body.if_contains("rows");
     *out = JsonRowsToCsv(
