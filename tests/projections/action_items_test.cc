@@ -2,6 +2,7 @@
 // person may see.
 #include <gtest/gtest.h>
 
+#include "view_json.h"
 #include "view_world.h"
 
 namespace tandem::test {
@@ -97,6 +98,73 @@ TEST_F(ActionItemsTest, ClientMemberMustAnswerItsApprovalAndUploadItsRequestedDo
   EXPECT_GT(approval.at("since_us").as_int64(), 0);
   EXPECT_FALSE(approval.contains("audience"));  // a client-side asker is not told audiences
   EXPECT_EQ(items.at(0).at("title"), "Brand guide");
+}
+
+// Every field of every item, reviewed by hand: acme's admin has a request past its due date
+// (overdue), an approval due within 3 days (due_soon), a request due later and a client card
+// in Staged (waiting), in that order; the project's manager must reply to the admin's question.
+TEST_F(ActionItemsTest, EachItemIsExactlyWhatThePersonMustDoAndHowUrgent) {
+  EventLog* log = world_->log();
+  RequestDocument("late", "acme-admin", "2026-12-09");
+  const int64_t late_at = LastRecordedAtUs(log);
+  Run("approval.request", "pm",
+      {{"project_id", "p-acme"},
+       {"approval_id", "ap2"},
+       {"subject", object{{"kind", "milestone"}, {"id", "m-started"}}},
+       {"title", "Approve mockups"},
+       {"requested_from", "acme-admin"},
+       {"due_date", "2026-12-12"}});
+  const int64_t approval_at = LastRecordedAtUs(log);
+  Run("card.move", "pm",
+      {{"project_id", "p-acme"},
+       {"card_id", "cc"},
+       {"to_column", "Staged"},
+       {"expected_version", 1}});
+  const int64_t staged_at = LastRecordedAtUs(log);
+  RequestDocument("later", "acme-admin", "2026-12-20");
+  const int64_t later_at = LastRecordedAtUs(log);
+  Run("comment.post", "acme-admin",
+      {{"project_id", "p-acme"},
+       {"thread_id", "t-client"},
+       {"comment_id", "q1"},
+       {"body", "When is the review?"}});
+  const int64_t asked_at = LastRecordedAtUs(log);
+  auto item = [](const char* kind, const char* title, const char* milestone, object about,
+                 int64_t since, const char* due, const char* urgency) {
+    object o{{"kind", kind},      {"project", "p-acme"},       {"project_name", "acme"},
+             {"title", title},    {"milestone_id", milestone}, {"card_id", ""},
+             {"approval_id", ""}, {"request_id", ""},          {"thread_id", ""},
+             {"since_us", since}, {"due_date", due},           {"urgency", urgency}};
+    for (const auto& [key, value] : about) o[key] = value;
+    return o;
+  };
+  ExpectViewJson(
+      world_->Read(Request("acme-admin")),
+      object{{"view", "action-items"},
+             {"workspace", "northwind"},
+             {"member", "acme-admin"},
+             {"today", kToday},
+             {"items", boost::json::array{
+                           item("upload_document", "Doc late", "m-planned",
+                                {{"request_id", "late"}}, late_at, "2026-12-09", "overdue"),
+                           item("answer_approval", "Approve mockups", "m-started",
+                                {{"approval_id", "ap2"}}, approval_at, "2026-12-12", "due_soon"),
+                           item("upload_document", "Doc later", "m-planned",
+                                {{"request_id", "later"}}, later_at, "2026-12-20", "waiting"),
+                           item("review_card", "Logo", "", {{"card_id", "cc"}}, staged_at, "",
+                                "waiting")}}});
+  ExpectViewJson(world_->Read(Request("pm")),
+                 object{{"view", "action-items"},
+                        {"workspace", "northwind"},
+                        {"member", "pm"},
+                        {"today", kToday},
+                        {"items", boost::json::array{item("reply_to_client", "When is the review?",
+                                                          "m-planned",
+                                                          {{"thread_id", "t-client"},
+                                                           {"asked_by", "acme admin"},
+                                                           {"asked_by_side", "client"},
+                                                           {"audience", "internal"}},
+                                                          asked_at, "", "waiting")}}});
 }
 
 TEST_F(ActionItemsTest, AnsweredApprovalDisappears) {

@@ -4,6 +4,7 @@
 #include "counting_rows.h"
 #include "row_cache_budget.h"
 #include "timeline_projection.h"
+#include "view_json.h"
 #include "view_key.h"
 #include "view_world.h"
 
@@ -73,6 +74,142 @@ TEST_F(TimelineViewTest,
   EXPECT_EQ(ms[3].at("status"), "blocked");
   EXPECT_EQ(ms[3].at("blocked_reason"), "waiting for content");
   EXPECT_EQ(ms[2].at("status"), "in_progress");
+}
+
+// A fuller story for the exact reads below: the design milestone slips, is started and
+// completed (returning when it slipped); a request with a due date, and the standard world's
+// "Brand guide" fulfilled by the client's upload; files on milestones, one in two versions,
+// one internal.
+int64_t TellFullStory(ViewWorld* w) {
+  const std::string nw = "northwind";
+  auto run = [&](const std::string& type, const std::string& actor, object fields) {
+    fields["project_id"] = "p-acme";
+    w->MustRun(Cmd(type, nw, actor, std::move(fields)));
+  };
+  run("milestone.plan", "pm",
+      {{"milestone_id", "design"}, {"title", "Design sign-off"}, {"planned_date", "2026-12-01"}});
+  run("milestone.reschedule", "pm",
+      {{"milestone_id", "design"},
+       {"expected_version", 1},
+       {"new_date", "2026-12-08"},
+       {"reason", "brand guide not received yet"}});
+  const int64_t slipped_at = LastRecordedAtUs(w->log());
+  run("milestone.start", "pm", {{"milestone_id", "design"}, {"expected_version", 2}});
+  run("milestone.complete", "pm",
+      {{"milestone_id", "design"}, {"expected_version", 3}, {"completed_date", "2026-12-09"}});
+  run("document.request", "pm",
+      {{"milestone_id", "m-started"},
+       {"request_id", "logo-files"},
+       {"title", "Logo files"},
+       {"requested_from", "acme-admin"},
+       {"due_date", "2027-01-10"}});
+  const object on_design{{"kind", "milestone"}, {"id", "design"}};
+  for (const char* version : {"djE=", "djI="}) {
+    run("file.upload", "pm",
+        {{"name", "mockups.pdf"},
+         {"file_id", "mockups"},
+         {"audience", "client"},
+         {"anchor", on_design},
+         {"expected_version", "any"},
+         {"content_base64", version}});
+  }
+  run("file.upload", "pm",
+      {{"name", "INTERNAL-MARKER margins.xlsx"},
+       {"file_id", "margins"},
+       {"anchor", on_design},
+       {"content_base64", "bQ=="}});
+  run("file.upload", "acme-member",
+      {{"name", "guide.pdf"},
+       {"file_id", "guide"},
+       {"request_id", "req"},
+       {"anchor", object{{"kind", "milestone"}, {"id", "m-planned"}}},
+       {"content_base64", "Z3VpZGU="}});
+  return slipped_at;
+}
+
+// The timeline `json` expects, its one slip recorded at `slipped_at`.
+boost::json::value Expected(const std::string& json, int64_t slipped_at) {
+  boost::json::value v = boost::json::parse(json);
+  v.at("milestones").at(0).at("slips").at(0).as_object()["at_us"] = slipped_at;
+  return v;
+}
+
+TEST_F(TimelineViewTest, ClientTimelineIsExactlyWhatTheClientMaySeeOfTheStory) {
+  const int64_t slipped_at = TellFullStory(world_.get());
+  // Reviewed by hand against the story: the completed design milestone keeps its original
+  // date, its current date and its slip; the fulfilled "Brand guide" request is gone; the
+  // internal file, the internal note on m-planned and everything internal are absent.
+  ExpectViewJson(world_->Read(Ask("client-timeline", "acme-member", "p-acme")),
+                 Expected(R"({
+    "view": "client-timeline", "workspace": "northwind", "project": "p-acme",
+    "name": "acme", "client": "acme",
+    "milestones": [
+      {"id": "design", "title": "Design sign-off", "status": "completed",
+       "planned_date": "2026-12-01", "current_date": "2026-12-08", "completed_date": "2026-12-09",
+       "blocked_reason": "",
+       "slips": [{"old_date": "2026-12-01", "new_date": "2026-12-08",
+                  "reason": "brand guide not received yet", "at_us": 0}],
+       "open_requests": [],
+       "files": [{"id": "mockups", "name": "mockups.pdf", "latest_version": 2, "versions": 2}],
+       "client_comments": 0},
+      {"id": "m-planned", "title": "m-planned", "status": "planned",
+       "planned_date": "2027-01-15", "current_date": "2027-01-15", "completed_date": "",
+       "blocked_reason": "", "slips": [], "open_requests": [],
+       "files": [{"id": "client:acme:guide", "name": "guide.pdf", "latest_version": 1,
+                  "versions": 1}],
+       "client_comments": 1},
+      {"id": "m-started", "title": "m-started", "status": "in_progress",
+       "planned_date": "2027-01-15", "current_date": "2027-01-15", "completed_date": "",
+       "blocked_reason": "", "slips": [],
+       "open_requests": [{"id": "logo-files", "title": "Logo files",
+                          "requested_from": "acme-admin", "due_date": "2027-01-10"}],
+       "files": [], "client_comments": 0},
+      {"id": "m-blocked", "title": "m-blocked", "status": "blocked",
+       "planned_date": "2027-01-15", "current_date": "2027-01-15", "completed_date": "",
+       "blocked_reason": "waiting for content", "slips": [], "open_requests": [], "files": [],
+       "client_comments": 0}
+    ]})",
+                          slipped_at));
+}
+
+TEST_F(TimelineViewTest, InternalTimelineIsExactlyTheStoryWithItsInternalParts) {
+  const int64_t slipped_at = TellFullStory(world_.get());
+  // The same milestones with each thing's audience, the internal file and the internal
+  // comment count (the note "Budget is tight" on m-planned).
+  ExpectViewJson(world_->Read(Ask("internal-timeline", "pm", "p-acme")), Expected(R"({
+    "view": "internal-timeline", "workspace": "northwind", "project": "p-acme",
+    "name": "acme", "client": "acme",
+    "milestones": [
+      {"id": "design", "title": "Design sign-off", "status": "completed", "audience": "client",
+       "planned_date": "2026-12-01", "current_date": "2026-12-08", "completed_date": "2026-12-09",
+       "blocked_reason": "",
+       "slips": [{"old_date": "2026-12-01", "new_date": "2026-12-08",
+                  "reason": "brand guide not received yet", "at_us": 0}],
+       "open_requests": [],
+       "files": [{"id": "margins", "name": "INTERNAL-MARKER margins.xlsx", "latest_version": 1,
+                  "versions": 1, "audience": "internal"},
+                 {"id": "mockups", "name": "mockups.pdf", "latest_version": 2, "versions": 2,
+                  "audience": "client"}],
+       "client_comments": 0, "internal_comments": 0},
+      {"id": "m-planned", "title": "m-planned", "status": "planned", "audience": "client",
+       "planned_date": "2027-01-15", "current_date": "2027-01-15", "completed_date": "",
+       "blocked_reason": "", "slips": [], "open_requests": [],
+       "files": [{"id": "client:acme:guide", "name": "guide.pdf", "latest_version": 1,
+                  "versions": 1, "audience": "client"}],
+       "client_comments": 1, "internal_comments": 1},
+      {"id": "m-started", "title": "m-started", "status": "in_progress", "audience": "client",
+       "planned_date": "2027-01-15", "current_date": "2027-01-15", "completed_date": "",
+       "blocked_reason": "", "slips": [],
+       "open_requests": [{"id": "logo-files", "title": "Logo files",
+                          "requested_from": "acme-admin", "due_date": "2027-01-10",
+                          "audience": "client"}],
+       "files": [], "client_comments": 0, "internal_comments": 0},
+      {"id": "m-blocked", "title": "m-blocked", "status": "blocked", "audience": "client",
+       "planned_date": "2027-01-15", "current_date": "2027-01-15", "completed_date": "",
+       "blocked_reason": "waiting for content", "slips": [], "open_requests": [], "files": [],
+       "client_comments": 0, "internal_comments": 0}
+    ]})",
+                                                                                  slipped_at));
 }
 
 TEST_F(TimelineViewTest, ClientTimelineStorageHoldsNothingInternal) {

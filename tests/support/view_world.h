@@ -150,6 +150,13 @@ inline ViewRequest Ask(const std::string& view, const std::string& member,
   return r;
 }
 
+// When the log recorded its last event: the moment a view shows for what a test just did.
+inline int64_t LastRecordedAtUs(EventLog* log) {
+  RecordedEvent e;
+  EXPECT_TRUE(log->Get(log->LastPosition(), &e).ok());
+  return e.event().recorded_at_us();
+}
+
 // acme's admin inviting one of acme's people under a name it chose: how a client names its
 // person like one of the firm's. Its id is then "client:acme:<id>".
 inline void InviteAcmePersonNamed(ViewWorld* world, const std::string& id,
