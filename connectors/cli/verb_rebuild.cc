@@ -13,8 +13,10 @@ namespace tandem::cli {
 int RunRebuild(const std::vector<std::string>& args) {
   po::options_description desc("rebuild options");
   AddCommonOptions(&desc);
-  desc.add_options()("view", po::value<std::vector<std::string>>(),
-                     "stored view to rebuild (repeatable)")("all", "rebuild every view");
+  desc.add_options()(
+      "view", po::value<std::vector<std::string>>(),
+      "view to rebuild (repeatable): a stored view, or a view's name (board: both boards)")(
+      "all", "rebuild every view");
   po::positional_options_description positional;
   positional.add("view", -1);
   po::variables_map vm;
@@ -29,8 +31,7 @@ int RunRebuild(const std::vector<std::string>& args) {
     std::cerr << ")\n";
     return kExitUsage;
   }
-  std::vector<std::unique_ptr<Projection>> check;
-  Status s = MakeProjections(views, &check);
+  Status s = views.empty() ? Status::OK() : StoredViewsNamed(views, &views);
   if (!s.ok()) return FailView("rebuild", s);
 
   // Progress is what a rebuild's user asked for: off a terminal it goes out as info log lines.

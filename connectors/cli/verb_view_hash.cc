@@ -11,8 +11,10 @@ namespace tandem::cli {
 int RunViewHash(const std::vector<std::string>& args) {
   po::options_description desc("view-hash options");
   AddCommonOptions(&desc);
-  desc.add_options()("view", po::value<std::vector<std::string>>(),
-                     "stored view to hash (repeatable)")("all", "hash every stored view")(
+  desc.add_options()(
+      "view", po::value<std::vector<std::string>>(),
+      "view to hash (repeatable): a stored view, or a view's name (board: both boards)")(
+      "all", "hash every stored view")(
       "as-of-position", po::value<uint64_t>()->default_value(0),
       "fold the views in memory up to this position and hash that");
   po::positional_options_description positional;
@@ -31,8 +33,7 @@ int RunViewHash(const std::vector<std::string>& args) {
     std::cerr << "tandem view-hash: name the views to hash, or --all\n";
     return kExitUsage;
   }
-  std::vector<std::unique_ptr<Projection>> check;
-  Status s = MakeProjections(views, &check);
+  Status s = views.empty() ? Status::OK() : StoredViewsNamed(views, &views);
   if (!s.ok()) return FailView("view-hash", s);
   if (views.empty()) views = StoredViewNames();
 

@@ -1,5 +1,6 @@
 // Serving views: the catalogue's public face, access checks, and JSON or CSV output.
 #include <algorithm>
+#include <unordered_set>
 
 #include "csv.h"
 #include "tandem/projections/views.h"
@@ -54,6 +55,21 @@ bool PerProject(const ReadableView& view) {
   return std::find(view.required.begin(), view.required.end(), "project") != view.required.end();
 }
 
+// Every stored view, and every view a reader asks for, by name.
+std::string KnownViewNames() {
+  std::string known;
+  for (const std::string& n : StoredViewNames()) known += (known.empty() ? "" : ", ") + n;
+  known += "; or a view's: ";
+  const std::vector<std::string> readable = ReadableViewNames();
+  for (size_t i = 0; i < readable.size(); ++i) known += (i > 0 ? ", " : "") + readable[i];
+  return known;
+}
+
+Status UnknownStoredView(const std::string& name) {
+  return Status::InvalidArgument("view.unknown", "unknown stored view '" + name +
+                                                     "' (stored views: " + KnownViewNames() + ")");
+}
+
 }  // namespace
 
 Status MakeProjections(const std::vector<std::string>& names,
@@ -63,7 +79,7 @@ Status MakeProjections(const std::vector<std::string>& names,
   for (const std::string& name : names) {
     if (std::none_of(StoredViews().begin(), StoredViews().end(),
                      [&](const StoredView& v) { return v.name == name; })) {
-      return Status::InvalidArgument("view.unknown", "unknown stored view '" + name + "'");
+      return UnknownStoredView(name);
     }
   }
   auto budget = std::make_shared<RowCacheBudget>(options.row_cache_bytes);
@@ -72,6 +88,27 @@ Status MakeProjections(const std::vector<std::string>& names,
       projections->push_back(v.make(budget));
     }
   }
+  return Status::OK();
+}
+
+Status StoredViewsNamed(const std::vector<std::string>& names, std::vector<std::string>* stored) {
+  const std::vector<std::string> all = StoredViewNames();
+  std::unordered_set<std::string> wanted;
+  for (const std::string& name : names) {
+    if (std::find(all.begin(), all.end(), name) != all.end()) {
+      wanted.insert(name);
+      continue;
+    }
+    const ReadableView* view = FindReadable(name);
+    if (view == nullptr) return UnknownStoredView(name);
+    wanted.insert(view->stored.begin(), view->stored.end());
+  }
+  // Built apart from `stored`, which may be `names` itself.
+  std::vector<std::string> out;
+  for (const std::string& name : all) {
+    if (wanted.count(name) > 0) out.push_back(name);
+  }
+  *stored = std::move(out);
   return Status::OK();
 }
 

@@ -278,6 +278,24 @@ TEST_F(ViewCliTest, LiveRebuiltAndAsOfHashesAgree) {
   EXPECT_EQ(live.output, rebuilt.output);
 }
 
+TEST_F(ViewCliTest, ViewHashTakesAViewsNameForTheStoredViewsItShows) {
+  CliRun r = Tandem("view-hash board");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("view=client-board "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("view=internal-board "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("view=directory "), std::string::npos) << r.output;
+}
+
+TEST_F(ViewCliTest, RebuildingAnUnknownViewNamesTheKnownOnesAndDropsNothing) {
+  CliRun before = Tandem("view-hash --all");
+  CliRun r = Tandem("rebuild client-timeline nope");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown stored view 'nope'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("internal-board"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("feed"), std::string::npos) << r.output;
+  EXPECT_EQ(Tandem("view-hash --all").output, before.output);
+}
+
 TEST_F(ViewCliTest, RebuildLogsProgressWhenNotOnATerminal) {
   CliRun r = Tandem("rebuild client-timeline");
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -51,6 +51,11 @@ Status MakeProjections(const std::vector<std::string>& names,
 std::vector<std::string> StoredViewNames();
 // Every view a reader may ask for (client-timeline, ...).
 std::vector<std::string> ReadableViewNames();
+// The stored views `names` name, each once, the directory first: a stored view by its own name,
+// or the stored views a readable view shows (board: client-board and internal-board; feed:
+// client-feed), so that `tandem rebuild` and `tandem view-hash` take the names `tandem view`
+// takes. InvalidArgument (view.unknown, listing the names known) for any other name.
+Status StoredViewsNamed(const std::vector<std::string>& names, std::vector<std::string>* stored);
 
 // Where a query reads rows: the live views database, or views folded in memory as of a
 // position of the log.
