@@ -9,7 +9,7 @@ packages=(
   librocksdb-dev flatbuffers-compiler libflatbuffers-dev
   libboost1.81-all-dev librdkafka-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libssl-dev zlib1g-dev libgoogle-perftools-dev
-  kcat python3-confluent-kafka jq
+  kcat python3-confluent-kafka jq curl
 )
 
 missing=()

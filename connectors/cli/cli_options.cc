@@ -79,8 +79,10 @@ void AddBlobOptions(po::options_description* desc) {
       "largest file an upload may carry");
 }
 
-bool OpenEngine(const po::variables_map& vm, Engine* engine) {
-  if (!OpenLog(vm, EventLogOptions(), &engine->log)) return false;
+bool OpenEngine(const po::variables_map& vm, Engine* engine, prometheus::Registry* metrics) {
+  EventLogOptions log_options;
+  log_options.metrics = metrics;
+  if (!OpenLog(vm, log_options, &engine->log)) return false;
   BlobStoreOptions blob_options;
   blob_options.max_blob_bytes = vm["max-file-bytes"].as<uint64_t>();
   const std::string blobs =
@@ -89,6 +91,7 @@ bool OpenEngine(const po::variables_map& vm, Engine* engine) {
   if (s.ok()) s = EventJsonCodec::Create(&engine->codec);
   CommandHandlerOptions options;
   options.limits.max_file_bytes = blob_options.max_blob_bytes;
+  options.metrics = metrics;
   if (s.ok())
     s = CommandHandler::Open(options, engine->log.get(), engine->blobs.get(), &engine->commands);
   if (!s.ok()) std::cerr << "tandem: cannot start the engine: " << Printable(s.ToString()) << "\n";

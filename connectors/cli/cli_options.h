@@ -51,8 +51,10 @@ struct Engine {
 };
 
 // Opens the log in --data, the blob store in --blobs and a command handler over both,
-// printing the error and returning false on failure.
-bool OpenEngine(const po::variables_map& vm, Engine* engine);
+// printing the error and returning false on failure. With `metrics`, the log and the handler
+// register their metrics there (it must outlive them).
+bool OpenEngine(const po::variables_map& vm, Engine* engine,
+                prometheus::Registry* metrics = nullptr);
 
 // Reads a whole file, or stdin for "-".
 bool ReadInput(const std::string& path, std::string* text, std::string* error);

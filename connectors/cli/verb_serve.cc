@@ -11,6 +11,9 @@
 #include <iostream>
 #include <thread>
 
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
+
 #include "cli_options.h"
 #include "kafka_flags.h"
 #include "tandem/basics/logger.h"
@@ -28,6 +31,9 @@ namespace {
 // What serve runs. It starts log, views, cluster, relay, intake; Stop takes them down in the
 // order that loses nothing.
 struct Server {
+  // Every part's metrics; served at --metrics-listen when given. First: it outlives them all.
+  std::shared_ptr<prometheus::Registry> metrics = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<EmbeddedKafkaCluster> cluster;
   std::string bootstrap_file;  // written by this process, removed when it stops
   Engine engine;
@@ -71,6 +77,7 @@ struct Server {
     std::error_code ignored;  // a file already gone is what was wanted
     if (!bootstrap_file.empty()) std::filesystem::remove(bootstrap_file, ignored);
     cluster.reset();
+    exposer.reset();
     return clean;
   }
 };
@@ -161,6 +168,7 @@ bool StartViews(const po::variables_map& vm, Server* server) {
   if (s.ok()) {
     ProjectionRunnerOptions runner_options;
     runner_options.realtime_priority = vm["views-realtime-priority"].as<int>();
+    runner_options.metrics = server->metrics.get();
     s = ProjectionRunner::Open(runner_options, server->engine.log.get(), server->views.get(),
                                std::move(projections), &server->runner);
   }
@@ -193,6 +201,7 @@ bool StartRelay(const po::variables_map& vm, const ServeFlags& flags, Server* se
   EventRelayOptions options;
   options.kafka = flags.options;
   options.position_file = RelayPositionFile(vm);
+  options.metrics = server->metrics.get();
   Status s = EventRelay::Open(options, server->engine.log.get(), &server->relay);
   if (s.ok()) s = server->relay->Start();
   if (!s.ok()) std::cerr << "tandem serve: cannot start the relay: " << s.ToString() << "\n";
@@ -203,6 +212,7 @@ bool StartIntake(const po::variables_map& vm, const ServeFlags& flags, Server* s
   CommandIntakeOptions options;
   options.kafka = flags.options;
   options.limits.max_file_bytes = vm["max-file-bytes"].as<uint64_t>();
+  options.metrics = server->metrics.get();
   Status s = CommandIntake::Open(options, server->engine.commands.get(), server->engine.codec.get(),
                                  &server->intake);
   if (s.ok()) s = server->intake->Start();
@@ -212,31 +222,56 @@ bool StartIntake(const po::variables_map& vm, const ServeFlags& flags, Server* s
   return s.ok();
 }
 
+// Serves every part's metrics in Prometheus' text format at http://<address>/metrics.
+bool StartMetrics(const po::variables_map& vm, Server* server) {
+  const std::string address = vm["metrics-listen"].as<std::string>();
+  if (address.empty()) return true;
+  try {
+    server->exposer = std::make_unique<prometheus::Exposer>(address, /*num_threads=*/1);
+  } catch (const std::exception& e) {  // civetweb cannot listen there
+    std::cerr << "tandem serve: cannot serve metrics at " << Printable(address) << ": "
+              << Printable(e.what()) << "\n";
+    return false;
+  }
+  server->exposer->RegisterCollectable(server->metrics);
+  return true;
+}
+
+// Where the metrics are served ("" when they are not): the port the system chose for ":0".
+std::string MetricsUrl(const po::variables_map& vm, const Server& server) {
+  if (server.exposer == nullptr) return "";
+  const std::string address = vm["metrics-listen"].as<std::string>();
+  const std::vector<int> ports = server.exposer->GetListeningPorts();
+  const std::string host = address.substr(0, address.rfind(':'));
+  return "http://" + (host.empty() ? std::string("0.0.0.0") : host) + ":" +
+         (ports.empty() ? address.substr(address.rfind(':') + 1) : std::to_string(ports[0])) +
+         "/metrics";
+}
+
 void PrintStarted(const po::variables_map& vm, const ServeFlags& flags, const Server& server) {
   const KafkaTopics& topics = flags.options.topics;
-  std::cout << "tandem serve: data folder " << std::filesystem::absolute(DataDir(vm)).string()
-            << " (log at position " << server.engine.log->LastPosition() << ")\n"
-            << "  views: " << ViewsDir(vm) << ", folded live\n"
-            << "  kafka: "
-            << (server.cluster != nullptr ? "embedded cluster, " + std::to_string(flags.brokers) +
-                                                " broker(s), messages in memory only"
-                                          : std::string("cluster at --kafka"))
-            << "\n"
-            << "  bootstrap: " << flags.options.bootstrap << " (in " << server.bootstrap_file
-            << ")\n"
-            << "  topics: events " << topics.events << " ("
-            << EventFormatName(flags.options.event_format) << "), commands " << topics.commands
-            << ", results " << topics.command_results
-            << (server.cluster != nullptr
-                    ? ", " + std::to_string(flags.partitions) + " partitions each"
-                    : std::string())
-            << "\n"
-            << "  relay: publishing the log to " << topics.events << " (position kept in "
-            << RelayPositionFile(vm) << ")\n"
-            << "  command intake: consuming " << topics.commands << ", answering on "
-            << topics.command_results << "\n"
-            << "ready; stop with Ctrl-C or SIGTERM\n"
-            << std::flush;
+  std::cout
+      << "tandem serve: data folder " << std::filesystem::absolute(DataDir(vm)).string()
+      << " (log at position " << server.engine.log->LastPosition() << ")\n"
+      << "  views: " << ViewsDir(vm) << ", folded live\n"
+      << "  kafka: "
+      << (server.cluster != nullptr ? "embedded cluster, " + std::to_string(flags.brokers) +
+                                          " broker(s), messages in memory only"
+                                    : std::string("cluster at --kafka"))
+      << "\n"
+      << "  bootstrap: " << flags.options.bootstrap << " (in " << server.bootstrap_file << ")\n"
+      << "  topics: events " << topics.events << " (" << EventFormatName(flags.options.event_format)
+      << "), commands " << topics.commands << ", results " << topics.command_results
+      << (server.cluster != nullptr ? ", " + std::to_string(flags.partitions) + " partitions each"
+                                    : std::string())
+      << "\n"
+      << "  relay: publishing the log to " << topics.events << " (position kept in "
+      << RelayPositionFile(vm) << ")\n"
+      << "  command intake: consuming " << topics.commands << ", answering on "
+      << topics.command_results << "\n"
+      << (server.exposer != nullptr ? "  metrics: " + MetricsUrl(vm, server) + "\n" : std::string())
+      << "ready; stop with Ctrl-C or SIGTERM\n"
+      << std::flush;
 }
 
 }  // namespace
@@ -260,7 +295,11 @@ int RunServe(const std::vector<std::string>& args) {
       "views-realtime-priority", po::value<int>()->default_value(0),
       "1-99: live views are folded by threads at this real-time priority (SCHED_FIFO; needs "
       "CAP_SYS_NICE or RLIMIT_RTPRIO), so that a burst of appends does not wait for the "
-      "scheduler; 0: the normal priority");
+      "scheduler; 0: the normal priority")(
+      "metrics-listen", po::value<std::string>()->default_value(""),
+      "HOST:PORT to serve the metrics of the log, commands, views, relay and intake at "
+      "/metrics in Prometheus' text format (port 0: one the system picks, printed); none when "
+      "empty");
   AddKafkaConfigOption(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions("serve",
@@ -282,7 +321,7 @@ int RunServe(const std::vector<std::string>& args) {
   Server server;
   std::error_code ec;
   std::filesystem::create_directories(DataDir(vm), ec);
-  bool started = OpenEngine(vm, &server.engine);
+  bool started = StartMetrics(vm, &server) && OpenEngine(vm, &server.engine, server.metrics.get());
   // This process holds the log now, so an address left in the folder is one a serve that did
   // not stop cleanly wrote: it points at nothing.
   if (started) std::filesystem::remove(DataDir(vm) + "/kafka.bootstrap", ec);

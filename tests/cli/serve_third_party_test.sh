@@ -24,7 +24,7 @@ fail() {
   exit 1
 }
 
-"$TANDEM" serve --data "$DATA" --partitions 3 >"$WORK/serve.out" 2>&1 &
+"$TANDEM" serve --data "$DATA" --partitions 3 --metrics-listen 127.0.0.1:0 >"$WORK/serve.out" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 1 200); do
   [ -s "$DATA/kafka.bootstrap" ] && break
@@ -93,6 +93,18 @@ EVENTS=$("$TANDEM" read --data "$DATA" | wc -l)
 [ "$(jq '.milestones | length' "$WORK/timeline.json")" -eq 3 ] || fail "the view misses milestones: $(cat "$WORK/timeline.json")"
 "$TANDEM" report --data "$DATA" --workspace northwind --as owner >"$WORK/report.json" ||
   fail "tandem report while serving"
+
+# The metrics, scraped with curl as Prometheus would: the commands, the log, the relay and each
+# view's lag.
+METRICS_URL=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$WORK/serve.out") || fail "no metrics URL"
+curl -sf "$METRICS_URL" >"$WORK/metrics.txt" || fail "curl $METRICS_URL"
+grep -q '^tandem_commands_total{.*result="ok".*} [1-9]' "$WORK/metrics.txt" ||
+  fail "metrics: no command counted: $(grep tandem_commands_total "$WORK/metrics.txt")"
+grep -q '^tandem_log_events_appended_total [1-9]' "$WORK/metrics.txt" || fail "metrics: no append"
+grep -q '^tandem_projection_lag_events{projection="client-timeline"} ' "$WORK/metrics.txt" ||
+  fail "metrics: no lag of the client timeline"
+grep -q '^tandem_relay_' "$WORK/metrics.txt" || fail "metrics: no relay"
+grep -q '^tandem_intake_records_total [1-9]' "$WORK/metrics.txt" || fail "metrics: no intake"
 
 # The events topic: kcat, the Python consumer and tandem tail each see every event once.
 timeout 30 kcat -C -b "$BOOTSTRAP" -t tandem.events -o beginning -c "$EVENTS" -q \
