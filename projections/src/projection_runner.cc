@@ -454,13 +454,24 @@ class Runner : public ProjectionRunner {
     auto order_of = [&](const View* v) -> const RoundOrder& {
       return v->projection->projects_fold_apart() ? *by_project : in_log;
     };
+    // Each view folds the whole round: the share of them done is the round's progress.
+    std::mutex progress_mu;
+    size_t views_done = 0;
+    auto view_done = [&] {
+      if (!round_progress_) return;
+      std::lock_guard<std::mutex> lock(progress_mu);
+      ++views_done;
+      round_progress_(static_cast<double>(views_done) / static_cast<double>(behind.size()));
+    };
     auto fold = [&](size_t i) {
       View* v = behind[i];
       bool wrote = false;
       results[i] = FoldView(v, order_of(v), last, &wrote);
       committed[i] = wrote;
+      view_done();
     };
     const bool gates_ok = FoldGates(behind, gates, order_of, last, &results, &committed);
+    for (size_t i = 0; i < gates && gates_ok; ++i) view_done();
     std::atomic<size_t> next{gates};
     auto work = [&] {
       for (size_t i; (i = next++) < behind.size();) fold(i);
@@ -682,11 +693,12 @@ class Runner : public ProjectionRunner {
     const uint64_t start = from;
     const auto began = Clock::now();
     auto last_report = began;
-    auto report = [&](bool finished) {
+    // `at`: the position folded up to, by every view behind.
+    auto report = [&](uint64_t at, bool finished) {
       if (!options_.progress || !report_progress) return;
       CatchUpProgress p;
       p.total = head - start;
-      p.done = from - start;
+      p.done = std::min(at, head) - start;
       const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
       p.events_per_second = seconds > 0 ? p.done / seconds : 0;
       p.seconds_left = p.events_per_second > 0 ? (p.total - p.done) / p.events_per_second : 0;
@@ -710,7 +722,16 @@ class Runner : public ProjectionRunner {
       in_round += page.size();
       round.push_back(std::move(page));
       if (in_round < batch_events && from < head) continue;
+      // A round of a rebuild is many seconds: its progress as its views finish, not at its end
+      // only (a log of one round would otherwise show nothing until it is done).
+      const uint64_t round_first = from - in_round;
+      if (options_.progress && report_progress) {
+        round_progress_ = [&](double share) {
+          report(round_first + static_cast<uint64_t>(share * static_cast<double>(in_round)), false);
+        };
+      }
       s = FoldRound(std::move(round), RoundKind::kCatchUp);
+      round_progress_ = nullptr;
       if (!s.ok()) return s;
       round.clear();
       in_round = 0;
@@ -722,10 +743,10 @@ class Runner : public ProjectionRunner {
       }
       if (Clock::now() - last_report > std::chrono::milliseconds(250)) {
         last_report = Clock::now();
-        report(false);
+        report(from, false);
       }
     }
-    report(true);
+    report(from, true);
     return Status::OK();
   }
 
@@ -914,6 +935,8 @@ class Runner : public ProjectionRunner {
   std::mutex fold_mu_;             // one batch at a time, live or catch-up
   // The buffer each round's events are copied into (RoundEvents), kept while a catch-up lasts.
   std::vector<uint64_t> round_arena_;
+  // While a catch-up's round folds: told the share of its views done (one call at a time).
+  std::function<void(double)> round_progress_;
   mutable std::mutex mu_;
   std::condition_variable advanced_;
   std::condition_variable stop_cv_;

@@ -301,8 +301,22 @@ TEST_F(ViewCliTest, RebuildLogsProgressWhenNotOnATerminal) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("(100%)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("rebuilt 1 view(s) to position"), std::string::npos);
-  // The demo's history is one round: the tenths it crosses at once make one line, not ten.
   EXPECT_EQ(r.output.find("(100%)"), r.output.rfind("(100%)")) << r.output;
+}
+
+TEST_F(ViewCliTest, RebuildOfEveryViewLogsALinePerTenthEvenInOneRound) {
+  // The demo's history is one round of the catch-up: its progress is its views finishing.
+  CliRun r = Tandem("rebuild --all");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::vector<int> percents;
+  const std::regex line(R"(folded [0-9]+/[0-9]+ events \(([0-9]+)%\))");
+  for (std::sregex_iterator it(r.output.begin(), r.output.end(), line), end; it != end; ++it) {
+    percents.push_back(std::stoi((*it)[1].str()));
+  }
+  EXPECT_GE(percents.size(), 9u) << r.output;
+  EXPECT_TRUE(std::is_sorted(percents.begin(), percents.end())) << r.output;
+  ASSERT_FALSE(percents.empty());
+  EXPECT_EQ(percents.back(), 100) << r.output;
 }
 
 TEST_F(ViewCliTest, ProjectionsShowsEachViewsCheckpointAndLag) {

@@ -88,7 +88,9 @@ struct ProjectionRunnerOptions {
   // follows at the normal priority. Catch-ups are not raised: CatchUp and Rebuild run at the
   // caller's priority, and the live thread folds a view set aside back at SCHED_OTHER.
   int realtime_priority = 0;
-  // Called during catch-up (at most a few times a second, and once when finished).
+  // Called during catch-up: as each view finishes a round (a round's events count as done in
+  // the share of its views that folded them), at most a few times a second between rounds,
+  // and once when finished. One call at a time, but possibly from a fold thread.
   std::function<void(const CatchUpProgress&)> progress;
   // Called after each committed batch with the position every view has now folded (live
   // pushes, latency measurements): readers see it, and with a store writing behind
