@@ -453,6 +453,24 @@ TEST_F(ProjectionRunnerTest, RebuildOfAnUnknownViewIsRefusedAndDropsNothing) {
   EXPECT_EQ(checkpoint.position, Head());
 }
 
+TEST_F(ProjectionRunnerTest, ACatchUpReportsProgressAsEachViewFinishesItsRound) {
+  ProjectionRunnerOptions options;
+  options.fold_threads = 2;
+  std::vector<CatchUpProgress> reports;  // the runner makes one call at a time
+  options.progress = [&](const CatchUpProgress& p) { reports.push_back(p); };
+  OpenViews(options);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  // The standard world's history is one round of 14 views: more than its end is reported.
+  ASSERT_GE(reports.size(), 10u);
+  for (size_t i = 1; i < reports.size(); ++i) {
+    EXPECT_GE(reports[i].done, reports[i - 1].done);
+    EXPECT_EQ(reports[i].total, Head());
+  }
+  EXPECT_LT(reports.front().done, reports.front().total);
+  EXPECT_EQ(reports.back().done, Head());
+  EXPECT_TRUE(reports.back().finished);
+}
+
 // A damaged block of the log (a failing disk) stops any fold that reaches it. A rebuild that
 // dropped the views first would leave none served until the log is repaired; the old ones
 // still read.
