@@ -33,17 +33,24 @@ void PrintTimeline(const boost::json::object& timeline) {
     if (!o.at("completed_date").as_string().empty()) {
       std::cout << ", completed " << Text(o.at("completed_date"));
     }
+    if (!o.at("blocked_reason").as_string().empty()) {
+      std::cout << "\n      blocked: " << Text(o.at("blocked_reason"));
+    }
     for (const auto& slip : o.at("slips").as_array()) {
       std::cout << "\n      slipped " << Text(slip.at("old_date")) << " -> "
-                << Text(slip.at("new_date")) << ": " << Text(slip.at("reason"));
+                << Text(slip.at("new_date")) << " on "
+                << IsoDateOf(slip.at("at_us").to_number<int64_t>()) << ": "
+                << Text(slip.at("reason"));
     }
     for (const auto& r : o.at("open_requests").as_array()) {
       std::cout << "\n      waiting for " << Text(r.at("title")) << " from "
                 << Text(r.at("requested_from"));
+      if (!r.at("due_date").as_string().empty())
+        std::cout << " (due " << Text(r.at("due_date")) << ")";
     }
     for (const auto& f : o.at("files").as_array()) {
       std::cout << "\n      file " << Text(f.at("name")) << " (version "
-                << Text(f.at("latest_version")) << ")";
+                << Text(f.at("latest_version")) << " of " << Text(f.at("versions")) << ")";
     }
     std::cout << "\n      " << Text(o.at("client_comments")) << " comment(s)\n";
   }

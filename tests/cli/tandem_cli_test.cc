@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <regex>
+
 #include <gtest/gtest.h>
 
 #include "cli_run.h"
@@ -111,6 +113,29 @@ TEST_F(TandemCliTest, DemoRunsTheStoryThroughCommandsAndNoClientSeesInternalEven
   EXPECT_NE(d.output.find("refused: milestone.already_completed"), std::string::npos) << d.output;
   EXPECT_EQ(d.output.find("FAILED"), std::string::npos) << d.output;
   EXPECT_EQ(Tandem("verify").exit_code, 0);
+}
+
+TEST_F(TandemCliTest, DemoEndsWithTheClientsTimelineAndActionItemsAndTheOwnersReport) {
+  CliRun d = Tandem("demo");
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  const size_t timeline = d.output.find("timeline, as Dana (Acme) sees it:");
+  const size_t items = d.output.find("what Eli (Acme) must do now:");
+  const size_t report = d.output.find("the workspace report, as Ana (owner) sees it:");
+  ASSERT_NE(timeline, std::string::npos) << d.output;
+  ASSERT_NE(items, std::string::npos) << d.output;
+  ASSERT_NE(report, std::string::npos) << d.output;
+  EXPECT_LT(timeline, items);
+  EXPECT_LT(items, report);
+  const std::string client = d.output.substr(timeline, report - timeline);
+  EXPECT_TRUE(std::regex_search(
+      client, std::regex(R"(slipped 2026-12-01 -> 2026-12-08 on [0-9]{4}-[0-9]{2}-[0-9]{2}: )")))
+      << client;
+  EXPECT_NE(client.find("file brand-guide.pdf (version 2 of 2)"), std::string::npos) << client;
+  EXPECT_NE(client.find("(due 2026-12-09)"), std::string::npos) << client;
+  EXPECT_NE(client.find("[overdue ] answer_approval"), std::string::npos) << client;
+  EXPECT_TRUE(
+      std::regex_search(d.output.substr(report), std::regex(R"(milestones_completed_late\s+1\n)")))
+      << d.output.substr(report);
 }
 
 TEST_F(TandemCliTest, CommandPrintsTheEventsItWrote) {
