@@ -132,16 +132,18 @@ void AddAsOfOptions(po::options_description* desc) {
                       "as it was when this global position was the last (the operator only: "
                       "a member reads as of a time)")(
       "as-of-time", po::value<std::string>()->default_value(""),
-      "as it was at this moment (YYYY-MM-DD for the end of a day, or YYYY-MM-DDTHH:MM:SSZ)");
+      "as it was at this moment (YYYY-MM-DD for the end of a UTC day, or "
+      "YYYY-MM-DDTHH:MM:SS[.ffffff] then Z or an offset such as +01:00)");
 }
 
 Status CheckAsOfTimeGiven(const po::variables_map& vm) {
   if (vm["as-of-time"].defaulted() || !vm["as-of-time"].as<std::string>().empty()) {
     return Status::OK();
   }
-  return Status::InvalidArgument("view.malformed_time",
-                                 "--as-of-time needs a moment (YYYY-MM-DD or "
-                                 "YYYY-MM-DDTHH:MM:SSZ): an empty one is not now");
+  return Status::InvalidArgument(
+      "view.malformed_time",
+      "--as-of-time needs a moment (YYYY-MM-DD or "
+      "YYYY-MM-DDTHH:MM:SSZ, or an offset for Z): an empty one is not now");
 }
 
 Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* position) {
@@ -165,7 +167,9 @@ Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* positi
   if (!ParseIsoInstant(time, &micros)) {
     return Status::InvalidArgument(
         "view.malformed_time",
-        "--as-of-time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.ffffff]Z, got '" + time + "'");
+        "--as-of-time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.ffffff] then Z or +HH:MM / "
+        "-HH:MM, got '" +
+            time + "'");
   }
   Status s = log->PositionAtTime(micros, position);
   if (s.ok() && *position == 0) {

@@ -47,6 +47,23 @@ TEST(CalendarTest, InstantsWithFractionsAndMalformedOnes) {
   }
 }
 
+TEST(CalendarTest, AnOffsetFromUtcNamesTheSameInstantAsZ) {
+  int64_t utc = 0, plus = 0, minus = 0, zero = 0;
+  ASSERT_TRUE(ParseIsoInstant("2026-12-01T10:00:00Z", &utc));
+  ASSERT_TRUE(ParseIsoInstant("2026-12-01T11:30:00+01:30", &plus));
+  ASSERT_TRUE(ParseIsoInstant("2026-12-01T05:00:00.000-05:00", &minus));
+  ASSERT_TRUE(ParseIsoInstant("2026-12-01T10:00:00+00:00", &zero));
+  EXPECT_EQ(plus, utc);
+  EXPECT_EQ(minus, utc);
+  EXPECT_EQ(zero, utc);
+  for (const char* bad :
+       {"2026-12-01T10:00:00+24:00", "2026-12-01T10:00:00+0100", "2026-12-01T10:00:00+01:60",
+        "2026-12-01T10:00:00 +01:00", "2026-12-01T10:00+01:00", "2026-12-01T10:00:00+01:00Z"}) {
+    int64_t a = 0;
+    EXPECT_FALSE(ParseIsoInstant(bad, &a)) << bad;
+  }
+}
+
 TEST(CalendarTest, IsoWeeksFollowTheirThursday) {
   EXPECT_EQ(IsoWeekOf("2026-12-01"), "2026-W49");
   EXPECT_EQ(IsoWeekOf("2027-01-01"), "2026-W53");

@@ -72,14 +72,26 @@ bool ParseIsoInstant(std::string_view text, int64_t* micros) {
     *micros = (days + 1) * kMicrosPerDay - 1;
     return true;
   }
+  // The zone: "Z" (UTC) or an offset "+HH:MM" / "-HH:MM" from it (RFC 3339).
+  size_t zone = 0;
+  int64_t offset_minutes = 0;
+  if (!text.empty() && (text.back() == 'Z' || text.back() == 'z')) {
+    zone = 1;
+  } else if (int oh = 0, om = 0;
+             text.size() >= 25 && (text[text.size() - 6] == '+' || text[text.size() - 6] == '-') &&
+             text[text.size() - 3] == ':' && Digits(text, text.size() - 5, 2, &oh) &&
+             Digits(text, text.size() - 2, 2, &om) && oh <= 23 && om <= 59) {
+    zone = 6;
+    offset_minutes = (text[text.size() - 6] == '-' ? -1 : 1) * (oh * 60LL + om);
+  }
   int h = 0, mi = 0, s = 0;
-  if (text.size() < 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
-      !Digits(text, 11, 2, &h) || !Digits(text, 14, 2, &mi) || !Digits(text, 17, 2, &s) || h > 23 ||
-      mi > 59 || s > 59 || text.back() != 'Z') {
+  if (zone == 0 || text.size() < 19 + zone || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || !Digits(text, 11, 2, &h) || !Digits(text, 14, 2, &mi) ||
+      !Digits(text, 17, 2, &s) || h > 23 || mi > 59 || s > 59) {
     return false;
   }
   int64_t fraction = 0;
-  const std::string_view rest = text.substr(19, text.size() - 20);
+  const std::string_view rest = text.substr(19, text.size() - 19 - zone);
   if (!rest.empty()) {
     if (rest[0] != '.' || rest.size() < 2 || rest.size() > 7) return false;
     int digits = 0;
@@ -87,7 +99,8 @@ bool ParseIsoInstant(std::string_view text, int64_t* micros) {
     fraction = digits;
     for (size_t i = rest.size() - 1; i < 6; ++i) fraction *= 10;
   }
-  *micros = days * kMicrosPerDay + ((h * 60LL + mi) * 60 + s) * 1'000'000 + fraction;
+  *micros = days * kMicrosPerDay + ((h * 60LL + mi) * 60 + s) * 1'000'000 + fraction -
+            offset_minutes * 60'000'000;
   return true;
 }
 

@@ -12,8 +12,9 @@ namespace tandem {
 bool ParseIsoDate(std::string_view date, int64_t* days);
 // The date `days` after 1970-01-01.
 std::string FormatIsoDate(int64_t days);
-// An instant: "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", or a date alone, meaning the end of that day
-// (its last microsecond), so "as of 2026-12-01" includes everything recorded that day.
+// An instant: "YYYY-MM-DDTHH:MM:SS[.ffffff]" then "Z" or an offset from UTC "+HH:MM"/"-HH:MM"
+// (RFC 3339), or a date alone, meaning the end of that UTC day (its last microsecond), so
+// "as of 2026-12-01" includes everything recorded that day.
 bool ParseIsoInstant(std::string_view text, int64_t* micros);
 // The UTC date of an instant.
 std::string IsoDateOf(int64_t micros);
