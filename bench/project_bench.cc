@@ -636,6 +636,14 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, const LiveRun& run) {
   }
   while (done < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const Status caught_up = runner->WaitForPosition(log->LastPosition(), std::chrono::seconds(30));
+  if (!caught_up.ok()) {
+    std::fprintf(stderr, "the views did not reach the log's head: %s\n",
+                 caught_up.ToString().c_str());
+  }
+  const LiveCounters end = ReadLiveCounters(registry);
+  if (warm >= total) warmed = end;  // nothing measured
+  const double achieved = total / Seconds(start);
+  runner->Stop();  // its last on_advance has run
   size_t unfolded = 0;
   {
     // An event the views did not fold within the wait is at least that late: a sample, not one
@@ -649,14 +657,6 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, const LiveRun& run) {
     unfolded = acked.size();
     acked.clear();
   }
-  if (!caught_up.ok()) {
-    std::fprintf(stderr, "the views did not reach the log's head: %s\n",
-                 caught_up.ToString().c_str());
-  }
-  const LiveCounters end = ReadLiveCounters(registry);
-  if (warm >= total) warmed = end;  // nothing measured
-  const double achieved = total / Seconds(start);
-  runner->Stop();
   // Over the measured window. Everything the process spent while appends arrived (the
   // appender, the log, the runner, RocksDB's flushes and compactions) is steadier than the
   // lag's tail for comparing two builds; a runner busy most of the time lets a long round

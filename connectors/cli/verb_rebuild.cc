@@ -28,6 +28,8 @@ int RunRebuild(const std::vector<std::string>& args) {
   if (views.empty() == !vm.count("all")) {
     std::cerr << "tandem rebuild: name the views to rebuild, or --all (stored views:";
     for (const std::string& n : StoredViewNames()) std::cerr << " " << n;
+    std::cerr << "; or a view's name:";
+    for (const std::string& n : ReadableViewNames()) std::cerr << " " << n;
     std::cerr << ")\n";
     return kExitUsage;
   }

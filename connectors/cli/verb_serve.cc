@@ -6,6 +6,7 @@
 // Other `tandem` verbs keep working on the same folder, read-only, while it runs.
 #include <signal.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -89,6 +90,30 @@ struct ServeFlags {
   KafkaOptions options;
 };
 
+// --metrics-listen: an IPv4 address or host name, ':', a port (0: the system picks one). Checked
+// here because the HTTP server takes much else (a bare port meaning every interface, lists,
+// suffixes) that would expose the metrics further than asked. No IPv6: Debian's civetweb is
+// built without it.
+bool ParseListenAddress(const std::string& text, std::string* host, int* port) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() ||
+      text.size() - colon - 1 > 5) {
+    return false;
+  }
+  *host = text.substr(0, colon);
+  for (char c : *host) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') return false;
+  }
+  int value = 0;
+  for (size_t i = colon + 1; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    value = value * 10 + (text[i] - '0');
+  }
+  if (value > 65535) return false;
+  *port = value;
+  return true;
+}
+
 // Longer, and a reader in another process (`tandem view`) would read views that far behind.
 constexpr uint64_t kMaxWriteBehindMs = 10000;
 
@@ -116,6 +141,16 @@ bool ParseServeFlags(const po::variables_map& vm, ServeFlags* flags) {
     std::cerr << "tandem serve: --events-format must be flatbuffers or json, not '" << format
               << "'\n";
     return false;
+  }
+  if (const std::string listen = vm["metrics-listen"].as<std::string>(); !listen.empty()) {
+    std::string host;
+    int port = 0;
+    if (!ParseListenAddress(listen, &host, &port)) {
+      std::cerr << "tandem serve: --metrics-listen needs HOST:PORT (an IPv4 address or a host "
+                   "name, and a port; 0 picks one), not '"
+                << Printable(listen) << "'\n";
+      return false;
+    }
   }
   if (!KafkaConfig("serve", vm, &flags->options.client_config)) return false;
   if (flags->kafka.empty()) {
@@ -239,13 +274,14 @@ bool StartMetrics(const po::variables_map& vm, Server* server) {
 
 // Where the metrics are served ("" when they are not): the port the system chose for ":0".
 std::string MetricsUrl(const po::variables_map& vm, const Server& server) {
-  if (server.exposer == nullptr) return "";
-  const std::string address = vm["metrics-listen"].as<std::string>();
+  std::string host;
+  int port = 0;
+  if (server.exposer == nullptr ||
+      !ParseListenAddress(vm["metrics-listen"].as<std::string>(), &host, &port)) {
+    return "";
+  }
   const std::vector<int> ports = server.exposer->GetListeningPorts();
-  const std::string host = address.substr(0, address.rfind(':'));
-  return "http://" + (host.empty() ? std::string("0.0.0.0") : host) + ":" +
-         (ports.empty() ? address.substr(address.rfind(':') + 1) : std::to_string(ports[0])) +
-         "/metrics";
+  return "http://" + host + ":" + std::to_string(ports.empty() ? port : ports[0]) + "/metrics";
 }
 
 void PrintStarted(const po::variables_map& vm, const ServeFlags& flags, const Server& server) {

@@ -468,7 +468,7 @@ class Runner : public ProjectionRunner {
       bool wrote = false;
       results[i] = FoldView(v, order_of(v), last, &wrote);
       committed[i] = wrote;
-      view_done();
+      if (results[i].ok()) view_done();  // a view that failed folds the round again later
     };
     const bool gates_ok = FoldGates(behind, gates, order_of, last, &results, &committed);
     for (size_t i = 0; i < gates && gates_ok; ++i) view_done();

@@ -82,6 +82,11 @@ STATUS=0
 STATUS=0
 "$TANDEM" serve --data "$WORK/other" --events-format xml >/dev/null 2>&1 || STATUS=$?
 [ "$STATUS" -eq 2 ] || fail "a bad --events-format exited with $STATUS"
+for listen in 9464 +0 "0.0.0.0:9464,9465" "[::1]:0"; do  # a bare port would listen everywhere
+  STATUS=0
+  "$TANDEM" serve --data "$WORK/other" --metrics-listen "$listen" >/dev/null 2>&1 || STATUS=$?
+  [ "$STATUS" -eq 2 ] || fail "--metrics-listen $listen exited with $STATUS"
+done
 
 # The read verbs work on the folder serve holds.
 EVENTS=$("$TANDEM" read --data "$DATA" | wc -l)
