@@ -35,6 +35,7 @@ struct Server {
   // Every part's metrics; served at --metrics-listen when given. First: it outlives them all.
   std::shared_ptr<prometheus::Registry> metrics = std::make_shared<prometheus::Registry>();
   std::unique_ptr<prometheus::Exposer> exposer;
+  std::string metrics_host;  // as --metrics-listen named it
   std::unique_ptr<EmbeddedKafkaCluster> cluster;
   std::string bootstrap_file;  // written by this process, removed when it stops
   Engine engine;
@@ -260,7 +261,9 @@ bool StartIntake(const po::variables_map& vm, const ServeFlags& flags, Server* s
 // Serves every part's metrics in Prometheus' text format at http://<address>/metrics.
 bool StartMetrics(const po::variables_map& vm, Server* server) {
   const std::string address = vm["metrics-listen"].as<std::string>();
-  if (address.empty()) return true;
+  int port = 0;
+  // Checked by ParseServeFlags already.
+  if (!ParseListenAddress(address, &server->metrics_host, &port)) return true;
   try {
     server->exposer = std::make_unique<prometheus::Exposer>(address, /*num_threads=*/1);
   } catch (const std::exception& e) {  // civetweb cannot listen there
@@ -272,16 +275,11 @@ bool StartMetrics(const po::variables_map& vm, Server* server) {
   return true;
 }
 
-// Where the metrics are served ("" when they are not): the port the system chose for ":0".
-std::string MetricsUrl(const po::variables_map& vm, const Server& server) {
-  std::string host;
-  int port = 0;
-  if (server.exposer == nullptr ||
-      !ParseListenAddress(vm["metrics-listen"].as<std::string>(), &host, &port)) {
-    return "";
-  }
+// Where the metrics are served: the port the system chose for ":0".
+std::string MetricsUrl(const Server& server) {
   const std::vector<int> ports = server.exposer->GetListeningPorts();
-  return "http://" + host + ":" + std::to_string(ports.empty() ? port : ports[0]) + "/metrics";
+  return "http://" + server.metrics_host + ":" + (ports.empty() ? "?" : std::to_string(ports[0])) +
+         "/metrics";
 }
 
 void PrintStarted(const po::variables_map& vm, const ServeFlags& flags, const Server& server) {
@@ -305,7 +303,7 @@ void PrintStarted(const po::variables_map& vm, const ServeFlags& flags, const Se
       << RelayPositionFile(vm) << ")\n"
       << "  command intake: consuming " << topics.commands << ", answering on "
       << topics.command_results << "\n"
-      << (server.exposer != nullptr ? "  metrics: " + MetricsUrl(vm, server) + "\n" : std::string())
+      << (server.exposer != nullptr ? "  metrics: " + MetricsUrl(server) + "\n" : std::string())
       << "ready; stop with Ctrl-C or SIGTERM\n"
       << std::flush;
 }

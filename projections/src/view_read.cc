@@ -17,11 +17,15 @@ const ReadableView* FindReadable(const std::string& name) {
   return nullptr;
 }
 
+std::string Joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 Status UnknownView(const std::string& name) {
-  std::string known;
-  for (const std::string& n : ReadableViewNames()) known += (known.empty() ? "" : ", ") + n;
-  return Status::InvalidArgument("view.unknown",
-                                 "unknown view '" + name + "' (views: " + known + ")");
+  return Status::InvalidArgument(
+      "view.unknown", "unknown view '" + name + "' (views: " + Joined(ReadableViewNames()) + ")");
 }
 
 const std::string* RequestField(const ViewRequest& r, const std::string& field) {
@@ -55,19 +59,11 @@ bool PerProject(const ReadableView& view) {
   return std::find(view.required.begin(), view.required.end(), "project") != view.required.end();
 }
 
-// Every stored view, and every view a reader asks for, by name.
-std::string KnownViewNames() {
-  std::string known;
-  for (const std::string& n : StoredViewNames()) known += (known.empty() ? "" : ", ") + n;
-  known += "; or a view's: ";
-  const std::vector<std::string> readable = ReadableViewNames();
-  for (size_t i = 0; i < readable.size(); ++i) known += (i > 0 ? ", " : "") + readable[i];
-  return known;
-}
-
 Status UnknownStoredView(const std::string& name) {
-  return Status::InvalidArgument("view.unknown", "unknown stored view '" + name +
-                                                     "' (stored views: " + KnownViewNames() + ")");
+  return Status::InvalidArgument("view.unknown",
+                                 "unknown stored view '" + name +
+                                     "' (stored views: " + Joined(StoredViewNames()) +
+                                     "; or a view's: " + Joined(ReadableViewNames()) + ")");
 }
 
 }  // namespace
