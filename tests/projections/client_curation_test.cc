@@ -6,6 +6,8 @@
 // client's tag.
 #include <gtest/gtest.h>
 
+#include <openssl/evp.h>
+
 #include <random>
 #include <set>
 
@@ -25,6 +27,29 @@ std::string TagOf(const std::string& project) {
   return project == "p-acme" ? "ACME-TAG" : "GLOBEX-TAG";
 }
 
+std::string Sha256Hex(const std::string& text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EXPECT_EQ(EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr), 1);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[md[i] >> 4];
+    hex += kHex[md[i] & 15];
+  }
+  return hex;
+}
+
+// A report link the history issued: whoever holds `secret` reads its project's report.
+struct IssuedLink {
+  std::string project, secret, audience;
+};
+
+// A client-side person the history invited, with the id the domain gave it.
+struct InvitedPerson {
+  std::string member, client;
+};
+
 class RandomHistory {
  public:
   RandomHistory(ViewWorld* world, uint64_t seed) : world_(world), rng_(seed) {}
@@ -34,6 +59,13 @@ class RandomHistory {
   }
   int accepted() const { return accepted_; }
   int refused() const { return refused_; }
+  // How many commands of `type` the domain accepted.
+  int accepted(const std::string& type) const {
+    auto it = accepted_by_type_.find(type);
+    return it == accepted_by_type_.end() ? 0 : it->second;
+  }
+  const std::vector<IssuedLink>& links() const { return links_; }
+  const std::vector<InvitedPerson>& invited() const { return invited_; }
 
  private:
   size_t Pick(size_t n) { return static_cast<size_t>(rng_() % n); }
@@ -49,6 +81,16 @@ class RandomHistory {
   }
 
   void Step(int i) {
+    for (auto it = restores_.begin(); it != restores_.end();) {
+      if (it->step > i) {
+        ++it;
+        continue;
+      }
+      world_->Run(
+          Cmd("role.grant", "northwind", "owner",
+              {{"member_id", it->member}, {"role", it->role}, {"expected_version", "any"}}));
+      it = restores_.erase(it);
+    }
     static const std::vector<std::string> kActors = {
         "owner",       "pm",          "staff",        "auditor",       "acme-admin",
         "acme-member", "acme-viewer", "globex-admin", "globex-member", "globex-viewer"};
@@ -65,7 +107,7 @@ class RandomHistory {
     const std::string audience = internal ? "internal" : "client";
     object f{{"project_id", project}};
     std::string type;
-    switch (Pick(12)) {
+    switch (Pick(16)) {
       case 0: {
         type = "milestone.plan";
         const std::string id = "m" + n;
@@ -159,8 +201,96 @@ class RandomHistory {
         f["approval_id"] = "a" + n;
         f["subject"] = object{{"kind", "milestone"}, {"id", m.first}};
         f["title"] = Text(project, m.second, "approval");
-        f["requested_from"] = project == "p-acme" ? "acme-member" : "globex-member";
-        Execute(actor, type, f);
+        f["requested_from"] = client + (Coin() ? "-member" : "-admin");
+        if (Execute(actor, type, f)) {
+          approvals_.push_back({project, "a" + n, f["requested_from"].as_string().c_str()});
+        }
+        return;
+      }
+      case 12: {
+        // Mostly the member asked, sometimes anyone; answers are the client's own words.
+        if (approvals_.empty()) return;
+        const Approval& a = PickOf(approvals_);
+        type = Coin() ? "approval.grant" : "approval.reject";
+        f["project_id"] = a.project;
+        f["approval_id"] = a.id;
+        f["comment"] = Text(a.project, false, "answer");
+        f["expected_version"] = "any";
+        Execute(Pick(4) == 0 ? actor : a.requested_from, type, f);
+        return;
+      }
+      case 13: {
+        if (!links_.empty() && Pick(4) == 0) {
+          type = "report_link.revoke";
+          const IssuedLink& l = PickOf(links_);
+          f["project_id"] = l.project;
+          f["link_id"] = "l-" + l.secret;
+          f["expected_version"] = "any";
+          Execute(actor, type, f);
+          return;
+        }
+        type = "report_link.issue";
+        const std::string secret = "secret" + n;
+        f["link_id"] = "l-" + secret;
+        f["report"] = "kpis";
+        f["expires_at_us"] = kTestNowUs + 30 * kDayUs;
+        f["token_sha256"] = Sha256Hex(secret);
+        f["audience"] = audience;
+        if (Execute(Coin() ? actor : client + "-admin", type, f)) {
+          links_.push_back({project, secret, audience});
+        }
+        return;
+      }
+      case 14: {
+        // Client people change roles within their side; a staff member manages a project for
+        // a while. A client admin may take away its own role, or a colleague's.
+        static const std::vector<std::string> kClientRoles = {"client_admin", "client_member",
+                                                              "client_viewer"};
+        type = Coin() ? "role.revoke" : "role.grant";
+        std::string role;
+        if (Pick(3) == 0) {
+          f["member_id"] = "staff";
+          role = "project_manager";
+          actor = Coin() ? "owner" : actor;
+        } else {
+          f.erase("project_id");
+          f["member_id"] = client + PickOf<std::string>({"-admin", "-member", "-viewer"});
+          role = PickOf(kClientRoles);
+          actor = Coin() ? client + "-admin" : actor;
+        }
+        f["role"] = role;
+        f["expected_version"] = "any";
+        const std::string member = f["member_id"].as_string().c_str();
+        if (Execute(actor, type, f) && type == "role.revoke" && !f.contains("project_id")) {
+          // Without a workspace role a person does nothing; the owner gives the standard role
+          // back a little later, so the history keeps people who act.
+          const std::string standard = "client_" + member.substr(member.find('-') + 1);
+          restores_.push_back({i + 1 + static_cast<int>(Pick(40)), member, standard});
+        }
+        return;
+      }
+      case 15: {
+        if (Coin()) {
+          type = "branding.set";
+          f.erase("project_id");
+          f["client_id"] = client;
+          f["display_name"] = Text(project, false, "brand");
+          f["expected_version"] = "any";
+          Execute(Coin() ? client + "-admin" : actor, type, f);
+          return;
+        }
+        type = "member.invite";
+        f.erase("project_id");
+        const bool by_client = Coin();
+        const std::string id = "new" + n;
+        f["member_id"] = id;
+        f["email"] = id + "@" + client + ".io";
+        f["display_name"] = Text(project, false, "person");
+        f["role"] = PickOf<std::string>({"client_admin", "client_member", "client_viewer"});
+        f["client_id"] = client;
+        if (Execute(by_client ? client + "-admin" : actor, type, f)) {
+          invited_.push_back({by_client ? "client:" + client + ":" + id : id, client});
+        }
         return;
       }
       default: {
@@ -189,8 +319,18 @@ class RandomHistory {
   bool Execute(const std::string& actor, const std::string& type, const object& fields) {
     Status s = world_->Run(Cmd(type, "northwind", actor, fields));
     (s.ok() ? accepted_ : refused_)++;
+    if (s.ok()) ++accepted_by_type_[type];
     return s.ok();
   }
+
+  struct Approval {
+    std::string project, id, requested_from;
+  };
+  // A role the owner gives back at `step`.
+  struct Restore {
+    int step;
+    std::string member, role;
+  };
 
   ViewWorld* world_;
   std::mt19937_64 rng_;
@@ -198,6 +338,11 @@ class RandomHistory {
   std::map<std::string, std::vector<std::string>> cards_;
   std::vector<std::string> comments_;
   std::map<std::string, std::string> thread_anchors_;
+  std::vector<Approval> approvals_;
+  std::vector<Restore> restores_;
+  std::vector<IssuedLink> links_;
+  std::vector<InvitedPerson> invited_;
+  std::map<std::string, int> accepted_by_type_;
   int accepted_ = 0;
   int refused_ = 0;
 };
@@ -207,11 +352,26 @@ class ClientCurationTest : public ::testing::Test {
   void SetUp() override {
     world_ = std::make_unique<ViewWorld>(dir_.path());
     world_->BuildStandard();
-    RandomHistory history(world_.get(), 20261201);
-    history.Run(4000);
+    history_ = std::make_unique<RandomHistory>(world_.get(), 20261201);
+    history_->Run(4000);
     // Both kinds matter: refused commands must leave no trace either.
-    ASSERT_GT(history.accepted(), 1000) << history.refused();
-    ASSERT_GT(history.refused(), 300);
+    ASSERT_GT(history_->accepted(), 1000) << history_->refused();
+    ASSERT_GT(history_->refused(), 300);
+    for (const std::string type :
+         {"approval.grant", "approval.reject", "report_link.issue", "report_link.revoke",
+          "role.grant", "role.revoke", "member.invite", "branding.set"}) {
+      ASSERT_GT(history_->accepted(type), 0) << type;
+    }
+    // The history took roles away at random; the standard people get theirs back, so that
+    // the reads below are the reads of members (a member without a role reads nothing).
+    for (const std::string client : {"acme", "globex"}) {
+      for (const std::string role : {"admin", "member", "viewer"}) {
+        world_->Run(Cmd("role.grant", "northwind", "owner",
+                        {{"member_id", client + "-" + role},
+                         {"role", "client_" + role},
+                         {"expected_version", "any"}}));
+      }
+    }
     world_->CatchUp();
   }
 
@@ -243,18 +403,23 @@ class ClientCurationTest : public ::testing::Test {
 
   ScratchDir dir_;
   std::unique_ptr<ViewWorld> world_;
+  std::unique_ptr<RandomHistory> history_;
 };
 
 TEST_F(ClientCurationTest, NoClientReadShowsAnythingInternalOrAnotherClients) {
   struct Asker {
     std::string member, client, foreign_tag;
   };
-  const std::vector<Asker> askers = {
-      {"acme-admin", "", "GLOBEX-TAG"},  {"acme-member", "", "GLOBEX-TAG"},
-      {"acme-viewer", "", "GLOBEX-TAG"}, {"globex-admin", "", "ACME-TAG"},
-      {"globex-member", "", "ACME-TAG"}, {"globex-viewer", "", "ACME-TAG"},
-      {"", "acme", "GLOBEX-TAG"},        {"", "globex", "ACME-TAG"},
-      {"pm", "acme", "GLOBEX-TAG"}};
+  std::vector<Asker> askers = {{"acme-admin", "", "GLOBEX-TAG"},  {"acme-member", "", "GLOBEX-TAG"},
+                               {"acme-viewer", "", "GLOBEX-TAG"}, {"globex-admin", "", "ACME-TAG"},
+                               {"globex-member", "", "ACME-TAG"}, {"globex-viewer", "", "ACME-TAG"},
+                               {"", "acme", "GLOBEX-TAG"},        {"", "globex", "ACME-TAG"},
+                               {"pm", "acme", "GLOBEX-TAG"}};
+  // People the clients' admins and the firm invited, whatever roles they hold now.
+  for (const InvitedPerson& p : history_->invited()) {
+    askers.push_back({p.member, "", p.client == "acme" ? "GLOBEX-TAG" : "ACME-TAG"});
+  }
+  ASSERT_GT(askers.size(), 9u);
   int answers = 0;
   for (const Asker& a : askers) {
     ReadEverything(a.member, a.client, [&](const std::string& what, const std::string& text) {
@@ -265,6 +430,51 @@ TEST_F(ClientCurationTest, NoClientReadShowsAnythingInternalOrAnotherClients) {
     });
   }
   EXPECT_GE(answers, static_cast<int>(askers.size() * ReadableViewNames().size() * 3));
+}
+
+// Whoever holds a client link's secret is outside the firm: its report, live or refused, never
+// shows an internal thing nor another client's, whoever issued it and whatever became of it.
+// A link that still shows its project shows exactly what the client's admin sees of it.
+TEST_F(ClientCurationTest, ClientReportLinksShowWhatTheClientsAdminSeesAndNothingElse) {
+  std::unique_ptr<ViewSource> source;
+  ASSERT_TRUE(OpenLiveViewSource(world_->store(), &source).ok());
+  const auto report = [&](const std::string& secret, const std::string& member,
+                          const std::vector<std::string>& by, std::string* text) {
+    ReportRequest r;
+    r.workspace = "northwind";
+    r.as_member = member;
+    r.by = by;
+    r.now_us = kTestNowUs;
+    Status s = secret.empty() ? ReadReport(r, source.get(), text)
+                              : ReadReportByLink(secret, r, source.get(), text);
+    if (!s.ok()) *text = s.ToString();
+    return s.ok();
+  };
+  int shown = 0, refused = 0;
+  for (const IssuedLink& link : history_->links()) {
+    if (link.audience != "client") continue;
+    const std::string client = link.project.substr(2);
+    const std::string other = client == "acme" ? "globex" : "acme";
+    for (const std::vector<std::string>& by :
+         {std::vector<std::string>{"project"}, {"client", "project", "week"}}) {
+      std::string text;
+      const bool ok = report(link.secret, "", by, &text);
+      (ok ? shown : refused)++;
+      EXPECT_EQ(text.find(kMarker), std::string::npos) << link.secret << ": " << text;
+      EXPECT_EQ(text.find(other), std::string::npos) << link.secret << ": " << text;
+      EXPECT_EQ(text.find(TagOf("p-" + other)), std::string::npos) << link.secret << ": " << text;
+      if (!ok) continue;
+      std::string admin_text;
+      ASSERT_TRUE(report("", client + "-admin", by, &admin_text)) << admin_text;
+      const auto by_link = boost::json::parse(text).as_object();
+      const auto by_admin = boost::json::parse(admin_text).as_object();
+      EXPECT_EQ(by_link.at("rows"), by_admin.at("rows")) << link.secret;
+      EXPECT_EQ(by_link.at("total"), by_admin.at("total")) << link.secret;
+    }
+  }
+  // Both outcomes happen: links that still show, and links revoked or lost with their issuer.
+  EXPECT_GT(shown, 0);
+  EXPECT_GT(refused, 0);
 }
 
 TEST_F(ClientCurationTest, ClientCuratedStorageHoldsNoInternalText) {
@@ -305,7 +515,8 @@ TEST_F(ClientCurationTest, EveryViewFoldedThroughItsFilterHashesLikeAFoldOfEvery
        {"role", "project_manager"},
        {"project_id", "p-acme"},
        {"expected_version", "any"}});
-  run("owner", "branding.set", {{"client_id", "acme"}, {"display_name", "Acme"}});
+  run("owner", "branding.set",
+      {{"client_id", "acme"}, {"display_name", "Acme"}, {"expected_version", "any"}});
   run("pm", "report_link.issue",
       {{"project_id", "p-acme"},
        {"link_id", "filter-link"},
