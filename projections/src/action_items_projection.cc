@@ -155,7 +155,9 @@ struct ActionItemsProjection::Fold {
     item.due_date = S(e.due_date());
     item.client = SharedWithClient(event);
     item.assignee = S(e.requested_from());
-    if (item.assignee.empty()) item.group = "client_side";
+    // Asked of nobody in particular: of the client's people, or for an internal request of
+    // whoever manages the project.
+    if (item.assignee.empty()) item.group = item.client ? "client_side" : "project_manager";
     return Put("upload_document", id, std::move(item));
   }
 

@@ -18,6 +18,18 @@ class FileAndThreadRulesTest : public StandardWorldTest {
     if (!extra.contains("name")) extra["name"] = "guide.pdf";
     return Run("file.upload", actor, std::move(extra), r);
   }
+
+  // The project manager asks the firm's staff for a document on the shared milestone.
+  void RequestInternalDocument(const std::string& id) {
+    ASSERT_TRUE(Run("document.request", "pm",
+                    {{"project_id", "p-acme"},
+                     {"milestone_id", "m-planned"},
+                     {"request_id", id},
+                     {"title", "Signed SOW from legal"},
+                     {"requested_from", "staff"},
+                     {"audience", "internal"}})
+                    .ok());
+  }
 };
 
 TEST_F(FileAndThreadRulesTest, UploadingTheSameNameAgainMakesTheNextVersion) {
@@ -99,12 +111,60 @@ TEST_F(FileAndThreadRulesTest, ClientCannotUploadInternalFiles) {
                "scope.internal_audience", before);
 }
 
+// An internal request's id, named by a client, gets what an id nobody used gets.
+TEST_F(FileAndThreadRulesTest, ClientAnsweringAnInternalRequestGetsWhatAnUnknownRequestGets) {
+  RequestInternalDocument("r-internal");
+  const uint64_t before = Position();
+  const Status internal = Upload("acme-admin", "YQ==", {{"request_id", "r-internal"}});
+  const Status unknown = Upload("acme-admin", "YQ==", {{"request_id", "r-nothing"}});
+  ExpectDenied(internal, "scope.not_visible", before);
+  ExpectDenied(unknown, "scope.not_visible", before);
+  EXPECT_EQ(internal.ToString().find("r-internal"), unknown.ToString().find("r-nothing"));
+}
+
+TEST_F(FileAndThreadRulesTest, AnswerToAnInternalRequestStaysInternal) {
+  RequestInternalDocument("r-internal");
+  const uint64_t before = Position();
+  ExpectRejected(Upload("staff", "YQ==", {{"request_id", "r-internal"}, {"audience", "client"}}),
+                 "file.request_needs_internal_audience", before);
+  CommandResult r;
+  ASSERT_TRUE(Upload("staff", "YQ==", {{"request_id", "r-internal"}}, &r).ok());
+  EXPECT_EQ(r.events.at(0).event().audience(), schema::Audience::Internal);
+  // It lands on the request's milestone, as a client's answer does.
+  EXPECT_EQ(r.events.at(0).event().payload_as_FileUploaded()->anchor()->id()->str(), "m-planned");
+}
+
 TEST_F(FileAndThreadRulesTest, ClientFileOfTheSameNameAsAnInternalOneIsASeparateFile) {
   ASSERT_TRUE(Upload("pm", "aW50ZXJuYWw=", {{"name", "notes.txt"}}).ok());
   CommandResult r;
   ASSERT_TRUE(
       Upload("acme-member", "Y2xpZW50", {{"name", "notes.txt"}, {"request_id", "req"}}, &r).ok());
   EXPECT_EQ(r.events.at(0).event().payload_as_FileUploaded()->version(), 1u);
+}
+
+// A client sees the ids of the files shared with it; an id made from the command that created
+// the file would show it the firm's command ids (numbered, dated or descriptive).
+TEST_F(FileAndThreadRulesTest, FileIdMadeForAnUploadTellsNothingOfItsCommand) {
+  const auto upload = [&](const std::string& project, const std::string& command_id) {
+    CommandResult r;
+    EXPECT_TRUE(Run("file.upload", "pm",
+                    {{"project_id", project},
+                     {"command_id", command_id},
+                     {"name", "kickoff.pdf"},
+                     {"audience", "client"},
+                     {"content_base64", "YQ=="}},
+                    &r)
+                    .ok());
+    return r.events.empty() ? std::string()
+                            : r.events.at(0).event().payload_as_FileUploaded()->file_id()->str();
+  };
+  const std::string acme = upload("p-acme", "firm-upload-number-41");
+  const std::string globex = upload("p-globex", "firm-upload-number-42");
+  EXPECT_EQ(acme.find("41"), std::string::npos) << acme;
+  EXPECT_EQ(acme.find("upload-number"), std::string::npos) << acme;
+  // The same file (name and audience) gets the same id, whichever command made it.
+  EXPECT_EQ(acme, globex);
+  EXPECT_EQ(acme.rfind("file-", 0), 0u) << acme;
 }
 
 TEST_F(FileAndThreadRulesTest, FileOverTheSizeLimitIsRefusedAndNothingIsStored) {

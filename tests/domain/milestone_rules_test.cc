@@ -19,6 +19,16 @@ class MilestoneRulesTest : public StandardWorldTest {
   }
 
   // A document request on the shared milestone addressed to `who` is refused, writing nothing.
+  void PlanInternalMilestone() {
+    ASSERT_TRUE(Run("milestone.plan", "pm",
+                    {{"project_id", "p-acme"},
+                     {"milestone_id", "m-internal"},
+                     {"title", "Infra"},
+                     {"planned_date", "2027-01-01"},
+                     {"audience", "internal"}})
+                    .ok());
+  }
+
   void ExpectRequestFromRejected(const std::string& who) {
     const uint64_t before = Position();
     ExpectRejected(Run("document.request", "pm",
@@ -137,21 +147,59 @@ TEST_F(MilestoneRulesTest, ChangingAnUnknownMilestoneIsNotFound) {
   EXPECT_TRUE(Change("milestone.start", "m-nope", 1).IsNotFound());
 }
 
-TEST_F(MilestoneRulesTest, DocumentRequestNeedsASharedMilestone) {
-  ASSERT_TRUE(Run("milestone.plan", "pm",
-                  {{"project_id", "p-acme"},
-                   {"milestone_id", "m-internal"},
-                   {"title", "Infra"},
-                   {"planned_date", "2027-01-01"},
-                   {"audience", "internal"}})
-                  .ok());
+TEST_F(MilestoneRulesTest, ClientDocumentRequestNeedsASharedMilestone) {
+  PlanInternalMilestone();
   const uint64_t before = Position();
   ExpectRejected(Run("document.request", "pm",
                      {{"project_id", "p-acme"},
                       {"milestone_id", "m-internal"},
                       {"request_id", "r2"},
-                      {"title", "Keys"}}),
+                      {"title", "Keys"},
+                      {"audience", "client"}}),
                  "document.internal_milestone", before);
+}
+
+TEST_F(MilestoneRulesTest, DocumentRequestOnAnInternalMilestoneIsInternal) {
+  PlanInternalMilestone();
+  CommandResult r;
+  ASSERT_TRUE(Run("document.request", "pm",
+                  {{"project_id", "p-acme"},
+                   {"milestone_id", "m-internal"},
+                   {"request_id", "r2"},
+                   {"title", "Keys"},
+                   {"requested_from", "staff"}},
+                  &r)
+                  .ok());
+  EXPECT_EQ(r.events.at(0).event().audience(), schema::Audience::Internal);
+}
+
+TEST_F(MilestoneRulesTest, InternalDocumentRequestOnASharedMilestoneStaysInternal) {
+  CommandResult r;
+  ASSERT_TRUE(Run("document.request", "pm",
+                  {{"project_id", "p-acme"},
+                   {"milestone_id", "m-planned"},
+                   {"request_id", "r2"},
+                   {"title", "Signed SOW from legal"},
+                   {"audience", "internal"}},
+                  &r)
+                  .ok());
+  EXPECT_EQ(r.events.at(0).event().audience(), schema::Audience::Internal);
+}
+
+// An internal request is the firm's work: asked of one of its people on the project, never of
+// a client's person nor of someone who only reads.
+TEST_F(MilestoneRulesTest, InternalDocumentRequestOnlyAsksTheFirmsPeople) {
+  for (const std::string who : {"acme-member", "auditor", "nobody"}) {
+    const uint64_t before = Position();
+    ExpectRejected(Run("document.request", "pm",
+                       {{"project_id", "p-acme"},
+                        {"milestone_id", "m-planned"},
+                        {"request_id", "r2"},
+                        {"title", "Keys"},
+                        {"requested_from", who},
+                        {"audience", "internal"}}),
+                   "document.requested_from_not_firm", before);
+  }
 }
 
 TEST_F(MilestoneRulesTest, DocumentRequestFromSomeoneOutsideTheClientIsRejected) {

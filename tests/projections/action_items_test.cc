@@ -204,6 +204,38 @@ TEST_F(ActionItemsTest, RequestOfNobodyInParticularIsForTheClientsAdminsAndMembe
   EXPECT_EQ(Summary("pm"), Strings{});
 }
 
+// A document the firm asks of itself is for the firm's person asked, or, asked of nobody in
+// particular, for whoever manages the project; the client's people never see it.
+TEST_F(ActionItemsTest, InternalRequestIsForTheFirmsPersonAskedOrTheProjectsManager) {
+  const auto internal_request = [&](const std::string& id, const std::string& from) {
+    object f{{"project_id", "p-acme"},
+             {"milestone_id", "m-planned"},
+             {"request_id", id},
+             {"title", "Signed SOW " + id},
+             {"audience", "internal"}};
+    if (!from.empty()) f["requested_from"] = from;
+    Run("document.request", "pm", f);
+  };
+  internal_request("sow", "staff");
+  internal_request("keys", "");
+  EXPECT_EQ(Summary("staff"), Strings{"upload_document:p-acme:sow"});
+  EXPECT_EQ(Summary("pm"), Strings{"upload_document:p-acme:keys"});
+  const auto items = Items("staff");
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items.at(0).at("audience"), "internal");
+  for (const std::string member : {"acme-admin", "acme-member", "acme-viewer"}) {
+    const std::string text = world_->Read(Request(member));
+    EXPECT_EQ(text.find("Signed SOW"), std::string::npos) << member;
+  }
+  // Answered by the staff member, the internal file closes it.
+  Run("file.upload", "staff",
+      {{"project_id", "p-acme"},
+       {"name", "sow.pdf"},
+       {"content_base64", "aGVsbG8="},
+       {"request_id", "sow"}});
+  EXPECT_EQ(Summary("staff"), Strings{});
+}
+
 TEST_F(ActionItemsTest, ClientQuestionWaitsOnTheProjectsManagersUntilTheFirmReplies) {
   Run("comment.post", "acme-member",
       {{"project_id", "p-acme"},

@@ -77,9 +77,9 @@ TEST_F(TimelineViewTest,
 }
 
 // A fuller story for the exact reads below: the design milestone slips, is started and
-// completed (returning when it slipped); a request with a due date, and the standard world's
-// "Brand guide" fulfilled by the client's upload; files on milestones, one in two versions,
-// one internal.
+// completed (returning when it slipped); a request with a due date, an internal request the
+// client never sees, and the standard world's "Brand guide" fulfilled by the client's upload; files
+// on milestones, one in two versions, one internal.
 int64_t TellFullStory(ViewWorld* w) {
   const std::string nw = "northwind";
   auto run = [&](const std::string& type, const std::string& actor, object fields) {
@@ -103,6 +103,12 @@ int64_t TellFullStory(ViewWorld* w) {
        {"title", "Logo files"},
        {"requested_from", "acme-admin"},
        {"due_date", "2027-01-10"}});
+  run("document.request", "pm",
+      {{"milestone_id", "m-started"},
+       {"request_id", "sow"},
+       {"title", "INTERNAL-MARKER signed SOW from legal"},
+       {"requested_from", "staff"},
+       {"audience", "internal"}});
   const object on_design{{"kind", "milestone"}, {"id", "design"}};
   for (const char* version : {"djE=", "djI="}) {
     run("file.upload", "pm",
@@ -202,7 +208,9 @@ TEST_F(TimelineViewTest, InternalTimelineIsExactlyTheStoryWithItsInternalParts) 
        "blocked_reason": "", "slips": [],
        "open_requests": [{"id": "logo-files", "title": "Logo files",
                           "requested_from": "acme-admin", "due_date": "2027-01-10",
-                          "audience": "client"}],
+                          "audience": "client"},
+                         {"id": "sow", "title": "INTERNAL-MARKER signed SOW from legal",
+                          "requested_from": "staff", "due_date": "", "audience": "internal"}],
        "files": [], "client_comments": 0, "internal_comments": 0},
       {"id": "m-blocked", "title": "m-blocked", "status": "blocked", "audience": "client",
        "planned_date": "2027-01-15", "current_date": "2027-01-15", "completed_date": "",

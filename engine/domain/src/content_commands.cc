@@ -47,7 +47,7 @@ Status UploadAnchor(const CommandContext& ctx, const DocumentRequestState* reque
   return CheckAnchorShared(audience, anchor_audience, "file.anchor_not_shared");
 }
 
-// The document request an upload answers, if it names one: it must be shared with the client,
+// The document request an upload answers, if it names one: it must be visible to the actor,
 // still open (its milestone not completed) and, for a client-side actor, asked of that actor
 // (or of anyone of the client; a client admin answers for its people).
 Status AnsweredRequest(const CommandContext& ctx, const DocumentRequestState** request) {
@@ -73,8 +73,17 @@ Status AnsweredRequest(const CommandContext& ctx, const DocumentRequestState** r
   return Status::OK();
 }
 
+// A new file's id when the uploader names none. It is made from what identifies the file (its
+// audience and name), never from the command id: a client sees the ids of files shared with it,
+// and command ids chosen by a front end (numbered, dated, descriptive) would tell it how much
+// the firm did, and when.
+std::string DefaultFileId(Audience audience, const std::string& name) {
+  return "file-" + Sha256Hex(FileKey(audience, name)).substr(0, 20);
+}
+
 // The file's identity: the existing file of that name, or a new one.
-Status UploadIdentity(const CommandContext& ctx, const FileState* existing, std::string* file_id) {
+Status UploadIdentity(const CommandContext& ctx, Audience audience, const FileState* existing,
+                      std::string* file_id) {
   const std::string& requested = ctx.args().Str("file_id");
   const std::string& name = ctx.args().Str("name");
   if (existing != nullptr) {
@@ -101,8 +110,8 @@ Status UploadIdentity(const CommandContext& ctx, const FileState* existing, std:
     *file_id = existing->file_id;
     return Status::OK();
   }
-  Status s = NewId(ctx, "file_id", requested.empty() ? "file-" + ctx.command.command_id : requested,
-                   file_id);
+  Status s =
+      NewId(ctx, "file_id", requested.empty() ? DefaultFileId(audience, name) : requested, file_id);
   if (!s.ok()) return s;
   if (ctx.project->FindFileById(*file_id) != nullptr) {
     return Status::Rejected("file.id_exists", "file id '" + *file_id + "' is taken");
@@ -120,16 +129,22 @@ Status UploadFile(const CommandContext& ctx, Decision* d) {
   const DocumentRequestState* request;
   Status s = AnsweredRequest(ctx, &request);
   if (!s.ok()) return s;
-  // Documents requested from the client are for the client to see; other uploads of the firm
-  // stay internal unless shared explicitly.
-  const Audience fallback =
-      ctx.client_side() || request != nullptr ? Audience::Client : Audience::Internal;
+  // A document answering a request has the request's audience (the client sees what it was
+  // asked for, the firm keeps what it asked of itself); other uploads of the firm stay internal
+  // unless shared explicitly.
+  const Audience fallback = request != nullptr  ? request->audience
+                            : ctx.client_side() ? Audience::Client
+                                                : Audience::Internal;
   const Audience audience = AudienceArg(ctx, "audience", fallback);
   s = CheckClientAudience(ctx, audience);
   if (!s.ok()) return s;
-  if (request != nullptr && audience != Audience::Client) {
-    return Status::Rejected("file.request_needs_client_audience",
-                            "a document answering a client request is shared with the client");
+  if (request != nullptr && audience != request->audience) {
+    return request->audience == Audience::Client
+               ? Status::Rejected("file.request_needs_client_audience",
+                                  "a document answering a client request is shared with the "
+                                  "client")
+               : Status::Rejected("file.request_needs_internal_audience",
+                                  "a document answering an internal request stays internal");
   }
   AnchorRef anchor;
   s = UploadAnchor(ctx, request, audience, &anchor);
@@ -137,7 +152,7 @@ Status UploadFile(const CommandContext& ctx, Decision* d) {
   auto existing = ctx.project->files.find(FileKey(audience, a.Str("name")));
   const FileState* file = existing == ctx.project->files.end() ? nullptr : &existing->second;
   std::string file_id;
-  s = UploadIdentity(ctx, file, &file_id);
+  s = UploadIdentity(ctx, audience, file, &file_id);
   if (!s.ok()) return s;
 
   BlobRef blob;

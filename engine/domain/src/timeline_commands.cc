@@ -9,6 +9,7 @@ namespace tandem {
 namespace {
 
 using schema::Audience;
+using schema::Role;
 
 Status Refuse(const char* reason, const std::string& milestone, const std::string& why) {
   return Status::Rejected(reason, "milestone '" + milestone + "' " + why);
@@ -121,21 +122,41 @@ Status ChangeMilestone(const CommandContext& ctx, Decision* d) {
   return Status::OK();
 }
 
+// Whether `member_id` is one of the firm's people who can upload on the project: whom an
+// internal request may be asked of.
+Status CheckCanAnswerForFirm(const CommandContext& ctx, const std::string& member_id) {
+  const MemberState* member = ctx.workspace.FindMember(member_id);
+  if (member != nullptr && member->client_id.empty()) {
+    const Role role = member->RoleOn(ctx.args().Str("project_id"));
+    if (role == Role::Owner || role == Role::ProjectManager || role == Role::Staff) {
+      return Status::OK();
+    }
+  }
+  return Status::Rejected("document.requested_from_not_firm",
+                          "'" + member_id + "' is not one of the firm's people on this project");
+}
+
+// A request is the client's (asked of the client, on a shared milestone, seen by the client) or
+// internal (asked of the firm's people, seen by the firm only); it takes its milestone's
+// audience unless it names one.
 Status RequestDocument(const CommandContext& ctx, Decision* d) {
   const CommandArgs& a = ctx.args();
   const MilestoneState* m;
   Status s = LoadMilestone(ctx, &m);
   if (!s.ok()) return s;
-  if (m->audience != Audience::Client) {
+  const Audience audience = AudienceArg(ctx, "audience", m->audience);
+  if (audience == Audience::Client && m->audience != Audience::Client) {
     return Refuse("document.internal_milestone", a.Str("milestone_id"),
-                  "is internal; documents are requested from the client on shared milestones");
+                  "is internal; only internal documents are requested on it");
   }
   if (ctx.project->requests.count(a.Str("request_id"))) {
     return Status::Rejected("document.request_exists",
                             "document request '" + a.Str("request_id") + "' already exists");
   }
   if (a.Has("requested_from")) {
-    s = CheckCanAnswerForClient(ctx, a.Str("requested_from"), "document.requested_from_not_client");
+    s = audience == Audience::Client ? CheckCanAnswerForClient(ctx, a.Str("requested_from"),
+                                                               "document.requested_from_not_client")
+                                     : CheckCanAnswerForFirm(ctx, a.Str("requested_from"));
     if (!s.ok()) return s;
   }
   schema::DocumentRequestedT e;
@@ -146,7 +167,7 @@ Status RequestDocument(const CommandContext& ctx, Decision* d) {
   e.description = a.Str("description");
   e.requested_from = a.Str("requested_from");
   e.due_date = a.Str("due_date");
-  Emit(ctx, Audience::Client, std::move(e), d);
+  Emit(ctx, audience, std::move(e), d);
   d->entity_version = 1;
   return Status::OK();
 }
