@@ -78,13 +78,15 @@ struct ActionItemsProjection::Fold {
   Status Apply() {
     switch (event.payload_type()) {
       case Payload::MilestonePlanned:
-        return MilestonePlanned(S(event.payload_as_MilestonePlanned()->milestone_id()));
+        return MilestonePlanned(S(event.payload_as_MilestonePlanned()->milestone_id()),
+                                SharedWithClient(event));
       case Payload::MilestoneCompleted:
         return MilestoneCompleted(S(event.payload_as_MilestoneCompleted()->milestone_id()));
       case Payload::DocumentRequested:
         return DocumentRequested(*event.payload_as_DocumentRequested());
       case Payload::FileUploaded:
-        return CloseRequest(S(event.payload_as_FileUploaded()->request_id()));
+        return CloseRequest(S(event.payload_as_FileUploaded()->request_id()),
+                            SharedWithClient(event));
       case Payload::ApprovalRequested:
         return ApprovalRequested(*event.payload_as_ApprovalRequested());
       case Payload::ApprovalGranted:
@@ -110,9 +112,11 @@ struct ActionItemsProjection::Fold {
     }
   }
 
-  Status MilestonePlanned(const std::string& milestone) {
+  Status MilestonePlanned(const std::string& milestone, bool shared) {
     ActionMilestone* m = nullptr;  // planned again: the first plan stands
-    return self->milestones_.Create(*rows, MilestoneKey(tenant, project, milestone), &m);
+    Status s = self->milestones_.Create(*rows, MilestoneKey(tenant, project, milestone), &m);
+    if (s.ok() && m != nullptr) m->client = shared;
+    return s;
   }
 
   Status MilestoneCompleted(const std::string& milestone) {
@@ -138,12 +142,15 @@ struct ActionItemsProjection::Fold {
     const ActionMilestone* m = nullptr;
     Status s = self->milestones_.Peek(*rows, milestone_key, &m);
     if (!s.ok() || m == nullptr || m->completed) return s;
+    // The client's only if its milestone is shared too: a request written past the domain's
+    // rules onto an internal milestone stays internal, as the timelines keep it.
+    const bool client = SharedWithClient(event) && m->client;
     const std::string id = S(e.request_id());
     const std::string key = RequestKey(tenant, project, id);
     ActionRequest* r = nullptr;
     s = self->requests_.Create(*rows, key, &r);
     if (!s.ok() || r == nullptr) return s;  // the first request with the id decides
-    *r = ActionRequest{milestone_id, true};
+    *r = ActionRequest{milestone_id, client, true};
     ActionMilestone* open_on = nullptr;
     s = self->milestones_.Find(*rows, milestone_key, &open_on);
     if (!s.ok()) return s;
@@ -153,7 +160,7 @@ struct ActionItemsProjection::Fold {
     item.milestone_id = milestone_id;
     item.request_id = id;
     item.due_date = S(e.due_date());
-    item.client = SharedWithClient(event);
+    item.client = client;
     item.assignee = S(e.requested_from());
     // Asked of nobody in particular: of the client's people, or for an internal request of
     // whoever manages the project.
@@ -161,10 +168,12 @@ struct ActionItemsProjection::Fold {
     return Put("upload_document", id, std::move(item));
   }
 
-  Status CloseRequest(const std::string& request) {
+  // An upload answers a request of its own audience or an internal one: an internal file never
+  // closes what the client was asked for (the client would see its item go for nothing).
+  Status CloseRequest(const std::string& request, bool shared_upload) {
     ActionRequest* r = nullptr;
     Status s = self->requests_.Find(*rows, RequestKey(tenant, project, request), &r);
-    if (!s.ok() || r == nullptr || !r->open) return s;
+    if (!s.ok() || r == nullptr || !r->open || (r->client && !shared_upload)) return s;
     r->open = false;
     Drop("upload_document", request);
     ActionMilestone* m = nullptr;
@@ -368,10 +377,11 @@ void ActionProject::FromJson(const boost::json::object& in) {
 }
 
 void ActionMilestone::Write(JsonLine* out) const {
-  out->Bool("completed", completed).StrArray("open_requests", open_requests);
+  out->Bool("client", client).Bool("completed", completed).StrArray("open_requests", open_requests);
 }
 
 void ActionMilestone::FromJson(const boost::json::object& in) {
+  client = Bool(in, "client");
   completed = Bool(in, "completed");
   open_requests.clear();
   for (const boost::json::value& id : Arr(in, "open_requests")) {
@@ -380,11 +390,12 @@ void ActionMilestone::FromJson(const boost::json::object& in) {
 }
 
 void ActionRequest::Write(JsonLine* out) const {
-  out->Str("milestone", milestone).Bool("open", open);
+  out->Str("milestone", milestone).Bool("client", client).Bool("open", open);
 }
 
 void ActionRequest::FromJson(const boost::json::object& in) {
   milestone = Str(in, "milestone");
+  client = Bool(in, "client");
   open = Bool(in, "open");
 }
 

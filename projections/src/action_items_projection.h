@@ -66,6 +66,7 @@ struct ActionProject {
 };
 
 struct ActionMilestone {
+  bool client = false;  // planned shared with the client
   bool completed = false;
   // Its requests still open, in order of request: a completion closes these, and only these.
   std::vector<std::string> open_requests;
@@ -76,6 +77,7 @@ struct ActionMilestone {
 
 struct ActionRequest {
   std::string milestone;
+  bool client = false;  // the client's: only an upload shared with the client answers it
   bool open = true;
 
   void Write(JsonLine* out) const;
@@ -95,7 +97,7 @@ class ActionItemsProjection : public Projection {
       : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "action-items";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 5; }
+  uint32_t version() const override { return 6; }
   bool projects_fold_apart() const override { return true; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;

@@ -76,12 +76,14 @@ void MilestoneFact::FromJson(const boost::json::object& in) {
 
 void RequestFact::Write(JsonLine* out) const {
   out->Bool("client", client)
+      .Str("milestone", milestone)
       .Int("requested_at_us", requested_at_us)
       .Str("due_date", due_date)
       .Int("fulfilled_at_us", fulfilled_at_us);
 }
 void RequestFact::FromJson(const boost::json::object& in) {
   client = Bool(in, "client");
+  milestone = Str(in, "milestone");
   requested_at_us = Int(in, "requested_at_us");
   due_date = Str(in, "due_date");
   fulfilled_at_us = Int(in, "fulfilled_at_us");
@@ -308,7 +310,13 @@ Status ReportFactsProjection::Apply(const schema::Event& event, ViewRows* rows) 
       RequestFact* r = nullptr;
       s = Create(&requests_, *rows, fact(fact_kind::kRequest, e->request_id()), &r);
       if (!s.ok() || r == nullptr) return s;
-      r->client = client;
+      // The client's only on a milestone shared with it: a request written past the domain's
+      // rules onto an internal milestone (or none) is no client fact, as the timelines hold.
+      const MilestoneFact* m = nullptr;
+      s = milestones_.Peek(*rows, fact(fact_kind::kMilestone, e->milestone_id()), &m);
+      if (!s.ok()) return s;
+      r->client = client && m != nullptr && m->client;
+      r->milestone = S(e->milestone_id());
       r->requested_at_us = at;
       r->due_date = S(e->due_date());
       return Status::OK();

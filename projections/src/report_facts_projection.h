@@ -48,9 +48,10 @@ struct MilestoneFact {
 
 struct RequestFact {
   bool client = false;
+  std::string milestone;  // a request closes, unanswered, when its milestone completes
   int64_t requested_at_us = 0;
   std::string due_date;
-  int64_t fulfilled_at_us = 0;  // 0 while open
+  int64_t fulfilled_at_us = 0;  // 0 while unanswered
 
   void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
@@ -128,7 +129,7 @@ class ReportFactsProjection : public Projection {
         curation_(curation),
         name_(CuratedName(curation, "report-facts")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 2; }
+  uint32_t version() const override { return 3; }
   bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override { return Curated(curation_, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;

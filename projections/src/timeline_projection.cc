@@ -431,7 +431,8 @@ boost::json::object RenderTimeline(const TimelineHeader& header,
     o["slips"] = std::move(slips);
     boost::json::array requests;
     for (const auto& [rid, r] : m.requests) {
-      if (!r.open || (client && !r.client)) continue;
+      // A request closes unanswered when its milestone completes (the domain refuses answers).
+      if (!r.open || m.status == "completed" || (client && !r.client)) continue;
       boost::json::object ro{{"id", rid},
                              {"title", r.title},
                              {"requested_from", r.requested_from},

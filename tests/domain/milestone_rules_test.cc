@@ -18,7 +18,7 @@ class MilestoneRulesTest : public StandardWorldTest {
     return Run(type, "pm", std::move(extra));
   }
 
-  // A document request on the shared milestone addressed to `who` is refused, writing nothing.
+  // An internal milestone "m-internal" on acme's project.
   void PlanInternalMilestone() {
     ASSERT_TRUE(Run("milestone.plan", "pm",
                     {{"project_id", "p-acme"},
@@ -29,6 +29,7 @@ class MilestoneRulesTest : public StandardWorldTest {
                     .ok());
   }
 
+  // A document request on the shared milestone addressed to `who` is refused, writing nothing.
   void ExpectRequestFromRejected(const std::string& who) {
     const uint64_t before = Position();
     ExpectRejected(Run("document.request", "pm",
@@ -147,19 +148,22 @@ TEST_F(MilestoneRulesTest, ChangingAnUnknownMilestoneIsNotFound) {
   EXPECT_TRUE(Change("milestone.start", "m-nope", 1).IsNotFound());
 }
 
+// A request is the client's unless it says otherwise: on an internal milestone it is refused,
+// never quietly made internal, whoever it is asked of.
 TEST_F(MilestoneRulesTest, ClientDocumentRequestNeedsASharedMilestone) {
   PlanInternalMilestone();
-  const uint64_t before = Position();
-  ExpectRejected(Run("document.request", "pm",
-                     {{"project_id", "p-acme"},
-                      {"milestone_id", "m-internal"},
-                      {"request_id", "r2"},
-                      {"title", "Keys"},
-                      {"audience", "client"}}),
-                 "document.internal_milestone", before);
+  for (const std::string who : {"", "acme-admin", "staff"}) {
+    boost::json::object f{{"project_id", "p-acme"},
+                          {"milestone_id", "m-internal"},
+                          {"request_id", "r2"},
+                          {"title", "Keys"}};
+    if (!who.empty()) f["requested_from"] = who;
+    const uint64_t before = Position();
+    ExpectRejected(Run("document.request", "pm", f), "document.internal_milestone", before);
+  }
 }
 
-TEST_F(MilestoneRulesTest, DocumentRequestOnAnInternalMilestoneIsInternal) {
+TEST_F(MilestoneRulesTest, InternalDocumentRequestOnAnInternalMilestone) {
   PlanInternalMilestone();
   CommandResult r;
   ASSERT_TRUE(Run("document.request", "pm",
@@ -167,7 +171,8 @@ TEST_F(MilestoneRulesTest, DocumentRequestOnAnInternalMilestoneIsInternal) {
                    {"milestone_id", "m-internal"},
                    {"request_id", "r2"},
                    {"title", "Keys"},
-                   {"requested_from", "staff"}},
+                   {"requested_from", "staff"},
+                   {"audience", "internal"}},
                   &r)
                   .ok());
   EXPECT_EQ(r.events.at(0).event().audience(), schema::Audience::Internal);

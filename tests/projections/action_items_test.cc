@@ -236,6 +236,57 @@ TEST_F(ActionItemsTest, InternalRequestIsForTheFirmsPersonAskedOrTheProjectsMana
   EXPECT_EQ(Summary("staff"), Strings{});
 }
 
+// Events written past the domain's rules (`tandem append`) change nothing a client sees: a
+// client request on an internal milestone is no client item, and an internal file does not
+// answer what the client was asked for.
+class ActionItemsPastTheRulesTest : public ActionItemsTest {
+ protected:
+  void Append(schema::Audience audience, auto payload) {
+    NewEvent e;
+    e.actor = "pm";
+    e.audience = audience;
+    e.payload.Set(std::move(payload));
+    AppendResult result;
+    ASSERT_TRUE(
+        world_->log()
+            ->Append({"northwind", "project:p-acme"}, ExpectedVersion::Any(), {e}, "", &result)
+            .ok());
+  }
+};
+
+TEST_F(ActionItemsPastTheRulesTest, ClientRequestOnAnInternalMilestoneIsNoClientItem) {
+  Run("milestone.plan", "pm",
+      {{"project_id", "p-acme"},
+       {"milestone_id", "m-acquisition"},
+       {"title", "Acquisition"},
+       {"planned_date", "2027-01-01"},
+       {"audience", "internal"}});
+  schema::DocumentRequestedT request;
+  request.project_id = "p-acme";
+  request.milestone_id = "m-acquisition";
+  request.request_id = "d9";
+  request.title = "Board minutes";
+  Append(schema::Audience::Client, request);
+  for (const std::string member : {"acme-admin", "acme-member"}) {
+    EXPECT_EQ(world_->Read(Request(member)).find("m-acquisition"), std::string::npos) << member;
+  }
+  EXPECT_EQ(Summary("pm"), Strings{"upload_document:p-acme:d9"});  // the firm's, unassigned
+}
+
+TEST_F(ActionItemsPastTheRulesTest, InternalFileDoesNotAnswerTheClientsRequest) {
+  RequestDocument("d1", "acme-member", "");
+  schema::FileUploadedT file;
+  file.project_id = "p-acme";
+  file.file_id = "margins";
+  file.name = "margins.xlsx";
+  file.version = 1;
+  file.request_id = "d1";
+  Append(schema::Audience::Internal, file);
+  EXPECT_EQ(Summary("acme-member"),
+            (Strings{"upload_document:p-acme:req", "answer_approval:p-acme:ap",
+                     "upload_document:p-acme:d1"}));
+}
+
 TEST_F(ActionItemsTest, ClientQuestionWaitsOnTheProjectsManagersUntilTheFirmReplies) {
   Run("comment.post", "acme-member",
       {{"project_id", "p-acme"},

@@ -51,6 +51,9 @@ class RandomHistory {
     return it == accepted_by_type_.end() ? 0 : it->second;
   }
   const std::vector<IssuedLink>& links() const { return links_; }
+  // Accepted uploads answering an internal request, and a client's.
+  int internal_answers() const { return internal_answers_; }
+  int client_answers() const { return client_answers_; }
   const std::vector<InvitedPerson>& invited() const { return invited_; }
 
  private:
@@ -139,16 +142,25 @@ class RandomHistory {
       }
       case 6: {
         type = "file.upload";
-        f["name"] = Text(project, internal, "file") + ".pdf";
-        f["audience"] = audience;
         f["content_base64"] = "aGVsbG8=";
         auto m = Milestone(project);
         f["anchor"] = object{{"kind", "milestone"}, {"id", m.first}};
+        f["expected_version"] = "any";  // names repeat: each upload of one is its next version
+        std::pair<std::string, bool> request = {"", false};
         if (Coin()) {
           const auto& requests = requests_[project];
-          f["request_id"] = requests.empty() || Coin() ? std::string("req") : PickOf(requests);
+          request =
+              requests.empty() || Coin() ? std::pair{std::string("req"), false} : PickOf(requests);
+          f["request_id"] = request.first;
         }
-        Execute(actor, type, f);
+        // An answer without an audience takes its request's.
+        const bool implied = !request.first.empty() && Coin();
+        const bool file_internal = implied ? request.second : internal;
+        if (!implied) f["audience"] = file_internal ? "internal" : "client";
+        f["name"] = Text(project, file_internal, "file" + std::to_string(Pick(8))) + ".pdf";
+        if (Execute(actor, type, f) && !request.first.empty()) {
+          ++(request.second ? internal_answers_ : client_answers_);
+        }
         return;
       }
       case 7: {
@@ -290,9 +302,9 @@ class RandomHistory {
         f["milestone_id"] = m.first;
         f["request_id"] = "r" + n;
         f["title"] = Text(project, internal_request, "document");
-        if (internal) f["audience"] = "internal";
-        if (internal && Coin()) f["requested_from"] = "staff";
-        if (Execute(actor, type, f)) requests_[project].push_back("r" + n);
+        if (internal_request) f["audience"] = "internal";
+        if (internal_request && Coin()) f["requested_from"] = "staff";
+        if (Execute(actor, type, f)) requests_[project].push_back({"r" + n, internal_request});
         return;
       }
     }
@@ -328,7 +340,10 @@ class RandomHistory {
   ViewWorld* world_;
   std::mt19937_64 rng_;
   std::map<std::string, std::vector<std::pair<std::string, bool>>> milestones_, boards_;
-  std::map<std::string, std::vector<std::string>> cards_, requests_;
+  std::map<std::string, std::vector<std::string>> cards_;
+  // Each project's requests, with whether each is internal.
+  std::map<std::string, std::vector<std::pair<std::string, bool>>> requests_;
+  int internal_answers_ = 0, client_answers_ = 0;
   std::vector<std::string> comments_;
   std::map<std::string, std::string> thread_anchors_;
   std::vector<Approval> approvals_;
@@ -355,6 +370,8 @@ class ClientCurationTest : public ::testing::Test {
           "role.grant", "role.revoke", "member.invite", "branding.set"}) {
       ASSERT_GT(history_->accepted(type), 0) << type;
     }
+    ASSERT_GT(history_->internal_answers(), 0);
+    ASSERT_GT(history_->client_answers(), 0);
     // The history took roles away at random; the standard people get theirs back, so that
     // the reads below are the reads of members (a member without a role reads nothing).
     for (const std::string client : {"acme", "globex"}) {

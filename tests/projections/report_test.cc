@@ -72,6 +72,34 @@ TEST_F(ReportTest, FirmKpisMatchTheStoryComputedByHand) {
   EXPECT_FALSE(cycle.contains("Done"));  // a stay still going is not a cycle time yet
 }
 
+// The domain refuses to answer a request once its milestone is completed: the request closes
+// unanswered, open and overdue no more, for the firm and the client alike.
+TEST_F(ReportTest, RequestOfACompletedMilestoneIsNoLongerOpenNorOverdue) {
+  const auto run = [&](const std::string& type, boost::json::object fields) {
+    fields["project_id"] = "p-globex";
+    world_->MustRun(Cmd(type, "northwind", "pm", std::move(fields)));
+  };
+  run("document.request", {{"milestone_id", "m-started"},
+                           {"request_id", "late-logo"},
+                           {"title", "Logo"},
+                           {"due_date", "2026-01-01"}});
+  for (const std::string member : {"owner", "globex-admin"}) {
+    const auto before = Row(Json(AskReport(member, {"project"})), "project", "p-globex");
+    EXPECT_EQ(before.at("document_requests"), 2) << member;  // with the standard "req"
+    EXPECT_EQ(before.at("document_requests_open"), 2) << member;
+    EXPECT_EQ(before.at("document_requests_overdue"), 1) << member;
+  }
+  run("milestone.complete", {{"milestone_id", "m-started"},
+                             {"expected_version", "any"},
+                             {"completed_date", "2026-12-01"}});
+  for (const std::string member : {"owner", "globex-admin"}) {
+    const auto after = Row(Json(AskReport(member, {"project"})), "project", "p-globex");
+    EXPECT_EQ(after.at("document_requests"), 2) << member;
+    EXPECT_EQ(after.at("document_requests_open"), 1) << member;
+    EXPECT_EQ(after.at("document_requests_overdue"), 0) << member;
+  }
+}
+
 TEST_F(ReportTest, ClientMemberSeesTheCardTimesOfItsBoardOnly) {
   ReportStory story(world_.get());
   story.Tell();

@@ -220,6 +220,33 @@ TEST_F(TimelineViewTest, InternalTimelineIsExactlyTheStoryWithItsInternalParts) 
                                                                                   slipped_at));
 }
 
+// Once its milestone is completed a request can no longer be answered: neither timeline
+// lists it as open.
+TEST_F(TimelineViewTest, RequestsOfACompletedMilestoneAreNoLongerOpen) {
+  world_->MustRun(Cmd("document.request", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"milestone_id", "m-started"},
+                       {"request_id", "logo"},
+                       {"title", "Logo files"}}));
+  const auto requests_on_started = [&](const std::string& view, const std::string& member) {
+    const boost::json::value timeline = world_->Json(Ask(view, member, "p-acme"));
+    for (const auto& m : timeline.at("milestones").as_array()) {
+      if (m.at("id") == "m-started") return m.at("open_requests").as_array().size();
+    }
+    ADD_FAILURE() << "no m-started in " << view;
+    return size_t{0};
+  };
+  EXPECT_EQ(requests_on_started("client-timeline", "acme-member"), 1u);
+  EXPECT_EQ(requests_on_started("internal-timeline", "pm"), 1u);
+  world_->MustRun(Cmd("milestone.complete", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"milestone_id", "m-started"},
+                       {"expected_version", "any"},
+                       {"completed_date", "2026-12-01"}}));
+  EXPECT_EQ(requests_on_started("client-timeline", "acme-member"), 0u);
+  EXPECT_EQ(requests_on_started("internal-timeline", "pm"), 0u);
+}
+
 TEST_F(TimelineViewTest, ClientTimelineStorageHoldsNothingInternal) {
   TellStory();
   world_->CatchUp();

@@ -77,8 +77,25 @@ Status AnsweredRequest(const CommandContext& ctx, const DocumentRequestState** r
 // audience and name), never from the command id: a client sees the ids of files shared with it,
 // and command ids chosen by a front end (numbered, dated, descriptive) would tell it how much
 // the firm did, and when.
-std::string DefaultFileId(Audience audience, const std::string& name) {
-  return "file-" + Sha256Hex(FileKey(audience, name)).substr(0, 20);
+std::string DefaultFileId(Audience audience, const std::string& name, int attempt) {
+  std::string key = FileKey(audience, name);
+  if (attempt > 0) key += "\n" + std::to_string(attempt);
+  return "file-" + Sha256Hex(key).substr(0, 20);
+}
+
+// The first default id for the file that no other file took (someone may have named a file
+// with the id another name's default would be); a handful of tries, then the usual refusal.
+std::string FreeDefaultFileId(const CommandContext& ctx, Audience audience,
+                              const std::string& name) {
+  constexpr int kAttempts = 8;
+  std::string id, named;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    id = DefaultFileId(audience, name, attempt);
+    if (!NewId(ctx, "file_id", id, &named).ok() || ctx.project->FindFileById(named) == nullptr) {
+      break;
+    }
+  }
+  return id;
 }
 
 // The file's identity: the existing file of that name, or a new one.
@@ -110,8 +127,8 @@ Status UploadIdentity(const CommandContext& ctx, Audience audience, const FileSt
     *file_id = existing->file_id;
     return Status::OK();
   }
-  Status s =
-      NewId(ctx, "file_id", requested.empty() ? DefaultFileId(audience, name) : requested, file_id);
+  Status s = NewId(ctx, "file_id",
+                   requested.empty() ? FreeDefaultFileId(ctx, audience, name) : requested, file_id);
   if (!s.ok()) return s;
   if (ctx.project->FindFileById(*file_id) != nullptr) {
     return Status::Rejected("file.id_exists", "file id '" + *file_id + "' is taken");

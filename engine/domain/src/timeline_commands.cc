@@ -136,18 +136,20 @@ Status CheckCanAnswerForFirm(const CommandContext& ctx, const std::string& membe
                           "'" + member_id + "' is not one of the firm's people on this project");
 }
 
-// A request is the client's (asked of the client, on a shared milestone, seen by the client) or
-// internal (asked of the firm's people, seen by the firm only); it takes its milestone's
-// audience unless it names one.
+// A request is the client's (asked of the client, on a shared milestone, seen by the client)
+// unless it names the internal audience (asked of the firm's people, seen by the firm only).
+// Internal requests are asked for explicitly, so that a request meant for the client is never
+// turned into an internal one by landing on an internal milestone.
 Status RequestDocument(const CommandContext& ctx, Decision* d) {
   const CommandArgs& a = ctx.args();
   const MilestoneState* m;
   Status s = LoadMilestone(ctx, &m);
   if (!s.ok()) return s;
-  const Audience audience = AudienceArg(ctx, "audience", m->audience);
+  const Audience audience = AudienceArg(ctx, "audience", Audience::Client);
   if (audience == Audience::Client && m->audience != Audience::Client) {
     return Refuse("document.internal_milestone", a.Str("milestone_id"),
-                  "is internal; only internal documents are requested on it");
+                  "is internal; documents are requested from the client on shared milestones "
+                  "(an internal request names \"audience\": \"internal\")");
   }
   if (ctx.project->requests.count(a.Str("request_id"))) {
     return Status::Rejected("document.request_exists",
