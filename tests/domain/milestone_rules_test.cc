@@ -29,16 +29,18 @@ class MilestoneRulesTest : public StandardWorldTest {
                     .ok());
   }
 
-  // A document request on the shared milestone addressed to `who` is refused, writing nothing.
-  void ExpectRequestFromRejected(const std::string& who) {
+  // A document request on the shared milestone addressed to `who` (for `audience` when given)
+  // is refused with `reason`, writing nothing.
+  void ExpectRequestFromRejected(const std::string& who, const std::string& audience = "",
+                                 const std::string& reason = "document.requested_from_not_client") {
+    boost::json::object f{{"project_id", "p-acme"},
+                          {"milestone_id", "m-planned"},
+                          {"request_id", "r2"},
+                          {"title", "Keys"},
+                          {"requested_from", who}};
+    if (!audience.empty()) f["audience"] = audience;
     const uint64_t before = Position();
-    ExpectRejected(Run("document.request", "pm",
-                       {{"project_id", "p-acme"},
-                        {"milestone_id", "m-planned"},
-                        {"request_id", "r2"},
-                        {"title", "Keys"},
-                        {"requested_from", who}}),
-                   "document.requested_from_not_client", before);
+    ExpectRejected(Run("document.request", "pm", std::move(f)), reason, before);
   }
 };
 
@@ -195,15 +197,7 @@ TEST_F(MilestoneRulesTest, InternalDocumentRequestOnASharedMilestoneStaysInterna
 // a client's person nor of someone who only reads.
 TEST_F(MilestoneRulesTest, InternalDocumentRequestOnlyAsksTheFirmsPeople) {
   for (const std::string who : {"acme-member", "auditor", "nobody"}) {
-    const uint64_t before = Position();
-    ExpectRejected(Run("document.request", "pm",
-                       {{"project_id", "p-acme"},
-                        {"milestone_id", "m-planned"},
-                        {"request_id", "r2"},
-                        {"title", "Keys"},
-                        {"requested_from", who},
-                        {"audience", "internal"}}),
-                   "document.requested_from_not_firm", before);
+    ExpectRequestFromRejected(who, "internal", "document.requested_from_not_firm");
   }
 }
 
