@@ -55,6 +55,7 @@ std::string FactPrefix(const std::string& tenant, const std::string& project) {
 
 void MilestoneFact::Write(JsonLine* out) const {
   out->Bool("client", client)
+      .Bool("completed", completed)
       .Str("original_date", original_date)
       .Str("current_date", current_date)
       .Str("completed_date", completed_date)
@@ -65,6 +66,7 @@ void MilestoneFact::Write(JsonLine* out) const {
 }
 void MilestoneFact::FromJson(const boost::json::object& in) {
   client = Bool(in, "client");
+  completed = Bool(in, "completed");
   original_date = Str(in, "original_date");
   current_date = Str(in, "current_date");
   completed_date = Str(in, "completed_date");
@@ -296,6 +298,7 @@ Status ReportFactsProjection::Apply(const schema::Event& event, ViewRows* rows) 
         m->slip_days += DaysMoved(m->current_date, to);
         m->current_date = to;
       } else if (event.payload_type() == Payload::MilestoneCompleted) {
+        m->completed = true;
         m->completed_date = S(event.payload_as_MilestoneCompleted()->completed_date());
       } else if (event.payload_type() == Payload::MilestoneBlocked) {
         if (m->blocked_since_us == 0) m->blocked_since_us = at;
@@ -307,15 +310,16 @@ Status ReportFactsProjection::Apply(const schema::Event& event, ViewRows* rows) 
     }
     case Payload::DocumentRequested: {
       const auto* e = event.payload_as_DocumentRequested();
+      // A request on no milestone of the view (written past the domain's rules) is no fact, as
+      // the timelines and action items drop it; on an internal milestone it is no client fact.
+      const MilestoneFact* m = nullptr;
+      s = milestones_.Peek(*rows, fact(fact_kind::kMilestone, e->milestone_id()), &m);
+      if (!s.ok() || m == nullptr) return s;
+      const bool shared = client && m->client;
       RequestFact* r = nullptr;
       s = Create(&requests_, *rows, fact(fact_kind::kRequest, e->request_id()), &r);
       if (!s.ok() || r == nullptr) return s;
-      // The client's only on a milestone shared with it: a request written past the domain's
-      // rules onto an internal milestone (or none) is no client fact, as the timelines hold.
-      const MilestoneFact* m = nullptr;
-      s = milestones_.Peek(*rows, fact(fact_kind::kMilestone, e->milestone_id()), &m);
-      if (!s.ok()) return s;
-      r->client = client && m != nullptr && m->client;
+      r->client = shared;
       r->milestone = S(e->milestone_id());
       r->requested_at_us = at;
       r->due_date = S(e->due_date());

@@ -36,6 +36,7 @@ namespace tandem {
 
 struct MilestoneFact {
   bool client = false;
+  bool completed = false;  // a completion folded, whether or not it carried a date
   std::string original_date, current_date, completed_date;
   uint64_t slips = 0;
   int64_t slip_days = 0;
@@ -129,7 +130,7 @@ class ReportFactsProjection : public Projection {
         curation_(curation),
         name_(CuratedName(curation, "report-facts")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 3; }
+  uint32_t version() const override { return 4; }
   bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override { return Curated(curation_, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;

@@ -127,6 +127,12 @@ std::string FactDate(const Fact& f) {
   return us > 0 ? IsoDateOf(us) : "";
 }
 
+// Whether a milestone fact's milestone is completed (a completion written past the domain's
+// rules may carry no date).
+bool MilestoneCompleted(const boost::json::object& row) {
+  return json_fields::Bool(row, "completed") || !json_fields::Str(row, "completed_date").empty();
+}
+
 // `completed`: the ids of the project's completed milestones, whose unanswered requests are
 // closed (as the domain refuses to answer them and the action items drop them).
 void AddFact(const Fact& f, const Clock& clock, const std::set<std::string>& completed, Kpis* k) {
@@ -136,7 +142,7 @@ void AddFact(const Fact& f, const Clock& clock, const std::set<std::string>& com
     k->milestones++;
     if (!m.completed_date.empty()) {
       (m.completed_date <= m.original_date ? k->on_time : k->late)++;
-    } else if (clock.Before(m.current_date)) {
+    } else if (!m.completed && clock.Before(m.current_date)) {
       k->overdue++;
     }
     k->slips += m.slips;
@@ -256,51 +262,55 @@ Status Aggregate(const ReportScope& scope, const ReportRequest& request,
   Status bad;
   for (const auto& [project_id, project] : scope.projects) {
     const std::string manager = by_manager ? directory.ManagerOf(project_id, project) : "";
-    // A project's facts are counted once all are read: a request is open only if its milestone
-    // has not completed, whichever order the rows come in.
+    // A request is open only if its milestone has not completed: unanswered requests are
+    // counted once all the project's facts are read, whichever order the rows come in.
     std::set<std::string> completed;
-    std::vector<std::pair<std::vector<std::string>, Fact>> facts;
-    // Facts are filtered at serve time too, whatever the storage holds: a client counts its own
-    // board's cards, not the firm's internal boards'.
-    s = rows->Scan(FactPrefix(scope.tenant, project_id), [&](std::string_view key,
-                                                             std::string_view value) {
-      boost::system::error_code ec;
-      boost::json::value v = boost::json::parse(value, ec);
-      if (ec || !v.is_object() || !SplitViewKey(key, &parts) || parts.size() != 5) {
-        bad = Status::Corruption("a report fact row is damaged");
-        return false;
-      }
-      Fact f{parts[3], std::move(v.get_object())};
-      if (f.kind == fact_kind::kMilestone && !json_fields::Str(f.row, "completed_date").empty()) {
-        completed.insert(parts[4]);
-      }
-      if (scope.client_facts_only && f.kind != fact_kind::kQuestion &&
-          !json_fields::Bool(f.row, "client")) {
-        return true;
-      }
-      const std::string date = FactDate(f);
-      if ((!request.from.empty() && (date.empty() || date < request.from)) ||
-          (!request.to.empty() && (date.empty() || date > request.to))) {
-        return true;
-      }
-      std::vector<std::string> row_key;
-      for (const std::string& d : by) {
-        row_key.push_back(d == "client"    ? project.client_id
-                          : d == "project" ? project_id
-                          : d == "manager" ? manager
-                                           : IsoWeekOf(date));
-      }
-      facts.emplace_back(std::move(row_key), std::move(f));
-      return true;
-    });
-    if (s.ok()) s = bad;
-    if (!s.ok()) return s;
-    for (const auto& [row_key, f] : facts) {
+    std::vector<std::pair<std::vector<std::string>, Fact>> unanswered;
+    const auto add = [&](const std::vector<std::string>& row_key, const Fact& f) {
       Kpis one;
       AddFact(f, clock, completed, &one);
       Merge(one, &pivot[row_key]);
       Merge(one, &total);
-    }
+    };
+    // Facts are filtered at serve time too, whatever the storage holds: a client counts its own
+    // board's cards, not the firm's internal boards'.
+    s = rows->Scan(
+        FactPrefix(scope.tenant, project_id), [&](std::string_view key, std::string_view value) {
+          boost::system::error_code ec;
+          boost::json::value v = boost::json::parse(value, ec);
+          if (ec || !v.is_object() || !SplitViewKey(key, &parts) || parts.size() != 5) {
+            bad = Status::Corruption("a report fact row is damaged");
+            return false;
+          }
+          Fact f{parts[3], std::move(v.get_object())};
+          if (f.kind == fact_kind::kMilestone && MilestoneCompleted(f.row))
+            completed.insert(parts[4]);
+          if (scope.client_facts_only && f.kind != fact_kind::kQuestion &&
+              !json_fields::Bool(f.row, "client")) {
+            return true;
+          }
+          const std::string date = FactDate(f);
+          if ((!request.from.empty() && (date.empty() || date < request.from)) ||
+              (!request.to.empty() && (date.empty() || date > request.to))) {
+            return true;
+          }
+          std::vector<std::string> row_key;
+          for (const std::string& d : by) {
+            row_key.push_back(d == "client"    ? project.client_id
+                              : d == "project" ? project_id
+                              : d == "manager" ? manager
+                                               : IsoWeekOf(date));
+          }
+          if (f.kind == fact_kind::kRequest && json_fields::Int(f.row, "fulfilled_at_us") == 0) {
+            unanswered.emplace_back(std::move(row_key), std::move(f));
+          } else {
+            add(row_key, f);
+          }
+          return true;
+        });
+    if (s.ok()) s = bad;
+    if (!s.ok()) return s;
+    for (const auto& [row_key, f] : unanswered) add(row_key, f);
   }
   if (!directory.status().ok()) return directory.status();  // a manager that could not be read
   boost::json::array out_rows;

@@ -173,11 +173,14 @@ Status TimelineProjection::ApplyToMilestones(const schema::Event& event, const s
     const TimelineMilestone* m = nullptr;
     s = milestones_.Peek(*rows, MilestoneKey(tenant, project, S(e->milestone_id())), &m);
     if (!s.ok() || m == nullptr) return s;  // on a milestone this view does not hold
+    // The client's only on a milestone shared with it (a request written past the domain's
+    // rules onto an internal milestone stays internal).
+    const bool shared = SharedWithClient(event) && m->client;
     TimelineRequest* request = nullptr;
     s = requests_.Get(*rows, key, &request);
     if (!s.ok()) return s;
-    *request = {S(e->milestone_id()), S(e->title()),           S(e->requested_from()),
-                S(e->due_date()),     SharedWithClient(event), true};
+    *request = {S(e->milestone_id()), S(e->title()), S(e->requested_from()),
+                S(e->due_date()),     shared,        true};
     return Status::OK();
   }
   if (event.payload_type() != Payload::FileUploaded) return Status::OK();
@@ -188,12 +191,13 @@ Status TimelineProjection::ApplyToMilestones(const schema::Event& event, const s
 Status TimelineProjection::ApplyUpload(const schema::FileUploaded& e, bool shared,
                                        const std::string& tenant, const std::string& project,
                                        const RowReader& rows) {
-  // The request it answers closes, whichever milestone the file lands on.
+  // The request it answers closes, whichever milestone the file lands on; an internal file
+  // never answers what the client was asked for (written past the domain's rules).
   DocCache<TimelineRequest>::Ref request;
   Status s = requests_.Open(rows, RequestKey(tenant, project, S(e.request_id())), &request);
   if (!s.ok()) return s;
   const std::string request_milestone = request.doc ? request.doc->milestone : "";
-  if (request.doc != nullptr && request.doc->open) {
+  if (request.doc != nullptr && request.doc->open && (shared || !request.doc->client)) {
     request.doc->open = false;
     request.Changed();
   }

@@ -87,7 +87,7 @@ class TimelineProjection : public Projection {
   TimelineProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
       : budget_(std::move(budget)), curation_(curation), name_(CuratedName(curation, "timeline")) {}
   std::string_view name() const override { return name_; }
-  uint32_t version() const override { return 4; }
+  uint32_t version() const override { return 5; }
   bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override { return Curated(curation_, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;

@@ -242,15 +242,7 @@ TEST_F(ActionItemsTest, InternalRequestIsForTheFirmsPersonAskedOrTheProjectsMana
 class ActionItemsPastTheRulesTest : public ActionItemsTest {
  protected:
   void Append(schema::Audience audience, auto payload) {
-    NewEvent e;
-    e.actor = "pm";
-    e.audience = audience;
-    e.payload.Set(std::move(payload));
-    AppendResult result;
-    ASSERT_TRUE(
-        world_->log()
-            ->Append({"northwind", "project:p-acme"}, ExpectedVersion::Any(), {e}, "", &result)
-            .ok());
+    AppendPastTheRules(world_.get(), audience, std::move(payload));
   }
 };
 

@@ -100,6 +100,111 @@ TEST_F(ReportTest, RequestOfACompletedMilestoneIsNoLongerOpenNorOverdue) {
   }
 }
 
+// Requests written past the domain's rules: every view agrees on which are open and whose.
+class RequestsPastTheRulesTest : public ReportTest {
+ protected:
+  // The open requests of acme's project as each view shows them: the firm's and the client's
+  // report counts, then "<view>:<id>:<audience>" from both timelines (the client's are all
+  // "client") and the upload items of pm and acme's member.
+  std::vector<std::string> OpenEverywhere() {
+    std::vector<std::string> out;
+    for (const std::string member : {"owner", "acme-admin"}) {
+      const auto row = Row(Json(AskReport(member, {"project"})), "project", "p-acme");
+      out.push_back(member + "=" + boost::json::serialize(row.at("document_requests_open")));
+    }
+    for (const auto& [view, member] : std::vector<std::pair<std::string, std::string>>{
+             {"internal-timeline", "pm"}, {"client-timeline", "acme-admin"}}) {
+      const boost::json::value timeline = world_->Json(Ask(view, member, "p-acme"));
+      for (const auto& m : timeline.at("milestones").as_array()) {
+        for (const auto& r : m.at("open_requests").as_array()) {
+          const auto& o = r.as_object();
+          out.push_back(view + ":" + std::string(o.at("id").as_string()) + ":" +
+                        (o.contains("audience") ? std::string(o.at("audience").as_string())
+                                                : std::string("client")));
+        }
+      }
+    }
+    for (const std::string member : {"pm", "acme-member"}) {
+      ViewRequest r = Ask("action-items", member);
+      r.today = kReportDay;
+      const boost::json::value items = world_->Json(r);
+      for (const auto& i : items.at("items").as_array()) {
+        if (i.at("kind") != "upload_document" || i.at("project") != "p-acme") continue;
+        out.push_back(member + ":" + std::string(i.at("request_id").as_string()));
+      }
+    }
+    return out;
+  }
+  // The views above hash after a rebuild as they do live.
+  void ExpectRebuildsAlike() {
+    world_->ExpectRebuildHashesLikeLive({"action-items", "internal-report-facts",
+                                         "client-report-facts", "internal-timeline",
+                                         "client-timeline"});
+  }
+  // The standard world's one open request, "req", asked of acme's member on m-planned.
+  const std::vector<std::string> kOnlyReq = {"owner=1", "acme-admin=1",
+                                             "internal-timeline:req:client",
+                                             "client-timeline:req:client", "acme-member:req"};
+};
+
+TEST_F(RequestsPastTheRulesTest, CompletionWithoutADateClosesTheRequestInEveryView) {
+  ASSERT_EQ(OpenEverywhere(), kOnlyReq);
+  schema::MilestoneCompletedT done;
+  done.project_id = "p-acme";
+  done.milestone_id = "m-planned";
+  AppendPastTheRules(world_.get(), schema::Audience::Client, done);
+  EXPECT_EQ(OpenEverywhere(), (std::vector<std::string>{"owner=0", "acme-admin=0"}));
+  ExpectRebuildsAlike();
+}
+
+TEST_F(RequestsPastTheRulesTest, InternalFileLeavesTheClientsRequestOpenInEveryView) {
+  schema::FileUploadedT file;
+  file.project_id = "p-acme";
+  file.file_id = "margins";
+  file.name = "margins.xlsx";
+  file.version = 1;
+  file.request_id = "req";
+  AppendPastTheRules(world_.get(), schema::Audience::Internal, file);
+  EXPECT_EQ(OpenEverywhere(), kOnlyReq);
+  ExpectRebuildsAlike();
+}
+
+TEST_F(RequestsPastTheRulesTest, RequestBeforeItsMilestoneIsInNoView) {
+  schema::DocumentRequestedT request;
+  request.project_id = "p-acme";
+  request.milestone_id = "m-later";
+  request.request_id = "early";
+  request.title = "Early";
+  AppendPastTheRules(world_.get(), schema::Audience::Client, request);
+  world_->MustRun(Cmd("milestone.plan", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"milestone_id", "m-later"},
+                       {"title", "Later"},
+                       {"planned_date", "2027-02-01"}}));
+  EXPECT_EQ(OpenEverywhere(), kOnlyReq);
+  ExpectRebuildsAlike();
+}
+
+TEST_F(RequestsPastTheRulesTest, ClientRequestOnAnInternalMilestoneIsTheFirmsInEveryView) {
+  world_->MustRun(Cmd("milestone.plan", "northwind", "pm",
+                      {{"project_id", "p-acme"},
+                       {"milestone_id", "m-acq"},
+                       {"title", "Acquisition"},
+                       {"planned_date", "2027-01-01"},
+                       {"audience", "internal"}}));
+  schema::DocumentRequestedT request;
+  request.project_id = "p-acme";
+  request.milestone_id = "m-acq";
+  request.request_id = "d9";
+  request.title = "Board minutes";
+  AppendPastTheRules(world_.get(), schema::Audience::Client, request);
+  EXPECT_EQ(OpenEverywhere(),
+            (std::vector<std::string>{"owner=2", "acme-admin=1", "internal-timeline:d9:internal",
+                                      "internal-timeline:req:client", "client-timeline:req:client",
+                                      "pm:d9", "acme-member:req"}));
+  ExpectRebuildsAlike();
+}
+
 TEST_F(ReportTest, ClientMemberSeesTheCardTimesOfItsBoardOnly) {
   ReportStory story(world_.get());
   story.Tell();

@@ -157,6 +157,20 @@ inline int64_t LastRecordedAtUs(EventLog* log) {
   return e.event().recorded_at_us();
 }
 
+// Appends `payload` to northwind's `stream` as pm, past the domain's rules (as `tandem append`
+// writes): what the views must fold without showing a client anything it may not see.
+template <typename PayloadT>
+void AppendPastTheRules(ViewWorld* world, schema::Audience audience, PayloadT payload,
+                        const std::string& stream = "project:p-acme") {
+  NewEvent e;
+  e.actor = "pm";
+  e.audience = audience;
+  e.payload.Set(std::move(payload));
+  AppendResult result;
+  ASSERT_TRUE(
+      world->log()->Append({"northwind", stream}, ExpectedVersion::Any(), {e}, "", &result).ok());
+}
+
 // acme's admin inviting one of acme's people under a name it chose: how a client names its
 // person like one of the firm's. Its id is then "client:acme:<id>".
 inline void InviteAcmePersonNamed(ViewWorld* world, const std::string& id,
