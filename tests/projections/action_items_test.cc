@@ -253,12 +253,7 @@ TEST_F(ActionItemsPastTheRulesTest, ClientRequestOnAnInternalMilestoneIsNoClient
        {"title", "Acquisition"},
        {"planned_date", "2027-01-01"},
        {"audience", "internal"}});
-  schema::DocumentRequestedT request;
-  request.project_id = "p-acme";
-  request.milestone_id = "m-acquisition";
-  request.request_id = "d9";
-  request.title = "Board minutes";
-  Append(schema::Audience::Client, request);
+  Append(schema::Audience::Client, AcmeRequest("m-acquisition", "d9", "Board minutes"));
   for (const std::string member : {"acme-admin", "acme-member"}) {
     EXPECT_EQ(world_->Read(Request(member)).find("m-acquisition"), std::string::npos) << member;
   }
@@ -267,13 +262,7 @@ TEST_F(ActionItemsPastTheRulesTest, ClientRequestOnAnInternalMilestoneIsNoClient
 
 TEST_F(ActionItemsPastTheRulesTest, InternalFileDoesNotAnswerTheClientsRequest) {
   RequestDocument("d1", "acme-member", "");
-  schema::FileUploadedT file;
-  file.project_id = "p-acme";
-  file.file_id = "margins";
-  file.name = "margins.xlsx";
-  file.version = 1;
-  file.request_id = "d1";
-  Append(schema::Audience::Internal, file);
+  Append(schema::Audience::Internal, AcmeAnswer("d1"));
   EXPECT_EQ(Summary("acme-member"),
             (Strings{"upload_document:p-acme:req", "answer_approval:p-acme:ap",
                      "upload_document:p-acme:d1"}));

@@ -158,24 +158,14 @@ TEST_F(RequestsPastTheRulesTest, CompletionWithoutADateClosesTheRequestInEveryVi
 }
 
 TEST_F(RequestsPastTheRulesTest, InternalFileLeavesTheClientsRequestOpenInEveryView) {
-  schema::FileUploadedT file;
-  file.project_id = "p-acme";
-  file.file_id = "margins";
-  file.name = "margins.xlsx";
-  file.version = 1;
-  file.request_id = "req";
-  AppendPastTheRules(world_.get(), schema::Audience::Internal, file);
+  AppendPastTheRules(world_.get(), schema::Audience::Internal, AcmeAnswer("req"));
   EXPECT_EQ(OpenEverywhere(), kOnlyReq);
   ExpectRebuildsAlike();
 }
 
 TEST_F(RequestsPastTheRulesTest, RequestBeforeItsMilestoneIsInNoView) {
-  schema::DocumentRequestedT request;
-  request.project_id = "p-acme";
-  request.milestone_id = "m-later";
-  request.request_id = "early";
-  request.title = "Early";
-  AppendPastTheRules(world_.get(), schema::Audience::Client, request);
+  AppendPastTheRules(world_.get(), schema::Audience::Client,
+                     AcmeRequest("m-later", "early", "Early"));
   world_->MustRun(Cmd("milestone.plan", "northwind", "pm",
                       {{"project_id", "p-acme"},
                        {"milestone_id", "m-later"},
@@ -192,12 +182,8 @@ TEST_F(RequestsPastTheRulesTest, ClientRequestOnAnInternalMilestoneIsTheFirmsInE
                        {"title", "Acquisition"},
                        {"planned_date", "2027-01-01"},
                        {"audience", "internal"}}));
-  schema::DocumentRequestedT request;
-  request.project_id = "p-acme";
-  request.milestone_id = "m-acq";
-  request.request_id = "d9";
-  request.title = "Board minutes";
-  AppendPastTheRules(world_.get(), schema::Audience::Client, request);
+  AppendPastTheRules(world_.get(), schema::Audience::Client,
+                     AcmeRequest("m-acq", "d9", "Board minutes"));
   EXPECT_EQ(OpenEverywhere(),
             (std::vector<std::string>{"owner=2", "acme-admin=1", "internal-timeline:d9:internal",
                                       "internal-timeline:req:client", "client-timeline:req:client",

@@ -171,6 +171,28 @@ void AppendPastTheRules(ViewWorld* world, schema::Audience audience, PayloadT pa
       world->log()->Append({"northwind", stream}, ExpectedVersion::Any(), {e}, "", &result).ok());
 }
 
+// A request for a document on acme's project, as an event to append past the rules.
+inline schema::DocumentRequestedT AcmeRequest(const std::string& milestone, const std::string& id,
+                                              const std::string& title) {
+  schema::DocumentRequestedT e;
+  e.project_id = "p-acme";
+  e.milestone_id = milestone;
+  e.request_id = id;
+  e.title = title;
+  return e;
+}
+
+// The first version of an internal-looking file answering `request` on acme's project.
+inline schema::FileUploadedT AcmeAnswer(const std::string& request) {
+  schema::FileUploadedT e;
+  e.project_id = "p-acme";
+  e.file_id = "margins";
+  e.name = "margins.xlsx";
+  e.version = 1;
+  e.request_id = request;
+  return e;
+}
+
 // acme's admin inviting one of acme's people under a name it chose: how a client names its
 // person like one of the firm's. Its id is then "client:acme:<id>".
 inline void InviteAcmePersonNamed(ViewWorld* world, const std::string& id,
