@@ -203,6 +203,7 @@ class RandomHistory {
         f["subject"] = object{{"kind", "milestone"}, {"id", m.first}};
         f["title"] = Text(project, m.second, "approval");
         f["requested_from"] = client + (Coin() ? "-member" : "-admin");
+        if (Coin()) f["due_date"] = DueDate();
         if (Execute(actor, type, f)) {
           approvals_.push_back({project, "a" + n, f["requested_from"].as_string().c_str()});
         }
@@ -303,11 +304,17 @@ class RandomHistory {
         f["request_id"] = "r" + n;
         f["title"] = Text(project, internal_request, "document");
         if (internal_request) f["audience"] = "internal";
+        if (Coin()) f["due_date"] = DueDate();
         if (internal_request && Coin()) f["requested_from"] = "staff";
         if (Execute(actor, type, f)) requests_[project].push_back({"r" + n, internal_request});
         return;
       }
     }
+  }
+
+  // A due date around the tests' today (2026-11-18): past, soon or later, for every urgency.
+  std::string DueDate() {
+    return PickOf<std::string>({"2026-11-01", "2026-11-19", "2026-11-20", "2027-03-01"});
   }
 
   std::pair<std::string, bool> Milestone(const std::string& project) {
