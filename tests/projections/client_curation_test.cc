@@ -560,32 +560,21 @@ TEST_F(ClientCurationTest, EveryViewFoldedThroughItsFilterHashesLikeAFoldOfEvery
        {"approval_id", "filter-no"},
        {"comment", "Not yet"},
        {"expected_version", "any"}});
-  const auto past_the_rules = [&](const std::string& stream, schema::Audience audience,
-                                  auto payload) {
-    NewEvent e;
-    e.actor = "pm";
-    e.audience = audience;
-    e.payload.Set(std::move(payload));
-    AppendResult result;
-    ASSERT_TRUE(world_->log()
-                    ->Append({"northwind", stream}, ExpectedVersion::Any(), {e}, "", &result)
-                    .ok());
-  };
   schema::CommentPostedT mixed;  // an internal event in a client thread
   mixed.thread_id = "tc0";
   mixed.comment_id = "filter-mixed";
   mixed.body = std::string(kMarker) + " mixed";
   mixed.thread_audience = schema::Audience::Client;
-  past_the_rules("project:p-acme", schema::Audience::Internal, mixed);
+  AppendPastTheRules(world_.get(), schema::Audience::Internal, mixed);
   schema::MemberInvitedT stray_member;  // on a project's stream
   stray_member.member_id = "filter-stray";
   stray_member.client_id = "acme";
   stray_member.role = schema::Role::ClientAdmin;
-  past_the_rules("project:p-acme", schema::Audience::Client, stray_member);
+  AppendPastTheRules(world_.get(), schema::Audience::Client, stray_member);
   schema::ProjectCreatedT stray_project;  // on the workspace's stream
   stray_project.client_id = "acme";
   stray_project.name = "Stray";
-  past_the_rules("workspace", schema::Audience::Client, stray_project);
+  AppendPastTheRules(world_.get(), schema::Audience::Client, stray_project, "workspace");
 
   std::set<schema::Payload> seen;
   std::vector<RecordedEvent> page;
