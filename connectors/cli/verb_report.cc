@@ -29,8 +29,9 @@ int RunReport(const std::vector<std::string>& args) {
       "to", po::value<std::string>()->default_value(""), "last date (YYYY-MM-DD) of facts")(
       "format", po::value<std::string>()->default_value("json"), "json or csv")(
       "now", po::value<std::string>()->default_value(""),
-      "the date overdue is measured against (default: today, UTC)")(
-      "link", po::value<std::string>(), "read the report a link's secret token shows");
+      "the date overdue is measured against (default: today, UTC; as of a past moment, that "
+      "moment's day)")("link", po::value<std::string>(),
+                       "read the report a link's secret token shows");
   AddAsOfOptions(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions(
@@ -99,6 +100,9 @@ int RunReport(const std::vector<std::string>& args) {
   if (as_of == 0) {
     s = OpenLiveViewSource(engine.store.get(), &source);
   } else {
+    // As of a past moment, blocks in progress last until then and overdue is judged that day.
+    const int64_t moment = AsOfMomentUs(vm, engine.log.get(), as_of);
+    if (moment > 0) request.now_us = moment;
     AsOfScope scope;
     s = ReportAsOfScope(request, as_of, &scope);
     if (s.ok()) s = FoldAsOf(engine.log.get(), scope, &source);

@@ -104,14 +104,9 @@ int RunView(const std::vector<std::string>& args) {
     s = AsOfScopeFor(request, as_of, &scope);
     if (s.ok()) s = FoldAsOf(engine.log.get(), scope, &source);
     // As of a past moment, "today" is that moment's day.
-    RecordedEvent at;
-    int64_t moment = 0;
     if (s.ok() && request.today.empty()) {
-      if (ParseIsoInstant(vm["as-of-time"].as<std::string>(), &moment)) {
-        request.today = IsoDateOf(moment);
-      } else if (engine.log->Get(as_of, &at).ok()) {
-        request.today = IsoDateOf(at.event().recorded_at_us());
-      }
+      const int64_t moment = AsOfMomentUs(vm, engine.log.get(), as_of);
+      if (moment > 0) request.today = IsoDateOf(moment);
     }
   }
   std::string out;

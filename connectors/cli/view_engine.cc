@@ -178,6 +178,13 @@ Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* positi
   return s;
 }
 
+int64_t AsOfMomentUs(const po::variables_map& vm, EventLog* log, uint64_t position) {
+  int64_t moment = 0;
+  if (ParseIsoInstant(vm["as-of-time"].as<std::string>(), &moment)) return moment;
+  RecordedEvent at;
+  return log->Get(position, &at).ok() ? at.event().recorded_at_us() : 0;
+}
+
 void LogErrorsOnly() {
   if (std::getenv("TANDEM_LOG_LEVEL") == nullptr) SetLogLevel(LogLevel::kError);
 }

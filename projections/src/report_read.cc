@@ -26,6 +26,7 @@ const std::vector<std::string> kDimensions = {"client", "project", "manager", "w
 struct ReportScope {
   std::string tenant;
   std::vector<std::pair<std::string, ProjectEntry>> projects;
+  bool every_project = false;  // `projects` are every project of the tenant
   bool client_facts_only = false;
   bool shows_log_position = false;  // the operator, not as a client (ShowsLogPosition)
 };
@@ -388,6 +389,7 @@ Status ScopeOf(const Asker& asker, const std::string& tenant, ViewSource* source
     }
     scope->projects.emplace_back(id, std::move(project));
   }
+  scope->every_project = scope->projects.size() == all.size();
   if (!permitted && live != nullptr) {
     std::vector<std::pair<std::string, ProjectEntry>> now;
     s = live->Reader("directory", &rows);
@@ -420,10 +422,11 @@ Status ResolveReportAsker(const ReportRequest& request, const std::vector<std::s
                  scope);
 }
 
-// The projects a named member reads reports of now, in the live directory (`live`): current
-// standing gates history (see ReportRequest::live).
+// The projects a named member reads reports of now, in the live directory (`live`), and (when
+// `all` is given) whether they are every project of the workspace: current standing gates
+// history (see ReportRequest::live).
 Status ScopeNow(const ReportRequest& request, ViewSource* live,
-                std::optional<std::set<std::string>>* projects) {
+                std::optional<std::set<std::string>>* projects, bool* all = nullptr) {
   projects->reset();
   Asker now;
   ReportScope scope;
@@ -432,6 +435,7 @@ Status ScopeNow(const ReportRequest& request, ViewSource* live,
   if (!s.ok()) return s;
   projects->emplace();
   for (const auto& project : scope.projects) (*projects)->insert(project.first);
+  if (all != nullptr) *all = scope.every_project;
   return Status::OK();
 }
 
@@ -498,7 +502,7 @@ Status ReportAsOfScope(const ReportRequest& request, uint64_t position, AsOfScop
   if (request.as_member.empty()) return Status::OK();
   if (request.live == nullptr || request.live->as_of()) return StandingUnknown();
   std::optional<std::set<std::string>> now;
-  Status s = ScopeNow(request, request.live, &now);
+  Status s = ScopeNow(request, request.live, &now, &scope->projects_are_all);
   if (!s.ok()) return s;
   scope->projects.emplace(now->begin(), now->end());
   return Status::OK();

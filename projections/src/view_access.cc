@@ -63,8 +63,9 @@ Status StandingUnknown() {
 }
 
 Status StandingNow(const ViewRequest& request, ViewSource* live,
-                   std::unordered_set<std::string>* projects) {
+                   std::unordered_set<std::string>* projects, bool* all_projects) {
   projects->clear();
+  if (all_projects != nullptr) *all_projects = false;
   if (request.member.empty()) return Status::OK();
   QueryContext now{request, live, Asker(), WorkspaceDirectory(), std::nullopt};
   // Only the directory decides standing: a view being folded again says nothing of it.
@@ -79,6 +80,7 @@ Status StandingNow(const ViewRequest& request, ViewSource* live,
   for (const auto& [id, project] : all) {
     if (now.SeesProject(id, project)) projects->insert(id);
   }
+  if (all_projects != nullptr) *all_projects = projects->size() == all.size();
   return Status::OK();
 }
 

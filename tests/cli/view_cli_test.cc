@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "cli_run.h"
+#include "tandem/basics/calendar.h"
 #include "tandem/basics/utf8.h"
 #include "tandem/projections/view_store.h"
 
@@ -259,6 +261,36 @@ TEST_F(ViewCliTest, MemberAsOfATimeBeforeTheFirstEventIsAnUnknownMember) {
   CliRun r = View("client-timeline --project web --member dana --as-of-time 2000-01-01");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("view.unknown_member"), std::string::npos) << r.output;
+}
+
+// An instant as --as-of-time takes it, to the microsecond.
+std::string IsoInstant(int64_t micros) {
+  constexpr int64_t kDay = 86'400'000'000;
+  const int64_t in_day = micros % kDay;
+  char time[32];
+  std::snprintf(time, sizeof time, "T%02lld:%02lld:%02lld.%06lldZ",
+                static_cast<long long>(in_day / 3'600'000'000),
+                static_cast<long long>(in_day / 60'000'000 % 60),
+                static_cast<long long>(in_day / 1'000'000 % 60),
+                static_cast<long long>(in_day % 1'000'000));
+  return FormatIsoDate(micros / kDay) + time;
+}
+
+// A report of the past reads the same whenever it is asked for: a block in progress then has
+// lasted until that moment, not until the moment of asking.
+TEST_F(ViewCliTest, ReportOfThePastCountsABlockInProgressUntilThatMoment) {
+  CliRun events = Tandem("read --tenant " + workspace_);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      events.output, m,
+      std::regex("\"recorded_at_us\": ([0-9]+),[^\n]*\"payload_type\": \"MilestoneBlocked\"")))
+      << events.output;
+  const int64_t blocked = std::stoll(m[1]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  CliRun r = Tandem("report --workspace " + workspace_ + " --as ana --as-of-time " +
+                    IsoInstant(blocked + 1));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"time_blocked_seconds\":0,"), std::string::npos) << r.output;
 }
 
 TEST_F(ViewCliTest, ReportLinkIsReadLiveOnly) {

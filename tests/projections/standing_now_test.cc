@@ -167,6 +167,50 @@ TEST_F(StandingNowTest, ClientMembersReportOfThePastFoldsOnlyItsClientsProjects)
   ASSERT_TRUE(ReportAsOfScope(request, world_->log()->LastPosition(), &scope).ok());
   ASSERT_TRUE(scope.projects.has_value());
   EXPECT_EQ(*scope.projects, std::vector<std::string>{"p-acme"});
+  EXPECT_FALSE(scope.projects_are_all);
+}
+
+// A member who sees every project has the workspace's events read in one sweep: reading each
+// project's stream apart would cost a point read an event and a merge, and tell it nothing more.
+TEST_F(StandingNowTest, OwnersReportOfThePastReadsTheWorkspaceInOneSweep) {
+  std::unique_ptr<ViewSource> live = Live();
+  ReportRequest request = AskReport("owner");
+  request.live = live.get();
+  AsOfScope scope;
+  ASSERT_TRUE(ReportAsOfScope(request, world_->log()->LastPosition(), &scope).ok());
+  ASSERT_TRUE(scope.projects.has_value());
+  EXPECT_EQ(*scope.projects, (std::vector<std::string>{"p-acme", "p-globex"}));
+  EXPECT_TRUE(scope.projects_are_all);
+}
+
+// The sweep folds exactly the events reading each stream folds: not another workspace's, nor
+// those written past the rules onto a stream that is no project's of the workspace.
+TEST_F(StandingNowTest, ReportOfThePastReadInOneSweepIsTheSameAsReadStreamByStream) {
+  world_->BuildFirm("southwind", "Southwind", std::string(64, 'b'));
+  schema::MilestoneBlockedT blocked;
+  blocked.project_id = "p-acme";
+  blocked.milestone_id = "m-planned";
+  blocked.reason = "written onto no project";
+  AppendPastTheRules(world_.get(), schema::Audience::Internal, blocked, "notes");
+  std::unique_ptr<ViewSource> live = Live();
+  ReportRequest request = AskReport("owner", {"project"});
+  request.now_us = LastRecordedAtUs(world_->log()) + 3'600'000'000;
+  request.live = live.get();
+  AsOfScope scope;
+  ASSERT_TRUE(ReportAsOfScope(request, world_->log()->LastPosition(), &scope).ok());
+  ASSERT_TRUE(scope.projects_are_all);
+  auto report = [&](const AsOfScope& folded) {
+    std::unique_ptr<ViewSource> past;
+    std::string out;
+    Status s = FoldAsOf(world_->log(), folded, &past);
+    if (s.ok()) s = ReadReport(request, past.get(), &out);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return out;
+  };
+  const std::string swept = report(scope);
+  scope.projects_are_all = false;
+  EXPECT_EQ(swept, report(scope));
+  EXPECT_EQ(ProjectsOf(swept), (std::set<std::string>{"p-acme", "p-globex"}));
 }
 
 TEST_F(StandingNowTest, ClientMembersActionItemsOfThePastFoldOnlyItsClientsProjects) {
