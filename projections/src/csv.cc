@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "json_line.h"
+
 namespace tandem {
 namespace {
 
@@ -101,7 +103,7 @@ std::string Cell(const boost::json::value* v) {
   // booleans are the engine's own and stay numbers.
   std::string text = v->is_string()                    ? Neutralised(v->get_string())
                      : v->is_array() || v->is_object() ? Neutralised(boost::json::serialize(*v))
-                                                       : boost::json::serialize(*v);
+                                                       : JsonText(*v);
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string quoted = "\"";
   for (char c : text) {

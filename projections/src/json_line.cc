@@ -2,6 +2,9 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
+
+#include <boost/json/serialize.hpp>
 
 #include "tandem/basics/utf8.h"
 
@@ -47,6 +50,61 @@ void AppendNumber(std::string* out, N n) {
 }
 
 }  // namespace
+
+namespace {
+
+void AppendJsonValue(std::string* out, const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::string:
+      AppendJsonString(out, value.get_string());
+      return;
+    case boost::json::kind::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const boost::json::value& element : value.get_array()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJsonValue(out, element);
+      }
+      out->push_back(']');
+      return;
+    }
+    case boost::json::kind::object: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& member : value.get_object()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJsonString(out, member.key());
+        out->push_back(':');
+        AppendJsonValue(out, member.value());
+      }
+      out->push_back('}');
+      return;
+    }
+    case boost::json::kind::double_: {
+      char digits[64];
+      const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), value.get_double(),
+                                           std::chars_format::fixed);
+      if (ec == std::errc() && std::isfinite(value.get_double())) {
+        out->append(digits, end);
+        return;
+      }
+      break;  // too long in plain notation, or not a number: as boost::json writes it
+    }
+    default:
+      break;
+  }
+  out->append(boost::json::serialize(value));
+}
+
+}  // namespace
+
+std::string JsonText(const boost::json::value& value) {
+  std::string out;
+  AppendJsonValue(&out, value);
+  return out;
+}
 
 void AppendJsonString(std::string* out, std::string_view text) {
   out->push_back('"');

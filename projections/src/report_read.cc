@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "json_fields.h"
+#include "json_line.h"
 #include "report_facts_projection.h"
 #include "report_links_projection.h"
 #include "tandem/basics/calendar.h"
@@ -356,7 +357,7 @@ void Serialise(const ReportRequest& request, boost::json::object body, std::stri
         rows != nullptr && rows->is_array() ? rows->get_array() : boost::json::array(), columns);
     return;
   }
-  *out = boost::json::serialize(body);
+  *out = JsonText(body);
 }
 
 bool ReportsOn(schema::Role role) {

@@ -104,6 +104,20 @@ TEST(JsonLineTest, WritesTheExtremeNumbersAsBoostJsonDoes) {
   EXPECT_EQ(line, boost::json::serialize(expected));
 }
 
+// Means in reports read as people write them; the rest of the text as boost::json writes it.
+TEST(JsonLineTest, JsonTextWritesNumbersWithAFractionInPlainNotation) {
+  const boost::json::value report{{"mean", 4.67},
+                                  {"rows", boost::json::array{0.5, 1e-7, 123456.25}},
+                                  {"count", 3},
+                                  {"name", "a \"quoted\"\n name"},
+                                  {"none", nullptr}};
+  const std::string text = JsonText(report);
+  EXPECT_EQ(text,
+            "{\"mean\":4.67,\"rows\":[0.5,0.0000001,123456.25],\"count\":3,"
+            "\"name\":\"a \\\"quoted\\\"\\n name\",\"none\":null}");
+  EXPECT_EQ(boost::json::parse(text), report);
+}
+
 TEST(JsonLineTest, WritesAnEventsTextAsTheViewsReadItWhetherOrNotItIsUtf8) {
   for (const std::string bytes : {std::string("plain \"text\""), std::string("bad \xFF\xC3 end")}) {
     flatbuffers::FlatBufferBuilder builder;

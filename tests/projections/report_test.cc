@@ -426,6 +426,15 @@ TEST_F(ReportTest, CsvHasALinePerPivotRow) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
 }
 
+// A mean with a fraction reads as people write it, in JSON and CSV alike (not 4.67E0).
+TEST_F(ReportTest, MeansAreWrittenInPlainNotation) {
+  ReportStory(world_.get()).Tell();
+  ReportRequest r = AskReport("owner", {"project"});
+  EXPECT_NE(Report(r).find("\"slip_days_mean\":4.67,"), std::string::npos) << Report(r);
+  r.format = ViewFormat::kCsv;
+  EXPECT_NE(Report(r).find(",4.67,"), std::string::npos) << Report(r);
+}
+
 TEST_F(ReportTest, CsvHasItsHeaderWhenNoRowIsInRange) {
   ReportRequest r = AskReport("owner", {"client"});
   r.format = ViewFormat::kCsv;
