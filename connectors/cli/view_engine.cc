@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -179,8 +180,12 @@ Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* positi
 }
 
 int64_t AsOfMomentUs(const po::variables_map& vm, EventLog* log, uint64_t position) {
+  // A moment still to come is judged now: nothing is overdue or blocked yet in the future.
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   int64_t moment = 0;
-  if (ParseIsoInstant(vm["as-of-time"].as<std::string>(), &moment)) return moment;
+  if (ParseIsoInstant(vm["as-of-time"].as<std::string>(), &moment)) return std::min(moment, now);
   RecordedEvent at;
   return log->Get(position, &at).ok() ? at.event().recorded_at_us() : 0;
 }

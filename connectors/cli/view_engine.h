@@ -57,9 +57,10 @@ Status CheckAsOfTimeGiven(const po::variables_map& vm);
 // --as-of-time (options added by AddAsOfOptions). 0 means live.
 void AddAsOfOptions(po::options_description* desc);
 Status AsOfPosition(const po::variables_map& vm, EventLog* log, uint64_t* position);
-// The moment an as-of read at `position` stands at: --as-of-time when given, else when the event
-// at the position was recorded (0 if it cannot be read). What is overdue, how long a block in
-// progress has lasted, are judged then: the past reads the same whenever it is asked for.
+// The moment an as-of read at `position` stands at: --as-of-time when given (the time now if that
+// is still to come), else when the event at the position was recorded (0 if it cannot be read).
+// What is overdue, how long a block in progress has lasted, are judged then: the past reads the
+// same whenever it is asked for.
 int64_t AsOfMomentUs(const po::variables_map& vm, EventLog* log, uint64_t position);
 
 // Prints "tandem <verb>: <status> (<reason>)" and returns kExitUsage for InvalidArgument,

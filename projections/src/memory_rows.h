@@ -3,7 +3,8 @@
 //
 // Rows are hashed, not kept in key order: a fold only gets and puts, and keys that share a long
 // prefix (tenant, project) made a tree's every step a long memcmp (about 40% of an owner's
-// report of the past). The order is built when a reader first scans after a change.
+// report of the past). The order is built when a reader first scans after a change, so a scan's
+// visitor must not change the rows, and even reads need one thread at a time (as a ViewSource).
 #pragma once
 
 #include <algorithm>

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -52,6 +53,14 @@ struct Clock {
     return !today.empty() && ParseIsoDate(date, &days) && date < today;
   }
 };
+
+// Sums of durations stop at the largest number rather than wrap (blocks written past the rules
+// may claim any length).
+void AddSaturated(int64_t* total, int64_t add) {
+  if (__builtin_add_overflow(*total, add, total)) {
+    *total = add < 0 ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+  }
+}
 
 // Durations are whole seconds: exact integers read better in JSON and CSV than doubles.
 boost::json::value Seconds(double us) { return std::llround(us / kUsPerSecond); }
@@ -149,9 +158,9 @@ void AddFact(const Fact& f, const Clock& clock, const std::set<std::string>& com
     }
     k->slips += m.slips;
     k->slip_days += m.slip_days;
-    k->blocked_us += m.blocked_us;
+    AddSaturated(&k->blocked_us, m.blocked_us);
     if (m.blocked_since_us != 0 && clock.now_us > m.blocked_since_us) {
-      k->blocked_us += clock.now_us - m.blocked_since_us;
+      AddSaturated(&k->blocked_us, clock.now_us - m.blocked_since_us);
     }
   } else if (f.kind == fact_kind::kRequest) {
     RequestFact r;

@@ -293,6 +293,14 @@ TEST_F(ViewCliTest, ReportOfThePastCountsABlockInProgressUntilThatMoment) {
   EXPECT_NE(r.output.find("\"time_blocked_seconds\":0,"), std::string::npos) << r.output;
 }
 
+// A moment still to come is judged now: the future has made nothing overdue yet.
+TEST_F(ViewCliTest, ReportAsOfAMomentToComeIsTheLiveReport) {
+  CliRun live = Tandem("report --workspace " + workspace_ + " --as ana");
+  CliRun later = Tandem("report --workspace " + workspace_ + " --as ana --as-of-time 9999-12-31");
+  ASSERT_EQ(later.exit_code, 0) << later.output;
+  EXPECT_EQ(later.output, live.output);
+}
+
 TEST_F(ViewCliTest, ReportLinkIsReadLiveOnly) {
   CliRun r = Tandem("report --link demo-secret-" + workspace_ + " --as-of-time 2026-12-01");
   EXPECT_EQ(r.exit_code, 2) << r.output;
