@@ -68,6 +68,9 @@ struct ActionItemsProjection::Fold {
     if (!s.ok()) return s;
     item.kind = std::string(kind);
     item.since_us = event.recorded_at_us();
+    // Who asked: whoever requested the document or the approval, or staged the card (a
+    // client's question names its last speaker itself).
+    if (item.asked_by.empty()) item.asked_by = S(event.actor());
     *row = std::move(item);
     return Status::OK();
   }

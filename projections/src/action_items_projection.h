@@ -44,7 +44,9 @@ struct ActionItem {
   bool client = false;   // audience: shared with the project's client
   std::string assignee;  // a member; empty when `group` names who
   std::string group;     // client_side, client_admins, firm_managers, project_manager
-  std::string asked_by;  // reply_to_client: the client-side member who spoke last
+  // Who asked: the member who requested the document or approval, or staged the card; for
+  // reply_to_client the client-side member who spoke last.
+  std::string asked_by;
 
   void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
@@ -97,7 +99,7 @@ class ActionItemsProjection : public Projection {
       : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "action-items";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 6; }
+  uint32_t version() const override { return 7; }
   bool projects_fold_apart() const override { return true; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;

@@ -102,7 +102,8 @@ TEST_F(ActionItemsTest, ClientMemberMustAnswerItsApprovalAndUploadItsRequestedDo
 
 // Every field of every item, reviewed by hand: acme's admin has a request past its due date
 // (overdue), an approval due within 3 days (due_soon), a request due later and a client card
-// in Staged (waiting), in that order; the project's manager must reply to the admin's question.
+// in Staged (waiting), in that order, each asked by the manager; the project's manager must
+// reply to the admin's question.
 TEST_F(ActionItemsTest, EachItemIsExactlyWhatThePersonMustDoAndHowUrgent) {
   EventLog* log = world_->log();
   RequestDocument("late", "acme-admin", "2026-12-09");
@@ -134,7 +135,8 @@ TEST_F(ActionItemsTest, EachItemIsExactlyWhatThePersonMustDoAndHowUrgent) {
     object o{{"kind", kind},      {"project", "p-acme"},       {"project_name", "acme"},
              {"title", title},    {"milestone_id", milestone}, {"card_id", ""},
              {"approval_id", ""}, {"request_id", ""},          {"thread_id", ""},
-             {"since_us", since}, {"due_date", due},           {"urgency", urgency}};
+             {"since_us", since}, {"due_date", due},           {"urgency", urgency},
+             {"asked_by", "pm"},  {"asked_by_side", "firm"}};  // who asked, or staged the card
     for (const auto& [key, value] : about) o[key] = value;
     return o;
   };
@@ -366,6 +368,16 @@ TEST_F(ActionItemsTest, AStagedCardReturnsToTheCreatorWhenTheGrantedManagerLeave
   BenManagesAcmeWithAStagedCard();
   Run("role.revoke", "owner", {{"member_id", "ben"}, {"role", "staff"}, {"expected_version", 2}});
   EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:fix"});
+}
+
+// The card was created and staged by the owner: the item to review it says so, on the firm's
+// side.
+TEST_F(ActionItemsTest, AStagedCardNamesWhoStagedIt) {
+  BenManagesAcmeWithAStagedCard();
+  const auto items = Items("ben");
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items.at(0).at("asked_by"), "owner");
+  EXPECT_EQ(items.at(0).at("asked_by_side"), "firm");
 }
 
 TEST_F(ActionItemsTest, ACreatorWhoseOwnProjectGrantIsRevokedStillManagesTheProject) {
