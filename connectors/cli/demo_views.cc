@@ -64,6 +64,8 @@ void PrintActionItems(const boost::json::object& items) {
               << std::setw(16) << Text(i.at("kind")) << Text(i.at("title"));
     if (!i.at("due_date").as_string().empty())
       std::cout << " (due " << Text(i.at("due_date")) << ")";
+    if (const boost::json::value* asker = i.as_object().if_contains("asked_by"))
+      std::cout << ", asked by " << Text(*asker);
     std::cout << "\n";
   }
 }

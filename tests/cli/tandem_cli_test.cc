@@ -137,6 +137,9 @@ TEST_F(TandemCliTest, DemoEndsWithTheClientsTimelineAndActionItemsAndTheOwnersRe
       std::regex(R"(Launch announcement copy from \S+ \(due [0-9]{4}-[0-9]{2}-[0-9]{2}\))")))
       << client;
   EXPECT_NE(client.find("[overdue ] answer_approval"), std::string::npos) << client;
+  EXPECT_NE(client.find("Launch announcement copy (due "), std::string::npos) << client;
+  EXPECT_TRUE(std::regex_search(client, std::regex(R"(\(due [-0-9]+\), asked by Ben\n)")))
+      << client;
   EXPECT_TRUE(
       std::regex_search(d.output.substr(report), std::regex(R"(milestones_completed_late\s+1\n)")))
       << d.output.substr(report);
