@@ -259,7 +259,8 @@ struct ActionItemsProjection::Fold {
     ActionCard* card = nullptr;
     Status s = self->cards_.Create(*rows, key, &card);
     if (!s.ok() || card == nullptr) return s;  // the first creation decides
-    *card = {board, Snippet(json_fields::Unchecked(e.title()), 200), S(e.column())};
+    *card = {board, Snippet(json_fields::Unchecked(e.title()), 200), S(e.column()),
+             SharedWithClient(event)};
     return card->column == kStaged ? StagedCard(id, *card) : Status::OK();
   }
 
@@ -280,7 +281,8 @@ struct ActionItemsProjection::Fold {
     item.card_id = id;
     item.board_id = card.board;
     auto board = doc->boards.find(card.board);
-    item.client = board != doc->boards.end() && board->second && SharedWithClient(event);
+    item.client =
+        board != doc->boards.end() && board->second && card.shared && SharedWithClient(event);
     item.group = item.client ? "client_admins" : "project_manager";
     return Put("review_card", id, std::move(item));
   }
@@ -408,12 +410,14 @@ void ActionApproval::FromJson(const boost::json::object& in) { pending = Bool(in
 
 void ActionCard::Write(JsonLine* out) const {
   out->Str("board", board).Str("title", title).Str("column", column);
+  if (!shared) out->Bool("unshared", true);
 }
 
 void ActionCard::FromJson(const boost::json::object& in) {
   board = Str(in, "board");
   title = Str(in, "title");
   column = Str(in, "column");
+  shared = !json_fields::Bool(in, "unshared");
 }
 
 }  // namespace tandem

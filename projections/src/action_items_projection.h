@@ -54,6 +54,10 @@ struct ActionItem {
 
 struct ActionCard {
   std::string board, title, column;
+  // Whether its creation was shared with the client: a card the client never saw created is
+  // never the client's to review (nor is who staged it the client's to know). Stored only when
+  // false.
+  bool shared = true;
 
   void Write(JsonLine* out) const;
   void FromJson(const boost::json::object& in);
@@ -99,7 +103,7 @@ class ActionItemsProjection : public Projection {
       : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "action-items";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 7; }
+  uint32_t version() const override { return 8; }
   bool projects_fold_apart() const override { return true; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;

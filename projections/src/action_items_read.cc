@@ -131,7 +131,7 @@ Status ProjectItems(const QueryContext& ctx, const RowReader& rows, const std::s
 }  // namespace
 
 Status ReadActionItems(const QueryContext& ctx, boost::json::object* out, CsvRows* csv) {
-  // One line per item, as Render writes it (who asked only for a client's question).
+  // One line per item, as Render writes it.
   csv->member = "items";
   csv->columns = {"kind",     "project",     "project_name", "title",        "milestone_id",
                   "card_id",  "approval_id", "request_id",   "thread_id",    "since_us",

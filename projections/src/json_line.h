@@ -28,9 +28,10 @@ void AppendJsonString(std::string* out, std::string_view text);
 // The same without the quotes: a string's text written in parts.
 void AppendJsonEscaped(std::string* out, std::string_view text);
 
-// `value` as JSON text, as boost::json::serialize writes it, except that a number with a fraction
-// is written in plain notation, the shortest that reads back as the same number ("4.67" where
-// boost::json writes "4.67E0"): reports and their CSV are read by people.
+// `value` as JSON text, as boost::json::serialize writes it, except that a double is written in
+// plain notation, the shortest that reads back as the same number ("4.67" where boost::json
+// writes "4.67E0"; a whole one then reads back as an integer): reports and their CSV are read by
+// people.
 std::string JsonText(const boost::json::value& value);
 
 class JsonLine {

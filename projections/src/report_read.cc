@@ -192,7 +192,7 @@ void AddFact(const Fact& f, const Clock& clock, const std::set<std::string>& com
     CardFact c;
     c.FromJson(f.row);
     for (const auto& [name, t] : c.columns) {
-      k->columns[name].us += t.us;
+      AddSaturated(&k->columns[name].us, t.us);
       k->columns[name].stays += t.stays;
     }
   }
@@ -205,7 +205,7 @@ void Merge(const Kpis& from, Kpis* to) {
   to->overdue += from.overdue;
   to->slips += from.slips;
   to->slip_days += from.slip_days;
-  to->blocked_us += from.blocked_us;
+  AddSaturated(&to->blocked_us, from.blocked_us);
   to->requests += from.requests;
   to->requests_open += from.requests_open;
   to->requests_overdue += from.requests_overdue;
@@ -217,7 +217,7 @@ void Merge(const Kpis& from, Kpis* to) {
   to->turnaround_us.insert(to->turnaround_us.end(), from.turnaround_us.begin(),
                            from.turnaround_us.end());
   for (const auto& [name, t] : from.columns) {
-    to->columns[name].us += t.us;
+    AddSaturated(&to->columns[name].us, t.us);
     to->columns[name].stays += t.stays;
   }
 }

@@ -270,6 +270,28 @@ TEST_F(ActionItemsPastTheRulesTest, InternalFileDoesNotAnswerTheClientsRequest) 
                      "upload_document:p-acme:d1"}));
 }
 
+// A card the client never saw created, staged on its board by a move it may see: not the
+// client's to review (its client board does not show the card), nor who staged it the client's
+// to know; the firm's manager reviews it.
+TEST_F(ActionItemsPastTheRulesTest, CardCreatedInternallyIsNoClientItemWhenStaged) {
+  schema::CardCreatedT created;
+  created.project_id = "p-acme";
+  created.board_id = "cb";
+  created.card_id = "hr-case";
+  created.title = "Dismissal";
+  created.column = "Inbound";
+  Append(schema::Audience::Internal, created);
+  schema::CardMovedT moved;
+  moved.project_id = "p-acme";
+  moved.board_id = "cb";
+  moved.card_id = "hr-case";
+  moved.from_column = "Inbound";
+  moved.to_column = "Staged";
+  Append(schema::Audience::Client, moved);
+  EXPECT_EQ(world_->Read(Request("acme-admin")).find("hr-case"), std::string::npos);
+  EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:hr-case"});
+}
+
 TEST_F(ActionItemsTest, ClientQuestionWaitsOnTheProjectsManagersUntilTheFirmReplies) {
   Run("comment.post", "acme-member",
       {{"project_id", "p-acme"},

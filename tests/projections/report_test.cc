@@ -426,6 +426,16 @@ TEST_F(ReportTest, CsvHasALinePerPivotRow) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
 }
 
+// Blocks in progress judged at a moment far ahead sum past what a number holds: the total stops
+// at the largest, it does not wrap to a negative time.
+TEST_F(ReportTest, BlockedTimeSumsStopAtTheLargestInsteadOfWrapping) {
+  ReportRequest r = AskReport("owner");
+  r.now_us = std::numeric_limits<int64_t>::max() - 1;
+  const auto total = Json(r).at("total").as_object();
+  EXPECT_EQ(total.at("time_blocked_seconds"),
+            std::llround(static_cast<double>(std::numeric_limits<int64_t>::max()) / 1e6));
+}
+
 // A mean with a fraction reads as people write it, in JSON and CSV alike (not 4.67E0).
 TEST_F(ReportTest, MeansAreWrittenInPlainNotation) {
   ReportStory(world_.get()).Tell();
