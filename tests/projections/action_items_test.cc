@@ -281,13 +281,7 @@ TEST_F(ActionItemsPastTheRulesTest, CardCreatedInternallyIsNoClientItemWhenStage
   created.title = "Dismissal";
   created.column = "Inbound";
   Append(schema::Audience::Internal, created);
-  schema::CardMovedT moved;
-  moved.project_id = "p-acme";
-  moved.board_id = "cb";
-  moved.card_id = "hr-case";
-  moved.from_column = "Inbound";
-  moved.to_column = "Staged";
-  Append(schema::Audience::Client, moved);
+  Append(schema::Audience::Client, AcmeCardMove("hr-case", "cb", "Inbound", "Staged"));
   EXPECT_EQ(world_->Read(Request("acme-admin")).find("hr-case"), std::string::npos);
   EXPECT_EQ(Summary("pm"), Strings{"review_card:p-acme:hr-case"});
 }

@@ -203,12 +203,7 @@ TEST_F(BoardViewTest, EventsWrittenPastTheRulesShowTheClientNothingOfInternalCar
   link.card_id = "cc";
   link.linked_card_id = "ic";
   link.relation = "leak";
-  schema::CardMovedT move;
-  move.project_id = "p-acme";
-  move.board_id = "cb";
-  move.card_id = "ic";
-  move.from_column = "To do";
-  move.to_column = "Inbound";
+  schema::CardMovedT move = AcmeCardMove("ic", "cb", "To do", "Inbound");
   NewEvent e;
   e.actor = "pm";
   e.audience = schema::Audience::Client;

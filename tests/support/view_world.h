@@ -171,6 +171,18 @@ void AppendPastTheRules(ViewWorld* world, schema::Audience audience, PayloadT pa
       world->log()->Append({"northwind", stream}, ExpectedVersion::Any(), {e}, "", &result).ok());
 }
 
+// A move of a card of acme's project, as an event to append past the rules.
+inline schema::CardMovedT AcmeCardMove(const std::string& card, const std::string& board,
+                                       const std::string& from, const std::string& to) {
+  schema::CardMovedT e;
+  e.project_id = "p-acme";
+  e.board_id = board;
+  e.card_id = card;
+  e.from_column = from;
+  e.to_column = to;
+  return e;
+}
+
 // A request for a document on acme's project, as an event to append past the rules.
 inline schema::DocumentRequestedT AcmeRequest(const std::string& milestone, const std::string& id,
                                               const std::string& title) {
