@@ -49,10 +49,6 @@ void AppendNumber(std::string* out, N n) {
   out->append(digits, end);
 }
 
-}  // namespace
-
-namespace {
-
 void AppendJsonValue(std::string* out, const boost::json::value& value) {
   switch (value.kind()) {
     case boost::json::kind::string:
