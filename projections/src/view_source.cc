@@ -8,6 +8,8 @@
 #include <unordered_set>
 
 #include "memory_rows.h"
+#include "tandem/basics/logger.h"
+#include "tandem/projections/view_snapshots.h"
 #include "tandem/projections/views.h"
 
 namespace tandem {
@@ -99,41 +101,118 @@ class LiveViewSource : public ViewSource {
   std::set<std::string> gates_;  // the readers of views that gate reads (Projection::gates_reads)
 };
 
+// A views snapshot an as-of fold starts from: the copy open read-only, and a reader of each view
+// the fold needs, at the checkpoint the copy holds.
+struct SnapshotBase {
+  uint64_t position = 0;
+  std::unique_ptr<ViewStore> store;
+  std::map<std::string, std::unique_ptr<ViewReader>> readers;  // destroyed before the store
+};
+
 class MemoryViewSource : public ViewSource {
  public:
-  explicit MemoryViewSource(uint64_t position) : position_(position) {}
+  // Every view folded (Fold) must be made first with Touch.
+  MemoryViewSource(uint64_t position, std::unique_ptr<SnapshotBase> base)
+      : position_(position), base_(std::move(base)) {}
 
   Status Reader(const std::string& view, const RowReader** reader) override {
     auto it = views_.find(view);
     if (it == views_.end()) return NotBuilt(view);
-    *reader = &it->second;
+    *reader = &it->second.rows;
     return Status::OK();
   }
   uint64_t Position() const override { return position_; }
   bool as_of() const override { return true; }
+  uint64_t folded_from() const override { return base_ != nullptr ? base_->position : 0; }
+
+  // The first position any view needs folded.
+  uint64_t start() const {
+    uint64_t start = UINT64_MAX;
+    for (const auto& [name, view] : views_) start = std::min(start, view.folded + 1);
+    return views_.empty() ? 1 : start;
+  }
 
   Status Fold(std::vector<std::unique_ptr<Projection>>* projections,
               const std::vector<RecordedEvent>& events) {
     for (auto& p : *projections) {
-      MemoryRows& rows = views_[std::string(p->name())];
+      View& view = views_.at(std::string(p->name()));
       for (const RecordedEvent& e : events) {
-        Status s = p->Apply(e.event(), &rows);
+        if (e.global_position() <= view.folded) continue;  // in the snapshot already
+        Status s = p->Apply(e.event(), &view.rows);
         if (!s.ok()) return s;
       }
-      Status s = p->Flush(&rows);
+      Status s = p->Flush(&view.rows);
       if (!s.ok()) return s;
     }
     return Status::OK();
   }
 
   void Touch(const std::vector<std::unique_ptr<Projection>>& projections) {
-    for (const auto& p : projections) views_[std::string(p->name())];
+    for (const auto& p : projections) {
+      const std::string name(p->name());
+      const ViewReader* base = base_ != nullptr ? base_->readers.at(name).get() : nullptr;
+      views_.try_emplace(name, base);
+    }
   }
 
  private:
+  struct View {
+    explicit View(const ViewReader* base)
+        : rows(base), folded(base != nullptr ? base->checkpoint().position : 0) {}
+    MemoryRows rows;
+    uint64_t folded;  // the snapshot holds the events up to here
+  };
+
   uint64_t position_;
-  std::map<std::string, MemoryRows> views_;
+  std::unique_ptr<SnapshotBase> base_;  // outlives the rows read through it
+  std::map<std::string, View> views_;
 };
+
+// Whether an as-of fold of `scope` may start from a snapshot: one that holds every project
+// of the scope's tenants (see AsOfScope::snapshots).
+bool SpansEveryProject(const AsOfScope& scope) {
+  return scope.project.empty() && (!scope.projects.has_value() || scope.projects_are_all);
+}
+
+// The newest snapshot in `scope.snapshots` that serves the fold of `views` as of the scope's
+// position, open; NotFound when none does.
+Status OpenSnapshotBase(const AsOfScope& scope, const std::map<std::string, uint32_t>& versions,
+                        std::unique_ptr<SnapshotBase>* base) {
+  std::vector<ViewSnapshotManifest> snapshots;
+  Status s = ListViewSnapshots(scope.snapshots, &snapshots);
+  if (!s.ok()) return s;
+  std::vector<std::string> views;
+  for (const auto& [name, version] : versions) views.push_back(name);
+  int opened = 0;  // a few at most: each open costs milliseconds
+  for (auto it = snapshots.rbegin(); it != snapshots.rend() && opened < 3; ++it) {
+    if (!SnapshotServes(*it, views, versions, scope.position)) continue;
+    ++opened;
+    auto b = std::make_unique<SnapshotBase>();
+    b->position = it->position;
+    ViewStoreOptions options;
+    options.read_only = true;
+    options.create_if_missing = false;
+    options.low_priority_compactions = false;
+    s = ViewStore::Open(options, ViewSnapshotFolder(scope.snapshots, it->position), &b->store);
+    for (const std::string& view : views) {
+      std::unique_ptr<ViewReader> reader;
+      if (s.ok()) s = b->store->NewReader(view, &reader);
+      // The copy must hold what its manifest says.
+      const ViewCheckpoint& listed = it->views.at(view);
+      if (s.ok() && (reader->checkpoint().position != listed.position ||
+                     reader->checkpoint().version != listed.version)) {
+        s = Status::Corruption("the snapshot's " + view + " is not at its manifest's checkpoint");
+      }
+      if (s.ok()) b->readers.emplace(view, std::move(reader));
+    }
+    if (s.ok()) {
+      *base = std::move(b);
+      return Status::OK();
+    }
+    LogWarn("views", "snapshot " + std::to_string(it->position) + " unusable: " + s.ToString());
+  }
+  return Status::NotFound("no snapshot serves the read");
+}
 
 // Appends versions [first, last] of a stream as of the position to `out`, in pages; NotFound
 // (no events yet) is an empty stream.
@@ -278,16 +357,13 @@ Status FoldStreamsInOrder(EventLog* log, const std::vector<StreamId>& streams, u
   return Status::OK();
 }
 
-Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSource>* source) {
-  if (scope.position == 0 || scope.position > log->LastPosition()) {
-    return Status::InvalidArgument(
-        "view.position_out_of_range",
-        "as-of position " + std::to_string(scope.position) + " is not in the log");
-  }
+// FoldAsOf from the log's beginning, or from `base` on.
+Status FoldAsOfFrom(EventLog* log, const AsOfScope& scope, std::unique_ptr<SnapshotBase> base,
+                    std::unique_ptr<ViewSource>* source) {
   std::vector<std::unique_ptr<Projection>> projections;
   Status s = MakeProjections(scope.views, &projections);
   if (!s.ok()) return s;
-  auto memory = std::make_unique<MemoryViewSource>(scope.position);
+  auto memory = std::make_unique<MemoryViewSource>(scope.position, std::move(base));
   memory->Touch(projections);
   ReadOptions options;
   options.as_of_position = scope.position;
@@ -330,7 +406,7 @@ Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSourc
       return tenant == nullptr || tenant->string_view() != scope.tenant || stream == nullptr ||
              !streams.count(stream->string_view());
     };
-    uint64_t next = 1;
+    uint64_t next = memory->start();
     std::vector<RecordedEvent> page;
     while (s.ok() && next <= scope.position) {
       s = scope.tenant.empty() ? log->ReadAll(next, options, &page)
@@ -343,6 +419,32 @@ Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSourc
   }
   if (s.ok()) *source = std::move(memory);
   return s;
+}
+
+Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSource>* source) {
+  if (scope.position == 0 || scope.position > log->LastPosition()) {
+    return Status::InvalidArgument(
+        "view.position_out_of_range",
+        "as-of position " + std::to_string(scope.position) + " is not in the log");
+  }
+  std::unique_ptr<SnapshotBase> base;
+  if (!scope.snapshots.empty() && SpansEveryProject(scope)) {
+    std::vector<std::unique_ptr<Projection>> projections;
+    Status s = MakeProjections(scope.views, &projections);
+    if (!s.ok()) return s;
+    std::map<std::string, uint32_t> versions;
+    for (const auto& p : projections) versions.emplace(std::string(p->name()), p->version());
+    s = OpenSnapshotBase(scope, versions, &base);
+    if (!s.ok() && !s.IsNotFound()) LogWarn("views", "snapshots not read: " + s.ToString());
+  }
+  if (base != nullptr) {
+    const uint64_t from = base->position;
+    Status s = FoldAsOfFrom(log, scope, std::move(base), source);
+    if (s.ok()) return s;
+    LogWarn("views", "folding from the log's beginning instead of snapshot " +
+                         std::to_string(from) + ": " + s.ToString());
+  }
+  return FoldAsOfFrom(log, scope, nullptr, source);
 }
 
 }  // namespace tandem

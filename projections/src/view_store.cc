@@ -16,6 +16,7 @@
 #include <rocksdb/metadata.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
@@ -970,6 +971,15 @@ class RocksViewStore : public ViewStore {
       if (!s.ok()) return FromRocks(s);
     }
     return Status::OK();
+  }
+
+  Status CopyTo(const std::string& dir) override {
+    if (read_only_) return Status::InvalidArgument("the views are open read-only");
+    rocksdb::Checkpoint* raw = nullptr;
+    rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+    if (!s.ok()) return FromRocks(s);
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    return FromRocks(checkpoint->CreateCheckpoint(dir));
   }
 
   uint64_t ApproximateKnownKeysBytes(std::string_view view) override {

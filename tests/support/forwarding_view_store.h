@@ -45,6 +45,7 @@ class ForwardingViewStore : public ViewStore {
   }
   Status Compact(const std::vector<std::string>& views) override { return base_->Compact(views); }
   Status VerifyChecksums() override { return base_->VerifyChecksums(); }
+  Status CopyTo(const std::string& dir) override { return base_->CopyTo(dir); }
 
  protected:
   ViewStore* base() { return base_.get(); }

@@ -225,6 +225,12 @@ class ViewStore {
   // search a few sorted tables, instead of sharing the machine with the compaction of
   // everything the rebuild wrote, and a restart replays no write-ahead log.
   virtual Status Compact(const std::vector<std::string>& views) = 0;
+  // Copies the views database as it stands into `dir`, which must not exist yet (a RocksDB
+  // checkpoint: memtables flushed, tables hard-linked where the file system allows, so a copy
+  // costs a flush, not the views' size). Each view in the copy holds exactly the events up to
+  // its own checkpoint there; commits still held in memory (written behind) are not in it, and
+  // their views' checkpoints there are older. InvalidArgument for a store open read-only.
+  virtual Status CopyTo(const std::string& dir) = 0;
   // Reads every table of the views database and checks its checksums: Corruption naming the
   // damaged file. For reads that must be whole (`tandem view-hash`, `tandem verify`): RocksDB
   // 7.8 can lose the error of a damaged block in a scan that spans several tables, which then

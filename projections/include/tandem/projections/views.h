@@ -70,6 +70,9 @@ class ViewSource {
   // member's read of the past must then be gated by the live views (ViewRequest::live), and a
   // report link, which lives and dies in the present, is not read from it.
   virtual bool as_of() const = 0;
+  // For an as-of fold: the position of the views snapshot it started from (AsOfScope::snapshots),
+  // 0 when it folded from the log's beginning.
+  virtual uint64_t folded_from() const { return 0; }
 };
 
 // The stored views as of this call: every view the source reads is read as of the same moment
@@ -104,8 +107,16 @@ struct AsOfScope {
   bool projects_are_all = false;
   uint64_t position = 0;
   std::vector<std::string> views;  // stored views to fold (all when empty)
+  // A folder of views snapshots (view_snapshots.h), or empty. A fold spanning the whole log, a
+  // tenant, or every project of one (projects_are_all) starts from the newest snapshot that
+  // serves it, when there is one, instead of the log's beginning: the same rows, and a cost
+  // bounded by the events since the snapshot. Reads of one project fold its own streams, cheap
+  // already; reads of some projects of a tenant (a client's) fold those alone, which a snapshot
+  // of every project would not.
+  std::string snapshots;
 };
-// Folds, in memory, the events in `scope` up to `scope.position` with fresh projections.
+// Folds, in memory, the events in `scope` up to `scope.position` with fresh projections. A
+// snapshot that turns out unreadable part-way is given up for the fold from the beginning.
 Status FoldAsOf(EventLog* log, const AsOfScope& scope, std::unique_ptr<ViewSource>* source);
 
 enum class ViewFormat { kJson, kCsv };

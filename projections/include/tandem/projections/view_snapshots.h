@@ -1,0 +1,90 @@
+// View snapshots: copies of the views database as it stood at points of the log, so that a read
+// of the past folds forward from the newest copy before its moment instead of from the log's
+// beginning (FoldAsOf, AsOfScope::snapshots): its cost is then bounded by the events between
+// snapshots, not by the history.
+//
+// Contract:
+//  - A snapshot is a folder `<dir>/<position>` (20 digits) holding a copy of the views database
+//    (ViewStore::CopyTo) and a manifest of its views' checkpoints; every view in it stands at or
+//    before `position` (the highest of its checkpoints). It is taken in `<dir>/taking` and
+//    renamed when whole: a crash leaves no folder with a position's name half-written, and the
+//    next snapshot taken removes what a crash left.
+//  - A read uses a snapshot only if every view it needs is there, served, folded by the
+//    projection's current version, and at or before the moment read; otherwise an older one,
+//    or none. A snapshot never changes what a read of the past answers, only its cost.
+//  - At most `keep` snapshots are kept: the newest always, the others thinned so that they stay
+//    spread over the history (the one whose removal leaves the smallest gap goes first). Each
+//    holds the views' table files of its moment alive: about the views' size each, less what
+//    the snapshots share.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tandem/basics/status.h"
+#include "tandem/projections/view_store.h"
+
+namespace tandem {
+
+struct ViewSnapshotOptions {
+  std::string dir;  // e.g. <data>/views-snapshots
+  // A snapshot is due once the views have folded this many events past the newest snapshot
+  // that is still of use (of the current versions). 0: none is taken.
+  uint64_t every_events = 100000;
+  size_t keep = 8;  // at least 1
+};
+
+// What a snapshot holds: its views' checkpoints, by view.
+struct ViewSnapshotManifest {
+  uint64_t position = 0;
+  std::map<std::string, ViewCheckpoint> views;
+};
+
+// Takes a snapshot of `store` and thins the snapshots to `options.keep`. `*position` is the new
+// snapshot's position (0 when no view is built yet: nothing is taken). A snapshot already at
+// that position is replaced.
+Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options, uint64_t* position);
+
+// The snapshots in `dir` whose manifests read, ascending by position (none when the folder does
+// not exist). Folders of other names are not snapshots and are left alone.
+Status ListViewSnapshots(const std::string& dir, std::vector<ViewSnapshotManifest>* snapshots);
+
+// The folder of the snapshot at `position` in `dir`.
+std::string ViewSnapshotFolder(const std::string& dir, uint64_t position);
+
+// Which of the positions (ascending, distinct) to remove so that `keep` remain.
+std::vector<uint64_t> SnapshotsToThin(const std::vector<uint64_t>& positions, size_t keep);
+
+// Removes the snapshots past `last_position`: taken of a log that has since been replaced by an
+// older copy, they would answer for events that are not the log's.
+Status RemoveViewSnapshotsAfter(const std::string& dir, uint64_t last_position);
+
+// Whether the snapshot can stand in for the fold from the start of `views` (all of them built by
+// `versions`, by view name) as of `position`.
+bool SnapshotServes(const ViewSnapshotManifest& snapshot, const std::vector<std::string>& views,
+                    const std::map<std::string, uint32_t>& versions, uint64_t position);
+
+// The current version of every stored view, by name.
+std::map<std::string, uint32_t> CurrentViewVersions();
+
+// Takes snapshots on a thread of its own, while a runner folds the log into `store`: every
+// quarter of a second it asks `position` (the position every view has folded, e.g.
+// ProjectionRunner::Position) and takes a snapshot when one is due. A snapshot that fails is
+// logged and tried again a minute later. The thread never blocks the runner: a snapshot waits
+// for the views' memtables to be flushed, which RocksDB does beside the folds.
+class ViewSnapshotter {
+ public:
+  // `store` must outlive the snapshotter. Removes snapshots past `last_log_position` first.
+  static Status Start(const ViewSnapshotOptions& options, ViewStore* store,
+                      uint64_t last_log_position, std::function<uint64_t()> position,
+                      std::unique_ptr<ViewSnapshotter>* snapshotter);
+  virtual ~ViewSnapshotter() = default;  // stops, waiting for a snapshot in progress
+  // Snapshots taken since Start.
+  virtual uint64_t taken() const = 0;
+};
+
+}  // namespace tandem
