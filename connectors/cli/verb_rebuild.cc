@@ -17,6 +17,7 @@ int RunRebuild(const std::vector<std::string>& args) {
       "view", po::value<std::vector<std::string>>(),
       "view to rebuild (repeatable): a stored view, or a view's name (board: both boards)")(
       "all", "rebuild every view");
+  AddSnapshotOptions(&desc);
   po::positional_options_description positional;
   positional.add("view", -1);
   po::variables_map vm;
@@ -33,6 +34,7 @@ int RunRebuild(const std::vector<std::string>& args) {
     std::cerr << ")\n";
     return kExitUsage;
   }
+  if (!CheckSnapshotOptions(vm, "rebuild")) return kExitUsage;
   Status s = views.empty() ? Status::OK() : StoredViewsNamed(views, &views);
   if (!s.ok()) return FailView("rebuild", s);
 
@@ -46,7 +48,14 @@ int RunRebuild(const std::vector<std::string>& args) {
                                             "another process holds the views; stop it "
                                             "first (a running engine keeps them current)"));
   }
+  // Copies of the views where the rebuild's rounds end, past those of the current versions
+  // that stand already: they bound the reads of the past of the history rebuilt.
+  if (!StartViewSnapshots(vm, "rebuild", engine.log.get(), engine.store.get(), nullptr,
+                          &engine.snapshotter)) {
+    return kExitFailed;
+  }
   s = engine.runner->Rebuild(views);
+  engine.snapshotter.reset();
   if (!s.ok()) return FailView("rebuild", s);
   std::cout << "rebuilt "
             << (views.empty() ? "every view" : std::to_string(views.size()) + " view(s)")

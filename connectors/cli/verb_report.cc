@@ -105,6 +105,7 @@ int RunReport(const std::vector<std::string>& args) {
     if (moment > 0) request.now_us = moment;
     AsOfScope scope;
     s = ReportAsOfScope(request, as_of, &scope);
+    scope.snapshots = ViewSnapshotsDir(vm);
     if (s.ok()) s = FoldAsOf(engine.log.get(), scope, &source);
   }
   std::string out;

@@ -41,6 +41,7 @@ struct Server {
   Engine engine;
   std::unique_ptr<ViewStore> views;
   std::unique_ptr<ProjectionRunner> runner;
+  std::unique_ptr<ViewSnapshotter> snapshotter;  // of `views`, while `runner` folds
   std::unique_ptr<EventRelay> relay;
   std::unique_ptr<CommandIntake> intake;
 
@@ -67,6 +68,7 @@ struct Server {
       check("the relay", relay->Stop());
     }
     relay.reset();
+    snapshotter.reset();                    // waits for a snapshot in progress
     if (runner != nullptr) runner->Stop();  // commits the batch in progress
     runner.reset();
     // Rows held in memory (written behind) reach the views database now, or the stop is not
@@ -216,6 +218,12 @@ bool StartViews(const po::variables_map& vm, Server* server) {
     s = Status::OK();
   }
   if (s.ok()) s = server->runner->Start();
+  ProjectionRunner* runner = server->runner.get();
+  if (s.ok() && !StartViewSnapshots(
+                    vm, "serve", server->engine.log.get(), server->views.get(),
+                    [runner] { return runner->Position(); }, &server->snapshotter)) {
+    return false;
+  }
   if (!s.ok()) {
     std::cerr << "tandem serve: cannot start the views: " << Printable(s.ToString());
     // RocksDB's words for a database another process has open.
@@ -287,7 +295,12 @@ void PrintStarted(const po::variables_map& vm, const ServeFlags& flags, const Se
   std::cout
       << "tandem serve: data folder " << std::filesystem::absolute(DataDir(vm)).string()
       << " (log at position " << server.engine.log->LastPosition() << ")\n"
-      << "  views: " << ViewsDir(vm) << ", folded live\n"
+      << "  views: " << ViewsDir(vm) << ", folded live"
+      << (server.snapshotter != nullptr
+              ? ", copied to " + ViewSnapshotsDir(vm) + " every " +
+                    std::to_string(vm["views-snapshot-every"].as<uint64_t>()) + " events"
+              : std::string())
+      << "\n"
       << "  kafka: "
       << (server.cluster != nullptr ? "embedded cluster, " + std::to_string(flags.brokers) +
                                           " broker(s), messages in memory only"
@@ -334,6 +347,7 @@ int RunServe(const std::vector<std::string>& args) {
       "HOST:PORT to serve the metrics of the log, commands, views, relay and intake at "
       "/metrics in Prometheus' text format (port 0: one the system picks, printed); none when "
       "empty");
+  AddSnapshotOptions(&desc);
   AddKafkaConfigOption(&desc);
   po::variables_map vm;
   int rc = ParseVerbOptions("serve",
@@ -342,7 +356,7 @@ int RunServe(const std::vector<std::string>& args) {
                             desc, args, &vm);
   if (rc >= 0) return rc;
   ServeFlags flags;
-  if (!ParseServeFlags(vm, &flags)) return kExitUsage;
+  if (!ParseServeFlags(vm, &flags) || !CheckSnapshotOptions(vm, "serve")) return kExitUsage;
 
   // Blocked before any thread starts, so that every thread inherits the mask and the signals
   // reach only the sigwait below.

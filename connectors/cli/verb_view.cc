@@ -102,6 +102,7 @@ int RunView(const std::vector<std::string>& args) {
   } else {
     AsOfScope scope;
     s = AsOfScopeFor(request, as_of, &scope);
+    scope.snapshots = ViewSnapshotsDir(vm);
     if (s.ok()) s = FoldAsOf(engine.log.get(), scope, &source);
     // As of a past moment, "today" is that moment's day.
     if (s.ok() && request.today.empty()) {

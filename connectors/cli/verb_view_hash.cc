@@ -60,6 +60,8 @@ int RunViewHash(const std::vector<std::string>& args) {
     AsOfScope scope;
     scope.position = as_of;
     scope.views = views;
+    // From the log's beginning, never from a snapshot: the hash checks the views against the
+    // log, and a snapshot is a copy of the views.
     s = FoldAsOf(engine.log.get(), scope, &source);
   }
   if (!s.ok()) return FailView("view-hash", s);

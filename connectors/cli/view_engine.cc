@@ -65,6 +65,43 @@ std::function<void(const CatchUpProgress&)> ProgressPrinter(ViewProgress mode) {
 
 std::string ViewsDir(const po::variables_map& vm) { return DataDir(vm) + "/views"; }
 
+std::string ViewSnapshotsDir(const po::variables_map& vm) {
+  return DataDir(vm) + "/views-snapshots";
+}
+
+void AddSnapshotOptions(po::options_description* desc) {
+  const ViewSnapshotOptions defaults;
+  desc->add_options()("views-snapshot-every",
+                      po::value<uint64_t>()->default_value(defaults.every_events),
+                      "copy the views into <data>/views-snapshots each time they have folded "
+                      "this many events more, so that reads of the past fold at most about "
+                      "that many events; 0: no copies")(
+      "views-snapshots-kept", po::value<size_t>()->default_value(defaults.keep),
+      "copies kept (the newest, and the others spread over the history; each holds up to the "
+      "views' size on disk)");
+}
+
+bool CheckSnapshotOptions(const po::variables_map& vm, const char* verb) {
+  if (vm["views-snapshots-kept"].as<size_t>() > 0) return true;
+  std::cerr << "tandem " << verb << ": --views-snapshots-kept must be at least 1\n";
+  return false;
+}
+
+bool StartViewSnapshots(const po::variables_map& vm, const char* verb, EventLog* log,
+                        ViewStore* store, std::function<uint64_t()> position,
+                        std::unique_ptr<ViewSnapshotter>* snapshotter) {
+  ViewSnapshotOptions options;
+  options.dir = ViewSnapshotsDir(vm);
+  options.every_events = vm["views-snapshot-every"].as<uint64_t>();
+  options.keep = vm["views-snapshots-kept"].as<size_t>();
+  if (options.every_events == 0) return true;
+  Status s =
+      ViewSnapshotter::Start(options, store, log->LastPosition(), std::move(position), snapshotter);
+  if (!s.ok())
+    std::cerr << "tandem " << verb << ": cannot take snapshots: " << s.ToString() << "\n";
+  return s.ok();
+}
+
 bool HasLog(const po::variables_map& vm) {
   std::error_code ec;
   return std::filesystem::exists(DataDir(vm) + "/CURRENT", ec);
@@ -116,6 +153,9 @@ bool OpenViewEngine(const po::variables_map& vm, bool catch_up, ViewProgress pro
   s = MakeProjections({}, &projections);
   ProjectionRunnerOptions options;
   options.progress = ProgressPrinter(progress);
+  options.on_advance = [engine](uint64_t position) {
+    if (engine->snapshotter != nullptr) engine->snapshotter->AtRoundEnd(position);
+  };
   if (s.ok()) {
     s = ProjectionRunner::Open(options, engine->log.get(), engine->store.get(),
                                std::move(projections), &engine->runner);

@@ -9,6 +9,7 @@
 
 #include "cli_options.h"
 #include "tandem/projections/projection_runner.h"
+#include "tandem/projections/view_snapshots.h"
 #include "tandem/projections/view_store.h"
 #include "tandem/projections/views.h"
 
@@ -18,6 +19,8 @@ struct ViewEngine {
   std::unique_ptr<EventLog> log;
   std::unique_ptr<ViewStore> store;
   std::unique_ptr<ProjectionRunner> runner;  // null when the views are held by another process
+  // When set, told where each of the runner's rounds ends (ViewSnapshotter::AtRoundEnd).
+  std::unique_ptr<ViewSnapshotter> snapshotter;  // destroyed first
 };
 
 enum class ViewProgress {
@@ -29,6 +32,22 @@ enum class ViewProgress {
 };
 
 std::string ViewsDir(const po::variables_map& vm);
+// Where the views' snapshots are kept (<data>/views-snapshots), which reads of the past spanning
+// every project start from (AsOfScope::snapshots).
+std::string ViewSnapshotsDir(const po::variables_map& vm);
+
+// --views-snapshot-every and --views-snapshots-kept, for the verbs that fold the views live or
+// again (serve, rebuild).
+void AddSnapshotOptions(po::options_description* desc);
+// Prints the error and returns false (a usage error) when they are not valid.
+bool CheckSnapshotOptions(const po::variables_map& vm, const char* verb);
+// Starts taking snapshots of `store` (nothing when --views-snapshot-every is 0): on a thread
+// asking `position` where the views stand, or without it where a catch-up's rounds end
+// (ViewSnapshotter::Start). Prints the error and returns false on failure. The snapshotter must
+// be destroyed before the runner and the store.
+bool StartViewSnapshots(const po::variables_map& vm, const char* verb, EventLog* log,
+                        ViewStore* store, std::function<uint64_t()> position,
+                        std::unique_ptr<ViewSnapshotter>* snapshotter);
 
 // Opens log, views and runner, and catches the views up when `catch_up`. Prints the error and
 // returns false on failure.

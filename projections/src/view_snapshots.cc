@@ -175,66 +175,117 @@ bool OfCurrentVersions(const ViewSnapshotManifest& m,
   return SnapshotServes(m, views, versions, m.position);
 }
 
-class ThreadedSnapshotter : public ViewSnapshotter {
+// When a snapshot is due and what came of taking one; the two ways of driving it below.
+class SnapshotTaker : public ViewSnapshotter {
  public:
-  ThreadedSnapshotter(const ViewSnapshotOptions& options, ViewStore* store,
-                      std::function<uint64_t()> position, uint64_t newest)
-      : options_(options), store_(store), position_(std::move(position)), newest_(newest) {
-    thread_ = NamedThread("tandem-snapshot", [this] { Run(); });
-  }
-  ~ThreadedSnapshotter() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
+  SnapshotTaker(const ViewSnapshotOptions& options, ViewStore* store, uint64_t newest)
+      : options_(options), store_(store), newest_(newest) {}
   uint64_t taken() const override {
     std::lock_guard<std::mutex> lock(mu_);
     return taken_;
   }
 
+ protected:
+  // Takes a snapshot if the views have folded `position` and that is far enough past the
+  // newest; false when a try failed or found nothing newer (try again later, not at once).
+  bool TakeIfDue(uint64_t position) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (position < newest_ + options_.every_events) return true;
+    }
+    ViewSnapshotManifest taken;
+    Status s = TakeViewSnapshot(store_, options_, &taken);
+    if (!s.ok()) {
+      LogWarn("views", "snapshot not taken: " + s.ToString());
+      return false;
+    }
+    // A snapshot counts from its lowest view: views commit one by one, and rows written
+    // behind reach the store later.
+    const uint64_t from = LowestCheckpoint(taken);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (taken.position == 0 || from <= newest_) return false;  // nothing newer in the store
+    LogInfo("views", "snapshot taken position=" + std::to_string(taken.position) +
+                         " lowest_view_position=" + std::to_string(from));
+    newest_ = from;
+    ++taken_;
+    return true;
+  }
+
+  const ViewSnapshotOptions options_;
+
+ private:
+  ViewStore* const store_;
+  mutable std::mutex mu_;
+  uint64_t newest_;  // the lowest view position of the newest snapshot of use
+  uint64_t taken_ = 0;
+};
+
+// Asks a runner where its views stand every quarter of a second: never holds a round back.
+class ThreadedSnapshotter : public SnapshotTaker {
+ public:
+  ThreadedSnapshotter(const ViewSnapshotOptions& options, ViewStore* store,
+                      std::function<uint64_t()> position, uint64_t newest)
+      : SnapshotTaker(options, store, newest), position_(std::move(position)) {
+    thread_ = NamedThread("tandem-snapshot", [this] { Run(); });
+  }
+  ~ThreadedSnapshotter() override {
+    {
+      std::lock_guard<std::mutex> lock(stop_mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  void AtRoundEnd(uint64_t) override {}
+
  private:
   void Run() {
-    std::unique_lock<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(stop_mu_);
     auto next_try = std::chrono::steady_clock::now();
     while (!stop_) {
       wake_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; });
       if (stop_ || std::chrono::steady_clock::now() < next_try) continue;
-      const uint64_t position = position_();
-      if (position < newest_ + options_.every_events) continue;
       lock.unlock();
-      uint64_t taken = 0;
-      Status s = TakeViewSnapshot(store_, options_, &taken);
+      const bool fine = TakeIfDue(position_());
       lock.lock();
-      if (!s.ok()) {
-        LogWarn("views", "snapshot not taken, trying again in a minute: " + s.ToString());
-        next_try = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-        continue;
-      }
-      if (taken <= newest_) {
-        // No view had reached the runner's position in the store yet (a view set aside, rows
-        // written behind): nothing newer to copy for a while.
-        next_try = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-        continue;
-      }
-      LogInfo("views", "snapshot taken position=" + std::to_string(taken));
-      newest_ = taken;
-      ++taken_;
+      if (!fine) next_try = std::chrono::steady_clock::now() + std::chrono::minutes(1);
     }
   }
 
-  const ViewSnapshotOptions options_;
-  ViewStore* const store_;
   const std::function<uint64_t()> position_;
-  mutable std::mutex mu_;
+  std::mutex stop_mu_;
   std::condition_variable wake_;
   bool stop_ = false;
-  uint64_t newest_;  // the newest snapshot of use
-  uint64_t taken_ = 0;
   std::thread thread_;
 };
+
+// Takes them where a catch-up's round ends, every view at the same position.
+class RoundEndSnapshotter : public SnapshotTaker {
+ public:
+  using SnapshotTaker::SnapshotTaker;
+  void AtRoundEnd(uint64_t position) override {
+    if (position < next_try_) return;
+    // A failed try is not repeated for another `every_events`: a catch-up goes on meanwhile.
+    if (!TakeIfDue(position)) next_try_ = position + options_.every_events;
+  }
+
+ private:
+  uint64_t next_try_ = 0;
+};
+
+// The lowest view position of the newest snapshot in `dir` of the current versions, once those
+// past the log's head are gone.
+Status NewestOfUse(const std::string& dir, uint64_t last_log_position, uint64_t* newest) {
+  *newest = 0;
+  Status s = RemoveViewSnapshotsAfter(dir, last_log_position);
+  std::vector<ViewSnapshotManifest> snapshots;
+  if (s.ok()) s = ListViewSnapshots(dir, &snapshots);
+  const std::map<std::string, uint32_t> versions = CurrentViewVersions();
+  for (const ViewSnapshotManifest& m : snapshots) {
+    if (OfCurrentVersions(m, versions)) *newest = std::max(*newest, LowestCheckpoint(m));
+  }
+  return s;
+}
 
 }  // namespace
 
@@ -313,8 +364,20 @@ std::vector<uint64_t> SnapshotsToThin(const std::vector<uint64_t>& positions, si
   return removed;
 }
 
-Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options, uint64_t* position) {
-  *position = 0;
+uint64_t LowestCheckpoint(const ViewSnapshotManifest& snapshot,
+                          const std::vector<std::string>& views) {
+  uint64_t lowest = snapshot.position;
+  for (const auto& [name, c] : snapshot.views) {
+    if (views.empty() || std::find(views.begin(), views.end(), name) != views.end()) {
+      lowest = std::min(lowest, c.position);
+    }
+  }
+  return lowest;
+}
+
+Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options,
+                        ViewSnapshotManifest* taken) {
+  *taken = ViewSnapshotManifest();
   std::error_code ec;
   fs::create_directories(options.dir, ec);
   if (ec) return FsError("creating " + options.dir, ec);
@@ -336,7 +399,7 @@ Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options, ui
     RemoveFolder(taking);
     return s;
   }
-  *position = manifest.position;
+  *taken = std::move(manifest);
   return Thin(options.dir, options.keep);
 }
 
@@ -359,16 +422,15 @@ Status ViewSnapshotter::Start(const ViewSnapshotOptions& options, ViewStore* sto
   if (options.every_events == 0) {
     return Status::InvalidArgument("view.snapshot_every", "snapshots every 0 events");
   }
-  Status s = RemoveViewSnapshotsAfter(options.dir, last_log_position);
-  std::vector<ViewSnapshotManifest> snapshots;
-  if (s.ok()) s = ListViewSnapshots(options.dir, &snapshots);
-  if (!s.ok()) return s;
-  const std::map<std::string, uint32_t> versions = CurrentViewVersions();
   uint64_t newest = 0;
-  for (const ViewSnapshotManifest& m : snapshots) {
-    if (OfCurrentVersions(m, versions)) newest = m.position;
+  Status s = NewestOfUse(options.dir, last_log_position, &newest);
+  if (!s.ok()) return s;
+  if (position == nullptr) {
+    *snapshotter = std::make_unique<RoundEndSnapshotter>(options, store, newest);
+  } else {
+    *snapshotter =
+        std::make_unique<ThreadedSnapshotter>(options, store, std::move(position), newest);
   }
-  *snapshotter = std::make_unique<ThreadedSnapshotter>(options, store, std::move(position), newest);
   return Status::OK();
 }
 

@@ -183,9 +183,17 @@ Status OpenSnapshotBase(const AsOfScope& scope, const std::map<std::string, uint
   if (!s.ok()) return s;
   std::vector<std::string> views;
   for (const auto& [name, version] : versions) views.push_back(name);
+  // Those that serve, the fewest events to fold after them first (then the newest: its views
+  // ahead of the lowest fold less).
+  std::erase_if(snapshots, [&](const ViewSnapshotManifest& m) {
+    return !SnapshotServes(m, views, versions, scope.position);
+  });
+  std::reverse(snapshots.begin(), snapshots.end());
+  std::stable_sort(snapshots.begin(), snapshots.end(), [&](const auto& a, const auto& b) {
+    return LowestCheckpoint(a, views) > LowestCheckpoint(b, views);
+  });
   int opened = 0;  // a few at most: each open costs milliseconds
-  for (auto it = snapshots.rbegin(); it != snapshots.rend() && opened < 3; ++it) {
-    if (!SnapshotServes(*it, views, versions, scope.position)) continue;
+  for (auto it = snapshots.begin(); it != snapshots.end() && opened < 3; ++it) {
     ++opened;
     auto b = std::make_unique<SnapshotBase>();
     b->position = it->position;

@@ -359,6 +359,35 @@ TEST_F(ViewCliTest, RebuildOfEveryViewLogsALinePerTenthEvenInOneRound) {
   EXPECT_EQ(percents.back(), 100) << r.output;
 }
 
+// A rebuild leaves a copy of the views at its rounds' ends; a report of the past starts from it
+// and says what the fold from the log's beginning says.
+TEST_F(ViewCliTest, ARebuildsSnapshotGivesTheSameReportOfThePast) {
+  CliRun rebuilt = Tandem("rebuild --all --views-snapshot-every 10");
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.output;
+  const std::string snapshots = dir_.Sub("data") + "/views-snapshots";
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(snapshots)) {
+    names.push_back(entry.path().filename().string());
+  }
+  ASSERT_EQ(names.size(), 1u);
+  EXPECT_TRUE(std::regex_match(names[0], std::regex("[0-9]{20}"))) << names[0];
+  CliRun last = Tandem("read --tenant " + workspace_ + " --backward --max 1");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(last.output, m, std::regex("\"recorded_at_us\": ([0-9]+)")));
+  const std::string report =
+      "report --workspace " + workspace_ + " --as ana --as-of-time " + IsoInstant(std::stoll(m[1]));
+  CliRun from_snapshot = Tandem(report);
+  ASSERT_EQ(from_snapshot.exit_code, 0) << from_snapshot.output;
+  std::filesystem::rename(snapshots, snapshots + "-away");
+  EXPECT_EQ(Tandem(report).output, from_snapshot.output);
+}
+
+TEST_F(ViewCliTest, KeepingNoSnapshotIsAUsageError) {
+  CliRun r = Tandem("rebuild --all --views-snapshots-kept 0");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--views-snapshots-kept must be at least 1"), std::string::npos);
+}
+
 TEST_F(ViewCliTest, ProjectionsShowsEachViewsCheckpointAndLag) {
   ASSERT_EQ(View("client-timeline --project web").exit_code, 0);
   CliRun r = Tandem("projections --format json");

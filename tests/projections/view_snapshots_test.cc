@@ -77,9 +77,9 @@ class ViewSnapshotsTest : public StandardViewTest {
       }
       if (!take) continue;
       w.CatchUp();
-      uint64_t taken = 0;
+      ViewSnapshotManifest taken;
       ASSERT_TRUE(TakeViewSnapshot(w.store(), options_, &taken).ok());
-      EXPECT_EQ(taken, w.log()->LastPosition());
+      EXPECT_EQ(taken.position, w.log()->LastPosition());
     }
   }
 
@@ -137,10 +137,10 @@ TEST_F(ViewSnapshotsTest, AViewAheadOfTheOthersInASnapshotFoldsOnlyWhatItLacks) 
                     .ok());
     ASSERT_TRUE(runner->CatchUp().ok());
   }
-  uint64_t taken = 0;
+  ViewSnapshotManifest taken;
   ASSERT_TRUE(TakeViewSnapshot(world_->store(), options_, &taken).ok());
   const uint64_t head = world_->log()->LastPosition();
-  ASSERT_EQ(taken, head);
+  ASSERT_EQ(taken.position, head);
   ViewCheckpoint behind;
   ASSERT_TRUE(world_->store()->GetCheckpoint("directory", &behind).ok());
   ASSERT_LT(behind.position, head);

@@ -9,9 +9,11 @@
 //    before `position` (the highest of its checkpoints). It is taken in `<dir>/taking` and
 //    renamed when whole: a crash leaves no folder with a position's name half-written, and the
 //    next snapshot taken removes what a crash left.
-//  - A read uses a snapshot only if every view it needs is there, served, folded by the
-//    projection's current version, and at or before the moment read; otherwise an older one,
-//    or none. A snapshot never changes what a read of the past answers, only its cost.
+//  - A read uses a snapshot only if every view it needs is there, folded by the projection's
+//    current version, and at or before the moment read (a view being folded again from the
+//    start holds exactly the events up to its checkpoint: a fold of the past all the same); of
+//    those, the one whose views need the fewest events folded after it, or none. A snapshot
+//    never changes what a read of the past answers, only its cost.
 //  - At most `keep` snapshots are kept: the newest always, the others thinned so that they stay
 //    spread over the history (the one whose removal leaves the smallest gap goes first). Each
 //    holds the views' table files of its moment alive: about the views' size each, less what
@@ -44,10 +46,16 @@ struct ViewSnapshotManifest {
   std::map<std::string, ViewCheckpoint> views;
 };
 
-// Takes a snapshot of `store` and thins the snapshots to `options.keep`. `*position` is the new
-// snapshot's position (0 when no view is built yet: nothing is taken). A snapshot already at
-// that position is replaced.
-Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options, uint64_t* position);
+// The lowest checkpoint of the snapshot's views among `views` (all when empty): where a fold of
+// them from the snapshot starts.
+uint64_t LowestCheckpoint(const ViewSnapshotManifest& snapshot,
+                          const std::vector<std::string>& views = {});
+
+// Takes a snapshot of `store` and thins the snapshots to `options.keep`. `*taken` is what the
+// new snapshot holds (position 0 when no view is built yet: nothing is taken). A snapshot
+// already at that position is replaced.
+Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options,
+                        ViewSnapshotManifest* taken);
 
 // The snapshots in `dir` whose manifests read, ascending by position (none when the folder does
 // not exist). Folders of other names are not snapshots and are left alone.
@@ -71,18 +79,26 @@ bool SnapshotServes(const ViewSnapshotManifest& snapshot, const std::vector<std:
 // The current version of every stored view, by name.
 std::map<std::string, uint32_t> CurrentViewVersions();
 
-// Takes snapshots on a thread of its own, while a runner folds the log into `store`: every
-// quarter of a second it asks `position` (the position every view has folded, e.g.
-// ProjectionRunner::Position) and takes a snapshot when one is due. A snapshot that fails is
-// logged and tried again a minute later. The thread never blocks the runner: a snapshot waits
-// for the views' memtables to be flushed, which RocksDB does beside the folds.
+// Takes snapshots while a runner folds the log into `store`, one each time the views have folded
+// `every_events` past the lowest view of the newest snapshot of use. Either on a thread of its
+// own, which every quarter of a second asks `position` (the position every view has folded,
+// e.g. ProjectionRunner::Position) and never holds a round back (a snapshot waits for the
+// views' memtables to be flushed, which RocksDB does beside the folds), but may find the views
+// a round apart (a catch-up commits them one by one); or, without `position`, where a catch-up's
+// rounds end (AtRoundEnd from ProjectionRunnerOptions::on_advance, on the folding thread): every
+// view then stands at the same position, and the round waits for the copy (a catch-up's rounds
+// are ingested as tables, so the flush is short). A snapshot that fails is logged and tried
+// again later (a minute, or `every_events`).
 class ViewSnapshotter {
  public:
   // `store` must outlive the snapshotter. Removes snapshots past `last_log_position` first.
+  // InvalidArgument (view.snapshot_every) when `every_events` is 0.
   static Status Start(const ViewSnapshotOptions& options, ViewStore* store,
                       uint64_t last_log_position, std::function<uint64_t()> position,
                       std::unique_ptr<ViewSnapshotter>* snapshotter);
   virtual ~ViewSnapshotter() = default;  // stops, waiting for a snapshot in progress
+  // Every view has folded `position` (without `position` given to Start; else nothing).
+  virtual void AtRoundEnd(uint64_t position) = 0;
   // Snapshots taken since Start.
   virtual uint64_t taken() const = 0;
 };
