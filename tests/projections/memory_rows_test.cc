@@ -69,7 +69,9 @@ void ExpectRandomChangesSeen(MemoryRows* rows, std::map<std::string, std::string
         std::string got;
         const Status s = rows->Get(k, &got);
         ASSERT_EQ(s.ok(), model->count(k) == 1) << "step " << step;
-        if (s.ok()) ASSERT_EQ(got, (*model)[k]);
+        if (s.ok()) {
+          ASSERT_EQ(got, (*model)[k]);
+        }
       }
     }
   }
