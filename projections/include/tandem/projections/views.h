@@ -108,11 +108,15 @@ struct AsOfScope {
   uint64_t position = 0;
   std::vector<std::string> views;  // stored views to fold (all when empty)
   // A folder of views snapshots (view_snapshots.h), or empty. A fold spanning the whole log, a
-  // tenant, or every project of one (projects_are_all) starts from the newest snapshot that
-  // serves it, when there is one, instead of the log's beginning: the same rows, and a cost
-  // bounded by the events since the snapshot. Reads of one project fold its own streams, cheap
-  // already; reads of some projects of a tenant (a client's) fold those alone, which a snapshot
-  // of every project would not.
+  // tenant, or every project of one (projects_are_all: the firm's owner, auditors, managers of
+  // every project) starts from the snapshot that serves it with the fewest events left to fold,
+  // when there is one, instead of the log's beginning: the same rows, and a cost bounded by the
+  // events since the snapshot. Reads of one project fold its own streams, cheap already. Reads
+  // of some projects of a tenant (a client's) never do: they fold those projects' streams alone,
+  // and folding forward from a snapshot would read the tenant's other events since. (Snapshots
+  // are taken as every tenant's events add up, so the time such a read takes falls where one
+  // was taken: a firm member timing many reads of the past could tell, to within the events
+  // between snapshots, how busy the log as a whole was; docs/as-of-snapshots.md.)
   std::string snapshots;
 };
 // Folds, in memory, the events in `scope` up to `scope.position` with fresh projections. A
