@@ -28,6 +28,7 @@
 #include "tandem/basics/logger.h"
 #include "tandem/domain/blob_store.h"
 #include "tandem/projections/projection_runner.h"
+#include "tandem/projections/view_snapshots.h"
 #include "tandem/projections/views.h"
 
 namespace tandem::bench {
@@ -518,12 +519,14 @@ ViewStoreOptions LiveStoreOptions(const po::variables_map& vm) {
 }
 
 struct LiveRun {
-  double rate = 10000;        // appends per second
-  double warmup = 2;          // seconds of appends before the measured ones
-  double seconds = 5;         // measured
-  std::string only_view;      // empty: every view follows
-  std::string mix;            // history or comments
-  int realtime_priority = 0;  // ProjectionRunnerOptions::realtime_priority
+  double rate = 10000;          // appends per second
+  double warmup = 2;            // seconds of appends before the measured ones
+  double seconds = 5;           // measured
+  std::string only_view;        // empty: every view follows
+  std::string mix;              // history or comments
+  int realtime_priority = 0;    // ProjectionRunnerOptions::realtime_priority
+  uint64_t snapshot_every = 0;  // ViewSnapshotOptions::every_events (0: none), as serve's
+  std::string snapshot_dir;
 };
 
 LiveRun LiveRunFrom(const po::variables_map& vm, const std::string& only_view) {
@@ -534,6 +537,8 @@ LiveRun LiveRunFrom(const po::variables_map& vm, const std::string& only_view) {
   run.only_view = only_view;
   run.mix = vm["live-mix"].as<std::string>();
   run.realtime_priority = vm["realtime-priority"].as<int>();
+  run.snapshot_every = vm["live-snapshot-every"].as<uint64_t>();
+  run.snapshot_dir = vm["dir"].as<std::string>() + "/live-snapshots";
   return run;
 }
 
@@ -607,6 +612,20 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, const LiveRun& run) {
   std::printf("live_views_compact_s=%.1f\n", Seconds(compact_start));
   std::fflush(stdout);
   Check(runner->Start(), "start");
+  // Copies of the views taken beside the live rounds, as `tandem serve` takes them.
+  std::unique_ptr<ViewSnapshotter> snapshotter;
+  if (run.snapshot_every > 0) {
+    std::filesystem::remove_all(run.snapshot_dir);
+    ViewSnapshotOptions snapshots;
+    snapshots.dir = run.snapshot_dir;
+    snapshots.every_events = run.snapshot_every;
+    ProjectionRunner* following = runner.get();
+    Check(ViewSnapshotter::Start(
+              snapshots, store, log->LastPosition(), [following] { return following->Position(); },
+              &snapshotter),
+          "take snapshots");
+  }
+  std::printf("live_snapshot_every=%llu\n", static_cast<unsigned long long>(run.snapshot_every));
   LiveCounters warmed;  // read when the measured appends begin
   std::atomic<uint64_t> done{0};
   const auto start = Clock::now();
@@ -643,6 +662,12 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, const LiveRun& run) {
   const LiveCounters end = ReadLiveCounters(registry);
   if (warm >= total) warmed = end;  // nothing measured
   const double achieved = total / Seconds(start);
+  if (snapshotter != nullptr) {
+    std::printf("live_snapshots_taken=%llu\n",
+                static_cast<unsigned long long>(snapshotter->taken()));
+    snapshotter.reset();
+    std::filesystem::remove_all(run.snapshot_dir);
+  }
   runner->Stop();  // its last on_advance has run
   size_t unfolded = 0;
   {
@@ -746,6 +771,9 @@ int RunProjectBench(const std::vector<std::string>& args) {
       "realtime-priority", po::value<int>()->default_value(0),
       "the live phase's runner at this real-time priority (ProjectionRunnerOptions::"
       "realtime_priority, as tandem serve's --views-realtime-priority); 0: the normal one")(
+      "live-snapshot-every", po::value<uint64_t>()->default_value(0),
+      "the live phase copies the views each time they have folded this many events more "
+      "(ViewSnapshotOptions::every_events, as tandem serve's --views-snapshot-every); 0: none")(
       "live-mix", po::value<std::string>()->default_value("history"),
       "what the live phase appends: history (the generated history's beginning again, as a "
       "workspace of the run's own: creations, moves, uploads and comments) or comments (client "
