@@ -621,8 +621,7 @@ void MeasureLiveLag(EventLog* log, ViewStore* store, const LiveRun& run) {
     snapshots.every_events = run.snapshot_every;
     ProjectionRunner* following = runner.get();
     Check(ViewSnapshotter::Start(
-              snapshots, store, log->LastPosition(), [following] { return following->Position(); },
-              &snapshotter),
+              snapshots, store, log, [following] { return following->Position(); }, &snapshotter),
           "take snapshots");
   }
   std::printf("live_snapshot_every=%llu\n", static_cast<unsigned long long>(run.snapshot_every));

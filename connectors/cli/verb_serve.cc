@@ -218,11 +218,11 @@ bool StartViews(const po::variables_map& vm, Server* server) {
     s = Status::OK();
   }
   if (s.ok()) s = server->runner->Start();
-  ProjectionRunner* runner = server->runner.get();
-  if (s.ok() && !StartViewSnapshots(
-                    vm, "serve", server->engine.log.get(), server->views.get(),
-                    [runner] { return runner->Position(); }, &server->snapshotter)) {
-    return false;
+  if (s.ok()) {
+    ProjectionRunner* runner = server->runner.get();
+    StartViewSnapshots(
+        vm, "serve", server->engine.log.get(), server->views.get(),
+        [runner] { return runner->Position(); }, &server->snapshotter);
   }
   if (!s.ok()) {
     std::cerr << "tandem serve: cannot start the views: " << Printable(s.ToString());

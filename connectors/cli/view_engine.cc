@@ -87,19 +87,20 @@ bool CheckSnapshotOptions(const po::variables_map& vm, const char* verb) {
   return false;
 }
 
-bool StartViewSnapshots(const po::variables_map& vm, const char* verb, EventLog* log,
+void StartViewSnapshots(const po::variables_map& vm, const char* verb, EventLog* log,
                         ViewStore* store, std::function<uint64_t()> position,
                         std::unique_ptr<ViewSnapshotter>* snapshotter) {
   ViewSnapshotOptions options;
   options.dir = ViewSnapshotsDir(vm);
   options.every_events = vm["views-snapshot-every"].as<uint64_t>();
   options.keep = vm["views-snapshots-kept"].as<size_t>();
-  if (options.every_events == 0) return true;
-  Status s =
-      ViewSnapshotter::Start(options, store, log->LastPosition(), std::move(position), snapshotter);
-  if (!s.ok())
-    std::cerr << "tandem " << verb << ": cannot take snapshots: " << s.ToString() << "\n";
-  return s.ok();
+  if (options.every_events == 0) return;
+  Status s = ViewSnapshotter::Start(options, store, log, std::move(position), snapshotter);
+  // Copies only make reads of the past cheaper: without them the views are served all the same.
+  if (!s.ok()) {
+    LogError("views", std::string(verb) + " takes no snapshots: " + s.ToString());
+    snapshotter->reset();
+  }
 }
 
 bool HasLog(const po::variables_map& vm) {

@@ -43,9 +43,10 @@ void AddSnapshotOptions(po::options_description* desc);
 bool CheckSnapshotOptions(const po::variables_map& vm, const char* verb);
 // Starts taking snapshots of `store` (nothing when --views-snapshot-every is 0): on a thread
 // asking `position` where the views stand, or without it where a catch-up's rounds end
-// (ViewSnapshotter::Start). Prints the error and returns false on failure. The snapshotter must
-// be destroyed before the runner and the store.
-bool StartViewSnapshots(const po::variables_map& vm, const char* verb, EventLog* log,
+// (ViewSnapshotter::Start). A snapshots folder that cannot be read or cleaned is logged and
+// leaves `*snapshotter` null: copies make reads of the past cheaper, nothing more. The
+// snapshotter must be destroyed before the runner and the store.
+void StartViewSnapshots(const po::variables_map& vm, const char* verb, EventLog* log,
                         ViewStore* store, std::function<uint64_t()> position,
                         std::unique_ptr<ViewSnapshotter>* snapshotter);
 

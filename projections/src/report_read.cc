@@ -436,7 +436,8 @@ Status ResolveReportAsker(const ReportRequest& request, const std::vector<std::s
 // `all` is given) whether they are every project of the workspace: current standing gates
 // history (see ReportRequest::live).
 Status ScopeNow(const ReportRequest& request, ViewSource* live,
-                std::optional<std::set<std::string>>* projects, bool* all = nullptr) {
+                std::optional<std::set<std::string>>* projects, bool* all = nullptr,
+                bool* client_side = nullptr) {
   projects->reset();
   Asker now;
   ReportScope scope;
@@ -446,6 +447,7 @@ Status ScopeNow(const ReportRequest& request, ViewSource* live,
   projects->emplace();
   for (const auto& project : scope.projects) (*projects)->insert(project.first);
   if (all != nullptr) *all = scope.every_project;
+  if (client_side != nullptr) *client_side = now.client_side();
   return Status::OK();
 }
 
@@ -512,7 +514,7 @@ Status ReportAsOfScope(const ReportRequest& request, uint64_t position, AsOfScop
   if (request.as_member.empty()) return Status::OK();
   if (request.live == nullptr || request.live->as_of()) return StandingUnknown();
   std::optional<std::set<std::string>> now;
-  Status s = ScopeNow(request, request.live, &now, &scope->projects_are_all);
+  Status s = ScopeNow(request, request.live, &now, &scope->projects_are_all, &scope->client_side);
   if (!s.ok()) return s;
   scope->projects.emplace(now->begin(), now->end());
   return Status::OK();

@@ -63,9 +63,11 @@ Status StandingUnknown() {
 }
 
 Status StandingNow(const ViewRequest& request, ViewSource* live,
-                   std::unordered_set<std::string>* projects, bool* all_projects) {
+                   std::unordered_set<std::string>* projects, bool* all_projects,
+                   bool* client_side) {
   projects->clear();
   if (all_projects != nullptr) *all_projects = false;
+  if (client_side != nullptr) *client_side = false;
   if (request.member.empty()) return Status::OK();
   QueryContext now{request, live, Asker(), WorkspaceDirectory(), std::nullopt};
   // Only the directory decides standing: a view being folded again says nothing of it.
@@ -81,6 +83,7 @@ Status StandingNow(const ViewRequest& request, ViewSource* live,
     if (now.SeesProject(id, project)) projects->insert(id);
   }
   if (all_projects != nullptr) *all_projects = projects->size() == all.size();
+  if (client_side != nullptr) *client_side = now.asker.client_side();
   return Status::OK();
 }
 

@@ -71,10 +71,12 @@ Status PositionNotAllowed();
 // A named member's standing now, for a read of the past, from the live directory (`live`): the
 // member must be active now (else what ResolveAsker answers), may not name a log position
 // (view.position_not_allowed, whatever the position), and `*projects` gets the
-// projects the member sees now, and `*all` (when given) whether those are every project of the
-// workspace. OK with an empty set for the operator (no member named), whom nothing gates.
+// projects the member sees now, `*all` (when given) whether those are every project of the
+// workspace, and `*client_side` (when given) whether the member is a client's. OK with an empty
+// set for the operator (no member named), whom nothing gates.
 Status StandingNow(const ViewRequest& request, ViewSource* live,
-                   std::unordered_set<std::string>* projects, bool* all = nullptr);
+                   std::unordered_set<std::string>* projects, bool* all = nullptr,
+                   bool* client_side = nullptr);
 // A named member's read of the past without live views to decide its standing (a caller's
 // mistake; InvalidArgument, view.standing_unknown): refused rather than read ungated.
 Status StandingUnknown();

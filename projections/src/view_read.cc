@@ -141,7 +141,8 @@ Status AsOfScopeFor(const ViewRequest& request, uint64_t position, AsOfScope* sc
     // (ReadView): fold those, so that its time tells nothing of the others.
     if (request.live == nullptr || request.live->as_of()) return StandingUnknown();
     std::unordered_set<std::string> now;
-    Status s = StandingNow(request, request.live, &now, &scope->projects_are_all);
+    Status s =
+        StandingNow(request, request.live, &now, &scope->projects_are_all, &scope->client_side);
     if (!s.ok()) return s;
     scope->projects.emplace(now.begin(), now.end());
     std::sort(scope->projects->begin(), scope->projects->end());

@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kTaking = "taking";
+constexpr const char* kDiscarding = "discarding";
 constexpr const char* kManifest = "tandem-snapshot.json";
 constexpr size_t kNameDigits = 20;
 constexpr std::streamsize kMaxManifestBytes = 64 << 10;
@@ -75,8 +76,8 @@ std::string EncodeManifest(const ViewSnapshotManifest& m) {
   for (const auto& [name, c] : m.views) {
     views[name] = {{"position", c.position}, {"version", c.version}, {"ready_at", c.ready_at}};
   }
-  return boost::json::serialize(
-      boost::json::object{{"position", m.position}, {"views", std::move(views)}});
+  return boost::json::serialize(boost::json::object{
+      {"position", m.position}, {"event_id", m.event_id}, {"views", std::move(views)}});
 }
 
 // A whole number of `o` at or below `max` (the parser reads small ones as signed).
@@ -98,9 +99,12 @@ bool DecodeManifest(const std::string& text, ViewSnapshotManifest* m) {
   const boost::json::value v = boost::json::parse(text, ec);
   const boost::json::object* o = ec ? nullptr : v.if_object();
   const boost::json::value* views = o == nullptr ? nullptr : o->if_contains("views");
-  if (views == nullptr || !views->is_object() || !Whole(*o, "position", UINT64_MAX, &m->position)) {
+  const boost::json::value* event_id = o == nullptr ? nullptr : o->if_contains("event_id");
+  if (views == nullptr || !views->is_object() || event_id == nullptr || !event_id->is_string() ||
+      !Whole(*o, "position", UINT64_MAX, &m->position)) {
     return false;
   }
+  m->event_id = std::string(event_id->get_string());
   m->views.clear();
   for (const auto& [name, value] : views->get_object()) {
     const boost::json::object* c = value.if_object();
@@ -155,15 +159,28 @@ Status RemoveFolder(const fs::path& folder) {
   return ec ? FsError("removing " + folder.string(), ec) : Status::OK();
 }
 
-Status Thin(const std::string& dir, size_t keep) {
-  std::vector<ViewSnapshotManifest> snapshots;
-  Status s = ListViewSnapshots(dir, &snapshots);
-  std::vector<uint64_t> positions;
-  for (const ViewSnapshotManifest& m : snapshots) positions.push_back(m.position);
-  for (uint64_t position : SnapshotsToThin(positions, keep)) {
-    if (s.ok()) s = RemoveFolder(fs::path(dir) / FolderName(position));
+// Removes a snapshot by renaming it away first: a crash part-way through the removal leaves no
+// folder under a position's name without its files (and `discarding` is removed next time).
+Status Discard(const std::string& dir, uint64_t position) {
+  const fs::path away = fs::path(dir) / kDiscarding;
+  Status s = RemoveFolder(away);
+  std::error_code ec;
+  if (s.ok()) fs::rename(fs::path(dir) / FolderName(position), away, ec);
+  if (ec) s = FsError("removing the snapshot " + FolderName(position), ec);
+  return s.ok() ? RemoveFolder(away) : s;
+}
+
+// The id of the log's event at `position`; empty when it cannot be read.
+std::string EventIdAt(EventLog* log, uint64_t position) {
+  ReadOptions options;
+  options.max_count = 1;
+  std::vector<RecordedEvent> page;
+  if (position == 0 || !log->ReadAll(position, options, &page).ok() || page.empty() ||
+      page.front().global_position() != position) {
+    return std::string();
   }
-  return s;
+  const flatbuffers::String* id = page.front().event().event_id();
+  return id == nullptr ? std::string() : id->str();
 }
 
 // Whether the snapshot stands for its views folded by their current versions (what a snapshot
@@ -178,8 +195,9 @@ bool OfCurrentVersions(const ViewSnapshotManifest& m,
 // When a snapshot is due and what came of taking one; the two ways of driving it below.
 class SnapshotTaker : public ViewSnapshotter {
  public:
-  SnapshotTaker(const ViewSnapshotOptions& options, ViewStore* store, uint64_t newest)
-      : options_(options), store_(store), newest_(newest) {}
+  SnapshotTaker(const ViewSnapshotOptions& options, ViewStore* store, EventLog* log,
+                uint64_t newest)
+      : options_(options), store_(store), log_(log), newest_(newest) {}
   uint64_t taken() const override {
     std::lock_guard<std::mutex> lock(mu_);
     return taken_;
@@ -194,7 +212,7 @@ class SnapshotTaker : public ViewSnapshotter {
       if (position < newest_ + options_.every_events) return true;
     }
     ViewSnapshotManifest taken;
-    Status s = TakeViewSnapshot(store_, options_, &taken);
+    Status s = TakeViewSnapshot(store_, log_, options_, &taken);
     if (!s.ok()) {
       LogWarn("views", "snapshot not taken: " + s.ToString());
       return false;
@@ -215,6 +233,7 @@ class SnapshotTaker : public ViewSnapshotter {
 
  private:
   ViewStore* const store_;
+  EventLog* const log_;
   mutable std::mutex mu_;
   uint64_t newest_;  // the lowest view position of the newest snapshot of use
   uint64_t taken_ = 0;
@@ -223,9 +242,9 @@ class SnapshotTaker : public ViewSnapshotter {
 // Asks a runner where its views stand every quarter of a second: never holds a round back.
 class ThreadedSnapshotter : public SnapshotTaker {
  public:
-  ThreadedSnapshotter(const ViewSnapshotOptions& options, ViewStore* store,
+  ThreadedSnapshotter(const ViewSnapshotOptions& options, ViewStore* store, EventLog* log,
                       std::function<uint64_t()> position, uint64_t newest)
-      : SnapshotTaker(options, store, newest), position_(std::move(position)) {
+      : SnapshotTaker(options, store, log, newest), position_(std::move(position)) {
     thread_ = NamedThread("tandem-snapshot", [this] { Run(); });
   }
   ~ThreadedSnapshotter() override {
@@ -274,10 +293,10 @@ class RoundEndSnapshotter : public SnapshotTaker {
 };
 
 // The lowest view position of the newest snapshot in `dir` of the current versions, once those
-// past the log's head are gone.
-Status NewestOfUse(const std::string& dir, uint64_t last_log_position, uint64_t* newest) {
+// of another log are gone.
+Status NewestOfUse(const std::string& dir, EventLog* log, uint64_t* newest) {
   *newest = 0;
-  Status s = RemoveViewSnapshotsAfter(dir, last_log_position);
+  Status s = RemoveViewSnapshotsOfAnotherLog(dir, log);
   std::vector<ViewSnapshotManifest> snapshots;
   if (s.ok()) s = ListViewSnapshots(dir, &snapshots);
   const std::map<std::string, uint32_t> versions = CurrentViewVersions();
@@ -375,7 +394,26 @@ uint64_t LowestCheckpoint(const ViewSnapshotManifest& snapshot,
   return lowest;
 }
 
-Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options,
+// Removes the snapshots of other versions, then thins the others to `keep`.
+static Status Thin(const std::string& dir, size_t keep) {
+  std::vector<ViewSnapshotManifest> snapshots;
+  Status s = ListViewSnapshots(dir, &snapshots);
+  const std::map<std::string, uint32_t> versions = CurrentViewVersions();
+  std::vector<uint64_t> positions;
+  for (const ViewSnapshotManifest& m : snapshots) {
+    if (!OfCurrentVersions(m, versions)) {
+      if (s.ok()) s = Discard(dir, m.position);
+    } else {
+      positions.push_back(m.position);
+    }
+  }
+  for (uint64_t position : SnapshotsToThin(positions, keep)) {
+    if (s.ok()) s = Discard(dir, position);
+  }
+  return s;
+}
+
+Status TakeViewSnapshot(ViewStore* store, EventLog* log, const ViewSnapshotOptions& options,
                         ViewSnapshotManifest* taken) {
   *taken = ViewSnapshotManifest();
   std::error_code ec;
@@ -383,15 +421,24 @@ Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options,
   if (ec) return FsError("creating " + options.dir, ec);
   const fs::path taking = fs::path(options.dir) / kTaking;
   Status s = RemoveFolder(taking);  // what a crash left
+  if (s.ok()) s = RemoveFolder(fs::path(options.dir) / kDiscarding);
   if (s.ok()) s = store->CopyTo(taking.string());
   ViewSnapshotManifest manifest;
   if (s.ok()) s = ReadCopyManifest(taking.string(), &manifest);
   if (s.ok() && manifest.views.empty()) return RemoveFolder(taking);
-  if (s.ok()) s = WriteSynced((taking / kManifest).string(), EncodeManifest(manifest));
-  const fs::path final = fs::path(options.dir) / FolderName(manifest.position);
-  if (s.ok()) s = RemoveFolder(final);
   if (s.ok()) {
-    fs::rename(taking, final, ec);
+    manifest.event_id = EventIdAt(log, manifest.position);
+    if (manifest.event_id.empty()) {
+      s = Status::NotFound("the log holds no event at the views' position " +
+                           std::to_string(manifest.position));
+    }
+  }
+  if (s.ok()) s = WriteSynced((taking / kManifest).string(), EncodeManifest(manifest));
+  const std::string name = FolderName(manifest.position);
+  if (s.ok() && fs::exists(fs::path(options.dir) / name, ec))
+    s = Discard(options.dir, manifest.position);
+  if (s.ok()) {
+    fs::rename(taking, fs::path(options.dir) / name, ec);
     if (ec) s = FsError("renaming " + taking.string(), ec);
   }
   if (s.ok()) s = SyncFolder(options.dir);
@@ -403,33 +450,37 @@ Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options,
   return Thin(options.dir, options.keep);
 }
 
-Status RemoveViewSnapshotsAfter(const std::string& dir, uint64_t last_position) {
+bool SnapshotOfLog(const ViewSnapshotManifest& snapshot, EventLog* log) {
+  return snapshot.position <= log->LastPosition() && !snapshot.event_id.empty() &&
+         EventIdAt(log, snapshot.position) == snapshot.event_id;
+}
+
+Status RemoveViewSnapshotsOfAnotherLog(const std::string& dir, EventLog* log) {
   std::vector<ViewSnapshotManifest> snapshots;
   Status s = ListViewSnapshots(dir, &snapshots);
   for (const ViewSnapshotManifest& m : snapshots) {
-    if (s.ok() && m.position > last_position) {
-      LogWarn("views",
-              "snapshot past the log's head removed position=" + std::to_string(m.position));
-      s = RemoveFolder(fs::path(dir) / FolderName(m.position));
+    if (s.ok() && !SnapshotOfLog(m, log)) {
+      LogWarn("views", "snapshot of another log removed position=" + std::to_string(m.position));
+      s = Discard(dir, m.position);
     }
   }
   return s;
 }
 
-Status ViewSnapshotter::Start(const ViewSnapshotOptions& options, ViewStore* store,
-                              uint64_t last_log_position, std::function<uint64_t()> position,
+Status ViewSnapshotter::Start(const ViewSnapshotOptions& options, ViewStore* store, EventLog* log,
+                              std::function<uint64_t()> position,
                               std::unique_ptr<ViewSnapshotter>* snapshotter) {
   if (options.every_events == 0) {
     return Status::InvalidArgument("view.snapshot_every", "snapshots every 0 events");
   }
   uint64_t newest = 0;
-  Status s = NewestOfUse(options.dir, last_log_position, &newest);
+  Status s = NewestOfUse(options.dir, log, &newest);
   if (!s.ok()) return s;
   if (position == nullptr) {
-    *snapshotter = std::make_unique<RoundEndSnapshotter>(options, store, newest);
+    *snapshotter = std::make_unique<RoundEndSnapshotter>(options, store, log, newest);
   } else {
     *snapshotter =
-        std::make_unique<ThreadedSnapshotter>(options, store, std::move(position), newest);
+        std::make_unique<ThreadedSnapshotter>(options, store, log, std::move(position), newest);
   }
   return Status::OK();
 }

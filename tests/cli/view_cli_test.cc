@@ -382,6 +382,15 @@ TEST_F(ViewCliTest, ARebuildsSnapshotGivesTheSameReportOfThePast) {
   EXPECT_EQ(Tandem(report).output, from_snapshot.output);
 }
 
+// Copies make reads of the past cheaper, nothing more: a snapshots folder that cannot be used
+// is said in the log and the rebuild goes on without.
+TEST_F(ViewCliTest, ASnapshotsFolderThatCannotBeUsedDoesNotStopARebuild) {
+  std::ofstream(dir_.Sub("data") + "/views-snapshots") << "not a folder";
+  CliRun r = Tandem("rebuild --all --views-snapshot-every 10");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("takes no snapshots"), std::string::npos) << r.output;
+}
+
 TEST_F(ViewCliTest, KeepingNoSnapshotIsAUsageError) {
   CliRun r = Tandem("rebuild --all --views-snapshots-kept 0");
   EXPECT_EQ(r.exit_code, 2) << r.output;

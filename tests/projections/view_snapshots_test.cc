@@ -78,7 +78,7 @@ class ViewSnapshotsTest : public StandardViewTest {
       if (!take) continue;
       w.CatchUp();
       ViewSnapshotManifest taken;
-      ASSERT_TRUE(TakeViewSnapshot(w.store(), options_, &taken).ok());
+      ASSERT_TRUE(TakeViewSnapshot(w.store(), w.log(), options_, &taken).ok());
       EXPECT_EQ(taken.position, w.log()->LastPosition());
     }
   }
@@ -138,7 +138,7 @@ TEST_F(ViewSnapshotsTest, AViewAheadOfTheOthersInASnapshotFoldsOnlyWhatItLacks) 
     ASSERT_TRUE(runner->CatchUp().ok());
   }
   ViewSnapshotManifest taken;
-  ASSERT_TRUE(TakeViewSnapshot(world_->store(), options_, &taken).ok());
+  ASSERT_TRUE(TakeViewSnapshot(world_->store(), world_->log(), options_, &taken).ok());
   const uint64_t head = world_->log()->LastPosition();
   ASSERT_EQ(taken.position, head);
   ViewCheckpoint behind;
@@ -193,6 +193,28 @@ TEST_F(ViewSnapshotsTest, AClientsReadOfThePastNeverStartsFromASnapshotOfEveryPr
   EXPECT_EQ(source->folded_from(), 0u);
 }
 
+// Snapshots are taken as every tenant's events add up: a client's read of the past timed from
+// one would tell how busy the other tenants were, even when its client has every project.
+TEST_F(ViewSnapshotsTest, AClientWithEveryProjectOfItsWorkspaceNeverReadsFromASnapshot) {
+  world_->MustRun(Cmd("project.create", "contoso", "contoso-owner",
+                      {{"project_id", "c1"}, {"client_id", "acme"}, {"name", "Only"}}));
+  TellStoryTakingSnapshots(1);
+  std::unique_ptr<ViewSource> live;
+  ASSERT_TRUE(OpenLiveViewSource(world_->store(), &live).ok());
+  ReportRequest request;
+  request.workspace = "contoso";
+  request.as_member = "contoso-client_admin";
+  request.live = live.get();
+  AsOfScope scope;
+  ASSERT_TRUE(ReportAsOfScope(request, world_->log()->LastPosition(), &scope).ok());
+  ASSERT_TRUE(scope.projects_are_all);
+  EXPECT_TRUE(scope.client_side);
+  scope.snapshots = options_.dir;
+  std::unique_ptr<ViewSource> source;
+  ASSERT_TRUE(FoldAsOf(world_->log(), scope, &source).ok());
+  EXPECT_EQ(source->folded_from(), 0u);
+}
+
 TEST_F(ViewSnapshotsTest, ASnapshotOfAnotherVersionIsNotUsed) {
   TellStoryTakingSnapshots(1);
   const uint64_t head = world_->log()->LastPosition();
@@ -231,16 +253,61 @@ TEST_F(ViewSnapshotsTest, AFolderWithoutAWholeManifestIsNoSnapshot) {
   EXPECT_EQ(source->folded_from(), 0u);
 }
 
-TEST_F(ViewSnapshotsTest, SnapshotsPastTheLogsHeadAreRemoved) {
-  TellStoryTakingSnapshots(2);
-  std::vector<ViewSnapshotManifest> snapshots;
-  ASSERT_TRUE(ListViewSnapshots(options_.dir, &snapshots).ok());
-  ASSERT_EQ(snapshots.size(), 2u);
-  ASSERT_TRUE(RemoveViewSnapshotsAfter(options_.dir, snapshots[0].position).ok());
+// A log restored from an older copy and appended to again holds other events at the same
+// positions: a snapshot folded from the old one names an event the log does not hold.
+TEST_F(ViewSnapshotsTest, ASnapshotOfAnotherLogIsNeitherUsedNorKept) {
+  TellStoryTakingSnapshots(1);
+  const uint64_t head = world_->log()->LastPosition();
+  const std::string manifest = ViewSnapshotFolder(options_.dir, head) + "/tandem-snapshot.json";
+  std::string text;
+  {
+    std::ifstream in(manifest);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const size_t at = text.find("\"event_id\":\"");
+  ASSERT_NE(at, std::string::npos) << text;
+  text[at + 12] = text[at + 12] == '0' ? '1' : '0';  // another event's id
+  std::ofstream(manifest, std::ios::trunc) << text;
+  std::unique_ptr<ViewSource> source = FoldAll(head, true);
+  ASSERT_NE(source, nullptr);
+  EXPECT_EQ(source->folded_from(), 0u);
+  ASSERT_TRUE(RemoveViewSnapshotsOfAnotherLog(options_.dir, world_->log()).ok());
   std::vector<ViewSnapshotManifest> left;
   ASSERT_TRUE(ListViewSnapshots(options_.dir, &left).ok());
-  ASSERT_EQ(left.size(), 1u);
-  EXPECT_EQ(left[0].position, snapshots[0].position);
+  EXPECT_TRUE(left.empty());
+}
+
+// A damaged table of a copy (its hard link to the live views' file broken) is found before any
+// row is read: the read answers from the log's beginning instead of failing or ending short.
+TEST_F(ViewSnapshotsTest, ASnapshotWithADamagedTableIsNotUsed) {
+  // One copy of enough rows that a view's table holds several blocks: the damage is in one that
+  // only a scan reads.
+  TellStoryTakingSnapshots(12, false);
+  world_->CatchUp();
+  ViewSnapshotManifest taken;
+  ASSERT_TRUE(TakeViewSnapshot(world_->store(), world_->log(), options_, &taken).ok());
+  const uint64_t head = world_->log()->LastPosition();
+  std::filesystem::path largest;
+  for (const auto& e :
+       std::filesystem::directory_iterator(ViewSnapshotFolder(options_.dir, head))) {
+    if (e.path().extension() == ".sst" &&
+        (largest.empty() || e.file_size() > std::filesystem::file_size(largest))) {
+      largest = e.path();
+    }
+  }
+  ASSERT_FALSE(largest.empty());
+  const std::filesystem::path copy = largest.string() + ".copy";
+  std::filesystem::copy_file(largest, copy);
+  std::filesystem::rename(copy, largest);  // no longer the live views' file
+  {
+    std::fstream f(largest, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(largest) / 3));
+    f.write("DAMAGED!", 8);
+  }
+  std::unique_ptr<ViewSource> source = FoldAll(head, true);
+  ASSERT_NE(source, nullptr);
+  EXPECT_EQ(source->folded_from(), 0u);
+  EXPECT_EQ(Hashes(source.get()), Hashes(FoldAll(head, false).get()));
 }
 
 TEST(ViewSnapshotThinningTest, KeepsTheNewestAndSpreadsTheRest) {
@@ -267,8 +334,8 @@ TEST_F(ViewSnapshotsTest, TheSnapshotterTakesOneOnceTheViewsHaveMovedOnEnough) {
   std::unique_ptr<ViewSnapshotter> snapshotter;
   ProjectionRunner* runner = world_->runner();
   ASSERT_TRUE(ViewSnapshotter::Start(
-                  options_, world_->store(), world_->log()->LastPosition(),
-                  [runner] { return runner->Position(); }, &snapshotter)
+                  options_, world_->store(), world_->log(), [runner] { return runner->Position(); },
+                  &snapshotter)
                   .ok());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (snapshotter->taken() == 0 && std::chrono::steady_clock::now() < deadline) {

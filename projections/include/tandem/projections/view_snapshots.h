@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "tandem/basics/status.h"
+#include "tandem/log/event_log.h"
 #include "tandem/projections/view_store.h"
 
 namespace tandem {
@@ -40,9 +41,12 @@ struct ViewSnapshotOptions {
   size_t keep = 8;  // at least 1
 };
 
-// What a snapshot holds: its views' checkpoints, by view.
+// What a snapshot holds: its views' checkpoints, by view, and the id of the log's event at its
+// position, which ties it to the log it was folded from (a log restored from an older copy and
+// appended to again holds other events at the same positions).
 struct ViewSnapshotManifest {
   uint64_t position = 0;
+  std::string event_id;
   std::map<std::string, ViewCheckpoint> views;
 };
 
@@ -51,11 +55,15 @@ struct ViewSnapshotManifest {
 uint64_t LowestCheckpoint(const ViewSnapshotManifest& snapshot,
                           const std::vector<std::string>& views = {});
 
-// Takes a snapshot of `store` and thins the snapshots to `options.keep`. `*taken` is what the
-// new snapshot holds (position 0 when no view is built yet: nothing is taken). A snapshot
-// already at that position is replaced.
-Status TakeViewSnapshot(ViewStore* store, const ViewSnapshotOptions& options,
+// Takes a snapshot of `store`, whose views are folded from `log`, and thins the snapshots to
+// `options.keep` (those of other versions go first). `*taken` is what the new snapshot holds
+// (position 0 when no view is built yet: nothing is taken). A snapshot already at that position
+// is replaced.
+Status TakeViewSnapshot(ViewStore* store, EventLog* log, const ViewSnapshotOptions& options,
                         ViewSnapshotManifest* taken);
+
+// Whether the snapshot was folded from `log`: the log holds the event it names at its position.
+bool SnapshotOfLog(const ViewSnapshotManifest& snapshot, EventLog* log);
 
 // The snapshots in `dir` whose manifests read, ascending by position (none when the folder does
 // not exist). Folders of other names are not snapshots and are left alone.
@@ -67,9 +75,9 @@ std::string ViewSnapshotFolder(const std::string& dir, uint64_t position);
 // Which of the positions (ascending, distinct) to remove so that `keep` remain.
 std::vector<uint64_t> SnapshotsToThin(const std::vector<uint64_t>& positions, size_t keep);
 
-// Removes the snapshots past `last_position`: taken of a log that has since been replaced by an
-// older copy, they would answer for events that are not the log's.
-Status RemoveViewSnapshotsAfter(const std::string& dir, uint64_t last_position);
+// Removes the snapshots not folded from `log` (SnapshotOfLog): taken of a log since replaced by
+// an older copy, they would answer for events that are not the log's.
+Status RemoveViewSnapshotsOfAnotherLog(const std::string& dir, EventLog* log);
 
 // Whether the snapshot can stand in for the fold from the start of `views` (all of them built by
 // `versions`, by view name) as of `position`.
@@ -91,10 +99,10 @@ std::map<std::string, uint32_t> CurrentViewVersions();
 // again later (a minute, or `every_events`).
 class ViewSnapshotter {
  public:
-  // `store` must outlive the snapshotter. Removes snapshots past `last_log_position` first.
+  // `store` and `log` must outlive the snapshotter. Removes the snapshots of another log first.
   // InvalidArgument (view.snapshot_every) when `every_events` is 0.
-  static Status Start(const ViewSnapshotOptions& options, ViewStore* store,
-                      uint64_t last_log_position, std::function<uint64_t()> position,
+  static Status Start(const ViewSnapshotOptions& options, ViewStore* store, EventLog* log,
+                      std::function<uint64_t()> position,
                       std::unique_ptr<ViewSnapshotter>* snapshotter);
   virtual ~ViewSnapshotter() = default;  // stops, waiting for a snapshot in progress
   // Every view has folded `position` (without `position` given to Start; else nothing).

@@ -105,6 +105,9 @@ struct AsOfScope {
   // for the benchmark's 2,000 projects), and the sweep's time tells the member of nothing it
   // does not see.
   bool projects_are_all = false;
+  // The asker is a client's member: its read never starts from a snapshot (see `snapshots`),
+  // even when its client has every project of the tenant.
+  bool client_side = false;
   uint64_t position = 0;
   std::vector<std::string> views;  // stored views to fold (all when empty)
   // A folder of views snapshots (view_snapshots.h), or empty. A fold spanning the whole log, a
@@ -112,8 +115,9 @@ struct AsOfScope {
   // every project) starts from the snapshot that serves it with the fewest events left to fold,
   // when there is one, instead of the log's beginning: the same rows, and a cost bounded by the
   // events since the snapshot. Reads of one project fold its own streams, cheap already. Reads
-  // of some projects of a tenant (a client's) never do: they fold those projects' streams alone,
-  // and folding forward from a snapshot would read the tenant's other events since. (Snapshots
+  // of a client's member never do: they fold its projects' streams alone (folding forward from a
+  // snapshot would read the tenant's other events since), and the time of a read from a
+  // snapshot would tell a client how busy the log as a whole was (below). (Snapshots
   // are taken as every tenant's events add up, so the time such a read takes falls where one
   // was taken: a firm member timing many reads of the past could tell, to within the events
   // between snapshots, how busy the log as a whole was; docs/as-of-snapshots.md.)
