@@ -7,7 +7,8 @@
 #                            projection runner's tests, crash test and grouped catch-up; the
 #                            views database's ingested commits; read-only opens beside a
 #                            writer's flushes; reads racing the runner's commits; as-of
-#                            reads, which read a long stream on two threads; the Kafka
+#                            reads, which read a long stream on two threads; views
+#                            snapshots taken on a thread beside the runner; the Kafka
 #                            relay, workers and command intake over the embedded cluster)
 #                            under ThreadSanitizer
 #                            (build-tsan)
@@ -52,7 +53,7 @@ run_tsan() {
     read_only_open_test view_store_beside_writer_test view_order_review_test \
     embedded_cluster_test event_message_test event_relay_test relay_parts_test relay_outage_test \
     relay_crash_test crash_relay kafka_worker_test kafka_worker_crash_test worker_hostile_test \
-    command_intake_test worker_fold_ready_test kafka_worker_ready_test
+    command_intake_test worker_fold_ready_test kafka_worker_ready_test view_snapshots_test
   # ThreadSanitizer needs a fixed address layout on kernels with high mmap randomisation.
   local norandom=()
   if command -v setarch >/dev/null && setarch "$(uname -m)" -R true 2>/dev/null; then
@@ -61,7 +62,7 @@ run_tsan() {
   (cd build-tsan &&
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../ops/tsan.supp" \
     "${norandom[@]}" ctest --output-on-failure -j "$jobs" --timeout 900 \
-      -R '^(EventLogAppend|EventLogAppendAsync|EventLogConditions|EventLogSubscription|EventLogCrash|CommandConcurrency|CommandRaces|ProjectionRunner|ProjectionCrash|TimelineViewTest\.AsOf|GroupedCatchUp|ViewStoreIngest|ReadOnlyOpen|ViewStoreBesideWriter|ViewOrderReview|EmbeddedCluster|BootstrapFile|EventMessage|EventPartition|GlobalPositionHeader|EventRelay|DeliveryTracker|TailPlan|PositionFile|RelayOutage|RelayCrash|KafkaWorker|WorkerFoldReady|WorkerHostile|WorkerDamaged|CommandIntake)')
+      -R '^(EventLogAppend|EventLogAppendAsync|EventLogConditions|EventLogSubscription|EventLogCrash|CommandConcurrency|CommandRaces|ProjectionRunner|ProjectionCrash|TimelineViewTest\.AsOf|GroupedCatchUp|ViewStoreIngest|ReadOnlyOpen|ViewStoreBesideWriter|ViewOrderReview|EmbeddedCluster|BootstrapFile|EventMessage|EventPartition|GlobalPositionHeader|EventRelay|DeliveryTracker|TailPlan|PositionFile|RelayOutage|RelayCrash|KafkaWorker|WorkerFoldReady|WorkerHostile|WorkerDamaged|CommandIntake|ViewSnapshots)')
 }
 
 status=0
