@@ -1,5 +1,6 @@
 // `tandem projections`: each stored view's version, checkpoint, lag and whether queries are
-// served it, as they are (nothing is folded first: the lag is the point).
+// served it, as they are (nothing is folded first: the lag is the point), and the positions of
+// the views' snapshots.
 #include <iomanip>
 #include <iostream>
 
@@ -49,6 +50,13 @@ int RunProjections(const std::vector<std::string>& args) {
                 << std::setw(9) << c.version << std::setw(13) << c.position << std::setw(11) << lag
                 << std::setw(14) << ViewServingName(ServingOf(c, p->version())) << bytes << "\n";
     }
+  }
+  // The copies reads of the past start from (text only: the JSON lines are one per view).
+  std::vector<ViewSnapshotManifest> snapshots;
+  if (!json && ListViewSnapshots(ViewSnapshotsDir(vm), &snapshots).ok() && !snapshots.empty()) {
+    std::cout << "snapshots in " << ViewSnapshotsDir(vm) << ", at positions";
+    for (const ViewSnapshotManifest& m : snapshots) std::cout << " " << m.position;
+    std::cout << "\n";
   }
   return kExitOk;
 }

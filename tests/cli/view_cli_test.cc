@@ -371,6 +371,10 @@ TEST_F(ViewCliTest, ARebuildsSnapshotGivesTheSameReportOfThePast) {
   }
   ASSERT_EQ(names.size(), 1u);
   EXPECT_TRUE(std::regex_match(names[0], std::regex("[0-9]{20}"))) << names[0];
+  EXPECT_NE(Tandem("projections")
+                .output.find("snapshots in " + snapshots + ", at positions " +
+                             std::to_string(std::stoull(names[0]))),
+            std::string::npos);
   CliRun last = Tandem("read --tenant " + workspace_ + " --backward --max 1");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(last.output, m, std::regex("\"recorded_at_us\": ([0-9]+)")));
