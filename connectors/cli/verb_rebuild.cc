@@ -48,8 +48,12 @@ int RunRebuild(const std::vector<std::string>& args) {
                                             "another process holds the views; stop it "
                                             "first (a running engine keeps them current)"));
   }
-  // Copies of the views where the rebuild's rounds end, past those of the current versions
-  // that stand already: they bound the reads of the past of the history rebuilt.
+  // The copies of the views the rebuild replaces go with them (a copy of views folded from a
+  // log since restored, and appended to past their checkpoint, would otherwise outlive the
+  // views it copied); new ones are taken where the rebuild's rounds end, and bound the reads of
+  // the past of the history rebuilt.
+  s = RemoveViewSnapshots(ViewSnapshotsDir(vm));
+  if (!s.ok()) LogError("views", "the views' snapshots could not be removed: " + s.ToString());
   StartViewSnapshots(vm, "rebuild", engine.log.get(), engine.store.get(), nullptr,
                      &engine.snapshotter);
   s = engine.runner->Rebuild(views);

@@ -1,5 +1,4 @@
 // Reading reports: who sees which projects and facts, then KPIs aggregated per pivot row.
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +13,7 @@
 #include "report_facts_projection.h"
 #include "report_links_projection.h"
 #include "tandem/basics/calendar.h"
+#include "tandem/domain/blob_store.h"  // Sha256Hex
 #include "tandem/projections/reports.h"
 #include "view_access.h"
 #include "view_key.h"
@@ -466,19 +466,6 @@ Status IssuerStands(const ReportLinkDoc& link, const RowReader& directory_rows,
   if (!s.ok() || issuer == nullptr) return s;
   *stands = MayIssueReportLink(*issuer, link.project, project.client_id, link.client);
   return Status::OK();
-}
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr) != 1) return "";
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[md[i] >> 4];
-    hex += kHex[md[i] & 15];
-  }
-  return hex;
 }
 
 // A workspace report's request (not a link's): its workspace named, its shape valid.

@@ -18,6 +18,7 @@
 
 #include "tandem/basics/logger.h"
 #include "tandem/basics/named_thread.h"
+#include "tandem/domain/blob_store.h"  // Sha256Hex
 #include "tandem/projections/views.h"
 
 namespace tandem {
@@ -77,7 +78,7 @@ std::string EncodeManifest(const ViewSnapshotManifest& m) {
     views[name] = {{"position", c.position}, {"version", c.version}, {"ready_at", c.ready_at}};
   }
   return boost::json::serialize(boost::json::object{
-      {"position", m.position}, {"event_id", m.event_id}, {"views", std::move(views)}});
+      {"position", m.position}, {"record_sha256", m.record_sha256}, {"views", std::move(views)}});
 }
 
 // A whole number of `o` at or below `max` (the parser reads small ones as signed).
@@ -99,12 +100,12 @@ bool DecodeManifest(const std::string& text, ViewSnapshotManifest* m) {
   const boost::json::value v = boost::json::parse(text, ec);
   const boost::json::object* o = ec ? nullptr : v.if_object();
   const boost::json::value* views = o == nullptr ? nullptr : o->if_contains("views");
-  const boost::json::value* event_id = o == nullptr ? nullptr : o->if_contains("event_id");
-  if (views == nullptr || !views->is_object() || event_id == nullptr || !event_id->is_string() ||
+  const boost::json::value* record = o == nullptr ? nullptr : o->if_contains("record_sha256");
+  if (views == nullptr || !views->is_object() || record == nullptr || !record->is_string() ||
       !Whole(*o, "position", UINT64_MAX, &m->position)) {
     return false;
   }
-  m->event_id = std::string(event_id->get_string());
+  m->record_sha256 = std::string(record->get_string());
   m->views.clear();
   for (const auto& [name, value] : views->get_object()) {
     const boost::json::object* c = value.if_object();
@@ -170,8 +171,23 @@ Status Discard(const std::string& dir, uint64_t position) {
   return s.ok() ? RemoveFolder(away) : s;
 }
 
-// The id of the log's event at `position`; empty when it cannot be read.
-std::string EventIdAt(EventLog* log, uint64_t position) {
+// The positions named by the folders in `dir`, snapshots or not (none without the folder).
+Status PositionFolders(const std::string& dir, std::vector<uint64_t>* positions) {
+  positions->clear();
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return Status::OK();
+  fs::directory_iterator it(dir, ec);
+  if (ec) return FsError("listing " + dir, ec);
+  for (const fs::directory_entry& entry : it) {
+    uint64_t position = 0;
+    if (ParseFolderName(entry.path().filename().string(), &position))
+      positions->push_back(position);
+  }
+  return Status::OK();
+}
+
+// The SHA-256 of the log's record at `position`; empty when it cannot be read.
+std::string RecordDigestAt(EventLog* log, uint64_t position) {
   ReadOptions options;
   options.max_count = 1;
   std::vector<RecordedEvent> page;
@@ -179,8 +195,7 @@ std::string EventIdAt(EventLog* log, uint64_t position) {
       page.front().global_position() != position) {
     return std::string();
   }
-  const flatbuffers::String* id = page.front().event().event_id();
-  return id == nullptr ? std::string() : id->str();
+  return Sha256Hex(page.front().bytes());
 }
 
 // Whether the snapshot stands for its views folded by their current versions (what a snapshot
@@ -427,8 +442,8 @@ Status TakeViewSnapshot(ViewStore* store, EventLog* log, const ViewSnapshotOptio
   if (s.ok()) s = ReadCopyManifest(taking.string(), &manifest);
   if (s.ok() && manifest.views.empty()) return RemoveFolder(taking);
   if (s.ok()) {
-    manifest.event_id = EventIdAt(log, manifest.position);
-    if (manifest.event_id.empty()) {
+    manifest.record_sha256 = RecordDigestAt(log, manifest.position);
+    if (manifest.record_sha256.empty()) {
       s = Status::NotFound("the log holds no event at the views' position " +
                            std::to_string(manifest.position));
     }
@@ -451,19 +466,34 @@ Status TakeViewSnapshot(ViewStore* store, EventLog* log, const ViewSnapshotOptio
 }
 
 bool SnapshotOfLog(const ViewSnapshotManifest& snapshot, EventLog* log) {
-  return snapshot.position <= log->LastPosition() && !snapshot.event_id.empty() &&
-         EventIdAt(log, snapshot.position) == snapshot.event_id;
+  return snapshot.position <= log->LastPosition() && !snapshot.record_sha256.empty() &&
+         RecordDigestAt(log, snapshot.position) == snapshot.record_sha256;
 }
 
 Status RemoveViewSnapshotsOfAnotherLog(const std::string& dir, EventLog* log) {
   std::vector<ViewSnapshotManifest> snapshots;
+  std::vector<uint64_t> folders;
   Status s = ListViewSnapshots(dir, &snapshots);
-  for (const ViewSnapshotManifest& m : snapshots) {
-    if (s.ok() && !SnapshotOfLog(m, log)) {
-      LogWarn("views", "snapshot of another log removed position=" + std::to_string(m.position));
-      s = Discard(dir, m.position);
-    }
+  if (s.ok()) s = PositionFolders(dir, &folders);
+  for (uint64_t position : folders) {
+    auto it = std::find_if(snapshots.begin(), snapshots.end(),
+                           [&](const auto& m) { return m.position == position; });
+    if (!s.ok() || (it != snapshots.end() && SnapshotOfLog(*it, log))) continue;
+    LogWarn("views", std::string(it == snapshots.end() ? "snapshot without a readable manifest"
+                                                       : "snapshot of another log") +
+                         " removed position=" + std::to_string(position));
+    s = Discard(dir, position);
   }
+  return s;
+}
+
+Status RemoveViewSnapshots(const std::string& dir) {
+  std::vector<uint64_t> folders;
+  Status s = PositionFolders(dir, &folders);
+  for (uint64_t position : folders) {
+    if (s.ok()) s = Discard(dir, position);
+  }
+  if (s.ok()) s = RemoveFolder(fs::path(dir) / kTaking);
   return s;
 }
 

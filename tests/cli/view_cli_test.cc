@@ -395,6 +395,16 @@ TEST_F(ViewCliTest, ASnapshotsFolderThatCannotBeUsedDoesNotStopARebuild) {
   EXPECT_NE(r.output.find("takes no snapshots"), std::string::npos) << r.output;
 }
 
+// A rebuild replaces the views: the copies of the old ones go with them.
+TEST_F(ViewCliTest, ARebuildDiscardsTheCopiesOfTheViewsItReplaces) {
+  ASSERT_EQ(Tandem("rebuild --all --views-snapshot-every 10").exit_code, 0);
+  const std::string snapshots = dir_.Sub("data") + "/views-snapshots";
+  ASSERT_FALSE(std::filesystem::is_empty(snapshots));
+  CliRun r = Tandem("rebuild client-timeline --views-snapshot-every 0");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::is_empty(snapshots));
+}
+
 TEST_F(ViewCliTest, KeepingNoSnapshotIsAUsageError) {
   CliRun r = Tandem("rebuild --all --views-snapshots-kept 0");
   EXPECT_EQ(r.exit_code, 2) << r.output;

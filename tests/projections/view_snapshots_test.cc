@@ -240,7 +240,7 @@ TEST_F(ViewSnapshotsTest, ASnapshotOfAnotherVersionIsNotUsed) {
   EXPECT_EQ(Hashes(source.get()), Hashes(from_start.get()));
 }
 
-TEST_F(ViewSnapshotsTest, AFolderWithoutAWholeManifestIsNoSnapshot) {
+TEST_F(ViewSnapshotsTest, AFolderWithoutAWholeManifestIsNoSnapshotAndIsCleanedAway) {
   TellStoryTakingSnapshots(1);
   const uint64_t head = world_->log()->LastPosition();
   const std::string folder = ViewSnapshotFolder(options_.dir, head);
@@ -251,6 +251,8 @@ TEST_F(ViewSnapshotsTest, AFolderWithoutAWholeManifestIsNoSnapshot) {
   std::unique_ptr<ViewSource> source = FoldAll(head, true);
   ASSERT_NE(source, nullptr);
   EXPECT_EQ(source->folded_from(), 0u);
+  ASSERT_TRUE(RemoveViewSnapshotsOfAnotherLog(options_.dir, world_->log()).ok());
+  EXPECT_FALSE(std::filesystem::exists(folder));
 }
 
 // A log restored from an older copy and appended to again holds other events at the same
@@ -264,9 +266,9 @@ TEST_F(ViewSnapshotsTest, ASnapshotOfAnotherLogIsNeitherUsedNorKept) {
     std::ifstream in(manifest);
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  const size_t at = text.find("\"event_id\":\"");
+  const size_t at = text.find("\"record_sha256\":\"");
   ASSERT_NE(at, std::string::npos) << text;
-  text[at + 12] = text[at + 12] == '0' ? '1' : '0';  // another event's id
+  text[at + 17] = text[at + 17] == '0' ? '1' : '0';  // another record's digest
   std::ofstream(manifest, std::ios::trunc) << text;
   std::unique_ptr<ViewSource> source = FoldAll(head, true);
   ASSERT_NE(source, nullptr);

@@ -41,12 +41,13 @@ struct ViewSnapshotOptions {
   size_t keep = 8;  // at least 1
 };
 
-// What a snapshot holds: its views' checkpoints, by view, and the id of the log's event at its
-// position, which ties it to the log it was folded from (a log restored from an older copy and
-// appended to again holds other events at the same positions).
+// What a snapshot holds: its views' checkpoints, by view, and the SHA-256 of the log's record at
+// its position (the event with its position and the time the log recorded it), which ties it to
+// the log it was folded from: a log restored from an older copy and appended to again holds
+// other records at the same positions, even where an event is appended again with its old id.
 struct ViewSnapshotManifest {
   uint64_t position = 0;
-  std::string event_id;
+  std::string record_sha256;
   std::map<std::string, ViewCheckpoint> views;
 };
 
@@ -62,7 +63,7 @@ uint64_t LowestCheckpoint(const ViewSnapshotManifest& snapshot,
 Status TakeViewSnapshot(ViewStore* store, EventLog* log, const ViewSnapshotOptions& options,
                         ViewSnapshotManifest* taken);
 
-// Whether the snapshot was folded from `log`: the log holds the event it names at its position.
+// Whether the snapshot was folded from `log`: the log holds the record it names at its position.
 bool SnapshotOfLog(const ViewSnapshotManifest& snapshot, EventLog* log);
 
 // The snapshots in `dir` whose manifests read, ascending by position (none when the folder does
@@ -76,8 +77,13 @@ std::string ViewSnapshotFolder(const std::string& dir, uint64_t position);
 std::vector<uint64_t> SnapshotsToThin(const std::vector<uint64_t>& positions, size_t keep);
 
 // Removes the snapshots not folded from `log` (SnapshotOfLog): taken of a log since replaced by
-// an older copy, they would answer for events that are not the log's.
+// an older copy, they would answer for events that are not the log's. Folders named as a
+// snapshot whose manifest does not read go too.
 Status RemoveViewSnapshotsOfAnotherLog(const std::string& dir, EventLog* log);
+
+// Removes every snapshot: before a rebuild, which replaces the views they are copies of (views
+// that were wrong, or are about to be of another version).
+Status RemoveViewSnapshots(const std::string& dir);
 
 // Whether the snapshot can stand in for the fold from the start of `views` (all of them built by
 // `versions`, by view name) as of `position`.
