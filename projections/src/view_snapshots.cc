@@ -356,17 +356,14 @@ bool SnapshotServes(const ViewSnapshotManifest& snapshot, const std::vector<std:
 
 Status ListViewSnapshots(const std::string& dir, std::vector<ViewSnapshotManifest>* snapshots) {
   snapshots->clear();
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) return Status::OK();
-  fs::directory_iterator it(dir, ec);
-  if (ec) return FsError("listing " + dir, ec);
-  for (const fs::directory_entry& entry : it) {
-    uint64_t position = 0;
+  std::vector<uint64_t> positions;
+  Status s = PositionFolders(dir, &positions);
+  if (!s.ok()) return s;
+  for (uint64_t position : positions) {
+    const fs::path folder = fs::path(dir) / FolderName(position);
     ViewSnapshotManifest m;
-    if (!ParseFolderName(entry.path().filename().string(), &position)) continue;
-    if (!ReadManifest(entry.path(), &m) || m.position != position) {
-      LogWarn("views",
-              "snapshot without a readable manifest left unused: " + entry.path().string());
+    if (!ReadManifest(folder, &m) || m.position != position) {
+      LogWarn("views", "snapshot without a readable manifest left unused: " + folder.string());
       continue;
     }
     snapshots->push_back(std::move(m));
