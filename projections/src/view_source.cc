@@ -175,8 +175,8 @@ bool SpansEveryProject(const AsOfScope& scope) {
          (!scope.projects.has_value() || scope.projects_are_all);
 }
 
-// The newest snapshot in `scope.snapshots` that serves the fold of `views` as of the scope's
-// position, open; NotFound when none does.
+// The snapshot in `scope.snapshots` that serves the fold of `versions`' views as of the scope's
+// position with the fewest events left to fold, open; NotFound when none does.
 Status OpenSnapshotBase(EventLog* log, const AsOfScope& scope,
                         const std::map<std::string, uint32_t>& versions,
                         std::unique_ptr<SnapshotBase>* base) {
