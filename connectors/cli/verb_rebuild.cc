@@ -53,7 +53,12 @@ int RunRebuild(const std::vector<std::string>& args) {
   // views it copied); new ones are taken where the rebuild's rounds end, and bound the reads of
   // the past of the history rebuilt.
   s = RemoveViewSnapshots(ViewSnapshotsDir(vm));
-  if (!s.ok()) LogError("views", "the views' snapshots could not be removed: " + s.ToString());
+  if (!s.ok()) {
+    std::cerr << "tandem rebuild: the copies of the views in " << ViewSnapshotsDir(vm)
+              << " could not be removed, and reads of the past would go on starting from them; "
+                 "remove them by hand\n";
+    return FailView("rebuild", s);
+  }
   StartViewSnapshots(vm, "rebuild", engine.log.get(), engine.store.get(), nullptr,
                      &engine.snapshotter);
   s = engine.runner->Rebuild(views);

@@ -485,6 +485,8 @@ Status RemoveViewSnapshotsOfAnotherLog(const std::string& dir, EventLog* log) {
 }
 
 Status RemoveViewSnapshots(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Status::OK();  // no snapshot there
   std::vector<uint64_t> folders;
   Status s = PositionFolders(dir, &folders);
   for (uint64_t position : folders) {

@@ -82,7 +82,7 @@ std::vector<uint64_t> SnapshotsToThin(const std::vector<uint64_t>& positions, si
 Status RemoveViewSnapshotsOfAnotherLog(const std::string& dir, EventLog* log);
 
 // Removes every snapshot: before a rebuild, which replaces the views they are copies of (views
-// that were wrong, or are about to be of another version).
+// that were wrong, or are about to be of another version). OK when `dir` is not a folder.
 Status RemoveViewSnapshots(const std::string& dir);
 
 // Whether the snapshot can stand in for the fold from the start of `views` (all of them built by
