@@ -94,6 +94,21 @@ class ViewSnapshotsTest : public StandardViewTest {
     return source;
   }
 
+  // Where a fold of `scope` given the snapshots starts (0: the log's beginning).
+  uint64_t FoldedFromSnapshots(AsOfScope scope) {
+    scope.snapshots = options_.dir;
+    std::unique_ptr<ViewSource> source;
+    Status s = FoldAsOf(world_->log(), scope, &source);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return s.ok() ? source->folded_from() : UINT64_MAX;
+  }
+
+  std::unique_ptr<ViewSource> Live() {
+    std::unique_ptr<ViewSource> live;
+    EXPECT_TRUE(OpenLiveViewSource(world_->store(), &live).ok());
+    return live;
+  }
+
   std::map<std::string, std::string> Hashes(ViewSource* source) {
     std::map<std::string, std::string> hashes;
     for (const std::string& view : StoredViewNames()) {
@@ -153,8 +168,7 @@ TEST_F(ViewSnapshotsTest, AViewAheadOfTheOthersInASnapshotFoldsOnlyWhatItLacks) 
 TEST_F(ViewSnapshotsTest, AnOwnersReportOfThePastFromASnapshotIsTheSame) {
   TellStoryTakingSnapshots(2);
   const uint64_t head = world_->log()->LastPosition();
-  std::unique_ptr<ViewSource> live;
-  ASSERT_TRUE(OpenLiveViewSource(world_->store(), &live).ok());
+  std::unique_ptr<ViewSource> live = Live();
   ReportRequest request;
   request.workspace = "northwind";
   request.as_member = "owner";
@@ -177,8 +191,7 @@ TEST_F(ViewSnapshotsTest, AnOwnersReportOfThePastFromASnapshotIsTheSame) {
 
 TEST_F(ViewSnapshotsTest, AClientsReadOfThePastNeverStartsFromASnapshotOfEveryProject) {
   TellStoryTakingSnapshots(1);
-  std::unique_ptr<ViewSource> live;
-  ASSERT_TRUE(OpenLiveViewSource(world_->store(), &live).ok());
+  std::unique_ptr<ViewSource> live = Live();
   ViewRequest request;
   request.view = "action-items";
   request.workspace = "northwind";
@@ -187,10 +200,7 @@ TEST_F(ViewSnapshotsTest, AClientsReadOfThePastNeverStartsFromASnapshotOfEveryPr
   AsOfScope scope;
   ASSERT_TRUE(AsOfScopeFor(request, world_->log()->LastPosition(), &scope).ok());
   ASSERT_FALSE(scope.projects_are_all);
-  scope.snapshots = options_.dir;
-  std::unique_ptr<ViewSource> source;
-  ASSERT_TRUE(FoldAsOf(world_->log(), scope, &source).ok());
-  EXPECT_EQ(source->folded_from(), 0u);
+  EXPECT_EQ(FoldedFromSnapshots(scope), 0u);
 }
 
 // Snapshots are taken as every tenant's events add up: a client's read of the past timed from
@@ -199,8 +209,7 @@ TEST_F(ViewSnapshotsTest, AClientWithEveryProjectOfItsWorkspaceNeverReadsFromASn
   world_->MustRun(Cmd("project.create", "contoso", "contoso-owner",
                       {{"project_id", "c1"}, {"client_id", "acme"}, {"name", "Only"}}));
   TellStoryTakingSnapshots(1);
-  std::unique_ptr<ViewSource> live;
-  ASSERT_TRUE(OpenLiveViewSource(world_->store(), &live).ok());
+  std::unique_ptr<ViewSource> live = Live();
   ReportRequest request;
   request.workspace = "contoso";
   request.as_member = "contoso-client_admin";
@@ -209,10 +218,7 @@ TEST_F(ViewSnapshotsTest, AClientWithEveryProjectOfItsWorkspaceNeverReadsFromASn
   ASSERT_TRUE(ReportAsOfScope(request, world_->log()->LastPosition(), &scope).ok());
   ASSERT_TRUE(scope.projects_are_all);
   EXPECT_TRUE(scope.client_side);
-  scope.snapshots = options_.dir;
-  std::unique_ptr<ViewSource> source;
-  ASSERT_TRUE(FoldAsOf(world_->log(), scope, &source).ok());
-  EXPECT_EQ(source->folded_from(), 0u);
+  EXPECT_EQ(FoldedFromSnapshots(scope), 0u);
 }
 
 TEST_F(ViewSnapshotsTest, ASnapshotOfAnotherVersionIsNotUsed) {
