@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -18,6 +19,7 @@
 #include <prometheus/registry.h>
 
 #include "log_page_reader.h"
+#include "record_digest.h"
 #include "round_events.h"
 #include "tandem/basics/logger.h"
 #include "tandem/basics/named_thread.h"
@@ -42,6 +44,13 @@ Status Named(const Status& s, const std::string& context) {
       return s;
   }
 }
+
+// Where a round ends: the position every view folding it reaches, and the digest of the log's
+// record there, written with each view's checkpoint (ViewCheckpoint::record_sha256).
+struct RoundEnd {
+  uint64_t position = 0;
+  std::string record_sha256;
+};
 
 struct EventKind {
   schema::Payload type;
@@ -120,12 +129,13 @@ class Runner : public ProjectionRunner {
                             .Register(*options_.metrics);
       RegisterRoundMetrics();
     }
+    LogDigests digests;  // views share positions: each record is read once
     for (auto& p : projections) {
       View v;
       v.name = std::string(p->name());
       v.filter = p->filter();
       v.projection = std::move(p);
-      Status s = Load(&v);
+      Status s = Load(&v, &digests);
       if (!s.ok()) return s;
       if (checkpoints != nullptr) {
         v.checkpoint_gauge = &checkpoints->Add({{"projection", v.name}});
@@ -255,7 +265,10 @@ class Runner : public ProjectionRunner {
   }
 
  private:
-  Status Load(View* v) {
+  // The digest of the log's record at each position looked at by Load.
+  using LogDigests = std::map<uint64_t, std::string>;
+
+  Status Load(View* v, LogDigests* digests) {
     ViewCheckpoint c;
     Status s = store_->GetCheckpoint(v->name, &c);
     // A damaged checkpoint cannot say what the rows hold; the view is derived data, so it is
@@ -266,20 +279,22 @@ class Runner : public ProjectionRunner {
     // A log that went back (restored from a backup) behind a view, or behind the position a
     // view folded again must reach before it is served, which would then never come.
     const bool ahead = std::max(c.position, c.ready_at) > log_->LastPosition();
+    const bool other_log = !damaged && !ahead && FoldedFromAnotherLog(c, digests);
     // A view fed from Kafka holds some partitions' events only: its checkpoint is not a prefix
     // of the log to resume from.
     std::vector<SourceOffset> offsets;
     Status offsets_status = store_->GetSourceOffsets(v->name, &offsets);
     if (!offsets_status.ok() && !offsets_status.IsCorruption()) return offsets_status;
     const bool from_kafka = !offsets_status.ok() || !offsets.empty();
-    if (damaged || other_version || ahead || from_kafka) {
+    if (damaged || other_version || ahead || other_log || from_kafka) {
       LogWarn(
           "projections",
           "view dropped for rebuild view=" + v->name +
               (damaged         ? " damaged_checkpoint"
                : other_version ? " stored_version=" + std::to_string(c.version)
                : from_kafka    ? " fed_from_kafka"
-                            : " ahead_of_log=" + std::to_string(std::max(c.position, c.ready_at))));
+               : other_log     ? " other_record_at=" + std::to_string(c.position)
+                           : " ahead_of_log=" + std::to_string(std::max(c.position, c.ready_at))));
       return DropToFoldAgain(v);
     }
     // Never built: the first catch-up is a fold from the start like a rebuild's.
@@ -287,6 +302,23 @@ class Runner : public ProjectionRunner {
     v->checkpoint = c.position;
     v->ready_at = c.ready_at;  // a rebuild the process was killed in goes on unserved
     return Status::OK();
+  }
+
+  // Whether the log's record at the view's checkpoint is not the one the view folded last (a
+  // log restored from an older copy, then appended to past the view). A checkpoint without a
+  // digest cannot tell and is taken as it is, and so is one whose record cannot be read (a
+  // damaged log leaves the views served, as it does a rebuild: `tandem verify` names the damage).
+  bool FoldedFromAnotherLog(const ViewCheckpoint& c, LogDigests* digests) {
+    if (c.record_sha256.empty() || c.position == 0) return false;
+    auto [it, added] = digests->try_emplace(c.position);
+    if (added) {
+      Status s = RecordDigestAt(log_, c.position, &it->second);
+      if (!s.ok()) {
+        LogWarn("projections", "views not checked against the log's record position=" +
+                                   std::to_string(c.position) + " error=" + s.ToString());
+      }
+    }
+    return !it->second.empty() && it->second != c.record_sha256;
   }
 
   // Empties the view to fold it again from the log's start, unserved until it reaches the
@@ -419,7 +451,8 @@ class Runner : public ProjectionRunner {
     for (const auto& page : pages) events += page.size();
     if (events == 0) return Status::OK();
     const uint64_t first = pages.front().front().global_position();
-    const uint64_t last = pages.back().back().global_position();
+    const RoundEnd end{pages.back().back().global_position(), RecordDigest(pages.back().back())};
+    const uint64_t last = end.position;
     std::vector<View*> behind;  // the views that have not folded the whole round
     for (View& v : views_) {
       if (v.set_aside || v.checkpoint >= last) continue;
@@ -466,11 +499,11 @@ class Runner : public ProjectionRunner {
     auto fold = [&](size_t i) {
       View* v = behind[i];
       bool wrote = false;
-      results[i] = FoldView(v, order_of(v), last, &wrote);
+      results[i] = FoldView(v, order_of(v), end, &wrote);
       committed[i] = wrote;
       if (results[i].ok()) view_done();  // a view that failed folds the round again later
     };
-    const bool gates_ok = FoldGates(behind, gates, order_of, last, &results, &committed);
+    const bool gates_ok = FoldGates(behind, gates, order_of, end, &results, &committed);
     for (size_t i = 0; i < gates && gates_ok; ++i) view_done();
     std::atomic<size_t> next{gates};
     auto work = [&] {
@@ -530,9 +563,9 @@ class Runner : public ProjectionRunner {
   // One view's part of a round: every event past its checkpoint, then its rows and checkpoint
   // in one write, buffered (`*committed`; FoldRound flushes the round's writes and then
   // advances the view). A failure makes the fold forget what it did not commit.
-  Status FoldView(View* v, const RoundOrder& round, uint64_t last, bool* committed) {
+  Status FoldView(View* v, const RoundOrder& round, const RoundEnd& end, bool* committed) {
     std::unique_ptr<ViewBatch> batch = store_->NewBatch(SizedFor(*v, round));
-    Status s = FoldInto(v, round, last, batch.get());
+    Status s = FoldInto(v, round, end, batch.get());
     if (!s.ok()) return s;
     // From large rounds only: a live round's few events weigh its checkpoint's bytes as much.
     if (round.kinds.size() >= kMeasuredRoundEvents) {
@@ -564,14 +597,14 @@ class Runner : public ProjectionRunner {
   // `results` says why.
   template <class OrderOf>
   bool FoldGates(const std::vector<View*>& behind, size_t gates, const OrderOf& order_of,
-                 uint64_t last, std::vector<Status>* results, std::vector<char>* committed) {
+                 const RoundEnd& end, std::vector<Status>* results, std::vector<char>* committed) {
     if (gates == 0) return true;
     bool all = true;
     for (size_t count = gates; count > 0;) {
       std::unique_ptr<ViewBatch> batch = store_->NewBatch();
       size_t failed = count;
       for (size_t i = 0; i < count && failed == count; ++i) {
-        Status s = FoldInto(behind[i], order_of(behind[i]), last, batch.get());
+        Status s = FoldInto(behind[i], order_of(behind[i]), end, batch.get());
         if (!s.ok()) {
           (*results)[i] = s;
           failed = i;
@@ -598,7 +631,7 @@ class Runner : public ProjectionRunner {
 
   // Folds the round's events past the view's checkpoint into `batch`, then its rows and its
   // checkpoint. A failure makes the fold forget what it did, and the batch must not be written.
-  Status FoldInto(View* v, const RoundOrder& round, uint64_t last, ViewBatch* batch) {
+  Status FoldInto(View* v, const RoundOrder& round, const RoundEnd& end, ViewBatch* batch) {
     const auto began = Clock::now();
     ViewRows* rows = batch->Rows(v->name);
     Status s;
@@ -615,8 +648,9 @@ class Runner : public ProjectionRunner {
       return ViewFailed(v, s);
     }
     // The mark goes once a commit reaching it is flushed (FoldRound): a failed one keeps it.
+    const uint64_t ready_at = end.position >= v->ready_at ? 0 : v->ready_at;
     batch->SetCheckpoint(v->name,
-                         {last, v->projection->version(), last >= v->ready_at ? 0 : v->ready_at});
+                         {end.position, v->projection->version(), ready_at, end.record_sha256});
     const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
     if (v->fold_seconds != nullptr) v->fold_seconds->Increment(seconds);
     v->cost = seconds;

@@ -18,8 +18,9 @@
 
 #include "tandem/basics/logger.h"
 #include "tandem/basics/named_thread.h"
-#include "tandem/domain/blob_store.h"  // Sha256Hex
 #include "tandem/projections/views.h"
+
+#include "record_digest.h"
 
 namespace tandem {
 namespace {
@@ -187,15 +188,9 @@ Status PositionFolders(const std::string& dir, std::vector<uint64_t>* positions)
 }
 
 // The SHA-256 of the log's record at `position`; empty when it cannot be read.
-std::string RecordDigestAt(EventLog* log, uint64_t position) {
-  ReadOptions options;
-  options.max_count = 1;
-  std::vector<RecordedEvent> page;
-  if (position == 0 || !log->ReadAll(position, options, &page).ok() || page.empty() ||
-      page.front().global_position() != position) {
-    return std::string();
-  }
-  return Sha256Hex(page.front().bytes());
+std::string RecordDigestOrEmpty(EventLog* log, uint64_t position) {
+  std::string digest;
+  return RecordDigestAt(log, position, &digest).ok() ? digest : std::string();
 }
 
 // Whether the snapshot stands for its views folded by their current versions (what a snapshot
@@ -439,7 +434,7 @@ Status TakeViewSnapshot(ViewStore* store, EventLog* log, const ViewSnapshotOptio
   if (s.ok()) s = ReadCopyManifest(taking.string(), &manifest);
   if (s.ok() && manifest.views.empty()) return RemoveFolder(taking);
   if (s.ok()) {
-    manifest.record_sha256 = RecordDigestAt(log, manifest.position);
+    manifest.record_sha256 = RecordDigestOrEmpty(log, manifest.position);
     if (manifest.record_sha256.empty()) {
       s = Status::NotFound("the log holds no event at the views' position " +
                            std::to_string(manifest.position));
@@ -464,7 +459,7 @@ Status TakeViewSnapshot(ViewStore* store, EventLog* log, const ViewSnapshotOptio
 
 bool SnapshotOfLog(const ViewSnapshotManifest& snapshot, EventLog* log) {
   return snapshot.position <= log->LastPosition() && !snapshot.record_sha256.empty() &&
-         RecordDigestAt(log, snapshot.position) == snapshot.record_sha256;
+         RecordDigestOrEmpty(log, snapshot.position) == snapshot.record_sha256;
 }
 
 Status RemoveViewSnapshotsOfAnotherLog(const std::string& dir, EventLog* log) {

@@ -61,7 +61,10 @@ uint64_t GetFixed(std::string_view in, int bytes) {
 
 // position, version, and the position's complement: a damaged checkpoint is detected rather
 // than taken for another position; then, for a view being folded again, its ready_at and that
-// one's complement (without it the checkpoint reads as it did before ready_at existed).
+// one's complement (without it the checkpoint reads as it did before ready_at existed); then,
+// when known, the digest of the log's record at the position (without it, as before digests).
+constexpr size_t kCheckpointBytes = 20, kReadyAtBytes = 16, kDigestBytes = 64;
+
 std::string EncodeCheckpoint(const ViewCheckpoint& c) {
   std::string out;
   PutFixed(&out, c.position, 8);
@@ -71,18 +74,29 @@ std::string EncodeCheckpoint(const ViewCheckpoint& c) {
     PutFixed(&out, c.ready_at, 8);
     PutFixed(&out, ~c.ready_at, 8);
   }
+  if (c.record_sha256.size() == kDigestBytes) out += c.record_sha256;
   return out;
 }
 
+bool IsLowerHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
+}
+
 Status DecodeCheckpoint(std::string_view in, ViewCheckpoint* c) {
-  const bool sized = in.size() == 20 || in.size() == 36;
-  if (!sized || GetFixed(in.substr(12), 8) != ~GetFixed(in, 8) ||
-      (in.size() == 36 && GetFixed(in.substr(28), 8) != ~GetFixed(in.substr(20), 8))) {
+  const bool digested = in.size() >= kCheckpointBytes + kDigestBytes;
+  const std::string_view digest = digested ? in.substr(in.size() - kDigestBytes) : "";
+  const std::string_view fixed = in.substr(0, in.size() - digest.size());
+  const bool ready = fixed.size() == kCheckpointBytes + kReadyAtBytes;
+  if ((fixed.size() != kCheckpointBytes && !ready) || !IsLowerHex(digest) ||
+      GetFixed(fixed.substr(12), 8) != ~GetFixed(fixed, 8) ||
+      (ready && GetFixed(fixed.substr(28), 8) != ~GetFixed(fixed.substr(20), 8))) {
     return Status::Corruption("view.bad_checkpoint", "a view checkpoint is damaged");
   }
-  c->position = GetFixed(in, 8);
-  c->version = static_cast<uint32_t>(GetFixed(in.substr(8), 4));
-  c->ready_at = in.size() == 36 ? GetFixed(in.substr(20), 8) : 0;
+  c->position = GetFixed(fixed, 8);
+  c->version = static_cast<uint32_t>(GetFixed(fixed.substr(8), 4));
+  c->ready_at = ready ? GetFixed(fixed.substr(20), 8) : 0;
+  c->record_sha256 = std::string(digest);
   return Status::OK();
 }
 

@@ -610,6 +610,32 @@ TEST_F(ProjectionRunnerTest, AViewAheadOfTheLogIsRebuiltFromTheLog) {
   CloseViews();
 }
 
+// A log restored from an older copy and appended to again holds other events at the positions
+// the views reached, and goes past them: only the record at a view's checkpoint tells.
+TEST_F(ProjectionRunnerTest, AViewFoldedFromEventsARestoredLogNoLongerHoldsIsRebuilt) {
+  const auto recursive = std::filesystem::copy_options::recursive;
+  world_->Close();
+  std::filesystem::copy(dir_.Sub("world/log"), dir_.Sub("old-log"), recursive);
+  world_->Open();
+  PostClientComment("q1");
+  PostClientComment("q2");
+  OpenViews();
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  const uint64_t folded = Head();
+  CloseViews();
+
+  world_->Close();
+  std::filesystem::remove_all(dir_.Sub("world/log"));
+  std::filesystem::copy(dir_.Sub("old-log"), dir_.Sub("world/log"), recursive);
+  world_->Open();
+  for (const char* id : {"r1", "r2", "r3"}) PostClientComment(id);
+  ASSERT_GT(Head(), folded);
+  OpenViews();
+  EXPECT_EQ(runner_->Position(), 0u);  // dropped: it held q1 and q2, which this log never had
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
 TEST_F(ProjectionRunnerTest, FollowingLiveFoldsAnAppendWithinMoments) {
   OpenViews();
   ASSERT_TRUE(runner_->Start().ok());

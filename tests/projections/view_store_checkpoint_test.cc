@@ -55,6 +55,17 @@ TEST_F(ViewStoreCheckpointTest, ALaterCheckpointWithoutAReadyPositionReplacesOne
   EXPECT_EQ(read.ready_at, 0u);
 }
 
+// What ties the view to the log it was folded from (a restored log may hold other events at the
+// same position), with and without a position to be served from.
+TEST_F(ViewStoreCheckpointTest, ACheckpointKeepsTheDigestOfTheLogsRecordAtItsPosition) {
+  const std::string digest(64, 'c');
+  EXPECT_EQ(WrittenAndReadBack({12, 3, 4711, digest}).record_sha256, digest);
+  const ViewCheckpoint served = WrittenAndReadBack({4711, 3, 0, digest});
+  EXPECT_EQ(served.position, 4711u);
+  EXPECT_EQ(served.ready_at, 0u);
+  EXPECT_EQ(served.record_sha256, digest);
+}
+
 // A catch-up round reserves room for its view's rows (BatchOptions): what it writes is the same.
 TEST_F(ViewStoreCheckpointTest, ABatchMadeWithRoomForItsRowsWritesThemWithItsCheckpoint) {
   BatchOptions roomy;

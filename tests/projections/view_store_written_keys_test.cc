@@ -115,8 +115,8 @@ TEST_F(ViewStoreWrittenKeysTest, AViewDroppedAndCreatedAgainFindsNoneOfItsOldRow
 }
 
 // A view being rebuilt: its checkpoint is behind the head it must reach before it is served.
-constexpr ViewCheckpoint kRebuilding{1, 1, 100};
-constexpr ViewCheckpoint kServed{100, 1, 0};
+const ViewCheckpoint kRebuilding{1, 1, 100};
+const ViewCheckpoint kServed{100, 1, 0};
 void Nothing(ViewRows*) {}
 
 // Known keys would otherwise stay in `tandem serve` for its life, growing with the live rows.

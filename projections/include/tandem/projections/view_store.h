@@ -100,12 +100,25 @@ struct ViewStoreOptions {
 };
 
 struct ViewCheckpoint {
+  ViewCheckpoint() = default;
+  ViewCheckpoint(uint64_t position, uint32_t version, uint64_t ready_at = 0,
+                 std::string record_sha256 = {})
+      : position(position),
+        version(version),
+        ready_at(ready_at),
+        record_sha256(std::move(record_sha256)) {}
+
   uint64_t position = 0;  // every event up to here is folded in
   uint32_t version = 0;   // the projection version that folded them; 0 = never built
   // A view dropped to be folded again (a rebuild, a new version, damage) is not served before
   // it reaches the log's head as it was then: a reader would otherwise see it part-built (a
   // timeline without its later milestones) and take that for the project's state. 0: served.
   uint64_t ready_at = 0;
+  // Lowercase hex SHA-256 of the log's record at `position`: a log restored from an older copy
+  // and appended to again holds other events at the same positions, and the view must then be
+  // folded again rather than resumed. Empty when unknown (position 0, a view fed from Kafka, a
+  // checkpoint written before views kept it).
+  std::string record_sha256;
   // The ready_at of a view fed from Kafka being folded again: no log position says when it is
   // ready (its partitions' ends do); its worker writes 0 when they are reached.
   static constexpr uint64_t kReadyWhenCaughtUp = UINT64_MAX;
