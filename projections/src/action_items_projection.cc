@@ -11,7 +11,6 @@ namespace {
 
 using json_fields::Arr;
 using json_fields::Bool;
-using json_fields::Int;
 using json_fields::Obj;
 using json_fields::S;
 using json_fields::Str;
@@ -334,40 +333,6 @@ void ActionItemsProjection::Forget() {
   items_.Forget();
 }
 
-void ActionItem::Write(JsonLine* out) const {
-  out->Str("kind", kind)
-      .Str("title", title)
-      .Str("milestone_id", milestone_id)
-      .Str("card_id", card_id)
-      .Str("board_id", board_id)
-      .Str("approval_id", approval_id)
-      .Str("request_id", request_id)
-      .Str("thread_id", thread_id)
-      .Str("due_date", due_date)
-      .Int("since_us", since_us)
-      .Bool("client", client)
-      .Str("assignee", assignee)
-      .Str("group", group)
-      .Str("asked_by", asked_by);
-}
-
-void ActionItem::FromJson(const boost::json::object& in) {
-  kind = Str(in, "kind");
-  title = Str(in, "title");
-  milestone_id = Str(in, "milestone_id");
-  card_id = Str(in, "card_id");
-  board_id = Str(in, "board_id");
-  approval_id = Str(in, "approval_id");
-  request_id = Str(in, "request_id");
-  thread_id = Str(in, "thread_id");
-  due_date = Str(in, "due_date");
-  since_us = Int(in, "since_us");
-  client = Bool(in, "client");
-  assignee = Str(in, "assignee");
-  group = Str(in, "group");
-  asked_by = Str(in, "asked_by");
-}
-
 void ActionProject::Write(JsonLine* out) const {
   out->Str("client", client_id).Object("boards", [&](JsonLine& bs) {
     for (const auto& [id, shared] : boards) bs.Bool(id, shared);
@@ -393,20 +358,6 @@ void ActionMilestone::FromJson(const boost::json::object& in) {
     if (id.is_string()) open_requests.emplace_back(id.get_string());
   }
 }
-
-void ActionRequest::Write(JsonLine* out) const {
-  out->Str("milestone", milestone).Bool("client", client).Bool("open", open);
-}
-
-void ActionRequest::FromJson(const boost::json::object& in) {
-  milestone = Str(in, "milestone");
-  client = Bool(in, "client");
-  open = Bool(in, "open");
-}
-
-void ActionApproval::Write(JsonLine* out) const { out->Bool("pending", pending); }
-
-void ActionApproval::FromJson(const boost::json::object& in) { pending = Bool(in, "pending"); }
 
 void ActionCard::Write(JsonLine* out) const {
   out->Str("board", board).Str("title", title).Str("column", column);

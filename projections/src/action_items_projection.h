@@ -33,6 +33,7 @@
 
 #include "doc_cache.h"
 #include "member_sides.h"
+#include "row_fields.h"
 
 namespace tandem {
 
@@ -48,8 +49,20 @@ struct ActionItem {
   // reply_to_client the client-side member who spoke last.
   std::string asked_by;
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("kind", &ActionItem::kind),
+                                      Field("title", &ActionItem::title),
+                                      Field("milestone_id", &ActionItem::milestone_id),
+                                      Field("card_id", &ActionItem::card_id),
+                                      Field("board_id", &ActionItem::board_id),
+                                      Field("approval_id", &ActionItem::approval_id),
+                                      Field("request_id", &ActionItem::request_id),
+                                      Field("thread_id", &ActionItem::thread_id),
+                                      Field("due_date", &ActionItem::due_date),
+                                      Field("since_us", &ActionItem::since_us),
+                                      Field("client", &ActionItem::client),
+                                      Field("assignee", &ActionItem::assignee),
+                                      Field("group", &ActionItem::group),
+                                      Field("asked_by", &ActionItem::asked_by)};
 };
 
 struct ActionCard {
@@ -86,15 +99,15 @@ struct ActionRequest {
   bool client = false;  // the client's: only an upload shared with the client answers it
   bool open = true;
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("milestone", &ActionRequest::milestone),
+                                      Field("client", &ActionRequest::client),
+                                      Field("open", &ActionRequest::open)};
 };
 
 struct ActionApproval {
   bool pending = true;
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("pending", &ActionApproval::pending)};
 };
 
 class ActionItemsProjection : public Projection {

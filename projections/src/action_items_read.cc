@@ -114,7 +114,7 @@ Status ProjectItems(const QueryContext& ctx, const RowReader& rows, const std::s
                            return false;
                          }
                          Listed l;
-                         l.item.FromJson(v.get_object());
+                         ReadRow(v.get_object(), &l.item);
                          // A client-side asker (or the firm asking as a client) gets only what
                          // is shared with the client.
                          if (ctx.asker.client_side() && !l.item.client) return true;

@@ -88,8 +88,6 @@ void CardDoc::FromJson(const boost::json::object& in) {
   }
 }
 
-void CardIndexDoc::FromJson(const boost::json::object& in) { board = Str(in, "board"); }
-
 Status BoardProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const Payload type = event.payload_type();
   if (type != Payload::ProjectCreated && type != Payload::WorkflowConfigured &&

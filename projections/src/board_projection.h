@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "curated_project.h"
+#include "row_fields.h"
 
 namespace tandem {
 
@@ -55,8 +56,7 @@ struct CardDoc {
 struct CardIndexDoc {
   std::string board;
 
-  void Write(JsonLine* out) const { out->Str("board", board); }
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("board", &CardIndexDoc::board)};
 };
 
 class BoardProjection : public Projection {

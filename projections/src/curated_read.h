@@ -37,7 +37,7 @@ Status LoadDoc(const RowReader& rows, const std::string& key, Doc* doc) {
   boost::json::value v = boost::json::parse(value, ec);
   if (ec || !v.is_object()) return Status::Corruption("a stored view row is not a JSON object");
   *doc = Doc();
-  doc->FromJson(v.get_object());
+  ReadRow(v.get_object(), doc);
   return Status::OK();
 }
 
@@ -55,7 +55,7 @@ Status ScanDocs(const RowReader& rows, const std::string& prefix,
       return false;
     }
     Doc doc;
-    doc.FromJson(v.get_object());
+    ReadRow(v.get_object(), &doc);
     visit(parts[0], std::move(doc));
     return true;
   });

@@ -55,15 +55,6 @@ std::string ProjectOfStream(std::string_view stream) {
              : std::string();
 }
 
-void WorkspaceEntry::ToJson(boost::json::object* out) const {
-  *out = {{"exists", exists}, {"name", name}};
-}
-
-void WorkspaceEntry::FromJson(const boost::json::object& in) {
-  exists = json_fields::Bool(in, "exists");
-  name = Str(in, "name");
-}
-
 void MemberEntry::ToJson(boost::json::object* out) const {
   boost::json::object roles;
   for (const auto& [p, r] : state.project_roles) roles[p] = StoredRoleName(r);
@@ -96,7 +87,7 @@ Status WorkspaceDirectory::Open(const RowReader* rows, const std::string& tenant
   Status s = rows->Get(WorkspaceKey(tenant), &value);
   boost::json::object o;
   if (s.ok()) s = ParseRow(value, &o);
-  if (s.ok()) workspace_.FromJson(o);
+  if (s.ok()) ReadRow(o, &workspace_);
   // The fold writes the row only when the workspace is created: one that says otherwise is
   // damaged, not a workspace that does not exist.
   if (s.ok() && !workspace_.exists) s = Status::Corruption("a directory row is damaged");

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "doc_cache.h"
+#include "row_fields.h"
 #include "tandem/domain/workspace_state.h"
 
 namespace tandem {
@@ -30,8 +31,8 @@ struct WorkspaceEntry {
   bool exists = false;
   std::string name;
 
-  void ToJson(boost::json::object* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("exists", &WorkspaceEntry::exists),
+                                      Field("name", &WorkspaceEntry::name)};
 };
 
 struct MemberEntry {

@@ -1,7 +1,7 @@
 // DocCache: the rows a fold changes, kept decoded in memory between events so that a row
 // touched by a thousand events is read once and written once per batch.
 //
-// Doc is a value type with
+// Doc is a value type with its members declared once as `kFields` (row_fields.h), or with
 //   void Write(JsonLine* line) const;               // or void ToJson(boost::json::object*) const
 //   void FromJson(const boost::json::object& in);   // must not throw on unexpected shapes
 // or `bool FromJson(...)`, false when the row is not as Write (ToJson) writes it (then
@@ -29,6 +29,7 @@
 
 #include "json_line.h"
 #include "row_cache_budget.h"
+#include "row_fields.h"
 #include "tandem/projections/projection.h"
 
 namespace tandem {
@@ -131,10 +132,10 @@ class DocCache {
     for (Entry* e : dirty_) {
       e->dirty = false;
       if (e->present) {
-        if constexpr (requires(const Doc& d, JsonLine* l) { d.Write(l); }) {
+        if constexpr (HasRowFields<Doc> || requires(const Doc& d, JsonLine* l) { d.Write(l); }) {
           text.clear();
           JsonLine line(&text);
-          e->doc.Write(&line);
+          WriteRow(e->doc, &line);
           line.Close();
         } else {
           boost::json::object o;
@@ -265,13 +266,13 @@ class DocCache {
       entries_.erase(std::string_view(key));
       return Status::Corruption("a stored view row is not a JSON object");
     }
-    if constexpr (std::is_same_v<decltype(e.doc.FromJson(v.get_object())), bool>) {
-      if (!e.doc.FromJson(v.get_object())) {
+    if constexpr (std::is_same_v<decltype(ReadRow(v.get_object(), &e.doc)), bool>) {
+      if (!ReadRow(v.get_object(), &e.doc)) {
         entries_.erase(std::string_view(key));
         return Status::Corruption("a stored view row is damaged");
       }
     } else {
-      e.doc.FromJson(v.get_object());
+      ReadRow(v.get_object(), &e.doc);
     }
     e.loaded = true;
     e.present = true;

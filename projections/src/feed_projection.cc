@@ -11,7 +11,6 @@ namespace tandem {
 namespace {
 
 using json_fields::Int;
-using json_fields::Obj;
 using json_fields::S;
 using json_fields::Str;
 using schema::Payload;
@@ -303,10 +302,6 @@ std::string FeedCountKey(const std::string& tenant, const std::string& project) 
   return ViewKey({tenant, "n", project});
 }
 
-void FeedCount::FromJson(const boost::json::object& in) {
-  count = static_cast<uint64_t>(Int(in, "count"));
-}
-
 Status LoadFeedCount(const RowReader& rows, const std::string& tenant, const std::string& project,
                      uint64_t* count) {
   std::string value;
@@ -318,7 +313,7 @@ Status LoadFeedCount(const RowReader& rows, const std::string& tenant, const std
   boost::json::value v = boost::json::parse(value, ec);
   if (ec || !v.is_object()) return Status::Corruption("a feed count row is damaged");
   FeedCount c;
-  c.FromJson(v.get_object());
+  ReadRow(v.get_object(), &c);
   *count = c.count;
   return Status::OK();
 }
@@ -389,18 +384,5 @@ void FeedProjection::Forget() {
   counts_.Forget();
   lines_.Forget();
 }
-
-void FeedProject::Write(JsonLine* out) const {
-  out->Str("name", name).Str("client", client_id).Str("client_board", client_board);
-}
-
-void FeedProject::FromJson(const boost::json::object& in) {
-  *this = FeedProject();
-  name = Str(in, "name");
-  client_id = Str(in, "client");
-  client_board = Str(in, "client_board");
-}
-
-void FeedTitle::FromJson(const boost::json::object& in) { title = Str(in, "title"); }
 
 }  // namespace tandem

@@ -19,6 +19,7 @@
 #include "curation.h"
 #include "doc_cache.h"
 #include "member_sides.h"
+#include "row_fields.h"
 
 namespace tandem {
 
@@ -26,24 +27,23 @@ struct FeedProject {
   std::string name, client_id;
   std::string client_board;  // the board shared with the client, once configured
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("name", &FeedProject::name),
+                                      Field("client", &FeedProject::client_id),
+                                      Field("client_board", &FeedProject::client_board)};
 };
 
 // The title of one of a project's milestones, cards, requests, approvals or files, as first
 // given: a row each, so that a new card writes its own title, not every title of the project.
 struct FeedTitle {
   std::string title;
-  void Write(JsonLine* out) const { out->Str("title", title); }
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("title", &FeedTitle::title)};
 };
 
 // How many lines a project's feed has: a row of its own, so that a line (written on every
 // event) rewrites a few bytes, not the project's titles.
 struct FeedCount {
   uint64_t count = 0;
-  void Write(JsonLine* out) const { out->UInt("count", count); }
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("count", &FeedCount::count)};
 };
 
 class FeedProjection : public Projection {

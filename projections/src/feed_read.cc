@@ -50,7 +50,7 @@ Status ReadFeed(const QueryContext& ctx, boost::json::object* out, CsvRows* csv)
   boost::json::value v = boost::json::parse(value, ec);
   if (ec || !v.is_object()) return Status::Corruption("a feed row is damaged");
   FeedProject doc;
-  doc.FromJson(v.get_object());
+  ReadRow(v.get_object(), &doc);
   uint64_t count = 0;
   s = LoadFeedCount(*rows, ctx.request.workspace, ctx.request.project, &count);
   if (!s.ok()) return s;

@@ -6,7 +6,6 @@
 namespace tandem {
 namespace {
 
-using json_fields::Bool;
 using json_fields::Int;
 using json_fields::S;
 using json_fields::Str;
@@ -37,30 +36,6 @@ std::string RequestKey(const std::string& tenant, const std::string& project,
                        const std::string& request) {
   return ViewKey({tenant, project, "q", request});
 }
-
-void FileDoc::Write(JsonLine* out) const {
-  out->UInt("seq", seq)
-      .Str("name", name)
-      .Bool("client", client)
-      .Str("anchor_kind", anchor_kind)
-      .Str("anchor_id", anchor_id)
-      .Str("request", request_id)
-      .UInt("versions", versions)
-      .UInt("latest_version", latest_version);
-}
-
-void FileDoc::FromJson(const boost::json::object& in) {
-  seq = static_cast<uint64_t>(Int(in, "seq"));
-  name = Str(in, "name");
-  client = Bool(in, "client");
-  anchor_kind = Str(in, "anchor_kind");
-  anchor_id = Str(in, "anchor_id");
-  request_id = Str(in, "request");
-  versions = static_cast<uint64_t>(Int(in, "versions"));
-  latest_version = static_cast<uint64_t>(Int(in, "latest_version"));
-}
-
-void NoteDoc::FromJson(const boost::json::object& in) { text = Str(in, "text"); }
 
 Status FileProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const Payload type = event.payload_type();

@@ -18,6 +18,7 @@
 
 #include "chunked_list.h"
 #include "curated_project.h"
+#include "row_fields.h"
 
 namespace tandem {
 
@@ -29,16 +30,21 @@ struct FileDoc {
   uint64_t versions = 0;
   uint64_t latest_version = 0;
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("seq", &FileDoc::seq),
+                                      Field("name", &FileDoc::name),
+                                      Field("client", &FileDoc::client),
+                                      Field("anchor_kind", &FileDoc::anchor_kind),
+                                      Field("anchor_id", &FileDoc::anchor_id),
+                                      Field("request", &FileDoc::request_id),
+                                      Field("versions", &FileDoc::versions),
+                                      Field("latest_version", &FileDoc::latest_version)};
 };
 
 // A one-field row: a name's file, a request's title.
 struct NoteDoc {
   std::string text;
 
-  void Write(JsonLine* out) const { out->Str("text", text); }
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("text", &NoteDoc::text)};
 };
 
 class FileProjection : public Projection {

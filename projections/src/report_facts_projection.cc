@@ -53,68 +53,6 @@ std::string FactPrefix(const std::string& tenant, const std::string& project) {
   return ViewKey({tenant, "f", project});
 }
 
-void MilestoneFact::Write(JsonLine* out) const {
-  out->Bool("client", client)
-      .Bool("completed", completed)
-      .Str("original_date", original_date)
-      .Str("current_date", current_date)
-      .Str("completed_date", completed_date)
-      .UInt("slips", slips)
-      .Int("slip_days", slip_days)
-      .Int("blocked_us", blocked_us)
-      .Int("blocked_since_us", blocked_since_us);
-}
-void MilestoneFact::FromJson(const boost::json::object& in) {
-  client = Bool(in, "client");
-  completed = Bool(in, "completed");
-  original_date = Str(in, "original_date");
-  current_date = Str(in, "current_date");
-  completed_date = Str(in, "completed_date");
-  slips = Int(in, "slips");
-  slip_days = Int(in, "slip_days");
-  blocked_us = Int(in, "blocked_us");
-  blocked_since_us = Int(in, "blocked_since_us");
-}
-
-void RequestFact::Write(JsonLine* out) const {
-  out->Bool("client", client)
-      .Str("milestone", milestone)
-      .Int("requested_at_us", requested_at_us)
-      .Str("due_date", due_date)
-      .Int("fulfilled_at_us", fulfilled_at_us);
-}
-void RequestFact::FromJson(const boost::json::object& in) {
-  client = Bool(in, "client");
-  milestone = Str(in, "milestone");
-  requested_at_us = Int(in, "requested_at_us");
-  due_date = Str(in, "due_date");
-  fulfilled_at_us = Int(in, "fulfilled_at_us");
-}
-
-void ApprovalFact::Write(JsonLine* out) const {
-  out->Bool("client", client)
-      .Int("requested_at_us", requested_at_us)
-      .Str("due_date", due_date)
-      .Int("answered_at_us", answered_at_us)
-      .Str("outcome", outcome);
-}
-void ApprovalFact::FromJson(const boost::json::object& in) {
-  client = Bool(in, "client");
-  requested_at_us = Int(in, "requested_at_us");
-  due_date = Str(in, "due_date");
-  answered_at_us = Int(in, "answered_at_us");
-  outcome = Str(in, "outcome");
-}
-
-void QuestionFact::Write(JsonLine* out) const {
-  out->Str("thread", thread).Int("asked_at_us", asked_at_us).Int("answered_at_us", answered_at_us);
-}
-void QuestionFact::FromJson(const boost::json::object& in) {
-  thread = Str(in, "thread");
-  asked_at_us = Int(in, "asked_at_us");
-  answered_at_us = Int(in, "answered_at_us");
-}
-
 void CardFact::Write(JsonLine* out) const {
   out->Bool("client", client)
       .Str("board", board)
@@ -140,20 +78,6 @@ void CardFact::FromJson(const boost::json::object& in) {
                                   static_cast<uint64_t>(Int(v.get_object(), "stays"))};
   }
 }
-
-void FactsThread::Write(JsonLine* out) const {
-  out->Bool("client", client).Str("waiting_question", waiting_question);
-}
-void FactsThread::FromJson(const boost::json::object& in) {
-  client = Bool(in, "client");
-  waiting_question = Str(in, "waiting_question");
-}
-
-void FactsBoard::Write(JsonLine* out) const { out->Bool("client", client); }
-void FactsBoard::FromJson(const boost::json::object& in) { client = Bool(in, "client"); }
-
-void FactsProject::Write(JsonLine* out) const { out->Str("client", client_id); }
-void FactsProject::FromJson(const boost::json::object& in) { client_id = Str(in, "client"); }
 
 Status ReportFactsProjection::ApplyWorkspace(const schema::Event& event, const std::string& tenant,
                                              ViewRows* rows) {

@@ -31,6 +31,7 @@
 #include "doc_cache.h"
 #include "json_line.h"
 #include "member_sides.h"
+#include "row_fields.h"
 
 namespace tandem {
 
@@ -43,8 +44,15 @@ struct MilestoneFact {
   int64_t blocked_us = 0;        // closed blocks
   int64_t blocked_since_us = 0;  // the block in progress, 0 when not blocked
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("client", &MilestoneFact::client),
+                                      Field("completed", &MilestoneFact::completed),
+                                      Field("original_date", &MilestoneFact::original_date),
+                                      Field("current_date", &MilestoneFact::current_date),
+                                      Field("completed_date", &MilestoneFact::completed_date),
+                                      Field("slips", &MilestoneFact::slips),
+                                      Field("slip_days", &MilestoneFact::slip_days),
+                                      Field("blocked_us", &MilestoneFact::blocked_us),
+                                      Field("blocked_since_us", &MilestoneFact::blocked_since_us)};
 };
 
 struct RequestFact {
@@ -54,8 +62,11 @@ struct RequestFact {
   std::string due_date;
   int64_t fulfilled_at_us = 0;  // 0 while unanswered
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("client", &RequestFact::client),
+                                      Field("milestone", &RequestFact::milestone),
+                                      Field("requested_at_us", &RequestFact::requested_at_us),
+                                      Field("due_date", &RequestFact::due_date),
+                                      Field("fulfilled_at_us", &RequestFact::fulfilled_at_us)};
 };
 
 struct ApprovalFact {
@@ -65,8 +76,11 @@ struct ApprovalFact {
   int64_t answered_at_us = 0;  // 0 while pending
   std::string outcome;         // "", "granted", "rejected"
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("client", &ApprovalFact::client),
+                                      Field("requested_at_us", &ApprovalFact::requested_at_us),
+                                      Field("due_date", &ApprovalFact::due_date),
+                                      Field("answered_at_us", &ApprovalFact::answered_at_us),
+                                      Field("outcome", &ApprovalFact::outcome)};
 };
 
 struct QuestionFact {
@@ -74,8 +88,9 @@ struct QuestionFact {
   int64_t asked_at_us = 0;
   int64_t answered_at_us = 0;  // 0 while waiting on the firm
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("thread", &QuestionFact::thread),
+                                      Field("asked_at_us", &QuestionFact::asked_at_us),
+                                      Field("answered_at_us", &QuestionFact::answered_at_us)};
 };
 
 struct ColumnTime {
@@ -97,18 +112,16 @@ struct CardFact {
 struct FactsThread {  // first comment decides the audience
   bool client = false;
   std::string waiting_question;  // the question waiting on the firm, if any
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("client", &FactsThread::client),
+                                      Field("waiting_question", &FactsThread::waiting_question)};
 };
 struct FactsBoard {
   bool client = false;
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("client", &FactsBoard::client)};
 };
 struct FactsProject {
   std::string client_id;
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("client", &FactsProject::client_id)};
 };
 
 // The kinds of fact rows, as their key's kind part.

@@ -12,7 +12,6 @@
 namespace tandem {
 namespace {
 
-using json_fields::Bool;
 using json_fields::Int;
 using json_fields::S;
 using json_fields::Str;
@@ -45,27 +44,6 @@ std::string NormalHash(std::string hex) {
 
 }  // namespace
 
-void ReportLinkDoc::ToJson(boost::json::object* out) const {
-  *out = {{"tenant", tenant},
-          {"project", project},
-          {"link", link_id},
-          {"report", report},
-          {"expires_at_us", expires_at_us},
-          {"client", client},
-          {"revoked", revoked},
-          {"issuer", issuer}};
-}
-void ReportLinkDoc::FromJson(const boost::json::object& in) {
-  tenant = Str(in, "tenant");
-  project = Str(in, "project");
-  link_id = Str(in, "link");
-  report = Str(in, "report");
-  expires_at_us = Int(in, "expires_at_us");
-  client = Bool(in, "client");
-  revoked = Bool(in, "revoked");
-  issuer = Str(in, "issuer");
-}
-
 void IssuedLinksDoc::ToJson(boost::json::object* out) const {
   boost::json::object list;
   for (const auto& [hex, link] : links) {
@@ -83,16 +61,6 @@ bool IssuedLinksDoc::FromJson(const boost::json::object& in) {
     links[std::string(hex)] = {Str(*o, "project"), Int(*o, "expires_at_us")};
   }
   return true;
-}
-
-void LinkProjectDoc::ToJson(boost::json::object* out) const { *out = {{"client", client_id}}; }
-void LinkProjectDoc::FromJson(const boost::json::object& in) { client_id = Str(in, "client"); }
-
-void ReportLinkIdDoc::ToJson(boost::json::object* out) const {
-  *out = {{"token_sha256", token_sha256}};
-}
-void ReportLinkIdDoc::FromJson(const boost::json::object& in) {
-  token_sha256 = Str(in, "token_sha256");
 }
 
 Status ReportLinksProjection::Apply(const schema::Event& event, ViewRows* rows) {
@@ -270,7 +238,7 @@ Status LoadReportLink(const RowReader& rows, const std::string& token_sha256_hex
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(value, ec);
   if (ec || !v.is_object()) return Status::Corruption("a report link row is damaged");
-  out->FromJson(v.get_object());
+  ReadRow(v.get_object(), out);
   return Status::OK();
 }
 

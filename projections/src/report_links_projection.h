@@ -24,6 +24,7 @@
 
 #include "directory_projection.h"
 #include "doc_cache.h"
+#include "row_fields.h"
 
 namespace tandem {
 
@@ -34,8 +35,14 @@ struct ReportLinkDoc {
   bool revoked = false;
   std::string issuer;  // the member who issued it (the event's actor)
 
-  void ToJson(boost::json::object* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("tenant", &ReportLinkDoc::tenant),
+                                      Field("project", &ReportLinkDoc::project),
+                                      Field("link", &ReportLinkDoc::link_id),
+                                      Field("report", &ReportLinkDoc::report),
+                                      Field("expires_at_us", &ReportLinkDoc::expires_at_us),
+                                      Field("client", &ReportLinkDoc::client),
+                                      Field("revoked", &ReportLinkDoc::revoked),
+                                      Field("issuer", &ReportLinkDoc::issuer)};
 };
 
 // The links a member issued that still stand, by token hash: what a change of the member's roles
@@ -57,14 +64,12 @@ struct IssuedLinksDoc {
 // A project as this view knows it: created, and for which client.
 struct LinkProjectDoc {
   std::string client_id;
-  void ToJson(boost::json::object* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("client", &LinkProjectDoc::client_id)};
 };
 
 struct ReportLinkIdDoc {
   std::string token_sha256;
-  void ToJson(boost::json::object* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("token_sha256", &ReportLinkIdDoc::token_sha256)};
 };
 
 class ReportLinksProjection : public Projection {

@@ -149,7 +149,7 @@ bool MilestoneCompleted(const boost::json::object& row) {
 void AddFact(const Fact& f, const Clock& clock, const std::set<std::string>& completed, Kpis* k) {
   if (f.kind == fact_kind::kMilestone) {
     MilestoneFact m;
-    m.FromJson(f.row);
+    ReadRow(f.row, &m);
     k->milestones++;
     if (!m.completed_date.empty()) {
       (m.completed_date <= m.original_date ? k->on_time : k->late)++;
@@ -164,7 +164,7 @@ void AddFact(const Fact& f, const Clock& clock, const std::set<std::string>& com
     }
   } else if (f.kind == fact_kind::kRequest) {
     RequestFact r;
-    r.FromJson(f.row);
+    ReadRow(f.row, &r);
     k->requests++;
     if (r.fulfilled_at_us == 0 && !completed.count(r.milestone)) {
       k->requests_open++;
@@ -172,7 +172,7 @@ void AddFact(const Fact& f, const Clock& clock, const std::set<std::string>& com
     }
   } else if (f.kind == fact_kind::kQuestion) {
     QuestionFact q;
-    q.FromJson(f.row);
+    ReadRow(f.row, &q);
     k->questions++;
     if (q.answered_at_us == 0) {
       k->questions_waiting++;
@@ -181,7 +181,7 @@ void AddFact(const Fact& f, const Clock& clock, const std::set<std::string>& com
     }
   } else if (f.kind == fact_kind::kApproval) {
     ApprovalFact a;
-    a.FromJson(f.row);
+    ReadRow(f.row, &a);
     k->approvals++;
     if (a.answered_at_us == 0) {
       k->approvals_pending++;
@@ -190,7 +190,7 @@ void AddFact(const Fact& f, const Clock& clock, const std::set<std::string>& com
     }
   } else if (f.kind == fact_kind::kCard) {
     CardFact c;
-    c.FromJson(f.row);
+    ReadRow(f.row, &c);
     for (const auto& [name, t] : c.columns) {
       AddSaturated(&k->columns[name].us, t.us);
       k->columns[name].stays += t.stays;

@@ -6,7 +6,6 @@
 namespace tandem {
 namespace {
 
-using json_fields::Bool;
 using json_fields::Int;
 using json_fields::S;
 using json_fields::Str;
@@ -40,22 +39,6 @@ std::string CommentsBase(const std::string& tenant, const std::string& project,
 std::string RepliesPrefix(const std::string& tenant, const std::string& project,
                           const std::string& thread, uint64_t index) {
   return ViewKey({tenant, project, "r", thread, OrderedNumber(index)});
-}
-
-void ThreadDoc::Write(JsonLine* out) const {
-  out->UInt("seq", seq)
-      .Bool("client", client)
-      .Str("anchor_kind", anchor_kind)
-      .Str("anchor_id", anchor_id)
-      .UInt("comments", comments);
-}
-
-void ThreadDoc::FromJson(const boost::json::object& in) {
-  seq = static_cast<uint64_t>(Int(in, "seq"));
-  client = Bool(in, "client");
-  anchor_kind = Str(in, "anchor_kind");
-  anchor_id = Str(in, "anchor_id");
-  comments = static_cast<uint64_t>(Int(in, "comments"));
 }
 
 Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {

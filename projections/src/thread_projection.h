@@ -27,6 +27,7 @@
 #include "chunked_list.h"
 #include "curated_project.h"
 #include "id_index.h"
+#include "row_fields.h"
 
 namespace tandem {
 
@@ -36,8 +37,10 @@ struct ThreadDoc {
   std::string anchor_kind, anchor_id;
   uint64_t comments = 0;
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{
+      Field("seq", &ThreadDoc::seq), Field("client", &ThreadDoc::client),
+      Field("anchor_kind", &ThreadDoc::anchor_kind), Field("anchor_id", &ThreadDoc::anchor_id),
+      Field("comments", &ThreadDoc::comments)};
 };
 
 class ThreadProjection : public Projection {

@@ -10,10 +10,7 @@
 namespace tandem {
 namespace {
 
-using json_fields::Arr;
-using json_fields::Bool;
 using json_fields::Int;
-using json_fields::Obj;
 using json_fields::S;
 using json_fields::Str;
 using schema::Payload;
@@ -244,84 +241,6 @@ void TimelineProjection::Forget() {
   comments_.Forget();
 }
 
-void TimelineHeader::Write(JsonLine* out) const {
-  out->Str("name", name).Str("client", client_id).UInt("next_seq", next_seq);
-}
-
-void TimelineHeader::FromJson(const boost::json::object& in) {
-  name = Str(in, "name");
-  client_id = Str(in, "client");
-  next_seq = Int(in, "next_seq");
-}
-
-void TimelineComments::FromJson(const boost::json::object& in) {
-  client = static_cast<uint64_t>(Int(in, "client"));
-  internal = static_cast<uint64_t>(Int(in, "internal"));
-}
-
-void TimelineRequest::Write(JsonLine* out) const {
-  out->Str("milestone", milestone)
-      .Str("title", title)
-      .Str("requested_from", requested_from)
-      .Str("due_date", due_date)
-      .Bool("client", client)
-      .Bool("open", open);
-}
-
-void TimelineRequest::FromJson(const boost::json::object& in) {
-  milestone = Str(in, "milestone");
-  title = Str(in, "title");
-  requested_from = Str(in, "requested_from");
-  due_date = Str(in, "due_date");
-  client = Bool(in, "client");
-  open = Bool(in, "open");
-}
-
-void TimelineFile::Write(JsonLine* out) const {
-  out->Str("milestone", milestone)
-      .Str("name", name)
-      .UInt("latest_version", latest_version)
-      .UInt("versions", versions)
-      .Bool("client", client);
-}
-
-void TimelineFile::FromJson(const boost::json::object& in) {
-  milestone = Str(in, "milestone");
-  name = Str(in, "name");
-  latest_version = static_cast<uint32_t>(Int(in, "latest_version"));
-  versions = static_cast<uint32_t>(Int(in, "versions"));
-  client = Bool(in, "client");
-}
-
-void TimelineMilestone::Write(JsonLine* out) const {
-  out->UInt("seq", seq)
-      .Str("title", title)
-      .Str("original_date", original_date)
-      .Str("current_date", current_date)
-      .Str("completed_date", completed_date)
-      .Str("status", status)
-      .Bool("blocked", blocked)
-      .Str("blocked_reason", blocked_reason)
-      .Int("blocked_since_us", blocked_since_us)
-      .Bool("client", client)
-      .UInt("slip_count", slip_count);
-}
-
-void TimelineMilestone::FromJson(const boost::json::object& o) {
-  *this = TimelineMilestone();
-  seq = Int(o, "seq");
-  title = Str(o, "title");
-  original_date = Str(o, "original_date");
-  current_date = Str(o, "current_date");
-  completed_date = Str(o, "completed_date");
-  status = Str(o, "status");
-  blocked = Bool(o, "blocked");
-  blocked_reason = Str(o, "blocked_reason");
-  blocked_since_us = Int(o, "blocked_since_us");
-  client = Bool(o, "client");
-  slip_count = static_cast<uint64_t>(Int(o, "slip_count"));
-}
-
 Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std::string& project,
                     TimelineHeader* header,
                     std::vector<std::pair<std::string, TimelineMilestone>>* milestones) {
@@ -330,7 +249,7 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
   boost::json::object o;
   if (s.ok()) s = ParseObject(value, &o);
   if (!s.ok()) return s;
-  header->FromJson(o);
+  ReadRow(o, header);
   milestones->clear();
   std::vector<std::string> parts;
   // Reads the rows of one kind; `attach` sees each one's value and its key's parts, and says
@@ -355,7 +274,7 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
   };
   s = merge("m", 4, [&](const boost::json::object& o) {
     milestones->emplace_back(parts[3], TimelineMilestone());
-    milestones->back().second.FromJson(o);
+    ReadRow(o, &milestones->back().second);
     return true;
   });
   if (!s.ok()) return s;
@@ -370,7 +289,7 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
     TimelineMilestone* m = find(parts[3]);
     if (m != nullptr) {
       TimelineComments counts;
-      counts.FromJson(o);
+      ReadRow(o, &counts);
       m->client_comments = counts.client;
       m->internal_comments = counts.internal;
     }
@@ -389,7 +308,7 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
   if (s.ok()) {
     s = merge("r", 4, [&](const boost::json::object& o) {
       TimelineRequest r;
-      r.FromJson(o);
+      ReadRow(o, &r);
       TimelineMilestone* m = find(r.milestone);
       if (m != nullptr) m->requests[parts[3]] = std::move(r);
       return m != nullptr;
@@ -398,7 +317,7 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
   if (s.ok()) {
     s = merge("f", 4, [&](const boost::json::object& o) {
       TimelineFile f;
-      f.FromJson(o);
+      ReadRow(o, &f);
       if (f.versions == 0) return true;  // never on a milestone of this view
       TimelineMilestone* m = find(f.milestone);
       if (m != nullptr) m->files[parts[3]] = std::move(f);

@@ -18,14 +18,16 @@
 
 #include "curation.h"
 #include "doc_cache.h"
+#include "row_fields.h"
 
 namespace tandem {
 
 struct TimelineHeader {
   std::string name, client_id;
   uint64_t next_seq = 0;
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("name", &TimelineHeader::name),
+                                      Field("client", &TimelineHeader::client_id),
+                                      Field("next_seq", &TimelineHeader::next_seq)};
 };
 
 struct TimelineSlip {
@@ -39,8 +41,12 @@ struct TimelineRequest {
   std::string title, requested_from, due_date;
   bool client = false;
   bool open = true;
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("milestone", &TimelineRequest::milestone),
+                                      Field("title", &TimelineRequest::title),
+                                      Field("requested_from", &TimelineRequest::requested_from),
+                                      Field("due_date", &TimelineRequest::due_date),
+                                      Field("client", &TimelineRequest::client),
+                                      Field("open", &TimelineRequest::open)};
 };
 
 // A file, stored in a row of its own from its first upload: the milestone it landed on ("" for
@@ -51,8 +57,10 @@ struct TimelineFile {
   uint32_t latest_version = 0;
   uint32_t versions = 0;
   bool client = false;
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{
+      Field("milestone", &TimelineFile::milestone), Field("name", &TimelineFile::name),
+      Field("latest_version", &TimelineFile::latest_version),
+      Field("versions", &TimelineFile::versions), Field("client", &TimelineFile::client)};
 };
 
 struct TimelineMilestone {
@@ -70,16 +78,26 @@ struct TimelineMilestone {
   uint64_t client_comments = 0;
   uint64_t internal_comments = 0;
 
-  void Write(JsonLine* out) const;
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{
+      Field("seq", &TimelineMilestone::seq),
+      Field("title", &TimelineMilestone::title),
+      Field("original_date", &TimelineMilestone::original_date),
+      Field("current_date", &TimelineMilestone::current_date),
+      Field("completed_date", &TimelineMilestone::completed_date),
+      Field("status", &TimelineMilestone::status),
+      Field("blocked", &TimelineMilestone::blocked),
+      Field("blocked_reason", &TimelineMilestone::blocked_reason),
+      Field("blocked_since_us", &TimelineMilestone::blocked_since_us),
+      Field("client", &TimelineMilestone::client),
+      Field("slip_count", &TimelineMilestone::slip_count)};
 };
 
 // A milestone's comment counts: a row of their own, since every comment changes them and the
 // milestone's own row grows with its slips, requests and files.
 struct TimelineComments {
   uint64_t client = 0, internal = 0;
-  void Write(JsonLine* out) const { out->UInt("client", client).UInt("internal", internal); }
-  void FromJson(const boost::json::object& in);
+  static constexpr std::tuple kFields{Field("client", &TimelineComments::client),
+                                      Field("internal", &TimelineComments::internal)};
 };
 
 class TimelineProjection : public Projection {

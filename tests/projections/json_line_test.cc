@@ -11,6 +11,7 @@
 
 #include "json_fields.h"
 #include "json_line.h"
+#include "row_fields.h"
 
 namespace tandem {
 namespace {
@@ -119,7 +120,8 @@ TEST(JsonLineTest, JsonTextWritesNumbersWithAFractionInPlainNotation) {
 }
 
 TEST(JsonLineTest, WritesAnEventsTextAsTheViewsReadItWhetherOrNotItIsUtf8) {
-  for (const std::string bytes : {std::string("plain \"text\""), std::string("bad \xFF\xC3 end")}) {
+  for (const std::string& bytes :
+       {std::string("plain \"text\""), std::string("bad \xFF\xC3 end")}) {
     flatbuffers::FlatBufferBuilder builder;
     const auto offset = builder.CreateString(bytes);
     const flatbuffers::String* text = flatbuffers::GetTemporaryPointer(builder, offset);
@@ -137,6 +139,45 @@ TEST(JsonLineTest, AppendsToWhatTheStringHolds) {
   std::string lines = "{}\n";
   JsonLine(&lines).Str("a", "b").Raw("parts", R"([{"m":"ana"},"x"])").Close();
   EXPECT_EQ(lines, "{}\n{\"a\":\"b\",\"parts\":[{\"m\":\"ana\"},\"x\"]}");
+}
+
+// A row type declared by its fields (row_fields.h): one of each kind of member.
+struct FieldsRow {
+  bool flag = false;
+  std::string text;
+  uint32_t count = 0;
+  int64_t at_us = 0;
+  std::string unstored = "kept out";  // not a field: a read leaves it as a new row has it
+  static constexpr std::tuple kFields{Field("flag", &FieldsRow::flag), Field("t", &FieldsRow::text),
+                                      Field("count", &FieldsRow::count),
+                                      Field("at_us", &FieldsRow::at_us)};
+};
+
+TEST(JsonLineTest, ARowOfDeclaredFieldsIsWrittenInTheirOrderAndReadsBackAsWritten) {
+  FieldsRow row{true, "a \"b\"", 7, -3, "changed"};
+  std::string text;
+  JsonLine line(&text);
+  WriteRow(row, &line);
+  line.Close();
+  EXPECT_EQ(text, R"({"flag":true,"t":"a \"b\"","count":7,"at_us":-3})");
+  FieldsRow read;
+  read.text = "left from before";
+  ReadRow(boost::json::parse(text).as_object(), &read);
+  EXPECT_TRUE(read.flag);
+  EXPECT_EQ(read.text, row.text);
+  EXPECT_EQ(read.count, 7u);
+  EXPECT_EQ(read.at_us, -3);
+  EXPECT_EQ(read.unstored, "kept out");
+}
+
+// A damaged row never throws: each mistyped or missing member reads as empty.
+TEST(JsonLineTest, ARowOfDeclaredFieldsWithMistypedMembersReadsThemAsEmpty) {
+  FieldsRow read{true, "old", 9, 9};
+  ReadRow(boost::json::parse(R"({"flag":"yes","t":4,"count":[1]})").as_object(), &read);
+  EXPECT_FALSE(read.flag);
+  EXPECT_EQ(read.text, "");
+  EXPECT_EQ(read.count, 0u);
+  EXPECT_EQ(read.at_us, 0);
 }
 
 }  // namespace
