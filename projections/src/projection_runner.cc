@@ -279,13 +279,14 @@ class Runner : public ProjectionRunner {
     // A log that went back (restored from a backup) behind a view, or behind the position a
     // view folded again must reach before it is served, which would then never come.
     const bool ahead = std::max(c.position, c.ready_at) > log_->LastPosition();
-    const bool other_log = !damaged && !ahead && FoldedFromAnotherLog(c, digests);
     // A view fed from Kafka holds some partitions' events only: its checkpoint is not a prefix
     // of the log to resume from.
     std::vector<SourceOffset> offsets;
     Status offsets_status = store_->GetSourceOffsets(v->name, &offsets);
     if (!offsets_status.ok() && !offsets_status.IsCorruption()) return offsets_status;
     const bool from_kafka = !offsets_status.ok() || !offsets.empty();
+    const bool other_log =
+        !damaged && !other_version && !ahead && !from_kafka && FoldedFromAnotherLog(c, digests);
     if (damaged || other_version || ahead || other_log || from_kafka) {
       LogWarn(
           "projections",
@@ -451,8 +452,7 @@ class Runner : public ProjectionRunner {
     for (const auto& page : pages) events += page.size();
     if (events == 0) return Status::OK();
     const uint64_t first = pages.front().front().global_position();
-    const RoundEnd end{pages.back().back().global_position(), RecordDigest(pages.back().back())};
-    const uint64_t last = end.position;
+    const uint64_t last = pages.back().back().global_position();
     std::vector<View*> behind;  // the views that have not folded the whole round
     for (View& v : views_) {
       if (v.set_aside || v.checkpoint >= last) continue;
@@ -465,6 +465,7 @@ class Runner : public ProjectionRunner {
       behind.push_back(&v);
     }
     if (behind.empty()) return Status::OK();  // a range only views set aside have to fold
+    const RoundEnd end{last, RecordDigest(pages.back().back())};
     // The views readers check access in (the directory, then report links) are folded first,
     // on this thread, in the order the runner was given them whatever each cost the round
     // before, and committed in one write (FoldGates): the others never get ahead of them, and

@@ -1,6 +1,7 @@
 #include "tandem/projections/view_store.h"
 
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -41,6 +42,14 @@ constexpr std::string_view kCheckpointKey{
     "\x00\x02"
     "checkpoint",
     12};
+// The log's record at the checkpoint's position: the position and the record's digest. A key of
+// its own, so that a checkpoint reads the same in builds before digests (a rollback keeps the
+// views); a digest standing at another position than the checkpoint (moved on by such a build)
+// says nothing.
+constexpr std::string_view kRecordKey{
+    "\x00\x02"
+    "record",
+    8};
 // Followed by the partition (4 bytes, big-endian) and the topic.
 constexpr std::string_view kOffsetPrefix{
     "\x00\x02"
@@ -61,10 +70,7 @@ uint64_t GetFixed(std::string_view in, int bytes) {
 
 // position, version, and the position's complement: a damaged checkpoint is detected rather
 // than taken for another position; then, for a view being folded again, its ready_at and that
-// one's complement (without it the checkpoint reads as it did before ready_at existed); then,
-// when known, the digest of the log's record at the position (without it, as before digests).
-constexpr size_t kCheckpointBytes = 20, kReadyAtBytes = 16, kDigestBytes = 64;
-
+// one's complement (without it the checkpoint reads as it did before ready_at existed).
 std::string EncodeCheckpoint(const ViewCheckpoint& c) {
   std::string out;
   PutFixed(&out, c.position, 8);
@@ -74,29 +80,43 @@ std::string EncodeCheckpoint(const ViewCheckpoint& c) {
     PutFixed(&out, c.ready_at, 8);
     PutFixed(&out, ~c.ready_at, 8);
   }
-  if (c.record_sha256.size() == kDigestBytes) out += c.record_sha256;
   return out;
 }
 
-bool IsLowerHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
-}
-
 Status DecodeCheckpoint(std::string_view in, ViewCheckpoint* c) {
-  const bool digested = in.size() >= kCheckpointBytes + kDigestBytes;
-  const std::string_view digest = digested ? in.substr(in.size() - kDigestBytes) : "";
-  const std::string_view fixed = in.substr(0, in.size() - digest.size());
-  const bool ready = fixed.size() == kCheckpointBytes + kReadyAtBytes;
-  if ((fixed.size() != kCheckpointBytes && !ready) || !IsLowerHex(digest) ||
-      GetFixed(fixed.substr(12), 8) != ~GetFixed(fixed, 8) ||
-      (ready && GetFixed(fixed.substr(28), 8) != ~GetFixed(fixed.substr(20), 8))) {
+  const bool sized = in.size() == 20 || in.size() == 36;
+  if (!sized || GetFixed(in.substr(12), 8) != ~GetFixed(in, 8) ||
+      (in.size() == 36 && GetFixed(in.substr(28), 8) != ~GetFixed(in.substr(20), 8))) {
     return Status::Corruption("view.bad_checkpoint", "a view checkpoint is damaged");
   }
-  c->position = GetFixed(fixed, 8);
-  c->version = static_cast<uint32_t>(GetFixed(fixed.substr(8), 4));
-  c->ready_at = ready ? GetFixed(fixed.substr(20), 8) : 0;
-  c->record_sha256 = std::string(digest);
+  c->position = GetFixed(in, 8);
+  c->version = static_cast<uint32_t>(GetFixed(in.substr(8), 4));
+  c->ready_at = in.size() == 36 ? GetFixed(in.substr(20), 8) : 0;
+  return Status::OK();
+}
+
+constexpr size_t kDigestChars = 64;
+
+bool IsDigest(std::string_view s) {
+  return s.size() == kDigestChars && std::all_of(s.begin(), s.end(), [](char ch) {
+           return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+         });
+}
+
+// position, then the digest's 64 lowercase hex digits.
+std::string EncodeRecord(uint64_t position, std::string_view digest) {
+  std::string out;
+  PutFixed(&out, position, 8);
+  out += digest;
+  return out;
+}
+
+// The digest in `*c` when the record stands at the checkpoint's position.
+Status DecodeRecord(std::string_view in, ViewCheckpoint* c) {
+  if (in.size() != 8 + kDigestChars || !IsDigest(in.substr(8))) {
+    return Status::Corruption("view.bad_checkpoint", "a view checkpoint is damaged");
+  }
+  if (GetFixed(in, 8) == c->position) c->record_sha256 = std::string(in.substr(8));
   return Status::OK();
 }
 
@@ -464,8 +484,10 @@ class RocksViewReader : public ViewReader {
     std::string value;
     Status s = Read().Get(family_.get(), kCheckpointKey, &value);
     if (s.IsNotFound()) return Status::OK();
-    if (!s.ok()) return s;
-    return DecodeCheckpoint(value, &checkpoint_);
+    if (s.ok()) s = DecodeCheckpoint(value, &checkpoint_);
+    if (s.ok()) s = Read().Get(family_.get(), kRecordKey, &value);
+    if (s.IsNotFound()) return Status::OK();
+    return s.ok() ? DecodeRecord(value, &checkpoint_) : s;
   }
 
   const ViewCheckpoint& checkpoint() const override { return checkpoint_; }
@@ -520,6 +542,13 @@ class RocksViewBatch : public ViewBatch {
     auto it = families_.find(std::string(view));
     if (it == families_.end()) return;
     batch_.Put(it->second.get(), kCheckpointKey, EncodeCheckpoint(checkpoint));
+    assert(checkpoint.record_sha256.empty() || IsDigest(checkpoint.record_sha256));
+    if (IsDigest(checkpoint.record_sha256)) {
+      batch_.Put(it->second.get(), kRecordKey,
+                 EncodeRecord(checkpoint.position, checkpoint.record_sha256));
+    } else {
+      batch_.Delete(it->second.get(), kRecordKey);
+    }
     if (checkpoint.ready_at == 0) served_.insert(std::string(view));
   }
   void SetSourceOffset(std::string_view view, const SourceOffset& offset) override {

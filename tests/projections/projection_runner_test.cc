@@ -189,6 +189,21 @@ class ProjectionRunnerTest : public ::testing::Test {
 
   uint64_t Head() { return world_->log()->LastPosition(); }
 
+  // A copy of the log as it is now, and the log put back to it (as from a backup).
+  void KeepACopyOfTheLog() {
+    world_->Close();
+    std::filesystem::copy(dir_.Sub("world/log"), dir_.Sub("copy-of-log"),
+                          std::filesystem::copy_options::recursive);
+    world_->Open();
+  }
+  void RestoreTheCopyOfTheLog() {
+    world_->Close();
+    std::filesystem::remove_all(dir_.Sub("world/log"));
+    std::filesystem::copy(dir_.Sub("copy-of-log"), dir_.Sub("world/log"),
+                          std::filesystem::copy_options::recursive);
+    world_->Open();
+  }
+
   // Views folded in rounds of 5 events, caught up; then `comments` client comments, and the
   // feed can no longer be written.
   void FeedFailsAfterComments(int comments) {
@@ -613,10 +628,7 @@ TEST_F(ProjectionRunnerTest, AViewAheadOfTheLogIsRebuiltFromTheLog) {
 // A log restored from an older copy and appended to again holds other events at the positions
 // the views reached, and goes past them: only the record at a view's checkpoint tells.
 TEST_F(ProjectionRunnerTest, AViewFoldedFromEventsARestoredLogNoLongerHoldsIsRebuilt) {
-  const auto recursive = std::filesystem::copy_options::recursive;
-  world_->Close();
-  std::filesystem::copy(dir_.Sub("world/log"), dir_.Sub("old-log"), recursive);
-  world_->Open();
+  KeepACopyOfTheLog();
   PostClientComment("q1");
   PostClientComment("q2");
   OpenViews();
@@ -624,16 +636,65 @@ TEST_F(ProjectionRunnerTest, AViewFoldedFromEventsARestoredLogNoLongerHoldsIsReb
   const uint64_t folded = Head();
   CloseViews();
 
-  world_->Close();
-  std::filesystem::remove_all(dir_.Sub("world/log"));
-  std::filesystem::copy(dir_.Sub("old-log"), dir_.Sub("world/log"), recursive);
-  world_->Open();
+  RestoreTheCopyOfTheLog();
   for (const char* id : {"r1", "r2", "r3"}) PostClientComment(id);
   ASSERT_GT(Head(), folded);
   OpenViews();
   EXPECT_EQ(runner_->Position(), 0u);  // dropped: it held q1 and q2, which this log never had
   ASSERT_TRUE(runner_->CatchUp().ok());
   EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+// The same for views stopped part-way through their first fold (not yet served).
+TEST_F(ProjectionRunnerTest, PartBuiltViewsOfARestoredAndAppendedLogAreRebuilt) {
+  KeepACopyOfTheLog();
+  const uint64_t restored = Head();
+  for (int i = 0; i < 40; ++i) PostClientComment("q" + std::to_string(i));
+  ProjectionRunnerOptions small_rounds;
+  small_rounds.catch_up_batch_events = 5;
+  OpenViews(small_rounds);
+  store_->FailCommits(1000, 200);  // some rounds past the copy, short of the head
+  EXPECT_FALSE(runner_->CatchUp().ok());
+  std::map<std::string, ViewCheckpoint> before;
+  for (const std::string& view : StoredViewNames()) {
+    ASSERT_TRUE(store_->GetCheckpoint(view, &before[view]).ok());
+  }
+  ASSERT_TRUE(std::any_of(before.begin(), before.end(), [&](const auto& named) {
+    return named.second.position > restored && named.second.ready_at > 0;
+  }));
+  CloseViews();
+
+  RestoreTheCopyOfTheLog();
+  for (int i = 0; i < 60; ++i) PostClientComment("r" + std::to_string(i));
+  OpenViews(small_rounds);
+  for (const auto& [view, c] : before) {
+    ViewCheckpoint now;
+    ASSERT_TRUE(store_->GetCheckpoint(view, &now).ok());
+    if (c.position > restored) {
+      EXPECT_EQ(now.position, 0u) << view;
+    }
+  }
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  EXPECT_EQ(StoredHashes(), FoldedHashes(Head()));
+}
+
+// Live rounds written behind, on the same log: every view resumes where it stood (each round's
+// record is the one the log holds there), none is folded again.
+TEST_F(ProjectionRunnerTest, ViewsWrittenBehindResumeOnTheLogTheyFollowed) {
+  ViewStoreOptions behind;
+  behind.write_behind = milliseconds(20);
+  ProjectionRunnerOptions options;
+  options.max_batch_events = 2;
+  OpenViews(options, "views", nullptr, behind);
+  ASSERT_TRUE(runner_->CatchUp().ok());
+  ASSERT_TRUE(runner_->Start().ok());
+  uint64_t position = 0;
+  for (int i = 0; i < 20; ++i) position = PostClientComment("live" + std::to_string(i));
+  ASSERT_TRUE(runner_->WaitForPosition(position, milliseconds(5000)).ok());
+  CloseViews();
+  OpenViews();
+  EXPECT_EQ(runner_->Position(), position);
+  EXPECT_EQ(ViewsAtHead(), StoredViewNames().size());
 }
 
 TEST_F(ProjectionRunnerTest, FollowingLiveFoldsAnAppendWithinMoments) {

@@ -117,7 +117,7 @@ struct ViewCheckpoint {
   // Lowercase hex SHA-256 of the log's record at `position`: a log restored from an older copy
   // and appended to again holds other events at the same positions, and the view must then be
   // folded again rather than resumed. Empty when unknown (position 0, a view fed from Kafka, a
-  // checkpoint written before views kept it).
+  // checkpoint written or moved on by a build before views kept it).
   std::string record_sha256;
   // The ready_at of a view fed from Kafka being folded again: no log position says when it is
   // ready (its partitions' ends do); its worker writes 0 when they are reached.
