@@ -47,7 +47,8 @@ void WriteRowFields(const Doc& doc, JsonLine* out) {
           } else if constexpr (std::is_unsigned_v<T>) {
             out->UInt(f.key, value);
           } else {
-            static_assert(std::is_signed_v<T>, "a row member is bool, text or an integer");
+            static_assert(std::is_integral_v<T> && std::is_signed_v<T>,
+                          "a row member is bool, text or an integer");
             out->Int(f.key, value);
           }
         };
@@ -71,6 +72,7 @@ void ReadRowFields(const boost::json::object& in, Doc* doc) {
           } else if constexpr (std::is_same_v<T, std::string>) {
             value = json_fields::Str(in, f.key);
           } else {
+            static_assert(std::is_integral_v<T>, "a row member is bool, text or an integer");
             value = static_cast<T>(json_fields::Int(in, f.key));
           }
         };
@@ -88,6 +90,8 @@ concept HasRowFields = requires {
 // lists or objects inside).
 template <class Doc>
 void WriteRow(const Doc& doc, JsonLine* out) {
+  static_assert(!(HasRowFields<Doc> && requires(const Doc& d) { d.Write(out); }),
+                "a row type declares its fields or writes itself, not both");
   if constexpr (HasRowFields<Doc>) {
     WriteRowFields(doc, out);
   } else {
