@@ -1,11 +1,14 @@
 #include "tandem/projections/view_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
+#include <system_error>
+#include <thread>
 #include <tuple>
 
 #include <rocksdb/convenience.h>
@@ -1023,13 +1026,35 @@ class RocksViewStore : public ViewStore {
         }
       }
     }
-    for (const Family& family : families) {
-      rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), family.get());
-      if (s.ok())
-        s = db_->CompactRange(rocksdb::CompactRangeOptions(), family.get(), nullptr, nullptr);
-      if (!s.ok()) return FromRocks(s);
+    // A manual compaction of one view runs on one thread: two views at a time keep both cores of
+    // a small machine busy at the end of a rebuild (the benchmark's 14 views: 1.1-1.3 s one at a
+    // time, 0.8-0.95 s two at a time).
+    std::atomic<size_t> next{0};
+    std::mutex failed_mu;
+    rocksdb::Status failed;
+    auto compact = [&] {
+      for (size_t i; (i = next++) < families.size();) {
+        rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), families[i].get());
+        if (s.ok()) {
+          s = db_->CompactRange(rocksdb::CompactRangeOptions(), families[i].get(), nullptr,
+                                nullptr);
+        }
+        if (!s.ok()) {
+          std::lock_guard<std::mutex> lock(failed_mu);
+          if (failed.ok()) failed = s;
+          next = families.size();  // the others are left as they are
+        }
+      }
+    };
+    std::thread second;
+    try {
+      second = std::thread(compact);
+    } catch (const std::system_error&) {
+      // No second thread: this one compacts them all.
     }
-    return Status::OK();
+    compact();
+    if (second.joinable()) second.join();
+    return FromRocks(failed);
   }
 
   Status CopyTo(const std::string& dir) override {

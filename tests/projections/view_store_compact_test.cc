@@ -1,6 +1,9 @@
 // ViewStore::Compact: what `tandem rebuild` does before it returns. Compacting changes where
 // rows live, never what a view holds: rows, appended lists and checkpoints read back the same,
 // also after a reopen.
+#include <filesystem>
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "tandem/projections/view_store.h"
@@ -61,6 +64,24 @@ TEST_F(ViewStoreCompactTest, CompactingNamedViewsLeavesTheOthersAsTheyAre) {
   ASSERT_TRUE(store_->Compact({"action-items", "no-such-view"}).ok());
   EXPECT_EQ(Hash("client-feed"), feed);
   EXPECT_EQ(Hash("action-items"), items);
+}
+
+// Views are compacted two at a time: each still ends in tables of its own, with its rows.
+TEST_F(ViewStoreCompactTest, CompactingEveryViewWritesEachIntoTablesWithItsRows) {
+  const std::vector<std::string> views = {"client-feed", "action-items", "client-timeline",
+                                          "internal-threads", "client-board"};
+  std::map<std::string, std::string> before;
+  for (const std::string& view : views) {
+    Fill(view);
+    before[view] = Hash(view);
+  }
+  ASSERT_TRUE(store_->Compact({}).ok());
+  size_t tables = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.Sub("views"))) {
+    tables += entry.path().extension() == ".sst";
+  }
+  EXPECT_EQ(tables, views.size());  // one per view: every one was flushed and compacted
+  for (const std::string& view : views) EXPECT_EQ(Hash(view), before[view]) << view;
 }
 
 // Found in review (2026-12-05): checking a reader's tables opened each again by name, and failed
