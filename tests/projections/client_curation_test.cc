@@ -494,6 +494,24 @@ TEST_F(ClientCurationTest, ClientReportLinksShowWhatTheClientsAdminSeesAndNothin
   EXPECT_GT(refused, 0);
 }
 
+// Past its expiry every link the history issued is refused as expired, revoked or not, whoever
+// issued it and whatever became of them, and the refusal names nothing of the project.
+TEST_F(ClientCurationTest, ReportLinksAreRefusedOnceExpired) {
+  std::unique_ptr<ViewSource> source;
+  ASSERT_TRUE(OpenLiveViewSource(world_->store(), &source).ok());
+  ASSERT_FALSE(history_->links().empty());
+  for (const IssuedLink& link : history_->links()) {
+    ReportRequest r;
+    r.workspace = "northwind";
+    r.now_us = kTestNowUs + 31 * kDayUs;  // every link was issued for 30 days
+    std::string text;
+    const Status s = ReadReportByLink(link.secret, r, source.get(), &text);
+    EXPECT_EQ(s.reason(), "report_link.expired") << link.secret << ": " << s.ToString() << text;
+    EXPECT_EQ(s.ToString().find(kMarker), std::string::npos) << s.ToString();
+    EXPECT_EQ(s.ToString().find(link.project), std::string::npos) << s.ToString();
+  }
+}
+
 TEST_F(ClientCurationTest, ClientCuratedStorageHoldsNoInternalText) {
   for (const std::string& view : StoredViewNames()) {
     if (view.rfind("client-", 0) != 0) continue;
