@@ -21,6 +21,8 @@ using boost::json::array;
 using boost::json::object;
 
 constexpr const char* kMarker = "INTERNAL-MARKER";
+// Every text of a command the domain must refuse (RandomHistory's refused variants).
+constexpr const char* kRefusedMarker = "REFUSED-MARKER";
 
 std::string TagOf(const std::string& project) {
   return project == "p-acme" ? "ACME-TAG" : "GLOBEX-TAG";
@@ -38,7 +40,8 @@ struct InvitedPerson {
 
 class RandomHistory {
  public:
-  RandomHistory(ViewWorld* world, uint64_t seed) : world_(world), rng_(seed) {}
+  RandomHistory(ViewWorld* world, uint64_t seed)
+      : world_(world), rng_(seed), variants_rng_(seed ^ 0x5eedULL) {}
 
   void Run(int commands) {
     for (int i = 0; i < commands; ++i) Step(i);
@@ -55,6 +58,10 @@ class RandomHistory {
   int internal_answers() const { return internal_answers_; }
   int client_answers() const { return client_answers_; }
   const std::vector<InvitedPerson>& invited() const { return invited_; }
+  // The refused variants tried (see TryRefusedVariant): the reasons they were refused for, and
+  // how many the domain accepted (none should be).
+  const std::map<std::string, int>& variant_refusals() const { return variant_refusals_; }
+  int variants_accepted() const { return variants_accepted_; }
 
  private:
   size_t Pick(size_t n) { return static_cast<size_t>(rng_() % n); }
@@ -329,10 +336,56 @@ class RandomHistory {
   }
 
   bool Execute(const std::string& actor, const std::string& type, const object& fields) {
+    TryRefusedVariant(actor, type, fields);
     Status s = world_->Run(Cmd(type, "northwind", actor, fields));
     (s.ok() ? accepted_ : refused_)++;
     if (s.ok()) ++accepted_by_type_[type];
     return s.ok();
+  }
+
+  // Before about one command in four, a variant of it the domain must refuse for a reason other
+  // than a role: a project that does not exist, an expected version far ahead, or an actor who
+  // is no member. Its texts carry kRefusedMarker, which nothing may ever show. It draws from
+  // its own generator, so the history the other tests read is the same with or without it.
+  void TryRefusedVariant(const std::string& actor, const std::string& type, const object& fields) {
+    if (variants_rng_() % 4 != 0) return;
+    object f = fields;
+    std::string who = actor;
+    const bool of_a_project = fields.contains("project_id") && type.rfind("member.", 0) != 0 &&
+                              type.rfind("role.", 0) != 0 && type.rfind("branding.", 0) != 0;
+    switch (variants_rng_() % 3) {
+      case 0:
+        if (!of_a_project) return;
+        f["project_id"] = "p-nowhere";
+        break;
+      case 1:
+        // Not for the commands that create their thing when it is not there (an upload under a
+        // new name, a new board, a client's first branding): those check the version of a
+        // thing that exists only.
+        if (!f.contains("expected_version") || type == "file.upload" || type == "board.configure" ||
+            type == "branding.set") {
+          return;
+        }
+        f["expected_version"] = 1000000;
+        break;
+      default:
+        who = "stranger";
+        break;
+    }
+    // The texts (Text: those carrying a client's tag), not the ids, which would then be refused
+    // for their shape before anything else.
+    for (auto& field : f) {
+      if (field.value().is_string() &&
+          field.value().get_string().find("-TAG") != boost::json::string::npos) {
+        field.value() = std::string(kRefusedMarker) + " " + field.value().get_string().c_str();
+      }
+    }
+    Status s = world_->Run(Cmd(type, "northwind", who, f));
+    if (s.ok()) {
+      ++variants_accepted_;
+    } else {
+      ++variant_refusals_[s.reason()];
+    }
   }
 
   struct Approval {
@@ -360,6 +413,9 @@ class RandomHistory {
   std::map<std::string, int> accepted_by_type_;
   int accepted_ = 0;
   int refused_ = 0;
+  std::mt19937_64 variants_rng_;
+  std::map<std::string, int> variant_refusals_;
+  int variants_accepted_ = 0;
 };
 
 class ClientCurationTest : public ::testing::Test {
@@ -509,6 +565,40 @@ TEST_F(ClientCurationTest, ReportLinksAreRefusedOnceExpired) {
     EXPECT_EQ(s.reason(), "report_link.expired") << link.secret << ": " << s.ToString() << text;
     EXPECT_EQ(s.ToString().find(kMarker), std::string::npos) << s.ToString();
     EXPECT_EQ(s.ToString().find(link.project), std::string::npos) << s.ToString();
+  }
+}
+
+// A refused command leaves nothing: of the variants the domain refused for an unknown project, a
+// stale expected version or an actor who is no member, no text reached the log or any view's
+// rows (client or internal).
+TEST_F(ClientCurationTest, RefusedCommandsLeaveNothingInTheLogNorInAnyView) {
+  EXPECT_EQ(history_->variants_accepted(), 0);
+  int refused = 0;
+  for (const auto& [reason, count] : history_->variant_refusals()) refused += count;
+  EXPECT_GT(refused, 500);
+  EXPECT_GE(history_->variant_refusals().size(), 3u);  // not only role.forbidden
+  std::vector<RecordedEvent> page;
+  uint64_t events = 0;
+  for (uint64_t next = 1;; next = page.back().global_position() + 1) {
+    ASSERT_TRUE(world_->log()->ReadAll(next, ReadOptions(), &page).ok());
+    if (page.empty()) break;
+    for (const RecordedEvent& e : page) {
+      ++events;
+      EXPECT_EQ(e.bytes().find(kRefusedMarker), std::string_view::npos) << e.global_position();
+    }
+  }
+  EXPECT_GT(events, 1000u);
+  for (const std::string& view : StoredViewNames()) {
+    std::unique_ptr<ViewReader> reader;
+    ASSERT_TRUE(world_->store()->NewReader(view, &reader).ok());
+    ASSERT_TRUE(reader
+                    ->Scan("",
+                           [&](std::string_view key, std::string_view value) {
+                             EXPECT_EQ(value.find(kRefusedMarker), std::string_view::npos) << view;
+                             EXPECT_EQ(key.find(kRefusedMarker), std::string_view::npos) << view;
+                             return true;
+                           })
+                    .ok());
   }
 }
 
