@@ -35,7 +35,15 @@ std::string Snippet(std::string_view text, size_t max_chars) {
     const unsigned char c = static_cast<unsigned char>(clean[i]);
     const bool starts_char = (c & 0xC0) != 0x80;
     if (starts_char && chars++ == max_chars) return out + "\xE2\x80\xA6";  // "…"
-    out += c < 0x20 || c == 0x7F ? ' ' : clean[i];
+    // A control (a C1 one, a line separator, a bidirectional override) is a space: the domain
+    // refuses them, but events written past its rules, or before it did, may hold them, and in
+    // a line it could make a second line or turn the rest of the line around.
+    if (const size_t n = utf8::LayoutControlLength(clean, i); n > 0) {
+      out += ' ';
+      i += n - 1;
+      continue;
+    }
+    out += clean[i];
   }
   return out;
 }

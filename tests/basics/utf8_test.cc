@@ -55,5 +55,22 @@ TEST(Utf8Test, SanitizeReplacesEachBadByteAndKeepsGoodText) {
   EXPECT_TRUE(utf8::IsValid(utf8::Sanitize("\xED\xA0\x80 \xF4\x90")));
 }
 
+TEST(Utf8Test, LayoutControlsAreControlsSeparatorsAndBidirectionalOverrides) {
+  for (const std::string c :
+       {"\x01", "\n", "\x7F", "\xC2\x85", "\xC2\x9F", "\xE2\x80\xA8", "\xE2\x80\xA9",
+        "\xE2\x80\xAA", "\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x81\xA9"}) {
+    EXPECT_EQ(utf8::LayoutControlLength("a" + c + "b", 1), c.size()) << c;
+  }
+  // Letters of any script, a no-break space, the marks that right-to-left text needs (U+200E,
+  // U+200F) and the characters next to the controls' ranges are text.
+  for (const std::string t :
+       {"a", "\xC2\xA0", "\xC3\xA9", "\xD7\x90", "\xD8\xB9", "\xE2\x80\x8E", "\xE2\x80\x8F",
+        "\xE2\x80\xA7", "\xE2\x80\xAF", "\xE2\x81\xA5", "\xE2\x81\xAA", "\xF0\x9F\x98\x80"}) {
+    EXPECT_EQ(utf8::LayoutControlLength(t, 0), 0u) << t;
+  }
+  EXPECT_EQ(utf8::LayoutControlLength("\xE2\x80", 0), 0u);  // cut short
+  EXPECT_EQ(utf8::LayoutControlLength("ab", 2), 0u);        // past the end
+}
+
 }  // namespace
 }  // namespace tandem

@@ -84,6 +84,19 @@ std::vector<Malformed> MalformedCommands() {
        "{" + head + R"("type":"file.upload","name":"big.bin","content_base64":")" +
            std::string((1024 * 1024 + 3) / 3 * 4 + 8, 'A') + "\"}",
        "command.too_large"},
+      // A client's title that would read as a second line, or turn the rest of a line around,
+      // in the firm's feed (review, 2026-12-07).
+      {"C1 control in a title",
+       "{" + head +
+           R"("type":"milestone.plan","milestone_id":"m","planned_date":"2027-01-01","title":"Logo\u0085Ben completed"})",
+       "command.invalid_value"},
+      {"line separator in a name",
+       "{" + head + R"("type":"board.configure","board_id":"b","name":"B\u2028C"})",
+       "command.invalid_value"},
+      {"bidirectional override in a body",
+       "{" + head +
+           R"("type":"comment.post","thread_id":"t-client","comment_id":"c","body":"ok \u202Edesrever"})",
+       "command.invalid_value"},
       {"invalid base64", "{" + head + R"("type":"file.upload","name":"f","content_base64":"ab$d"})",
        "command.invalid_value"},
       {"bad token hash",
@@ -103,6 +116,25 @@ TEST_F(StandardWorldTest, MalformedCommandsGetSpecificErrorsAndWriteNothing) {
     EXPECT_FALSE(s.message().empty());
   }
   EXPECT_EQ(world_->log()->LastPosition(), before);
+}
+
+// Texts may break their lines, and right-to-left text keeps the marks it needs.
+TEST_F(StandardWorldTest, TextsKeepLineBreaksAndRightToLeftMarks) {
+  EXPECT_TRUE(
+      Run("comment.post", "pm",
+          {{"project_id", "p-acme"},
+           {"thread_id", "t-client"},
+           {"comment_id", "c-lines"},
+           {"body", "one\ntwo\xE2\x80\xA8three \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D\xE2\x80\x8F"}})
+          .ok());
+  EXPECT_TRUE(Run("milestone.plan", "pm",
+                  {{"project_id", "p-acme"},
+                   {"milestone_id", "m-rtl"},
+                   {"title",
+                    "\xD7\xA9\xD7\x9C\xD7\x91 \xE2\x80\x8F"
+                    "1"},
+                   {"planned_date", "2027-01-01"}})
+                  .ok());
 }
 
 TEST_F(StandardWorldTest, ChangeWithoutExpectedVersionIsRefused) {

@@ -24,6 +24,27 @@ TEST(SnippetTest, ControlCharactersBecomeSpaces) {
   EXPECT_EQ(Snippet("line one\nline\ttwo\x7F", 40), "line one line two ");
 }
 
+// Found in review (2026-12-07): a client's card title holding U+0085 showed as a line of its own
+// in the firm's feed, one holding U+202E turned the rest of the line around.
+TEST(SnippetTest, UnicodeLineBreaksAndBidirectionalOverridesBecomeSpaces) {
+  EXPECT_EQ(Snippet("Logo\xC2\x85"
+                    "Ben completed *Launch*",
+                    80),
+            "Logo Ben completed *Launch*");
+  EXPECT_EQ(Snippet("a\xE2\x80\xA8"
+                    "b\xE2\x80\xAE"
+                    "cd\xE2\x81\xA6"
+                    "e",
+                    80),
+            "a b cd e");
+  EXPECT_EQ(Snippet("\xE2\x80\xAE\xE2\x80\xAE"
+                    "abc",
+                    3),
+            "  a\xE2\x80\xA6");  // one character each
+  EXPECT_EQ(Snippet("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x80\x8F", 80),
+            "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xE2\x80\x8F");  // Hebrew and its mark stay
+}
+
 TEST(SnippetTest, BytesThatAreNotUtf8BecomeReplacementCharacters) {
   EXPECT_EQ(Snippet("ok \xFF!", 10), "ok \xEF\xBF\xBD!");
 }

@@ -64,6 +64,18 @@ std::string_view Prefix(std::string_view s, size_t max_bytes) {
   return s.substr(0, end);
 }
 
+size_t LayoutControlLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return k < s.size() ? static_cast<uint8_t>(s[k]) : 0; };
+  const uint8_t b0 = byte(i);
+  if (b0 < 0x20 || b0 == 0x7F) return i < s.size() ? 1 : 0;
+  if (b0 == 0xC2 && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9F) return 2;  // C1
+  if (b0 != 0xE2) return 0;
+  const uint8_t b1 = byte(i + 1), b2 = byte(i + 2);
+  if (b1 == 0x80 && b2 >= 0xA8 && b2 <= 0xAE) return 3;  // U+2028-U+202E
+  if (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) return 3;  // U+2066-U+2069
+  return 0;
+}
+
 std::string Sanitize(std::string_view s) {
   std::string out;
   out.reserve(s.size());

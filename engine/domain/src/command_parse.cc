@@ -68,11 +68,21 @@ uint64_t LargestCommandBytes(const CommandLimits& limits) {
 // admits every legal command and refuses such a pile after a few KiB.
 uint64_t ParseBudget(uint64_t command_limit) { return command_limit + 64 * 1024; }
 
+// Control codes, C1 controls included, and bidirectional overrides (utf8::LayoutControlLength):
+// a client's card title holding U+0085 read as a second line in the firm's feed, one holding
+// U+202E showed the rest of the line reversed (review, 2026-12-07). A text may break its lines
+// (\n, \r, \t, and the Unicode line and paragraph separators); a name may not.
 bool HasControlCharacters(std::string_view s, bool allow_newlines) {
-  return std::any_of(s.begin(), s.end(), [&](unsigned char c) {
-    if (allow_newlines && (c == '\n' || c == '\r' || c == '\t')) return false;
-    return c < 0x20 || c == 0x7f;
-  });
+  for (size_t i = 0; i < s.size(); ++i) {
+    const size_t n = utf8::LayoutControlLength(s, i);
+    if (n == 0) continue;
+    const std::string_view control = s.substr(i, n);
+    const bool line_break = control == "\n" || control == "\r" || control == "\t" ||
+                            control == "\xE2\x80\xA8" || control == "\xE2\x80\xA9";
+    if (!allow_newlines || !line_break) return true;
+    i += n - 1;
+  }
+  return false;
 }
 
 bool IsBlank(std::string_view s) {

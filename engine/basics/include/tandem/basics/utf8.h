@@ -21,4 +21,11 @@ std::string_view Prefix(std::string_view s, size_t max_bytes);
 // result is always valid UTF-8 (and `s` itself when it already was).
 std::string Sanitize(std::string_view s);
 
+// The length in bytes of the layout control that starts at s[i], or 0 when none does: the C0
+// controls and DEL, the C1 controls (U+0080-U+009F), the line and paragraph separators (U+2028,
+// U+2029) and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+// U+2066-U+2069). Each changes how the text around it is laid out instead of showing itself: a
+// title holding one can pass for a line of its own, or show what follows it reversed.
+size_t LayoutControlLength(std::string_view s, size_t i);
+
 }  // namespace tandem::utf8
