@@ -105,13 +105,24 @@ Status ReadThreads(const QueryContext& ctx, boost::json::object* out, CsvRows* c
   const std::string& project = ctx.request.project;
   std::vector<Thread> threads;
   if (!ctx.request.thread.empty()) {
-    Thread t{ctx.request.thread, {}, p.rows};
-    s = LoadDoc(*p.rows, ThreadKey(ws, project, t.id), &t.doc);
-    bool found = s.ok() && (p.internal || t.doc.client);
-    if (s.IsNotFound()) s = Status::OK();
-    if (found && HeldByClientView(p, t.doc)) s = FromClientView(ctx, &t, &found);
-    if (!s.ok()) return s;
-    if (!found) return NotFoundView("thread '" + t.id + "'");
+    // As in commands (ResolveId), a client-side asker may leave out its namespace: the id as
+    // given if the asker sees such a thread, else the client's own.
+    std::vector<std::string> ids = {ctx.request.thread};
+    const std::string own = "client:" + ctx.asker.client_id + ":";
+    if (ctx.asker.client_side() && !ctx.request.thread.starts_with(own)) {
+      ids.push_back(own + ctx.request.thread);
+    }
+    bool found = false;
+    Thread t;
+    for (size_t i = 0; i < ids.size() && !found; ++i) {
+      t = Thread{ids[i], {}, p.rows};
+      s = LoadDoc(*p.rows, ThreadKey(ws, project, t.id), &t.doc);
+      found = s.ok() && (p.internal || t.doc.client);
+      if (s.IsNotFound()) s = Status::OK();
+      if (found && HeldByClientView(p, t.doc)) s = FromClientView(ctx, &t, &found);
+      if (!s.ok()) return s;
+    }
+    if (!found) return NotFoundView("thread '" + ctx.request.thread + "'");
     threads.push_back(std::move(t));
   } else {
     s = ScanDocs<ThreadDoc>(*p.rows, ThreadsPrefix(ws, project),

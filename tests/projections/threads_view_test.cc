@@ -164,6 +164,26 @@ TEST_F(ThreadsViewTest, ClientAskingForAnInternalThreadIsRefusedLikeAMissingOne)
   EXPECT_EQ(b.message(), "thread 't-none' does not exist");
 }
 
+// As in commands, a client-side member names the thread it opened without its namespace; an
+// internal thread of that name stays out of reach (review, 2026-12-07: `--thread q` was refused).
+TEST_F(ThreadsViewTest, ClientNamesItsOwnThreadWithoutItsNamespace) {
+  TellStory();
+  Post("pm", {{"thread_id", "q"},
+              {"comment_id", "iq"},
+              {"anchor", object{{"kind", "project"}, {"id", "p-acme"}}},
+              {"audience", "internal"},
+              {"body", kMarker + " same name"}});
+  ViewRequest r = Ask("threads", "acme-member", "p-acme");
+  r.thread = "q";
+  const value threads = world_->Json(r).at("threads");
+  ASSERT_EQ(threads.as_array().size(), 1u);
+  EXPECT_EQ(threads.at(0).at("id"), "client:acme:q");
+  EXPECT_EQ(boost::json::serialize(threads).find(kMarker), std::string::npos);
+  ViewRequest firm = Ask("threads", "pm", "p-acme");
+  firm.thread = "q";  // the firm names things by their full ids: its own internal thread
+  EXPECT_NE(boost::json::serialize(world_->Json(firm)).find(kMarker), std::string::npos);
+}
+
 TEST_F(ThreadsViewTest, ClientAskingForAnotherClientsThreadIsRefusedLikeAMissingProject) {
   ViewRequest r = Ask("threads", "acme-member", "p-globex");
   r.thread = "t-client";
