@@ -130,14 +130,17 @@ std::string Printable(std::string_view text) {
     const auto c = static_cast<unsigned char>(valid[i]);
     // Whole characters only (`valid` is well-formed), so that a cut never splits one.
     const size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    const bool c1 = length == 2 && c == 0xC2 && static_cast<unsigned char>(valid[i + 1]) <= 0x9F;
     if (c < 0x20 || c == 0x7F) {
       std::snprintf(escape, sizeof escape, "\\x%02x", c);
       out += escape;
     } else if (c == '\\') {
       out += "\\\\";  // so that an escape in the text reads unlike one made here
-    } else if (c1) {  // U+0080-U+009F, which some terminals take as controls
-      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(valid[i + 1]));
+    } else if (utf8::LayoutControlLength(valid, i) > 0) {
+      // C1 controls, which some terminals act on, and the line separators and bidirectional
+      // overrides, which would break the line or turn the rest of it around.
+      uint32_t code = c & (length == 2 ? 0x1F : 0x0F);
+      for (size_t k = 1; k < length; ++k) code = (code << 6) | (valid[i + k] & 0x3F);
+      std::snprintf(escape, sizeof escape, "\\u%04x", code);
       out += escape;
     } else {
       out.append(valid, i, length);

@@ -641,6 +641,12 @@ class RocksViewStore : public ViewStore {
     if (std::count(supported.begin(), supported.end(), rocksdb::kLZ4Compression) > 0) {
       db_options.compression = rocksdb::kLZ4Compression;
     }
+    if (!options.read_only) {
+      // Two compactions at a time, whatever else the process opened (Compact runs two manual
+      // ones; RocksDB sizes the pool from max_background_jobs, 2, to one).
+      (db_options.env != nullptr ? db_options.env : rocksdb::Env::Default())
+          ->IncBackgroundThreadsIfNeeded(2, rocksdb::Env::LOW);
+    }
     if (options.low_priority_compactions && !options.read_only) {
       rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::LOW,
                                                           rocksdb::CpuPriority::kLow);
@@ -1032,12 +1038,18 @@ class RocksViewStore : public ViewStore {
     std::atomic<size_t> next{0};
     std::mutex failed_mu;
     rocksdb::Status failed;
+    // Not exclusive (RocksDB 7.8's default, said here since older releases differed): the two
+    // manual compactions run side by side, on the LOW pool's two threads (OpenDb).
+    rocksdb::CompactRangeOptions options;
+    options.exclusive_manual_compaction = false;
     auto compact = [&] {
       for (size_t i; (i = next++) < families.size();) {
-        rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), families[i].get());
-        if (s.ok()) {
-          s = db_->CompactRange(rocksdb::CompactRangeOptions(), families[i].get(), nullptr,
-                                nullptr);
+        rocksdb::Status s;
+        try {
+          s = db_->Flush(rocksdb::FlushOptions(), families[i].get());
+          if (s.ok()) s = db_->CompactRange(options, families[i].get(), nullptr, nullptr);
+        } catch (const std::exception& e) {  // on the second thread it would end the process
+          s = rocksdb::Status::Aborted(e.what());
         }
         if (!s.ok()) {
           std::lock_guard<std::mutex> lock(failed_mu);

@@ -139,6 +139,18 @@ TEST_F(ViewCliTest, AnErrorEchoesAHostileIdOnOneLineWithoutItsControlCharacters)
   EXPECT_EQ(r.output.find("\nforged"), std::string::npos) << r.output;
 }
 
+// A bidirectional override or a line separator in an echoed id would turn the rest of the line
+// around or break it: escaped like the other controls (review, 2026-12-07).
+TEST_F(ViewCliTest, AnErrorEchoesBidirectionalOverridesAndSeparatorsEscaped) {
+  CliRun r = View(
+      "threads --project web --member dana --thread \"$(printf "
+      "'a\342\200\256b\342\200\250c\302\205d')\"");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("a\\u202eb\\u2028c\\u0085d"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("\xE2\x80\xAE"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("\xE2\x80\xA8"), std::string::npos) << r.output;
+}
+
 TEST_F(ViewCliTest, AnErrorEchoingAHugeIdIsBounded) {
   CliRun r = CutShortThreadError(this, "$(head -c 100000 /dev/zero | tr '\\0' a)");
   EXPECT_LT(r.output.size(), 2000u);

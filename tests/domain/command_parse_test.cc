@@ -97,6 +97,14 @@ std::vector<Malformed> MalformedCommands() {
        "{" + head +
            R"("type":"comment.post","thread_id":"t-client","comment_id":"c","body":"ok \u202Edesrever"})",
        "command.invalid_value"},
+      {"text of line separators only",
+       "{" + head +
+           R"("type":"milestone.block","milestone_id":"m-started","reason":"\u2028\u2029 "})",
+       "command.invalid_value"},
+      {"title of a zero-width space",
+       "{" + head +
+           R"("type":"milestone.plan","milestone_id":"m","planned_date":"2027-01-01","title":"\u200b"})",
+       "command.invalid_value"},
       {"invalid base64", "{" + head + R"("type":"file.upload","name":"f","content_base64":"ab$d"})",
        "command.invalid_value"},
       {"bad token hash",
