@@ -8,6 +8,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/metadata.h>
 
+#include "fault_file_system.h"
 #include "tandem/projections/view_store.h"
 #include "tandem/projections/views.h"
 #include "test_util.h"
@@ -102,6 +103,28 @@ TEST_F(ViewStoreCompactTest, CompactingEveryViewLeavesEachCompactedWithItsRows) 
     db->DestroyColumnFamilyHandle(h);
   }
   for (const std::string& view : views) EXPECT_EQ(compacted.count(view), 1u) << view;
+}
+
+// A compaction that cannot write its tables (a full disk) ends Compact with the error, on
+// whichever of its two threads it happened, and leaves every view's rows as they were.
+TEST_F(ViewStoreCompactTest, ACompactionThatCannotWriteItsTablesReturnsTheErrorAndKeepsTheRows) {
+  store_.reset();
+  auto faults = std::make_shared<FaultFileSystem>();
+  ViewStoreOptions options;
+  options.file_system = faults;
+  ASSERT_TRUE(ViewStore::Open(options, dir_.Sub("views"), &store_).ok());
+  const std::vector<std::string> views = {"client-feed", "action-items", "client-timeline"};
+  std::map<std::string, std::string> before;
+  for (const std::string& view : views) {
+    Fill(view);
+    before[view] = Hash(view);
+  }
+  faults->Inject(FaultOp::kCreate, ".sst");
+  EXPECT_FALSE(store_->Compact({}).ok());
+  faults->Heal();
+  store_.reset();
+  Open();
+  for (const std::string& view : views) EXPECT_EQ(Hash(view), before[view]) << view;
 }
 
 // Found in review (2026-12-05): checking a reader's tables opened each again by name, and failed
