@@ -8,6 +8,7 @@
 #include "fault_file_system.h"
 #include "tandem/projections/view_store.h"
 #include "test_util.h"
+#include "view_store_util.h"
 
 namespace tandem::test {
 namespace {
@@ -97,10 +98,8 @@ TEST_F(ViewStoreCheckpointTest, ABatchMadeWithRoomForItsRowsWritesThemWithItsChe
 // batch, and no other view's rows or checkpoint move without it.
 TEST_F(ViewStoreCheckpointTest, ABatchWithAViewThatCannotBeCreatedWritesNoView) {
   store_.reset();
-  auto faults = std::make_shared<FaultFileSystem>();
-  ViewStoreOptions options;
-  options.file_system = faults;
-  ASSERT_TRUE(ViewStore::Open(options, dir_.Sub("faulty"), &store_).ok());
+  std::shared_ptr<FaultFileSystem> faults;
+  ASSERT_TRUE(ViewStore::Open(WithFaults({}, &faults), dir_.Sub("faulty"), &store_).ok());
   Commit({1, 3});
   // Creating a view's column family records it in the MANIFEST: that write fails.
   std::string manifest;

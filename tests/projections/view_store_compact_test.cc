@@ -109,10 +109,8 @@ TEST_F(ViewStoreCompactTest, CompactingEveryViewLeavesEachCompactedWithItsRows) 
 // whichever of its two threads it happened, and leaves every view's rows as they were.
 TEST_F(ViewStoreCompactTest, ACompactionThatCannotWriteItsTablesReturnsTheErrorAndKeepsTheRows) {
   store_.reset();
-  auto faults = std::make_shared<FaultFileSystem>();
-  ViewStoreOptions options;
-  options.file_system = faults;
-  ASSERT_TRUE(ViewStore::Open(options, dir_.Sub("views"), &store_).ok());
+  std::shared_ptr<FaultFileSystem> faults;
+  ASSERT_TRUE(ViewStore::Open(WithFaults({}, &faults), dir_.Sub("views"), &store_).ok());
   const std::vector<std::string> views = {"client-feed", "action-items", "client-timeline"};
   std::map<std::string, std::string> before;
   for (const std::string& view : views) {

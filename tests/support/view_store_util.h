@@ -7,10 +7,20 @@
 
 #include <gtest/gtest.h>
 
+#include "fault_file_system.h"
 #include "tandem/projections/view_store.h"
 #include "tandem/projections/views.h"
 
 namespace tandem::test {
+
+// `options` writing through a new FaultFileSystem, given back in `*faults` for the test to inject
+// failures into.
+inline ViewStoreOptions WithFaults(ViewStoreOptions options,
+                                   std::shared_ptr<FaultFileSystem>* faults) {
+  *faults = std::make_shared<FaultFileSystem>();
+  options.file_system = *faults;
+  return options;
+}
 
 // The views database at `path`, read-only and never created; null (and a test failure) when
 // it cannot be opened.
