@@ -28,6 +28,17 @@ TEST_F(BoardRulesTest, ClientBoardGetsTheDefaultColumns) {
   EXPECT_EQ(r.events[0].event().audience(), schema::Audience::Client);
 }
 
+TEST_F(BoardRulesTest, ExpectingAVersionOfABoardNotThereIsRefusedAndCreatesNothing) {
+  const uint64_t before = Position();
+  ExpectStale(Run("board.configure", "pm",
+                  {{"project_id", "p-acme"},
+                   {"board_id", "ops"},
+                   {"name", "Ops"},
+                   {"columns", boost::json::array{"To do", "Done"}},
+                   {"expected_version", 2}}),
+              before);
+}
+
 TEST_F(BoardRulesTest, SecondClientBoardIsRejected) {
   const uint64_t before = Position();
   ExpectRejected(Run("board.configure", "pm",

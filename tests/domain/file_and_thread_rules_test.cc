@@ -58,6 +58,28 @@ TEST_F(FileAndThreadRulesTest, NewVersionNeedsTheCurrentVersion) {
                   .IsWrongExpectedVersion());
 }
 
+// A caller expecting to change a file it misnamed must not create another beside it.
+TEST_F(FileAndThreadRulesTest, ExpectingAVersionOfAFileNotThereIsRefusedAndCreatesNothing) {
+  const uint64_t before = Position();
+  ExpectStale(Upload("pm", "YQ==", {{"name", "gide.pdf"}, {"expected_version", 1}}), before);
+  CommandResult r;
+  ASSERT_TRUE(Upload("pm", "YQ==", {{"name", "gide.pdf"}, {"expected_version", 0}}, &r).ok());
+  EXPECT_EQ(r.events.at(0).event().payload_as_FileUploaded()->version(), 1u);
+}
+
+TEST_F(FileAndThreadRulesTest, ClientExpectingAVersionOfAnInternalFileGetsWhatAMissingNameGets) {
+  ASSERT_TRUE(Upload("pm", "aW50ZXJuYWw=", {{"name", "notes.txt"}}).ok());
+  const uint64_t before = Position();
+  auto upload = [&](const std::string& name) {
+    return Upload("acme-member", "Y2xpZW50",
+                  {{"name", name}, {"request_id", "req"}, {"expected_version", 1}});
+  };
+  const Status internal = upload("notes.txt"), missing = upload("nopes.txt");
+  ExpectStale(internal, before);
+  EXPECT_EQ(internal.ToString(),
+            missing.ToString().replace(missing.ToString().find("nopes"), 5, "notes"));
+}
+
 TEST_F(FileAndThreadRulesTest, ClientUploadNeedsARequest) {
   const uint64_t before = Position();
   ExpectDenied(Upload("acme-member", "YQ==", {}), "file.client_needs_request", before);

@@ -195,6 +195,16 @@ TEST_F(MembershipRulesTest, BrandingChangeNeedsTheBrandingVersion) {
                   .ok());
 }
 
+TEST_F(MembershipRulesTest, FirstBrandingExpectingAVersionIsRefusedAndSetsNothing) {
+  const uint64_t before = Position();
+  ExpectStale(Run("branding.set", "acme-admin",
+                  {{"client_id", "acme"}, {"display_name", "ACME"}, {"expected_version", 1}}),
+              before);
+  EXPECT_TRUE(Run("branding.set", "acme-admin",
+                  {{"client_id", "acme"}, {"display_name", "ACME"}, {"expected_version", 0}})
+                  .ok());
+}
+
 TEST_F(MembershipRulesTest, ReportLinkExpiryMustBeInTheFuture) {
   const uint64_t before = Position();
   ExpectRejected(Run("report_link.issue", "pm",

@@ -359,13 +359,9 @@ class RandomHistory {
         f["project_id"] = "p-nowhere";
         break;
       case 1:
-        // Not for the commands that create their thing when it is not there (an upload under a
-        // new name, a new board, a client's first branding): those check the version of a
-        // thing that exists only.
-        if (!f.contains("expected_version") || type == "file.upload" || type == "board.configure" ||
-            type == "branding.set") {
-          return;
-        }
+        // Refused whether the thing exists or not (an upload under a new name, a new board or
+        // a client's first branding must expect version 0).
+        if (!f.contains("expected_version")) return;
         f["expected_version"] = 1000000;
         break;
       default:

@@ -334,6 +334,12 @@ class StandardWorldTest : public ::testing::Test {
     EXPECT_EQ(s.reason(), reason) << s.ToString();
     EXPECT_EQ(world_->log()->LastPosition(), before);
   }
+  // The same for a command whose expected_version is not the thing's.
+  void ExpectStale(const Status& s, uint64_t before) {
+    EXPECT_TRUE(s.IsWrongExpectedVersion()) << s.ToString();
+    EXPECT_EQ(s.reason(), "command.expected_version_mismatch") << s.ToString();
+    EXPECT_EQ(world_->log()->LastPosition(), before);
+  }
   uint64_t Position() { return world_->log()->LastPosition(); }
 
   // Links acme's client card "cc" to the internal card "ic" that does the work.

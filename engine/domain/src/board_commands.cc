@@ -58,6 +58,8 @@ Status ConfigureBoard(const CommandContext& ctx, Decision* d) {
   if (!is_new) {
     Status s = ReconfigureBoard(ctx, existing->second, audience, &columns);
     if (!s.ok()) return s;
+  } else if (Status s = CheckExpectedNew(ctx, "board '" + board_id + "'"); !s.ok()) {
+    return s;
   } else if (audience == Audience::Client) {
     const std::string other = ctx.project->ClientBoardId();
     if (!other.empty()) {

@@ -27,6 +27,12 @@ std::string InNamespace(const CommandContext& ctx, const std::string& id) {
   return StartsWith(id, ns) ? id : ns + id;
 }
 
+Status VersionMismatch(const std::string& state, const Command& c) {
+  return Status::WrongExpectedVersion(
+      "command.expected_version_mismatch",
+      state + ", but the command expected version " + std::to_string(*c.expected_version));
+}
+
 }  // namespace
 
 Status NewId(const CommandContext& ctx, const std::string& field, const std::string& id,
@@ -69,13 +75,15 @@ Status CheckExpectedVersion(const CommandContext& ctx, const std::string& what, 
                                        ", so it needs expected_version (currently " +
                                        std::to_string(current) + ", or \"any\")");
   }
-  if (*c.expected_version != current) {
-    return Status::WrongExpectedVersion("command.expected_version_mismatch",
-                                        what + " is at version " + std::to_string(current) +
-                                            ", but the command expected version " +
-                                            std::to_string(*c.expected_version));
-  }
+  if (*c.expected_version != current)
+    return VersionMismatch(what + " is at version " + std::to_string(current), c);
   return Status::OK();
+}
+
+Status CheckExpectedNew(const CommandContext& ctx, const std::string& what) {
+  const Command& c = ctx.command;
+  if (c.expected_any || !c.expected_version || *c.expected_version == 0) return Status::OK();
+  return VersionMismatch(what + " does not exist yet (version 0)", c);
 }
 
 Status NotVisible(const std::string& what) {

@@ -127,8 +127,10 @@ Status UploadIdentity(const CommandContext& ctx, Audience audience, const FileSt
     *file_id = existing->file_id;
     return Status::OK();
   }
-  Status s = NewId(ctx, "file_id",
-                   requested.empty() ? FreeDefaultFileId(ctx, audience, name) : requested, file_id);
+  Status s = CheckExpectedNew(ctx, Named("file", name));
+  if (!s.ok()) return s;
+  s = NewId(ctx, "file_id", requested.empty() ? FreeDefaultFileId(ctx, audience, name) : requested,
+            file_id);
   if (!s.ok()) return s;
   if (ctx.project->FindFileById(*file_id) != nullptr) {
     return Status::Rejected("file.id_exists", "file id '" + *file_id + "' is taken");

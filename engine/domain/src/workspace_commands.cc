@@ -258,11 +258,11 @@ Status SetBranding(const CommandContext& ctx, Decision* d) {
     Status s = CheckLogo(ctx, a.Str("client_id"), &logo);
     if (!s.ok()) return s;
   }
-  if (client->second.branding_version > 0) {
-    Status s =
-        CheckExpectedVersion(ctx, "the branding of " + what, client->second.branding_version);
-    if (!s.ok()) return s;
-  }
+  const std::string branding = "the branding of " + what;
+  Status s = client->second.branding_version > 0
+                 ? CheckExpectedVersion(ctx, branding, client->second.branding_version)
+                 : CheckExpectedNew(ctx, branding);
+  if (!s.ok()) return s;
   schema::BrandingSetT e;
   e.client_id = a.Str("client_id");
   e.display_name = a.Str("display_name");
