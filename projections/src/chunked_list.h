@@ -19,6 +19,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include "json_line.h"
+#include "key_hash.h"
 #include "tandem/projections/projection.h"
 
 namespace tandem {
@@ -74,12 +75,12 @@ class ChunkedList {
   uint64_t chunk_items_;
   // Chunk key -> lines added this batch. Hashed, and sorted once by Flush (which writes in key
   // order): an ordered map compared keys on every append, a cache miss each in a rebuild round.
-  boost::unordered_flat_map<std::string, Pending> pending_;
+  boost::unordered_flat_map<std::string, Pending, KeyHash, std::equal_to<>> pending_;
   // How many lines each chunk not yet full holds, as this list last wrote it: a chunk is read
   // back and checked when first appended to, not again on every batch (a live batch appends to
   // a chunk or two per thread; reading them back merged their operands every time). A flat
   // table: a node per chunk made each lookup a chain of cache misses (half a live flush's time).
-  boost::unordered_flat_map<std::string, uint64_t> known_lines_;
+  boost::unordered_flat_map<std::string, uint64_t, KeyHash, std::equal_to<>> known_lines_;
 };
 
 }  // namespace tandem

@@ -28,6 +28,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include "json_line.h"
+#include "key_hash.h"
 #include "row_cache_budget.h"
 #include "row_fields.h"
 #include "tandem/projections/projection.h"
@@ -287,7 +288,7 @@ class DocCache {
   CacheGenerations generations_;
   // Open addressing (no chain of nodes to walk on a lookup); entries are boxed so that the
   // pointers in dirty_ survive a rehash, and each is keyed by a view of its own key.
-  boost::unordered_flat_map<std::string_view, EntryPtr, std::hash<std::string_view>> entries_;
+  boost::unordered_flat_map<std::string_view, EntryPtr, KeyHash> entries_;
 };
 
 }  // namespace tandem

@@ -41,6 +41,7 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "key_hash.h"
 #include "row_cache_budget.h"
 #include "tandem/projections/projection.h"
 
@@ -134,11 +135,11 @@ class IdIndex {
   IdIndexOptions options_;
   // Boxed: dirty_ points at scopes and buckets, and a split loads a second bucket while the
   // caller holds the first.
-  boost::unordered_flat_map<std::string_view, std::unique_ptr<Scope>> scopes_;
+  boost::unordered_flat_map<std::string_view, std::unique_ptr<Scope>, KeyHash> scopes_;
   std::vector<std::pair<Scope*, Bucket*>> dirty_;
   std::vector<Scope*> dirty_scopes_;  // split since the last Flush
   // Rows of ids a full bucket could not take, until Flush writes them.
-  boost::unordered_flat_map<std::string, std::string> overflow_;
+  boost::unordered_flat_map<std::string, std::string, KeyHash, std::equal_to<>> overflow_;
   CacheGenerations generations_;
 };
 

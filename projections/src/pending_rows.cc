@@ -34,8 +34,10 @@ void PendingRows::Apply(Commit commit) {
   // The bytes this commit joined for a row appended more than once, appended to in place: a
   // new copy per append would make a row appended n times cost n squared.
   struct RowHash {
+    using is_avalanching = void;
+    uint64_t seed = key_hash::Seed();
     size_t operator()(const std::pair<uint32_t, std::string_view>& row) const {
-      return std::hash<std::string_view>()(row.second) ^ (row.first * 0x9E3779B97F4A7C15ull);
+      return HashKey(row.second, seed + row.first);
     }
   };
   boost::unordered_flat_map<std::pair<uint32_t, std::string_view>, std::string*, RowHash> joined;

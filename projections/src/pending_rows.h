@@ -41,6 +41,8 @@
 #include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "key_hash.h"
+
 namespace tandem {
 
 class PendingRows {
@@ -144,10 +146,6 @@ class PendingRows {
   };
   using Versions = boost::container::small_vector<Version, 1>;  // oldest first
 
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
-  };
   // Keys point into the layer's buffers.
   using Rows = boost::unordered_flat_map<std::string_view, Versions, KeyHash, std::equal_to<>>;
   struct Layer {

@@ -6,6 +6,7 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "key_hash.h"
 #include "tandem/basics/utf8.h"
 
 namespace tandem {
@@ -19,10 +20,8 @@ struct ProjectOfEvent {
 };
 
 struct ProjectHash {
-  size_t operator()(const ProjectOfEvent& p) const {
-    const size_t h = std::hash<std::string_view>()(p.stream);
-    return h ^ (std::hash<std::string_view>()(p.tenant) + 0x9e3779b97f4a7c15ULL + (h << 6));
-  }
+  using is_avalanching = void;
+  size_t operator()(const ProjectOfEvent& p) const { return HashKey(p.stream, HashKey(p.tenant)); }
 };
 
 std::string_view View(const flatbuffers::String* s) {
