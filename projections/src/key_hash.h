@@ -17,9 +17,6 @@ namespace tandem {
 
 namespace key_hash {
 
-// The process's seed (random, chosen at the first call).
-uint64_t Seed();
-
 inline uint64_t Mix(uint64_t a, uint64_t b) {
   const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
   return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
@@ -37,19 +34,27 @@ inline uint64_t Read4(const char* p) {
   return v;
 }
 
-constexpr uint64_t kOdd1 = 0x2d358dccaa6c78a5ull, kOdd2 = 0x8bb84b93962eacc9ull,
-                   kOdd3 = 0x4b33a62ed433d4a3ull;
+// What a key's bytes are xored with before each multiply. Made from the seed: with constants
+// known in advance, a key holding one of them would zero a factor and hash alike under every
+// seed.
+struct Secret {
+  uint64_t k1, k2, k3;
+};
+Secret SecretOf(uint64_t seed);
+// The process's secret, from a seed chosen at random at the first call.
+const Secret& ProcessSecret();
 
 }  // namespace key_hash
 
-inline uint64_t HashKey(std::string_view key, uint64_t seed) {
+// `salt` tells apart the tables that share keys (a family number, an earlier part's hash).
+inline uint64_t HashKey(std::string_view key, const key_hash::Secret& secret, uint64_t salt = 0) {
   using namespace key_hash;
   const char* p = key.data();
   size_t n = key.size();
-  uint64_t h = seed ^ Mix(n ^ kOdd1, kOdd2);
-  for (; n > 16; p += 16, n -= 16) h = Mix(Read8(p) ^ kOdd1, Read8(p + 8) ^ h);
+  uint64_t h = Mix(salt ^ n ^ secret.k1, secret.k2);
+  for (; n > 16; p += 16, n -= 16) h = Mix(Read8(p) ^ secret.k1, Read8(p + 8) ^ h);
   uint64_t a = 0, b = 0;
-  if (n >= 8) {  // the last 16 bytes (overlapping what the loop read when shorter)
+  if (n >= 8) {  // 8 to 16 bytes left: two reads that overlap when fewer than 16
     a = Read8(p);
     b = Read8(p + n - 8);
   } else if (n >= 4) {
@@ -60,16 +65,18 @@ inline uint64_t HashKey(std::string_view key, uint64_t seed) {
         (uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8) |
         static_cast<unsigned char>(p[n - 1]);
   }
-  return Mix(a ^ kOdd2, b ^ h ^ kOdd3);
+  return Mix(a ^ secret.k2, b ^ h ^ secret.k3);
 }
 
-inline uint64_t HashKey(std::string_view key) { return HashKey(key, key_hash::Seed()); }
+inline uint64_t HashKey(std::string_view key, uint64_t salt = 0) {
+  return HashKey(key, key_hash::ProcessSecret(), salt);
+}
 
 struct KeyHash {
   using is_transparent = void;
   using is_avalanching = void;  // no post-mixing by boost's tables
-  size_t operator()(std::string_view key) const { return HashKey(key, seed); }
-  uint64_t seed = key_hash::Seed();
+  size_t operator()(std::string_view key) const { return HashKey(key, secret); }
+  key_hash::Secret secret = key_hash::ProcessSecret();
 };
 
 }  // namespace tandem

@@ -35,9 +35,9 @@ void PendingRows::Apply(Commit commit) {
   // new copy per append would make a row appended n times cost n squared.
   struct RowHash {
     using is_avalanching = void;
-    uint64_t seed = key_hash::Seed();
+    key_hash::Secret secret = key_hash::ProcessSecret();
     size_t operator()(const std::pair<uint32_t, std::string_view>& row) const {
-      return HashKey(row.second, seed + row.first);
+      return HashKey(row.second, secret, row.first);
     }
   };
   boost::unordered_flat_map<std::pair<uint32_t, std::string_view>, std::string*, RowHash> joined;

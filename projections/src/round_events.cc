@@ -21,7 +21,10 @@ struct ProjectOfEvent {
 
 struct ProjectHash {
   using is_avalanching = void;
-  size_t operator()(const ProjectOfEvent& p) const { return HashKey(p.stream, HashKey(p.tenant)); }
+  size_t operator()(const ProjectOfEvent& p) const {
+    return HashKey(p.stream, secret, HashKey(p.tenant, secret));
+  }
+  key_hash::Secret secret = key_hash::ProcessSecret();
 };
 
 std::string_view View(const flatbuffers::String* s) {
