@@ -61,6 +61,37 @@ TEST_F(CommandAnswerTest, NotFoundRefusalsHaveAReason) {
   EXPECT_EQ(s.reason(), "client.not_found") << s.ToString();
 }
 
+// A creation's thing is at version 0 before it: a caller expecting another version of it is
+// refused (the same reason as a stale version), and 0 or nothing creates it.
+TEST_F(CommandAnswerTest, CreationExpectingAVersionButZeroIsRefusedAndAppendsNothing) {
+  for (const char* type :
+       {"client.add", "member.invite", "project.create", "milestone.plan", "document.request",
+        "comment.post", "card.create", "approval.request", "report_link.issue"}) {
+    SCOPED_TRACE(type);
+    boost::json::object fields =
+        boost::json::parse(StandardCommandFields(type, "acme")).as_object();
+    fields["expected_version"] = 5;
+    ExpectStale(Run(type, "owner", fields), Position());
+    fields["expected_version"] = 0;
+    Status s = Run(type, "owner", fields);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  const uint64_t before = Position();
+  ExpectStale(world_->Run(Cmd("workspace.create", "fresh", "founder",
+                              {{"name", "Fresh"}, {"expected_version", 1}})),
+              before);
+}
+
+TEST_F(CommandAnswerTest, CreationOfATakenIdExpectingAVersionIsRefusedForTheTakenId) {
+  const uint64_t before = Position();
+  ExpectRejected(Run("project.create", "owner",
+                     {{"project_id", "p-acme"},
+                      {"client_id", "acme"},
+                      {"name", "Again"},
+                      {"expected_version", 5}}),
+                 "project.exists", before);
+}
+
 TEST_F(CommandAnswerTest, StaleVersionRefusalHasAReason) {
   Status s =
       Run("milestone.start", "pm",

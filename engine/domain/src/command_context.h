@@ -73,10 +73,11 @@ void Emit(const CommandContext& ctx, schema::Audience audience, PayloadT payload
 // Checks the command's expected_version against the thing's `current` version: required
 // (unless "any"), and equal.
 Status CheckExpectedVersion(const CommandContext& ctx, const std::string& what, uint64_t current);
-// For a command that creates its thing when there is none (file.upload under a new name,
-// board.configure of a new board, a first branding.set): a numeric expected_version must be 0,
-// so that a caller who expected to change a thing it misnamed is refused instead of creating
-// another. Not required.
+// For a command that creates its thing: a numeric expected_version must be 0, so that a caller
+// who expected to change a thing it misnamed is refused instead of creating another. Not
+// required. The handler checks every creation (command_spec::CreatesOnly) once it is decided;
+// the commands that create their thing only when there is none (file.upload under a new name,
+// board.configure of a new board, a first branding.set) check it themselves.
 Status CheckExpectedNew(const CommandContext& ctx, const std::string& what);
 
 // "milestone 'm1'": how messages name a thing of `kind`.

@@ -9,6 +9,7 @@
 #include "command_context.h"
 #include "command_fingerprint.h"
 #include "command_metrics.h"
+#include "command_spec.h"
 #include "stream_state_cache.h"
 #include "tandem/basics/clock.h"
 #include "tandem/basics/logger.h"
@@ -342,7 +343,13 @@ class CommandHandlerImpl : public CommandHandler {
                        },
                        fingerprint};
     decision->firm_side = !ctx.client_side();
-    return DeciderFor(command.type)(ctx, decision);
+    Status s = DeciderFor(command.type)(ctx, decision);
+    // After the decision: a creation refused for its taken id (or anything else) answers as it
+    // did, and a creation that would succeed names a thing that was not there.
+    if (s.ok() && command_spec::CreatesOnly(command.type)) {
+      s = CheckExpectedNew(ctx, "what " + std::string(CommandTypeName(command.type)) + " creates");
+    }
+    return s;
   }
 
   // Shows `visit` the current state of another project of the workspace, under that project's

@@ -178,6 +178,24 @@ const std::vector<CommandSpec>& AllSpecs() {
 
 const CommandSpec& SpecOf(CommandType type) { return AllSpecs()[static_cast<size_t>(type)]; }
 
+bool CreatesOnly(CommandType type) {
+  switch (type) {
+    case CommandType::kCreateWorkspace:
+    case CommandType::kAddClient:
+    case CommandType::kInviteMember:
+    case CommandType::kCreateProject:
+    case CommandType::kPlanMilestone:
+    case CommandType::kRequestDocument:
+    case CommandType::kPostComment:
+    case CommandType::kCreateCard:
+    case CommandType::kRequestApproval:
+    case CommandType::kIssueReportLink:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace tandem::command_spec
 
 namespace tandem {

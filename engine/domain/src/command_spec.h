@@ -47,6 +47,9 @@ inline constexpr std::string_view kCommonFields[] = {"type", "command_id", "work
                                                      "expected_version"};
 
 const CommandSpec& SpecOf(CommandType type);
+// Whether the command only makes a new thing (a taken id is refused): its thing is at version 0
+// before it, so a numeric expected_version other than 0 is refused.
+bool CreatesOnly(CommandType type);
 const std::vector<CommandSpec>& AllSpecs();
 
 }  // namespace tandem::command_spec

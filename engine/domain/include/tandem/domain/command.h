@@ -13,7 +13,7 @@
 //  - `expected_version` is the version of the thing the command changes (a milestone, card,
 //    board, file, approval, report link, member or client branding), as the caller last saw it.
 //    Commands that change an existing thing require it; "any" opts out explicitly. One that
-//    creates its thing when there is none takes 0 (or nothing) for a new one.
+//    creates its thing (always, or when there is none) takes 0 (or nothing) for a new one.
 //  - Unknown fields are refused, so a misspelt field never silently does nothing.
 #pragma once
 
