@@ -345,8 +345,10 @@ class CommandHandlerImpl : public CommandHandler {
     decision->firm_side = !ctx.client_side();
     Status s = DeciderFor(command.type)(ctx, decision);
     // After the decision: a creation refused for its taken id (or anything else) answers as it
-    // did, and a creation that would succeed names a thing that was not there.
-    if (s.ok() && command_spec::CreatesOnly(command.type)) {
+    // did, and a creation that would succeed names a thing that was not there. Only when a number
+    // was given: comment.post, the commonest command, builds no message for nothing.
+    if (s.ok() && command.expected_version.value_or(0) != 0 &&
+        command_spec::CreatesOnly(command.type)) {
       s = CheckExpectedNew(ctx, "what " + std::string(CommandTypeName(command.type)) + " creates");
     }
     return s;
