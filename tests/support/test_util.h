@@ -1,9 +1,11 @@
 // Helpers shared by Tandem's tests: scratch folders and small events.
 #pragma once
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <system_error>
 
 #include "tandem/log/event_log.h"
 
@@ -14,7 +16,12 @@ class ScratchDir {
  public:
   ScratchDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "tandem-test-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
+    // A full or read-only disk must fail the test with its cause, not hand on a null path.
+    if (mkdtemp(pattern.data()) == nullptr) {
+      throw std::filesystem::filesystem_error("cannot make a scratch folder", pattern,
+                                              std::error_code(errno, std::generic_category()));
+    }
+    path_ = pattern;
   }
   ~ScratchDir() { std::filesystem::remove_all(path_); }
   ScratchDir(const ScratchDir&) = delete;
