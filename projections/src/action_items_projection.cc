@@ -19,9 +19,6 @@ using schema::Payload;
 constexpr std::string_view kStaged = "Staged";
 constexpr size_t kQuestionChars = 80;
 
-std::string ProjectKey(const std::string& tenant, const std::string& project) {
-  return ViewKey({tenant, "p", project});
-}
 std::string CardKey(const std::string& tenant, const std::string& project, const std::string& id) {
   return ViewKey({tenant, "c", project, id});
 }
@@ -288,25 +285,24 @@ struct ActionItemsProjection::Fold {
 };
 
 Status ActionItemsProjection::Apply(const schema::Event& event, ViewRows* rows) {
-  const std::string tenant = S(event.tenant());
   const std::string_view stream = event.stream_id() ? event.stream_id()->string_view() : "";
   if (stream == "workspace") {
     if (event.payload_type() != Payload::MemberInvited) return Status::OK();
-    return members_.Invited(*rows, tenant, *event.payload_as_MemberInvited());
+    return members_.Invited(*rows, S(event.tenant()), *event.payload_as_MemberInvited());
   }
-  const std::string project = ProjectOfStream(stream);
-  if (project.empty()) return Status::OK();
-  const std::string key = ProjectKey(tenant, project);
-  ActionProject* doc = nullptr;
+  Status s = run_.Open(event, *rows);
+  if (!s.ok() || run_.project().empty()) return s;
+  const std::string& tenant = run_.tenant();
+  const std::string& project = run_.project();
   if (event.payload_type() == Payload::ProjectCreated) {
-    Status s = projects_.Create(*rows, key, &doc);
+    ActionProject* doc = nullptr;
+    s = projects_.Create(*rows, run_.key(), &doc);
     if (!s.ok() || doc == nullptr) return s;  // the first creation decides
     doc->client_id = S(event.payload_as_ProjectCreated()->client_id());
     return s;
   }
-  DocCache<ActionProject>::Ref ref;
-  Status s = projects_.Open(*rows, key, &ref);
-  if (!s.ok() || ref.doc == nullptr) return s;  // events of a project never created: nothing
+  DocCache<ActionProject>::Ref& ref = run_.row();
+  if (ref.doc == nullptr) return Status::OK();  // events of a project never created: nothing
   // Only a board's configuration changes the project's row; every other event reads it.
   if (event.payload_type() == Payload::WorkflowConfigured) ref.Changed();
   return Fold{this, rows, event, tenant, project, ref.doc}.Apply();

@@ -33,7 +33,9 @@
 
 #include "doc_cache.h"
 #include "member_sides.h"
+#include "project_run.h"
 #include "row_fields.h"
+#include "view_key.h"
 
 namespace tandem {
 
@@ -132,6 +134,7 @@ class ActionItemsProjection : public Projection {
   DocCache<ActionApproval> approvals_{budget_.get()};
   DocCache<ActionCard> cards_{budget_.get()};
   DocCache<ActionItem> items_{budget_.get()};
+  ProjectRun<ActionProject> run_{&projects_, ProjectRowKey};
 };
 
 // The prefix of a project's item rows (each holding an ActionItem).

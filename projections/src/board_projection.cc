@@ -94,10 +94,11 @@ Status BoardProjection::Apply(const schema::Event& event, ViewRows* rows) {
       type != Payload::CardCreated && type != Payload::CardMoved && type != Payload::CardLinked) {
     return Status::OK();
   }
-  std::string tenant, project;
   ProjectRoot* root = nullptr;
-  Status s = roots_.Resolve(curation_, event, rows, &tenant, &project, &root);
+  Status s = roots_.Resolve(curation_, event, rows, &root);
   if (!s.ok() || root == nullptr) return s;  // a creation, or a project never created
+  const std::string& tenant = roots_.tenant();
+  const std::string& project = roots_.project();
   switch (type) {
     case Payload::WorkflowConfigured:
       return Configure(event, rows, tenant, project, root);

@@ -26,18 +26,19 @@ std::string ProjectRootKey(const std::string& tenant, const std::string& project
 }
 
 Status ProjectRoots::Resolve(Curation curation, const schema::Event& event, ViewRows* rows,
-                             std::string* tenant, std::string* project, ProjectRoot** root) {
+                             ProjectRoot** root) {
   *root = nullptr;
-  *tenant = S(event.tenant());
-  *project = event.stream_id() == nullptr ? "" : ProjectOfStream(event.stream_id()->string_view());
-  if (project->empty() || !Admits(curation, event)) {
-    project->clear();
+  if (!Admits(curation, event)) return Status::OK();
+  Status s = run_.Open(event, *rows);
+  if (!s.ok() || run_.project().empty()) return s;
+  DocCache<ProjectRoot>::Ref& row = run_.row();
+  if (event.payload_type() != schema::Payload::ProjectCreated) {
+    if (row.doc != nullptr) row.Changed();
+    *root = row.doc;
     return Status::OK();
   }
-  const std::string key = ProjectRootKey(*tenant, *project);
-  if (event.payload_type() != schema::Payload::ProjectCreated) return roots_.Find(*rows, key, root);
   ProjectRoot* created = nullptr;
-  Status s = roots_.Create(*rows, key, &created);
+  s = roots_.Create(*rows, run_.key(), &created);
   if (!s.ok() || created == nullptr) return s;  // the first creation decides
   created->client_id = S(event.payload_as_ProjectCreated()->client_id());
   created->shared_with_client = SharedWithClient(event);

@@ -10,6 +10,7 @@
 
 #include "curation.h"
 #include "doc_cache.h"
+#include "project_run.h"
 
 namespace tandem {
 
@@ -34,14 +35,16 @@ class ProjectRoots {
   // For an event of a project stream admitted by `curation`: folds ProjectCreated (the first
   // creation decides) and leaves `*root` null; for any other event sets `*root` to the
   // project's root row (to change), or null when the project was never created in this view.
-  // `*tenant` and `*project` name the event's project ("" for other streams).
-  Status Resolve(Curation curation, const schema::Event& event, ViewRows* rows, std::string* tenant,
-                 std::string* project, ProjectRoot** root);
+  // While `*root` is set, tenant() and project() name the event's project.
+  Status Resolve(Curation curation, const schema::Event& event, ViewRows* rows, ProjectRoot** root);
+  const std::string& tenant() const { return run_.tenant(); }
+  const std::string& project() const { return run_.project(); }
   void Flush(ViewRows* rows) { roots_.Flush(rows); }
   void Forget() { roots_.Forget(); }
 
  private:
   DocCache<ProjectRoot> roots_;
+  ProjectRun<ProjectRoot> run_{&roots_, ProjectRootKey};
 };
 
 // An anchor as readers see it: {"kind": "milestone", "id": ...}, or null for none.

@@ -78,6 +78,17 @@ class DocCache {
     return Status::OK();
   }
 
+  // `ref` read again: its doc as the row is now (Get, Create or Erase may have changed that since
+  // it was opened). Only while epoch() is what it was at Open.
+  void Refresh(Ref* ref) {
+    Entry* e = static_cast<Entry*>(ref->entry);
+    ref->doc = e->present ? &e->doc : nullptr;
+  }
+
+  // Changes whenever entries may have been freed (Flush, Forget): a Ref kept across events
+  // (ProjectRun) is good while epoch() has not changed.
+  uint64_t epoch() const { return epoch_; }
+
   // The row under `key` for reading only, or nullptr when there is none.
   Status Peek(const RowReader& rows, const std::string& key, const Doc** doc) {
     Entry* e = nullptr;
@@ -168,12 +179,14 @@ class DocCache {
       });
     }
     generations_.NextBatch();
+    ++epoch_;
   }
 
   void Forget() {
     for (const auto& kv : entries_) Discharge(*kv.second);
     entries_.clear();
     dirty_.clear();
+    ++epoch_;
   }
 
  private:
@@ -245,6 +258,12 @@ class DocCache {
     dirty_.push_back(e);
   }
 
+  // Frees the entry of a row that could not be loaded.
+  void Drop(const std::string& key) {
+    entries_.erase(std::string_view(key));
+    ++epoch_;
+  }
+
   Status Load(const RowReader& rows, const std::string& key, Entry** out) {
     Entry& e = *Slot(key);
     *out = &e;
@@ -258,18 +277,18 @@ class DocCache {
       return Status::OK();
     }
     if (!s.ok()) {
-      entries_.erase(std::string_view(key));
+      Drop(key);
       return s;
     }
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(value, ec);
     if (ec || !v.is_object()) {
-      entries_.erase(std::string_view(key));
+      Drop(key);
       return Status::Corruption("a stored view row is not a JSON object");
     }
     if constexpr (std::is_same_v<decltype(ReadRow(v.get_object(), &e.doc)), bool>) {
       if (!ReadRow(v.get_object(), &e.doc)) {
-        entries_.erase(std::string_view(key));
+        Drop(key);
         return Status::Corruption("a stored view row is damaged");
       }
     } else {
@@ -284,6 +303,7 @@ class DocCache {
   }
 
   RowCacheBudget* budget_;
+  uint64_t epoch_ = 0;
   std::vector<Entry*> dirty_;  // changed since the last Flush
   CacheGenerations generations_;
   // Open addressing (no chain of nodes to walk on a lookup); entries are boxed so that the

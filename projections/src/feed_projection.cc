@@ -289,7 +289,7 @@ bool Describe(const schema::Event& event, const std::string& actor_client, FeedP
 }  // namespace
 
 std::string FeedProjectKey(const std::string& tenant, const std::string& project) {
-  return ViewKey({tenant, "p", project});
+  return ProjectRowKey(tenant, project);
 }
 std::string FeedLinesKey(const std::string& tenant, const std::string& project) {
   return ViewKey({tenant, "l", project});
@@ -320,28 +320,27 @@ Status LoadFeedCount(const RowReader& rows, const std::string& tenant, const std
 
 Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (!Admits(Curation::kClient, event)) return Status::OK();
-  const std::string tenant = S(event.tenant());
   const std::string_view stream = event.stream_id() ? event.stream_id()->string_view() : "";
   if (stream == "workspace") {
     if (event.payload_type() != Payload::MemberInvited) return Status::OK();
-    return members_.Invited(*rows, tenant, *event.payload_as_MemberInvited());
+    return members_.Invited(*rows, S(event.tenant()), *event.payload_as_MemberInvited());
   }
-  const std::string project = ProjectOfStream(stream);
-  if (project.empty()) return Status::OK();
-  const std::string key = FeedProjectKey(tenant, project);
+  Status s = run_.Open(event, *rows);
+  if (!s.ok() || run_.project().empty()) return s;
+  const std::string& tenant = run_.tenant();
+  const std::string& project = run_.project();
   FeedProject* doc = nullptr;
   std::string parts;  // a JSON array
   if (event.payload_type() == Payload::ProjectCreated) {
-    Status s = projects_.Create(*rows, key, &doc);
+    s = projects_.Create(*rows, run_.key(), &doc);
     if (!s.ok() || doc == nullptr) return s;  // the first creation decides
     const auto* e = event.payload_as_ProjectCreated();
     doc->name = Clean(e->name());
     doc->client_id = S(e->client_id());
     parts = Line(event).Text(" created the project ").Title(doc->name).Take();
   } else {
-    DocCache<FeedProject>::Ref ref;
-    Status s = projects_.Open(*rows, key, &ref);
-    if (!s.ok() || ref.doc == nullptr) return s;  // events of a project never created: nothing
+    DocCache<FeedProject>::Ref& ref = run_.row();
+    if (ref.doc == nullptr) return Status::OK();  // events of a project never created: nothing
     doc = ref.doc;
     std::string actor_client;  // the client whose person commented, if one did
     if (event.payload_type() == Payload::CommentPosted) {
@@ -358,7 +357,7 @@ Status FeedProjection::Apply(const schema::Event& event, ViewRows* rows) {
     if (!described) return Status::OK();
   }
   FeedCount* count = nullptr;
-  Status s = counts_.Get(*rows, FeedCountKey(tenant, project), &count);
+  s = counts_.Get(*rows, FeedCountKey(tenant, project), &count);
   if (!s.ok()) return s;
   lines_.Append(FeedLinesKey(tenant, project), count->count++, [&](JsonLine& line) {
     line.Int("at_us", event.recorded_at_us())

@@ -19,6 +19,7 @@
 #include "curation.h"
 #include "doc_cache.h"
 #include "member_sides.h"
+#include "project_run.h"
 #include "row_fields.h"
 
 namespace tandem {
@@ -46,6 +47,8 @@ struct FeedCount {
   static constexpr std::tuple kFields{Field("count", &FeedCount::count)};
 };
 
+std::string FeedProjectKey(const std::string& tenant, const std::string& project);
+
 class FeedProjection : public Projection {
  public:
   explicit FeedProjection(std::shared_ptr<RowCacheBudget> budget) : budget_(std::move(budget)) {}
@@ -65,9 +68,9 @@ class FeedProjection : public Projection {
   DocCache<FeedTitle> titles_{budget_.get()};
   DocCache<FeedCount> counts_{budget_.get()};
   ChunkedList lines_;
+  ProjectRun<FeedProject> run_{&projects_, FeedProjectKey};
 };
 
-std::string FeedProjectKey(const std::string& tenant, const std::string& project);
 std::string FeedLinesKey(const std::string& tenant, const std::string& project);
 std::string FeedCountKey(const std::string& tenant, const std::string& project);
 // The row of a title: `kind` is milestone, card, request, approval or file.

@@ -43,10 +43,11 @@ Status FileProjection::Apply(const schema::Event& event, ViewRows* rows) {
       type != Payload::DocumentRequested) {
     return Status::OK();
   }
-  std::string tenant, project;
   ProjectRoot* root = nullptr;
-  Status s = roots_.Resolve(curation_, event, rows, &tenant, &project, &root);
+  Status s = roots_.Resolve(curation_, event, rows, &root);
   if (!s.ok() || root == nullptr) return s;  // a creation, or a project never created
+  const std::string& tenant = roots_.tenant();
+  const std::string& project = roots_.project();
   if (type == Payload::FileUploaded) return Upload(event, rows, tenant, project, root);
   const auto* e = event.payload_as_DocumentRequested();
   const std::string key = RequestKey(tenant, project, S(e->request_id()));

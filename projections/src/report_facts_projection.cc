@@ -27,9 +27,6 @@ std::string ThreadKey(const std::string& tenant, const std::string& project, std
 std::string BoardKey(const std::string& tenant, const std::string& project, std::string_view id) {
   return ViewKey({tenant, "h", project, "b", id});
 }
-std::string ProjectKey(const std::string& tenant, const std::string& project) {
-  return ViewKey({tenant, "p", project});
-}
 
 // Days a reschedule moved a date (0 when either is not a date: nothing to measure).
 int64_t DaysMoved(const std::string& from, const std::string& to) {
@@ -173,20 +170,20 @@ Status ReportFactsProjection::ApplyCard(const schema::Event& event, const std::s
 
 Status ReportFactsProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (!Admits(curation_, event)) return Status::OK();
-  const std::string tenant = S(event.tenant());
   const std::string_view stream = event.stream_id() ? event.stream_id()->string_view() : "";
-  if (stream == "workspace") return ApplyWorkspace(event, tenant, rows);
-  const std::string project = ProjectOfStream(stream);
-  if (project.empty()) return Status::OK();
+  if (stream == "workspace") return ApplyWorkspace(event, S(event.tenant()), rows);
+  Status s = run_.Open(event, *rows);
+  if (!s.ok() || run_.project().empty()) return s;
+  const std::string& tenant = run_.tenant();
+  const std::string& project = run_.project();
   if (event.payload_type() == Payload::ProjectCreated) {
     FactsProject* p = nullptr;
-    Status s = Create(&projects_, *rows, ProjectKey(tenant, project), &p);
+    s = Create(&projects_, *rows, run_.key(), &p);
     if (s.ok() && p != nullptr) p->client_id = S(event.payload_as_ProjectCreated()->client_id());
     return s;
   }
-  const FactsProject* p = nullptr;
-  Status s = projects_.Peek(*rows, ProjectKey(tenant, project), &p);
-  if (!s.ok() || p == nullptr) return s;  // events of a project never created change nothing
+  // Events of a project never created change nothing.
+  if (run_.row().doc == nullptr) return Status::OK();
   const bool client = SharedWithClient(event);
   const int64_t at = event.recorded_at_us();
   auto fact = [&](std::string_view kind, const flatbuffers::String* id) {

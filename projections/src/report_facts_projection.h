@@ -31,7 +31,9 @@
 #include "doc_cache.h"
 #include "json_line.h"
 #include "member_sides.h"
+#include "project_run.h"
 #include "row_fields.h"
+#include "view_key.h"
 
 namespace tandem {
 
@@ -169,6 +171,7 @@ class ReportFactsProjection : public Projection {
   DocCache<FactsThread> threads_{budget_.get()};
   DocCache<FactsBoard> boards_{budget_.get()};
   DocCache<FactsProject> projects_{budget_.get()};
+  ProjectRun<FactsProject> run_{&projects_, ProjectRowKey};
 };
 
 }  // namespace tandem

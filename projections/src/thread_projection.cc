@@ -44,10 +44,11 @@ std::string RepliesPrefix(const std::string& tenant, const std::string& project,
 Status ThreadProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const Payload type = event.payload_type();
   if (type != Payload::ProjectCreated && type != Payload::CommentPosted) return Status::OK();
-  std::string tenant, project;
   ProjectRoot* root = nullptr;
-  Status s = roots_.Resolve(curation_, event, rows, &tenant, &project, &root);
+  Status s = roots_.Resolve(curation_, event, rows, &root);
   if (!s.ok() || root == nullptr) return s;  // a creation, or a project never created
+  const std::string& tenant = roots_.tenant();
+  const std::string& project = roots_.project();
   const auto* e = event.payload_as_CommentPosted();
   const std::string thread_id = S(e->thread_id()), comment_id = S(e->comment_id());
   const std::string thread_key = ThreadKey(tenant, project, thread_id);

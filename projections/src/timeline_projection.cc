@@ -15,9 +15,6 @@ using json_fields::S;
 using json_fields::Str;
 using schema::Payload;
 
-std::string HeaderKey(const std::string& tenant, const std::string& project) {
-  return ViewKey({tenant, project, "h"});
-}
 std::string MilestoneKey(const std::string& tenant, const std::string& project,
                          std::string_view milestone) {
   return ViewKey({tenant, project, "m", milestone});
@@ -98,19 +95,21 @@ Status ParseObject(std::string_view value, boost::json::object* out) {
 
 }  // namespace
 
+std::string TimelineHeaderKey(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, project, "h"});
+}
+
 Status TimelineProjection::Apply(const schema::Event& event, ViewRows* rows) {
   if (!Admits(curation_, event)) return Status::OK();
-  const std::string project = ProjectOfStream(event.stream_id()->string_view());
-  if (project.empty()) return Status::OK();
-  const std::string tenant = S(event.tenant());
-  const std::string key = HeaderKey(tenant, project);
-  DocCache<TimelineHeader>::Ref header;
-  Status s = headers_.Open(*rows, key, &header);
-  if (!s.ok()) return s;
+  Status s = run_.Open(event, *rows);
+  if (!s.ok() || run_.project().empty()) return s;
+  const std::string& tenant = run_.tenant();
+  const std::string& project = run_.project();
+  DocCache<TimelineHeader>::Ref& header = run_.row();
   if (event.payload_type() == Payload::ProjectCreated) {
     if (header.doc != nullptr) return Status::OK();  // the first creation decides
     TimelineHeader* h = nullptr;
-    s = headers_.Get(*rows, key, &h);
+    s = headers_.Get(*rows, run_.key(), &h);
     if (!s.ok()) return s;
     h->name = S(event.payload_as_ProjectCreated()->name());
     h->client_id = S(event.payload_as_ProjectCreated()->client_id());
@@ -245,7 +244,7 @@ Status LoadTimeline(const RowReader& rows, const std::string& tenant, const std:
                     TimelineHeader* header,
                     std::vector<std::pair<std::string, TimelineMilestone>>* milestones) {
   std::string value;
-  Status s = rows.Get(HeaderKey(tenant, project), &value);
+  Status s = rows.Get(TimelineHeaderKey(tenant, project), &value);
   boost::json::object o;
   if (s.ok()) s = ParseObject(value, &o);
   if (!s.ok()) return s;

@@ -18,6 +18,7 @@
 
 #include "curation.h"
 #include "doc_cache.h"
+#include "project_run.h"
 #include "row_fields.h"
 
 namespace tandem {
@@ -100,6 +101,9 @@ struct TimelineComments {
                                       Field("internal", &TimelineComments::internal)};
 };
 
+// A timeline's header row: the project's name, client and the order of its milestones.
+std::string TimelineHeaderKey(const std::string& tenant, const std::string& project);
+
 class TimelineProjection : public Projection {
  public:
   TimelineProjection(Curation curation, std::shared_ptr<RowCacheBudget> budget)
@@ -126,6 +130,7 @@ class TimelineProjection : public Projection {
   DocCache<TimelineRequest> requests_{budget_.get()};
   DocCache<TimelineFile> files_{budget_.get()};
   DocCache<TimelineComments> comments_{budget_.get()};
+  ProjectRun<TimelineHeader> run_{&headers_, TimelineHeaderKey};
 };
 
 // Reads a project's timeline rows; NotFound when the view has no such project.

@@ -12,6 +12,10 @@ void AppendKeyPart(std::string* key, std::string_view part) {
   key->append("\0\x01", 2);
 }
 
+std::string ProjectRowKey(const std::string& tenant, const std::string& project) {
+  return ViewKey({tenant, "p", project});
+}
+
 std::string ViewKey(std::initializer_list<std::string_view> parts) {
   size_t size = 0;
   for (std::string_view part : parts) size += part.size() + 2;

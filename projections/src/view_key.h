@@ -15,6 +15,9 @@ namespace tandem {
 
 void AppendKeyPart(std::string* key, std::string_view part);
 std::string ViewKey(std::initializer_list<std::string_view> parts);
+// The row a view keeps about a project as a whole, in views that key their rows by tenant, kind
+// of row, then project (action items, the feed, report facts).
+std::string ProjectRowKey(const std::string& tenant, const std::string& project);
 // A number as a key part that sorts numerically (8 bytes, big-endian).
 std::string OrderedNumber(uint64_t n);
 uint64_t ParseOrderedNumber(std::string_view part);
