@@ -105,6 +105,18 @@ std::vector<Malformed> MalformedCommands() {
        "{" + head +
            R"("type":"milestone.plan","milestone_id":"m","planned_date":"2027-01-01","title":"\u200b"})",
        "command.invalid_value"},
+      // A name that looks like another: the client's "Ben" beside the firm's (noted 2026-12-07).
+      {"zero-width space after a display name",
+       R"({"type":"member.invite","command_id":"c","workspace":"northwind","actor":"owner","member_id":"x","email":"x@y.z","display_name":"Ben\u200b","role":"client_member","client_id":"acme"})",
+       "command.invalid_value"},
+      {"word joiner in a column name",
+       "{" + head +
+           R"("type":"board.configure","board_id":"b","name":"B","columns":["To\u2060do"]})",
+       "command.invalid_value"},
+      {"tag characters hidden in a title",
+       "{" + head +
+           R"("type":"milestone.plan","milestone_id":"m","planned_date":"2027-01-01","title":"Plan\udb40\udc41\udb40\udc42"})",
+       "command.invalid_value"},
       {"invalid base64", "{" + head + R"("type":"file.upload","name":"f","content_base64":"ab$d"})",
        "command.invalid_value"},
       {"bad token hash",
@@ -143,6 +155,38 @@ TEST_F(StandardWorldTest, TextsKeepLineBreaksAndRightToLeftMarks) {
                     "1"},
                    {"planned_date", "2027-01-01"}})
                   .ok());
+}
+
+TEST_F(StandardWorldTest, AnInvisibleCharacterInANameIsRefusedNamingTheField) {
+  const Status s = Run("member.invite", "owner",
+                       {{"member_id", "ben-2"},
+                        {"email", "ben@acme.example"},
+                        {"display_name", "Ben\xE2\x80\x8B"},
+                        {"role", "client_member"},
+                        {"client_id", "acme"}});
+  EXPECT_EQ(s.reason(), "command.invalid_value") << s.ToString();
+  EXPECT_NE(s.message().find("display_name"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("invisible"), std::string::npos) << s.ToString();
+}
+
+// Names keep the joiners that scripts and emoji need, and the tags of a flag.
+TEST_F(StandardWorldTest, NamesKeepJoinersAndFlags) {
+  const std::string titles[] = {
+      "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE\xD9\x88\xD8\xA7\xD9\x87\xD9\x85",  // Persian, U+200C
+      "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",  // a family,
+                                                                                   // U+200D
+      "Kick-off \xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xB3\xF3\xA0\x81\xA3"
+      "\xF3\xA0\x81\xB4\xF3\xA0\x81\xBF",  // Scotland's flag
+  };
+  int n = 0;
+  for (const std::string& title : titles) {
+    const Status s = Run("milestone.plan", "pm",
+                         {{"project_id", "p-acme"},
+                          {"milestone_id", "m-name-" + std::to_string(n++)},
+                          {"title", title},
+                          {"planned_date", "2027-01-01"}});
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
 }
 
 TEST_F(StandardWorldTest, ChangeWithoutExpectedVersionIsRefused) {

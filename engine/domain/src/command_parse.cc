@@ -113,6 +113,45 @@ bool IsBlank(std::string_view s) {
   return true;
 }
 
+// Characters that show nothing and that no name needs: "Ben" followed by U+200B looks like
+// the firm's Ben and is another name (a look-alike a client's member could take, noted
+// 2026-12-07). The joiners U+200C and U+200D stay (Persian and Indic names, emoji sequences
+// need them), and so do the right-to-left marks. Tag characters (U+E0000-U+E007F) hide text
+// that tools read but nobody sees; they are allowed only where they draw a flag, after U+1F3F4.
+bool HasInvisibleCharacters(std::string_view s) {
+  static constexpr std::string_view kInvisible[] = {
+      "\xC2\xAD",                      // U+00AD soft hyphen
+      "\xCD\x8F",                      // U+034F combining grapheme joiner
+      "\xE1\x85\x9F", "\xE1\x85\xA0",  // U+115F, U+1160 Hangul fillers
+      "\xE1\xA0\x8E",                  // U+180E Mongolian vowel separator
+      "\xE2\x80\x8B",                  // U+200B zero-width space
+      "\xE2\x81\xA0",                  // U+2060 word joiner
+      "\xE2\x81\xA1", "\xE2\x81\xA2",  // U+2061-U+2064 invisible operators
+      "\xE2\x81\xA3", "\xE2\x81\xA4",
+      "\xE3\x85\xA4",  // U+3164 Hangul filler
+      "\xEF\xBB\xBF",  // U+FEFF zero-width no-break space
+      "\xEF\xBE\xA0",  // U+FFA0 halfwidth Hangul filler
+  };
+  constexpr std::string_view kBlackFlag = "\xF0\x9F\x8F\xB4";  // U+1F3F4
+  const auto is_tag = [&](size_t i) {  // U+E0000-U+E007F: F3 A0 80 80 to F3 A0 81 BF
+    return s.substr(i, 3) == "\xF3\xA0\x80" || s.substr(i, 3) == "\xF3\xA0\x81";
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    const std::string_view rest = s.substr(i);
+    if (rest.starts_with(kBlackFlag)) {
+      i += kBlackFlag.size();
+      while (i < s.size() && is_tag(i)) i += 4;
+      --i;
+      continue;
+    }
+    if (is_tag(i)) return true;
+    for (std::string_view invisible : kInvisible) {
+      if (rest.starts_with(invisible)) return true;
+    }
+  }
+  return false;
+}
+
 Status CheckId(std::string_view field, std::string_view v) {
   if (v.empty() || v.size() > kMaxIdBytes) {
     return InvalidValue(field, "must be 1 to " + std::to_string(kMaxIdBytes) + " bytes");
@@ -129,6 +168,9 @@ Status CheckName(std::string_view field, std::string_view v) {
   if (v.size() > kMaxNameBytes) return TooLarge(field, kMaxNameBytes);
   if (IsBlank(v)) return InvalidValue(field, "must not be blank");
   if (HasControlCharacters(v, false)) return InvalidValue(field, "must not contain control codes");
+  if (HasInvisibleCharacters(v)) {
+    return InvalidValue(field, "must not contain invisible characters (such as U+200B)");
+  }
   return Status::OK();
 }
 
