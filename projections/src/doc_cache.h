@@ -85,8 +85,8 @@ class DocCache {
     ref->doc = e->present ? &e->doc : nullptr;
   }
 
-  // Changes whenever entries may have been freed (Flush, Forget): a Ref kept across events
-  // (ProjectRun) is good while epoch() has not changed.
+  // Changes whenever entries may have been freed (Flush, Forget, a row that failed to load): a
+  // Ref kept across events (ProjectRun) is good while epoch() has not changed.
   uint64_t epoch() const { return epoch_; }
 
   // The row under `key` for reading only, or nullptr when there is none.

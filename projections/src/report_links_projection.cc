@@ -66,11 +66,14 @@ bool IssuedLinksDoc::FromJson(const boost::json::object& in) {
 Status ReportLinksProjection::Apply(const schema::Event& event, ViewRows* rows) {
   const Payload type = event.payload_type();
   const std::string tenant = S(event.tenant());
+  // An as-of fold may hand any event (projection.h), even one the log would refuse as unnamed.
+  const std::string_view stream = event.stream_id() ? event.stream_id()->string_view() : "";
   if (type == Payload::MemberInvited || type == Payload::RoleGranted ||
       type == Payload::RoleRevoked) {
-    return ApplyToMember(tenant, event, rows);
+    // Members as the directory folds them: from the workspace's stream only.
+    return stream == "workspace" ? ApplyToMember(tenant, event, rows) : Status::OK();
   }
-  const std::string project = ProjectOfStream(event.stream_id()->string_view());
+  const std::string project = ProjectOfStream(stream);
   if (project.empty()) return Status::OK();
   if (type == Payload::ProjectCreated) {
     // The first creation decides, as in the domain.

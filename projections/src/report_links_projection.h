@@ -81,7 +81,7 @@ class ReportLinksProjection : public Projection {
   // 2: a link's row names its issuer (ReadReportByLink checks the issuer still stands).
   // 3: an issuer's loss of the right to issue a link revokes it for good.
   // 4: so does issuing it on a project that does not exist or outside the issuer's client.
-  uint32_t version() const override { return 4; }
+  uint32_t version() const override { return 5; }
   bool gates_reads() const override { return true; }
   // A token's row is claimed by the first issue in the log of any project: folded in log order
   // (projects_fold_apart stays false).

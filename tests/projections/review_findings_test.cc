@@ -7,6 +7,7 @@
 
 #include "counting_rows.h"
 #include "tandem/projections/reports.h"
+#include "tandem/projections/views.h"
 #include "view_json.h"
 #include "view_world.h"
 
@@ -774,6 +775,37 @@ TEST_F(ReviewFindingsTest, NoMemberReadsAReportAsOfALogPosition) {
   request.as_member.clear();  // the operator may
   Report(request, &s);
   EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+// An as-of fold may hand a view any event (projection.h), even one naming no tenant or stream,
+// which the log refuses to store: every view leaves it without effect instead of reading a null
+// name (report links read the stream without looking, review 2026-12-07).
+TEST(UnnamedEventTest, AnEventNamingNoStreamChangesNoView) {
+  std::vector<std::function<void(schema::EventT*)>> payloads = {
+      [](schema::EventT* e) { e->payload.Set(schema::ProjectCreatedT()); },
+      [](schema::EventT* e) { e->payload.Set(schema::CommentPostedT()); },
+      [](schema::EventT* e) { e->payload.Set(schema::ReportLinkIssuedT()); },
+      [](schema::EventT* e) { e->payload.Set(schema::MemberInvitedT()); },
+      [](schema::EventT* e) { e->payload.Set(schema::CardCreatedT()); },
+  };
+  std::vector<std::unique_ptr<Projection>> projections;
+  ASSERT_TRUE(MakeProjections({}, &projections).ok());
+  for (const auto& set_payload : payloads) {
+    schema::EventT unnamed;
+    unnamed.audience = schema::Audience::Client;
+    set_payload(&unnamed);
+    flatbuffers::FlatBufferBuilder builder;
+    builder.Finish(schema::Event::Pack(builder, &unnamed));
+    const auto* event = flatbuffers::GetRoot<schema::Event>(builder.GetBufferPointer());
+    for (const auto& projection : projections) {
+      SCOPED_TRACE(std::string(projection->name()) + " " +
+                   schema::EnumNamePayload(event->payload_type()));
+      CountingRows rows;
+      EXPECT_TRUE(projection->Apply(*event, &rows).ok());
+      EXPECT_TRUE(projection->Flush(&rows).ok());
+      EXPECT_TRUE(rows.rows().empty());
+    }
+  }
 }
 
 }  // namespace

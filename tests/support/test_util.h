@@ -18,8 +18,9 @@ class ScratchDir {
     std::string pattern = (std::filesystem::temp_directory_path() / "tandem-test-XXXXXX").string();
     // A full or read-only disk must fail the test with its cause, not hand on a null path.
     if (mkdtemp(pattern.data()) == nullptr) {
+      const int error = errno;  // before anything below can change it
       throw std::filesystem::filesystem_error("cannot make a scratch folder", pattern,
-                                              std::error_code(errno, std::generic_category()));
+                                              std::error_code(error, std::generic_category()));
     }
     path_ = pattern;
   }
