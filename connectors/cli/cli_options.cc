@@ -119,36 +119,6 @@ int Fail(const std::string& verb, const Status& status) {
   return kExitFailed;
 }
 
-std::string Printable(std::string_view text) {
-  constexpr size_t kMaxBytes = 1024;
-  const std::string valid = utf8::Sanitize(text);
-  std::string out;
-  out.reserve(std::min(valid.size(), kMaxBytes) + 32);
-  char escape[8];
-  size_t i = 0;
-  while (i < valid.size() && out.size() < kMaxBytes) {
-    const auto c = static_cast<unsigned char>(valid[i]);
-    // Whole characters only (`valid` is well-formed), so that a cut never splits one.
-    const size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (c < 0x20 || c == 0x7F) {
-      std::snprintf(escape, sizeof escape, "\\x%02x", c);
-      out += escape;
-    } else if (c == '\\') {
-      out += "\\\\";  // so that an escape in the text reads unlike one made here
-    } else if (utf8::LayoutControlLength(valid, i) > 0) {
-      // C1 controls, which some terminals act on, and the line separators and bidirectional
-      // overrides, which would break the line or turn the rest of it around.
-      uint32_t code = c & (length == 2 ? 0x1F : 0x0F);
-      for (size_t k = 1; k < length; ++k) code = (code << 6) | (valid[i + k] & 0x3F);
-      std::snprintf(escape, sizeof escape, "\\u%04x", code);
-      out += escape;
-    } else {
-      out.append(valid, i, length);
-    }
-    i += length;
-  }
-  if (i < valid.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
-  return out;
-}
+std::string Printable(std::string_view text) { return utf8::Printable(text, 1024); }
 
 }  // namespace tandem::cli

@@ -118,7 +118,7 @@ class ActionItemsProjection : public Projection {
       : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "action-items";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 9; }
+  uint32_t version() const override { return 10; }
   bool projects_fold_apart() const override { return true; }
   Status Apply(const schema::Event& event, ViewRows* rows) override;
   Status Flush(ViewRows* rows) override;

@@ -54,7 +54,7 @@ class FeedProjection : public Projection {
   explicit FeedProjection(std::shared_ptr<RowCacheBudget> budget) : budget_(std::move(budget)) {}
   static constexpr std::string_view kName = "client-feed";
   std::string_view name() const override { return kName; }
-  uint32_t version() const override { return 6; }
+  uint32_t version() const override { return 7; }
   bool projects_fold_apart() const override { return true; }
   EventFilter filter() const override { return Curated(Curation::kClient, EventFilter::All()); }
   Status Apply(const schema::Event& event, ViewRows* rows) override;

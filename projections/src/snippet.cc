@@ -1,6 +1,7 @@
 #include "snippet.h"
 
 #include "tandem/basics/utf8.h"
+#include "tandem/basics/visible_text.h"
 
 namespace tandem {
 
@@ -23,29 +24,35 @@ std::string Snippet(std::string_view text, size_t max_chars) {
     if (head.size() <= max_chars) return std::string(head);
     return std::string(head.substr(0, max_chars)) + "\xE2\x80\xA6";
   }
-  // Only the first max_chars + 1 characters matter, and they lie within 4 bytes each: a
+  // Only the first max_chars + 1 characters matter, and they lie within kMaxUnitBytes each: a
   // comment of megabytes costs what a short one does. Sanitising works character by character
-  // from the start, so a cut past them cannot change them.
-  const size_t keep = max_chars < text.size() / 4 ? 4 * (max_chars + 1) : text.size();
+  // from the start, so a cut past them cannot change them. Characters left out take room in
+  // the window too: a window that ends before max_chars + 1 characters showed ends with "…".
+  constexpr size_t kMaxUnitBytes = 36;  // a flag: U+1F3F4, seven tags and CANCEL TAG
+  const size_t keep =
+      max_chars < text.size() / kMaxUnitBytes ? kMaxUnitBytes * (max_chars + 1) : text.size();
   const std::string clean = utf8::Sanitize(text.substr(0, keep));
   std::string out;
   out.reserve(clean.size() < 4 * max_chars ? clean.size() : 4 * max_chars);
   size_t chars = 0;
-  for (size_t i = 0; i < clean.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(clean[i]);
-    const bool starts_char = (c & 0xC0) != 0x80;
-    if (starts_char && chars++ == max_chars) return out + "\xE2\x80\xA6";  // "…"
-    // A control (a C1 one, a line separator, a bidirectional override) is a space: the domain
-    // refuses them, but events written past its rules, or before it did, may hold them, and in
-    // a line it could make a second line or turn the rest of the line around.
-    if (const size_t n = utf8::LayoutControlLength(clean, i); n > 0) {
-      out += ' ';
-      i += n - 1;
+  visible_text::Units units(clean);
+  for (visible_text::Unit u; units.Next(&u);) {
+    // The domain refuses what follows in names, and tags in texts too, but events written past
+    // its rules, or before it did, may hold them. A character that shows nothing is left out
+    // (a name that looks like another, hidden text); a control (a C1 one, a line separator, a
+    // bidirectional override) is a space: in a line it could make a second line or turn the
+    // rest of the line around.
+    if (u.look == visible_text::Look::kInvisible || u.look == visible_text::Look::kHiddenText) {
       continue;
     }
-    out += clean[i];
+    if (chars++ == max_chars) return out + "\xE2\x80\xA6";  // "…"
+    if (utf8::LayoutControlLength(clean, u.offset) > 0) {
+      out += ' ';
+    } else {
+      out.append(clean, u.offset, u.length);
+    }
   }
-  return out;
+  return keep < text.size() ? out + "\xE2\x80\xA6" : out;
 }
 
 }  // namespace tandem

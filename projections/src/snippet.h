@@ -1,8 +1,10 @@
 // Short one-line text for people to read (feed lines, action item titles) out of text that
 // came in events: always valid UTF-8 (bytes that are not become U+FFFD), control characters
 // (line breaks, tabs, C1 controls, line separators, bidirectional overrides:
-// utf8::LayoutControlLength) become spaces, and at most `max_chars` characters, never cut inside
-// one; a cut text ends with "…".
+// utf8::LayoutControlLength) become spaces, characters that show nothing (invisible ones and
+// tag characters outside a flag: visible_text) are left out, and at most `max_chars`
+// characters as people see them (a flag, or a character with its variation selector, is one),
+// never cut inside one; a cut text ends with "…".
 #pragma once
 
 #include <cstddef>

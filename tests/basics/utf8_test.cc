@@ -72,5 +72,24 @@ TEST(Utf8Test, LayoutControlsAreControlsSeparatorsAndBidirectionalOverrides) {
   EXPECT_EQ(utf8::LayoutControlLength("ab", 2), 0u);        // past the end
 }
 
+// Review (2026-12-08): a refused command's type was logged as given, so a CR, an ANSI escape
+// or U+202E in it forged a line of the log or turned it around.
+TEST(Utf8Test, PrintableEscapesWhatWouldBreakOrTurnTheLine) {
+  EXPECT_EQ(utf8::Printable("a\r2027 INFO forged\x1b[2K"), "a\\r2027 INFO forged\\x1b[2K");
+  EXPECT_EQ(utf8::Printable("x\ny\tz"), "x\\ny\\tz");
+  EXPECT_EQ(utf8::Printable("\xE2\x80\xAE"
+                            "evil\xC2\x85"),
+            "\\u202eevil\\u0085");
+  EXPECT_EQ(utf8::Printable("C:\\n"), "C:\\\\n");  // unlike an escape made here
+  EXPECT_EQ(utf8::Printable("bad \xFF"), "bad \xEF\xBF\xBD");
+  EXPECT_EQ(utf8::Printable("caf\xC3\xA9 \xF0\x9F\x98\x80"), "caf\xC3\xA9 \xF0\x9F\x98\x80");
+}
+
+TEST(Utf8Test, PrintableCutsBetweenCharactersAndSaysHowLongTheTextWas) {
+  const std::string text = std::string(10, 'a') + "\xC3\xA9\xC3\xA9";
+  EXPECT_EQ(utf8::Printable(text, 11), std::string(10, 'a') + "\xC3\xA9... (14 bytes)");
+  EXPECT_EQ(utf8::Printable(text), text);
+}
+
 }  // namespace
 }  // namespace tandem

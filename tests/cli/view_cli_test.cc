@@ -134,7 +134,7 @@ TEST_F(ViewCliTest, AnErrorEchoesAHostileIdOnOneLineWithoutItsControlCharacters)
       View("threads --project web --member dana --thread \"$(printf 'x\\nforged: ok\\033[31m')\"");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("view.not_found"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("x\\x0aforged: ok\\x1b[31m"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("x\\nforged: ok\\x1b[31m"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find('\033'), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("\nforged"), std::string::npos) << r.output;
 }

@@ -117,6 +117,32 @@ std::vector<Malformed> MalformedCommands() {
        "{" + head +
            R"("type":"milestone.plan","milestone_id":"m","planned_date":"2027-01-01","title":"Plan\udb40\udc41\udb40\udc42"})",
        "command.invalid_value"},
+      // Review (2026-12-08): hidden text after a flag's U+1F3F4, names that look empty or like
+      // another, a comment of hidden text, an address with a zero-width space.
+      {"hidden text after a flag in a display name",
+       R"({"type":"member.invite","command_id":"c","workspace":"northwind","actor":"owner","member_id":"x","email":"x@y.z","display_name":"Ben\ud83c\udff4\udb40\udc69\udb40\udc67\udb40\udc6e\udb40\udc20\udb40\udc6d\udb40\udc65\udb40\udc7f","role":"client_member","client_id":"acme"})",
+       "command.invalid_value"},
+      {"display name of braille blanks",
+       R"({"type":"member.invite","command_id":"c","workspace":"northwind","actor":"owner","member_id":"x","email":"x@y.z","display_name":"\u2800\u3000\u2800","role":"client_member","client_id":"acme"})",
+       "command.invalid_value"},
+      {"variation selector after a letter of a display name",
+       R"({"type":"member.invite","command_id":"c","workspace":"northwind","actor":"owner","member_id":"x","email":"x@y.z","display_name":"Ben\ufe0f","role":"client_member","client_id":"acme"})",
+       "command.invalid_value"},
+      {"interlinear annotation in a title",
+       "{" + head +
+           R"("type":"milestone.plan","milestone_id":"m","planned_date":"2027-01-01","title":"Plan\ufffb"})",
+       "command.invalid_value"},
+      {"comment of tag characters",
+       "{" + head +
+           R"("type":"comment.post","thread_id":"t-client","comment_id":"c","body":"ok \udb40\udc68\udb40\udc69"})",
+       "command.invalid_value"},
+      {"comment of invisible characters",
+       "{" + head +
+           R"("type":"comment.post","thread_id":"t-client","comment_id":"c","body":"\u00ad\u3164 \u200e"})",
+       "command.invalid_value"},
+      {"zero-width space in an email address",
+       R"({"type":"member.invite","command_id":"c","workspace":"northwind","actor":"owner","member_id":"x","email":"x@y.z\u200b","display_name":"X","role":"client_member","client_id":"acme"})",
+       "command.invalid_value"},
       {"invalid base64", "{" + head + R"("type":"file.upload","name":"f","content_base64":"ab$d"})",
        "command.invalid_value"},
       {"bad token hash",
@@ -187,6 +213,37 @@ TEST_F(StandardWorldTest, NamesKeepJoinersAndFlags) {
                           {"planned_date", "2027-01-01"}});
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
+}
+
+// Review (2026-12-08): what the stricter rules on invisible characters must keep accepting.
+TEST_F(StandardWorldTest, NamesKeepEmojiSelectorsIdeographicVariantsAndIdeographicSpaces) {
+  const std::string titles[] = {
+      "\xE2\x9D\xA4\xEF\xB8\x8F Team",                                 // a heart with U+FE0F
+      "1\xEF\xB8\x8F\xE2\x83\xA3 first",                               // keycap one
+      "\xE5\xB1\xB1\xE7\x94\xB0\xE3\x80\x80\xE5\xA4\xAA\xE9\x83\x8E",  // U+3000 in a name
+      "\xE8\x91\x9B\xF3\xA0\x84\x80\xE9\xA3\xBE",                      // U+845B with U+E0100
+  };
+  int n = 0;
+  for (const std::string& title : titles) {
+    const Status s = Run("milestone.plan", "pm",
+                         {{"project_id", "p-acme"},
+                          {"milestone_id", "m-variant-" + std::to_string(n++)},
+                          {"title", title},
+                          {"planned_date", "2027-01-01"}});
+    EXPECT_TRUE(s.ok()) << title << ": " << s.ToString();
+  }
+}
+
+// Review (2026-12-08): a refusal quoted the asker's type as given, and the intake logs
+// refusals: a CR, an escape sequence or U+202E in it forged a line of the log.
+TEST_F(StandardWorldTest, ARefusalQuotesTheAskersTextWithoutItsControlCodes) {
+  const Status s = world_->Run(
+      R"({"type":"x\r2027-01-01T00:00:00.000Z INFO intake accepted\u001b[2K\u202eevil","command_id":"c"})");
+  EXPECT_EQ(s.reason(), "command.unknown_type") << s.ToString();
+  for (size_t i = 0; i < s.message().size(); ++i) {
+    EXPECT_EQ(utf8::LayoutControlLength(s.message(), i), 0u) << s.message();
+  }
+  EXPECT_NE(s.message().find("x\\r2027"), std::string::npos) << s.message();
 }
 
 TEST_F(StandardWorldTest, ChangeWithoutExpectedVersionIsRefused) {

@@ -60,6 +60,35 @@ TEST(SnippetTest, TextPastTheCutDoesNotMatter) {
   EXPECT_EQ(Snippet("abc\xC3\xA9", 3), "abc\xE2\x80\xA6");
 }
 
+// Review (2026-12-08): names written before the domain refused them, and comment bodies, may
+// hold characters that show nothing: a line of the feed must not carry a look-alike of a name
+// or text hidden in tag characters.
+TEST(SnippetTest, CharactersThatShowNothingAreLeftOut) {
+  EXPECT_EQ(Snippet("Ben\xE2\x80\x8B moved it", 80), "Ben moved it");
+  EXPECT_EQ(Snippet("ok\xF3\xA0\x81\xA8\xF3\xA0\x81\xA9", 80), "ok");  // tags "hi"
+  EXPECT_EQ(Snippet("a\xC2\xAD\xC2\xAD\xC2\xAD"
+                    "bcd",
+                    3),
+            "abc\xE2\x80\xA6");  // not counted
+}
+
+// A flag or an emoji with its selector is one character, never cut apart.
+TEST(SnippetTest, AFlagOrAnEmojiWithItsSelectorIsOneCharacter) {
+  const std::string scotland =
+      "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xB3\xF3\xA0\x81\xA3"
+      "\xF3\xA0\x81\xB4\xF3\xA0\x81\xBF";
+  EXPECT_EQ(Snippet(scotland + "x", 1), scotland + "\xE2\x80\xA6");
+  EXPECT_EQ(Snippet("\xE2\x9D\xA4\xEF\xB8\x8F!", 1), "\xE2\x9D\xA4\xEF\xB8\x8F\xE2\x80\xA6");
+}
+
+// A long text of characters that show nothing costs what any long text does, and its snippet
+// says that it goes on.
+TEST(SnippetTest, ALongRunOfInvisibleCharactersEndsWithAnEllipsis) {
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "\xE2\x80\x8B";
+  EXPECT_EQ(Snippet(text + "visible", 80), "\xE2\x80\xA6");
+}
+
 TEST(SnippetTest, NoLimitKeepsTheWholeText) {
   EXPECT_EQ(Snippet("whole", std::string::npos), "whole");
 }

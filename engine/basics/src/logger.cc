@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 
+#include "tandem/basics/utf8.h"
+
 namespace tandem {
 namespace {
 
@@ -66,13 +68,9 @@ void Log(LogLevel level, std::string_view component, std::string_view message) {
   char ms[8];
   std::snprintf(ms, sizeof ms, "%03dZ ", millis);
   line.append(ms).append(LevelName(level)).append(" ").append(component).append(" ");
-  for (char c : message) {
-    if (c == '\n') {
-      line.append("\\n");
-    } else {
-      line.push_back(c);
-    }
-  }
+  // One event, one line: a message quoting someone's input (a refused command's type, a name)
+  // must not start a forged line of its own, drive the terminal or turn the line around.
+  line.append(utf8::Printable(message));
   line.push_back('\n');
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);

@@ -9,6 +9,7 @@
 #include "command_scan.h"
 #include "command_spec.h"
 #include "tandem/basics/utf8.h"
+#include "tandem/basics/visible_text.h"
 #include "tandem/domain/command.h"
 #include "tandem/domain/roles.h"
 
@@ -25,7 +26,9 @@ constexpr size_t kMaxColumns = 20;
 // How much of a bad value or unknown name a message quotes.
 constexpr size_t kMaxQuotedBytes = 64;
 
-std::string Quote(std::string_view s) { return std::string(utf8::Prefix(s, kMaxQuotedBytes)); }
+// Quoted as a terminal or a log line may show it: a refusal is logged, and the asker's control
+// codes must not forge a line of the log or turn it around.
+std::string Quote(std::string_view s) { return utf8::Printable(s, kMaxQuotedBytes); }
 
 Status MissingField(std::string_view field) {
   return Status::InvalidArgument("command.missing_field",
@@ -85,71 +88,29 @@ bool HasControlCharacters(std::string_view s, bool allow_newlines) {
   return false;
 }
 
-// Blank: nothing but white space, the Unicode line and paragraph separators a text may hold as
-// line breaks (review, 2026-12-07: a question of only U+2028 was accepted while one of only
-// "\n" was not), no-break and ideographic spaces, and the zero-width characters.
-bool IsBlank(std::string_view s) {
-  static constexpr std::string_view kBlanks[] = {
-      "\xC2\xA0",      // U+00A0 no-break space
-      "\xE2\x80\x8B",  // U+200B-U+200D zero-width space, non-joiner, joiner
-      "\xE2\x80\x8C", "\xE2\x80\x8D",
-      "\xE2\x80\xA8",  // U+2028, U+2029 line and paragraph separators
-      "\xE2\x80\xA9",
-      "\xE2\x81\xA0",  // U+2060 word joiner
-      "\xE3\x80\x80",  // U+3000 ideographic space
-      "\xEF\xBB\xBF",  // U+FEFF zero-width no-break space
-  };
-  for (size_t i = 0; i < s.size();) {
-    if (std::isspace(static_cast<unsigned char>(s[i]))) {
-      ++i;
-      continue;
-    }
-    const std::string_view rest = s.substr(i);
-    const auto blank = std::find_if(std::begin(kBlanks), std::end(kBlanks),
-                                    [&](std::string_view b) { return rest.starts_with(b); });
-    if (blank == std::end(kBlanks)) return false;
-    i += blank->size();
-  }
-  return true;
+// Blank: nothing shows (visible_text::LooksBlank): white space, line breaks, joiners and marks,
+// invisible characters (review, 2026-12-07: a question of only U+2028 was accepted while one of
+// only "\n" was not; 2026-12-08: names of only U+2800 or U+3164 looked empty).
+bool IsBlank(std::string_view s) { return visible_text::LooksBlank(s); }
+
+// Characters that show nothing and that no name needs (visible_text::Look::kInvisible, and tag
+// characters outside a flag): "Ben" followed by U+200B looks like "Ben" and is another name, and
+// tags after a flag's U+1F3F4 carried a line of hidden text (review, 2026-12-08). The joiners
+// and direction marks stay (Persian and Indic names, emoji, right-to-left text), and so do
+// variation selectors where they change what they follow (an emoji, a CJK ideograph).
+bool HasInvisibleCharacters(std::string_view s) {
+  return visible_text::Has(s, visible_text::Look::kInvisible) ||
+         visible_text::Has(s, visible_text::Look::kHiddenText);
 }
 
-// Characters that show nothing and that no name needs: "Ben" followed by U+200B looks like
-// the firm's Ben and is another name (a look-alike a client's member could take, noted
-// 2026-12-07). The joiners U+200C and U+200D stay (Persian and Indic names, emoji sequences
-// need them), and so do the right-to-left marks. Tag characters (U+E0000-U+E007F) hide text
-// that tools read but nobody sees; they are allowed only where they draw a flag, after U+1F3F4.
-bool HasInvisibleCharacters(std::string_view s) {
-  static constexpr std::string_view kInvisible[] = {
-      "\xC2\xAD",                      // U+00AD soft hyphen
-      "\xCD\x8F",                      // U+034F combining grapheme joiner
-      "\xE1\x85\x9F", "\xE1\x85\xA0",  // U+115F, U+1160 Hangul fillers
-      "\xE1\xA0\x8E",                  // U+180E Mongolian vowel separator
-      "\xE2\x80\x8B",                  // U+200B zero-width space
-      "\xE2\x81\xA0",                  // U+2060 word joiner
-      "\xE2\x81\xA1", "\xE2\x81\xA2",  // U+2061-U+2064 invisible operators
-      "\xE2\x81\xA3", "\xE2\x81\xA4",
-      "\xE3\x85\xA4",  // U+3164 Hangul filler
-      "\xEF\xBB\xBF",  // U+FEFF zero-width no-break space
-      "\xEF\xBE\xA0",  // U+FFA0 halfwidth Hangul filler
-  };
-  constexpr std::string_view kBlackFlag = "\xF0\x9F\x8F\xB4";  // U+1F3F4
-  const auto is_tag = [&](size_t i) {  // U+E0000-U+E007F: F3 A0 80 80 to F3 A0 81 BF
-    return s.substr(i, 3) == "\xF3\xA0\x80" || s.substr(i, 3) == "\xF3\xA0\x81";
-  };
-  for (size_t i = 0; i < s.size(); ++i) {
-    const std::string_view rest = s.substr(i);
-    if (rest.starts_with(kBlackFlag)) {
-      i += kBlackFlag.size();
-      while (i < s.size() && is_tag(i)) i += 4;
-      --i;
-      continue;
-    }
-    if (is_tag(i)) return true;
-    for (std::string_view invisible : kInvisible) {
-      if (rest.starts_with(invisible)) return true;
-    }
+// An address shows all it holds: no space, control, mark or invisible character that would make
+// two addresses look alike.
+bool ShowsEveryCharacter(std::string_view s) {
+  visible_text::Units units(s);
+  for (visible_text::Unit u; units.Next(&u);) {
+    if (u.look != visible_text::Look::kShown) return false;
   }
-  return false;
+  return true;
 }
 
 Status CheckId(std::string_view field, std::string_view v) {
@@ -166,8 +127,8 @@ Status CheckId(std::string_view field, std::string_view v) {
 
 Status CheckName(std::string_view field, std::string_view v) {
   if (v.size() > kMaxNameBytes) return TooLarge(field, kMaxNameBytes);
-  if (IsBlank(v)) return InvalidValue(field, "must not be blank");
   if (HasControlCharacters(v, false)) return InvalidValue(field, "must not contain control codes");
+  if (IsBlank(v)) return InvalidValue(field, "must not be blank");
   if (HasInvisibleCharacters(v)) {
     return InvalidValue(field, "must not contain invisible characters (such as U+200B)");
   }
@@ -268,9 +229,13 @@ Status ParseString(const FieldSpec& spec, std::string_view v, const CommandLimit
       break;
     case FieldKind::kText:
       if (v.size() > limits.max_text_bytes) return TooLarge(spec.name, limits.max_text_bytes);
-      if (spec.required && IsBlank(v)) return InvalidValue(spec.name, "must not be blank");
       if (HasControlCharacters(v, true)) {
         return InvalidValue(spec.name, "must not contain control codes");
+      }
+      if (spec.required && IsBlank(v)) return InvalidValue(spec.name, "must not be blank");
+      // Tag characters show nothing and carry text that tools read: hidden text in a comment.
+      if (visible_text::Has(v, visible_text::Look::kHiddenText)) {
+        return InvalidValue(spec.name, "must not contain tag characters (U+E0000-U+E007F)");
       }
       break;
     case FieldKind::kDate:
@@ -307,8 +272,7 @@ Status ParseString(const FieldSpec& spec, std::string_view v, const CommandLimit
     case FieldKind::kEmail: {
       const size_t at = v.find('@');
       if (v.size() > 254 || at == 0 || at == std::string::npos || at + 1 >= v.size() ||
-          v.find('@', at + 1) != std::string::npos || HasControlCharacters(v, false) ||
-          v.find(' ') != std::string::npos) {
+          v.find('@', at + 1) != std::string::npos || !ShowsEveryCharacter(v)) {
         return InvalidValue(spec.name, "must be an email address");
       }
       break;

@@ -12,7 +12,9 @@ enum class LogLevel : int { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3, kOff =
 
 void SetLogLevel(LogLevel level);
 bool LogEnabled(LogLevel level);
-// Writes one line; newlines in `message` are escaped so a line is always one event.
+// Writes one line. `message` is written as utf8::Printable writes it, so that a line is always
+// one event: text it quotes (a refused command's type, a member's name) cannot start a line of
+// its own, drive the terminal or turn the rest of the line around.
 void Log(LogLevel level, std::string_view component, std::string_view message);
 
 inline void LogDebug(std::string_view c, std::string_view m) { Log(LogLevel::kDebug, c, m); }

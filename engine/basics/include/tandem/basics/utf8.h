@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,5 +28,12 @@ std::string Sanitize(std::string_view s);
 // U+2066-U+2069). Each changes how the text around it is laid out instead of showing itself: a
 // title holding one can pass for a line of its own, or show what follows it reversed.
 size_t LayoutControlLength(std::string_view s, size_t i);
+
+// `text` fit to print on a terminal or in a log line, as one line: invalid bytes as U+FFFD,
+// `\n` `\r` `\t` and a backslash escaped as in C, the other C0 controls and DEL as `\xNN`,
+// the C1 controls, line separators and bidirectional controls (LayoutControlLength) as
+// `\uNNNN`. Cut between characters once the result reaches `max_bytes`, then followed by
+// "... (N bytes)" naming the length of `text`.
+std::string Printable(std::string_view text, size_t max_bytes = SIZE_MAX);
 
 }  // namespace tandem::utf8
