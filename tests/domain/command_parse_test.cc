@@ -1,6 +1,8 @@
 // Malformed commands get a specific error and leave the log unchanged.
 #include <gtest/gtest.h>
 
+#include <span>
+
 #include "command_world.h"
 #include "tandem/basics/utf8.h"
 
@@ -195,8 +197,25 @@ TEST_F(StandardWorldTest, AnInvisibleCharacterInANameIsRefusedNamingTheField) {
   EXPECT_NE(s.message().find("invisible"), std::string::npos) << s.ToString();
 }
 
+class NameRulesTest : public StandardWorldTest {
+ protected:
+  // Plans a milestone titled each of `titles` (ids `prefix`0, `prefix`1, ...); expects each
+  // accepted.
+  void ExpectTitlesAccepted(std::span<const std::string> titles, const std::string& prefix) {
+    int n = 0;
+    for (const std::string& title : titles) {
+      const Status s = Run("milestone.plan", "pm",
+                           {{"project_id", "p-acme"},
+                            {"milestone_id", prefix + std::to_string(n++)},
+                            {"title", title},
+                            {"planned_date", "2027-01-01"}});
+      EXPECT_TRUE(s.ok()) << title << ": " << s.ToString();
+    }
+  }
+};
+
 // Names keep the joiners that scripts and emoji need, and the tags of a flag.
-TEST_F(StandardWorldTest, NamesKeepJoinersAndFlags) {
+TEST_F(NameRulesTest, NamesKeepJoinersAndFlags) {
   const std::string titles[] = {
       "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE\xD9\x88\xD8\xA7\xD9\x87\xD9\x85",  // Persian, U+200C
       "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",  // a family,
@@ -204,34 +223,18 @@ TEST_F(StandardWorldTest, NamesKeepJoinersAndFlags) {
       "Kick-off \xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xB3\xF3\xA0\x81\xA3"
       "\xF3\xA0\x81\xB4\xF3\xA0\x81\xBF",  // Scotland's flag
   };
-  int n = 0;
-  for (const std::string& title : titles) {
-    const Status s = Run("milestone.plan", "pm",
-                         {{"project_id", "p-acme"},
-                          {"milestone_id", "m-name-" + std::to_string(n++)},
-                          {"title", title},
-                          {"planned_date", "2027-01-01"}});
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
+  ExpectTitlesAccepted(titles, "m-name-");
 }
 
 // Review (2026-12-08): what the stricter rules on invisible characters must keep accepting.
-TEST_F(StandardWorldTest, NamesKeepEmojiSelectorsIdeographicVariantsAndIdeographicSpaces) {
+TEST_F(NameRulesTest, NamesKeepEmojiSelectorsIdeographicVariantsAndIdeographicSpaces) {
   const std::string titles[] = {
       "\xE2\x9D\xA4\xEF\xB8\x8F Team",                                 // a heart with U+FE0F
       "1\xEF\xB8\x8F\xE2\x83\xA3 first",                               // keycap one
       "\xE5\xB1\xB1\xE7\x94\xB0\xE3\x80\x80\xE5\xA4\xAA\xE9\x83\x8E",  // U+3000 in a name
       "\xE8\x91\x9B\xF3\xA0\x84\x80\xE9\xA3\xBE",                      // U+845B with U+E0100
   };
-  int n = 0;
-  for (const std::string& title : titles) {
-    const Status s = Run("milestone.plan", "pm",
-                         {{"project_id", "p-acme"},
-                          {"milestone_id", "m-variant-" + std::to_string(n++)},
-                          {"title", title},
-                          {"planned_date", "2027-01-01"}});
-    EXPECT_TRUE(s.ok()) << title << ": " << s.ToString();
-  }
+  ExpectTitlesAccepted(titles, "m-variant-");
 }
 
 // Review (2026-12-08): a refusal quoted the asker's type as given, and the intake logs
