@@ -25,13 +25,14 @@ std::string Snippet(std::string_view text, size_t max_chars) {
     return std::string(head.substr(0, max_chars)) + "\xE2\x80\xA6";
   }
   // Only the first max_chars + 1 characters matter, and they lie within kMaxUnitBytes each: a
-  // comment of megabytes costs what a short one does. Sanitising works character by character
-  // from the start, so a cut past them cannot change them. Characters left out take room in
-  // the window too: a window that ends before max_chars + 1 characters showed ends with "…".
-  constexpr size_t kMaxUnitBytes = 36;  // a flag: U+1F3F4, seven tags and CANCEL TAG
-  const size_t keep =
-      max_chars < text.size() / kMaxUnitBytes ? kMaxUnitBytes * (max_chars + 1) : text.size();
-  const std::string clean = utf8::Sanitize(text.substr(0, keep));
+  // comment of megabytes costs what a short one does. The window is cut between characters (a
+  // cut inside one would read as U+FFFD); its last unit may still lack what belongs to it (a
+  // flag's tags, a selector) and is left for the ellipsis. Characters left out take room in the
+  // window too: a window that ends before max_chars + 1 characters showed ends with "…".
+  constexpr size_t kMaxUnitBytes = 28;  // a flag: U+1F3F4, five tags and CANCEL TAG
+  const bool cut = max_chars < text.size() / kMaxUnitBytes;
+  const std::string clean =
+      utf8::Sanitize(cut ? utf8::Prefix(text, kMaxUnitBytes * (max_chars + 1)) : text);
   std::string out;
   out.reserve(clean.size() < 4 * max_chars ? clean.size() : 4 * max_chars);
   size_t chars = 0;
@@ -42,6 +43,7 @@ std::string Snippet(std::string_view text, size_t max_chars) {
     // (a name that looks like another, hidden text); a control (a C1 one, a line separator, a
     // bidirectional override) is a space: in a line it could make a second line or turn the
     // rest of the line around.
+    if (cut && u.offset + u.length == clean.size()) break;
     if (u.look == visible_text::Look::kInvisible || u.look == visible_text::Look::kHiddenText) {
       continue;
     }
@@ -52,7 +54,7 @@ std::string Snippet(std::string_view text, size_t max_chars) {
       out.append(clean, u.offset, u.length);
     }
   }
-  return keep < text.size() ? out + "\xE2\x80\xA6" : out;
+  return cut ? out + "\xE2\x80\xA6" : out;
 }
 
 }  // namespace tandem

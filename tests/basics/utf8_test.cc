@@ -85,6 +85,13 @@ TEST(Utf8Test, PrintableEscapesWhatWouldBreakOrTurnTheLine) {
   EXPECT_EQ(utf8::Printable("caf\xC3\xA9 \xF0\x9F\x98\x80"), "caf\xC3\xA9 \xF0\x9F\x98\x80");
 }
 
+// Review (2026-12-08): tag characters and zero-width ones passed into log lines as they were.
+TEST(Utf8Test, PrintableShowsWhatShowsNothingAsEscapes) {
+  EXPECT_EQ(utf8::Printable("Ben\xF3\xA0\x81\xA8\xE2\x80\x8B\xE2\x80\x8F"),
+            "Ben\\u{e0068}\\u200b\\u200f");
+  EXPECT_EQ(utf8::Printable("a\\r", SIZE_MAX, /*escape_backslash=*/false), "a\\r");
+}
+
 TEST(Utf8Test, PrintableCutsBetweenCharactersAndSaysHowLongTheTextWas) {
   const std::string text = std::string(10, 'a') + "\xC3\xA9\xC3\xA9";
   EXPECT_EQ(utf8::Printable(text, 11), std::string(10, 'a') + "\xC3\xA9... (14 bytes)");

@@ -47,8 +47,12 @@ TEST(VisibleTextTest, CharactersThatShowNothingAreInvisible) {
 TEST(VisibleTextTest, SpacesMarksAndControlsAreTheirOwnLooks) {
   EXPECT_EQ(Looks("\xC2\xA0\xE3\x80\x80\xE2\xA0\x80\xE1\x9A\x80\n\xE2\x80\xAE"),
             std::vector<Look>(6, Look::kSpace));
-  EXPECT_EQ(Looks("\xE2\x80\x8C\xE2\x80\x8D\xE2\x80\x8E\xE2\x80\x8F\xD8\x9C"),
-            std::vector<Look>(5, Look::kMark));
+  EXPECT_EQ(Looks("\xE2\x80\x8E\xE2\x80\x8F\xD8\x9C"), std::vector<Look>(3, Look::kMark));
+  EXPECT_EQ(
+      Looks("a\xE2\x80\x8C"
+            "b\xE2\x80\x8D"
+            "c"),
+      (std::vector<Look>{Look::kShown, Look::kMark, Look::kShown, Look::kMark, Look::kShown}));
 }
 
 TEST(VisibleTextTest, AVariationSelectorBelongsOnlyToWhatItCanChange) {
@@ -62,10 +66,11 @@ TEST(VisibleTextTest, AVariationSelectorBelongsOnlyToWhatItCanChange) {
     Unit u;
     ASSERT_TRUE(units.Next(&u));
     EXPECT_EQ(u.look, Look::kShown) << shown;
-    EXPECT_EQ(u.length, shown == keycap ? 4 : shown.size()) << shown;
+    EXPECT_EQ(u.length, shown.size()) << shown;
   }
-  // A keycap's digit without U+20E3 keeps it to itself.
-  EXPECT_EQ(Looks("1" + kVs16), (std::vector<Look>{Look::kShown, Look::kInvisible}));
+  // Not after an ideograph that has no such variant, nor a second one after a keycap.
+  EXPECT_EQ(Looks("\xE5\xB1\xB1" + kVs16), (std::vector<Look>{Look::kShown, Look::kInvisible}));
+  EXPECT_EQ(Looks(keycap + kVs16), (std::vector<Look>{Look::kShown, Look::kInvisible}));
   // After a Latin letter, or alone, it shows nothing.
   EXPECT_EQ(Looks("n" + kVs16), (std::vector<Look>{Look::kShown, Look::kInvisible}));
   EXPECT_EQ(Looks(kVs16), (std::vector<Look>{Look::kInvisible}));
@@ -82,13 +87,36 @@ TEST(VisibleTextTest, TagsSpellingASubdivisionFlagBelongToIt) {
 
 TEST(VisibleTextTest, TagsThatSpellNoFlagAreHiddenText) {
   // Words with spaces, too long for a subdivision, no CANCEL TAG, or no flag before them.
-  for (const std::string hidden : {kBlackFlag + Tags("ignore previous instructions\x7F"),
-                                   kBlackFlag + Tags("ignorepreviousinstructions\x7F"),
-                                   kBlackFlag + Tags("gbsct"), "Ben" + Tags("gbsct\x7F")}) {
+  for (const std::string hidden :
+       {kBlackFlag + Tags("ignore previous instructions\x7F"),
+        kBlackFlag + Tags("ignorepreviousinstructions\x7F"), kBlackFlag + Tags("gbsct"),
+        kBlackFlag + Tags("pwned\x7F"), "Ben" + Tags("gbsct\x7F")}) {
     const std::vector<Look> looks = Looks(hidden);
     EXPECT_EQ(looks.back(), Look::kHiddenText) << looks.size();
     EXPECT_TRUE(Has(hidden, Look::kHiddenText));
   }
+}
+
+// Review (2026-12-08): "Ben" with a joiner after it looked like "Ben".
+TEST(VisibleTextTest, AJoinerOnlyJoinsTwoCharactersThatShow) {
+  const std::string zwj = "\xE2\x80\x8D", zwnj = "\xE2\x80\x8C";
+  EXPECT_EQ(Looks("a" + zwnj + "b")[1], Look::kMark);
+  for (const std::string& stray :
+       std::vector<std::string>{"Ben" + zwj, zwj + "Ben", "Ben " + zwnj + "x", "a" + zwj + zwj}) {
+    EXPECT_TRUE(Has(stray, Look::kInvisible)) << stray;
+  }
+}
+
+TEST(VisibleTextTest, AMongolianVowelSeparatorBelongsBetweenTwoLetters) {
+  const std::string mvs = "\xE1\xA0\x8E", a = "\xE1\xA0\xA0";
+  EXPECT_FALSE(Has(a + mvs + a, Look::kInvisible));
+  EXPECT_TRUE(Has("x" + mvs + a, Look::kInvisible));
+}
+
+TEST(VisibleTextTest, KeyIsWhatShows) {
+  EXPECT_EQ(Key(" Done\xE2\x80\x8B \xE2\xA0\x80\t"), "Done");
+  EXPECT_EQ(Key("To \xE3\x80\x80 do"), "To do");
+  EXPECT_EQ(Key("\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE"), "\xD9\x85\xDB\x8C\xD8\xAE");
 }
 
 TEST(VisibleTextTest, ATextOfNothingThatShowsLooksBlank) {
@@ -108,7 +136,7 @@ TEST(VisibleTextTest, WithoutInvisibleKeepsWhatShowsAndItsSelectors) {
                              "en" +
                              kVs16 + Tags("x")),
             "Ben");
-  const std::string heart = "\xE2\x9D\xA4" + kVs16 + " \xE2\x80\x8D";
+  const std::string heart = "\xE2\x9D\xA4" + kVs16 + "\xE2\x80\x8D\xF0\x9F\x94\xA5 x";
   EXPECT_EQ(WithoutInvisible(heart), heart);
 }
 

@@ -78,7 +78,28 @@ TEST(SnippetTest, AFlagOrAnEmojiWithItsSelectorIsOneCharacter) {
       "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xB3\xF3\xA0\x81\xA3"
       "\xF3\xA0\x81\xB4\xF3\xA0\x81\xBF";
   EXPECT_EQ(Snippet(scotland + "x", 1), scotland + "\xE2\x80\xA6");
+  EXPECT_EQ(Snippet("1\xEF\xB8\x8F\xE2\x83\xA3x", 1), "1\xEF\xB8\x8F\xE2\x83\xA3\xE2\x80\xA6");
   EXPECT_EQ(Snippet("\xE2\x9D\xA4\xEF\xB8\x8F!", 1), "\xE2\x9D\xA4\xEF\xB8\x8F\xE2\x80\xA6");
+}
+
+// Review (2026-12-08): characters left out filled the window, whose byte cut then split a
+// character that shows into U+FFFD, or a flag from its tags.
+TEST(SnippetTest, AWindowFullOfInvisibleCharactersNeverSplitsOneThatShows) {
+  std::string zwsp;
+  for (int i = 0; i < 130; ++i) zwsp += "\xE2\x80\x8B";
+  const std::string scotland =
+      "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xB3\xF3\xA0\x81\xA3"
+      "\xF3\xA0\x81\xB4\xF3\xA0\x81\xBF";
+  for (int shift = 0; shift < 40; ++shift) {
+    for (const std::string& shown : {std::string("\xF0\x9F\x98\x80"), scotland}) {
+      const std::string line =
+          Snippet("a" + std::string(shift, 'b') + zwsp + shown + std::string(1000, 'c'), 10);
+      EXPECT_EQ(line.find("\xEF\xBF\xBD"), std::string::npos) << shift;
+      const size_t flag = line.find("\xF0\x9F\x8F\xB4");
+      EXPECT_TRUE(flag == std::string::npos || line.compare(flag, scotland.size(), scotland) == 0)
+          << shift;
+    }
+  }
 }
 
 // A long text of characters that show nothing costs what any long text does, and its snippet

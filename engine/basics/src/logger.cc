@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -70,7 +71,9 @@ void Log(LogLevel level, std::string_view component, std::string_view message) {
   line.append(ms).append(LevelName(level)).append(" ").append(component).append(" ");
   // One event, one line: a message quoting someone's input (a refused command's type, a name)
   // must not start a forged line of its own, drive the terminal or turn the line around.
-  line.append(utf8::Printable(message));
+  // Backslashes stay single: a message quoting a refused command already escaped what it quotes
+  // (its `\r` reads as one escape, not as a backslash and an r).
+  line.append(utf8::Printable(message, SIZE_MAX, /*escape_backslash=*/false));
   line.push_back('\n');
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);

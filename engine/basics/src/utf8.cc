@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "tandem/basics/visible_text.h"
+
 namespace tandem::utf8 {
 namespace {
 
@@ -94,36 +96,53 @@ std::string Sanitize(std::string_view s) {
   return out;
 }
 
-std::string Printable(std::string_view text, size_t max_bytes) {
+std::string Printable(std::string_view text, size_t max_bytes, bool escape_backslash) {
   const std::string valid = Sanitize(text);
   std::string out;
   out.reserve(std::min(valid.size(), max_bytes) + 32);
-  char escape[8];
-  size_t i = 0;
-  while (i < valid.size() && out.size() < max_bytes) {
+  char escape[16];
+  // The code point of the character at valid[i], `length` bytes.
+  const auto code_point = [&](size_t i, size_t length) {
     const auto c = static_cast<uint8_t>(valid[i]);
-    // Whole characters only (`valid` is well-formed), so that a cut never splits one.
-    const size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (c == '\\') {
-      out += "\\\\";  // so that an escape in the text reads unlike one made here
-    } else if (c == '\n' || c == '\r' || c == '\t') {
-      out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t";
-    } else if (c < 0x20 || c == 0x7F) {
-      std::snprintf(escape, sizeof escape, "\\x%02x", c);
-      out += escape;
-    } else if (LayoutControlLength(valid, i) > 0) {
-      // C1 controls, which some terminals act on, and the line separators and bidirectional
-      // controls, which would break the line or turn the rest of it around.
-      uint32_t code = c & (length == 2 ? 0x1F : 0x0F);
-      for (size_t k = 1; k < length; ++k) code = (code << 6) | (valid[i + k] & 0x3F);
-      std::snprintf(escape, sizeof escape, "\\u%04x", code);
-      out += escape;
-    } else {
-      out.append(valid, i, length);
+    uint32_t code = length == 1 ? c : c & (0x7F >> length);
+    for (size_t k = 1; k < length; ++k) code = (code << 6) | (valid[i + k] & 0x3F);
+    return code;
+  };
+  visible_text::Units units(valid);
+  visible_text::Unit u;
+  while (out.size() < max_bytes && units.Next(&u)) {
+    // Characters that show nothing (tags that carry hidden text, zero-width ones, marks) are
+    // written as escapes too: a log line shows all it holds.
+    const bool hidden = u.look == visible_text::Look::kInvisible ||
+                        u.look == visible_text::Look::kHiddenText ||
+                        u.look == visible_text::Look::kMark;
+    for (size_t i = u.offset; i < u.offset + u.length;) {
+      const auto c = static_cast<uint8_t>(valid[i]);
+      // Whole characters only (`valid` is well-formed), so that a cut never splits one.
+      const size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      if (c == '\\') {
+        // So that an escape in the text reads unlike one made here.
+        out += escape_backslash ? "\\\\" : "\\";
+      } else if (c == '\n' || c == '\r' || c == '\t') {
+        out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t";
+      } else if (c < 0x20 || c == 0x7F) {
+        std::snprintf(escape, sizeof escape, "\\x%02x", c);
+        out += escape;
+      } else if (hidden || LayoutControlLength(valid, i) > 0) {
+        // C1 controls, which some terminals act on, and the line separators and bidirectional
+        // controls, which would break the line or turn the rest of it around.
+        const uint32_t code = code_point(i, length);
+        std::snprintf(escape, sizeof escape, code > 0xFFFF ? "\\u{%x}" : "\\u%04x", code);
+        out += escape;
+      } else {
+        out.append(valid, i, length);
+      }
+      i += length;
     }
-    i += length;
   }
-  if (i < valid.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+  if (u.offset + u.length < valid.size()) {
+    out += "... (" + std::to_string(text.size()) + " bytes)";
+  }
   return out;
 }
 

@@ -56,18 +56,32 @@ bool IsCjkIdeograph(char32_t c) {
          In(c, 0x20000, 0x3FFFF);
 }
 
-// The variation selectors that may follow `base`: U+FE0E/U+FE0F after a symbol or an emoji
-// (from U+00A9, not letters of the Latin, Greek and Cyrillic blocks), the ideographic ones
-// after a CJK ideograph, the Mongolian ones after a Mongolian letter. A keycap's digit, # and *
-// are checked by the caller, which sees U+20E3 after the selector.
+bool IsMongolianLetter(char32_t c) { return In(c, 0x1820, 0x1878) || In(c, 0x1880, 0x18AA); }
+
+bool IsKeycapBase(char32_t c) { return In(c, '0', '9') || c == '#' || c == '*'; }
+
+// Symbols and emoji that have a text and an emoji presentation (Unicode's
+// emoji-variation-sequences, by block): arrows, technical and geometric symbols, dingbats,
+// the emoji blocks; not letters, CJK or combining marks.
+bool TakesPresentationSelector(char32_t c) {
+  return IsKeycapBase(c) || c == 0xA9 || c == 0xAE || c == 0x203C || c == 0x2049 ||
+         In(c, 0x2100, 0x2BFF) || c == 0x3030 || c == 0x303D || c == 0x3297 || c == 0x3299 ||
+         In(c, 0x1F000, 0x1FAFF);
+}
+
+// Whether `selector` may follow `base` (Unicode's standardized and emoji variation sequences,
+// by range): U+FE0E/U+FE0F after a symbol or emoji that has both presentations, U+FE00 after a
+// digit zero, U+FE00-U+FE0D after Myanmar letters, mathematical operators and Phags-pa, the
+// ideographic selectors after a CJK ideograph, the Mongolian ones after a Mongolian letter.
 bool SelectsVariantOf(char32_t base, char32_t selector) {
-  if (selector == 0xFE0E || selector == 0xFE0F) {
-    return (base >= 0x2000 || base == 0xA9 || base == 0xAE) && !IsSpace(base) && !IsMark(base) &&
-           !IsInvisible(base) && !IsTag(base);
+  if (selector == 0xFE0E || selector == 0xFE0F) return TakesPresentationSelector(base);
+  if (selector == 0xFE00 && base == '0') return true;
+  if (In(selector, 0xFE00, 0xFE0D)) {
+    return In(base, 0x1000, 0x109F) || In(base, 0x2200, 0x22FF) || In(base, 0x2A00, 0x2AFF) ||
+           In(base, 0xA840, 0xA877);
   }
-  if (In(selector, 0xFE00, 0xFE0D)) return base >= 0x2000 && !IsInvisible(base) && !IsSpace(base);
   if (In(selector, 0xE0100, 0xE01EF)) return IsCjkIdeograph(base);
-  if (In(selector, 0x180B, 0x180D) || selector == 0x180F) return In(base, 0x1820, 0x18AA);
+  if (In(selector, 0x180B, 0x180D) || selector == 0x180F) return IsMongolianLetter(base);
   return false;
 }
 
@@ -75,15 +89,23 @@ bool IsSelector(char32_t c) {
   return In(c, 0xFE00, 0xFE0F) || In(c, 0xE0100, 0xE01EF) || In(c, 0x180B, 0x180D) || c == 0x180F;
 }
 
-// The length of a subdivision flag's tags from s[i] (after U+1F3F4), or 0 when they spell none.
+// The length of the tags from s[i] (after U+1F3F4) when they spell one of the subdivision flags
+// Unicode recommends (England, Scotland, Wales), else 0: any other tags would carry hidden text
+// under the look of a black flag.
 size_t FlagTagsLength(std::string_view s, size_t i) {
-  size_t letters = 0;
-  for (size_t at = i; at < s.size();) {
+  static constexpr std::string_view kFlags[] = {"gbeng", "gbsct", "gbwls"};
+  std::string spelled;
+  for (size_t at = i; at < s.size() && spelled.size() <= 5;) {
     size_t n = 0;
     const char32_t c = Decode(s, at, &n);
-    if (c == 0xE007F) return letters >= 2 && letters <= 7 ? at + n - i : 0;
-    if (!In(c, 0xE0030, 0xE0039) && !In(c, 0xE0061, 0xE007A)) return 0;
-    ++letters;
+    if (c == 0xE007F) {
+      for (std::string_view flag : kFlags) {
+        if (spelled == flag) return at + n - i;
+      }
+      return 0;
+    }
+    if (!In(c, 0xE0061, 0xE007A)) return 0;
+    spelled += static_cast<char>(c - 0xE0000);
     at += n;
   }
   return 0;
@@ -94,32 +116,48 @@ size_t FlagTagsLength(std::string_view s, size_t i) {
 bool Units::Next(Unit* unit) {
   if (at_ >= text_.size()) return false;
   unit->offset = at_;
-  size_t n = 0;
-  const char32_t c = Decode(text_, at_, &n);
+  // The character at `at`, kNone past the end.
+  const auto peek = [&](size_t at, size_t* n) {
+    *n = 0;
+    return at < text_.size() ? Decode(text_, at, n) : kNone;
+  };
+  const auto shows = [&](size_t at) {
+    size_t n = 0;
+    const char32_t c = peek(at, &n);
+    return c != kNone && utf8::LayoutControlLength(text_, at) == 0 && !IsSpace(c) && !IsMark(c) &&
+           !IsTag(c) && !IsInvisible(c);
+  };
+  size_t n = 0, m = 0;
+  const char32_t c = peek(at_, &n);
   size_t length = n;
   Look look = Look::kShown;
   if (utf8::LayoutControlLength(text_, at_) > 0 || IsSpace(c)) {
     look = Look::kSpace;
   } else if (IsMark(c)) {
-    look = Look::kMark;
+    // A joiner joins two characters that show; anywhere else it only makes a name another.
+    const bool joiner = c == 0x200C || c == 0x200D;
+    look = !joiner || (last_ == Look::kShown && shows(at_ + n)) ? Look::kMark : Look::kInvisible;
   } else if (IsTag(c)) {
     look = Look::kHiddenText;
   } else if (IsInvisible(c)) {
     look = Look::kInvisible;
   } else if (c == 0x1F3F4) {
     length += FlagTagsLength(text_, at_ + length);
-  } else if (at_ + length < text_.size()) {
-    // A selector that belongs to this character is part of it.
-    size_t m = 0;
-    const char32_t next = Decode(text_, at_ + length, &m);
-    size_t after = 0;
-    const bool keycap = (In(c, '0', '9') || c == '#' || c == '*') && next == 0xFE0F &&
-                        at_ + length + m < text_.size() &&
-                        Decode(text_, at_ + length + m, &after) == 0x20E3;
-    if (IsSelector(next) && (keycap || SelectsVariantOf(c, next))) length += m;
+  } else {
+    // What belongs to this character is part of it: a selector it takes (and a keycap's
+    // U+20E3 after it), or a Mongolian vowel separator between two letters.
+    const char32_t next = peek(at_ + length, &m);
+    if (IsSelector(next) && SelectsVariantOf(c, next)) {
+      length += m;
+      if (IsKeycapBase(c) && peek(at_ + length, &m) == 0x20E3) length += m;
+    } else if (next == 0x180E && IsMongolianLetter(c)) {
+      size_t k = 0;
+      if (IsMongolianLetter(peek(at_ + length + m, &k))) length += m;
+    }
   }
   unit->length = length;
   unit->look = look;
+  last_ = look;
   at_ += length;
   return true;
 }
@@ -150,6 +188,23 @@ std::string WithoutInvisible(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string Key(std::string_view text) {
+  std::string key;
+  key.reserve(text.size());
+  bool space = false;
+  Units units(text);
+  for (Unit u; units.Next(&u);) {
+    if (u.look == Look::kSpace) {
+      space = !key.empty();
+    } else if (u.look == Look::kShown) {
+      if (space) key += ' ';
+      space = false;
+      key.append(text.substr(u.offset, u.length));
+    }
+  }
+  return key;
 }
 
 }  // namespace tandem::visible_text

@@ -202,13 +202,13 @@ Status ParseColumns(std::string_view field, const json::value& v,
   if (a.empty() || a.size() > kMaxColumns) {
     return InvalidValue(field, "must name 1 to " + std::to_string(kMaxColumns) + " columns");
   }
-  std::set<std::string> seen;
+  std::set<std::string> seen;  // by what shows: "Done" and "Done" with a joiner look the same
   for (const auto& item : a) {
     if (!item.is_string()) return WrongType(field, "an array of strings");
     std::string name(item.as_string());
     Status s = CheckName(field, name);
     if (!s.ok()) return s;
-    if (!seen.insert(name).second) {
+    if (!seen.insert(visible_text::Key(name)).second) {
       return InvalidValue(field, "names '" + Quote(name) + "' twice");
     }
     columns->push_back(std::move(name));

@@ -30,10 +30,13 @@ std::string Sanitize(std::string_view s);
 size_t LayoutControlLength(std::string_view s, size_t i);
 
 // `text` fit to print on a terminal or in a log line, as one line: invalid bytes as U+FFFD,
-// `\n` `\r` `\t` and a backslash escaped as in C, the other C0 controls and DEL as `\xNN`,
-// the C1 controls, line separators and bidirectional controls (LayoutControlLength) as
-// `\uNNNN`. Cut between characters once the result reaches `max_bytes`, then followed by
+// `\n` `\r` `\t` as in C, the other C0 controls and DEL as `\xNN`, the C1 controls, line
+// separators and bidirectional controls (LayoutControlLength) and the characters that show
+// nothing (visible_text: zero-width and tag characters, joiners, marks) as `\uNNNN`; a
+// backslash doubled when `escape_backslash`, so that an escape in the text reads unlike one made
+// here. Cut between characters once the result reaches `max_bytes`, then followed by
 // "... (N bytes)" naming the length of `text`.
-std::string Printable(std::string_view text, size_t max_bytes = SIZE_MAX);
+std::string Printable(std::string_view text, size_t max_bytes = SIZE_MAX,
+                      bool escape_backslash = true);
 
 }  // namespace tandem::utf8

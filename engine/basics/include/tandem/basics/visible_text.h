@@ -4,10 +4,13 @@
 // on names and texts, and the views that show text written before those rules, ask here.
 //
 // Text is read in units: a character, or a character with what belongs to it. A variation
-// selector belongs to a character it can change (U+FE0F to an emoji or a keycap's digit, an
-// ideographic one to a CJK ideograph, a Mongolian one to a Mongolian letter); tag characters
-// belong to U+1F3F4 when they spell a subdivision flag (2 to 7 lowercase letters or digits,
-// then CANCEL TAG). Anywhere else they show nothing.
+// selector belongs to a character it can change (Unicode's standardized and emoji variation
+// sequences, by range: U+FE0E/U+FE0F to a symbol or emoji with two presentations or a keycap's
+// digit, with the keycap's U+20E3; an ideographic one to a CJK ideograph; a Mongolian one to a
+// Mongolian letter); a Mongolian vowel separator between two Mongolian letters belongs to the
+// first; tag characters belong to U+1F3F4 when they spell one of the subdivision flags Unicode
+// recommends (England, Scotland, Wales). Anywhere else they show nothing, and so does a joiner
+// (U+200C, U+200D) that does not stand between two characters that show.
 //
 // Input must be valid UTF-8 (utf8::IsValid).
 #pragma once
@@ -23,12 +26,14 @@ enum class Look {
   // White space (Unicode's White_Space, U+2800 BRAILLE PATTERN BLANK), line breaks and the
   // other layout controls (utf8::LayoutControlLength).
   kSpace,
-  // Joiners and direction marks (U+200C, U+200D, U+200E, U+200F, U+061C): they show nothing but
-  // names need them (Persian and Indic names, emoji sequences, right-to-left text).
+  // Joiners between two characters that show, and direction marks (U+200C, U+200D, U+200E,
+  // U+200F, U+061C): they show nothing but names need them (Persian and Indic names, emoji
+  // sequences, right-to-left text).
   kMark,
   // Shows nothing and no name needs it: U+00AD, U+034F, the Hangul fillers, U+17B4, U+17B5,
   // U+180E, U+200B, U+2060-U+2065, U+206A-U+206F, U+FEFF, U+FFF0-U+FFFB, U+1BCA0-U+1BCA3,
-  // U+1D173-U+1D17A, U+E0080-U+E0FFF, and variation selectors that belong to nothing.
+  // U+1D173-U+1D17A, U+E0080-U+E0FFF, and variation selectors and joiners that belong to
+  // nothing.
   kInvisible,
   // Tag characters (U+E0000-U+E007F) outside a flag: hidden text.
   kHiddenText,
@@ -50,6 +55,7 @@ class Units {
  private:
   std::string_view text_;
   size_t at_ = 0;
+  Look last_ = Look::kSpace;  // what came before: a joiner at the start joins nothing
 };
 
 // True when some unit of `text` looks as `look`.
@@ -60,5 +66,10 @@ bool LooksBlank(std::string_view text);
 
 // `text` without its invisible units and hidden text.
 std::string WithoutInvisible(std::string_view text);
+
+// What shows of `text`, for telling two names apart: invisible units, hidden text and marks left
+// out, each run of white space one space, none at either end. Two names with the same key look
+// the same.
+std::string Key(std::string_view text);
 
 }  // namespace tandem::visible_text
