@@ -3,8 +3,9 @@
 // (line breaks, tabs, C1 controls, line separators, bidirectional overrides:
 // utf8::LayoutControlLength) become spaces, characters that show nothing (invisible ones and
 // tag characters outside a flag: visible_text) are left out, and at most `max_chars`
-// characters as people see them (a flag, or a character with its variation selector, is one),
-// never cut inside one; a cut text ends with "…".
+// characters as people see them (about Unicode's grapheme clusters: a flag, an emoji with its
+// selector, skin tone or ZWJ sequence, a letter with its combining accents is one), never cut
+// inside one; a cut text ends with "…".
 #pragma once
 
 #include <cstddef>

@@ -90,6 +90,8 @@ TEST(Utf8Test, PrintableShowsWhatShowsNothingAsEscapes) {
   EXPECT_EQ(utf8::Printable("Ben\xF3\xA0\x81\xA8\xE2\x80\x8B\xE2\x80\x8F"),
             "Ben\\u{e0068}\\u200b\\u200f");
   EXPECT_EQ(utf8::Printable("a\\r", SIZE_MAX, /*escape_backslash=*/false), "a\\r");
+  EXPECT_EQ(utf8::Printable("Ben\xE2\xA0\x80 \xE2\x88\x91\xEF\xB8\x85"),
+            "Ben\\u2800 \xE2\x88\x91\\ufe05");
 }
 
 TEST(Utf8Test, PrintableCutsBetweenCharactersAndSaysHowLongTheTextWas) {

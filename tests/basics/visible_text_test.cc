@@ -47,7 +47,8 @@ TEST(VisibleTextTest, CharactersThatShowNothingAreInvisible) {
 TEST(VisibleTextTest, SpacesMarksAndControlsAreTheirOwnLooks) {
   EXPECT_EQ(Looks("\xC2\xA0\xE3\x80\x80\xE2\xA0\x80\xE1\x9A\x80\n\xE2\x80\xAE"),
             std::vector<Look>(6, Look::kSpace));
-  EXPECT_EQ(Looks("\xE2\x80\x8E\xE2\x80\x8F\xD8\x9C"), std::vector<Look>(3, Look::kMark));
+  EXPECT_EQ(Looks("\xE2\x80\x8Fx\xE2\x80\x8Ey\xD8\x9C"),
+            (std::vector<Look>{Look::kMark, Look::kShown, Look::kMark, Look::kShown, Look::kMark}));
   EXPECT_EQ(
       Looks("a\xE2\x80\x8C"
             "b\xE2\x80\x8D"
@@ -87,7 +88,7 @@ TEST(VisibleTextTest, TagsSpellingASubdivisionFlagBelongToIt) {
 
 TEST(VisibleTextTest, TagsThatSpellNoFlagAreHiddenText) {
   // Words with spaces, too long for a subdivision, no CANCEL TAG, or no flag before them.
-  for (const std::string hidden :
+  for (const std::string& hidden :
        {kBlackFlag + Tags("ignore previous instructions\x7F"),
         kBlackFlag + Tags("ignorepreviousinstructions\x7F"), kBlackFlag + Tags("gbsct"),
         kBlackFlag + Tags("pwned\x7F"), "Ben" + Tags("gbsct\x7F")}) {
@@ -97,12 +98,16 @@ TEST(VisibleTextTest, TagsThatSpellNoFlagAreHiddenText) {
   }
 }
 
-// Review (2026-12-08): "Ben" with a joiner after it looked like "Ben".
-TEST(VisibleTextTest, AJoinerOnlyJoinsTwoCharactersThatShow) {
-  const std::string zwj = "\xE2\x80\x8D", zwnj = "\xE2\x80\x8C";
-  EXPECT_EQ(Looks("a" + zwnj + "b")[1], Look::kMark);
-  for (const std::string& stray :
-       std::vector<std::string>{"Ben" + zwj, zwj + "Ben", "Ben " + zwnj + "x", "a" + zwj + zwj}) {
+// Reviews (2026-12-08): a run of direction marks carried hidden bits after "Plan"; a joiner
+// ends a word in Malayalam (a chillu) and Bengali (khanda ta), so it may follow any character
+// that shows, but not start a text, follow a space or another mark.
+TEST(VisibleTextTest, MarksFollowACharacterThatShowsAndNeverRun) {
+  const std::string zwj = "\xE2\x80\x8D", zwnj = "\xE2\x80\x8C", lrm = "\xE2\x80\x8E";
+  const std::string chillu = "\xE0\xB4\xA8\xE0\xB5\x8D" + zwj;  // NA, VIRAMA, ZWJ
+  EXPECT_FALSE(Has(chillu + " " + chillu, Look::kInvisible));
+  EXPECT_FALSE(Has("a" + zwnj + "b", Look::kInvisible));
+  for (const std::string& stray : std::vector<std::string>{
+           zwj + "Ben", "Ben " + zwnj + "x", "a" + zwj + zwj, "Plan" + lrm + lrm + lrm}) {
     EXPECT_TRUE(Has(stray, Look::kInvisible)) << stray;
   }
 }
@@ -114,6 +119,7 @@ TEST(VisibleTextTest, AMongolianVowelSeparatorBelongsBetweenTwoLetters) {
 }
 
 TEST(VisibleTextTest, KeyIsWhatShows) {
+  EXPECT_EQ(Key("\xE2\x88\x91\xEF\xB8\x85"), "\xE2\x88\x91");  // a selector that changes nothing
   EXPECT_EQ(Key(" Done\xE2\x80\x8B \xE2\xA0\x80\t"), "Done");
   EXPECT_EQ(Key("To \xE3\x80\x80 do"), "To do");
   EXPECT_EQ(Key("\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE"), "\xD9\x85\xDB\x8C\xD8\xAE");

@@ -152,9 +152,14 @@ std::vector<Malformed> MalformedCommands() {
        "{" + head +
            R"("type":"board.configure","board_id":"b","name":"B","columns":["Done","Done\u2800"]})",
        "command.invalid_value"},
-      {"joiner after a display name",
-       R"({"type":"member.invite","command_id":"c","workspace":"northwind","actor":"owner","member_id":"x","email":"x@y.z","display_name":"Ben\u200d","role":"client_member","client_id":"acme"})",
+      {"direction marks in a run after a title",
+       "{" + head +
+           R"("type":"milestone.plan","milestone_id":"m","planned_date":"2027-01-01","title":"Plan\u200e\u200f\u200e"})",
        "command.invalid_value"},
+      {"anchor's unknown key",
+       "{" + head +
+           R"("type":"comment.post","thread_id":"t","comment_id":"c","body":"b","anchor":{"kind":"project","id":"p","x\r\u202e":1}})",
+       "command.unknown_field"},
       {"zero-width space in an email address",
        R"({"type":"member.invite","command_id":"c","workspace":"northwind","actor":"owner","member_id":"x","email":"x@y.z\u200b","display_name":"X","role":"client_member","client_id":"acme"})",
        "command.invalid_value"},
@@ -241,18 +246,19 @@ TEST_F(NameRulesTest, NamesKeepJoinersAndFlags) {
 
 // Review (2026-12-08): what the stricter rules on invisible characters must keep accepting.
 TEST_F(NameRulesTest, NamesKeepEmojiSelectorsIdeographicVariantsAndIdeographicSpaces) {
-  const std::string
-      titles[] =
-          {
-              "\xE2\x9D\xA4\xEF\xB8\x8F Team",    // a heart with U+FE0F
-              "1\xEF\xB8\x8F\xE2\x83\xA3 first",  // keycap one
-              "\xE5\xB1\xB1\xE7\x94\xB0\xE3\x80\x80\xE5\xA4\xAA\xE9\x83\x8E",  // U+3000 in a name
-              "\xE8\x91\x9B\xF3\xA0\x84\x80\xE9\xA3\xBE",  // U+845B with U+E0100
-              "#\xEF\xB8\x8E\xE2\x83\xA3 1\xEF\xB8\x8E",   // keycap and digit, text style
-              "0\xEF\xB8\x80 \xE1\x80\x80\xEF\xB8\x80",    // slashed zero, Myanmar variant
-              "\xE1\xA0\xAC\xE1\xA0\xA3\xE1\xA0\xB7\xE1\xA0\xA2\xE1\xA0\xAE\xE1\xA0\x8E\xE1\xA0"
-              "\xA0",  // U+180E
-          };
+  const std::string titles[] = {
+      "\xE2\x9D\xA4\xEF\xB8\x8F Team",                                 // a heart with U+FE0F
+      "1\xEF\xB8\x8F\xE2\x83\xA3 first",                               // keycap one
+      "\xE5\xB1\xB1\xE7\x94\xB0\xE3\x80\x80\xE5\xA4\xAA\xE9\x83\x8E",  // U+3000 in a name
+      "\xE8\x91\x9B\xF3\xA0\x84\x80\xE9\xA3\xBE",                      // U+845B with U+E0100
+      "#\xEF\xB8\x8E\xE2\x83\xA3 1\xEF\xB8\x8E",  // keycap and digit, text style
+      "0\xEF\xB8\x80 \xE1\x80\x80\xEF\xB8\x80",   // slashed zero, Myanmar variant
+      "\xE1\xA0\xAC\xE1\xA0\xA3\xE1\xA0\xB7\xE1\xA0\xA2\xE1\xA0\xAE\xE1\xA0\x8E\xE1\xA0"
+      "\xA0",  // U+180E
+      "\xE0\xB4\x85\xE0\xB4\xB0\xE0\xB5\x8D\xE2\x80\x8D\xE0\xB4\x9C\xE0\xB5\x81\xE0\xB4\xA8"
+      "\xE0\xB5\x8D\xE2\x80\x8D",  // Malayalam chillus end with ZWJ
+      "\xE7\xA5\x9E\xEF\xB8\x80",  // a compatibility ideograph's variant, U+FE00
+  };
   ExpectTitlesAccepted(titles, "m-variant-");
 }
 

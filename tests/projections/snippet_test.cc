@@ -102,6 +102,37 @@ TEST(SnippetTest, AWindowFullOfInvisibleCharactersNeverSplitsOneThatShows) {
   }
 }
 
+// Third review (2026-12-08): what people see as one character is never cut apart: a country's
+// flag, a skin tone, a combining accent, a ZWJ sequence.
+TEST(SnippetTest, ACutKeepsWhatPeopleSeeAsOneCharacter) {
+  const std::string ukraine = "\xF0\x9F\x87\xBA\xF0\x9F\x87\xA6";
+  const std::string woman_tone = "\xF0\x9F\x91\xA9\xF0\x9F\x8F\xBD";
+  const std::string e_acute = "e\xCC\x81";
+  const std::string family =
+      "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7";
+  for (const std::string& one : {ukraine, woman_tone, e_acute, family}) {
+    EXPECT_EQ(Snippet(one + ukraine, 1), one + "\xE2\x80\xA6");
+  }
+}
+
+// Third review: a window ending inside England's tags kept a bare black flag.
+TEST(SnippetTest, AFlagAtTheWindowsEndIsNeverShownWithoutItsTags) {
+  const std::string england =
+      "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xA5\xF3\xA0\x81\xAE"
+      "\xF3\xA0\x81\xA7\xF3\xA0\x81\xBF";
+  for (int zwsp = 0; zwsp < 40; ++zwsp) {
+    std::string text;
+    for (int i = 0; i < zwsp; ++i) text += "\xE2\x80\x8B";
+    text += england + std::string(1000, 'x');
+    for (size_t max : {1, 2, 3}) {
+      const std::string line = Snippet(text, max);
+      const size_t flag = line.find("\xF0\x9F\x8F\xB4");
+      EXPECT_TRUE(flag == std::string::npos || line.compare(flag, england.size(), england) == 0)
+          << zwsp << " " << max;
+    }
+  }
+}
+
 // A long text of characters that show nothing costs what any long text does, and its snippet
 // says that it goes on.
 TEST(SnippetTest, ALongRunOfInvisibleCharactersEndsWithAnEllipsis) {

@@ -128,9 +128,12 @@ std::string Printable(std::string_view text, size_t max_bytes, bool escape_backs
       } else if (c < 0x20 || c == 0x7F) {
         std::snprintf(escape, sizeof escape, "\\x%02x", c);
         out += escape;
-      } else if (hidden || LayoutControlLength(valid, i) > 0) {
+      } else if (hidden || LayoutControlLength(valid, i) > 0 ||
+                 (length > 1 && (u.look == visible_text::Look::kSpace ||
+                                 visible_text::IsVariationSelector(code_point(i, length))))) {
         // C1 controls, which some terminals act on, and the line separators and bidirectional
-        // controls, which would break the line or turn the rest of it around.
+        // controls, which would break the line or turn the rest of it around; spaces other than
+        // ASCII's and variation selectors, which look like nothing or like another one.
         const uint32_t code = code_point(i, length);
         std::snprintf(escape, sizeof escape, code > 0xFFFF ? "\\u{%x}" : "\\u%04x", code);
         out += escape;

@@ -72,22 +72,29 @@ bool TakesPresentationSelector(char32_t c) {
 // Whether `selector` may follow `base` (Unicode's standardized and emoji variation sequences,
 // by range): U+FE0E/U+FE0F after a symbol or emoji that has both presentations, U+FE00 after a
 // digit zero, U+FE00-U+FE0D after Myanmar letters, mathematical operators and Phags-pa, the
-// ideographic selectors after a CJK ideograph, the Mongolian ones after a Mongolian letter.
+// ideographic selectors and U+FE00-U+FE02 (the compatibility ideographs' variants) after a CJK
+// ideograph, the Mongolian ones after a Mongolian letter.
 bool SelectsVariantOf(char32_t base, char32_t selector) {
   if (selector == 0xFE0E || selector == 0xFE0F) return TakesPresentationSelector(base);
   if (selector == 0xFE00 && base == '0') return true;
-  if (In(selector, 0xFE00, 0xFE0D)) {
-    return In(base, 0x1000, 0x109F) || In(base, 0x2200, 0x22FF) || In(base, 0x2A00, 0x2AFF) ||
-           In(base, 0xA840, 0xA877);
+  if (In(selector, 0xFE00, 0xFE0D) && (In(base, 0x1000, 0x109F) || In(base, 0x2200, 0x22FF) ||
+                                       In(base, 0x2A00, 0x2AFF) || In(base, 0xA840, 0xA877))) {
+    return true;
   }
-  if (In(selector, 0xE0100, 0xE01EF)) return IsCjkIdeograph(base);
+  if (In(selector, 0xE0100, 0xE01EF) || In(selector, 0xFE00, 0xFE02)) {
+    if (IsCjkIdeograph(base)) return true;
+  }
   if (In(selector, 0x180B, 0x180D) || selector == 0x180F) return IsMongolianLetter(base);
   return false;
 }
 
-bool IsSelector(char32_t c) {
+}  // namespace
+
+bool IsVariationSelector(char32_t c) {
   return In(c, 0xFE00, 0xFE0F) || In(c, 0xE0100, 0xE01EF) || In(c, 0x180B, 0x180D) || c == 0x180F;
 }
+
+namespace {
 
 // The length of the tags from s[i] (after U+1F3F4) when they spell one of the subdivision flags
 // Unicode recommends (England, Scotland, Wales), else 0: any other tags would carry hidden text
@@ -121,12 +128,7 @@ bool Units::Next(Unit* unit) {
     *n = 0;
     return at < text_.size() ? Decode(text_, at, n) : kNone;
   };
-  const auto shows = [&](size_t at) {
-    size_t n = 0;
-    const char32_t c = peek(at, &n);
-    return c != kNone && utf8::LayoutControlLength(text_, at) == 0 && !IsSpace(c) && !IsMark(c) &&
-           !IsTag(c) && !IsInvisible(c);
-  };
+
   size_t n = 0, m = 0;
   const char32_t c = peek(at_, &n);
   size_t length = n;
@@ -134,9 +136,10 @@ bool Units::Next(Unit* unit) {
   if (utf8::LayoutControlLength(text_, at_) > 0 || IsSpace(c)) {
     look = Look::kSpace;
   } else if (IsMark(c)) {
-    // A joiner joins two characters that show; anywhere else it only makes a name another.
+    // A joiner follows what it joins (a Malayalam chillu ends its word with one); a direction
+    // mark stands alone. Anywhere else, or in a run, they only make a name another.
     const bool joiner = c == 0x200C || c == 0x200D;
-    look = !joiner || (last_ == Look::kShown && shows(at_ + n)) ? Look::kMark : Look::kInvisible;
+    look = (joiner ? last_ == Look::kShown : last_ != Look::kMark) ? Look::kMark : Look::kInvisible;
   } else if (IsTag(c)) {
     look = Look::kHiddenText;
   } else if (IsInvisible(c)) {
@@ -147,7 +150,7 @@ bool Units::Next(Unit* unit) {
     // What belongs to this character is part of it: a selector it takes (and a keycap's
     // U+20E3 after it), or a Mongolian vowel separator between two letters.
     const char32_t next = peek(at_ + length, &m);
-    if (IsSelector(next) && SelectsVariantOf(c, next)) {
+    if (IsVariationSelector(next) && SelectsVariantOf(c, next)) {
       length += m;
       if (IsKeycapBase(c) && peek(at_ + length, &m) == 0x20E3) length += m;
     } else if (next == 0x180E && IsMongolianLetter(c)) {
@@ -157,6 +160,7 @@ bool Units::Next(Unit* unit) {
   }
   unit->length = length;
   unit->look = look;
+  unit->first = c;
   last_ = look;
   at_ += length;
   return true;
@@ -204,7 +208,11 @@ std::string Key(std::string_view text) {
     } else if (u.look == Look::kShown) {
       if (space) key += ' ';
       space = false;
-      key.append(text.substr(u.offset, u.length));
+      for (size_t i = u.offset; i < u.offset + u.length;) {
+        size_t n = 0;
+        if (!IsVariationSelector(Decode(text, i, &n))) key.append(text.substr(i, n));
+        i += n;
+      }
     }
   }
   return key;

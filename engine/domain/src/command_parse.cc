@@ -178,7 +178,7 @@ Status ParseAnchor(std::string_view field, const json::value& v, AnchorRef* anch
     if (kv.key() != "kind" && kv.key() != "id") {
       return Status::InvalidArgument(
           "command.unknown_field",
-          "unknown field '" + std::string(field) + "." + std::string(kv.key()) + "'");
+          "unknown field '" + std::string(field) + "." + Quote(kv.key()) + "'");
     }
   }
   const json::value* kind = o.if_contains("kind");

@@ -10,7 +10,8 @@
 // Mongolian letter); a Mongolian vowel separator between two Mongolian letters belongs to the
 // first; tag characters belong to U+1F3F4 when they spell one of the subdivision flags Unicode
 // recommends (England, Scotland, Wales). Anywhere else they show nothing, and so does a joiner
-// (U+200C, U+200D) that does not stand between two characters that show.
+// or a direction mark that does not follow a character that shows (at the start, after a space,
+// after another mark: a run of marks could carry hidden bits).
 //
 // Input must be valid UTF-8 (utf8::IsValid).
 #pragma once
@@ -26,9 +27,9 @@ enum class Look {
   // White space (Unicode's White_Space, U+2800 BRAILLE PATTERN BLANK), line breaks and the
   // other layout controls (utf8::LayoutControlLength).
   kSpace,
-  // Joiners between two characters that show, and direction marks (U+200C, U+200D, U+200E,
-  // U+200F, U+061C): they show nothing but names need them (Persian and Indic names, emoji
-  // sequences, right-to-left text).
+  // Joiners after a character that shows, and direction marks not after another mark (U+200C,
+  // U+200D, U+200E, U+200F, U+061C): they show nothing but names need them (Persian and Indic
+  // names, Malayalam chillus, emoji sequences, right-to-left text).
   kMark,
   // Shows nothing and no name needs it: U+00AD, U+034F, the Hangul fillers, U+17B4, U+17B5,
   // U+180E, U+200B, U+2060-U+2065, U+206A-U+206F, U+FEFF, U+FFF0-U+FFFB, U+1BCA0-U+1BCA3,
@@ -43,7 +44,11 @@ struct Unit {
   size_t offset = 0;
   size_t length = 0;
   Look look = Look::kShown;
+  char32_t first = 0;  // its first character
 };
+
+// A variation selector (U+FE00-U+FE0F, U+E0100-U+E01EF, the Mongolian ones).
+bool IsVariationSelector(char32_t c);
 
 // The units of `text`, front to back.
 class Units {
@@ -67,9 +72,9 @@ bool LooksBlank(std::string_view text);
 // `text` without its invisible units and hidden text.
 std::string WithoutInvisible(std::string_view text);
 
-// What shows of `text`, for telling two names apart: invisible units, hidden text and marks left
-// out, each run of white space one space, none at either end. Two names with the same key look
-// the same.
+// What shows of `text`, for telling two names apart: invisible units, hidden text, marks and
+// variation selectors left out, each run of white space one space, none at either end. Two
+// names with the same key look the same.
 std::string Key(std::string_view text);
 
 }  // namespace tandem::visible_text
