@@ -137,15 +137,6 @@ TEST(VisibleTextTest, ATextOfNothingThatShowsLooksBlank) {
   }
 }
 
-TEST(VisibleTextTest, WithoutInvisibleKeepsWhatShowsAndItsSelectors) {
-  EXPECT_EQ(WithoutInvisible("B\xE2\x80\x8B"
-                             "en" +
-                             kVs16 + Tags("x")),
-            "Ben");
-  const std::string heart = "\xE2\x9D\xA4" + kVs16 + "\xE2\x80\x8D\xF0\x9F\x94\xA5 x";
-  EXPECT_EQ(WithoutInvisible(heart), heart);
-}
-
 TEST(VisibleTextTest, BytesThatStartNoCharacterStillMoveTheScanOn) {
   // Input is meant to be valid; a scan over bytes that are not must still end.
   const std::string bad = "\x80\xF0\x9F\xE2";

@@ -185,18 +185,6 @@ bool LooksBlank(std::string_view text) {
   return true;
 }
 
-std::string WithoutInvisible(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  Units units(text);
-  for (Unit u; units.Next(&u);) {
-    if (u.look != Look::kInvisible && u.look != Look::kHiddenText) {
-      out.append(text.substr(u.offset, u.length));
-    }
-  }
-  return out;
-}
-
 std::string Key(std::string_view text) {
   std::string key;
   key.reserve(text.size());

@@ -69,9 +69,6 @@ bool Has(std::string_view text, Look look);
 // True when nothing of `text` shows: every unit is white space, a mark or invisible.
 bool LooksBlank(std::string_view text);
 
-// `text` without its invisible units and hidden text.
-std::string WithoutInvisible(std::string_view text);
-
 // What shows of `text`, for telling two names apart: invisible units, hidden text, marks and
 // variation selectors left out, each run of white space one space, none at either end. Two
 // names with the same key look the same.
